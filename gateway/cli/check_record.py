@@ -1,0 +1,56 @@
+"""`eugw check-record FILE`: check a canonical record (JSON) against the domain rules."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import date
+
+from gateway.cli._context import gateway_from, read_json
+from gateway.domain.problems import Problem
+from gateway.domain.rules import check_record
+from gateway.domain.serialization import decode_record
+
+__all__ = ["check_file", "register"]
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser(
+        "check-record",
+        help="check a canonical record (JSON) against the domain rules",
+        description=(
+            "Check a canonical record against the model and the domain rules and print "
+            "every problem as 'CODE: sentence (at field.path)'. Exit status 0 when the "
+            "record is valid, 1 when it is not."
+        ),
+    )
+    parser.add_argument("file", metavar="FILE", help="the record, as JSON ('-' for stdin)")
+    parser.add_argument("--json", action="store_true", help="print a JSON report")
+    parser.set_defaults(run=_run)
+
+
+def check_file(name: str, today: date) -> list[Problem]:
+    """Every problem of the record in a file: structure first, then domain rules."""
+    decoded = decode_record(read_json(name))
+    if decoded.value is None:
+        return decoded.problems
+    return check_record(decoded.value, today=today)
+
+
+def _run(args: argparse.Namespace) -> int:
+    gateway = gateway_from(args)
+    problems = check_file(args.file, gateway.clock.today())
+    if args.json:
+        report = {
+            "file": args.file,
+            "valid": not problems,
+            "problems": [{"code": p.code, "message": p.message, "path": p.path} for p in problems],
+        }
+        print(json.dumps(report, indent=2, ensure_ascii=False))
+    elif problems:
+        for problem in problems:
+            print(problem)
+        print(f"{args.file}: {len(problems)} problem(s)")
+    else:
+        print(f"{args.file}: valid")
+    return 1 if problems else 0

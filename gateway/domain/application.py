@@ -1,0 +1,42 @@
+"""An application for international protection and the national identifiers of its files."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+__all__ = ["Application", "NationalIdentifiers", "Procedure"]
+
+
+class Procedure(StrEnum):
+    FIRST = "first"
+    SUBSEQUENT = "subsequent"
+    ACCELERATED = "accelerated"
+    BORDER = "border"
+    DUBLIN = "dublin"
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class NationalIdentifiers:
+    """The numbers under which the national systems file the person.
+
+    `io_file_number`: Immigration Office (Evibel); `cgrs_file_number`: CGRS
+    (Actio); `national_number`: National Register or bis register.
+    """
+
+    io_file_number: str | None = None
+    cgrs_file_number: str | None = None
+    national_number: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Application:
+    """The application: made, then registered, then lodged, at a place, under a procedure."""
+
+    identifiers: NationalIdentifiers
+    made_on: date | None = None
+    registered_on: date | None = None
+    lodged_on: date | None = None
+    place: str | None = None
+    procedure: Procedure | None = None

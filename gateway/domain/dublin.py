@@ -1,0 +1,76 @@
+"""Requests and replies exchanged over DubliNet between member states."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum, StrEnum
+
+from gateway.domain.eurodac import ReferenceNumber
+
+__all__ = [
+    "DublinReply",
+    "DublinRequest",
+    "Evidence",
+    "EvidenceKind",
+    "ReplyOutcome",
+    "RequestType",
+]
+
+
+class RequestType(IntEnum):
+    """DubliNet request types (Regulation (EC) No 1560/2003)."""
+
+    TAKE_CHARGE = 1
+    TAKE_BACK = 2  # under Regulation 2024/1351: take back notification
+    INFORMATION = 3
+    DEPENDENT_PERSONS = 4
+    UNACCOMPANIED_MINOR_FAMILY = 5
+    PRE_TRANSFER_INFORMATION = 6
+    HEALTH_CERTIFICATE = 7
+
+
+class EvidenceKind(StrEnum):
+    """Annex II of Regulation 1560/2003: list A (proof) and list B (circumstantial)."""
+
+    PROOF = "proof"
+    CIRCUMSTANTIAL = "circumstantial"
+
+
+class ReplyOutcome(StrEnum):
+    ACCEPT = "accept"
+    REJECT = "reject"
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Evidence:
+    kind: EvidenceKind
+    description: str
+    document_reference: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class DublinRequest:
+    """A request from one member state's access point to another's."""
+
+    request_type: RequestType
+    requesting_state: str
+    requested_state: str
+    national_reference: str
+    legal_basis: str
+    urgent: bool = False
+    urgency_reason: str | None = None
+    detained: bool = False
+    evidence: tuple[Evidence, ...] = ()
+    eurodac_reference: ReferenceNumber | None = None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class DublinReply:
+    """The requested state's answer. A rejection gives its reasons."""
+
+    request_reference: str
+    replying_state: str
+    outcome: ReplyOutcome
+    legal_basis: str | None = None
+    reason_codes: tuple[str, ...] = ()
+    explanation: str | None = None

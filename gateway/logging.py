@@ -1,0 +1,78 @@
+"""Structured logs: JSON when not on a terminal, readable on one, personal data never.
+
+Redaction is an allow-list: a log line keeps the value of a key only when the
+key is in `ALLOWED_KEYS`; any other value is replaced by `[redacted]`, so a
+name, a national number or a fingerprint passed by mistake never reaches the
+log. Add a key to the list only when its values can never be personal data.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import MutableMapping
+from typing import Any, TextIO
+
+import structlog
+
+from gateway.settings import LogFormat, LogLevel
+
+__all__ = ["ALLOWED_KEYS", "REDACTED", "configure_logging", "get_logger", "redact"]
+
+REDACTED = "[redacted]"
+
+ALLOWED_KEYS: frozenset[str] = frozenset(
+    {
+        # structlog's own
+        "event", "level", "timestamp", "logger", "exception", "exc_info", "stack_info",
+        # identifiers the gateway makes, never a person's
+        "message_id", "submission_id", "correlation_id", "conversation_id", "case_id",
+        "request_id", "idempotency_key_hash",
+        # facts about the work, not the person
+        "peer", "member_state", "state", "from_state", "to_state", "code", "path", "count",
+        "attempt", "duration_ms", "regime", "category", "operation", "source", "format",
+        "command", "version", "host", "port", "url", "status", "reason", "file", "problems",
+        "valid", "error_type", "setting",
+    }
+)  # fmt: skip
+
+
+def redact(_: Any, __: str, event_dict: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+    """structlog processor: keep allowed keys, replace every other value."""
+    for key in event_dict:
+        if key not in ALLOWED_KEYS:
+            event_dict[key] = REDACTED
+    return event_dict
+
+
+def configure_logging(
+    level: LogLevel = LogLevel.INFO,
+    log_format: LogFormat = LogFormat.AUTO,
+    stream: TextIO | None = None,
+) -> None:
+    """Set up structlog for the process; logs go to standard error by default."""
+    out = stream or sys.stderr
+    readable = log_format is LogFormat.CONSOLE or (log_format is LogFormat.AUTO and out.isatty())
+    renderer: Any = (
+        structlog.dev.ConsoleRenderer() if readable else structlog.processors.JSONRenderer()
+    )
+    structlog.configure(
+        processors=[
+            structlog.contextvars.merge_contextvars,
+            structlog.processors.add_log_level,
+            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            redact,
+            structlog.processors.format_exc_info,
+            renderer,
+        ],
+        wrapper_class=structlog.make_filtering_bound_logger(
+            logging.getLevelNamesMapping()[level.value.upper()]
+        ),
+        logger_factory=structlog.PrintLoggerFactory(out),
+        cache_logger_on_first_use=False,
+    )
+
+
+def get_logger(**context: Any) -> Any:
+    """A logger with bound context (use allowed keys only)."""
+    return structlog.get_logger().bind(**context)

@@ -1,0 +1,140 @@
+"""Settings: one frozen object, from defaults, an optional TOML file and `EUGW_*` variables.
+
+Precedence, lowest first: the defaults below, the TOML file (named by
+`--config` or `EUGW_CONFIG`), then environment variables. Each field `name`
+is read from the TOML key `name` and the variable `EUGW_NAME`. A value the
+gateway cannot use is refused at start, naming the variable or key.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+import typing
+from collections.abc import Callable, Mapping
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from gateway.domain.member_states import is_member_state
+from gateway.errors import ConfigError
+
+__all__ = ["ENV_PREFIX", "LogFormat", "LogLevel", "Settings", "load_settings"]
+
+ENV_PREFIX = "EUGW_"
+CONFIG_VARIABLE = "EUGW_CONFIG"
+
+
+class LogFormat(StrEnum):
+    AUTO = "auto"  # readable on a terminal, JSON otherwise
+    JSON = "json"
+    CONSOLE = "console"
+
+
+class LogLevel(StrEnum):
+    DEBUG = "debug"
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+
+
+def _member_state(value: str) -> str | None:
+    return None if is_member_state(value) else "not the ISO alpha-2 code of a Dublin state"
+
+
+def _check(check: Callable[[Any], str | None]) -> dict[str, Any]:
+    return {"check": check}
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class Settings:
+    """Everything the gateway can be configured with."""
+
+    member_state: str = dataclasses.field(default="BE", metadata=_check(_member_state))
+    data_dir: Path = Path("var")
+    log_level: LogLevel = LogLevel.INFO
+    log_format: LogFormat = LogFormat.AUTO
+
+
+def load_settings(environ: Mapping[str, str], config_file: Path | None = None) -> Settings:
+    """Build the settings, or raise `ConfigError` naming the bad variable or key."""
+    if config_file is None and environ.get(CONFIG_VARIABLE):
+        config_file = Path(environ[CONFIG_VARIABLE])
+    values: dict[str, Any] = {}
+    if config_file is not None:
+        values.update(_from_toml(config_file))
+    values.update(_from_environ(environ))
+    return Settings(**values)
+
+
+def _fields() -> dict[str, dataclasses.Field[Any]]:
+    return {field.name: field for field in dataclasses.fields(Settings)}
+
+
+def _from_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as file:
+            document = tomllib.load(file)
+    except OSError as error:
+        raise ConfigError(
+            "GW-CFG-FILE", f"cannot read the configuration file: {error.strerror}", str(path)
+        ) from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(
+            "GW-CFG-FILE", f"the configuration file is not valid TOML: {error}", str(path)
+        ) from None
+    fields = _fields()
+    values = {}
+    for key, raw in document.items():
+        where = f"{path}:{key}"
+        if key not in fields:
+            raise ConfigError("GW-CFG-UNKNOWN", f"unknown setting {key!r}", where)
+        values[key] = _convert(fields[key], raw, where)
+    return values
+
+
+def _from_environ(environ: Mapping[str, str]) -> dict[str, Any]:
+    fields = _fields()
+    values = {}
+    for variable, raw in environ.items():
+        if not variable.startswith(ENV_PREFIX) or variable == CONFIG_VARIABLE:
+            continue
+        name = variable.removeprefix(ENV_PREFIX).lower()
+        if name not in fields:
+            raise ConfigError("GW-CFG-UNKNOWN", f"unknown setting variable {variable}", variable)
+        values[name] = _convert(fields[name], raw, variable)
+    return values
+
+
+def _convert(field: dataclasses.Field[Any], raw: object, where: str) -> Any:
+    kind = typing.get_type_hints(Settings)[field.name]
+    value = _as_type(kind, raw, where)
+    check = field.metadata.get("check")
+    reason = check(value) if check else None
+    if reason:
+        raise ConfigError("GW-CFG-INVALID", f"{raw!r} is {reason}", where)
+    return value
+
+
+def _as_type(kind: Any, raw: object, where: str) -> Any:
+    if isinstance(kind, type) and issubclass(kind, StrEnum):
+        try:
+            return kind(str(raw).lower())
+        except ValueError:
+            allowed = ", ".join(member.value for member in kind)
+            raise ConfigError(
+                "GW-CFG-INVALID", f"{raw!r} is not one of: {allowed}", where
+            ) from None
+    if kind is Path:
+        return Path(str(raw))
+    if kind is int:
+        try:
+            return int(str(raw))
+        except ValueError:
+            raise ConfigError("GW-CFG-INVALID", f"{raw!r} is not a whole number", where) from None
+    if kind is bool:
+        text = str(raw).lower()
+        if text not in {"true", "false", "1", "0", "yes", "no"}:
+            raise ConfigError("GW-CFG-INVALID", f"{raw!r} is not true or false", where)
+        return text in {"true", "1", "yes"}
+    return str(raw)

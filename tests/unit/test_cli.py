@@ -1,0 +1,126 @@
+"""The `eugw` command as a user runs it: a real process, its output and exit status."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from gateway.cli import COMMANDS, build_parser
+
+
+def eugw(
+    *args: str, stdin: str | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "gateway", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env={"PATH": "/usr/bin:/bin", **(env or {})},
+    )
+
+
+def test_version() -> None:
+    result = eugw("version")
+    assert result.returncode == 0
+    assert result.stdout.startswith("eugw ")
+
+
+def test_every_command_has_help() -> None:
+    parser = build_parser()
+    subparsers = next(a for a in parser._actions if a.dest == "==SUPPRESS==" and a.choices)
+    assert len(subparsers.choices) >= len(COMMANDS)
+    for name, command in subparsers.choices.items():
+        assert command.description, name
+        assert command.format_help().startswith(f"usage: eugw {name}")
+
+
+def test_the_three_problems_of_the_issue(canonical_samples: Path) -> None:
+    result = eugw("check-record", str(canonical_samples / "refused-minor-bad-codes.json"))
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert any(
+        line.startswith("GW-VAL-NATIONAL-NUMBER: ")
+        and line.endswith("(at application.identifiers.national_number)")
+        for line in lines
+    )
+    assert any(
+        line.startswith("GW-VAL-MINIMUM-AGE: ") and line.endswith("(at person.birth_date)")
+        for line in lines
+    )
+    assert any(
+        line.startswith("GW-VAL-COUNTRY-CODE: ") and line.endswith("(at person.nationalities[1])")
+        for line in lines
+    )
+    assert "Traceback" not in result.stderr
+
+
+def test_json_report(canonical_samples: Path) -> None:
+    result = eugw("check-record", "--json", str(canonical_samples / "refused-minor-bad-codes.json"))
+    report = json.loads(result.stdout)
+    assert result.returncode == 1
+    assert report["valid"] is False
+    assert {p["path"] for p in report["problems"]} == {
+        "application.identifiers.national_number",
+        "person.birth_date",
+        "person.nationalities[1]",
+    }
+
+
+def test_a_valid_record_exits_zero(canonical_samples: Path) -> None:
+    result = eugw("check-record", str(canonical_samples / "applicant-2026.json"))
+    assert result.returncode == 0, result.stdout
+    assert result.stdout.strip().endswith(": valid")
+
+
+@pytest.mark.parametrize(
+    ("stdin", "code"),
+    [("{not json", "GW-IN-JSON"), ("[]", "GW-VAL-TYPE")],
+)
+def test_bad_input_on_stdin(stdin: str, code: str) -> None:
+    result = eugw("check-record", "-", stdin=stdin)
+    assert result.returncode == 1
+    assert code in result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_missing_file_is_bad_input() -> None:
+    result = eugw("check-record", "/nonexistent/record.json")
+    assert result.returncode == 1
+    assert result.stderr.startswith("GW-IN-FILE: cannot read the file")
+
+
+def test_bad_usage_exits_two() -> None:
+    assert eugw("check-record").returncode == 2
+    assert eugw("no-such-command").returncode == 2
+    assert eugw().returncode == 2
+
+
+def test_bad_configuration_exits_two_and_names_the_variable(canonical_samples: Path) -> None:
+    result = eugw(
+        "check-record",
+        str(canonical_samples / "applicant-2026.json"),
+        env={"EUGW_LOG_LEVEL": "loud"},
+    )
+    assert result.returncode == 2
+    assert result.stderr.startswith("GW-CFG-INVALID: ")
+    assert "EUGW_LOG_LEVEL" in result.stderr
+
+
+def test_errors_lists_the_catalogue() -> None:
+    result = eugw("errors", "--json")
+    assert result.returncode == 0
+    assert "GW-VAL-NATIONAL-NUMBER" in json.loads(result.stdout)
+
+
+def test_demo_runs_on_the_samples(canonical_samples: Path) -> None:
+    result = eugw("demo", "--samples", str(canonical_samples))
+    assert result.returncode == 0
+    assert "2 of 3 sample records accepted." in result.stdout
+    assert "refused  refused-minor-bad-codes.json" in result.stdout
