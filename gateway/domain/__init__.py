@@ -14,12 +14,14 @@ from gateway.domain.biometrics import (
 )
 from gateway.domain.dates import PartialDate, age_on
 from gateway.domain.dublin import (
+    DublinRegime,
     DublinReply,
     DublinRequest,
     Evidence,
     EvidenceKind,
     ReplyOutcome,
     RequestType,
+    dublin_regime_for,
 )
 from gateway.domain.eurodac import (
     EurodacTransaction,
@@ -42,6 +44,7 @@ __all__ = [
     "CanonicalRecord",
     "Document",
     "DocumentType",
+    "DublinRegime",
     "DublinReply",
     "DublinRequest",
     "EurodacTransaction",
@@ -67,6 +70,7 @@ __all__ = [
     "categories_for",
     "category_rule",
     "check_record",
+    "dublin_regime_for",
     "minimum_age",
     "regime_on",
 ]

@@ -3,18 +3,37 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from enum import IntEnum, StrEnum
 
 from gateway.domain.eurodac import ReferenceNumber
 
 __all__ = [
+    "AMMR_START",
+    "DublinRegime",
     "DublinReply",
     "DublinRequest",
     "Evidence",
     "EvidenceKind",
     "ReplyOutcome",
     "RequestType",
+    "dublin_regime_for",
 ]
+
+AMMR_START = date(2026, 7, 1)
+"""Regulation (EU) 2024/1351 applies to applications registered from this day (Art 84)."""
+
+
+class DublinRegime(StrEnum):
+    """The regulation that decides which member state is responsible."""
+
+    DUBLIN3 = "604/2013"
+    AMMR = "2024/1351"
+
+
+def dublin_regime_for(registered: date) -> DublinRegime:
+    """The Dublin regime of an application registered on `registered` (AMMR Art 84)."""
+    return DublinRegime.AMMR if registered >= AMMR_START else DublinRegime.DUBLIN3
 
 
 class RequestType(IntEnum):

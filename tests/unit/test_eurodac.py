@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from gateway.domain.dublin import DublinRegime, dublin_regime_for
 from gateway.domain.eurodac import (
     ReferenceNumber,
     Regime,
@@ -76,3 +77,8 @@ def test_bad_reference_numbers(text: str, regime: Regime | None, reason: str) ->
 def test_reference_numbers_round_trip(state: str, category: int, national: str) -> None:
     reference = ReferenceNumber(member_state=state, category=category, national_part=national)
     assert ReferenceNumber.parse(str(reference), Regime.EURODAC_2024) == reference
+
+
+def test_dublin_regime_switches_on_the_first_of_july_2026() -> None:
+    assert dublin_regime_for(date(2026, 6, 30)) is DublinRegime.DUBLIN3
+    assert dublin_regime_for(date(2026, 7, 1)) is DublinRegime.AMMR
