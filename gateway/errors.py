@@ -53,6 +53,14 @@ ERROR_CODES: dict[str, str] = {
     "GW-VAL-QUALITY": "A fingerprint quality score is out of range.",
     "GW-VAL-FACE-REQUIRED": "The transaction needs a facial image and has none.",
     "GW-INTERNAL": "An unexpected error inside the gateway; the log has the details.",
+    # broker and store
+    "GW-BRK-TRANSITION": "A message cannot take that event in its current state.",
+    "GW-BRK-LEASE-LOST": "A worker reported on a message whose lease another worker holds.",
+    "GW-BRK-UNKNOWN": "No message has that id.",
+    "GW-STORE-OPEN": "The message store cannot be opened or reached.",
+    "GW-SEAL-FORMAT": "A stored message body is not in a known sealed format.",
+    "GW-SEAL-KEY": "The key that sealed a stored body is missing from the key ring.",
+    "GW-SEAL-TAMPERED": "A stored body was altered or belongs to another message.",
 }
 
 

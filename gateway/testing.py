@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-__all__ = ["FixedClock"]
+from gateway.broker.memory import InMemoryStore
+
+__all__ = ["FixedClock", "InMemoryStore"]
 
 
 class FixedClock:
