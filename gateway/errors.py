@@ -57,6 +57,7 @@ ERROR_CODES: dict[str, str] = {
     "GW-BRK-TRANSITION": "A message cannot take that event in its current state.",
     "GW-BRK-LEASE-LOST": "A worker reported on a message whose lease another worker holds.",
     "GW-BRK-UNKNOWN": "No message has that id.",
+    "GW-BRK-PURGED": "The message body was erased after its retention period.",
     "GW-STORE-OPEN": "The message store cannot be opened or reached.",
     "GW-SEAL-FORMAT": "A stored message body is not in a known sealed format.",
     "GW-SEAL-KEY": "The key that sealed a stored body is missing from the key ring.",

@@ -14,7 +14,7 @@ from typing import Protocol
 from gateway.broker.records import NewMessage, StateChange, StoredMessage
 from gateway.broker.states import Event, MessageState
 
-__all__ = ["Clock", "MessageFilter", "MessageStore"]
+__all__ = ["Clock", "MessageFilter", "MessageStore", "Transport"]
 
 
 class Clock(Protocol):
@@ -99,3 +99,14 @@ class MessageStore(Protocol):
         ...
 
     async def close(self) -> None: ...
+
+
+class Transport(Protocol):
+    """Delivers one signed message to a peer and returns the peer's answer.
+
+    Returns the body of the peer's acknowledgement. Raises `TransportError`
+    when the peer could not be reached or failed for a while (the send is
+    tried again) and `RemoteError` when the peer refused the message for good.
+    """
+
+    async def deliver(self, *, peer: str, message_id: str, body: bytes) -> bytes: ...
