@@ -53,6 +53,17 @@ ERROR_CODES: dict[str, str] = {
     "GW-VAL-QUALITY": "A fingerprint quality score is out of range.",
     "GW-VAL-FACE-REQUIRED": "The transaction needs a facial image and has none.",
     "GW-INTERNAL": "An unexpected error inside the gateway; the log has the details.",
+    # tracking: deadlines, hits, Dublin cases
+    "GW-DL-CALENDAR": "No holiday calendar of that name is known.",
+    "GW-DL-CALENDAR-DATA": "A holiday calendar file is malformed.",
+    "GW-DL-DATE": "A deadline date is not a calendar date of the form YYYY-MM-DD.",
+    "GW-DL-NO-SUCH-STEP": "The Dublin regime has no such procedural step.",
+    "GW-DL-NO-SUCH-VARIANT": "The step has no such variant (extension) in the regime.",
+    "GW-DL-NOT-LAID-DOWN": "The regulation leaves the time limit to an implementing act.",
+    "GW-DL-UNVERIFIED": "The engine holds no verified period for this step and variant yet.",
+    "GW-DL-REGIME-MISMATCH": "The regime given does not govern an application registered then.",
+    "GW-HIT-ALREADY-VERIFIED": "The hit was already confirmed or rejected by an expert.",
+    "GW-CASE-TRANSITION": "The Dublin case cannot move from its state on that event.",
 }
 
 
