@@ -58,10 +58,25 @@ ERROR_CODES: dict[str, str] = {
     "GW-BRK-LEASE-LOST": "A worker reported on a message whose lease another worker holds.",
     "GW-BRK-UNKNOWN": "No message has that id.",
     "GW-BRK-PURGED": "The message body was erased after its retention period.",
+    "GW-TRN-REFUSED": "The peer could not be reached (connection refused or reset).",
+    "GW-TRN-TIMEOUT": "The peer did not answer in time.",
+    "GW-TRN-HTTP": "The peer answered with a temporary HTTP error (5xx, 408 or 429).",
+    "GW-RMT-REFUSED": "The peer refused the message for good (HTTP 4xx).",
     "GW-STORE-OPEN": "The message store cannot be opened or reached.",
     "GW-SEAL-FORMAT": "A stored message body is not in a known sealed format.",
     "GW-SEAL-KEY": "The key that sealed a stored body is missing from the key ring.",
     "GW-SEAL-TAMPERED": "A stored body was altered or belongs to another message.",
+    # tracking: deadlines, hits, Dublin cases
+    "GW-DL-CALENDAR": "No holiday calendar of that name is known.",
+    "GW-DL-CALENDAR-DATA": "A holiday calendar file is malformed.",
+    "GW-DL-DATE": "A deadline date is not a calendar date of the form YYYY-MM-DD.",
+    "GW-DL-NO-SUCH-STEP": "The Dublin regime has no such procedural step.",
+    "GW-DL-NO-SUCH-VARIANT": "The step has no such variant (extension) in the regime.",
+    "GW-DL-NOT-LAID-DOWN": "The regulation leaves the time limit to an implementing act.",
+    "GW-DL-UNVERIFIED": "The engine holds no verified period for this step and variant yet.",
+    "GW-DL-REGIME-MISMATCH": "The regime given does not govern an application registered then.",
+    "GW-HIT-ALREADY-VERIFIED": "The hit was already confirmed or rejected by an expert.",
+    "GW-CASE-TRANSITION": "The Dublin case cannot move from its state on that event.",
 }
 
 
