@@ -53,6 +53,28 @@ ERROR_CODES: dict[str, str] = {
     "GW-VAL-QUALITY": "A fingerprint quality score is out of range.",
     "GW-VAL-FACE-REQUIRED": "The transaction needs a facial image and has none.",
     "GW-INTERNAL": "An unexpected error inside the gateway; the log has the details.",
+    # security: signatures, certificates, TLS
+    "GW-SIG-MISSING": "The message is not signed.",
+    "GW-SIG-WRAPPING": "The signature is misplaced, duplicated or covers less than the whole "
+    "document (signature wrapping).",
+    "GW-SIG-ALGORITHM": "The signature uses an algorithm the gateway does not accept (SHA-1...).",
+    "GW-SIG-MALFORMED": "The signature element is incomplete or cannot be read.",
+    "GW-SIG-NO-CERTIFICATE": "The signature does not embed the signing certificate.",
+    "GW-SIG-INVALID": "The signature does not hold: the content changed after signing.",
+    "GW-SIG-UNTRUSTED": "The signing certificate does not chain to a CA trusted for its party.",
+    "GW-SIG-EXPIRED": "A certificate of the signature had expired at the signing time.",
+    "GW-SIG-NOT-YET-VALID": "A certificate of the signature was not yet valid at the signing time.",
+    "GW-SIG-REVOKED": "A certificate of the signature is on a revocation list.",
+    "GW-SIG-WRONG-SIGNER": "The message is signed by a peer other than the expected one.",
+    "GW-SIG-SIGNING": "The gateway could not sign a message.",
+    "GW-SIG-ROOT-ID": "The element to sign carries an Id attribute; the signature covers it whole.",
+    "GW-PKI-NO-PEER-ID": "A certificate does not name exactly one peer in its SAN URI.",
+    "GW-PKI-TRUST-STORE": "The trust store holds no CA certificate.",
+    "GW-PKI-PEM": "A PEM file of certificates, keys or revocation lists cannot be read.",
+    "GW-PKI-CRL-INVALID": "A revocation list is not signed by a CA of the trust store.",
+    "GW-PKI-KEY": "A signing key or its certificate cannot be used.",
+    "GW-PKI-NO-ACTIVE-KEY": "The configured signing key does not exist.",
+    "GW-PKI-KEY-EXPIRED": "The signing key's certificate is not valid at the signing time.",
 }
 
 
