@@ -75,6 +75,10 @@ ERROR_CODES: dict[str, str] = {
     "GW-PKI-KEY": "A signing key or its certificate cannot be used.",
     "GW-PKI-NO-ACTIVE-KEY": "The configured signing key does not exist.",
     "GW-PKI-KEY-EXPIRED": "The signing key's certificate is not valid at the signing time.",
+    "GW-TLS-NO-PEER-CERT": "The other side of a TLS connection presented no certificate.",
+    "GW-TLS-UNTRUSTED-PARTY": "A TLS certificate names a party whose CAs did not issue it.",
+    "GW-TLS-NO-ANCHOR": "The trust store has no CA to verify a TLS peer with.",
+    "GW-TLS-CERT": "The gateway's TLS certificate or key cannot be loaded.",
 }
 
 

@@ -50,6 +50,8 @@ class GeneratedPki:
     server: Issued  # BE:gateway TLS server on localhost / 127.0.0.1
     client: Issued  # NL:dublinet TLS client
     rogue_client: Issued  # NL:dublinet TLS client under the rogue root
+    revoked_client: Issued  # NL:dublinet TLS client on the revocation list
+    rogue_server: Issued  # a localhost server under the rogue root
 
     @property
     def trust(self) -> TrustStore:
@@ -73,6 +75,15 @@ class GeneratedPki:
         return directory
 
 
+def write_pair(issued: Issued, directory: Path, name: str) -> tuple[Path, Path]:
+    """Write `name.cert.pem` (chain) and `name.key.pem`; return their paths."""
+    directory.mkdir(parents=True, exist_ok=True)
+    cert, key = directory / f"{name}.cert.pem", directory / f"{name}.key.pem"
+    cert.write_bytes(issued.chain_pem)
+    key.write_bytes(issued.key_pem)
+    return cert, key
+
+
 def _chain(issued: Issued) -> tuple[x509.Certificate, ...]:
     return (issued.certificate, *issued.intermediates)
 
@@ -88,6 +99,7 @@ def make_test_pki() -> GeneratedPki:
         return issue(issuer, peer=peer, usage=Usage.SIGNING, now=now, **kwargs)  # type: ignore[arg-type]
 
     revoked = signing(root, NL)
+    revoked_client = issue(root, peer=NL, usage=Usage.TLS_CLIENT, now=now)
     return GeneratedPki(
         now=now,
         root=root,
@@ -101,7 +113,7 @@ def make_test_pki() -> GeneratedPki:
         expired=signing(root, NL, not_before=now - timedelta(days=400), days=30),
         revoked=revoked,
         untrusted=signing(rogue_root, NL),
-        crl=make_crl(root, [revoked.certificate], now=now),
+        crl=make_crl(root, [revoked.certificate, revoked_client.certificate], now=now),
         server=issue(
             root,
             peer=GATEWAY,
@@ -112,4 +124,13 @@ def make_test_pki() -> GeneratedPki:
         ),
         client=issue(root, peer=NL, usage=Usage.TLS_CLIENT, now=now, key_type=KeyType.EC),
         rogue_client=issue(rogue_root, peer=NL, usage=Usage.TLS_CLIENT, now=now),
+        revoked_client=revoked_client,
+        rogue_server=issue(
+            rogue_root,
+            peer=GATEWAY,
+            usage=Usage.TLS_SERVER,
+            now=now,
+            dns_names=["localhost"],
+            ip_addresses=["127.0.0.1"],
+        ),
     )
