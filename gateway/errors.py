@@ -77,6 +77,32 @@ ERROR_CODES: dict[str, str] = {
     "GW-DL-REGIME-MISMATCH": "The regime given does not govern an application registered then.",
     "GW-HIT-ALREADY-VERIFIED": "The hit was already confirmed or rejected by an expert.",
     "GW-CASE-TRANSITION": "The Dublin case cannot move from its state on that event.",
+    # security: signatures, certificates, TLS
+    "GW-SIG-MISSING": "The message is not signed.",
+    "GW-SIG-WRAPPING": "The signature is misplaced, duplicated or covers less than the whole "
+    "document (signature wrapping).",
+    "GW-SIG-ALGORITHM": "The signature uses an algorithm the gateway does not accept (SHA-1...).",
+    "GW-SIG-MALFORMED": "The signature element is incomplete or cannot be read.",
+    "GW-SIG-NO-CERTIFICATE": "The signature does not embed the signing certificate.",
+    "GW-SIG-INVALID": "The signature does not hold: the content changed after signing.",
+    "GW-SIG-UNTRUSTED": "The signing certificate does not chain to a CA trusted for its party.",
+    "GW-SIG-EXPIRED": "A certificate of the signature had expired at the signing time.",
+    "GW-SIG-NOT-YET-VALID": "A certificate of the signature was not yet valid at the signing time.",
+    "GW-SIG-REVOKED": "A certificate of the signature is on a revocation list.",
+    "GW-SIG-WRONG-SIGNER": "The message is signed by a peer other than the expected one.",
+    "GW-SIG-SIGNING": "The gateway could not sign a message.",
+    "GW-SIG-ROOT-ID": "The element to sign carries an Id attribute; the signature covers it whole.",
+    "GW-PKI-NO-PEER-ID": "A certificate does not name exactly one peer in its SAN URI.",
+    "GW-PKI-TRUST-STORE": "The trust store holds no CA certificate.",
+    "GW-PKI-PEM": "A PEM file of certificates, keys or revocation lists cannot be read.",
+    "GW-PKI-CRL-INVALID": "A revocation list is not signed by a CA of the trust store.",
+    "GW-PKI-KEY": "A signing key or its certificate cannot be used.",
+    "GW-PKI-NO-ACTIVE-KEY": "The configured signing key does not exist.",
+    "GW-PKI-KEY-EXPIRED": "The signing key's certificate is not valid at the signing time.",
+    "GW-TLS-NO-PEER-CERT": "The other side of a TLS connection presented no certificate.",
+    "GW-TLS-UNTRUSTED-PARTY": "A TLS certificate names a party whose CAs did not issue it.",
+    "GW-TLS-NO-ANCHOR": "The trust store has no CA to verify a TLS peer with.",
+    "GW-TLS-CERT": "The gateway's TLS certificate or key cannot be loaded.",
 }
 
 
