@@ -11,7 +11,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Protocol
 
-from gateway.broker.records import NewMessage, StateChange, StoredMessage
+from gateway.broker.records import (
+    InboundMessage,
+    NewMessage,
+    Receipt,
+    StateChange,
+    StoredMessage,
+    Submission,
+)
 from gateway.broker.states import Event, MessageState
 
 __all__ = ["Clock", "MessageFilter", "MessageStore", "Transport"]
@@ -50,6 +57,23 @@ class MessageStore(Protocol):
         as they are (a repeated submission queues nothing twice). Returns the
         ids that were new."""
         ...
+
+    async def submit(self, submission: Submission, messages: Sequence[NewMessage]) -> Submission:
+        """Record a submission and queue its messages in one transaction.
+
+        When the submitter already used the idempotency key, nothing is
+        written and the first submission is returned."""
+        ...
+
+    async def submission(self, submission_id: str) -> Submission | None: ...
+
+    async def receive(self, inbound: InboundMessage, *, effect: Event | None) -> Receipt:
+        """Record a verified inbound message once (by message id) and, in the same
+        transaction, apply `effect` (acknowledge or answer) to the outbound message
+        it correlates with, when that message exists and the event is allowed."""
+        ...
+
+    async def inbound(self, message_id: str) -> InboundMessage | None: ...
 
     async def claim(
         self, *, worker: str, now: datetime, lease: timedelta, limit: int, peer: str | None = None

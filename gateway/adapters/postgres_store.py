@@ -21,18 +21,31 @@ from psycopg_pool import AsyncConnectionPool
 
 from gateway.adapters.sql_common import (
     BLOCKING_STATES,
+    INBOUND_COLUMNS,
     MESSAGE_COLUMNS,
     MUTABLE_COLUMNS,
     PURGEABLE_STATES,
+    SUBMISSION_COLUMNS,
+    inbound_from_row,
+    inbound_values,
     message_from_row,
     message_values,
     migrations,
     state_change_from_row,
+    submission_from_row,
+    submission_values,
 )
 from gateway.broker.lifecycle import UnknownMessageError, apply_event, arrive
-from gateway.broker.records import NewMessage, StateChange, StoredMessage
-from gateway.broker.states import Event, MessageState
-from gateway.errors import ConfigError
+from gateway.broker.records import (
+    InboundMessage,
+    NewMessage,
+    Receipt,
+    StateChange,
+    StoredMessage,
+    Submission,
+)
+from gateway.broker.states import TRANSITIONS, Event, MessageState
+from gateway.errors import ConfigError, TransportError
 from gateway.ports import MessageFilter
 
 __all__ = ["PostgresStore"]
@@ -65,6 +78,16 @@ _UPDATE_MESSAGE = (
 _INSERT_CHANGE = (
     "INSERT INTO state_changes (message_id, at, from_state, to_state, event, detail) "
     "VALUES (%s, %s, %s, %s, %s, %s)"
+)
+_INSERT_SUBMISSION = (
+    f"INSERT INTO submissions ({', '.join(SUBMISSION_COLUMNS)}) "
+    f"VALUES ({', '.join(f'%({column})s' for column in SUBMISSION_COLUMNS)}) "
+    "ON CONFLICT (submitter, idempotency_key) DO NOTHING"
+)
+_INSERT_INBOUND = (
+    f"INSERT INTO inbound ({', '.join(INBOUND_COLUMNS)}) "
+    f"VALUES ({', '.join(f'%({column})s' for column in INBOUND_COLUMNS)}) "
+    "ON CONFLICT (message_id) DO NOTHING"
 )
 _DUE = """
 SELECT * FROM messages AS m
@@ -143,19 +166,63 @@ class PostgresStore:
         self._work.clear()
 
     async def enqueue(self, messages: Sequence[NewMessage], *, at: datetime) -> list[str]:
-        async def work(conn: Connection) -> list[str]:
-            new = []
-            for message in messages:
-                stored, changes = arrive(message, at=at)
-                cursor = await conn.execute(
-                    _INSERT_MESSAGE, message_values(stored, MESSAGE_COLUMNS, _keep)
+        return await self._transaction(lambda conn: _enqueue(conn, messages, at))
+
+    async def submit(self, submission: Submission, messages: Sequence[NewMessage]) -> Submission:
+        async def work(conn: Connection) -> Submission:
+            cursor = await conn.execute(_INSERT_SUBMISSION, submission_values(submission, _keep))
+            if cursor.rowcount:
+                await _enqueue(conn, messages, submission.created_at)
+                return submission
+            cursor = await conn.execute(
+                "SELECT * FROM submissions WHERE submitter = %s AND idempotency_key = %s",
+                (submission.submitter, submission.idempotency_key),
+            )
+            row = await cursor.fetchone()
+            if row is None:  # the first one's transaction was rolled back meanwhile
+                raise TransportError("GW-TRN-RETRY", "a concurrent submission failed; try again")
+            return submission_from_row(row, _same)
+
+        return await self._transaction(work)
+
+    async def submission(self, submission_id: str) -> Submission | None:
+        async def work(conn: Connection) -> Submission | None:
+            cursor = await conn.execute(
+                "SELECT * FROM submissions WHERE submission_id = %s", (submission_id,)
+            )
+            row = await cursor.fetchone()
+            return None if row is None else submission_from_row(row, _same)
+
+        return await self._transaction(work)
+
+    async def receive(self, inbound: InboundMessage, *, effect: Event | None) -> Receipt:
+        async def work(conn: Connection) -> Receipt:
+            cursor = await conn.execute(_INSERT_INBOUND, inbound_values(inbound, _keep))
+            if not cursor.rowcount:
+                return Receipt(new=False, correlated=None)
+            cursor = await conn.execute(
+                "SELECT * FROM messages WHERE message_id = %s FOR UPDATE",
+                (inbound.correlation_id,),
+            )
+            row = await cursor.fetchone()
+            if row is None:
+                return Receipt(new=True, correlated=None)
+            outbound = message_from_row(row, _same)
+            if effect is not None and (outbound.state, effect) in TRANSITIONS:
+                outbound = await _apply(
+                    conn, outbound, effect, at=inbound.received_at, detail=inbound.message_id
                 )
-                if cursor.rowcount:
-                    await _write_changes(conn, changes)
-                    new.append(message.message_id)
-            if new:
-                await conn.execute(f"NOTIFY {CHANNEL}")
-            return new
+            return Receipt(new=True, correlated=outbound)
+
+        return await self._transaction(work)
+
+    async def inbound(self, message_id: str) -> InboundMessage | None:
+        async def work(conn: Connection) -> InboundMessage | None:
+            cursor = await conn.execute(
+                "SELECT * FROM inbound WHERE message_id = %s", (message_id,)
+            )
+            row = await cursor.fetchone()
+            return None if row is None else inbound_from_row(row, _same)
 
         return await self._transaction(work)
 
@@ -297,6 +364,19 @@ class PostgresStore:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._listener
         await self._pool.close()
+
+
+async def _enqueue(conn: Connection, messages: Sequence[NewMessage], at: datetime) -> list[str]:
+    new = []
+    for message in messages:
+        stored, changes = arrive(message, at=at)
+        cursor = await conn.execute(_INSERT_MESSAGE, message_values(stored, MESSAGE_COLUMNS, _keep))
+        if cursor.rowcount:
+            await _write_changes(conn, changes)
+            new.append(message.message_id)
+    if new:
+        await conn.execute(f"NOTIFY {CHANNEL}")
+    return new
 
 
 async def _apply(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -10,19 +11,31 @@ from importlib import resources
 from typing import Any
 
 from gateway.broker.memory import BLOCKING_ORDER, PURGEABLE
-from gateway.broker.records import StateChange, StoredMessage
+from gateway.broker.records import (
+    InboundMessage,
+    StateChange,
+    StoredMessage,
+    Submission,
+    SubmissionStatus,
+)
 from gateway.broker.states import Event, MessageState
 
 __all__ = [
     "BLOCKING_STATES",
+    "INBOUND_COLUMNS",
     "MESSAGE_COLUMNS",
     "MUTABLE_COLUMNS",
     "PURGEABLE_STATES",
+    "SUBMISSION_COLUMNS",
     "Migration",
+    "inbound_from_row",
+    "inbound_values",
     "message_from_row",
     "message_values",
     "migrations",
     "state_change_from_row",
+    "submission_from_row",
+    "submission_values",
 ]
 
 MESSAGE_COLUMNS = (
@@ -122,3 +135,66 @@ def state_change_from_row(
         event=Event(row["event"]),
         detail=row["detail"],
     )
+
+
+SUBMISSION_COLUMNS = (
+    "submission_id",
+    "submitter",
+    "idempotency_key",
+    "request_digest",
+    "status",
+    "http_status",
+    "response",
+    "message_ids",
+    "created_at",
+)
+INBOUND_COLUMNS = (
+    "message_id",
+    "peer",
+    "message_type",
+    "conversation_id",
+    "correlation_id",
+    "received_at",
+    "body",
+)
+
+
+def submission_values(submission: Submission, to_db: Callable[[datetime], Any]) -> dict[str, Any]:
+    return {
+        "submission_id": submission.submission_id,
+        "submitter": submission.submitter,
+        "idempotency_key": submission.idempotency_key,
+        "request_digest": submission.request_digest,
+        "status": submission.status.value,
+        "http_status": submission.http_status,
+        "response": submission.response,
+        "message_ids": json.dumps(list(submission.message_ids)),
+        "created_at": to_db(submission.created_at),
+    }
+
+
+def submission_from_row(row: Mapping[str, Any], from_db: Callable[[Any], datetime]) -> Submission:
+    return Submission(
+        submission_id=row["submission_id"],
+        submitter=row["submitter"],
+        idempotency_key=row["idempotency_key"],
+        request_digest=row["request_digest"],
+        status=SubmissionStatus(row["status"]),
+        http_status=row["http_status"],
+        response=row["response"],
+        message_ids=tuple(json.loads(row["message_ids"])),
+        created_at=from_db(row["created_at"]),
+    )
+
+
+def inbound_values(inbound: InboundMessage, to_db: Callable[[datetime], Any]) -> dict[str, Any]:
+    values = {column: getattr(inbound, column) for column in INBOUND_COLUMNS}
+    values["received_at"] = to_db(inbound.received_at)
+    return values
+
+
+def inbound_from_row(row: Mapping[str, Any], from_db: Callable[[Any], datetime]) -> InboundMessage:
+    fields = {column: row[column] for column in INBOUND_COLUMNS}
+    fields["received_at"] = from_db(fields["received_at"])
+    fields["body"] = bytes(fields["body"])
+    return InboundMessage(**fields)

@@ -18,17 +18,30 @@ from typing import Any, TypeVar
 
 from gateway.adapters.sql_common import (
     BLOCKING_STATES,
+    INBOUND_COLUMNS,
     MESSAGE_COLUMNS,
     MUTABLE_COLUMNS,
     PURGEABLE_STATES,
+    SUBMISSION_COLUMNS,
+    inbound_from_row,
+    inbound_values,
     message_from_row,
     message_values,
     migrations,
     state_change_from_row,
+    submission_from_row,
+    submission_values,
 )
 from gateway.broker.lifecycle import UnknownMessageError, apply_event, arrive
-from gateway.broker.records import NewMessage, StateChange, StoredMessage
-from gateway.broker.states import Event, MessageState
+from gateway.broker.records import (
+    InboundMessage,
+    NewMessage,
+    Receipt,
+    StateChange,
+    StoredMessage,
+    Submission,
+)
+from gateway.broker.states import TRANSITIONS, Event, MessageState
 from gateway.errors import ConfigError
 from gateway.ports import MessageFilter
 
@@ -58,6 +71,16 @@ _UPDATE_MESSAGE = (
 _INSERT_CHANGE = (
     "INSERT INTO state_changes (message_id, at, from_state, to_state, event, detail) "
     "VALUES (?, ?, ?, ?, ?, ?)"
+)
+_INSERT_SUBMISSION = (
+    f"INSERT INTO submissions ({', '.join(SUBMISSION_COLUMNS)}) "
+    f"VALUES ({', '.join(':' + column for column in SUBMISSION_COLUMNS)}) "
+    "ON CONFLICT (submitter, idempotency_key) DO NOTHING"
+)
+_INSERT_INBOUND = (
+    f"INSERT INTO inbound ({', '.join(INBOUND_COLUMNS)}) "
+    f"VALUES ({', '.join(':' + column for column in INBOUND_COLUMNS)}) "
+    "ON CONFLICT (message_id) DO NOTHING"
 )
 _BLOCKING = ", ".join(f"'{state}'" for state in BLOCKING_STATES)
 _DUE = f"""
@@ -113,22 +136,60 @@ class SqliteStore:
         )
 
     async def enqueue(self, messages: Sequence[NewMessage], *, at: datetime) -> list[str]:
-        def work(db: sqlite3.Connection) -> list[str]:
-            new = []
-            for message in messages:
-                stored, changes = arrive(message, at=at)
-                inserted = db.execute(
-                    _INSERT_MESSAGE, message_values(stored, MESSAGE_COLUMNS, _to_db)
-                )
-                if inserted.rowcount:
-                    _write_changes(db, changes)
-                    new.append(message.message_id)
-            return new
-
-        new = await self._run(work)
+        new = await self._run(lambda db: _enqueue(db, messages, at))
         if new:
             self._work.set()
         return new
+
+    async def submit(self, submission: Submission, messages: Sequence[NewMessage]) -> Submission:
+        def work(db: sqlite3.Connection) -> tuple[Submission, list[str]]:
+            inserted = db.execute(_INSERT_SUBMISSION, submission_values(submission, _to_db))
+            if inserted.rowcount:
+                return submission, _enqueue(db, messages, submission.created_at)
+            row = db.execute(
+                "SELECT * FROM submissions WHERE submitter = ? AND idempotency_key = ?",
+                (submission.submitter, submission.idempotency_key),
+            ).fetchone()
+            return submission_from_row(row, _from_db), []
+
+        stored, new = await self._run(work)
+        if new:
+            self._work.set()
+        return stored
+
+    async def submission(self, submission_id: str) -> Submission | None:
+        def work(db: sqlite3.Connection) -> Submission | None:
+            row = db.execute(
+                "SELECT * FROM submissions WHERE submission_id = ?", (submission_id,)
+            ).fetchone()
+            return None if row is None else submission_from_row(row, _from_db)
+
+        return await self._run(work)
+
+    async def receive(self, inbound: InboundMessage, *, effect: Event | None) -> Receipt:
+        def work(db: sqlite3.Connection) -> Receipt:
+            if not db.execute(_INSERT_INBOUND, inbound_values(inbound, _to_db)).rowcount:
+                return Receipt(new=False, correlated=None)
+            row = db.execute(
+                "SELECT * FROM messages WHERE message_id = ?", (inbound.correlation_id,)
+            ).fetchone()
+            if row is None:
+                return Receipt(new=True, correlated=None)
+            outbound = message_from_row(row, _from_db)
+            if effect is not None and (outbound.state, effect) in TRANSITIONS:
+                outbound = _apply(
+                    db, outbound, effect, at=inbound.received_at, detail=inbound.message_id
+                )
+            return Receipt(new=True, correlated=outbound)
+
+        return await self._run(work)
+
+    async def inbound(self, message_id: str) -> InboundMessage | None:
+        def work(db: sqlite3.Connection) -> InboundMessage | None:
+            row = db.execute("SELECT * FROM inbound WHERE message_id = ?", (message_id,)).fetchone()
+            return None if row is None else inbound_from_row(row, _from_db)
+
+        return await self._run(work)
 
     async def claim(
         self, *, worker: str, now: datetime, lease: timedelta, limit: int, peer: str | None = None
@@ -254,6 +315,16 @@ class SqliteStore:
     async def close(self) -> None:
         await asyncio.get_running_loop().run_in_executor(self._executor, self._db.close)
         self._executor.shutdown()
+
+
+def _enqueue(db: sqlite3.Connection, messages: Sequence[NewMessage], at: datetime) -> list[str]:
+    new = []
+    for message in messages:
+        stored, changes = arrive(message, at=at)
+        if db.execute(_INSERT_MESSAGE, message_values(stored, MESSAGE_COLUMNS, _to_db)).rowcount:
+            _write_changes(db, changes)
+            new.append(message.message_id)
+    return new
 
 
 def _in_transaction(db: sqlite3.Connection, work: Callable[[sqlite3.Connection], T]) -> T:

@@ -13,8 +13,15 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from gateway.broker.lifecycle import UnknownMessageError, apply_event, arrive
-from gateway.broker.records import NewMessage, StateChange, StoredMessage
-from gateway.broker.states import Event, MessageState
+from gateway.broker.records import (
+    InboundMessage,
+    NewMessage,
+    Receipt,
+    StateChange,
+    StoredMessage,
+    Submission,
+)
+from gateway.broker.states import TRANSITIONS, Event, MessageState
 from gateway.ports import MessageFilter
 
 __all__ = ["BLOCKING_ORDER", "PURGEABLE", "InMemoryStore", "is_due"]
@@ -54,22 +61,61 @@ class InMemoryStore:
     def __init__(self) -> None:
         self._messages: dict[str, StoredMessage] = {}
         self._timelines: dict[str, list[StateChange]] = {}
+        self._submissions: dict[str, Submission] = {}
+        self._inbound: dict[str, InboundMessage] = {}
         self._lock = asyncio.Lock()
         self._work = asyncio.Event()  # in-process wake-up: one process uses this store
 
+    async def submit(self, submission: Submission, messages: Sequence[NewMessage]) -> Submission:
+        async with self._lock:
+            for earlier in self._submissions.values():
+                if (earlier.submitter, earlier.idempotency_key) == (
+                    submission.submitter,
+                    submission.idempotency_key,
+                ):
+                    return earlier
+            self._submissions[submission.submission_id] = submission
+            self._enqueue(messages, at=submission.created_at)
+            return submission
+
+    async def submission(self, submission_id: str) -> Submission | None:
+        return self._submissions.get(submission_id)
+
+    async def receive(self, inbound: InboundMessage, *, effect: Event | None) -> Receipt:
+        async with self._lock:
+            if inbound.message_id in self._inbound:
+                return Receipt(new=False, correlated=None)
+            self._inbound[inbound.message_id] = inbound
+            outbound = self._messages.get(inbound.correlation_id or "")
+            if (
+                outbound is not None
+                and effect is not None
+                and (outbound.state, effect) in TRANSITIONS
+            ):
+                outbound = self._apply(
+                    outbound, effect, at=inbound.received_at, detail=inbound.message_id
+                )
+            return Receipt(new=True, correlated=outbound)
+
+    async def inbound(self, message_id: str) -> InboundMessage | None:
+        return self._inbound.get(message_id)
+
     async def enqueue(self, messages: Sequence[NewMessage], *, at: datetime) -> list[str]:
         async with self._lock:
-            new = []
-            for message in messages:
-                if message.message_id in self._messages:
-                    continue
-                stored, changes = arrive(message, at=at)
-                self._messages[message.message_id] = stored
-                self._timelines[message.message_id] = changes
-                new.append(message.message_id)
-            if new:
-                self._work.set()
-            return new
+            return self._enqueue(messages, at=at)
+
+    def _enqueue(self, messages: Sequence[NewMessage], *, at: datetime) -> list[str]:
+        new = []
+        for message in messages:
+            if message.message_id in self._messages:
+                continue
+            stored, changes = arrive(message, at=at)
+            self._messages[message.message_id] = stored
+            self._timelines[message.message_id] = changes
+            new.append(message.message_id)
+        if new:
+            self._work.set()
+        return new
 
     async def claim(
         self, *, worker: str, now: datetime, lease: timedelta, limit: int, peer: str | None = None

@@ -4,10 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
 from gateway.broker.states import Event, MessageState
 
-__all__ = ["NewMessage", "StateChange", "StoredMessage"]
+__all__ = [
+    "InboundMessage",
+    "NewMessage",
+    "Receipt",
+    "StateChange",
+    "StoredMessage",
+    "Submission",
+    "SubmissionStatus",
+]
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -57,3 +66,47 @@ class StateChange:
     to_state: MessageState
     event: Event
     detail: str = ""
+
+
+class SubmissionStatus(StrEnum):
+    ACCEPTED = "accepted"  # its messages are queued
+    REJECTED = "rejected"  # bad input: nothing queued, the problems are in the answer
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Submission:
+    """What a national system sent under an idempotency key, and the answer it got.
+
+    A repeated key gets `response` again; no second message is made.
+    """
+
+    submission_id: str
+    submitter: str
+    idempotency_key: str
+    request_digest: str  # SHA-256 of the request, to catch a key reused for other content
+    status: SubmissionStatus
+    http_status: int
+    response: str  # the JSON answer, replayed for a repeated key
+    message_ids: tuple[str, ...]
+    created_at: datetime
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class InboundMessage:
+    """A verified message from a peer: an acknowledgement or a reply. `body` is sealed."""
+
+    message_id: str
+    peer: str
+    message_type: str
+    conversation_id: str
+    correlation_id: str | None  # the outbound message it answers
+    received_at: datetime
+    body: bytes
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Receipt:
+    """What recording an inbound message did."""
+
+    new: bool  # False: the message id was seen before; nothing changed
+    correlated: StoredMessage | None  # the outbound message it answers, after the change

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from gateway.broker.lifecycle import LeaseLostError, UnknownMessageError
-from gateway.broker.records import NewMessage
+from gateway.broker.records import InboundMessage, NewMessage, Submission, SubmissionStatus
 from gateway.broker.states import Event, IllegalTransitionError, MessageState
 from gateway.ports import MessageFilter, MessageStore
 
@@ -208,3 +208,90 @@ async def test_enqueue_wakes_a_waiting_worker(store: MessageStore) -> None:
     assert not waiter.done()
     await store.enqueue([message(1)], at=T0)
     await asyncio.wait_for(waiter, timeout=10)
+
+
+def submission(number: int, key: str, message_ids: tuple[str, ...]) -> Submission:
+    return Submission(
+        submission_id=f"s-{number}",
+        submitter="evibel",
+        idempotency_key=key,
+        request_digest=f"digest-{number}",
+        status=SubmissionStatus.ACCEPTED,
+        http_status=202,
+        response=f'{{"submission_id": "s-{number}"}}',
+        message_ids=message_ids,
+        created_at=T0,
+    )
+
+
+async def test_a_submission_and_its_messages_are_stored_together(store: MessageStore) -> None:
+    first = submission(1, "key-1", (message(1).message_id,))
+    assert await store.submit(first, [message(1)]) == first
+    assert await store.submission("s-1") == first
+    queued = await store.get(message(1).message_id)
+    assert queued is not None
+    assert queued.state is MessageState.QUEUED
+
+
+async def test_a_repeated_idempotency_key_returns_the_first_answer_and_queues_nothing(
+    store: MessageStore,
+) -> None:
+    first = submission(1, "key-1", (message(1).message_id,))
+    await store.submit(first, [message(1)])
+    again = await store.submit(submission(2, "key-1", (message(2).message_id,)), [message(2)])
+    assert again == first
+    assert await store.get(message(2).message_id) is None
+    assert await store.submission("s-2") is None
+    other = Submission(
+        submission_id="s-3",
+        submitter="actio",
+        idempotency_key="key-1",
+        request_digest="d",
+        status=SubmissionStatus.REJECTED,
+        http_status=422,
+        response="{}",
+        message_ids=(),
+        created_at=T0,
+    )
+    assert await store.submit(other, []) == other  # keys belong to their submitter
+
+
+def inbound(number: int, correlation: str | None) -> InboundMessage:
+    return InboundMessage(
+        message_id=f"in-{number}",
+        peer="EU:eurodac",
+        message_type="eurodac.hit",
+        conversation_id="conversation-1",
+        correlation_id=correlation,
+        received_at=T0 + timedelta(minutes=5),
+        body=b"<sealed reply/>",
+    )
+
+
+async def test_a_reply_is_stored_once_and_answers_its_message(store: MessageStore) -> None:
+    first = message(1)
+    await store.enqueue([first], at=T0)
+    await store.claim(worker="w", now=T0, lease=LEASE, limit=1)
+    await store.record(first.message_id, Event.ACKNOWLEDGE, at=T0, worker="w")
+    receipt = await store.receive(inbound(1, first.message_id), effect=Event.ANSWER)
+    assert receipt.new
+    assert receipt.correlated is not None
+    assert receipt.correlated.state is MessageState.ANSWERED
+    assert await store.inbound("in-1") == inbound(1, first.message_id)
+    repeat = await store.receive(inbound(1, first.message_id), effect=Event.ANSWER)
+    assert not repeat.new
+    assert [c.event for c in await store.timeline(first.message_id)].count(Event.ANSWER) == 1
+
+
+async def test_a_reply_to_an_unknown_or_unready_message_is_kept_without_effect(
+    store: MessageStore,
+) -> None:
+    orphan = await store.receive(inbound(1, "no-such-message"), effect=Event.ANSWER)
+    assert orphan.new
+    assert orphan.correlated is None
+    queued = message(2)
+    await store.enqueue([queued], at=T0)
+    early = await store.receive(inbound(2, queued.message_id), effect=Event.ANSWER)
+    assert early.correlated is not None
+    assert early.correlated.state is MessageState.QUEUED  # queued + answer is not in the table
+    assert await store.inbound("in-2") is not None
