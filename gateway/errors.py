@@ -60,6 +60,7 @@ ERROR_CODES: dict[str, str] = {
     "GW-BRK-PURGED": "The message body was erased after its retention period.",
     "GW-TRN-REFUSED": "The peer could not be reached (connection refused or reset).",
     "GW-TRN-TIMEOUT": "The peer did not answer in time.",
+    "GW-TLS-HANDSHAKE": "The TLS handshake with a peer failed (its certificate is not trusted).",
     "GW-TRN-RETRY": "A concurrent operation failed; the same request can be sent again.",
     "GW-TRN-HTTP": "The peer answered with a temporary HTTP error (5xx, 408 or 429).",
     "GW-RMT-REFUSED": "The peer refused the message for good (HTTP 4xx).",
