@@ -187,6 +187,9 @@ _IMPL_1560 = "Reg 1560/2003"
 _IMPL_2025 = "Implementing Reg 2025/2055"
 
 
+_DETAINED_LATER = "one week from the placement in detention when detained after registration"
+
+
 def _p(amount: int, unit: Unit) -> Period:
     return Period(amount=amount, unit=unit)
 
@@ -263,7 +266,7 @@ RULES: tuple[Rule, ...] = (
          legal_basis=f"{_AMMR} Art 39(1) second subparagraph", effect=E.TIME_BARRED),
     Rule(regime=AMMR, step=S.TAKE_CHARGE_REQUEST, variant=V.DETAINED, period=_p(2, W),
          trigger=T.REGISTRATION, legal_basis=f"{_AMMR} Art 45(1)",
-         effect=E.DETENTION_ENDS),
+         effect=E.DETENTION_ENDS, note=_DETAINED_LATER),
     Rule(regime=AMMR, step=S.TAKE_CHARGE_REPLY, variant=V.BASE, period=_p(1, M),
          trigger=T.REQUEST_RECEIVED, legal_basis=f"{_AMMR} Art 40(1)", effect=E.TACIT_ACCEPTANCE),
     Rule(regime=AMMR, step=S.TAKE_CHARGE_REPLY, variant=V.HIT, period=_p(2, W),
@@ -273,7 +276,9 @@ RULES: tuple[Rule, ...] = (
     Rule(regime=AMMR, step=S.TAKE_BACK_NOTIFICATION, variant=V.BASE, period=_p(2, W),
          trigger=T.HIT, legal_basis=f"{_AMMR} Art 41(1)", effect=E.NONE),
     Rule(regime=AMMR, step=S.TAKE_BACK_NOTIFICATION, variant=V.DETAINED, period=_p(2, W),
-         trigger=T.HIT, legal_basis=f"{_AMMR} Art 45(1)", effect=E.DETENTION_ENDS),
+         trigger=T.REGISTRATION, legal_basis=f"{_AMMR} Art 45(1)", effect=E.DETENTION_ENDS,
+         note="from the receipt of the hit where no new application was registered; "
+              + _DETAINED_LATER),
     Rule(regime=AMMR, step=S.TAKE_BACK_CONFIRMATION, variant=V.BASE, period=_p(2, W),
          trigger=T.NOTIFICATION_RECEIVED, legal_basis=f"{_AMMR} Art 41(3) and 41(4)",
          effect=E.RECEIPT_CONFIRMED),
