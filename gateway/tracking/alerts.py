@@ -55,7 +55,7 @@ def due_alerts(pending: list[PendingDeadline], *, today: date, horizon_days: int
     if horizon_days < 0:
         raise ValueError("the horizon is zero days or more")
     last = today + timedelta(days=horizon_days)
-    ordered = sorted(pending, key=lambda item: (item.deadline.date, item.subject))
+    ordered = _by_date(pending)
     return Alerts(
         overdue=tuple(item for item in ordered if item.deadline.date < today),
         due_soon=tuple(item for item in ordered if today <= item.deadline.date <= last),
@@ -68,6 +68,10 @@ def tacit_acceptances(
     """Reply deadlines that passed without a reply, where the law makes silence an acceptance."""
     return tuple(
         TacitAcceptance(subject=item.subject, deadline=item.deadline)
-        for item in sorted(pending, key=lambda item: (item.deadline.date, item.subject))
+        for item in _by_date(pending)
         if item.deadline.effect in _SILENCE_ACCEPTS and item.deadline.date < today
     )
+
+
+def _by_date(pending: list[PendingDeadline]) -> list[PendingDeadline]:
+    return sorted(pending, key=lambda item: (item.deadline.date, item.subject))
