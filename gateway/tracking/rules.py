@@ -185,8 +185,6 @@ _D3 = "Reg 604/2013"
 _AMMR = "Reg 2024/1351"
 _IMPL_1560 = "Reg 1560/2003"
 _IMPL_2025 = "Implementing Reg 2025/2055"
-
-
 _DETAINED_LATER = "one week from the placement in detention when detained after registration"
 
 
@@ -201,6 +199,9 @@ V = Variant
 E = Effect
 T = Trigger
 
+# Still to check against the Official Journal text: the paragraph of Reg 2024/1351
+# Art 40 that makes silence an acceptance, the extensions of Art 46(2), the three
+# weeks for an information reply (Art 51?), and the detained transfer of Art 45(3).
 # fmt: off
 RULES: tuple[Rule, ...] = (
     # ── Dublin III: Regulation (EU) No 604/2013 ──────────────────────────────
