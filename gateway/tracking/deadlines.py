@@ -38,6 +38,7 @@ class Deadline:
     start: dt.date
     counted_from: str
     calendar: str
+    note: str = ""
 
     @property
     def effect_if_missed(self) -> str:
@@ -58,7 +59,7 @@ class Deadline:
             "counted_from": self.counted_from,
             "nominal_date": self.nominal_date.isoformat(),
             "calendar": self.calendar,
-        }
+        } | ({"note": self.note} if self.note else {})
 
 
 def compute_deadline(
@@ -96,6 +97,7 @@ def compute_deadline(
         start=start,
         counted_from=rule.counted_from,
         calendar=calendar.code,
+        note=rule.note,
     )
 
 

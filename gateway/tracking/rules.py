@@ -25,6 +25,7 @@ __all__ = [
     "Facts",
     "Rule",
     "Step",
+    "Trigger",
     "Variant",
     "find_rule",
     "steps_of",
@@ -114,6 +115,38 @@ _EFFECT_SENTENCES = {
 }
 
 
+class Trigger(StrEnum):
+    """The event whose day starts a period (that day itself is not counted)."""
+
+    LODGING = "lodging"
+    REGISTRATION = "registration"
+    HIT = "hit"
+    REQUEST_RECEIVED = "request-received"
+    NOTIFICATION_RECEIVED = "notification-received"
+    NEGATIVE_REPLY_RECEIVED = "negative-reply-received"
+    REEXAMINATION_REQUEST_RECEIVED = "reexamination-request-received"
+    ACCEPTANCE = "acceptance"
+
+    @property
+    def sentence(self) -> str:
+        return _TRIGGER_SENTENCES[self]
+
+
+_TRIGGER_SENTENCES = {
+    Trigger.LODGING: "the lodging of the application",
+    Trigger.REGISTRATION: "the registration of the application",
+    Trigger.HIT: "the receipt of the Eurodac hit",
+    Trigger.REQUEST_RECEIVED: "the receipt of the request",
+    Trigger.NOTIFICATION_RECEIVED: "the receipt of the take back notification",
+    Trigger.NEGATIVE_REPLY_RECEIVED: "the receipt of the negative reply",
+    Trigger.REEXAMINATION_REQUEST_RECEIVED: "the receipt of the re-examination request",
+    Trigger.ACCEPTANCE: (
+        "the acceptance of the request or confirmation of the notification, explicit or "
+        "tacit (or the final decision on an appeal with suspensive effect)"
+    ),
+}
+
+
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Facts:
     """What is known of the case that can change a step's time limit."""
@@ -136,10 +169,14 @@ class Rule:
     step: Step
     variant: Variant
     period: Period | None
-    counted_from: str
+    trigger: Trigger
     legal_basis: str
     effect: Effect
     note: str = ""
+
+    @property
+    def counted_from(self) -> str:
+        return self.trigger.sentence
 
 
 D3 = DublinRegime.DUBLIN3
@@ -148,17 +185,7 @@ _D3 = "Reg 604/2013"
 _AMMR = "Reg 2024/1351"
 _IMPL_1560 = "Reg 1560/2003"
 _IMPL_2025 = "Implementing Reg 2025/2055"
-
-_LODGING = "the lodging of the application"
-_REGISTRATION = "the registration of the application"
-_HIT = "the receipt of the Eurodac hit"
-_RECEIPT = "the receipt of the request"
-_NOTIFICATION = "the receipt of the take back notification"
-_ACCEPTANCE = "the acceptance (or the final decision on an appeal with suspensive effect)"
-_CONFIRMATION = (
-    "the acceptance, the confirmation of the take back notification "
-    "(or the final decision on an appeal with suspensive effect)"
-)
+_DETAINED_LATER = "one week from the placement in detention when detained after registration"
 
 
 def _p(amount: int, unit: Unit) -> Period:
@@ -170,106 +197,113 @@ W, M, Y = Unit.WEEKS, Unit.MONTHS, Unit.YEARS
 S = Step
 V = Variant
 E = Effect
+T = Trigger
 
+# Still to check against the Official Journal text: the paragraph of Reg 2024/1351
+# Art 40 that makes silence an acceptance, the extensions of Art 46(2), the three
+# weeks for an information reply (Art 51?), and the detained transfer of Art 45(3).
 # fmt: off
 RULES: tuple[Rule, ...] = (
     # ── Dublin III: Regulation (EU) No 604/2013 ──────────────────────────────
     Rule(regime=D3, step=S.TAKE_CHARGE_REQUEST, variant=V.BASE, period=_p(3, M),
-         counted_from=_LODGING, legal_basis=f"{_D3} Art 21(1)", effect=E.TIME_BARRED),
+         trigger=T.LODGING, legal_basis=f"{_D3} Art 21(1)", effect=E.TIME_BARRED),
     Rule(regime=D3, step=S.TAKE_CHARGE_REQUEST, variant=V.HIT, period=_p(2, M),
-         counted_from=_HIT, legal_basis=f"{_D3} Art 21(1) second subparagraph",
+         trigger=T.HIT, note="a hit on data under Art 14 of Reg 603/2013",
+         legal_basis=f"{_D3} Art 21(1) second subparagraph",
          effect=E.TIME_BARRED),
     Rule(regime=D3, step=S.TAKE_CHARGE_REQUEST, variant=V.DETAINED, period=_p(1, M),
-         counted_from=_LODGING, legal_basis=f"{_D3} Art 28(3)", effect=E.DETENTION_ENDS),
+         trigger=T.LODGING, legal_basis=f"{_D3} Art 28(3)", effect=E.DETENTION_ENDS),
     Rule(regime=D3, step=S.TAKE_CHARGE_REPLY, variant=V.BASE, period=_p(2, M),
-         counted_from=_RECEIPT, legal_basis=f"{_D3} Art 22(1) and 22(7)",
+         trigger=T.REQUEST_RECEIVED, legal_basis=f"{_D3} Art 22(1) and 22(7)",
          effect=E.TACIT_ACCEPTANCE),
     Rule(regime=D3, step=S.TAKE_CHARGE_REPLY, variant=V.URGENT, period=_p(1, M),
-         counted_from=_RECEIPT, legal_basis=f"{_D3} Art 22(6) and 22(7)",
+         trigger=T.REQUEST_RECEIVED, legal_basis=f"{_D3} Art 22(6) and 22(7)",
          effect=E.TACIT_ACCEPTANCE,
          note="the requested state must try to meet the shorter time the request sets "
               "(at least one week, Art 21(2)); one month is the outer limit"),
     Rule(regime=D3, step=S.TAKE_CHARGE_REPLY, variant=V.DETAINED, period=_p(2, W),
-         counted_from=_RECEIPT, legal_basis=f"{_D3} Art 28(3)", effect=E.TACIT_ACCEPTANCE),
+         trigger=T.REQUEST_RECEIVED, legal_basis=f"{_D3} Art 28(3)", effect=E.TACIT_ACCEPTANCE),
     Rule(regime=D3, step=S.TAKE_BACK_REQUEST, variant=V.BASE, period=_p(3, M),
-         counted_from=_LODGING, legal_basis=f"{_D3} Art 23(2) second subparagraph and 23(3)",
+         trigger=T.LODGING, legal_basis=f"{_D3} Art 23(2) second subparagraph and 23(3)",
          effect=E.TIME_BARRED),
     Rule(regime=D3, step=S.TAKE_BACK_REQUEST, variant=V.HIT, period=_p(2, M),
-         counted_from=_HIT, legal_basis=f"{_D3} Art 23(2) first subparagraph and 23(3)",
+         trigger=T.HIT, legal_basis=f"{_D3} Art 23(2) first subparagraph and 23(3)",
          effect=E.TIME_BARRED),
     Rule(regime=D3, step=S.TAKE_BACK_REQUEST, variant=V.DETAINED, period=_p(1, M),
-         counted_from=_LODGING, legal_basis=f"{_D3} Art 28(3)", effect=E.DETENTION_ENDS),
+         trigger=T.LODGING, legal_basis=f"{_D3} Art 28(3)", effect=E.DETENTION_ENDS),
     Rule(regime=D3, step=S.TAKE_BACK_REPLY, variant=V.BASE, period=_p(1, M),
-         counted_from=_RECEIPT, legal_basis=f"{_D3} Art 25(1) and 25(2)",
+         trigger=T.REQUEST_RECEIVED, legal_basis=f"{_D3} Art 25(1) and 25(2)",
          effect=E.TACIT_ACCEPTANCE),
     Rule(regime=D3, step=S.TAKE_BACK_REPLY, variant=V.HIT, period=_p(2, W),
-         counted_from=_RECEIPT, legal_basis=f"{_D3} Art 25(1) and 25(2)",
+         trigger=T.REQUEST_RECEIVED, legal_basis=f"{_D3} Art 25(1) and 25(2)",
          effect=E.TACIT_ACCEPTANCE),
     Rule(regime=D3, step=S.TAKE_BACK_REPLY, variant=V.DETAINED, period=_p(2, W),
-         counted_from=_RECEIPT, legal_basis=f"{_D3} Art 28(3)", effect=E.TACIT_ACCEPTANCE),
+         trigger=T.REQUEST_RECEIVED, legal_basis=f"{_D3} Art 28(3)", effect=E.TACIT_ACCEPTANCE),
     Rule(regime=D3, step=S.INFO_REQUEST_REPLY, variant=V.BASE, period=_p(5, W),
-         counted_from=_RECEIPT, legal_basis=f"{_D3} Art 34(5)", effect=E.NONE),
+         trigger=T.REQUEST_RECEIVED, legal_basis=f"{_D3} Art 34(5)", effect=E.NONE),
     Rule(regime=D3, step=S.REEXAMINATION_REQUEST, variant=V.BASE, period=_p(3, W),
-         counted_from="the receipt of the negative reply",
+         trigger=T.NEGATIVE_REPLY_RECEIVED,
          legal_basis=f"{_IMPL_1560} Art 5(2)", effect=E.NEGATIVE_REPLY_STANDS),
     Rule(regime=D3, step=S.REEXAMINATION_REPLY, variant=V.BASE, period=_p(2, W),
-         counted_from="the receipt of the re-examination request",
+         trigger=T.REEXAMINATION_REQUEST_RECEIVED,
          legal_basis=f"{_IMPL_1560} Art 5(2)", effect=E.REEXAMINATION_CLOSED),
     Rule(regime=D3, step=S.TRANSFER, variant=V.BASE, period=_p(6, M),
-         counted_from=_ACCEPTANCE, legal_basis=f"{_D3} Art 29(1) and 29(2)",
+         trigger=T.ACCEPTANCE, legal_basis=f"{_D3} Art 29(1) and 29(2)",
          effect=E.RESPONSIBILITY_SHIFTS),
     Rule(regime=D3, step=S.TRANSFER, variant=V.IMPRISONMENT, period=_p(1, Y),
-         counted_from=_ACCEPTANCE, legal_basis=f"{_D3} Art 29(2)",
+         trigger=T.ACCEPTANCE, legal_basis=f"{_D3} Art 29(2)",
          effect=E.RESPONSIBILITY_SHIFTS),
     Rule(regime=D3, step=S.TRANSFER, variant=V.ABSCONDING, period=_p(18, M),
-         counted_from=_ACCEPTANCE, legal_basis=f"{_D3} Art 29(2)",
+         trigger=T.ACCEPTANCE, legal_basis=f"{_D3} Art 29(2)",
          effect=E.RESPONSIBILITY_SHIFTS),
     Rule(regime=D3, step=S.TRANSFER, variant=V.DETAINED, period=_p(6, W),
-         counted_from=_ACCEPTANCE, legal_basis=f"{_D3} Art 28(3)", effect=E.DETENTION_ENDS),
+         trigger=T.ACCEPTANCE, legal_basis=f"{_D3} Art 28(3)", effect=E.DETENTION_ENDS),
     # ── AMMR: Regulation (EU) 2024/1351 ──────────────────────────────────────
     Rule(regime=AMMR, step=S.TAKE_CHARGE_REQUEST, variant=V.BASE, period=_p(2, M),
-         counted_from=_REGISTRATION, legal_basis=f"{_AMMR} Art 39(1)",
+         trigger=T.REGISTRATION, legal_basis=f"{_AMMR} Art 39(1)",
          effect=E.TIME_BARRED),
     Rule(regime=AMMR, step=S.TAKE_CHARGE_REQUEST, variant=V.HIT, period=_p(1, M),
-         counted_from=_HIT + " (data under Art 22 or 24 of Reg 2024/1358)",
+         trigger=T.HIT, note="a hit on data under Art 22 or 24 of Reg 2024/1358",
          legal_basis=f"{_AMMR} Art 39(1) second subparagraph", effect=E.TIME_BARRED),
     Rule(regime=AMMR, step=S.TAKE_CHARGE_REQUEST, variant=V.DETAINED, period=_p(2, W),
-         counted_from=_REGISTRATION, legal_basis=f"{_AMMR} Art 45(1)",
-         effect=E.DETENTION_ENDS),
+         trigger=T.REGISTRATION, legal_basis=f"{_AMMR} Art 45(1)",
+         effect=E.DETENTION_ENDS, note=_DETAINED_LATER),
     Rule(regime=AMMR, step=S.TAKE_CHARGE_REPLY, variant=V.BASE, period=_p(1, M),
-         counted_from=_RECEIPT, legal_basis=f"{_AMMR} Art 40(1)", effect=E.TACIT_ACCEPTANCE),
+         trigger=T.REQUEST_RECEIVED, legal_basis=f"{_AMMR} Art 40(1)", effect=E.TACIT_ACCEPTANCE),
     Rule(regime=AMMR, step=S.TAKE_CHARGE_REPLY, variant=V.HIT, period=_p(2, W),
-         counted_from=_RECEIPT, legal_basis=f"{_AMMR} Art 40(2)", effect=E.TACIT_ACCEPTANCE),
+         trigger=T.REQUEST_RECEIVED, legal_basis=f"{_AMMR} Art 40(2)", effect=E.TACIT_ACCEPTANCE),
     Rule(regime=AMMR, step=S.TAKE_CHARGE_REPLY, variant=V.DETAINED, period=_p(1, W),
-         counted_from=_RECEIPT, legal_basis=f"{_AMMR} Art 45(2)", effect=E.TACIT_ACCEPTANCE),
+         trigger=T.REQUEST_RECEIVED, legal_basis=f"{_AMMR} Art 45(2)", effect=E.TACIT_ACCEPTANCE),
     Rule(regime=AMMR, step=S.TAKE_BACK_NOTIFICATION, variant=V.BASE, period=_p(2, W),
-         counted_from=_HIT, legal_basis=f"{_AMMR} Art 41(1)", effect=E.NONE),
+         trigger=T.HIT, legal_basis=f"{_AMMR} Art 41(1)", effect=E.NONE),
     Rule(regime=AMMR, step=S.TAKE_BACK_NOTIFICATION, variant=V.DETAINED, period=_p(2, W),
-         counted_from=_HIT, legal_basis=f"{_AMMR} Art 45(1)", effect=E.DETENTION_ENDS),
+         trigger=T.REGISTRATION, legal_basis=f"{_AMMR} Art 45(1)", effect=E.DETENTION_ENDS,
+         note="from the receipt of the hit where no new application was registered; "
+              + _DETAINED_LATER),
     Rule(regime=AMMR, step=S.TAKE_BACK_CONFIRMATION, variant=V.BASE, period=_p(2, W),
-         counted_from=_NOTIFICATION, legal_basis=f"{_AMMR} Art 41(3) and 41(4)",
+         trigger=T.NOTIFICATION_RECEIVED, legal_basis=f"{_AMMR} Art 41(3) and 41(4)",
          effect=E.RECEIPT_CONFIRMED),
     Rule(regime=AMMR, step=S.INFO_REQUEST_REPLY, variant=V.BASE, period=_p(3, W),
-         counted_from=_RECEIPT, legal_basis=f"{_AMMR} Art 51", effect=E.NONE),
+         trigger=T.REQUEST_RECEIVED, legal_basis=f"{_AMMR} Art 51", effect=E.NONE),
     Rule(regime=AMMR, step=S.REEXAMINATION_REQUEST, variant=V.BASE, period=None,
-         counted_from="the receipt of the negative reply", legal_basis=_IMPL_2025,
+         trigger=T.NEGATIVE_REPLY_RECEIVED, legal_basis=_IMPL_2025,
          effect=E.NEGATIVE_REPLY_STANDS,
          note="Reg 2024/1351 leaves re-examination to the implementing act"),
     Rule(regime=AMMR, step=S.REEXAMINATION_REPLY, variant=V.BASE, period=None,
-         counted_from="the receipt of the re-examination request", legal_basis=_IMPL_2025,
+         trigger=T.REEXAMINATION_REQUEST_RECEIVED, legal_basis=_IMPL_2025,
          effect=E.REEXAMINATION_CLOSED,
          note="Reg 2024/1351 leaves re-examination to the implementing act"),
     Rule(regime=AMMR, step=S.TRANSFER, variant=V.BASE, period=_p(6, M),
-         counted_from=_CONFIRMATION, legal_basis=f"{_AMMR} Art 46(1) and 46(2)",
+         trigger=T.ACCEPTANCE, legal_basis=f"{_AMMR} Art 46(1) and 46(2)",
          effect=E.RESPONSIBILITY_SHIFTS),
     Rule(regime=AMMR, step=S.TRANSFER, variant=V.IMPRISONMENT, period=_p(1, Y),
-         counted_from=_CONFIRMATION, legal_basis=f"{_AMMR} Art 46(2)",
+         trigger=T.ACCEPTANCE, legal_basis=f"{_AMMR} Art 46(2)",
          effect=E.RESPONSIBILITY_SHIFTS),
     Rule(regime=AMMR, step=S.TRANSFER, variant=V.ABSCONDING, period=_p(3, Y),
-         counted_from=_CONFIRMATION, legal_basis=f"{_AMMR} Art 46(2)",
+         trigger=T.ACCEPTANCE, legal_basis=f"{_AMMR} Art 46(2)",
          effect=E.RESPONSIBILITY_SHIFTS),
     Rule(regime=AMMR, step=S.TRANSFER, variant=V.DETAINED, period=None,
-         counted_from=_CONFIRMATION, legal_basis=f"{_AMMR} Art 45(3)",
+         trigger=T.ACCEPTANCE, legal_basis=f"{_AMMR} Art 45(3)",
          effect=E.DETENTION_ENDS,
          note="the period for transferring a detained person is not yet verified here"),
 )

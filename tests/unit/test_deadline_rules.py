@@ -7,6 +7,7 @@ Events are chosen on Wednesdays (4 March 2026 for Dublin III, 2 September
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -248,3 +249,11 @@ def test_deadlines_are_working_days_not_early_and_monotone(
     assert holidays.is_working_day(first.date)
     assert first.date >= first.nominal_date == nominal_end(start, first.period)
     assert later.date >= first.date
+
+
+def test_every_row_cites_an_article_or_the_implementing_act() -> None:
+    for rule in RULES:
+        if rule.period is None:
+            assert rule.note, rule
+        else:
+            assert re.fullmatch(r"Reg \d{3,4}/\d{4} Art \d+.*", rule.legal_basis), rule
