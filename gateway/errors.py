@@ -53,6 +53,16 @@ ERROR_CODES: dict[str, str] = {
     "GW-VAL-QUALITY": "A fingerprint quality score is out of range.",
     "GW-VAL-FACE-REQUIRED": "The transaction needs a facial image and has none.",
     "GW-INTERNAL": "An unexpected error inside the gateway; the log has the details.",
+    # messages and validation
+    "GW-XML-TOO-LARGE": "An XML document is larger than the configured limit (max_xml_bytes).",
+    "GW-XML-TOO-DEEP": "An XML document is nested deeper than the limit (max_xml_depth).",
+    "GW-XML-DTD": "An XML document has a document type declaration or names an external DTD.",
+    "GW-XML-ENTITY": "An XML document declares or uses an external or undefined entity (XXE).",
+    "GW-XML-ENTITY-EXPANSION": "An XML document declares entities (entity expansion).",
+    "GW-XML-SYNTAX": "An XML document is not well-formed.",
+    "GW-VAL-NAMESPACE": "No schema of the pack validates the document's root namespace.",
+    "GW-VAL-SCHEMA": "A message does not conform to its XSD schema.",
+    "GW-CFG-SCHEMA-PACK": "The schema pack is missing, unreadable or refers outside itself.",
 }
 
 

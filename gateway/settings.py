@@ -42,6 +42,10 @@ def _member_state(value: str) -> str | None:
     return None if is_member_state(value) else "not the ISO alpha-2 code of a Dublin state"
 
 
+def _positive(value: int) -> str | None:
+    return None if value > 0 else "not a positive whole number"
+
+
 def _check(check: Callable[[Any], str | None]) -> dict[str, Any]:
     return {"check": check}
 
@@ -54,6 +58,8 @@ class Settings:
     data_dir: Path = Path("var")
     log_level: LogLevel = LogLevel.INFO
     log_format: LogFormat = LogFormat.AUTO
+    max_xml_bytes: int = dataclasses.field(default=8 * 1024 * 1024, metadata=_check(_positive))
+    max_xml_depth: int = dataclasses.field(default=32, metadata=_check(_positive))
 
 
 def load_settings(environ: Mapping[str, str], config_file: Path | None = None) -> Settings:
