@@ -21,8 +21,8 @@ ACK = b"""<d:Acknowledgement xmlns:d="urn:eu-gateway:dublinet:v1"
   <c:Envelope>
     <c:MessageId>4f0c8a5e-2b1d-4c3e-9f7a-1a2b3c4d5e6f</c:MessageId>
     <c:ConversationId>4f0c8a5e-2b1d-4c3e-9f7a-1a2b3c4d5e6f</c:ConversationId>
-    <c:Sender><c:MemberState>NL</c:MemberState><c:System>nap</c:System></c:Sender>
-    <c:Recipient><c:MemberState>BE</c:MemberState><c:System>eu-gateway</c:System></c:Recipient>
+    <c:Sender><c:Authority>NL</c:Authority><c:System>nap</c:System></c:Sender>
+    <c:Recipient><c:Authority>BE</c:Authority><c:System>eu-gateway</c:System></c:Recipient>
     <c:CreatedAt>2026-09-15T10:00:00Z</c:CreatedAt>
     <c:Regime>2024/1351</c:Regime>
     <c:SchemaVersion>1.0</c:SchemaVersion>
@@ -75,7 +75,7 @@ def test_a_missing_element_names_its_parent() -> None:
 
 def test_an_unknown_member_state_is_refused() -> None:
     error = check(ACK.replace(b">NL<", b">XX<"))
-    assert error.problems[0].path == "/Acknowledgement/Envelope/Sender/MemberState"
+    assert error.problems[0].path == "/Acknowledgement/Envelope/Sender/Authority"
 
 
 def test_an_unknown_namespace_is_refused() -> None:
