@@ -105,6 +105,23 @@ ERROR_CODES: dict[str, str] = {
     "GW-TLS-UNTRUSTED-PARTY": "A TLS certificate names a party whose CAs did not issue it.",
     "GW-TLS-NO-ANCHOR": "The trust store has no CA to verify a TLS peer with.",
     "GW-TLS-CERT": "The gateway's TLS certificate or key cannot be loaded.",
+    # messages and validation
+    "GW-XML-TOO-LARGE": "An XML document is larger than the configured limit (max_xml_bytes).",
+    "GW-XML-TOO-DEEP": "An XML document is nested deeper than the limit (max_xml_depth).",
+    "GW-XML-DTD": "An XML document has a document type declaration or names an external DTD.",
+    "GW-XML-ENTITY": "An XML document declares or uses an external or undefined entity (XXE).",
+    "GW-XML-ENTITY-EXPANSION": "An XML document declares entities (entity expansion).",
+    "GW-XML-SYNTAX": "An XML document is not well-formed.",
+    "GW-VAL-NAMESPACE": "No schema of the pack validates the document's root namespace.",
+    "GW-VAL-SCHEMA": "A message does not conform to its XSD schema.",
+    "GW-CFG-SCHEMA-PACK": "The schema pack is missing, unreadable or refers outside itself.",
+    # messages: building and reading Eurodac and DubliNet messages
+    "GW-MSG-UNKNOWN-TYPE": "No message type of that name exists.",
+    "GW-MSG-TYPE-MISMATCH": "The document is not of the message type it was read as.",
+    "GW-MSG-REGIME": "The message type does not exist under the regime of the record.",
+    "GW-MSG-MISSING": "The record lacks data the message needs.",
+    "GW-MSG-VALUE": "A value in the message cannot be read as its type.",
+    "GW-MSG-CONTENT": "The message's content does not fit its type.",
 }
 
 

@@ -52,6 +52,10 @@ def _not_negative(value: int) -> str | None:
     return None if value >= 0 else "negative"
 
 
+def _positive(value: int) -> str | None:
+    return None if value > 0 else "not a positive whole number"
+
+
 def _check(check: Callable[[Any], str | None]) -> dict[str, Any]:
     return {"check": check}
 
@@ -66,6 +70,8 @@ class Settings:
     log_format: LogFormat = LogFormat.AUTO
     deadline_calendar: str = dataclasses.field(default="BE", metadata=_check(_calendar))
     deadline_alert_days: int = dataclasses.field(default=5, metadata=_check(_not_negative))
+    max_xml_bytes: int = dataclasses.field(default=8 * 1024 * 1024, metadata=_check(_positive))
+    max_xml_depth: int = dataclasses.field(default=32, metadata=_check(_positive))
 
 
 def load_settings(environ: Mapping[str, str], config_file: Path | None = None) -> Settings:

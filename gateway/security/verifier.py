@@ -150,7 +150,7 @@ _CA_POLICY = verification.ExtensionPolicy.webpki_defaults_ca()
 def _the_signature(document: etree._Element) -> etree._Element:
     signatures = list(document.iter(_SIGNATURE))
     if not signatures:
-        raise SecurityError("GW-SIG-MISSING", "the message is not signed", document.tag)
+        raise SecurityError("GW-SIG-MISSING", "the message is not signed", str(document.tag))
     if len(signatures) > 1:
         raise SecurityError(
             "GW-SIG-WRAPPING",
