@@ -54,6 +54,7 @@ ERROR_CODES: dict[str, str] = {
     "GW-VAL-FACE-REQUIRED": "The transaction needs a facial image and has none.",
     "GW-INTERNAL": "An unexpected error inside the gateway; the log has the details.",
     # security: signatures, certificates, TLS
+    "GW-IN-XML": "An input is not well-formed XML, or declares a document type.",
     "GW-SIG-MISSING": "The message is not signed.",
     "GW-SIG-WRAPPING": "The signature is misplaced, duplicated or covers less than the whole "
     "document (signature wrapping).",

@@ -54,6 +54,14 @@ class Settings:
     data_dir: Path = Path("var")
     log_level: LogLevel = LogLevel.INFO
     log_format: LogFormat = LogFormat.AUTO
+    # security: relative paths are under data_dir
+    signing_keys_dir: Path = Path("keys/signing")
+    active_signing_key: str = ""  # empty: the only key in signing_keys_dir
+    trust_dir: Path = Path("trust")
+    tls_server_cert: Path = Path("tls/gateway-server.cert.pem")
+    tls_server_key: Path = Path("tls/gateway-server.key.pem")
+    tls_client_cert: Path = Path("tls/gateway-client.cert.pem")
+    tls_client_key: Path = Path("tls/gateway-client.key.pem")
 
 
 def load_settings(environ: Mapping[str, str], config_file: Path | None = None) -> Settings:
