@@ -250,18 +250,17 @@ def _certificates(
 
 def _check_validity(certificates: tuple[x509.Certificate, ...], at: datetime) -> None:
     for certificate in certificates:
-        name = certificate.subject.rfc4514_string()
         if at < certificate.not_valid_before_utc:
             raise SecurityError(
                 "GW-SIG-NOT-YET-VALID",
-                f"the certificate {name} is valid only from "
+                f"the certificate {certificate.subject.rfc4514_string()} is valid only from "
                 f"{certificate.not_valid_before_utc:%Y-%m-%d %H:%M}Z, after the signing time {at}",
                 "Signature/KeyInfo",
             )
         if at > certificate.not_valid_after_utc:
             raise SecurityError(
                 "GW-SIG-EXPIRED",
-                f"the certificate {name} expired "
+                f"the certificate {certificate.subject.rfc4514_string()} expired "
                 f"{certificate.not_valid_after_utc:%Y-%m-%d %H:%M}Z, before the signing time {at}",
                 "Signature/KeyInfo",
             )
