@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from typing import TypeVar
 
 from lxml import etree
@@ -28,6 +29,7 @@ from gateway.security.verifier import Verifier
 __all__ = ["SignatureBench", "bench_signatures", "sample_message"]
 
 _T = TypeVar("_T")
+_ROUNDS = 5
 _PEER = PeerId(party="BE", system="gateway")
 
 
@@ -65,6 +67,16 @@ def sample_message(size: int = 6000) -> etree._Element:
     return root
 
 
+def _verify_all(verifier: Verifier, documents: list[etree._Element], now: datetime) -> None:
+    for document in documents:
+        verifier.verify(document, expected=_PEER, at=now)
+
+
+def _bare_verify_all(key: SigningKey, documents: list[etree._Element]) -> None:
+    for document in documents:
+        XMLVerifier().verify(document, x509_cert=key.certificate)
+
+
 def _timed(work: Callable[[], _T]) -> tuple[float, _T]:
     started = time.perf_counter()
     result = work()
@@ -96,23 +108,30 @@ def _bench_key(
         signature_algorithm=key.signature_method,
         c14n_algorithm=CanonicalizationMethod.EXCLUSIVE_XML_CANONICALIZATION_1_0,
     )
-    signing, signed = _timed(lambda: [signer.sign(message, at=now) for _ in range(count)])
-    verifying, _ = _timed(lambda: [verifier.verify(d, expected=_PEER, at=now) for d in signed])
-    floor_signing, _ = _timed(
-        lambda: [
-            bare_signer.sign(message, key=key.private_key, cert=[key.certificate])
-            for _ in range(count)
-        ]
-    )
-    floor_verifying, _ = _timed(
-        lambda: [XMLVerifier().verify(d, x509_cert=key.certificate) for d in signed]
-    )
+    batch = max(1, count // _ROUNDS)
+    best = {"sign": 0.0, "verify": 0.0, "floor sign": 0.0, "floor verify": 0.0}
+    # Rounds alternate the gateway and the floor and keep each one's best rate,
+    # so a neighbour's burst of load on a shared machine skews neither side.
+    for _ in range(_ROUNDS):
+        seconds, signed = _timed(lambda: [signer.sign(message, at=now) for _ in range(batch)])
+        best["sign"] = max(best["sign"], batch / seconds)
+        seconds, _ = _timed(partial(_verify_all, verifier, signed, now))
+        best["verify"] = max(best["verify"], batch / seconds)
+        seconds, _ = _timed(
+            lambda: [
+                bare_signer.sign(message, key=key.private_key, cert=[key.certificate])
+                for _ in range(batch)
+            ]
+        )
+        best["floor sign"] = max(best["floor sign"], batch / seconds)
+        seconds, _ = _timed(partial(_bare_verify_all, key, signed))
+        best["floor verify"] = max(best["floor verify"], batch / seconds)
     return SignatureBench(
         key_type=key.key_id,
-        count=count,
+        count=batch * _ROUNDS,
         message_bytes=len(etree.tostring(message)),
-        signs_per_second=count / signing,
-        verifies_per_second=count / verifying,
-        floor_signs_per_second=count / floor_signing,
-        floor_verifies_per_second=count / floor_verifying,
+        signs_per_second=best["sign"],
+        verifies_per_second=best["verify"],
+        floor_signs_per_second=best["floor sign"],
+        floor_verifies_per_second=best["floor verify"],
     )

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from cryptography import x509
+from cryptography.hazmat.primitives import hashes
 from cryptography.x509 import verification
 from lxml import etree
 from signxml.algorithms import DigestAlgorithm, SignatureMethod
@@ -43,6 +44,8 @@ __all__ = ["DS", "Verified", "Verifier"]
 DS = "http://www.w3.org/2000/09/xmldsig#"
 _NS = {"ds": DS}
 _SIGNATURE = f"{{{DS}}}Signature"
+_SHA256 = hashes.SHA256()
+_CHAIN_CACHE_SIZE = 1024
 
 _EXPECTED = SignatureConfiguration(
     location="./",  # a child of the root, nowhere else
@@ -67,6 +70,10 @@ class Verifier:
     def __init__(self, trust: TrustStore, *, max_chain_depth: int = 4) -> None:
         self._trust = trust
         self._max_chain_depth = max_chain_depth
+        # Chains already built, by party and certificates. Path building depends on
+        # time only through validity periods, re-checked on every use; revocation
+        # is checked on every use too. The store never changes under a Verifier.
+        self._chains: dict[tuple[str | bytes, ...], tuple[x509.Certificate, ...]] = {}
 
     def verify(
         self, document: etree._Element, *, expected: PeerId | None, at: datetime
@@ -81,7 +88,7 @@ class Verifier:
         leaf, intermediates = _certificates(signature)
         _check_validity((leaf, *intermediates), at)
         claimed = peer_of_certificate(leaf)
-        chain = self._check_chain(leaf, intermediates, claimed, at)
+        chain = self._chain_for(leaf, intermediates, claimed, at)
         for certificate in chain:
             if self._trust.is_revoked(certificate):
                 raise SecurityError(
@@ -98,6 +105,27 @@ class Verifier:
             )
         signed = _check_signature(document, leaf, at)
         return Verified(element=signed, signer=claimed, certificate=leaf)
+
+    def _chain_for(
+        self,
+        leaf: x509.Certificate,
+        intermediates: tuple[x509.Certificate, ...],
+        claimed: PeerId,
+        at: datetime,
+    ) -> tuple[x509.Certificate, ...]:
+        key: tuple[str | bytes, ...] = (
+            claimed.party,
+            *(cert.fingerprint(_SHA256) for cert in (leaf, *intermediates)),
+        )
+        chain = self._chains.get(key)
+        if chain is None or not all(
+            cert.not_valid_before_utc <= at <= cert.not_valid_after_utc for cert in chain
+        ):
+            chain = tuple(self._check_chain(leaf, intermediates, claimed, at))
+            if len(self._chains) >= _CHAIN_CACHE_SIZE:
+                del self._chains[next(iter(self._chains))]
+            self._chains[key] = chain
+        return chain
 
     def _check_chain(
         self,
