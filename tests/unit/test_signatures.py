@@ -237,3 +237,17 @@ def test_signing_leaves_the_input_alone(pki: GeneratedPki) -> None:
     before = etree.tostring(document)
     pki.signer(pki.nl).sign(document, at=pki.now)
     assert etree.tostring(document) == before
+
+
+def test_a_reused_verifier_still_judges_validity_at_each_signing_time(pki: GeneratedPki) -> None:
+    verifier = Verifier(pki.trust)
+    during = pki.expired.certificate.not_valid_before_utc + timedelta(days=1)
+    document = pki.signer(pki.expired).sign(message(), at=during)
+    assert verifier.verify(document, expected=NL, at=during).signer == NL
+    with pytest.raises(SecurityError) as caught:
+        verifier.verify(document, expected=NL, at=pki.now)
+    assert caught.value.code == "GW-SIG-EXPIRED"
+    before_root = pki.root.certificate.not_valid_before_utc - timedelta(days=1)
+    with pytest.raises(SecurityError) as too_early:
+        verifier.verify(document, expected=NL, at=before_root)
+    assert too_early.value.code == "GW-SIG-NOT-YET-VALID"
