@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,6 +26,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         help="generate demo certificates, list certificates and their expiry",
         description="Generate a DEMO ONLY PKI, or list the certificates under a directory.",
     )
+    parser.set_defaults(run=lambda _: _usage(parser))
     actions = parser.add_subparsers(title="certs commands", metavar="COMMAND")
     init = actions.add_parser(
         "init",
@@ -84,6 +86,11 @@ def _row(file: Path, certificate: x509.Certificate, now: datetime) -> Certificat
         expires=expires,
         days_left=(expires - now).days,
     )
+
+
+def _usage(parser: argparse.ArgumentParser) -> int:
+    parser.print_help(sys.stderr)
+    return 2
 
 
 def _init(args: argparse.Namespace) -> int:

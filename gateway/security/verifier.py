@@ -83,6 +83,8 @@ class Verifier:
         `at` is the envelope's creation time given by the caller; the caller
         must itself check that this time is close to the time of receipt.
         """
+        if at.tzinfo is None:
+            raise ValueError("the signing time must be timezone-aware")
         signature = _the_signature(document)
         _check_algorithms(signature)
         leaf, intermediates = _certificates(signature)

@@ -251,3 +251,11 @@ def test_a_reused_verifier_still_judges_validity_at_each_signing_time(pki: Gener
     with pytest.raises(SecurityError) as too_early:
         verifier.verify(document, expected=NL, at=before_root)
     assert too_early.value.code == "GW-SIG-NOT-YET-VALID"
+
+
+def test_a_signing_time_without_a_zone_is_a_programming_error(pki: GeneratedPki) -> None:
+    naive = pki.now.replace(tzinfo=None)
+    with pytest.raises(ValueError, match="timezone-aware"):
+        pki.signer(pki.nl).sign(message(), at=naive)
+    with pytest.raises(ValueError, match="timezone-aware"):
+        Verifier(pki.trust).verify(signed_by(pki, pki.nl), expected=NL, at=naive)
