@@ -259,3 +259,12 @@ def test_a_signing_time_without_a_zone_is_a_programming_error(pki: GeneratedPki)
         pki.signer(pki.nl).sign(message(), at=naive)
     with pytest.raises(ValueError, match="timezone-aware"):
         Verifier(pki.trust).verify(signed_by(pki, pki.nl), expected=NL, at=naive)
+
+
+def test_a_reused_verifier_refuses_a_revoked_signer_every_time(pki: GeneratedPki) -> None:
+    verifier = Verifier(pki.trust)
+    document = signed_by(pki, pki.revoked)
+    for _ in range(2):
+        with pytest.raises(SecurityError) as caught:
+            verifier.verify(document, expected=NL, at=pki.now)
+        assert caught.value.code == "GW-SIG-REVOKED"
