@@ -80,6 +80,7 @@ ERROR_CODES: dict[str, str] = {
     "GW-HIT-ALREADY-VERIFIED": "The hit was already confirmed or rejected by an expert.",
     "GW-CASE-TRANSITION": "The Dublin case cannot move from its state on that event.",
     # security: signatures, certificates, TLS
+    "GW-IN-XML": "An input is not well-formed XML, or declares a document type.",
     "GW-SIG-MISSING": "The message is not signed.",
     "GW-SIG-WRAPPING": "The signature is misplaced, duplicated or covers less than the whole "
     "document (signature wrapping).",

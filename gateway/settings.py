@@ -72,6 +72,14 @@ class Settings:
     deadline_alert_days: int = dataclasses.field(default=5, metadata=_check(_not_negative))
     max_xml_bytes: int = dataclasses.field(default=8 * 1024 * 1024, metadata=_check(_positive))
     max_xml_depth: int = dataclasses.field(default=32, metadata=_check(_positive))
+    # security: relative paths are under data_dir
+    signing_keys_dir: Path = Path("keys/signing")
+    active_signing_key: str = ""  # empty: the only key in signing_keys_dir
+    trust_dir: Path = Path("trust")
+    tls_server_cert: Path = Path("tls/gateway-server.cert.pem")
+    tls_server_key: Path = Path("tls/gateway-server.key.pem")
+    tls_client_cert: Path = Path("tls/gateway-client.cert.pem")
+    tls_client_key: Path = Path("tls/gateway-client.key.pem")
 
 
 def load_settings(environ: Mapping[str, str], config_file: Path | None = None) -> Settings:
