@@ -53,8 +53,33 @@ ERROR_CODES: dict[str, str] = {
     "GW-VAL-QUALITY": "A fingerprint quality score is out of range.",
     "GW-VAL-FACE-REQUIRED": "The transaction needs a facial image and has none.",
     "GW-INTERNAL": "An unexpected error inside the gateway; the log has the details.",
+    # broker and store
+    "GW-BRK-TRANSITION": "A message cannot take that event in its current state.",
+    "GW-BRK-LEASE-LOST": "A worker reported on a message whose lease another worker holds.",
+    "GW-BRK-UNKNOWN": "No message has that id.",
+    "GW-BRK-PURGED": "The message body was erased after its retention period.",
+    "GW-TRN-REFUSED": "The peer could not be reached (connection refused or reset).",
+    "GW-TRN-TIMEOUT": "The peer did not answer in time.",
+    "GW-TLS-HANDSHAKE": "The TLS handshake with a peer failed (its certificate is not trusted).",
+    "GW-TRN-RETRY": "A concurrent operation failed; the same request can be sent again.",
+    "GW-TRN-HTTP": "The peer answered with a temporary HTTP error (5xx, 408 or 429).",
+    "GW-RMT-REFUSED": "The peer refused the message for good (HTTP 4xx).",
+    "GW-STORE-OPEN": "The message store cannot be opened or reached.",
+    "GW-SEAL-FORMAT": "A stored message body is not in a known sealed format.",
+    "GW-SEAL-KEY": "The key that sealed a stored body is missing from the key ring.",
+    "GW-SEAL-TAMPERED": "A stored body was altered or belongs to another message.",
+    # tracking: deadlines, hits, Dublin cases
+    "GW-DL-CALENDAR": "No holiday calendar of that name is known.",
+    "GW-DL-CALENDAR-DATA": "A holiday calendar file is malformed.",
+    "GW-DL-DATE": "A deadline date is not a calendar date of the form YYYY-MM-DD.",
+    "GW-DL-NO-SUCH-STEP": "The Dublin regime has no such procedural step.",
+    "GW-DL-NO-SUCH-VARIANT": "The step has no such variant (extension) in the regime.",
+    "GW-DL-NOT-LAID-DOWN": "The regulation leaves the time limit to an implementing act.",
+    "GW-DL-UNVERIFIED": "The engine holds no verified period for this step and variant yet.",
+    "GW-DL-REGIME-MISMATCH": "The regime given does not govern an application registered then.",
+    "GW-HIT-ALREADY-VERIFIED": "The hit was already confirmed or rejected by an expert.",
+    "GW-CASE-TRANSITION": "The Dublin case cannot move from its state on that event.",
     # security: signatures, certificates, TLS
-    "GW-IN-XML": "An input is not well-formed XML, or declares a document type.",
     "GW-SIG-MISSING": "The message is not signed.",
     "GW-SIG-WRAPPING": "The signature is misplaced, duplicated or covers less than the whole "
     "document (signature wrapping).",
@@ -80,6 +105,23 @@ ERROR_CODES: dict[str, str] = {
     "GW-TLS-UNTRUSTED-PARTY": "A TLS certificate names a party whose CAs did not issue it.",
     "GW-TLS-NO-ANCHOR": "The trust store has no CA to verify a TLS peer with.",
     "GW-TLS-CERT": "The gateway's TLS certificate or key cannot be loaded.",
+    # messages and validation
+    "GW-XML-TOO-LARGE": "An XML document is larger than the configured limit (max_xml_bytes).",
+    "GW-XML-TOO-DEEP": "An XML document is nested deeper than the limit (max_xml_depth).",
+    "GW-XML-DTD": "An XML document has a document type declaration or names an external DTD.",
+    "GW-XML-ENTITY": "An XML document declares or uses an external or undefined entity (XXE).",
+    "GW-XML-ENTITY-EXPANSION": "An XML document declares entities (entity expansion).",
+    "GW-XML-SYNTAX": "An XML document is not well-formed.",
+    "GW-VAL-NAMESPACE": "No schema of the pack validates the document's root namespace.",
+    "GW-VAL-SCHEMA": "A message does not conform to its XSD schema.",
+    "GW-CFG-SCHEMA-PACK": "The schema pack is missing, unreadable or refers outside itself.",
+    # messages: building and reading Eurodac and DubliNet messages
+    "GW-MSG-UNKNOWN-TYPE": "No message type of that name exists.",
+    "GW-MSG-TYPE-MISMATCH": "The document is not of the message type it was read as.",
+    "GW-MSG-REGIME": "The message type does not exist under the regime of the record.",
+    "GW-MSG-MISSING": "The record lacks data the message needs.",
+    "GW-MSG-VALUE": "A value in the message cannot be read as its type.",
+    "GW-MSG-CONTENT": "The message's content does not fit its type.",
 }
 
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from gateway.domain.member_states import is_member_state
 from gateway.errors import ConfigError
+from gateway.tracking.holidays import available_calendars
 
 __all__ = ["ENV_PREFIX", "LogFormat", "LogLevel", "Settings", "load_settings"]
 
@@ -42,6 +43,19 @@ def _member_state(value: str) -> str | None:
     return None if is_member_state(value) else "not the ISO alpha-2 code of a Dublin state"
 
 
+def _calendar(value: str) -> str | None:
+    known = available_calendars()
+    return None if value in known else f"not a holiday calendar ({', '.join(known)})"
+
+
+def _not_negative(value: int) -> str | None:
+    return None if value >= 0 else "negative"
+
+
+def _positive(value: int) -> str | None:
+    return None if value > 0 else "not a positive whole number"
+
+
 def _check(check: Callable[[Any], str | None]) -> dict[str, Any]:
     return {"check": check}
 
@@ -54,6 +68,10 @@ class Settings:
     data_dir: Path = Path("var")
     log_level: LogLevel = LogLevel.INFO
     log_format: LogFormat = LogFormat.AUTO
+    deadline_calendar: str = dataclasses.field(default="BE", metadata=_check(_calendar))
+    deadline_alert_days: int = dataclasses.field(default=5, metadata=_check(_not_negative))
+    max_xml_bytes: int = dataclasses.field(default=8 * 1024 * 1024, metadata=_check(_positive))
+    max_xml_depth: int = dataclasses.field(default=32, metadata=_check(_positive))
     # security: relative paths are under data_dir
     signing_keys_dir: Path = Path("keys/signing")
     active_signing_key: str = ""  # empty: the only key in signing_keys_dir

@@ -52,9 +52,10 @@ class FacialImage:
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class BiometricSet:
-    """What one capture session took."""
+    """What one capture session took; `ansi_nist` is the whole capture as an ANSI/NIST-ITL file."""
 
     captured_on: date
     fingerprints: tuple[Fingerprint, ...] = ()
     face: FacialImage | None = None
     station: str | None = None
+    ansi_nist: bytes = b""

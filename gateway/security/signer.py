@@ -140,7 +140,7 @@ class Signer:
             raise SecurityError(
                 "GW-SIG-ROOT-ID",
                 "the element to sign must not carry an Id attribute: the signature covers it whole",
-                element.tag,
+                str(element.tag),
             )
         signer = XMLSigner(
             signature_algorithm=key.signature_method,
@@ -150,7 +150,9 @@ class Signer:
         try:
             signed: etree._Element = signer.sign(element, key=key.private_key, cert=list(key.chain))
         except SignXMLException as error:
-            raise SecurityError("GW-SIG-SIGNING", f"cannot sign: {error}", element.tag) from None
+            raise SecurityError(
+                "GW-SIG-SIGNING", f"cannot sign: {error}", str(element.tag)
+            ) from None
         return signed
 
 

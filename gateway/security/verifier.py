@@ -93,7 +93,7 @@ class Verifier:
 def _the_signature(document: etree._Element) -> etree._Element:
     signatures = list(document.iter(_SIGNATURE))
     if not signatures:
-        raise SecurityError("GW-SIG-MISSING", "the message is not signed", document.tag)
+        raise SecurityError("GW-SIG-MISSING", "the message is not signed", str(document.tag))
     if len(signatures) > 1:
         raise SecurityError(
             "GW-SIG-WRAPPING",

@@ -125,5 +125,5 @@ def test_message_verify_refuses_a_document_type(demo: Path, tmp_path: Path) -> N
     )
     result = eugw("message", "verify", str(hostile), "--trust", str(demo / "trust"))
     assert result.returncode == 1
-    assert result.stderr.startswith("GW-IN-XML")
+    assert result.stderr.startswith("GW-XML-")
     assert "root:" not in result.stdout + result.stderr

@@ -1,0 +1,99 @@
+"""What a member state asks beyond sending a record.
+
+Eurodac: marking, unmarking and advance erasure of stored data, each with its
+reason. DubliNet: re-examination of a negative reply and the practical
+arrangements of a transfer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from gateway.domain.dublin import Evidence
+from gateway.domain.eurodac import EurodacTransaction, Operation
+
+__all__ = [
+    "DeletionReason",
+    "EurodacDataAction",
+    "MarkReason",
+    "ReexaminationRequest",
+    "TransferArrangement",
+    "TransferMode",
+]
+
+
+class MarkReason(StrEnum):
+    """Why data are marked or unmarked (603/2013 Art 18; 2024/1358 marking of data)."""
+
+    PROTECTION_GRANTED = "protection-granted"
+    PROTECTION_WITHDRAWN = "protection-withdrawn"
+    RESIDENCE_DOCUMENT = "residence-document"  # 2024/1358 only
+    ADMISSION_COMPLETED = "admission-completed"  # 2024/1358 only
+
+
+class DeletionReason(StrEnum):
+    """Why data are erased before the end of their storage period."""
+
+    CITIZENSHIP_ACQUIRED = "citizenship-acquired"
+    RESIDENCE_DOCUMENT = "residence-document"
+    LEFT_TERRITORY = "left-territory"
+
+
+_REASONS: dict[Operation, type[StrEnum]] = {
+    Operation.MARK: MarkReason,
+    Operation.UNMARK: MarkReason,
+    Operation.DELETE: DeletionReason,
+}
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class EurodacDataAction:
+    """Mark, unmark or erase the data stored under a reference number, for a reason."""
+
+    transaction: EurodacTransaction
+    reason: MarkReason | DeletionReason
+
+    def __post_init__(self) -> None:
+        expected = _REASONS.get(self.transaction.operation)
+        if expected is None:
+            raise ValueError(f"{self.transaction.operation} is not a mark, unmark or delete")
+        if not isinstance(self.reason, expected):
+            # a ValueError, as the JSON decoder reports those as format problems of the input
+            raise ValueError(  # noqa: TRY004
+                f"{self.reason!r} is not a reason to {self.transaction.operation}"
+            )
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ReexaminationRequest:
+    """A request to re-examine a negative reply (Regulation (EC) No 1560/2003 Art 5(2))."""
+
+    request_reference: str
+    requesting_state: str
+    requested_state: str
+    reasons: str
+    evidence: tuple[Evidence, ...] = ()
+
+
+class TransferMode(StrEnum):
+    """How a transfer is carried out (Regulation (EC) No 1560/2003 Art 7)."""
+
+    VOLUNTARY = "voluntary"
+    CONTROLLED = "controlled"
+    ESCORTED = "escorted"
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class TransferArrangement:
+    """When, where and how a person is transferred to the responsible member state."""
+
+    request_reference: str
+    transferring_state: str
+    receiving_state: str
+    transfer_date: date
+    arrival_place: str
+    mode: TransferMode
+    escorts: int | None = None
+    remarks: str | None = None

@@ -1,0 +1,104 @@
+"""Small helpers to write and read namespaced elements, with the path of a bad value."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import TypeVar
+
+from lxml import etree
+
+from gateway.errors import InputError
+from gateway.validation import element_path
+
+__all__ = ["Node", "add", "b64", "boolean", "from_b64", "sub", "text_of"]
+
+T = TypeVar("T")
+
+BAD_VALUE = "GW-MSG-VALUE"
+MISSING = "GW-MSG-MISSING"
+
+
+def sub(parent: etree._Element, namespace: str, name: str) -> etree._Element:
+    return etree.SubElement(parent, f"{{{namespace}}}{name}")
+
+
+def add(parent: etree._Element, namespace: str, name: str, value: object) -> None:
+    """Append `<name>value</name>`, or nothing when the value is None."""
+    if value is not None:
+        sub(parent, namespace, name).text = text_of(value)
+
+
+def text_of(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, bytes):
+        return b64(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return str(value)
+
+
+def b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def from_b64(text: str) -> bytes:
+    try:
+        return base64.b64decode("".join(text.split()), validate=True)
+    except binascii.Error as error:
+        raise ValueError(f"not valid base64: {error}") from None
+
+
+def boolean(text: str) -> bool:
+    if text.strip() in {"true", "1"}:
+        return True
+    if text.strip() in {"false", "0"}:
+        return False
+    raise ValueError(f"{text!r} is not true or false")
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    """An element read in one namespace; conversion errors name the element's path."""
+
+    element: etree._Element
+    namespace: str
+
+    def find(self, name: str, namespace: str | None = None) -> Node | None:
+        namespace = namespace or self.namespace
+        found = self.element.find(f"{{{namespace}}}{name}")
+        return None if found is None else Node(found, namespace)
+
+    def child(self, name: str, namespace: str | None = None) -> Node:
+        found = self.find(name, namespace)
+        if found is None:
+            raise InputError(MISSING, f"the element {name} is missing", element_path(self.element))
+        return found
+
+    def all(self, name: str, namespace: str | None = None) -> list[Node]:
+        namespace = namespace or self.namespace
+        return [Node(e, namespace) for e in self.element.iterfind(f"{{{namespace}}}{name}")]
+
+    def within(self, namespace: str) -> Node:
+        """The same element, its children read in another namespace."""
+        return Node(self.element, namespace)
+
+    def value(self, parse: Callable[[str], T]) -> T:
+        try:
+            return parse(self.element.text or "")
+        except ValueError as error:
+            raise InputError(BAD_VALUE, str(error), element_path(self.element)) from None
+
+    def get(self, name: str, parse: Callable[[str], T]) -> T:
+        return self.child(name).value(parse)
+
+    def text(self, name: str) -> str:
+        return self.child(name).value(str)
+
+    def optional(self, name: str, parse: Callable[[str], T]) -> T | None:
+        found = self.find(name)
+        return None if found is None else found.value(parse)

@@ -1,0 +1,252 @@
+"""Messages to bytes and back: build from canonical objects, read every inbound type.
+
+    element = build_element(Message(envelope=..., content=record))
+    data = serialize(element)
+    message = read_message(data, limits)   # hardened parse + XSD + canonical objects
+
+A built element is not validated here: validation is the pipeline's next
+stage (`gateway.validation.validate`), so that it can be measured and
+reported on its own. `read_message` does all three steps for inbound bytes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from lxml import etree
+
+from gateway.domain.dublin import dublin_regime_for
+from gateway.domain.eurodac import Operation
+from gateway.domain.record import CanonicalRecord
+from gateway.domain.requests import EurodacDataAction
+from gateway.errors import InputError
+from gateway.messages import dublinet, eurodac
+from gateway.messages._xml import Node
+from gateway.messages.common import read_envelope, write_envelope
+from gateway.messages.content import Content, DublinSubmission
+from gateway.messages.envelope import Envelope, MessageRegime
+from gateway.messages.registry import (
+    COMMON_NAMESPACE,
+    NAMESPACES,
+    MessageType,
+    message_type,
+    type_of_root,
+)
+from gateway.validation import DEFAULT_LIMITS, SchemaPack, XmlLimits, parse_xml, validate
+
+__all__ = [
+    "Message",
+    "build_element",
+    "build_message",
+    "parse_message",
+    "read_message",
+    "regime_for",
+    "serialize",
+]
+
+WRONG_CONTENT = "GW-MSG-CONTENT"
+WRONG_REGIME = "GW-MSG-REGIME"
+TYPE_MISMATCH = "GW-MSG-TYPE-MISMATCH"
+
+_PREFIXES = {"eurodac": "e", "dublinet": "d"}
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Message:
+    """An envelope and what it carries."""
+
+    envelope: Envelope
+    content: Content
+
+
+def _operation_of(kind: MessageType) -> Operation:
+    if kind.operation is None:  # the registry gives every Eurodac request its operation
+        raise AssertionError(f"{kind.name} has no operation")
+    return kind.operation
+
+
+Writer = Callable[[etree._Element, str, Any, Any], None]
+Reader = Callable[[Node, MessageType, Any], Content]
+
+# name -> how its body is written and read; the regime is passed to those that need it.
+_CODECS: dict[str, tuple[Writer, Reader]] = {
+    **{
+        name: (
+            lambda root, ns, content, _: eurodac.write_capture(root, ns, content),
+            lambda node, kind, regime: eurodac.read_capture(node, _operation_of(kind), regime),
+        )
+        for name in ("eurodac.enrolment", "eurodac.search", "eurodac.correct")
+    },
+    **{
+        name: (
+            lambda root, ns, content, _: eurodac.write_data_action(root, ns, content),
+            lambda node, kind, regime: eurodac.read_data_action(node, _operation_of(kind), regime),
+        )
+        for name in ("eurodac.mark", "eurodac.unmark", "eurodac.delete")
+    },
+    "eurodac.ack": (
+        lambda root, ns, content, _: eurodac.write_acknowledgement(root, ns, content),
+        lambda node, _, __: eurodac.read_acknowledgement(node),
+    ),
+    "eurodac.hit": (eurodac.write_hit, lambda node, _, regime: eurodac.read_hit(node, regime)),
+    "eurodac.no-hit": (
+        lambda root, ns, content, _: eurodac.write_no_hit(root, ns, content),
+        lambda node, _, regime: eurodac.read_no_hit(node, regime),
+    ),
+    "eurodac.error": (
+        lambda root, ns, content, _: eurodac.write_error(root, ns, content),
+        lambda node, _, regime: eurodac.read_error(node, regime),
+    ),
+    "dublinet.reply": (
+        lambda root, ns, content, _: dublinet.write_reply(root, ns, content),
+        lambda node, _, __: dublinet.read_reply(node),
+    ),
+    "dublinet.reexamination-reply": (
+        lambda root, ns, content, _: dublinet.write_reply(root, ns, content),
+        lambda node, _, __: dublinet.read_reply(node),
+    ),
+    "dublinet.reexamination-request": (
+        lambda root, ns, content, _: dublinet.write_reexamination(root, ns, content),
+        lambda node, _, __: dublinet.read_reexamination(node),
+    ),
+    "dublinet.transfer-arrangement": (
+        lambda root, ns, content, _: dublinet.write_transfer(root, ns, content),
+        lambda node, _, __: dublinet.read_transfer(node),
+    ),
+    "dublinet.ack": (
+        lambda root, ns, content, _: eurodac.write_acknowledgement(root, ns, content),
+        lambda node, _, __: eurodac.read_acknowledgement(node),
+    ),
+}
+_SUBMISSION: tuple[Writer, Reader] = (
+    lambda root, ns, content, _: dublinet.write_submission(root, ns, content),
+    lambda node, _, __: dublinet.read_submission(node),
+)
+
+
+def _codec(kind: MessageType) -> tuple[Writer, Reader]:
+    return _SUBMISSION if kind.request_type is not None else _CODECS[kind.name]
+
+
+def regime_for(content: Content) -> MessageRegime | None:
+    """The regime the content itself decides, if it does (replies take the caller's)."""
+    if isinstance(content, CanonicalRecord):
+        return content.transaction.regime if content.transaction else None
+    if isinstance(content, EurodacDataAction):
+        return content.transaction.regime
+    if isinstance(content, DublinSubmission):
+        application = content.record.application
+        if application is None or application.registered_on is None:
+            raise InputError(
+                WRONG_REGIME,
+                "a DubliNet request needs the application's registration date, which decides "
+                "the Dublin regime (Regulation (EU) 2024/1351 Art 84)",
+                "record.application.registered_on",
+            )
+        return dublin_regime_for(application.registered_on)
+    return None
+
+
+def build_element(message: Message) -> etree._Element:
+    """The message as an unsigned lxml element, or an `InputError` if the parts do not fit."""
+    envelope, content = message.envelope, message.content
+    kind = message_type(envelope.message_type)
+    _check_fits(kind, envelope, content)
+    namespace = NAMESPACES[envelope.regime]
+    root = etree.Element(
+        f"{{{namespace}}}{kind.root}",
+        nsmap={_PREFIXES[kind.family]: namespace, "c": COMMON_NAMESPACE},
+    )
+    write_envelope(root, envelope)
+    writer, _ = _codec(kind)
+    try:
+        writer(root, namespace, content, envelope.regime)
+    except ValueError as error:  # e.g. text that XML cannot carry
+        raise InputError(WRONG_CONTENT, f"the content cannot be written: {error}") from None
+    return root
+
+
+def serialize(root: etree._Element) -> bytes:
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
+def build_message(message: Message) -> bytes:
+    """The message as UTF-8 XML bytes (unsigned, not yet validated)."""
+    return serialize(build_element(message))
+
+
+def _check_fits(kind: MessageType, envelope: Envelope, content: Content) -> None:
+    if not isinstance(content, kind.content):
+        raise InputError(
+            WRONG_CONTENT,
+            f"{kind.name} carries a {kind.content.__name__}, not a {type(content).__name__}",
+        )
+    if envelope.regime not in kind.regimes:
+        allowed = ", ".join(regime.value for regime in kind.regimes)
+        raise InputError(
+            WRONG_REGIME,
+            f"{kind.name} does not exist under {envelope.regime.value} (only {allowed})",
+            "envelope.regime",
+        )
+    decided = regime_for(content)
+    if decided is not None and decided is not envelope.regime:
+        raise InputError(
+            WRONG_REGIME,
+            f"the content falls under {decided.value}, the envelope says {envelope.regime.value}",
+            "envelope.regime",
+        )
+    operation = _operation(content)
+    if kind.operation is not None and operation is not kind.operation:
+        raise InputError(
+            WRONG_CONTENT,
+            f"{kind.name} needs a transaction with operation {kind.operation.value!r}",
+            "transaction.operation",
+        )
+    if isinstance(content, DublinSubmission) and content.request.request_type != kind.request_type:
+        raise InputError(
+            WRONG_CONTENT,
+            f"{kind.name} is a request of type {kind.request_type}, "
+            f"not {int(content.request.request_type)}",
+            "request.request_type",
+        )
+
+
+def _operation(content: Content) -> object:
+    if isinstance(content, CanonicalRecord):
+        return content.transaction.operation if content.transaction else None
+    if isinstance(content, EurodacDataAction):
+        return content.transaction.operation
+    return None
+
+
+def parse_message(root: etree._Element) -> Message:
+    """Canonical objects from a parsed and schema-valid message."""
+    name = etree.QName(root)
+    kind = type_of_root(name.namespace, name.localname)
+    envelope = read_envelope(root)
+    if envelope.message_type != kind.name:
+        raise InputError(
+            TYPE_MISMATCH,
+            f"the envelope says {envelope.message_type}, the root element is {kind.root}",
+            f"/{kind.root}/Envelope/MessageType",
+        )
+    if envelope.regime not in kind.regimes or NAMESPACES[envelope.regime] != name.namespace:
+        raise InputError(
+            WRONG_REGIME,
+            f"{kind.name} in {name.namespace} cannot be under {envelope.regime.value}",
+            f"/{kind.root}/Envelope/Regime",
+        )
+    _, reader = _codec(kind)
+    content = reader(Node(root, name.namespace or ""), kind, envelope.regime)
+    return Message(envelope=envelope, content=content)
+
+
+def read_message(
+    data: bytes, limits: XmlLimits = DEFAULT_LIMITS, pack: SchemaPack | None = None
+) -> Message:
+    """Inbound bytes to canonical objects: hardened parse, XSD validation, reading."""
+    root = parse_xml(data, limits)
+    validate(root, pack)
+    return parse_message(root)

@@ -1,0 +1,34 @@
+"""What a message carries when one domain record is not enough, and the union of all contents."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from gateway.domain.dublin import DublinReply, DublinRequest
+from gateway.domain.record import CanonicalRecord
+from gateway.domain.replies import Acknowledgement, EurodacErrorReply, EurodacHit, EurodacNoHit
+from gateway.domain.requests import EurodacDataAction, ReexaminationRequest, TransferArrangement
+
+__all__ = ["Content", "DublinSubmission"]
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class DublinSubmission:
+    """A DubliNet request: what is asked (`request`) about whom (`record`: person, application)."""
+
+    request: DublinRequest
+    record: CanonicalRecord
+
+
+Content = (
+    CanonicalRecord
+    | EurodacDataAction
+    | Acknowledgement
+    | EurodacHit
+    | EurodacNoHit
+    | EurodacErrorReply
+    | DublinSubmission
+    | DublinReply
+    | ReexaminationRequest
+    | TransferArrangement
+)

@@ -1,0 +1,79 @@
+"""The envelope every message carries: who sends it to whom, when, under which regime."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from gateway.domain.dublin import DublinRegime
+from gateway.domain.eurodac import Regime
+from gateway.domain.member_states import is_member_state
+
+__all__ = ["EU_AUTHORITY", "SCHEMA_VERSION", "Envelope", "MessageRegime", "Party", "new_envelope"]
+
+SCHEMA_VERSION = "1.0"
+EU_AUTHORITY = "EU"
+"""The authority code of the EU side's systems (the Central System run by eu-LISA)."""
+
+MessageRegime = Regime | DublinRegime
+
+_SYSTEM = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-]{0,63}$")
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Party:
+    """A system and who runs it: a member state's code, or `EU`."""
+
+    authority: str
+    system: str
+
+    def __post_init__(self) -> None:
+        if self.authority != EU_AUTHORITY and not is_member_state(self.authority):
+            raise ValueError(f"{self.authority!r} is neither a member state code nor EU")
+        if not _SYSTEM.match(self.system):
+            raise ValueError(f"{self.system!r} is not a system name")
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Envelope:
+    """Receivers de-duplicate on `message_id`; a reply names what it answers in `correlation_id`."""
+
+    message_id: uuid.UUID
+    conversation_id: uuid.UUID
+    sender: Party
+    recipient: Party
+    created_at: datetime
+    regime: MessageRegime
+    message_type: str
+    correlation_id: uuid.UUID | None = None
+    schema_version: str = SCHEMA_VERSION
+
+    def __post_init__(self) -> None:
+        if self.created_at.tzinfo is None:
+            raise ValueError("an envelope's creation time is timezone-aware")
+
+
+def new_envelope(
+    *,
+    message_type: str,
+    regime: MessageRegime,
+    sender: Party,
+    recipient: Party,
+    now: datetime,
+    correlation_id: uuid.UUID | None = None,
+    conversation_id: uuid.UUID | None = None,
+) -> Envelope:
+    """A fresh envelope; a new conversation unless it continues one."""
+    message_id = uuid.uuid4()
+    return Envelope(
+        message_id=message_id,
+        conversation_id=conversation_id or message_id,
+        sender=sender,
+        recipient=recipient,
+        created_at=now,
+        regime=regime,
+        message_type=message_type,
+        correlation_id=correlation_id,
+    )
