@@ -93,6 +93,7 @@ ERROR_CODES: dict[str, str] = {
     "GW-SIG-REVOKED": "A certificate of the signature is on a revocation list.",
     "GW-SIG-WRONG-SIGNER": "The message is signed by a peer other than the expected one.",
     "GW-SIG-SIGNING": "The gateway could not sign a message.",
+    "GW-SIG-ALREADY-SIGNED": "The element to sign already holds a signature.",
     "GW-SIG-ROOT-ID": "The element to sign carries an Id attribute; the signature covers it whole.",
     "GW-PKI-NO-PEER-ID": "A certificate does not name exactly one peer in its SAN URI.",
     "GW-PKI-TRUST-STORE": "The trust store holds no CA certificate.",

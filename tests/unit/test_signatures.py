@@ -292,3 +292,10 @@ def test_a_signing_key_other_than_rsa_or_p256_is_refused(pki: GeneratedPki) -> N
         c14n_algorithm=CanonicalizationMethod.EXCLUSIVE_XML_CANONICALIZATION_1_0,
     ).sign(message(), key=key, cert=[certificate])
     assert refused(pki, signed) == "GW-SIG-ALGORITHM"
+
+
+def test_the_signer_refuses_to_sign_twice(pki: GeneratedPki) -> None:
+    signed = signed_by(pki, pki.nl)
+    with pytest.raises(SecurityError) as caught:
+        pki.signer(pki.fr).sign(signed, at=pki.now)
+    assert caught.value.code == "GW-SIG-ALREADY-SIGNED"
