@@ -83,7 +83,6 @@ ERROR_CODES: dict[str, str] = {
     "GW-HIT-ALREADY-VERIFIED": "The hit was already confirmed or rejected by an expert.",
     "GW-CASE-TRANSITION": "The Dublin case cannot move from its state on that event.",
     # security: signatures, certificates, TLS
-    "GW-IN-XML": "An input is not well-formed XML, or declares a document type.",
     "GW-SIG-MISSING": "The message is not signed.",
     "GW-SIG-WRAPPING": "The signature is misplaced, duplicated or covers less than the whole "
     "document (signature wrapping).",
@@ -97,6 +96,7 @@ ERROR_CODES: dict[str, str] = {
     "GW-SIG-REVOKED": "A certificate of the signature is on a revocation list.",
     "GW-SIG-WRONG-SIGNER": "The message is signed by a peer other than the expected one.",
     "GW-SIG-SIGNING": "The gateway could not sign a message.",
+    "GW-SIG-ALREADY-SIGNED": "The element to sign already holds a signature.",
     "GW-SIG-ROOT-ID": "The element to sign carries an Id attribute; the signature covers it whole.",
     "GW-PKI-NO-PEER-ID": "A certificate does not name exactly one peer in its SAN URI.",
     "GW-PKI-TRUST-STORE": "The trust store holds no CA certificate.",
