@@ -70,6 +70,9 @@ ERROR_CODES: dict[str, str] = {
     "GW-NIST-REQUIRED": "A field required in an ANSI/NIST-ITL record is missing.",
     "GW-NIST-DATE": "An ANSI/NIST-ITL date is not a date YYYYMMDD.",
     "GW-NIST-UNSUPPORTED": "An image format the ANSI/NIST-ITL writer cannot describe.",
+    "GW-BIO-IMAGE": "A biometric image from which no template can be extracted.",
+    "GW-BIO-TEMPLATE": "Biometric templates of different kinds cannot be compared.",
+    "GW-BIO-SEED": "A synthetic person seed or capture number is negative.",
 }
 
 
