@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import struct
 from datetime import date
+from pathlib import Path
 
 import nistitl
 import pytest
@@ -13,6 +14,7 @@ from gateway.ansi_nist import Header, TextRecord, read_printrak, read_transactio
 from gateway.ansi_nist.images import GrayImage, decode_gray_png
 from gateway.domain import ImpressionType, PartialDate, Sex
 
+SAMPLES = Path(__file__).resolve().parents[2] / "mappings" / "samples" / "printrak"
 HEADER = Header(tcn="BE-2026-000042", ori="BEIO07")
 FINGER_PNG = {position: gray_png(16, 20, seed=position) for position in (1, 2, 6)}
 RAW_PIXELS = bytes(range(256)) * 2  # a 32 x 16 uncompressed Type-4 image
@@ -151,3 +153,15 @@ def test_nistitl_and_the_gateway_agree_on_every_text_field() -> None:
                 flat if flat is not None else [list(s) if len(s) > 1 else s[0] for s in value]
             )
             assert theirs == expected, (ours_record.type, number)
+
+
+@pytest.mark.parametrize(
+    "name", ["applicant-2024-type14.eft", "applicant-2013-type4.an2", "eurodac-payload-2024.an2"]
+)
+def test_nistitl_reads_each_sample_file(name: str) -> None:
+    data = (SAMPLES / name).read_bytes()
+    message = nistitl.Message()
+    message.parse(data)
+    ours = read_transaction(data)
+    theirs = [(record.type, int(record.IDC)) for record in list(message)[1:]]
+    assert theirs == [(record.type, record.idc) for record in ours.records]
