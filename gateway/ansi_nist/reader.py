@@ -243,28 +243,44 @@ class _Reader:
                     "an empty field follows the last GS of the record",
                     field_path(index, record_type, number),
                 )
-            path = field_path(index, record_type, number)
-            fields[number] = self._value(data[tag.end() : stop], path, encoding)
+            raw = data[tag.end() : stop]
+            try:
+                fields[number] = self._value(raw, encoding)
+            except _FieldError as error:
+                path = field_path(index, record_type, number)
+                raise InputError(error.code, error.message, path) from None
             position = stop + 1
         return fields, None
 
-    def _value(self, raw: bytes, path: str, encoding: str) -> FieldValue:
+    def _value(self, raw: bytes, encoding: str) -> FieldValue:
+        # Most fields are one item: skip the splitting (and the path, built only on error).
         if FS in raw:
-            raise InputError(SEPARATOR, "a field holds an FS before its record ends", path)
-        subfields = raw.split(RS)
-        if len(subfields) > self.limits.max_subfields:
-            raise InputError(
-                TOO_LARGE, f"the field has more than {self.limits.max_subfields} subfields", path
-            )
+            raise _FieldError(SEPARATOR, "a field holds an FS before its record ends")
         try:
+            if RS not in raw and US not in raw:
+                return ((raw.decode(encoding),),)
+            subfields = raw.split(RS)
+            if len(subfields) > self.limits.max_subfields:
+                raise _FieldError(
+                    TOO_LARGE, f"the field has more than {self.limits.max_subfields} subfields"
+                )
             return tuple(
                 tuple(item.decode(encoding) for item in subfield.split(US))
                 for subfield in subfields
             )
         except UnicodeDecodeError:
-            raise InputError(
-                ENCODING, f"the field is not valid {encoding} text (see 1.015 DCS)", path
+            raise _FieldError(
+                ENCODING, f"the field is not valid {encoding} text (see 1.015 DCS)"
             ) from None
+
+
+class _FieldError(Exception):
+    """A problem inside one field; the caller adds the field's path."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
 
 
 def _number(
