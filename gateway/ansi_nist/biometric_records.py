@@ -66,6 +66,7 @@ _FORMAT_OF = {
     "PNG": "PNG",
 }
 _COMPRESSION_OF = {image_format: name for name, image_format in _FORMAT_OF.items()}
+_SIZED_FORMATS = frozenset({"PNG", "JPEG", "WSQ"})
 _PIXELS_PER_MM_500PPI = "19.69"
 
 
@@ -109,6 +110,8 @@ def fingerprint_from_type4(
         )
     else:
         image_format, image = _FORMAT_OF[name], record.image
+        declared = (record.width, record.height)
+        _check_size(image, image_format, declared, field_path(index, 4, 9))
     return Fingerprint(
         position=position,
         impression=_impression(str(record.impression), field_path(index, 4, 3)),
@@ -294,7 +297,27 @@ def _image(record: TextRecord, index: int, limits: Limits) -> tuple[str, bytes]:
             f"compression {compression!r} is not an ANSI/NIST-ITL CGA code",
             field_path(index, t, 11),
         )
+    width = _dimension(record, 6, index, limits)
+    height = _dimension(record, 7, index, limits)
+    _check_size(record.data, image_format, (width, height), field_path(index, t, 999))
     return image_format, record.data
+
+
+def _check_size(image: bytes, image_format: str, declared: tuple[int, int], path: str) -> None:
+    """The image header, where the gateway can read it, agrees with the record's HLL and VLL."""
+    if image_format not in _SIZED_FORMATS:
+        return
+    try:
+        size = image_size(image, image_format)
+    except ImageSizeError as error:
+        raise InputError(IMAGE, f"the {image_format} image cannot be read: {error}", path) from None
+    if (size.width, size.height) != declared:
+        raise InputError(
+            IMAGE,
+            f"the image is {size.width}x{size.height} but the record says "
+            f"{declared[0]}x{declared[1]}",
+            path,
+        )
 
 
 def _dimension(record: TextRecord, number: int, index: int, limits: Limits) -> int:

@@ -17,6 +17,7 @@ a Eurodac transaction.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from gateway.ansi_nist.biometric_records import (
@@ -111,10 +112,18 @@ def write_printrak(
 
 
 def biometric_set_to_transaction(
-    biometrics: BiometricSet, header: Header, *, finger_record_type: int = 14
+    biometrics: BiometricSet,
+    header: Header,
+    *,
+    finger_record_type: int = 14,
+    text_fields: Mapping[int, FieldValue] | None = None,
 ) -> bytes:
-    """The ANSI/NIST-ITL bytes that carry a biometric set inside a Eurodac message."""
-    fields: dict[int, FieldValue] = {}
+    """The ANSI/NIST-ITL bytes that carry a biometric set inside a Eurodac message.
+
+    `text_fields` go into the Type-2 record as they are (for instance the
+    Eurodac reference number, in whatever field the interface prescribes).
+    """
+    fields: dict[int, FieldValue] = dict(text_fields or {})
     if finger_record_type == 4 and biometrics.fingerprints:
         fields[30] = tuple((str(int(f.position)), str(f.quality)) for f in biometrics.fingerprints)
     return _write(header, biometrics, TextRecord(type=2, idc=0, fields=fields), finger_record_type)

@@ -129,8 +129,10 @@ class _Reader:
             )
         tag_type, tag_field = int(first.group(1)), int(first.group(2))
         if tag_type != expected_type or tag_field != 1:
+            # Records after the header have the type CNT lists; the header must be Type-1.
+            wrong_type = CONTENT if index else TAG
             raise InputError(
-                CONTENT if tag_type != expected_type else LENGTH,
+                wrong_type if tag_type != expected_type else LENGTH,
                 f"expected {expected_type}.001 (LEN) here, found {tag_type}.{tag_field:03d}",
                 field_path(index, expected_type),
             )

@@ -62,7 +62,9 @@ def templates_of(biometrics: BiometricSet) -> PersonTemplates:
     }
     face = None
     if biometrics.face is not None:
-        face = face_template(biometrics.face.image, biometrics.face.image_format, "biometrics.face")
+        face = face_template(
+            biometrics.face.image, biometrics.face.image_format, "biometrics.face.image"
+        )
     return PersonTemplates(fingers=fingers, face=face)
 
 

@@ -21,7 +21,7 @@ from gateway.ansi_nist import (
 )
 from gateway.ansi_nist.images import GrayImage, decode_gray_png, image_size
 from gateway.ansi_nist.model import FieldValue
-from gateway.domain import Name, PartialDate
+from gateway.domain import FacialImage, Name, PartialDate
 from gateway.errors import InputError
 
 HEADER = Header(tcn="BE-2026-000001", ori="BEIO01")
@@ -147,3 +147,28 @@ def test_image_sizes_come_from_the_headers() -> None:
 def test_captured_on_falls_back_to_the_transaction_date() -> None:
     data = biometric_set_to_transaction(biometric_set(face=False, fingers=1), HEADER)
     assert read_biometric_set(data).captured_on == CAPTURED_ON
+
+
+def test_the_eurodac_payload_can_carry_type_2_fields() -> None:
+    data = biometric_set_to_transaction(
+        biometric_set(face=False, fingers=2), HEADER, text_fields={5: (("BE1000000012345",),)}
+    )
+    type2 = read_transaction(data).records[0]
+    assert isinstance(type2, TextRecord)
+    assert type2.text(5) == "BE1000000012345"
+
+
+@pytest.mark.parametrize("finger_record_type", [14, 4])
+def test_wsq_fingerprints_and_jpeg_faces_pass_through_unchanged(finger_record_type: int) -> None:
+    wsq = b"\xff\xa0\xff\xa8\x00\x02\xff\xa2\x00\x11\x00\xff\x01\x2c\x01\x90" + bytes(range(40))
+    jpeg = b"\xff\xd8\xff\xc0\x00\x11\x08\x00\x40\x00\x30\x03" + bytes(range(30)) + b"\xff\xd9"
+    biometrics = biometric_set(face=True, fingers=2)
+    fingers = tuple(
+        dataclasses.replace(f, image=wsq, image_format="WSQ") for f in biometrics.fingerprints
+    )
+    biometrics = dataclasses.replace(
+        biometrics, fingerprints=fingers, face=FacialImage(image=jpeg, image_format="JPEG")
+    )
+    data = biometric_set_to_transaction(biometrics, HEADER, finger_record_type=finger_record_type)
+    assert read_biometric_set(data) == biometrics
+    assert b"YCC" in data

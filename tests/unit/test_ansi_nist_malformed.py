@@ -90,7 +90,12 @@ def _type4_without_pixels() -> bytes:
 
 TRANSACTION_CASES: dict[str, tuple[Callable[[], bytes], str, str]] = {
     "empty": (lambda: b"", "GW-NIST-TAG", "record[0]"),
-    "not a type-1 first": (lambda: GOOD[GOOD.index(b"\x1c") + 1 :], "GW-NIST-CNT", "record[0]"),
+    "not a type-1 first": (lambda: GOOD[GOOD.index(b"\x1c") + 1 :], "GW-NIST-TAG", "record[0]"),
+    "record of another type than cnt lists": (
+        lambda: _patch_header(b"\x1e2\x1f0", b"\x1e9\x1f0"),
+        "GW-NIST-CNT",
+        "record[1]",
+    ),
     "len not a number": (
         lambda: b"1.001:12x" + GOOD[GOOD.index(b"\x1d") :],
         "GW-NIST-LEN",
@@ -224,6 +229,17 @@ PRINTRAK_CASES: dict[str, tuple[Callable[[], bytes], str, str]] = {
         lambda: _with_field(2, 11, (("NONE",),)),
         "GW-NIST-IMAGE",
         "record[2].14.999",
+    ),
+    "png of another size than HLL": (
+        lambda: _with_field(2, 6, (("9",),)),
+        "GW-NIST-IMAGE",
+        "record[2].14.999",
+    ),
+    "no VLL": (lambda: _with_field(2, 7, None), "GW-NIST-REQUIRED", "record[2].14.007"),
+    "face VLL not a number": (
+        lambda: _with_field(12, 7, (("tall",),)),
+        "GW-NIST-VALUE",
+        "record[12].10.007",
     ),
     "face record of another kind": (
         lambda: _with_field(12, 3, (("SMT",),)),
