@@ -181,6 +181,8 @@ def type10_from_face(
         10: single("1"),
         11: single(compression),
         12: single("GRAY" if gray else "YCC"),
+        13: single("1"),  # SAP: subject acquisition profile unknown
+        20: single("F"),  # POS: full frontal
     }
     return TextRecord(type=10, idc=idc, fields=fields, data=face.image)
 

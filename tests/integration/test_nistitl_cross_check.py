@@ -8,9 +8,19 @@ from pathlib import Path
 
 import nistitl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from nist_samples import applicant, gray_png
 
-from gateway.ansi_nist import Header, TextRecord, read_printrak, read_transaction, write_printrak
+from gateway.ansi_nist import (
+    Header,
+    TextRecord,
+    Transaction,
+    read_printrak,
+    read_transaction,
+    write_printrak,
+    write_transaction,
+)
 from gateway.ansi_nist.images import GrayImage, decode_gray_png
 from gateway.domain import ImpressionType, PartialDate, Sex
 
@@ -165,3 +175,56 @@ def test_nistitl_reads_each_sample_file(name: str) -> None:
     ours = read_transaction(data)
     theirs = [(record.type, int(record.IDC)) for record in list(message)[1:]]
     assert theirs == [(record.type, record.idc) for record in ours.records]
+
+
+LATIN_1_ITEMS = st.text(
+    st.characters(min_codepoint=0x20, max_codepoint=0xFF, exclude_characters="\x7f"),
+    min_size=1,
+    max_size=10,
+)
+TEXT_FIELDS = st.dictionaries(
+    st.integers(3, 998),
+    st.lists(st.lists(LATIN_1_ITEMS, min_size=1, max_size=3), min_size=1, max_size=3),
+    min_size=1,
+    max_size=5,
+)
+
+
+def _nistitl_value(value: list[list[str]]) -> str | list[str | list[str]]:
+    """How nistitl presents a field: a string, or a list of subfields (strings or item lists)."""
+    if len(value) == 1 and len(value[0]) == 1:
+        return value[0][0]
+    return [items if len(items) > 1 else items[0] for items in value]
+
+
+@settings(max_examples=50)
+@given(TEXT_FIELDS)
+def test_any_type_2_fields_written_by_the_gateway_read_the_same_in_nistitl(
+    fields: dict[int, list[list[str]]],
+) -> None:
+    type2 = TextRecord(
+        type=2, idc=0, fields={k: tuple(tuple(sub) for sub in v) for k, v in fields.items()}
+    )
+    header = TextRecord(type=1, fields={2: (("0502",),), 4: (("CAP",),), 9: (("T",),)})
+    message = nistitl.Message()
+    message.parse(write_transaction(Transaction(header=header, records=(type2,))))
+    theirs = message[(2, 0)]
+    for number, value in fields.items():
+        assert getattr(theirs, f"_{number}") == _nistitl_value(value)
+
+
+@settings(max_examples=50)
+@given(TEXT_FIELDS)
+def test_any_type_2_fields_written_by_nistitl_read_the_same_in_the_gateway(
+    fields: dict[int, list[list[str]]],
+) -> None:
+    message = nistitl.Message()
+    message.TOT = "CAP"
+    type2 = nistitl.AsciiRecord(2)
+    type2.IDC = 0
+    for number, value in fields.items():
+        setattr(type2, f"_{number}", _nistitl_value(value))
+    message += type2
+    ours = read_transaction(message.NIST).records[0]
+    assert isinstance(ours, TextRecord)
+    assert ours.fields == {k: tuple(tuple(sub) for sub in v) for k, v in fields.items()}

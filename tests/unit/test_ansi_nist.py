@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from nist_samples import CAPTURED_ON, applicant, biometric_set, gray_png
+from strategies import partial_dates
 
 from gateway.ansi_nist import (
     FingerImageRecord,
@@ -172,3 +173,36 @@ def test_wsq_fingerprints_and_jpeg_faces_pass_through_unchanged(finger_record_ty
     data = biometric_set_to_transaction(biometrics, HEADER, finger_record_type=finger_record_type)
     assert read_biometric_set(data) == biometrics
     assert b"YCC" in data
+
+
+NAMES = st.text(
+    st.characters(exclude_characters="\x1c\x1d\x1e\x1f,", exclude_categories=["Cs", "Cc"]),
+    min_size=1,
+    max_size=20,
+).filter(lambda text: text.strip() == text and text != "")
+
+
+@given(
+    family=NAMES,
+    given_name=NAMES,
+    birth=partial_dates(),
+    nationalities=st.lists(st.sampled_from(["BEL", "SYR", "AFG", "ERI", "UKR"]), max_size=3),
+    finger_record_type=st.sampled_from([4, 14]),
+)
+def test_any_person_survives_a_printrak_round_trip(
+    family: str,
+    given_name: str,
+    birth: PartialDate,
+    nationalities: list[str],
+    finger_record_type: int,
+) -> None:
+    base = applicant()
+    person = dataclasses.replace(
+        base.person,
+        name=Name(family=family, given=given_name),
+        birth_date=birth,
+        nationalities=tuple(nationalities),
+    )
+    record = dataclasses.replace(base, person=person)
+    data = write_printrak(record, HEADER, finger_record_type=finger_record_type)
+    assert read_printrak(data) == record
