@@ -67,14 +67,22 @@ _FORMAT_OF = {
 }
 _COMPRESSION_OF = {image_format: name for name, image_format in _FORMAT_OF.items()}
 _SIZED_FORMATS = frozenset({"PNG", "JPEG", "WSQ"})
+# Plain right and left thumb, right four, left four, both thumbs: images of
+# more than one finger or control captures, which the canonical model does not hold.
+_MULTI_FINGER = frozenset({11, 12, 13, 14, 15})
 _PIXELS_PER_MM_500PPI = "19.69"
 
 
-def fingerprint_from_type14(record: TextRecord, index: int, limits: Limits) -> Fingerprint:
+def fingerprint_from_type14(record: TextRecord, index: int, limits: Limits) -> Fingerprint | None:
+    """The finger of a Type-14 record; None for a plain slap or thumbs image (FGP 11-15)."""
+
     def path(number: int) -> str:
         return field_path(index, 14, number)
 
-    position = _finger_position(_required(record, 13, index), path(13))
+    text = _required(record, 13, index)
+    if small_number(text, 99) in _MULTI_FINGER:
+        return None
+    position = _finger_position(text, path(13))
     quality = _fqm_quality(record, int(position), path(24))
     if quality is None:
         raise InputError(REQUIRED, "14.024 (FQM) holds no quality score for the finger", path(24))
@@ -90,7 +98,10 @@ def fingerprint_from_type14(record: TextRecord, index: int, limits: Limits) -> F
 
 def fingerprint_from_type4(
     record: FingerImageRecord, index: int, qualities: Mapping[int, int], quality_path: str
-) -> Fingerprint:
+) -> Fingerprint | None:
+    """The finger of a Type-4 record; None for a plain thumb or slap image (FGP 11-15)."""
+    if record.positions[0] in _MULTI_FINGER:
+        return None
     position = _finger_position(str(record.positions[0]), field_path(index, 4, 4))
     if int(position) not in qualities:
         raise InputError(

@@ -165,11 +165,14 @@ def _biometric_set(
     fingerprints = []
     qualities = _type4_qualities(text, text_index)
     for index, record in transaction.indexed():
+        finger = None
         if isinstance(record, FingerImageRecord):
             quality_path = field_path(text_index, 2, 30)
-            fingerprints.append(fingerprint_from_type4(record, index, qualities, quality_path))
+            finger = fingerprint_from_type4(record, index, qualities, quality_path)
         elif record.type == 14:
-            fingerprints.append(fingerprint_from_type14(record, index, limits))
+            finger = fingerprint_from_type14(record, index, limits)
+        if finger is not None:
+            fingerprints.append(finger)
     faces = transaction.text_records(10)
     face = face_from_type10(faces[0][1], faces[0][0], limits) if faces else None
     captured = text.text(24) if text is not None else None

@@ -206,3 +206,13 @@ def test_any_person_survives_a_printrak_round_trip(
     record = dataclasses.replace(base, person=person)
     data = write_printrak(record, HEADER, finger_record_type=finger_record_type)
     assert read_printrak(data) == record
+
+
+def test_slap_records_are_read_but_not_mapped() -> None:
+    transaction = read_transaction(write_printrak(applicant(), HEADER))
+    finger = transaction.records[1]
+    assert isinstance(finger, TextRecord)
+    slap = dataclasses.replace(finger, idc=12, fields={**finger.fields, 13: (("13",),)})
+    with_slap = dataclasses.replace(transaction, records=(*transaction.records, slap))
+    assert len(read_transaction(write_transaction(with_slap)).records) == 13
+    assert read_printrak(write_transaction(with_slap)) == applicant()

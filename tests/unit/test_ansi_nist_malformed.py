@@ -199,8 +199,8 @@ PRINTRAK_CASES: dict[str, tuple[Callable[[], bytes], str, str]] = {
         "GW-NIST-DATE",
         "record[1].2.024",
     ),
-    "finger position 11": (
-        lambda: _with_field(3, 13, (("11",),)),
+    "finger position unknown (0)": (
+        lambda: _with_field(3, 13, (("0",),)),
         "GW-NIST-VALUE",
         "record[3].14.013",
     ),
