@@ -90,9 +90,7 @@ def read_biometric_set(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Biometri
     """The biometrics of any transaction (a Eurodac payload has no Printrak Type-2 fields)."""
     transaction = read_transaction(data, limits)
     found = transaction.text_records(2)
-    if not found:
-        return _biometric_set(transaction, limits, None, 0)
-    index, text = found[0]
+    index, text = found[0] if found else (0, None)
     return _biometric_set(transaction, limits, text, index)
 
 
@@ -105,10 +103,7 @@ def write_printrak(
         raise InputError(REQUIRED, "a Printrak transaction carries biometrics", "biometrics")
     fields = _person_fields(record)
     fields[24] = single(biometrics.captured_on.strftime("%Y%m%d"))
-    if finger_record_type == 4 and biometrics.fingerprints:
-        fields[30] = tuple((str(int(f.position)), str(f.quality)) for f in biometrics.fingerprints)
-    type2 = TextRecord(type=2, idc=0, fields=fields)
-    return _write(header, biometrics, type2, finger_record_type)
+    return _write(header, biometrics, fields, finger_record_type)
 
 
 def biometric_set_to_transaction(
@@ -123,19 +118,25 @@ def biometric_set_to_transaction(
     `text_fields` go into the Type-2 record as they are (for instance the
     Eurodac reference number, in whatever field the interface prescribes).
     """
-    fields: dict[int, FieldValue] = dict(text_fields or {})
-    if finger_record_type == 4 and biometrics.fingerprints:
-        fields[30] = tuple((str(int(f.position)), str(f.quality)) for f in biometrics.fingerprints)
-    return _write(header, biometrics, TextRecord(type=2, idc=0, fields=fields), finger_record_type)
+    return _write(header, biometrics, dict(text_fields or {}), finger_record_type)
 
 
 def _write(
-    header: Header, biometrics: BiometricSet, type2: TextRecord, finger_record_type: int
+    header: Header,
+    biometrics: BiometricSet,
+    text_fields: dict[int, FieldValue],
+    finger_record_type: int,
 ) -> bytes:
     if finger_record_type not in (4, 14):
         raise InputError(
             VALUE, "fingerprints go in Type-4 or Type-14 records", "finger_record_type"
         )
+    if finger_record_type == 4 and biometrics.fingerprints:
+        # Type-4 has no quality field: the scores travel in the Type-2 record.
+        text_fields[30] = tuple(
+            (str(int(f.position)), str(f.quality)) for f in biometrics.fingerprints
+        )
+    type2 = TextRecord(type=2, idc=0, fields=text_fields)
     records = [
         type2,
         *biometric_records(
