@@ -70,7 +70,6 @@ _SIZED_FORMATS = frozenset({"PNG", "JPEG", "WSQ"})
 # Plain right and left thumb, right four, left four, both thumbs: images of
 # more than one finger or control captures, which the canonical model does not hold.
 _MULTI_FINGER = frozenset({11, 12, 13, 14, 15})
-_PIXELS_PER_MM_500PPI = "19.69"
 
 
 def fingerprint_from_type14(record: TextRecord, index: int, limits: Limits) -> Fingerprint | None:

@@ -17,10 +17,12 @@ import numpy as np
 import numpy.typing as npt
 
 from gateway.domain.biometrics import BiometricSet
+from gateway.errors import InputError
 from gateway.synthetic.captures import ALL_FINGERS
 from gateway.synthetic.templates import (
     FACE_THRESHOLD,
     FINGER_THRESHOLD,
+    TEMPLATE,
     Template,
     face_template,
     finger_template,
@@ -105,6 +107,10 @@ class Gallery:
         probe_fingers = np.zeros((len(ALL_FINGERS), arrays.fingers.shape[2]), dtype=np.float32)
         probe_present = np.zeros(len(ALL_FINGERS), dtype=bool)
         for position, template in probe.fingers.items():
+            if template.shape != probe_fingers.shape[1:]:
+                raise InputError(
+                    TEMPLATE, "the probe's finger template is not of the gallery's kind"
+                )
             probe_fingers[position - 1] = template
             probe_present[position - 1] = True
         both = arrays.finger_present & probe_present
@@ -113,6 +119,8 @@ class Gallery:
         scores = np.where(counts > 0, sums / np.maximum(counts, 1), -1.0)
         matched = (counts > 0) & (scores >= FINGER_THRESHOLD)
         if probe.face is not None and arrays.faces is not None:
+            if probe.face.shape != arrays.faces.shape[1:]:
+                raise InputError(TEMPLATE, "the probe's face template is not of the gallery's kind")
             face_scores = arrays.faces @ probe.face
             by_face = (counts == 0) & arrays.face_present
             scores = np.where(by_face, face_scores, scores)

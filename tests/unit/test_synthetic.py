@@ -140,3 +140,13 @@ def test_a_capture_day_can_be_given() -> None:
         1, 0, Regime.EURODAC_2013, captured_on=biometrics.captured_on.replace(year=2027)
     )
     assert dataclasses.replace(later, captured_on=biometrics.captured_on) == biometrics
+
+
+def test_a_gallery_refuses_a_probe_of_another_kind() -> None:
+    templates = templates_of(biometric_set(1, 0, Regime.EURODAC_2024))
+    gallery = Gallery()
+    gallery.enrol("one", templates)
+    assert templates.face is not None
+    with pytest.raises(InputError) as caught:
+        gallery.search(PersonTemplates(fingers={1: templates.face}))
+    assert caught.value.code == "GW-BIO-TEMPLATE"
