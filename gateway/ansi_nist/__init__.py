@@ -6,7 +6,7 @@ and from the canonical model; `biometric_set_to_transaction` writes the
 biometric payload of a Eurodac message.
 """
 
-from gateway.ansi_nist.model import FingerImageRecord, TextRecord, Transaction
+from gateway.ansi_nist.model import FingerImageRecord, Record, TextRecord, Transaction
 from gateway.ansi_nist.printrak import (
     Header,
     biometric_set_to_transaction,
@@ -22,6 +22,7 @@ __all__ = [
     "FingerImageRecord",
     "Header",
     "Limits",
+    "Record",
     "TextRecord",
     "Transaction",
     "biometric_set_to_transaction",

@@ -14,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from gateway.synthetic.captures import ALL_FINGERS
-from gateway.synthetic.images import face_pixels, finger_pixels
+from gateway.synthetic.images import face_pixels, finger_captures
 from gateway.synthetic.templates import (
     FACE_THRESHOLD,
     FINGER_THRESHOLD,
@@ -57,8 +57,7 @@ class ErrorRates:
 def error_rates(persons: int, first_seed: int = 0) -> ErrorRates:
     """Capture `persons` persons twice and count the matcher's errors at its thresholds."""
     seeds = range(first_seed, first_seed + persons)
-    enrolled = _finger_templates(seeds, 0)
-    probes = _finger_templates(seeds, 1)
+    enrolled, probes = _finger_templates(seeds)
     # finger x person x person similarity
     scores = np.matmul(enrolled.transpose(1, 0, 2), probes.transpose(1, 2, 0))
     faces_enrolled = face_templates_of_pixels(np.stack([face_pixels(s, 0) for s in seeds]))
@@ -71,10 +70,16 @@ def error_rates(persons: int, first_seed: int = 0) -> ErrorRates:
     )
 
 
-def _finger_templates(seeds: range, capture_no: int) -> npt.NDArray[np.float32]:
-    return np.stack(
-        [finger_templates_of_pixels(finger_pixels(s, ALL_FINGERS, capture_no)) for s in seeds]
-    )
+def _finger_templates(
+    seeds: range,
+) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:
+    """Person x finger x template, for captures 0 and 1."""
+    enrolled, probes = [], []
+    for seed in seeds:
+        first, second = finger_captures(seed, ALL_FINGERS, (0, 1))
+        enrolled.append(finger_templates_of_pixels(first))
+        probes.append(finger_templates_of_pixels(second))
+    return np.stack(enrolled), np.stack(probes)
 
 
 def _rates(scores: npt.NDArray[np.floating], threshold: float) -> Rates:
