@@ -14,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from gateway.synthetic.captures import ALL_FINGERS
-from gateway.synthetic.images import face_pixels, finger_captures
+from gateway.synthetic.patterns import face_pixels, finger_captures
 from gateway.synthetic.templates import (
     FACE_THRESHOLD,
     FINGER_THRESHOLD,

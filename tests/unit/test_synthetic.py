@@ -18,7 +18,7 @@ from gateway.synthetic import (
     templates_of,
 )
 from gateway.synthetic.gallery import PersonTemplates
-from gateway.synthetic.images import FINGER_SIZE, finger_pixels
+from gateway.synthetic.patterns import FINGER_SIZE, finger_pixels
 from gateway.synthetic.rates import error_rates
 from gateway.synthetic.templates import finger_template, finger_templates_of_pixels
 
