@@ -66,7 +66,7 @@ class Header:
 
     tcn: str  # transaction control number, unique per sender
     ori: str  # originating agency: the capture station
-    dai: str = "BEEUGW"  # destination agency
+    dai: str = "EUGW"  # destination agency: the gateway
     tot: str = "CAP"  # type of transaction: a capture
 
 
