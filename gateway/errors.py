@@ -140,6 +140,26 @@ ERROR_CODES: dict[str, str] = {
     "GW-IN-STALE": "An inbound message's creation time is too far from the time of receipt.",
     "GW-IN-WRONG-SENDER": "The envelope's sender is not the peer that signed and delivered it.",
     "GW-IN-NOT-FOR-US": "An inbound message is addressed to another system.",
+    # ANSI/NIST-ITL transactions (Printrak, Eurodac biometric payload) and synthetic biometrics
+    "GW-NIST-TOO-LARGE": "An ANSI/NIST-ITL file, record or field exceeds the gateway's limits.",
+    "GW-NIST-TRUNCATED": "An ANSI/NIST-ITL file ends before a record it announces.",
+    "GW-NIST-TAG": "An ANSI/NIST-ITL field does not start with a tag of its record.",
+    "GW-NIST-LEN": "An ANSI/NIST-ITL record's LEN field is missing or not a byte count.",
+    "GW-NIST-SEPARATOR": "An ANSI/NIST-ITL record has a separator where none may be.",
+    "GW-NIST-DUPLICATE-FIELD": "An ANSI/NIST-ITL field appears twice in one record.",
+    "GW-NIST-CNT": "The Type-1 CNT field (1.003) is malformed or does not match the records.",
+    "GW-NIST-IDC": "An ANSI/NIST-ITL record's IDC is malformed or differs from the CNT.",
+    "GW-NIST-RECORD-TYPE": "An ANSI/NIST-ITL record type the gateway does not read.",
+    "GW-NIST-ENCODING": "ANSI/NIST-ITL text that is not in the character set of 1.015 (DCS).",
+    "GW-NIST-TRAILING": "Bytes follow the last record of an ANSI/NIST-ITL file.",
+    "GW-NIST-IMAGE": "An ANSI/NIST-ITL image does not match its stated size.",
+    "GW-NIST-VALUE": "An ANSI/NIST-ITL field has a value the gateway cannot use or write.",
+    "GW-NIST-REQUIRED": "A field required in an ANSI/NIST-ITL record is missing.",
+    "GW-NIST-DATE": "An ANSI/NIST-ITL date is not a date YYYYMMDD.",
+    "GW-NIST-UNSUPPORTED": "An image format the ANSI/NIST-ITL writer cannot describe.",
+    "GW-BIO-IMAGE": "A biometric image from which no template can be extracted.",
+    "GW-BIO-TEMPLATE": "Biometric templates of different kinds cannot be compared.",
+    "GW-BIO-SEED": "A synthetic person seed or capture number is negative.",
 }
 
 
