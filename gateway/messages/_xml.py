@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TypeVar
 
@@ -61,17 +60,30 @@ def boolean(text: str) -> bool:
     raise ValueError(f"{text!r} is not true or false")
 
 
-@dataclass(frozen=True, slots=True)
 class Node:
     """An element read in one namespace; conversion errors name the element's path."""
 
-    element: etree._Element
-    namespace: str
+    __slots__ = ("_children", "element", "namespace")
+
+    def __init__(
+        self,
+        element: etree._Element,
+        namespace: str,
+        children: dict[str, list[etree._Element]] | None = None,
+    ) -> None:
+        self.element = element
+        self.namespace = namespace
+        if children is None:
+            # one pass over the children, then lookups by tag (faster than find() per name)
+            children = {}
+            for child in element.iterchildren(tag=etree.Element):
+                children.setdefault(str(child.tag), []).append(child)
+        self._children = children
 
     def find(self, name: str, namespace: str | None = None) -> Node | None:
         namespace = namespace or self.namespace
-        found = self.element.find(f"{{{namespace}}}{name}")
-        return None if found is None else Node(found, namespace)
+        found = self._children.get(f"{{{namespace}}}{name}")
+        return Node(found[0], namespace) if found else None
 
     def child(self, name: str, namespace: str | None = None) -> Node:
         found = self.find(name, namespace)
@@ -81,11 +93,11 @@ class Node:
 
     def all(self, name: str, namespace: str | None = None) -> list[Node]:
         namespace = namespace or self.namespace
-        return [Node(e, namespace) for e in self.element.iterfind(f"{{{namespace}}}{name}")]
+        return [Node(e, namespace) for e in self._children.get(f"{{{namespace}}}{name}", ())]
 
     def within(self, namespace: str) -> Node:
         """The same element, its children read in another namespace."""
-        return Node(self.element, namespace)
+        return Node(self.element, namespace, self._children)
 
     def value(self, parse: Callable[[str], T]) -> T:
         try:

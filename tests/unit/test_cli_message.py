@@ -1,0 +1,134 @@
+"""`eugw message` and `eugw bench` as a user runs them."""
+
+from __future__ import annotations
+
+import argparse
+import types
+from pathlib import Path
+
+import pytest
+from test_cli import eugw
+
+from gateway.bench import messages as bench
+from gateway.cli import build_parser
+from gateway.cli import message as message_cli
+
+PROJECT = Path(__file__).resolve().parents[2]
+TAKE_CHARGE = PROJECT / "mappings" / "samples" / "messages" / "take-charge-request.json"
+GOLDEN = PROJECT / "tests" / "golden"
+
+
+def test_types_lists_every_type() -> None:
+    result = eugw("message", "types")
+    assert result.returncode == 0
+    names = [line.split()[0] for line in result.stdout.splitlines()]
+    assert "eurodac.enrolment" in names
+    assert "dublinet.take-back-notification" in names
+    assert len(names) == 23
+
+
+def test_build_then_validate_an_enrolment(canonical_samples: Path, tmp_path: Path) -> None:
+    out = tmp_path / "enrolment.xml"
+    built = eugw(
+        "message", "build", "--type", "eurodac.enrolment",
+        "--record", str(canonical_samples / "applicant-2026.json"), "--out", str(out),
+    )  # fmt: skip
+    assert built.returncode == 0, built.stderr
+    assert b"<e:Enrolment" in out.read_bytes()
+    checked = eugw("message", "validate", str(out))
+    assert checked.returncode == 0, checked.stderr
+    assert "valid eurodac.enrolment (2024/1358) from BE to EU" in checked.stdout
+
+
+def test_build_a_take_charge_request_from_record_and_request() -> None:
+    result = eugw(
+        "message", "build", "--type", "dublinet.take-charge-request", "--record", str(TAKE_CHARGE)
+    )
+    assert result.returncode == 0, result.stderr
+    assert "<d:TakeChargeRequest" in result.stdout
+    assert "<c:Regime>2024/1351</c:Regime>" in result.stdout  # registered 15 September 2026
+
+
+def test_build_refuses_an_unknown_type_and_a_misfit_record(canonical_samples: Path) -> None:
+    unknown = eugw("message", "build", "--type", "eurodac.nope", "--record", "-", stdin="{}")
+    assert unknown.returncode == 1
+    assert unknown.stderr.startswith("GW-MSG-UNKNOWN-TYPE: ")
+    misfit = eugw(
+        "message", "build", "--type", "eurodac.search",
+        "--record", str(canonical_samples / "applicant-2026.json"),
+    )  # fmt: skip
+    assert misfit.returncode == 1
+    assert misfit.stderr.startswith("GW-MSG-CONTENT: ")
+    assert "(at transaction.operation)" in misfit.stderr
+
+
+def test_validate_reports_code_sentence_and_path(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.xml"
+    golden = (GOLDEN / "dublinet.reply.2024-1351.xml").read_bytes()
+    bad.write_bytes(golden.replace(b">reject<", b">perhaps<"))
+    result = eugw("message", "validate", str(bad))
+    assert result.returncode == 1
+    assert result.stderr.startswith("GW-VAL-SCHEMA: ")
+    assert result.stderr.rstrip().endswith("(at /Reply/Outcome)")
+    assert "Traceback" not in result.stderr
+
+
+def test_validate_refuses_an_external_entity_and_a_large_file(tmp_path: Path) -> None:
+    secret = tmp_path / "secret"
+    secret.write_text("SECRET", encoding="utf-8")
+    attack = tmp_path / "xxe.xml"
+    attack.write_text(
+        f'<!DOCTYPE a [<!ENTITY x SYSTEM "file://{secret}">]><a>&x;</a>', encoding="utf-8"
+    )
+    result = eugw("message", "validate", str(attack))
+    assert result.returncode == 1
+    assert result.stderr.startswith("GW-XML-ENTITY: ")
+    assert "SECRET" not in result.stdout + result.stderr
+    large = eugw(
+        "message", "validate", str(GOLDEN / "eurodac.enrolment.2024-1358.xml"),
+        env={"EUGW_MAX_XML_BYTES": "512"},
+    )  # fmt: skip
+    assert large.returncode == 1
+    assert large.stderr.startswith("GW-XML-TOO-LARGE: ")
+
+
+def test_the_message_group_takes_subcommands_from_extensions(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def register_subcommands(
+        subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+    ) -> None:
+        sign = subparsers.add_parser("sign", description="sign a message")
+        sign.add_argument("file")
+        sign.set_defaults(run=lambda args: 0)
+
+    extension = types.SimpleNamespace(register_subcommands=register_subcommands)
+    monkeypatch.setattr(message_cli, "EXTENSIONS", (extension,))
+    args = build_parser().parse_args(["message", "sign", "m.xml"])
+    assert args.file == "m.xml"
+    assert args.run(args) == 0
+
+
+def test_bench_measures_every_stage_and_the_floor() -> None:
+    ticks = iter(range(1000))
+    report = bench.measure(23, timer=lambda: float(next(ticks)))
+    assert [r.name for r in report.stages] == ["build", "parse", "validate", "read"]
+    assert all(r.count == 23 and r.seconds == 1.0 for r in report.stages)
+    assert [floor.name for floor, _ in report.floors] == ["lxml parse + validate"]
+    text = bench.format_report(report)
+    assert "23 messages" in text
+    assert "= 50 % of the floor" in text  # one tick for the floor, two for parse + validate
+
+
+def test_bench_stages_can_be_added(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(bench, "_STAGES", bench.stages())
+    bench.add_stage(bench.Stage(name="count", run=len), after="build")
+    assert [s.name for s in bench.stages()] == ["build", "count", "parse", "validate", "read"]
+
+
+def test_bench_command_prints_messages_per_second() -> None:
+    result = eugw("bench", "messages", "--count", "30")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0] == "30 messages"
+    assert "% of the floor" in result.stdout
+    assert eugw("bench", "messages", "--count", "0").returncode == 2
