@@ -63,6 +63,12 @@ ERROR_CODES: dict[str, str] = {
     "GW-VAL-NAMESPACE": "No schema of the pack validates the document's root namespace.",
     "GW-VAL-SCHEMA": "A message does not conform to its XSD schema.",
     "GW-CFG-SCHEMA-PACK": "The schema pack is missing, unreadable or refers outside itself.",
+    "GW-MSG-UNKNOWN-TYPE": "No message type has this name or root element.",
+    "GW-MSG-CONTENT": "The content does not fit the message type (kind, operation, request type).",
+    "GW-MSG-REGIME": "The message type does not exist under the regime, or the regime is wrong.",
+    "GW-MSG-TYPE-MISMATCH": "The envelope's message type is not the root element's.",
+    "GW-MSG-VALUE": "A value valid for the schema cannot be held by the canonical model.",
+    "GW-MSG-MISSING": "An element the reader needs is missing (the message was not validated).",
 }
 
 
