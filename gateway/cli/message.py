@@ -33,9 +33,9 @@ from gateway.messages import (
     new_envelope,
     parse_message,
     regime_for,
+    regime_of,
     serialize,
 )
-from gateway.messages.common import regime_of
 from gateway.messages.inputs import __doc__ as INPUT_SHAPES  # noqa: N812
 from gateway.messages.inputs import content_from_json
 from gateway.settings import Settings

@@ -24,7 +24,12 @@ from gateway.domain.requests import EurodacDataAction
 from gateway.errors import InputError
 from gateway.messages import dublinet, eurodac
 from gateway.messages._xml import Node
-from gateway.messages.common import read_envelope, write_envelope
+from gateway.messages.common import (
+    read_acknowledgement,
+    read_envelope,
+    write_acknowledgement,
+    write_envelope,
+)
 from gateway.messages.content import Content, DublinSubmission
 from gateway.messages.envelope import Envelope, MessageRegime
 from gateway.messages.registry import (
@@ -87,8 +92,8 @@ _CODECS: dict[str, tuple[Writer, Reader]] = {
         for name in ("eurodac.mark", "eurodac.unmark", "eurodac.delete")
     },
     "eurodac.ack": (
-        lambda root, ns, content, _: eurodac.write_acknowledgement(root, ns, content),
-        lambda node, _, __: eurodac.read_acknowledgement(node),
+        lambda root, ns, content, _: write_acknowledgement(root, ns, content),
+        lambda node, _, __: read_acknowledgement(node),
     ),
     "eurodac.hit": (eurodac.write_hit, lambda node, _, regime: eurodac.read_hit(node, regime)),
     "eurodac.no-hit": (
@@ -116,8 +121,8 @@ _CODECS: dict[str, tuple[Writer, Reader]] = {
         lambda node, _, __: dublinet.read_transfer(node),
     ),
     "dublinet.ack": (
-        lambda root, ns, content, _: eurodac.write_acknowledgement(root, ns, content),
-        lambda node, _, __: eurodac.read_acknowledgement(node),
+        lambda root, ns, content, _: write_acknowledgement(root, ns, content),
+        lambda node, _, __: read_acknowledgement(node),
     ),
 }
 _SUBMISSION: tuple[Writer, Reader] = (

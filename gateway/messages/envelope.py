@@ -11,7 +11,15 @@ from gateway.domain.dublin import DublinRegime
 from gateway.domain.eurodac import Regime
 from gateway.domain.member_states import is_member_state
 
-__all__ = ["EU_AUTHORITY", "SCHEMA_VERSION", "Envelope", "MessageRegime", "Party", "new_envelope"]
+__all__ = [
+    "EU_AUTHORITY",
+    "SCHEMA_VERSION",
+    "Envelope",
+    "MessageRegime",
+    "Party",
+    "new_envelope",
+    "regime_of",
+]
 
 SCHEMA_VERSION = "1.0"
 EU_AUTHORITY = "EU"
@@ -77,3 +85,13 @@ def new_envelope(
         message_type=message_type,
         correlation_id=correlation_id,
     )
+
+
+def regime_of(text: str) -> MessageRegime:
+    """The Eurodac or Dublin regime named by its regulation number (`2024/1358`, `604/2013`)."""
+    for kind in (Regime, DublinRegime):
+        try:
+            return kind(text)
+        except ValueError:
+            continue
+    raise ValueError(f"{text!r} is not a regime")

@@ -6,8 +6,7 @@ Under Regulation 603/2013 only fingerprints and the sex travel; under
 
 from __future__ import annotations
 
-import uuid
-from datetime import date, datetime
+from datetime import date
 
 from lxml import etree
 
@@ -23,7 +22,6 @@ from gateway.domain.eurodac import EurodacTransaction, Operation, ReferenceNumbe
 from gateway.domain.person import Name, Person, Sex
 from gateway.domain.record import CanonicalRecord
 from gateway.domain.replies import (
-    Acknowledgement,
     EurodacErrorCode,
     EurodacErrorReply,
     EurodacHit,
@@ -36,13 +34,11 @@ from gateway.messages.common import read_person, write_person
 
 __all__ = [
     "UNNAMED",
-    "read_acknowledgement",
     "read_capture",
     "read_data_action",
     "read_error",
     "read_hit",
     "read_no_hit",
-    "write_acknowledgement",
     "write_capture",
     "write_data_action",
     "write_error",
@@ -189,18 +185,6 @@ def read_data_action(node: Node, operation: Operation, regime: Regime) -> Euroda
 
 
 # ----- replies ----------------------------------------------------------------------------
-
-
-def write_acknowledgement(root: etree._Element, ns: str, ack: Acknowledgement) -> None:
-    add(root, ns, "AcknowledgedMessageId", ack.acknowledged_message_id)
-    add(root, ns, "ReceivedAt", ack.received_at)
-
-
-def read_acknowledgement(node: Node) -> Acknowledgement:
-    return Acknowledgement(
-        acknowledged_message_id=node.get("AcknowledgedMessageId", uuid.UUID),
-        received_at=node.get("ReceivedAt", datetime.fromisoformat),
-    )
 
 
 def write_hit(root: etree._Element, ns: str, hit: EurodacHit, regime: Regime) -> None:
