@@ -5,20 +5,44 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TypeVar
 
 from lxml import etree
 
+from gateway.domain.dublin import DublinRegime
+from gateway.domain.eurodac import Operation, Regime
 from gateway.errors import InputError
 from gateway.validation import element_path
 
-__all__ = ["Node", "add", "b64", "boolean", "from_b64", "sub", "text_of"]
+__all__ = ["Node", "Scope", "add", "b64", "boolean", "from_b64", "sub", "text_of"]
 
 T = TypeVar("T")
 
 BAD_VALUE = "GW-MSG-VALUE"
 MISSING = "GW-MSG-MISSING"
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Scope:
+    """Where a message body is written or read: namespace, regime, the type's operation."""
+
+    namespace: str
+    regime: Regime | DublinRegime
+    operation: Operation | None = None
+
+    @property
+    def eurodac_regime(self) -> Regime:
+        if not isinstance(self.regime, Regime):
+            raise TypeError(f"{self.regime} is not a Eurodac regime")
+        return self.regime
+
+    @property
+    def eurodac_operation(self) -> Operation:
+        if self.operation is None:
+            raise TypeError("a Eurodac request body needs its operation")
+        return self.operation
 
 
 def sub(parent: etree._Element, namespace: str, name: str) -> etree._Element:

@@ -10,7 +10,7 @@ from lxml import etree
 from gateway.domain.dates import PartialDate
 from gateway.domain.person import Document, DocumentType, Name, Person, Sex
 from gateway.domain.replies import Acknowledgement
-from gateway.messages._xml import Node, add, sub
+from gateway.messages._xml import Node, Scope, add, sub
 from gateway.messages.envelope import Envelope, Party, regime_of
 from gateway.messages.registry import COMMON_NAMESPACE
 
@@ -124,12 +124,13 @@ def _read_document(node: Node) -> Document:
     )
 
 
-def write_acknowledgement(root: etree._Element, ns: str, ack: Acknowledgement) -> None:
+def write_acknowledgement(root: etree._Element, ack: Acknowledgement, scope: Scope) -> None:
+    ns = scope.namespace
     add(root, ns, "AcknowledgedMessageId", ack.acknowledged_message_id)
     add(root, ns, "ReceivedAt", ack.received_at)
 
 
-def read_acknowledgement(node: Node) -> Acknowledgement:
+def read_acknowledgement(node: Node, _: Scope) -> Acknowledgement:
     return Acknowledgement(
         acknowledged_message_id=node.get("AcknowledgedMessageId", uuid.UUID),
         received_at=node.get("ReceivedAt", datetime.fromisoformat),
