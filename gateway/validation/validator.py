@@ -25,9 +25,12 @@ def validate(root: etree._Element, pack: SchemaPack | None = None) -> None:
     schema = pack.schema_for(namespace)
     if schema.validate(root):
         return
+    diagnostic = pack.diagnostic_schema_for(namespace)
+    # xsi:schemaLocation hints in a document from outside are never followed
+    errors = diagnostic.iter_errors(root, use_location_hints=False)  # type: ignore[arg-type]
     problems = [
         Problem(code=SCHEMA, message=_sentence(error.reason), path=_path_of(error.elem, root))
-        for error in pack.diagnostic_schema_for(namespace).iter_errors(root)  # type: ignore[arg-type]
+        for error in errors
     ]
     if not problems:  # the two validators disagree: lxml's own log still says why
         problems = [

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from lxml import etree
+from network_probe import probe
 
 from gateway.errors import ConfigError, InputError
 from gateway.validation import SchemaPack, default_pack, element_path, pack_root, parse_xml
@@ -51,6 +52,19 @@ def test_a_signature_is_allowed_as_last_child_only() -> None:
     )
     moved = ACK.replace(b"  <d:AcknowledgedMessageId>", SIGNATURE + b"<d:AcknowledgedMessageId>")
     assert check(moved).code == "GW-VAL-SCHEMA"
+
+
+def test_schema_location_hints_in_a_document_are_not_followed() -> None:
+    with probe() as (url, touched):
+        hint = (
+            '<ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#" '
+            'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+            f'xsi:schemaLocation="http://www.w3.org/2000/09/xmldsig# {url}"><ds:X/></ds:Signature>'
+        ).encode()
+        document = ACK.replace(b"</d:Acknowledgement>", hint + b"</d:Acknowledgement>")
+        error = check(document.replace(b"<c:SchemaVersion>1.0", b"<c:SchemaVersion>v1.0"))
+    assert error.code == "GW-VAL-SCHEMA"
+    assert not touched.is_set()
 
 
 def test_each_bad_element_is_reported_with_its_path() -> None:
