@@ -8,12 +8,12 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck imports unit install clean
+.PHONY: demo test lint typecheck imports unit install system-deps clean
 
 demo: $(STAMP)
 	$(BIN)/eugw demo
 
-test: lint typecheck imports unit
+test: system-deps lint typecheck imports unit
 
 lint: $(STAMP)
 	$(BIN)/ruff check gateway tests
@@ -25,10 +25,16 @@ typecheck: $(STAMP)
 imports: $(STAMP)
 	$(BIN)/lint-imports
 
-unit: $(STAMP)
+unit: $(STAMP) system-deps
 	$(BIN)/pytest
 
 install: $(STAMP)
+
+# Programs the tests run besides Python: xmlsec1 (the reference XML-DSig tool
+# that the interoperability tests sign and verify with). sudo only when not root.
+SUDO := $(shell test "$$(id -u)" = 0 || echo sudo)
+system-deps:
+	@command -v xmlsec1 >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq xmlsec1; }
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

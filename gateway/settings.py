@@ -18,6 +18,7 @@ from typing import Any
 
 from gateway.domain.member_states import is_member_state
 from gateway.errors import ConfigError
+from gateway.tracking.holidays import available_calendars
 
 __all__ = ["ENV_PREFIX", "LogFormat", "LogLevel", "Settings", "load_settings"]
 
@@ -42,6 +43,15 @@ def _member_state(value: str) -> str | None:
     return None if is_member_state(value) else "not the ISO alpha-2 code of a Dublin state"
 
 
+def _calendar(value: str) -> str | None:
+    known = available_calendars()
+    return None if value in known else f"not a holiday calendar ({', '.join(known)})"
+
+
+def _not_negative(value: int) -> str | None:
+    return None if value >= 0 else "negative"
+
+
 def _positive(value: int) -> str | None:
     return None if value > 0 else "not a positive whole number"
 
@@ -58,8 +68,18 @@ class Settings:
     data_dir: Path = Path("var")
     log_level: LogLevel = LogLevel.INFO
     log_format: LogFormat = LogFormat.AUTO
+    deadline_calendar: str = dataclasses.field(default="BE", metadata=_check(_calendar))
+    deadline_alert_days: int = dataclasses.field(default=5, metadata=_check(_not_negative))
     max_xml_bytes: int = dataclasses.field(default=8 * 1024 * 1024, metadata=_check(_positive))
     max_xml_depth: int = dataclasses.field(default=32, metadata=_check(_positive))
+    # security: relative paths are under data_dir
+    signing_keys_dir: Path = Path("keys/signing")
+    active_signing_key: str = ""  # empty: the only key in signing_keys_dir
+    trust_dir: Path = Path("trust")
+    tls_server_cert: Path = Path("tls/gateway-server.cert.pem")
+    tls_server_key: Path = Path("tls/gateway-server.key.pem")
+    tls_client_cert: Path = Path("tls/gateway-client.cert.pem")
+    tls_client_key: Path = Path("tls/gateway-client.key.pem")
 
 
 def load_settings(environ: Mapping[str, str], config_file: Path | None = None) -> Settings:

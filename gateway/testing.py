@@ -6,9 +6,14 @@ clock.advance(timedelta(days=3))
 
 from __future__ import annotations
 
+from collections import defaultdict, deque
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-__all__ = ["FixedClock"]
+from gateway.broker.memory import InMemoryStore
+from gateway.errors import GatewayError
+
+__all__ = ["Delivery", "FixedClock", "InMemoryStore", "RecordingTransport"]
 
 
 class FixedClock:
@@ -33,3 +38,36 @@ class FixedClock:
         if moment.tzinfo is None:
             raise ValueError("a FixedClock needs a timezone-aware time")
         self._now = moment
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Delivery:
+    peer: str
+    message_id: str
+    body: bytes
+
+
+class RecordingTransport:
+    """A transport that records every delivery and answers as scripted.
+
+    transport = RecordingTransport()
+    transport.script("NL:dublinet", TransportError("GW-TRN-REFUSED", "down"), b"<ack/>")
+    The next deliveries to NL fail once, then are acknowledged with `<ack/>`;
+    unscripted deliveries get `default_answer`.
+    """
+
+    def __init__(self, default_answer: bytes = b"<ack/>") -> None:
+        self.default_answer = default_answer
+        self.deliveries: list[Delivery] = []
+        self._scripts: defaultdict[str, deque[bytes | GatewayError]] = defaultdict(deque)
+
+    def script(self, peer: str, *outcomes: bytes | GatewayError) -> None:
+        self._scripts[peer].extend(outcomes)
+
+    async def deliver(self, *, peer: str, message_id: str, body: bytes) -> bytes:
+        self.deliveries.append(Delivery(peer=peer, message_id=message_id, body=body))
+        script = self._scripts[peer]
+        outcome = script.popleft() if script else self.default_answer
+        if isinstance(outcome, GatewayError):
+            raise outcome
+        return outcome

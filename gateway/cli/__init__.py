@@ -14,12 +14,12 @@ from collections.abc import Sequence
 import structlog
 
 from gateway import __version__
-from gateway.cli import bench, check_record, demo, info, message
+from gateway.cli import bench, certs, check_record, deadline, demo, info, message
 from gateway.errors import GatewayError
 
 __all__ = ["build_parser", "main"]
 
-COMMANDS = (info, check_record, demo, message, bench)
+COMMANDS = (info, check_record, demo, deadline, certs, message, bench)
 
 EXIT_INTERNAL = 70
 EXIT_INTERRUPTED = 130

@@ -1,8 +1,8 @@
 """`eugw message`: list the message types, build a message from a record, validate a file.
 
 The group takes more subcommands from other modules: each module in
-`EXTENSIONS` offers `register_subcommands(subparsers)` (signing and
-verification add `sign` and `verify` this way).
+`EXTENSIONS` offers `register_subcommands(subparsers)` (`gateway.cli.signing`
+adds `sign` and `verify` this way).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import Protocol
 
+from gateway.cli import signing
 from gateway.cli._context import gateway_from, read_json
 from gateway.domain.dublin import dublin_regime_for
 from gateway.domain.eurodac import regime_on
@@ -54,13 +55,13 @@ class SubcommandModule(Protocol):
     ) -> None: ...
 
 
-EXTENSIONS: tuple[SubcommandModule, ...] = ()
+EXTENSIONS: tuple[SubcommandModule, ...] = (signing,)
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = commands.add_parser(
         "message",
-        help="list, build and validate Eurodac and DubliNet messages",
+        help="list, build, validate, sign and verify Eurodac and DubliNet messages",
         description="List the message types, build a message from a record, validate a file.",
     )
     parser.set_defaults(run=lambda _: _usage(parser))

@@ -86,3 +86,14 @@ def test_values_that_do_not_convert(kind: type, raw: str) -> None:
     with pytest.raises(ConfigError, match=repr(raw)) as caught:
         _as_type(kind, raw, "EUGW_X")
     assert caught.value.path == "EUGW_X"
+
+
+def test_deadline_settings() -> None:
+    assert (Settings().deadline_calendar, Settings().deadline_alert_days) == ("BE", 5)
+    settings = load_settings({"EUGW_DEADLINE_CALENDAR": "FR", "EUGW_DEADLINE_ALERT_DAYS": "10"})
+    assert (settings.deadline_calendar, settings.deadline_alert_days) == ("FR", 10)
+    for variable, value in (("EUGW_DEADLINE_CALENDAR", "XX"), ("EUGW_DEADLINE_ALERT_DAYS", "-1")):
+        with pytest.raises(ConfigError) as raised:
+            load_settings({variable: value})
+        assert raised.value.code == "GW-CFG-INVALID"
+        assert raised.value.path == variable

@@ -1,0 +1,436 @@
+"""The shared message store: PostgreSQL, for several gateway processes.
+
+Rows are claimed with `FOR UPDATE SKIP LOCKED`, so workers in different
+processes never take the same message; `NOTIFY eugw_outbox` wakes them when
+work arrives. Migrations are the `.sql` files in `postgres/`, applied at
+start under an advisory lock and recorded in `schema_version`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
+
+import psycopg
+from psycopg import AsyncConnection, sql
+from psycopg.rows import dict_row
+from psycopg_pool import AsyncConnectionPool
+
+from gateway.adapters.sql_common import (
+    BLOCKING_STATES,
+    INBOUND_COLUMNS,
+    MESSAGE_COLUMNS,
+    MUTABLE_COLUMNS,
+    PURGEABLE_STATES,
+    SUBMISSION_COLUMNS,
+    inbound_from_row,
+    inbound_values,
+    message_from_row,
+    message_values,
+    migrations,
+    state_change_from_row,
+    submission_from_row,
+    submission_values,
+)
+from gateway.broker.lifecycle import UnknownMessageError, apply_event, arrive
+from gateway.broker.records import (
+    InboundMessage,
+    NewMessage,
+    Receipt,
+    StateChange,
+    StoredMessage,
+    Submission,
+)
+from gateway.broker.states import TRANSITIONS, Event, MessageState
+from gateway.errors import ConfigError, TransportError
+from gateway.ports import MessageFilter
+
+__all__ = ["PostgresStore"]
+
+T = TypeVar("T")
+Connection = AsyncConnection[dict[str, Any]]
+CHANNEL = "eugw_outbox"
+_MIGRATION_LOCK = 0x65756777  # "euw": one migrator at a time across processes
+
+
+def _same(moment: Any) -> datetime:
+    if not isinstance(moment, datetime):
+        raise TypeError(f"expected a timestamp, got {type(moment).__name__}")
+    return moment
+
+
+def _keep(moment: datetime) -> datetime:
+    return moment
+
+
+_INSERT_MESSAGE = (
+    f"INSERT INTO messages ({', '.join(MESSAGE_COLUMNS)}) "
+    f"VALUES ({', '.join(f'%({column})s' for column in MESSAGE_COLUMNS)}) "
+    "ON CONFLICT (message_id) DO NOTHING"
+)
+_UPDATE_MESSAGE = (
+    f"UPDATE messages SET {', '.join(f'{column} = %({column})s' for column in MUTABLE_COLUMNS)} "
+    "WHERE message_id = %(message_id)s"
+)
+_INSERT_CHANGE = (
+    "INSERT INTO state_changes (message_id, at, from_state, to_state, event, detail) "
+    "VALUES (%s, %s, %s, %s, %s, %s)"
+)
+_INSERT_SUBMISSION = (
+    f"INSERT INTO submissions ({', '.join(SUBMISSION_COLUMNS)}) "
+    f"VALUES ({', '.join(f'%({column})s' for column in SUBMISSION_COLUMNS)}) "
+    "ON CONFLICT (submitter, idempotency_key) DO NOTHING"
+)
+_INSERT_INBOUND = (
+    f"INSERT INTO inbound ({', '.join(INBOUND_COLUMNS)}) "
+    f"VALUES ({', '.join(f'%({column})s' for column in INBOUND_COLUMNS)}) "
+    "ON CONFLICT (message_id) DO NOTHING"
+)
+_DUE = """
+SELECT * FROM messages AS m
+WHERE (m.state = 'queued'
+       OR (m.state = 'retry_wait' AND m.next_attempt_at <= %(now)s)
+       OR (m.state = 'sending' AND m.lease_until <= %(now)s))
+  AND (%(peer)s::text IS NULL OR m.peer = %(peer)s)
+  AND (m.order_key IS NULL OR NOT EXISTS (
+        SELECT 1 FROM messages AS e
+        WHERE e.order_key = m.order_key AND e.seq < m.seq AND e.state = ANY(%(blocking)s)))
+ORDER BY m.seq
+LIMIT %(limit)s
+FOR UPDATE OF m SKIP LOCKED
+"""
+
+
+class PostgresStore:
+    """A `MessageStore` in a PostgreSQL database (optionally in its own schema)."""
+
+    def __init__(self, pool: AsyncConnectionPool[Connection], conninfo: str) -> None:
+        self._pool = pool
+        self._conninfo = conninfo
+        self._work = asyncio.Event()
+        self._listener: asyncio.Task[None] | None = None
+
+    @classmethod
+    async def open(cls, conninfo: str, *, schema: str | None = None) -> PostgresStore:
+        """Connect, create `schema` if given, and apply pending migrations."""
+        if schema is not None:
+            conninfo = psycopg.conninfo.make_conninfo(conninfo, options=f"-c search_path={schema}")
+        try:
+            if schema is not None:
+                async with await psycopg.AsyncConnection.connect(conninfo, autocommit=True) as conn:
+                    await conn.execute(
+                        sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema))
+                    )
+            pool: AsyncConnectionPool[Connection] = AsyncConnectionPool(
+                conninfo,
+                min_size=1,
+                max_size=8,
+                kwargs={"row_factory": dict_row},
+                open=False,
+            )
+            await pool.open(wait=True, timeout=10)
+        except (psycopg.Error, TimeoutError) as error:
+            raise ConfigError(
+                "GW-STORE-OPEN", f"cannot connect to PostgreSQL: {error}".strip()
+            ) from None
+        store = cls(pool, conninfo)
+        await store._transaction(_migrate)
+        store._listener = asyncio.create_task(store._listen(), name="postgres-store-listen")
+        return store
+
+    async def _transaction(self, work: Callable[[Connection], Awaitable[T]]) -> T:
+        async with self._pool.connection() as conn, conn.transaction():
+            return await work(conn)
+
+    async def _listen(self) -> None:
+        """Set the work event whenever any process announces work."""
+        while True:
+            try:
+                async with await psycopg.AsyncConnection.connect(
+                    self._conninfo, autocommit=True
+                ) as conn:
+                    await conn.execute(f"LISTEN {CHANNEL}")
+                    self._work.set()  # something may have arrived while we were not listening
+                    async for _ in conn.notifies():
+                        self._work.set()
+            except psycopg.Error:
+                await asyncio.sleep(1)  # the database went away; polling covers the gap
+
+    async def wait_for_work(self, *, at_most: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(at_most):
+                await self._work.wait()
+        self._work.clear()
+
+    async def enqueue(self, messages: Sequence[NewMessage], *, at: datetime) -> list[str]:
+        return await self._transaction(lambda conn: _enqueue(conn, messages, at))
+
+    async def submit(self, submission: Submission, messages: Sequence[NewMessage]) -> Submission:
+        async def work(conn: Connection) -> Submission:
+            cursor = await conn.execute(_INSERT_SUBMISSION, submission_values(submission, _keep))
+            if cursor.rowcount:
+                await _enqueue(conn, messages, submission.created_at)
+                return submission
+            cursor = await conn.execute(
+                "SELECT * FROM submissions WHERE submitter = %s AND idempotency_key = %s",
+                (submission.submitter, submission.idempotency_key),
+            )
+            row = await cursor.fetchone()
+            if row is None:  # the first one's transaction was rolled back meanwhile
+                raise TransportError("GW-TRN-RETRY", "a concurrent submission failed; try again")
+            return submission_from_row(row, _same)
+
+        return await self._transaction(work)
+
+    async def submission(self, submission_id: str) -> Submission | None:
+        async def work(conn: Connection) -> Submission | None:
+            cursor = await conn.execute(
+                "SELECT * FROM submissions WHERE submission_id = %s", (submission_id,)
+            )
+            row = await cursor.fetchone()
+            return None if row is None else submission_from_row(row, _same)
+
+        return await self._transaction(work)
+
+    async def receive(self, inbound: InboundMessage, *, effect: Event | None) -> Receipt:
+        async def work(conn: Connection) -> Receipt:
+            cursor = await conn.execute(_INSERT_INBOUND, inbound_values(inbound, _keep))
+            if not cursor.rowcount:
+                return Receipt(new=False, correlated=None)
+            cursor = await conn.execute(
+                "SELECT * FROM messages WHERE message_id = %s FOR UPDATE",
+                (inbound.correlation_id,),
+            )
+            row = await cursor.fetchone()
+            if row is None:
+                return Receipt(new=True, correlated=None)
+            outbound = message_from_row(row, _same)
+            if effect is not None and (outbound.state, effect) in TRANSITIONS:
+                outbound = await _apply(
+                    conn, outbound, effect, at=inbound.received_at, detail=inbound.message_id
+                )
+            return Receipt(new=True, correlated=outbound)
+
+        return await self._transaction(work)
+
+    async def inbound(self, message_id: str) -> InboundMessage | None:
+        async def work(conn: Connection) -> InboundMessage | None:
+            cursor = await conn.execute(
+                "SELECT * FROM inbound WHERE message_id = %s", (message_id,)
+            )
+            row = await cursor.fetchone()
+            return None if row is None else inbound_from_row(row, _same)
+
+        return await self._transaction(work)
+
+    async def claim(
+        self, *, worker: str, now: datetime, lease: timedelta, limit: int, peer: str | None = None
+    ) -> list[StoredMessage]:
+        async def work(conn: Connection) -> list[StoredMessage]:
+            cursor = await conn.execute(
+                _DUE,
+                {"now": now, "peer": peer, "limit": limit, "blocking": list(BLOCKING_STATES)},
+            )
+            claimed = []
+            for row in await cursor.fetchall():
+                message = message_from_row(row, _same)
+                if message.state is MessageState.SENDING:
+                    message = await _apply(
+                        conn, message, Event.LEASE_EXPIRED, at=now, detail="lease expired"
+                    )
+                claimed.append(
+                    await _apply(
+                        conn, message, Event.CLAIM, at=now, worker=worker, lease_until=now + lease
+                    )
+                )
+            return claimed
+
+        return await self._transaction(work)
+
+    async def record(
+        self,
+        message_id: str,
+        event: Event,
+        *,
+        at: datetime,
+        worker: str | None = None,
+        retry_at: datetime | None = None,
+        detail: str = "",
+    ) -> StoredMessage:
+        async def work(conn: Connection) -> StoredMessage:
+            cursor = await conn.execute(
+                "SELECT * FROM messages WHERE message_id = %s FOR UPDATE", (message_id,)
+            )
+            row = await cursor.fetchone()
+            if row is None:
+                raise UnknownMessageError(message_id)
+            updated = await _apply(
+                conn,
+                message_from_row(row, _same),
+                event,
+                at=at,
+                worker=worker,
+                retry_at=retry_at,
+                detail=detail,
+            )
+            if updated.state is MessageState.QUEUED:
+                await conn.execute(f"NOTIFY {CHANNEL}")
+            return updated
+
+        return await self._transaction(work)
+
+    async def get(self, message_id: str) -> StoredMessage | None:
+        async def work(conn: Connection) -> StoredMessage | None:
+            cursor = await conn.execute(
+                "SELECT * FROM messages WHERE message_id = %s", (message_id,)
+            )
+            row = await cursor.fetchone()
+            return None if row is None else message_from_row(row, _same)
+
+        return await self._transaction(work)
+
+    async def timeline(self, message_id: str) -> list[StateChange]:
+        async def work(conn: Connection) -> list[StateChange]:
+            cursor = await conn.execute(
+                "SELECT * FROM state_changes WHERE message_id = %s ORDER BY id", (message_id,)
+            )
+            return [state_change_from_row(row, _same) for row in await cursor.fetchall()]
+
+        return await self._transaction(work)
+
+    async def find(self, query: MessageFilter) -> list[StoredMessage]:
+        async def work(conn: Connection) -> list[StoredMessage]:
+            cursor = await conn.execute(
+                "SELECT * FROM messages WHERE (%(state)s::text IS NULL OR state = %(state)s)"
+                " AND (%(peer)s::text IS NULL OR peer = %(peer)s)"
+                " AND (%(reference)s::text IS NULL OR reference = %(reference)s)"
+                " AND (%(conversation)s::text IS NULL OR conversation_id = %(conversation)s)"
+                " ORDER BY seq DESC LIMIT %(limit)s",
+                {
+                    "state": query.state.value if query.state else None,
+                    "peer": query.peer,
+                    "reference": query.reference,
+                    "conversation": query.conversation_id,
+                    "limit": query.limit,
+                },
+            )
+            return [message_from_row(row, _same) for row in await cursor.fetchall()]
+
+        return await self._transaction(work)
+
+    async def counts(self) -> dict[tuple[str, MessageState], int]:
+        async def work(conn: Connection) -> dict[tuple[str, MessageState], int]:
+            cursor = await conn.execute(
+                "SELECT peer, state, count(*) AS n FROM messages GROUP BY peer, state"
+            )
+            return {
+                (row["peer"], MessageState(row["state"])): row["n"]
+                for row in await cursor.fetchall()
+            }
+
+        return await self._transaction(work)
+
+    async def purge_bodies(self, *, updated_before: datetime) -> int:
+        async def work(conn: Connection) -> int:
+            cursor = await conn.execute(
+                "UPDATE messages SET body = NULL WHERE body IS NOT NULL"
+                " AND state = ANY(%s) AND updated_at < %s",
+                (list(PURGEABLE_STATES), updated_before),
+            )
+            return cursor.rowcount
+
+        return await self._transaction(work)
+
+    async def next_due(self, *, peer: str | None = None) -> datetime | None:
+        async def work(conn: Connection) -> datetime | None:
+            cursor = await conn.execute(
+                "SELECT min(CASE state WHEN 'retry_wait' THEN next_attempt_at"
+                " ELSE lease_until END) AS due FROM messages"
+                " WHERE state IN ('retry_wait', 'sending')"
+                " AND (%(peer)s::text IS NULL OR peer = %(peer)s)",
+                {"peer": peer},
+            )
+            row = await cursor.fetchone()
+            return None if row is None or row["due"] is None else _same(row["due"])
+
+        return await self._transaction(work)
+
+    async def close(self) -> None:
+        if self._listener is not None:
+            self._listener.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._listener
+        await self._pool.close()
+
+
+async def _enqueue(conn: Connection, messages: Sequence[NewMessage], at: datetime) -> list[str]:
+    new = []
+    for message in messages:
+        stored, changes = arrive(message, at=at)
+        cursor = await conn.execute(_INSERT_MESSAGE, message_values(stored, MESSAGE_COLUMNS, _keep))
+        if cursor.rowcount:
+            await _write_changes(conn, changes)
+            new.append(message.message_id)
+    if new:
+        await conn.execute(f"NOTIFY {CHANNEL}")
+    return new
+
+
+async def _apply(
+    conn: Connection,
+    message: StoredMessage,
+    event: Event,
+    *,
+    at: datetime,
+    worker: str | None = None,
+    lease_until: datetime | None = None,
+    retry_at: datetime | None = None,
+    detail: str = "",
+) -> StoredMessage:
+    updated, change = apply_event(
+        message,
+        event,
+        at=at,
+        worker=worker,
+        lease_until=lease_until,
+        retry_at=retry_at,
+        detail=detail,
+    )
+    values = message_values(updated, MUTABLE_COLUMNS, _keep)
+    await conn.execute(_UPDATE_MESSAGE, {**values, "message_id": message.message_id})
+    await _write_changes(conn, [change])
+    return updated
+
+
+async def _write_changes(conn: Connection, changes: Sequence[StateChange]) -> None:
+    async with conn.cursor() as cursor:
+        await cursor.executemany(
+            _INSERT_CHANGE,
+            [
+                (
+                    change.message_id,
+                    change.at,
+                    change.from_state.value if change.from_state else None,
+                    change.to_state.value,
+                    change.event.value,
+                    change.detail,
+                )
+                for change in changes
+            ],
+        )
+
+
+async def _migrate(conn: Connection) -> None:
+    await conn.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))
+    await conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY)")
+    cursor = await conn.execute("SELECT version FROM schema_version")
+    applied = {row["version"] for row in await cursor.fetchall()}
+    for migration in migrations("postgres"):
+        if migration.version not in applied:
+            await conn.execute(migration.sql)
+            await conn.execute(
+                "INSERT INTO schema_version (version) VALUES (%s)", (migration.version,)
+            )

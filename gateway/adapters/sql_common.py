@@ -1,0 +1,200 @@
+"""What the SQLite and PostgreSQL stores share: migrations on disk and row mapping."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from importlib import resources
+from typing import Any
+
+from gateway.broker.memory import BLOCKING_ORDER, PURGEABLE
+from gateway.broker.records import (
+    InboundMessage,
+    StateChange,
+    StoredMessage,
+    Submission,
+    SubmissionStatus,
+)
+from gateway.broker.states import Event, MessageState
+
+__all__ = [
+    "BLOCKING_STATES",
+    "INBOUND_COLUMNS",
+    "MESSAGE_COLUMNS",
+    "MUTABLE_COLUMNS",
+    "PURGEABLE_STATES",
+    "SUBMISSION_COLUMNS",
+    "Migration",
+    "inbound_from_row",
+    "inbound_values",
+    "message_from_row",
+    "message_values",
+    "migrations",
+    "state_change_from_row",
+    "submission_from_row",
+    "submission_values",
+]
+
+MESSAGE_COLUMNS = (
+    "message_id",
+    "peer",
+    "message_type",
+    "conversation_id",
+    "correlation_id",
+    "order_key",
+    "submission_id",
+    "reference",
+    "state",
+    "attempts",
+    "created_at",
+    "updated_at",
+    "first_attempt_at",
+    "next_attempt_at",
+    "lease_owner",
+    "lease_until",
+    "last_error",
+    "body",
+)
+MUTABLE_COLUMNS = (
+    "state",
+    "attempts",
+    "updated_at",
+    "first_attempt_at",
+    "next_attempt_at",
+    "lease_owner",
+    "lease_until",
+    "last_error",
+)
+BLOCKING_STATES = tuple(sorted(state.value for state in BLOCKING_ORDER))
+PURGEABLE_STATES = tuple(sorted(state.value for state in PURGEABLE))
+_DATETIMES = frozenset(
+    {"created_at", "updated_at", "first_attempt_at", "next_attempt_at", "lease_until"}
+)
+_MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Migration:
+    version: int
+    name: str
+    sql: str
+
+
+def migrations(dialect: str) -> list[Migration]:
+    """The `.sql` files next to the adapter of `dialect`, in version order."""
+    folder = resources.files("gateway.adapters").joinpath(dialect)
+    found = []
+    for entry in folder.iterdir():
+        match = _MIGRATION_NAME.match(entry.name)
+        if match:
+            found.append(
+                Migration(
+                    version=int(match.group(1)), name=entry.name, sql=entry.read_text("utf-8")
+                )
+            )
+    return sorted(found, key=lambda migration: migration.version)
+
+
+def message_values(
+    message: StoredMessage, columns: tuple[str, ...], to_db: Callable[[datetime], Any]
+) -> dict[str, Any]:
+    """The named columns of a message, as the database takes them."""
+    values: dict[str, Any] = {}
+    for column in columns:
+        value = getattr(message, column)
+        if isinstance(value, MessageState):
+            value = value.value
+        elif isinstance(value, datetime):
+            value = to_db(value)
+        values[column] = value
+    return values
+
+
+def message_from_row(row: Mapping[str, Any], from_db: Callable[[Any], datetime]) -> StoredMessage:
+    fields = {column: row[column] for column in MESSAGE_COLUMNS}
+    for column in _DATETIMES:
+        if fields[column] is not None:
+            fields[column] = from_db(fields[column])
+    fields["state"] = MessageState(fields["state"])
+    if fields["body"] is not None:
+        fields["body"] = bytes(fields["body"])
+    return StoredMessage(**fields)
+
+
+def state_change_from_row(
+    row: Mapping[str, Any], from_db: Callable[[Any], datetime]
+) -> StateChange:
+    return StateChange(
+        message_id=row["message_id"],
+        at=from_db(row["at"]),
+        from_state=MessageState(row["from_state"]) if row["from_state"] else None,
+        to_state=MessageState(row["to_state"]),
+        event=Event(row["event"]),
+        detail=row["detail"],
+    )
+
+
+SUBMISSION_COLUMNS = (
+    "submission_id",
+    "submitter",
+    "idempotency_key",
+    "request_digest",
+    "status",
+    "http_status",
+    "response",
+    "message_ids",
+    "created_at",
+)
+INBOUND_COLUMNS = (
+    "message_id",
+    "peer",
+    "message_type",
+    "conversation_id",
+    "correlation_id",
+    "received_at",
+    "body",
+)
+
+
+def submission_values(submission: Submission, to_db: Callable[[datetime], Any]) -> dict[str, Any]:
+    return {
+        "submission_id": submission.submission_id,
+        "submitter": submission.submitter,
+        "idempotency_key": submission.idempotency_key,
+        "request_digest": submission.request_digest,
+        "status": submission.status.value,
+        "http_status": submission.http_status,
+        "response": submission.response,
+        "message_ids": json.dumps(list(submission.message_ids)),
+        "created_at": to_db(submission.created_at),
+    }
+
+
+def submission_from_row(row: Mapping[str, Any], from_db: Callable[[Any], datetime]) -> Submission:
+    return Submission(
+        submission_id=row["submission_id"],
+        submitter=row["submitter"],
+        idempotency_key=row["idempotency_key"],
+        request_digest=row["request_digest"],
+        status=SubmissionStatus(row["status"]),
+        http_status=row["http_status"],
+        response=row["response"],
+        message_ids=tuple(json.loads(row["message_ids"])),
+        created_at=from_db(row["created_at"]),
+    )
+
+
+def inbound_values(inbound: InboundMessage, to_db: Callable[[datetime], Any]) -> dict[str, Any]:
+    values = {column: getattr(inbound, column) for column in INBOUND_COLUMNS}
+    values["received_at"] = to_db(inbound.received_at)
+    return values
+
+
+def inbound_from_row(row: Mapping[str, Any], from_db: Callable[[Any], datetime]) -> InboundMessage:
+    fields = {column: row[column] for column in INBOUND_COLUMNS}
+    fields["received_at"] = from_db(fields["received_at"])
+    fields["body"] = bytes(fields["body"])
+    return InboundMessage(**fields)

@@ -1,0 +1,394 @@
+"""The embedded message store: SQLite in WAL mode, a file in the data directory.
+
+sqlite3 blocks, so every call runs on one dedicated thread: the event loop
+never waits on the disk, and one connection serialises the transactions.
+Writers use `BEGIN IMMEDIATE` so a claim and its state change are one unit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sqlite3
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, TypeVar
+
+from gateway.adapters.sql_common import (
+    BLOCKING_STATES,
+    INBOUND_COLUMNS,
+    MESSAGE_COLUMNS,
+    MUTABLE_COLUMNS,
+    PURGEABLE_STATES,
+    SUBMISSION_COLUMNS,
+    inbound_from_row,
+    inbound_values,
+    message_from_row,
+    message_values,
+    migrations,
+    state_change_from_row,
+    submission_from_row,
+    submission_values,
+)
+from gateway.broker.lifecycle import UnknownMessageError, apply_event, arrive
+from gateway.broker.records import (
+    InboundMessage,
+    NewMessage,
+    Receipt,
+    StateChange,
+    StoredMessage,
+    Submission,
+)
+from gateway.broker.states import TRANSITIONS, Event, MessageState
+from gateway.errors import ConfigError
+from gateway.ports import MessageFilter
+
+__all__ = ["SqliteStore"]
+
+T = TypeVar("T")
+
+
+def _to_db(moment: datetime) -> str:
+    # One fixed format in UTC, so text order is time order.
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _from_db(text: Any) -> datetime:
+    return datetime.strptime(str(text), "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+
+
+_INSERT_MESSAGE = (
+    f"INSERT INTO messages ({', '.join(MESSAGE_COLUMNS)}) "
+    f"VALUES ({', '.join(':' + column for column in MESSAGE_COLUMNS)}) "
+    "ON CONFLICT (message_id) DO NOTHING"
+)
+_UPDATE_MESSAGE = (
+    f"UPDATE messages SET {', '.join(f'{column} = :{column}' for column in MUTABLE_COLUMNS)} "
+    "WHERE message_id = :message_id"
+)
+_INSERT_CHANGE = (
+    "INSERT INTO state_changes (message_id, at, from_state, to_state, event, detail) "
+    "VALUES (?, ?, ?, ?, ?, ?)"
+)
+_INSERT_SUBMISSION = (
+    f"INSERT INTO submissions ({', '.join(SUBMISSION_COLUMNS)}) "
+    f"VALUES ({', '.join(':' + column for column in SUBMISSION_COLUMNS)}) "
+    "ON CONFLICT (submitter, idempotency_key) DO NOTHING"
+)
+_INSERT_INBOUND = (
+    f"INSERT INTO inbound ({', '.join(INBOUND_COLUMNS)}) "
+    f"VALUES ({', '.join(':' + column for column in INBOUND_COLUMNS)}) "
+    "ON CONFLICT (message_id) DO NOTHING"
+)
+_BLOCKING = ", ".join(f"'{state}'" for state in BLOCKING_STATES)
+_DUE = f"""
+SELECT * FROM messages AS m
+WHERE (m.state = 'queued'
+       OR (m.state = 'retry_wait' AND m.next_attempt_at <= :now)
+       OR (m.state = 'sending' AND m.lease_until <= :now))
+  AND (:peer IS NULL OR m.peer = :peer)
+  AND (m.order_key IS NULL OR NOT EXISTS (
+        SELECT 1 FROM messages AS e
+        WHERE e.order_key = m.order_key AND e.seq < m.seq AND e.state IN ({_BLOCKING})))
+ORDER BY m.seq
+LIMIT :limit
+"""
+
+
+class SqliteStore:
+    """A `MessageStore` in one SQLite file."""
+
+    def __init__(self, connection: sqlite3.Connection, executor: ThreadPoolExecutor) -> None:
+        self._db = connection
+        self._executor = executor
+        self._work = asyncio.Event()  # in-process wake-up: one process uses this store
+
+    @classmethod
+    async def open(cls, path: Path) -> SqliteStore:
+        """Open (creating if needed) the database and apply pending migrations."""
+        executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-store")
+
+        def connect() -> sqlite3.Connection:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+            connection.row_factory = sqlite3.Row
+            connection.execute("PRAGMA journal_mode = WAL")
+            connection.execute("PRAGMA synchronous = FULL")
+            connection.execute("PRAGMA foreign_keys = ON")
+            connection.execute("PRAGMA busy_timeout = 5000")
+            _migrate(connection)
+            return connection
+
+        try:
+            connection = await asyncio.get_running_loop().run_in_executor(executor, connect)
+        except sqlite3.Error as error:
+            executor.shutdown()
+            raise ConfigError(
+                "GW-STORE-OPEN", f"cannot open the SQLite store {path}: {error}"
+            ) from None
+        return cls(connection, executor)
+
+    async def _run(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        return await asyncio.get_running_loop().run_in_executor(
+            self._executor, _in_transaction, self._db, work
+        )
+
+    async def enqueue(self, messages: Sequence[NewMessage], *, at: datetime) -> list[str]:
+        new = await self._run(lambda db: _enqueue(db, messages, at))
+        if new:
+            self._work.set()
+        return new
+
+    async def submit(self, submission: Submission, messages: Sequence[NewMessage]) -> Submission:
+        def work(db: sqlite3.Connection) -> tuple[Submission, list[str]]:
+            inserted = db.execute(_INSERT_SUBMISSION, submission_values(submission, _to_db))
+            if inserted.rowcount:
+                return submission, _enqueue(db, messages, submission.created_at)
+            row = db.execute(
+                "SELECT * FROM submissions WHERE submitter = ? AND idempotency_key = ?",
+                (submission.submitter, submission.idempotency_key),
+            ).fetchone()
+            return submission_from_row(row, _from_db), []
+
+        stored, new = await self._run(work)
+        if new:
+            self._work.set()
+        return stored
+
+    async def submission(self, submission_id: str) -> Submission | None:
+        def work(db: sqlite3.Connection) -> Submission | None:
+            row = db.execute(
+                "SELECT * FROM submissions WHERE submission_id = ?", (submission_id,)
+            ).fetchone()
+            return None if row is None else submission_from_row(row, _from_db)
+
+        return await self._run(work)
+
+    async def receive(self, inbound: InboundMessage, *, effect: Event | None) -> Receipt:
+        def work(db: sqlite3.Connection) -> Receipt:
+            if not db.execute(_INSERT_INBOUND, inbound_values(inbound, _to_db)).rowcount:
+                return Receipt(new=False, correlated=None)
+            row = db.execute(
+                "SELECT * FROM messages WHERE message_id = ?", (inbound.correlation_id,)
+            ).fetchone()
+            if row is None:
+                return Receipt(new=True, correlated=None)
+            outbound = message_from_row(row, _from_db)
+            if effect is not None and (outbound.state, effect) in TRANSITIONS:
+                outbound = _apply(
+                    db, outbound, effect, at=inbound.received_at, detail=inbound.message_id
+                )
+            return Receipt(new=True, correlated=outbound)
+
+        return await self._run(work)
+
+    async def inbound(self, message_id: str) -> InboundMessage | None:
+        def work(db: sqlite3.Connection) -> InboundMessage | None:
+            row = db.execute("SELECT * FROM inbound WHERE message_id = ?", (message_id,)).fetchone()
+            return None if row is None else inbound_from_row(row, _from_db)
+
+        return await self._run(work)
+
+    async def claim(
+        self, *, worker: str, now: datetime, lease: timedelta, limit: int, peer: str | None = None
+    ) -> list[StoredMessage]:
+        def work(db: sqlite3.Connection) -> list[StoredMessage]:
+            rows = db.execute(_DUE, {"now": _to_db(now), "peer": peer, "limit": limit})
+            claimed = []
+            for row in rows.fetchall():
+                message = message_from_row(row, _from_db)
+                if message.state is MessageState.SENDING:
+                    message = _apply(
+                        db, message, Event.LEASE_EXPIRED, at=now, detail="lease expired"
+                    )
+                claimed.append(
+                    _apply(db, message, Event.CLAIM, at=now, worker=worker, lease_until=now + lease)
+                )
+            return claimed
+
+        return await self._run(work)
+
+    async def record(
+        self,
+        message_id: str,
+        event: Event,
+        *,
+        at: datetime,
+        worker: str | None = None,
+        retry_at: datetime | None = None,
+        detail: str = "",
+    ) -> StoredMessage:
+        def work(db: sqlite3.Connection) -> StoredMessage:
+            row = db.execute(
+                "SELECT * FROM messages WHERE message_id = ?", (message_id,)
+            ).fetchone()
+            if row is None:
+                raise UnknownMessageError(message_id)
+            message = message_from_row(row, _from_db)
+            return _apply(
+                db, message, event, at=at, worker=worker, retry_at=retry_at, detail=detail
+            )
+
+        updated = await self._run(work)
+        if updated.state is MessageState.QUEUED:
+            self._work.set()
+        return updated
+
+    async def get(self, message_id: str) -> StoredMessage | None:
+        def work(db: sqlite3.Connection) -> StoredMessage | None:
+            row = db.execute(
+                "SELECT * FROM messages WHERE message_id = ?", (message_id,)
+            ).fetchone()
+            return None if row is None else message_from_row(row, _from_db)
+
+        return await self._run(work)
+
+    async def timeline(self, message_id: str) -> list[StateChange]:
+        def work(db: sqlite3.Connection) -> list[StateChange]:
+            rows = db.execute(
+                "SELECT * FROM state_changes WHERE message_id = ? ORDER BY id", (message_id,)
+            )
+            return [state_change_from_row(row, _from_db) for row in rows.fetchall()]
+
+        return await self._run(work)
+
+    async def find(self, query: MessageFilter) -> list[StoredMessage]:
+        def work(db: sqlite3.Connection) -> list[StoredMessage]:
+            rows = db.execute(
+                "SELECT * FROM messages WHERE (:state IS NULL OR state = :state)"
+                " AND (:peer IS NULL OR peer = :peer)"
+                " AND (:reference IS NULL OR reference = :reference)"
+                " AND (:conversation IS NULL OR conversation_id = :conversation)"
+                " ORDER BY seq DESC LIMIT :limit",
+                {
+                    "state": query.state.value if query.state else None,
+                    "peer": query.peer,
+                    "reference": query.reference,
+                    "conversation": query.conversation_id,
+                    "limit": query.limit,
+                },
+            )
+            return [message_from_row(row, _from_db) for row in rows.fetchall()]
+
+        return await self._run(work)
+
+    async def counts(self) -> dict[tuple[str, MessageState], int]:
+        def work(db: sqlite3.Connection) -> dict[tuple[str, MessageState], int]:
+            rows = db.execute("SELECT peer, state, count(*) FROM messages GROUP BY peer, state")
+            return {(peer, MessageState(state)): count for peer, state, count in rows.fetchall()}
+
+        return await self._run(work)
+
+    async def purge_bodies(self, *, updated_before: datetime) -> int:
+        states = ", ".join(f"'{state}'" for state in PURGEABLE_STATES)
+
+        def work(db: sqlite3.Connection) -> int:
+            cursor = db.execute(
+                "UPDATE messages SET body = NULL WHERE body IS NOT NULL"
+                f" AND state IN ({states}) AND updated_at < ?",
+                (_to_db(updated_before),),
+            )
+            return cursor.rowcount
+
+        return await self._run(work)
+
+    async def next_due(self, *, peer: str | None = None) -> datetime | None:
+        def work(db: sqlite3.Connection) -> datetime | None:
+            row = db.execute(
+                "SELECT min(CASE state WHEN 'retry_wait' THEN next_attempt_at"
+                " ELSE lease_until END) FROM messages"
+                " WHERE state IN ('retry_wait', 'sending') AND (:peer IS NULL OR peer = :peer)",
+                {"peer": peer},
+            ).fetchone()
+            return None if row[0] is None else _from_db(row[0])
+
+        return await self._run(work)
+
+    async def wait_for_work(self, *, at_most: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(at_most):
+                await self._work.wait()
+        self._work.clear()
+
+    async def close(self) -> None:
+        await asyncio.get_running_loop().run_in_executor(self._executor, self._db.close)
+        self._executor.shutdown()
+
+
+def _enqueue(db: sqlite3.Connection, messages: Sequence[NewMessage], at: datetime) -> list[str]:
+    new = []
+    for message in messages:
+        stored, changes = arrive(message, at=at)
+        if db.execute(_INSERT_MESSAGE, message_values(stored, MESSAGE_COLUMNS, _to_db)).rowcount:
+            _write_changes(db, changes)
+            new.append(message.message_id)
+    return new
+
+
+def _in_transaction(db: sqlite3.Connection, work: Callable[[sqlite3.Connection], T]) -> T:
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        result = work(db)
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+    return result
+
+
+def _apply(
+    db: sqlite3.Connection,
+    message: StoredMessage,
+    event: Event,
+    *,
+    at: datetime,
+    worker: str | None = None,
+    lease_until: datetime | None = None,
+    retry_at: datetime | None = None,
+    detail: str = "",
+) -> StoredMessage:
+    updated, change = apply_event(
+        message,
+        event,
+        at=at,
+        worker=worker,
+        lease_until=lease_until,
+        retry_at=retry_at,
+        detail=detail,
+    )
+    values = message_values(updated, MUTABLE_COLUMNS, _to_db)
+    db.execute(_UPDATE_MESSAGE, {**values, "message_id": message.message_id})
+    _write_changes(db, [change])
+    return updated
+
+
+def _write_changes(db: sqlite3.Connection, changes: Sequence[StateChange]) -> None:
+    db.executemany(
+        _INSERT_CHANGE,
+        [
+            (
+                change.message_id,
+                _to_db(change.at),
+                change.from_state.value if change.from_state else None,
+                change.to_state.value,
+                change.event.value,
+                change.detail,
+            )
+            for change in changes
+        ],
+    )
+
+
+def _migrate(db: sqlite3.Connection) -> None:
+    db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY)")
+    applied = {row[0] for row in db.execute("SELECT version FROM schema_version")}
+    for migration in migrations("sqlite"):
+        if migration.version in applied:
+            continue
+        # executescript commits first; wrap each migration so it applies whole or not at all.
+        db.executescript(
+            f"BEGIN IMMEDIATE;\n{migration.sql}\n"
+            f"INSERT INTO schema_version (version) VALUES ({migration.version});\nCOMMIT;"
+        )

@@ -1,0 +1,189 @@
+"""The dispatcher: one worker per peer, sending what the outbox holds.
+
+A worker claims a batch of due messages for its peer (with a lease, so a
+crashed process's messages are taken over), delivers them concurrently,
+and records the outcome: acknowledged, retry at a time chosen by the retry
+policy, or dead. The peer's circuit breaker stops sends while the peer is
+down. Messages of one order key are never in one batch (the store holds the
+later ones back), so concurrency within a batch keeps their order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from gateway.broker.breaker import BreakerPolicy, Circuit
+from gateway.broker.lifecycle import LeaseLostError
+from gateway.broker.outbox import Outbox
+from gateway.broker.records import StoredMessage
+from gateway.broker.retry import GiveUp, RetryPolicy, decide
+from gateway.broker.states import Event
+from gateway.errors import GatewayError, RemoteError
+from gateway.logging import get_logger
+from gateway.ports import Transport
+
+__all__ = ["AckCheck", "Dispatcher", "DispatcherPolicy"]
+
+AckCheck = Callable[[StoredMessage, bytes], Awaitable[None]]
+"""Verifies a peer's acknowledgement of a message; raises a GatewayError if it is not one."""
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class DispatcherPolicy:
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    breaker: BreakerPolicy = field(default_factory=BreakerPolicy)
+    lease: timedelta = timedelta(seconds=60)
+    batch: int = 16  # messages claimed and sent at once per peer
+    idle_poll: float = 5.0  # seconds a worker sleeps when nothing is announced
+
+
+async def _accept_any(_: StoredMessage, __: bytes) -> None:
+    return None
+
+
+class Dispatcher:
+    """Sends queued messages to their peers until stopped."""
+
+    def __init__(
+        self,
+        *,
+        outbox: Outbox,
+        transport: Transport,
+        peers: Sequence[str],
+        policy: DispatcherPolicy | None = None,
+        check_ack: AckCheck = _accept_any,
+        worker_id: str | None = None,
+        jitter: Callable[[], float] = random.random,
+    ) -> None:
+        self.outbox = outbox
+        self.transport = transport
+        self.peers = tuple(peers)
+        self.policy = policy or DispatcherPolicy()
+        self.check_ack = check_ack
+        self.worker_id = worker_id or f"dispatcher-{uuid.uuid4().hex[:8]}"
+        self.circuits = {peer: Circuit(self.policy.breaker) for peer in self.peers}
+        self._jitter = jitter
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Run one worker per peer until `stop` is set."""
+        async with asyncio.TaskGroup() as group:
+            for peer in self.peers:
+                group.create_task(self._work(peer, stop), name=f"dispatch-{peer}")
+
+    async def _work(self, peer: str, stop: asyncio.Event) -> None:
+        log = get_logger(peer=peer)
+        while not stop.is_set():
+            try:
+                sent = await self.send_due(peer)
+            except GatewayError as error:  # the store is down: wait and try again
+                log.warning("dispatch round failed", code=error.code, reason=error.message)
+                sent = 0
+            if not sent:
+                await self._idle(peer, stop)
+
+    async def _idle(self, peer: str, stop: asyncio.Event) -> None:
+        now = self.outbox.clock.now()
+        wait = self.policy.idle_poll
+        retry_in = self.circuits[peer].retry_in(now).total_seconds()
+        if retry_in:
+            wait = min(wait, retry_in)
+        due = await self.outbox.store.next_due(peer=peer)
+        if due is not None:
+            wait = min(wait, max(0.0, (due - now).total_seconds()))
+        if stop.is_set() or wait <= 0:
+            return
+        stopped = asyncio.ensure_future(stop.wait())
+        work = asyncio.ensure_future(self.outbox.store.wait_for_work(at_most=wait))
+        await asyncio.wait({stopped, work}, return_when=asyncio.FIRST_COMPLETED)
+        for waiter in (stopped, work):
+            waiter.cancel()
+
+    async def send_due(self, peer: str) -> int:
+        """One round for a peer: claim a batch and deliver it. Returns how many were tried."""
+        now = self.outbox.clock.now()
+        if not self.circuits[peer].allows(now):
+            return 0
+        batch = await self.outbox.store.claim(
+            worker=self.worker_id,
+            now=now,
+            lease=self.policy.lease,
+            limit=self.policy.batch,
+            peer=peer,
+        )
+        if not batch:
+            self.circuits[peer].record_success()  # an unused half-open trial is no failure
+            return 0
+        await asyncio.gather(*(self._send(message) for message in batch))
+        return len(batch)
+
+    async def _send(self, message: StoredMessage) -> None:
+        log = get_logger(message_id=message.message_id, peer=message.peer, attempt=message.attempts)
+        circuit = self.circuits[message.peer]
+        try:
+            body = self.outbox.body_of(message)
+        except GatewayError as error:  # erased or unreadable: sending again cannot help
+            await self._record(message, Event.GIVE_UP, detail=f"{error.code}: {error.message}")
+            log.warning("message cannot be sent", code=error.code, state="dead")
+            return
+        try:
+            answer = await self.transport.deliver(
+                peer=message.peer, message_id=message.message_id, body=body
+            )
+            await self.check_ack(message, answer)
+        except RemoteError as error:
+            circuit.record_success()  # the peer is up; it refused this message
+            await self._record(message, Event.GIVE_UP, detail=f"{error.code}: {error.message}")
+            log.warning("message refused by the peer", code=error.code, state="dead")
+            return
+        except GatewayError as error:
+            circuit.record_failure(self.outbox.clock.now())
+            await self._retry_or_give_up(message, error)
+            return
+        circuit.record_success()
+        await self._record(message, Event.ACKNOWLEDGE)
+        log.info("message acknowledged", state="acknowledged")
+
+    async def _retry_or_give_up(self, message: StoredMessage, error: GatewayError) -> None:
+        now = self.outbox.clock.now()
+        detail = f"{error.code}: {error.message}"
+        decision = decide(
+            self.policy.retry,
+            attempts=message.attempts,
+            first_attempt_at=message.first_attempt_at or now,
+            now=now,
+            random=self._jitter,
+        )
+        log = get_logger(message_id=message.message_id, peer=message.peer, code=error.code)
+        if isinstance(decision, GiveUp):
+            await self._record(message, Event.GIVE_UP, detail=f"{detail}; {decision.reason}")
+            log.warning("message dead", reason=decision.reason, state="dead")
+        else:
+            await self._record(message, Event.FAIL, detail=detail, retry_at=decision.at)
+            log.info("send failed, will retry", state="retry_wait", attempt=message.attempts)
+
+    async def _record(
+        self,
+        message: StoredMessage,
+        event: Event,
+        *,
+        detail: str = "",
+        retry_at: datetime | None = None,
+    ) -> None:
+        try:
+            await self.outbox.store.record(
+                message.message_id,
+                event,
+                at=self.outbox.clock.now(),
+                worker=self.worker_id,
+                retry_at=retry_at,
+                detail=detail,
+            )
+        except LeaseLostError:
+            # Another worker took the message over after our lease ran out; its
+            # outcome counts. The peer de-duplicates on the message id.
+            get_logger(message_id=message.message_id).warning("lease lost", state="sending")

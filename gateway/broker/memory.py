@@ -1,0 +1,251 @@
+"""An in-memory message store: the contract's reference, and the fake for tests.
+
+Exported from `gateway.testing`; it passes the same contract tests as the
+SQLite and PostgreSQL stores.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+from gateway.broker.lifecycle import UnknownMessageError, apply_event, arrive
+from gateway.broker.records import (
+    InboundMessage,
+    NewMessage,
+    Receipt,
+    StateChange,
+    StoredMessage,
+    Submission,
+)
+from gateway.broker.states import TRANSITIONS, Event, MessageState
+from gateway.ports import MessageFilter
+
+__all__ = ["BLOCKING_ORDER", "PURGEABLE", "InMemoryStore", "is_due"]
+
+BLOCKING_ORDER = frozenset(
+    {MessageState.QUEUED, MessageState.SENDING, MessageState.RETRY_WAIT, MessageState.DEAD}
+)
+"""An earlier message with the same order key in these states holds later ones back."""
+
+PURGEABLE = frozenset(
+    {
+        MessageState.ACKNOWLEDGED,
+        MessageState.ANSWERED,
+        MessageState.CANCELLED,
+        MessageState.REJECTED,
+        MessageState.DEAD,
+    }
+)
+
+
+def is_due(message: StoredMessage, now: datetime) -> bool:
+    """Whether a worker may claim the message at `now` (order aside)."""
+    match message.state:
+        case MessageState.QUEUED:
+            return True
+        case MessageState.RETRY_WAIT:
+            return message.next_attempt_at is not None and message.next_attempt_at <= now
+        case MessageState.SENDING:
+            return message.lease_until is not None and message.lease_until <= now
+        case _:
+            return False
+
+
+class InMemoryStore:
+    """Keeps everything in dictionaries; one lock stands in for transactions."""
+
+    def __init__(self) -> None:
+        self._messages: dict[str, StoredMessage] = {}
+        self._timelines: dict[str, list[StateChange]] = {}
+        self._submissions: dict[str, Submission] = {}
+        self._inbound: dict[str, InboundMessage] = {}
+        self._lock = asyncio.Lock()
+        self._work = asyncio.Event()  # in-process wake-up: one process uses this store
+
+    async def submit(self, submission: Submission, messages: Sequence[NewMessage]) -> Submission:
+        async with self._lock:
+            for earlier in self._submissions.values():
+                if (earlier.submitter, earlier.idempotency_key) == (
+                    submission.submitter,
+                    submission.idempotency_key,
+                ):
+                    return earlier
+            self._submissions[submission.submission_id] = submission
+            self._enqueue(messages, at=submission.created_at)
+            return submission
+
+    async def submission(self, submission_id: str) -> Submission | None:
+        return self._submissions.get(submission_id)
+
+    async def receive(self, inbound: InboundMessage, *, effect: Event | None) -> Receipt:
+        async with self._lock:
+            if inbound.message_id in self._inbound:
+                return Receipt(new=False, correlated=None)
+            self._inbound[inbound.message_id] = inbound
+            outbound = self._messages.get(inbound.correlation_id or "")
+            if (
+                outbound is not None
+                and effect is not None
+                and (outbound.state, effect) in TRANSITIONS
+            ):
+                outbound = self._apply(
+                    outbound, effect, at=inbound.received_at, detail=inbound.message_id
+                )
+            return Receipt(new=True, correlated=outbound)
+
+    async def inbound(self, message_id: str) -> InboundMessage | None:
+        return self._inbound.get(message_id)
+
+    async def enqueue(self, messages: Sequence[NewMessage], *, at: datetime) -> list[str]:
+        async with self._lock:
+            return self._enqueue(messages, at=at)
+
+    def _enqueue(self, messages: Sequence[NewMessage], *, at: datetime) -> list[str]:
+        new = []
+        for message in messages:
+            if message.message_id in self._messages:
+                continue
+            stored, changes = arrive(message, at=at)
+            self._messages[message.message_id] = stored
+            self._timelines[message.message_id] = changes
+            new.append(message.message_id)
+        if new:
+            self._work.set()
+        return new
+
+    async def claim(
+        self, *, worker: str, now: datetime, lease: timedelta, limit: int, peer: str | None = None
+    ) -> list[StoredMessage]:
+        async with self._lock:
+            claimed: list[StoredMessage] = []
+            held_back: set[str] = set()
+            for message in list(self._messages.values()):  # insertion order = queue order
+                if len(claimed) >= limit:
+                    break
+                key = message.order_key
+                if peer is not None and message.peer != peer:
+                    if key is not None and message.state in BLOCKING_ORDER:
+                        held_back.add(key)
+                    continue
+                if key is not None and key in held_back:
+                    continue
+                if key is not None and message.state in BLOCKING_ORDER:
+                    held_back.add(key)
+                if is_due(message, now):
+                    claimed.append(self._claim_one(message, worker, now, lease))
+            return claimed
+
+    def _claim_one(
+        self, message: StoredMessage, worker: str, now: datetime, lease: timedelta
+    ) -> StoredMessage:
+        if message.state is MessageState.SENDING:
+            message = self._apply(message, Event.LEASE_EXPIRED, at=now, detail="lease expired")
+        return self._apply(message, Event.CLAIM, at=now, worker=worker, lease_until=now + lease)
+
+    def _apply(
+        self,
+        message: StoredMessage,
+        event: Event,
+        *,
+        at: datetime,
+        worker: str | None = None,
+        lease_until: datetime | None = None,
+        retry_at: datetime | None = None,
+        detail: str = "",
+    ) -> StoredMessage:
+        updated, change = apply_event(
+            message,
+            event,
+            at=at,
+            worker=worker,
+            lease_until=lease_until,
+            retry_at=retry_at,
+            detail=detail,
+        )
+        self._messages[message.message_id] = updated
+        self._timelines[message.message_id].append(change)
+        return updated
+
+    async def record(
+        self,
+        message_id: str,
+        event: Event,
+        *,
+        at: datetime,
+        worker: str | None = None,
+        retry_at: datetime | None = None,
+        detail: str = "",
+    ) -> StoredMessage:
+        async with self._lock:
+            message = self._messages.get(message_id)
+            if message is None:
+                raise UnknownMessageError(message_id)
+            updated = self._apply(
+                message, event, at=at, worker=worker, retry_at=retry_at, detail=detail
+            )
+            if updated.state is MessageState.QUEUED:
+                self._work.set()
+            return updated
+
+    async def get(self, message_id: str) -> StoredMessage | None:
+        return self._messages.get(message_id)
+
+    async def timeline(self, message_id: str) -> list[StateChange]:
+        return list(self._timelines.get(message_id, ()))
+
+    async def find(self, query: MessageFilter) -> list[StoredMessage]:
+        found = [
+            message
+            for message in reversed(self._messages.values())
+            if (query.state is None or message.state is query.state)
+            and (query.peer is None or message.peer == query.peer)
+            and (query.reference is None or message.reference == query.reference)
+            and (query.conversation_id is None or message.conversation_id == query.conversation_id)
+        ]
+        return found[: query.limit]
+
+    async def counts(self) -> dict[tuple[str, MessageState], int]:
+        counts: dict[tuple[str, MessageState], int] = {}
+        for message in self._messages.values():
+            key = (message.peer, message.state)
+            counts[key] = counts.get(key, 0) + 1
+        return counts
+
+    async def purge_bodies(self, *, updated_before: datetime) -> int:
+        async with self._lock:
+            purged = 0
+            for message in self._messages.values():
+                if (
+                    message.body is not None
+                    and message.state in PURGEABLE
+                    and message.updated_at < updated_before
+                ):
+                    self._messages[message.message_id] = replace(message, body=None)
+                    purged += 1
+            return purged
+
+    async def next_due(self, *, peer: str | None = None) -> datetime | None:
+        times = [
+            moment
+            for message in self._messages.values()
+            if peer is None or message.peer == peer
+            for moment in (
+                message.next_attempt_at if message.state is MessageState.RETRY_WAIT else None,
+                message.lease_until if message.state is MessageState.SENDING else None,
+            )
+            if moment is not None
+        ]
+        return min(times, default=None)
+
+    async def wait_for_work(self, *, at_most: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(at_most):
+                await self._work.wait()
+        self._work.clear()
+
+    async def close(self) -> None:
+        return None

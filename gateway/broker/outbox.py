@@ -1,0 +1,41 @@
+"""The outbox: where signed messages wait, sealed, until a worker sends them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import datetime
+
+from gateway.broker.records import NewMessage, StoredMessage
+from gateway.broker.sealing import BodyCipher
+from gateway.errors import GatewayError
+from gateway.ports import Clock, MessageStore
+
+__all__ = ["Outbox"]
+
+
+class Outbox:
+    """Seals bodies on the way into the store and opens them on the way out."""
+
+    def __init__(self, store: MessageStore, cipher: BodyCipher, clock: Clock) -> None:
+        self.store = store
+        self.cipher = cipher
+        self.clock = clock
+
+    async def put(self, messages: Sequence[NewMessage], *, at: datetime | None = None) -> list[str]:
+        """Queue signed messages in one transaction; returns the ids that were new."""
+        sealed = [
+            replace(message, body=self.cipher.seal(message.body, message_id=message.message_id))
+            for message in messages
+        ]
+        return await self.store.enqueue(sealed, at=at or self.clock.now())
+
+    def body_of(self, message: StoredMessage) -> bytes:
+        """The signed XML of a stored message (purged bodies cannot be sent again)."""
+        if message.body is None:
+            raise GatewayError(
+                "GW-BRK-PURGED",
+                f"the body of message {message.message_id} was erased after its retention period",
+                "body",
+            )
+        return self.cipher.open(message.body, message_id=message.message_id)

@@ -1,0 +1,7 @@
+"""Signatures, certificates and TLS: who signed a message, and whether to trust them.
+
+`signer` makes enveloped XML-DSig signatures, `verifier` checks them against a
+per-peer `trust` store and returns only what was signed, `tls` builds the
+mutual-TLS contexts, `identity` says which peer a certificate names, `pki`
+and `demo` generate certificates for tests and demonstrations.
+"""

@@ -1,0 +1,261 @@
+"""Generate a small PKI with `cryptography`: CAs, peer certificates, revocation lists.
+
+Used by the tests (a fresh PKI per run, never checked-in secrets) and by
+`eugw certs init` for demo material. Nothing here reads the clock: the caller
+passes `now`, so the same inputs always describe the same validity windows.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+from gateway.security.identity import PeerId
+
+__all__ = [
+    "Issued",
+    "KeyType",
+    "PrivateKey",
+    "Usage",
+    "issue",
+    "key_pem",
+    "make_crl",
+    "make_intermediate_ca",
+    "make_root_ca",
+    "new_key",
+]
+
+PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
+
+
+class KeyType(StrEnum):
+    RSA = "rsa"  # RSA-2048, signs with RSA-SHA256
+    EC = "ec"  # P-256, signs with ECDSA-SHA256
+
+
+class Usage(StrEnum):
+    SIGNING = "signing"
+    TLS_SERVER = "tls-server"
+    TLS_CLIENT = "tls-client"
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Issued:
+    """A certificate with its private key (and the chain above it, leaf excluded, root excluded)."""
+
+    certificate: x509.Certificate
+    private_key: PrivateKey
+    intermediates: tuple[x509.Certificate, ...] = ()
+
+    @property
+    def cert_pem(self) -> bytes:
+        return self.certificate.public_bytes(serialization.Encoding.PEM)
+
+    @property
+    def chain_pem(self) -> bytes:
+        """Leaf first, then the intermediates: what a signature or TLS handshake presents."""
+        chain = (self.certificate, *self.intermediates)
+        return b"".join(cert.public_bytes(serialization.Encoding.PEM) for cert in chain)
+
+    @property
+    def key_pem(self) -> bytes:
+        return key_pem(self.private_key)
+
+
+def key_pem(private_key: PrivateKey) -> bytes:
+    """The key as unencrypted PKCS#8 PEM (demo and test material; real keys live in an HSM)."""
+    return private_key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+
+
+def new_key(key_type: KeyType = KeyType.RSA) -> PrivateKey:
+    if key_type is KeyType.EC:
+        return ec.generate_private_key(ec.SECP256R1())
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+def _name(common_name: str, organisation: str) -> x509.Name:
+    return x509.Name(
+        [
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation),
+            x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+        ]
+    )
+
+
+def make_root_ca(
+    common_name: str,
+    *,
+    now: datetime,
+    days: int = 3650,
+    key_type: KeyType = KeyType.RSA,
+    organisation: str = "eu-gateway",
+) -> Issued:
+    """A self-signed root CA valid from one hour before `now` for `days` days."""
+    key = new_key(key_type)
+    name = _name(common_name, organisation)
+    builder = _ca_extensions(_base(name, name, key, now, days), key, issuer_key=key)
+    return Issued(certificate=builder.sign(key, hashes.SHA256()), private_key=key)
+
+
+def make_intermediate_ca(
+    issuer: Issued, common_name: str, *, now: datetime, days: int = 1825
+) -> Issued:
+    """A CA certified by `issuer`, e.g. one CA per member state under a common root."""
+    key = new_key(KeyType.RSA)
+    name = _name(common_name, "eu-gateway")
+    builder = _base(name, issuer.certificate.subject, key, now, days)
+    builder = _ca_extensions(builder, key, issuer_key=issuer.private_key)
+    return Issued(
+        certificate=builder.sign(issuer.private_key, hashes.SHA256()),
+        private_key=key,
+        intermediates=_chain_below_root(issuer),
+    )
+
+
+def issue(
+    issuer: Issued,
+    *,
+    peer: PeerId,
+    usage: Usage,
+    now: datetime,
+    days: int = 365,
+    not_before: datetime | None = None,
+    key_type: KeyType = KeyType.RSA,
+    dns_names: Iterable[str] = (),
+    ip_addresses: Iterable[str] = (),
+) -> Issued:
+    """An end-entity certificate naming `peer` in its SAN URI, for one `usage`."""
+    key = new_key(key_type)
+    subject = _name(f"{peer} {usage}", f"eu-gateway peer {peer.party}")
+    start = not_before or now - timedelta(hours=1)
+    builder = _base(subject, issuer.certificate.subject, key, start, days, exact_start=True)
+    names: list[x509.GeneralName] = [x509.UniformResourceIdentifier(peer.uri)]
+    names += [x509.DNSName(dns) for dns in dns_names]
+    names += [x509.IPAddress(ipaddress.ip_address(ip)) for ip in ip_addresses]
+    builder = (
+        builder.add_extension(x509.SubjectAlternativeName(names), critical=False)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(_key_usage(usage, key_type), critical=True)
+        .add_extension(_authority_key_id(issuer.private_key), critical=False)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+    )
+    if usage is not Usage.SIGNING:
+        purpose = (
+            ExtendedKeyUsageOID.SERVER_AUTH
+            if usage is Usage.TLS_SERVER
+            else ExtendedKeyUsageOID.CLIENT_AUTH
+        )
+        builder = builder.add_extension(x509.ExtendedKeyUsage([purpose]), critical=False)
+    return Issued(
+        certificate=builder.sign(issuer.private_key, hashes.SHA256()),
+        private_key=key,
+        intermediates=_chain_below_root(issuer),
+    )
+
+
+def make_crl(
+    issuer: Issued,
+    revoked: Iterable[x509.Certificate],
+    *,
+    now: datetime,
+    days: int = 30,
+) -> x509.CertificateRevocationList:
+    """A revocation list signed by `issuer`, listing `revoked` as of `now`."""
+    builder = (
+        x509.CertificateRevocationListBuilder()
+        .issuer_name(issuer.certificate.subject)
+        .last_update(now - timedelta(minutes=5))
+        .next_update(now + timedelta(days=days))
+        .add_extension(_authority_key_id(issuer.private_key), critical=False)
+        .add_extension(x509.CRLNumber(1), critical=False)
+    )
+    for certificate in revoked:
+        builder = builder.add_revoked_certificate(
+            x509.RevokedCertificateBuilder()
+            .serial_number(certificate.serial_number)
+            .revocation_date(now - timedelta(minutes=5))
+            .build()
+        )
+    return builder.sign(issuer.private_key, hashes.SHA256())
+
+
+def _base(
+    subject: x509.Name,
+    issuer: x509.Name,
+    key: PrivateKey,
+    start: datetime,
+    days: int,
+    *,
+    exact_start: bool = False,
+) -> x509.CertificateBuilder:
+    not_before = start if exact_start else start - timedelta(hours=1)
+    return (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(issuer)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(not_before)
+        .not_valid_after(not_before + timedelta(days=days))
+    )
+
+
+def _ca_extensions(
+    builder: x509.CertificateBuilder, key: PrivateKey, *, issuer_key: PrivateKey
+) -> x509.CertificateBuilder:
+    usage = x509.KeyUsage(
+        digital_signature=True,
+        content_commitment=False,
+        key_encipherment=False,
+        data_encipherment=False,
+        key_agreement=False,
+        key_cert_sign=True,
+        crl_sign=True,
+        encipher_only=False,
+        decipher_only=False,
+    )
+    return (
+        builder.add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(usage, critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        .add_extension(_authority_key_id(issuer_key), critical=False)
+    )
+
+
+def _chain_below_root(issuer: Issued) -> tuple[x509.Certificate, ...]:
+    """The issuer and its own intermediates, without the self-signed root (which peers hold)."""
+    if issuer.certificate.subject == issuer.certificate.issuer:
+        return ()
+    return (issuer.certificate, *issuer.intermediates)
+
+
+def _authority_key_id(issuer_key: PrivateKey) -> x509.AuthorityKeyIdentifier:
+    return x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key())
+
+
+def _key_usage(usage: Usage, key_type: KeyType) -> x509.KeyUsage:
+    # RSA TLS keys may need key encipherment (TLS 1.2 RSA key exchange); signing keys never.
+    encipher = usage is not Usage.SIGNING and key_type is KeyType.RSA
+    return x509.KeyUsage(
+        digital_signature=True,
+        content_commitment=usage is Usage.SIGNING,
+        key_encipherment=encipher,
+        data_encipherment=False,
+        key_agreement=False,
+        key_cert_sign=False,
+        crl_sign=False,
+        encipher_only=False,
+        decipher_only=False,
+    )

@@ -1,0 +1,162 @@
+"""Enveloped XML-DSig signatures with signxml, and the gateway's signing keys.
+
+A signature covers the whole document (`Reference URI=""`, the root carries no
+`Id`), canonicalised with exclusive C14N, with RSA-SHA256 or ECDSA-P256-SHA256
+depending on the key, and embeds the signing certificate and its chain in
+`KeyInfo` so a receiver needs only its trust anchors. The signer holds several
+keys and signs with the active one: a new key is added and made active while
+the old one's certificate is still valid, so keys rotate with overlap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.asymmetric.types import CertificatePublicKeyTypes
+from lxml import etree
+from signxml.algorithms import CanonicalizationMethod, DigestAlgorithm, SignatureMethod
+from signxml.exceptions import SignXMLException
+from signxml.signer import XMLSigner
+
+from gateway.errors import ConfigError, SecurityError
+from gateway.security.pki import PrivateKey
+
+__all__ = ["Signer", "SigningKey"]
+
+KEY_SUFFIX = ".key.pem"
+CERT_SUFFIX = ".cert.pem"
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class SigningKey:
+    """A private key and its certificate chain (leaf first), known by an id such as `be-2026`."""
+
+    key_id: str
+    private_key: PrivateKey
+    chain: tuple[x509.Certificate, ...]
+
+    def __post_init__(self) -> None:
+        if not self.chain:
+            raise ConfigError("GW-PKI-KEY", "a signing key needs its certificate", self.key_id)
+        if _spki(self.chain[0].public_key()) != _spki(self.private_key.public_key()):
+            raise ConfigError(
+                "GW-PKI-KEY", "the certificate does not belong to the private key", self.key_id
+            )
+        if isinstance(self.private_key, ec.EllipticCurvePrivateKey) and not isinstance(
+            self.private_key.curve, ec.SECP256R1
+        ):
+            raise ConfigError("GW-PKI-KEY", "an EC signing key must be on P-256", self.key_id)
+
+    @property
+    def certificate(self) -> x509.Certificate:
+        return self.chain[0]
+
+    @property
+    def signature_method(self) -> SignatureMethod:
+        if isinstance(self.private_key, rsa.RSAPrivateKey):
+            return SignatureMethod.RSA_SHA256
+        return SignatureMethod.ECDSA_SHA256
+
+    @classmethod
+    def from_pem(cls, key_id: str, key_pem: bytes, chain_pem: bytes) -> SigningKey:
+        try:
+            key = serialization.load_pem_private_key(key_pem, password=None)
+            chain = tuple(x509.load_pem_x509_certificates(chain_pem))
+        except (ValueError, TypeError) as error:
+            raise ConfigError("GW-PKI-KEY", f"cannot load the key: {error}", key_id) from None
+        if not isinstance(key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey):
+            raise ConfigError("GW-PKI-KEY", "only RSA and EC P-256 keys can sign", key_id)
+        return cls(key_id=key_id, private_key=key, chain=chain)
+
+    @classmethod
+    def from_directory(cls, directory: Path) -> list[SigningKey]:
+        """Every `<id>.key.pem` with its `<id>.cert.pem` (chain, leaf first) in a directory."""
+        keys = []
+        for key_file in sorted(directory.glob(f"*{KEY_SUFFIX}")):
+            key_id = key_file.name.removesuffix(KEY_SUFFIX)
+            cert_file = key_file.with_name(key_id + CERT_SUFFIX)
+            try:
+                key_pem, chain_pem = key_file.read_bytes(), cert_file.read_bytes()
+            except OSError as error:
+                raise ConfigError(
+                    "GW-PKI-KEY",
+                    f"cannot read the key or its certificate: {error.strerror}",
+                    str(error.filename),
+                ) from None
+            keys.append(cls.from_pem(key_id, key_pem, chain_pem))
+        return keys
+
+
+class Signer:
+    """Signs documents with the active key; the other keys stay available during a rotation."""
+
+    def __init__(self, keys: Iterable[SigningKey], active: str) -> None:
+        self._keys = {key.key_id: key for key in keys}
+        if active not in self._keys:
+            known = ", ".join(sorted(self._keys)) or "none"
+            raise ConfigError(
+                "GW-PKI-NO-ACTIVE-KEY", f"no signing key {active!r} (known: {known})", active
+            )
+        self._active = active
+
+    @property
+    def active_key(self) -> SigningKey:
+        return self._keys[self._active]
+
+    @property
+    def keys(self) -> tuple[SigningKey, ...]:
+        return tuple(self._keys.values())
+
+    def sign(
+        self, element: etree._Element, *, at: datetime, key_id: str | None = None
+    ) -> etree._Element:
+        """A signed copy of `element` (the input is left as it is).
+
+        `at` is the signing time, normally the envelope's creation time: the
+        gateway refuses to sign with a certificate that is not valid then.
+        """
+        if at.tzinfo is None:
+            raise ValueError("the signing time must be timezone-aware")
+        key = self._keys.get(key_id or self._active)
+        if key is None:
+            raise ConfigError("GW-PKI-NO-ACTIVE-KEY", f"no signing key {key_id!r}", str(key_id))
+        certificate = key.certificate
+        if not certificate.not_valid_before_utc <= at <= certificate.not_valid_after_utc:
+            raise SecurityError(
+                "GW-PKI-KEY-EXPIRED",
+                f"the certificate of signing key {key.key_id!r} is not valid at {at.isoformat()} "
+                f"(valid {certificate.not_valid_before_utc:%Y-%m-%d} to "
+                f"{certificate.not_valid_after_utc:%Y-%m-%d})",
+                key.key_id,
+            )
+        if element.get("Id") is not None or element.get("ID") is not None:
+            # An Id would make signxml sign URI="#id", which verifiers must be told how to resolve.
+            raise SecurityError(
+                "GW-SIG-ROOT-ID",
+                "the element to sign must not carry an Id attribute: the signature covers it whole",
+                str(element.tag),
+            )
+        signer = XMLSigner(
+            signature_algorithm=key.signature_method,
+            digest_algorithm=DigestAlgorithm.SHA256,
+            c14n_algorithm=CanonicalizationMethod.EXCLUSIVE_XML_CANONICALIZATION_1_0,
+        )
+        try:
+            signed: etree._Element = signer.sign(element, key=key.private_key, cert=list(key.chain))
+        except SignXMLException as error:
+            raise SecurityError(
+                "GW-SIG-SIGNING", f"cannot sign: {error}", str(element.tag)
+            ) from None
+        return signed
+
+
+def _spki(public_key: CertificatePublicKeyTypes) -> bytes:
+    return public_key.public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )

@@ -1,0 +1,106 @@
+"""Counting periods under Regulation (EEC, Euratom) No 1182/71.
+
+The rules, as applied here to periods that start with an event:
+
+* Art 3(1): the day of the event is not counted.
+* Art 3(2)(c): a period in weeks, months or years ends with the day of the
+  last week, month or year that has the same weekday, or the same date, as
+  the day of the event; when that date does not exist in the last month, the
+  period ends on the last day of that month.
+* Art 3(3): Saturdays, Sundays and public holidays are counted.
+* Art 3(4): when the last day is a Saturday, a Sunday or a public holiday, the
+  period ends with the next working day.
+* Art 3(5): a period of two days or more includes at least two working days.
+
+Public holidays are those of the member state that must act: the caller
+passes its `HolidayCalendar`.
+"""
+
+from __future__ import annotations
+
+import calendar as month_calendar
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+
+from gateway.tracking.holidays import HolidayCalendar
+
+__all__ = [
+    "Period",
+    "Unit",
+    "add_working_days",
+    "next_working_day",
+    "nominal_end",
+    "period_end",
+]
+
+
+class Unit(StrEnum):
+    DAYS = "days"
+    WEEKS = "weeks"
+    MONTHS = "months"
+    YEARS = "years"
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Period:
+    """A length of time in one unit, as a regulation states it ("2 months")."""
+
+    amount: int
+    unit: Unit
+
+    def __post_init__(self) -> None:
+        if self.amount < 1:
+            raise ValueError("a period is at least one unit long")
+
+    def __str__(self) -> str:
+        unit = self.unit.value.removesuffix("s") if self.amount == 1 else self.unit.value
+        return f"{self.amount} {unit}"
+
+
+def nominal_end(event: date, period: Period) -> date:
+    """The last day of the period before any move to a working day (Art 3(1), 3(2)(c))."""
+    match period.unit:
+        case Unit.DAYS:
+            return event + timedelta(days=period.amount)
+        case Unit.WEEKS:
+            return event + timedelta(weeks=period.amount)
+        case Unit.MONTHS:
+            return _add_months(event, period.amount)
+        case Unit.YEARS:
+            return _add_months(event, 12 * period.amount)
+
+
+def _add_months(event: date, months: int) -> date:
+    year, month_index = divmod(event.month - 1 + months, 12)
+    year += event.year
+    month = month_index + 1
+    last = month_calendar.monthrange(year, month)[1]
+    return date(year, month, min(event.day, last))
+
+
+def next_working_day(day: date, calendar: HolidayCalendar) -> date:
+    """`day` itself when it is a working day, else the first working day after it."""
+    while not calendar.is_working_day(day):
+        day += timedelta(days=1)
+    return day
+
+
+def add_working_days(event: date, count: int, calendar: HolidayCalendar) -> date:
+    """The last day of a period of `count` working days after `event` (Art 2(2), 3(3))."""
+    if count < 1:
+        raise ValueError("a period is at least one working day long")
+    day = event
+    for _ in range(count):
+        day = next_working_day(day + timedelta(days=1), calendar)
+    return day
+
+
+def period_end(event: date, period: Period, calendar: HolidayCalendar) -> date:
+    """The day a period started by `event` ends under Regulation 1182/71 (Art 3(4), 3(5))."""
+    nominal = nominal_end(event, period)
+    end = next_working_day(nominal, calendar)
+    if (nominal - event).days >= 2:
+        # Art 3(5): taking the later of the two ends keeps the result monotone in `event`.
+        end = max(end, add_working_days(event, 2, calendar))
+    return end

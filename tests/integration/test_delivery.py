@@ -1,0 +1,185 @@
+"""Delivery over real mutual-TLS sockets: the HTTP transport and the dispatcher end to end."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from aiohttp import web
+from pki import GATEWAY, GeneratedPki, write_pair
+from polling import eventually
+
+from gateway.adapters.clock import SystemClock
+from gateway.adapters.http_transport import HttpTransport, Route
+from gateway.adapters.sqlite_store import SqliteStore
+from gateway.broker.dispatcher import Dispatcher, DispatcherPolicy
+from gateway.broker.outbox import Outbox
+from gateway.broker.records import NewMessage
+from gateway.broker.retry import RetryPolicy
+from gateway.broker.sealing import BodyCipher
+from gateway.broker.states import MessageState
+from gateway.errors import RemoteError, SecurityError, TransportError
+from gateway.security.pki import Issued
+from gateway.security.tls import client_context, peer_of, server_context
+
+PEER = "BE:gateway"  # the test server presents the BE:gateway server certificate
+
+
+@dataclass
+class Receiver:
+    """A peer endpoint that answers as scripted and de-duplicates on the message id."""
+
+    url: str = ""
+    script: deque[int | str] = field(default_factory=deque)  # status, or "drop"
+    received: list[str] = field(default_factory=list)
+    senders: list[str] = field(default_factory=list)
+
+    @property
+    def distinct(self) -> set[str]:
+        return set(self.received)
+
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        ssl_object = request.transport.get_extra_info("ssl_object") if request.transport else None
+        self.senders.append(str(peer_of(ssl_object)))
+        await request.read()
+        outcome = self.script.popleft() if self.script else 200
+        if outcome == "drop":
+            assert request.transport is not None
+            request.transport.close()
+            raise asyncio.CancelledError
+        self.received.append(request.headers["X-Message-Id"])
+        return web.Response(status=int(outcome), body=b"<ack/>", content_type="application/xml")
+
+
+async def _serve(
+    receiver: Receiver, certificate: Issued, pki: GeneratedPki, tmp: Path
+) -> web.AppRunner:
+    cert, key = write_pair(certificate, tmp, "server")
+    app = web.Application()
+    app.router.add_post("/inbound", receiver.handle)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(
+        runner,
+        "127.0.0.1",
+        0,
+        ssl_context=server_context(cert_file=cert, key_file=key, trust=pki.trust),
+    )
+    await site.start()
+    host, port = runner.addresses[0][:2]
+    receiver.url = f"https://{host}:{port}/inbound"
+    return runner
+
+
+@pytest.fixture
+async def receiver(pki: GeneratedPki, tmp_path: Path) -> AsyncIterator[Receiver]:
+    peer = Receiver()
+    runner = await _serve(peer, pki.server, pki, tmp_path)
+    yield peer
+    await runner.cleanup()
+
+
+@pytest.fixture
+async def transport(
+    pki: GeneratedPki, receiver: Receiver, tmp_path: Path
+) -> AsyncIterator[HttpTransport]:
+    cert, key = write_pair(pki.client, tmp_path, "client")
+    context = client_context(cert_file=cert, key_file=key, trust=pki.trust, server=GATEWAY)
+    http = HttpTransport({PEER: Route(url=receiver.url, ssl_context=context)}, timeout=5)
+    yield http
+    await http.close()
+
+
+async def test_a_delivery_presents_our_certificate_and_returns_the_answer(
+    transport: HttpTransport, receiver: Receiver
+) -> None:
+    answer = await transport.deliver(peer=PEER, message_id="m-1", body=b"<x/>")
+    assert answer == b"<ack/>"
+    assert receiver.received == ["m-1"]
+    assert receiver.senders == ["NL:dublinet"]
+
+
+@pytest.mark.parametrize(
+    ("outcome", "error", "code"),
+    [
+        (503, TransportError, "GW-TRN-HTTP"),
+        (429, TransportError, "GW-TRN-HTTP"),
+        (400, RemoteError, "GW-RMT-REFUSED"),
+        ("drop", TransportError, "GW-TRN-REFUSED"),
+    ],
+)
+async def test_failures_are_mapped_to_our_errors(
+    transport: HttpTransport,
+    receiver: Receiver,
+    outcome: int | str,
+    error: type[Exception],
+    code: str,
+) -> None:
+    receiver.script.append(outcome)
+    with pytest.raises(error) as raised:
+        await transport.deliver(peer=PEER, message_id="m-1", body=b"<x/>")
+    assert getattr(raised.value, "code", None) == code
+
+
+async def test_a_server_with_an_untrusted_certificate_is_refused(
+    pki: GeneratedPki, tmp_path: Path
+) -> None:
+    rogue = Receiver()
+    runner = await _serve(rogue, pki.rogue_server, pki, tmp_path / "rogue")
+    cert, key = write_pair(pki.client, tmp_path, "client")
+    context = client_context(cert_file=cert, key_file=key, trust=pki.trust, server=GATEWAY)
+    http = HttpTransport({PEER: Route(url=rogue.url, ssl_context=context)}, timeout=5)
+    try:
+        with pytest.raises(SecurityError) as raised:
+            await http.deliver(peer=PEER, message_id="m-1", body=b"<x/>")
+        assert raised.value.code == "GW-TLS-HANDSHAKE"
+        assert rogue.received == []
+    finally:
+        await http.close()
+        await runner.cleanup()
+
+
+async def test_the_dispatcher_delivers_through_outages_each_message_once_in_effect(
+    transport: HttpTransport, receiver: Receiver, tmp_path: Path
+) -> None:
+    """Failures, a dropped connection and a crash-like resend: every message arrives,
+    none is lost, and the receiver sees no message id it cannot de-duplicate."""
+    store = await SqliteStore.open(tmp_path / "gateway.sqlite3")
+    outbox = Outbox(store, BodyCipher.generate(), SystemClock())
+    receiver.script.extend([503, "drop", 503])
+    policy = DispatcherPolicy(
+        retry=RetryPolicy(base=timedelta(milliseconds=20), cap=timedelta(milliseconds=100)),
+        idle_poll=0.05,
+        batch=4,
+    )
+    dispatcher = Dispatcher(outbox=outbox, transport=transport, peers=[PEER], policy=policy)
+    messages = [
+        NewMessage(
+            message_id=f"m-{n}",
+            peer=PEER,
+            message_type="eurodac.enrolment",
+            conversation_id=f"c-{n}",
+            body=b"<signed/>",
+        )
+        for n in range(20)
+    ]
+    await outbox.put(messages)
+    stop = asyncio.Event()
+    running = asyncio.create_task(dispatcher.run(stop))
+
+    async def all_acknowledged() -> bool:
+        counts = await store.counts()
+        return counts.get((PEER, MessageState.ACKNOWLEDGED), 0) == 20
+
+    try:
+        await eventually(all_acknowledged, within=30)
+    finally:
+        stop.set()
+        await running
+        await store.close()
+    assert receiver.distinct == {m.message_id for m in messages}
