@@ -37,6 +37,7 @@ from gateway.messages import (
     regime_of,
     serialize,
 )
+from gateway.messages.envelope import DUBLINET_SYSTEM, EURODAC_SYSTEM, GATEWAY_SYSTEM
 from gateway.messages.inputs import __doc__ as INPUT_SHAPES  # noqa: N812
 from gateway.messages.inputs import content_from_json
 from gateway.settings import Settings
@@ -44,9 +45,7 @@ from gateway.validation import XmlLimits, parse_xml, validate
 
 __all__ = ["EXTENSIONS", "SubcommandModule", "read_input_bytes", "register", "xml_limits"]
 
-SYSTEM = "eu-gateway"
-EURODAC_CENTRAL = Party(authority=EU_AUTHORITY, system="eurodac-cs")
-NAP_SYSTEM = "dublinet-nap"
+EURODAC_CENTRAL = Party(authority=EU_AUTHORITY, system=EURODAC_SYSTEM)
 
 
 class SubcommandModule(Protocol):
@@ -149,7 +148,7 @@ def _build(args: argparse.Namespace) -> int:
     envelope = new_envelope(
         message_type=kind.name,
         regime=regime,
-        sender=Party(authority=gateway.settings.member_state, system=SYSTEM),
+        sender=Party(authority=gateway.settings.member_state, system=GATEWAY_SYSTEM),
         recipient=_recipient(kind, content, args.recipient),
         now=gateway.clock.now(),
         correlation_id=args.correlation_id,
@@ -181,7 +180,7 @@ def _recipient(kind: MessageType, content: Content, option: str | None) -> Party
     if option:
         state, _, system = option.partition("/")
         try:
-            return Party(authority=state, system=system or NAP_SYSTEM)
+            return Party(authority=state, system=system or DUBLINET_SYSTEM)
         except ValueError as error:
             raise ConfigError("GW-CFG-USAGE", str(error), "--recipient") from None
     if kind.family == "eurodac":
@@ -192,7 +191,7 @@ def _recipient(kind: MessageType, content: Content, option: str | None) -> Party
             "GW-CFG-USAGE", f"{kind.name} needs --recipient STATE[/SYSTEM]", "--recipient"
         )
     try:
-        return Party(authority=named, system=NAP_SYSTEM)
+        return Party(authority=named, system=DUBLINET_SYSTEM)
     except ValueError as error:
         raise InputError("GW-MSG-CONTENT", str(error), "recipient") from None
 

@@ -12,7 +12,10 @@ from gateway.domain.eurodac import Regime
 from gateway.domain.member_states import is_member_state
 
 __all__ = [
+    "DUBLINET_SYSTEM",
+    "EURODAC_SYSTEM",
     "EU_AUTHORITY",
+    "GATEWAY_SYSTEM",
     "SCHEMA_VERSION",
     "Envelope",
     "MessageRegime",
@@ -24,6 +27,12 @@ __all__ = [
 SCHEMA_VERSION = "1.0"
 EU_AUTHORITY = "EU"
 """The authority code of the EU side's systems (the Central System run by eu-LISA)."""
+
+# System names, the same as in the peers' signing certificates (`PARTY:system`), so
+# that a message's sender can be checked against the identity that signed it.
+GATEWAY_SYSTEM = "gateway"
+EURODAC_SYSTEM = "eurodac"
+DUBLINET_SYSTEM = "dublinet"
 
 MessageRegime = Regime | DublinRegime
 

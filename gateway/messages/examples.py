@@ -48,14 +48,22 @@ from gateway.domain.requests import (
 )
 from gateway.messages.codec import Message
 from gateway.messages.content import Content, DublinSubmission
-from gateway.messages.envelope import EU_AUTHORITY, Envelope, MessageRegime, Party
+from gateway.messages.envelope import (
+    DUBLINET_SYSTEM,
+    EU_AUTHORITY,
+    EURODAC_SYSTEM,
+    GATEWAY_SYSTEM,
+    Envelope,
+    MessageRegime,
+    Party,
+)
 from gateway.messages.registry import MESSAGE_TYPES
 
 __all__ = ["GATEWAY", "example_content", "example_messages", "example_record"]
 
-GATEWAY = Party(authority="BE", system="eu-gateway")
-CENTRAL_SYSTEM = Party(authority=EU_AUTHORITY, system="eurodac-cs")
-PEER = Party(authority="NL", system="dublinet-nap")
+GATEWAY = Party(authority="BE", system=GATEWAY_SYSTEM)
+CENTRAL_SYSTEM = Party(authority=EU_AUTHORITY, system=EURODAC_SYSTEM)
+PEER = Party(authority="NL", system=DUBLINET_SYSTEM)
 CREATED = datetime(2026, 9, 15, 10, 30, tzinfo=UTC)
 # 1x1 JPEG: a facial image small enough for a test file
 FACE = bytes.fromhex(
