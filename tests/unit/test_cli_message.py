@@ -10,8 +10,10 @@ import pytest
 from test_cli import eugw
 
 from gateway.bench import messages as bench
+from gateway.bench import signing
 from gateway.cli import build_parser
 from gateway.cli import message as message_cli
+from gateway.security.pki import KeyType
 
 PROJECT = Path(__file__).resolve().parents[2]
 TAKE_CHARGE = PROJECT / "mappings" / "samples" / "messages" / "take-charge-request.json"
@@ -112,23 +114,34 @@ def test_the_message_group_takes_subcommands_from_extensions(
 def test_bench_measures_every_stage_and_the_floor() -> None:
     ticks = iter(range(1000))  # the warm-up run takes the first ticks
     report = bench.measure(23, timer=lambda: float(next(ticks)))
-    assert [r.name for r in report.stages] == ["build", "parse", "validate", "read"]
+    assert [r.name for r in report.stages] == [
+        "build", "validate", "serialize", "parse", "validate inbound", "read",
+    ]  # fmt: skip
     assert all(r.count == 23 and r.seconds == 1.0 for r in report.stages)
     assert [floor.name for floor, _ in report.floors] == ["lxml parse + validate"]
     text = bench.format_report(report)
     assert "23 messages" in text
-    assert "= 50 % of the floor" in text  # one tick for the floor, two for parse + validate
+    assert "= 50 % of the floor" in text  # one tick for the floor, two for its two stages
 
 
-def test_bench_stages_can_be_added(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(bench, "_STAGES", bench.stages())
-    bench.add_stage(bench.Stage(name="count", run=len), after="build")
-    assert [s.name for s in bench.stages()] == ["build", "count", "parse", "validate", "read"]
+def test_signing_stages_go_where_the_pipeline_signs_and_verifies() -> None:
+    pipeline, floor_list = bench.stages(), bench.floors()
+    signing.add_signatures(pipeline, floor_list, key_type=KeyType.EC)
+    names = [stage.name for stage in pipeline]
+    assert names == [
+        "build", "validate", "sign", "serialize", "parse", "validate inbound", "verify", "read",
+    ]  # fmt: skip
+    report = bench.measure(3, pipeline=pipeline, floor_list=floor_list)
+    assert [result.count for result in report.stages] == [3] * len(names)
+    assert [floor.name for floor, _ in report.floors][-1] == signing.FLOOR_NAME
 
 
 def test_bench_command_prints_messages_per_second() -> None:
-    result = eugw("bench", "messages", "--count", "30")
+    result = eugw("bench", "messages", "--count", "30", "--key-type", "ec")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines()[0] == "30 messages"
-    assert "% of the floor" in result.stdout
+    lines = result.stdout.splitlines()
+    assert lines[0] == "30 messages"
+    assert any(line.startswith("sign ") for line in lines)
+    assert any(line.startswith("verify ") for line in lines)
+    assert sum("% of the floor" in line for line in lines) == 2
     assert eugw("bench", "messages", "--count", "0").returncode == 2
