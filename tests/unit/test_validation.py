@@ -10,7 +10,14 @@ from lxml import etree
 from network_probe import probe
 
 from gateway.errors import ConfigError, InputError
-from gateway.validation import SchemaPack, default_pack, element_path, pack_root, parse_xml
+from gateway.validation import (
+    SchemaPack,
+    default_pack,
+    element_path,
+    pack_root,
+    parse_xml,
+    validator,
+)
 from gateway.validation import validate as validate_root
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -164,3 +171,14 @@ def test_a_pack_without_catalogue_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as caught:
         SchemaPack(tmp_path)
     assert caught.value.code == "GW-CFG-SCHEMA-PACK"
+
+
+def test_diagnostics_stop_after_a_bounded_number_of_problems(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    golden = (PROJECT / "tests" / "golden" / "dublinet.reply.2024-1351.xml").read_bytes()
+    codes = b"".join(b"<d:ReasonCode>BAD CODE</d:ReasonCode>" for _ in range(12))
+    flooded = golden.replace(b"<d:ReasonCode>no-evidence</d:ReasonCode>", codes)
+    assert len(check(flooded).problems) == 12
+    monkeypatch.setattr(validator, "MAX_PROBLEMS", 3)
+    assert len(check(flooded).problems) == 3
