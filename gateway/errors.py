@@ -125,6 +125,19 @@ ERROR_CODES: dict[str, str] = {
     "GW-MSG-TYPE-MISMATCH": "The envelope's message type is not the root element's.",
     "GW-MSG-VALUE": "A value valid for the schema cannot be held by the canonical model.",
     "GW-MSG-MISSING": "An element the reader needs is missing (the message was not validated).",
+    # HTTP API and inbound endpoint
+    "GW-API-UNAUTHENTICATED": "The request has no valid bearer token.",
+    "GW-API-FORBIDDEN": "The token does not grant the role the endpoint needs.",
+    "GW-API-NOT-FOUND": "No such resource.",
+    "GW-API-METHOD": "The endpoint does not take that HTTP method.",
+    "GW-API-TOO-LARGE": "The request body is larger than the gateway accepts.",
+    "GW-API-REQUEST": "The HTTP request cannot be served as sent.",
+    "GW-API-QUERY": "A query parameter has a value the endpoint cannot use.",
+    "GW-API-IDEMPOTENCY-KEY": "A submission needs an Idempotency-Key header.",
+    "GW-IN-NOT-AN-ACK": "A peer answered a delivery with something other than its acknowledgement.",
+    "GW-IN-STALE": "An inbound message's creation time is too far from the time of receipt.",
+    "GW-IN-WRONG-SENDER": "The envelope's sender is not the peer that signed and delivered it.",
+    "GW-IN-NOT-FOR-US": "An inbound message is addressed to another system.",
 }
 
 
