@@ -40,6 +40,7 @@ from gateway.messages import (
 from gateway.messages.envelope import DUBLINET_SYSTEM, EURODAC_SYSTEM, GATEWAY_SYSTEM
 from gateway.messages.inputs import __doc__ as INPUT_SHAPES  # noqa: N812
 from gateway.messages.inputs import content_from_json
+from gateway.security.configured import signer_from
 from gateway.settings import Settings
 from gateway.validation import XmlLimits, parse_xml, validate
 
@@ -80,14 +81,20 @@ def register_subcommands(subcommands: argparse._SubParsersAction[argparse.Argume
     build = subcommands.add_parser(
         "build",
         help="build a message from a JSON record",
-        description="Build a message of TYPE from a JSON file, validate it against its schema "
-        "and write it (unsigned) to --out or standard output.",
+        description="Build a message of TYPE from a JSON file, validate it against its schema, "
+        "sign it with the active signing key when --sign is given, and write it to --out or "
+        "standard output.",
         epilog=INPUT_SHAPES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     build.add_argument("--type", required=True, metavar="TYPE", help="e.g. eurodac.enrolment")
     build.add_argument("--record", required=True, metavar="FILE", help="JSON content ('-': stdin)")
     build.add_argument("--out", metavar="FILE", help="where to write the XML (default: stdout)")
+    build.add_argument(
+        "--sign",
+        action="store_true",
+        help="sign with the configured active signing key (signing_keys_dir under data_dir)",
+    )
     build.add_argument(
         "--regime",
         help="the regulation, for types whose content does not decide it "
@@ -156,6 +163,8 @@ def _build(args: argparse.Namespace) -> int:
     )
     root = build_element(Message(envelope=envelope, content=content))
     validate(root)
+    if args.sign:
+        root = signer_from(gateway.settings).sign(root, at=envelope.created_at)
     data = serialize(root)
     if args.out:
         Path(args.out).write_bytes(data)

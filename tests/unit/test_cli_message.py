@@ -145,3 +145,24 @@ def test_bench_command_prints_messages_per_second() -> None:
     assert any(line.startswith("verify ") for line in lines)
     assert sum("% of the floor" in line for line in lines) == 2
     assert eugw("bench", "messages", "--count", "0").returncode == 2
+
+
+def test_build_signs_with_the_active_key_and_the_signature_verifies(
+    canonical_samples: Path, tmp_path: Path
+) -> None:
+    pki = tmp_path / "pki"
+    assert eugw("certs", "init", str(pki)).returncode == 0
+    signed = tmp_path / "signed.xml"
+    built = eugw(
+        "message", "build", "--type", "eurodac.enrolment", "--sign", "--out", str(signed),
+        "--record", str(canonical_samples / "applicant-2026.json"),
+        env={"EUGW_DATA_DIR": str(pki)},
+    )  # fmt: skip
+    assert built.returncode == 0, built.stderr
+    assert b"<ds:Signature" in signed.read_bytes()
+    assert eugw("message", "validate", str(signed)).returncode == 0
+    verified = eugw(
+        "message", "verify", str(signed), "--peer", "BE:gateway",
+        "--trust", str(pki / "ca" / "root-ca.cert.pem"),
+    )  # fmt: skip
+    assert verified.returncode == 0, verified.stderr
