@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -182,3 +183,13 @@ def test_diagnostics_stop_after_a_bounded_number_of_problems(
     assert len(check(flooded).problems) == 12
     monkeypatch.setattr(validator, "MAX_PROBLEMS", 3)
     assert len(check(flooded).problems) == 3
+
+
+def test_the_pack_works_wherever_it_is_installed(tmp_path: Path) -> None:
+    # as in a wheel, where the pack is gateway/_schemas beside the code
+    installed = tmp_path / "gateway" / "_schemas"
+    shutil.copytree(PROJECT / "schemas", installed)
+    pack = SchemaPack(installed)
+    golden = (PROJECT / "tests" / "golden" / "eurodac.enrolment.2024-1358.xml").read_bytes()
+    validate_root(parse_xml(golden), pack)
+    assert all(pack.path_of(ns).is_relative_to(installed) for ns in pack.namespaces)
