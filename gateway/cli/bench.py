@@ -37,7 +37,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 def register_subcommands(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     bench = subcommands.add_parser(
         "messages",
-        help="build, parse, validate and read N messages",
+        help="build, validate, sign, parse, verify and read N messages",
         description="Build, validate, sign, serialize, then parse (hardened), validate, verify "
         "and read N messages of every type; print messages/s per stage and the gateway's "
         "share of the bare floors (lxml parse + validate; lxml validate + signxml sign + "

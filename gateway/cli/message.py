@@ -38,8 +38,7 @@ from gateway.messages import (
     serialize,
 )
 from gateway.messages.envelope import DUBLINET_SYSTEM, EURODAC_SYSTEM, GATEWAY_SYSTEM
-from gateway.messages.inputs import __doc__ as INPUT_SHAPES  # noqa: N812
-from gateway.messages.inputs import content_from_json
+from gateway.messages.inputs import INPUT_HELP, content_from_json
 from gateway.security.configured import signer_from
 from gateway.settings import Settings
 from gateway.validation import XmlLimits, parse_xml, validate
@@ -62,7 +61,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     parser = commands.add_parser(
         "message",
         help="list, build, validate, sign and verify Eurodac and DubliNet messages",
-        description="List the message types, build a message from a record, validate a file.",
+        description="List the message types, build a message from a record, validate a file; "
+        "sign and verify come from the security layer.",
     )
     parser.set_defaults(run=lambda _: _usage(parser))
     subcommands = parser.add_subparsers(title="subcommands", metavar="SUBCOMMAND")
@@ -81,10 +81,10 @@ def register_subcommands(subcommands: argparse._SubParsersAction[argparse.Argume
     build = subcommands.add_parser(
         "build",
         help="build a message from a JSON record",
-        description="Build a message of TYPE from a JSON file, validate it against its schema, "
-        "sign it with the active signing key when --sign is given, and write it to --out or "
-        "standard output.",
-        epilog=INPUT_SHAPES,
+        description="Build a message of TYPE from a JSON file, validate it against its\n"
+        "schema, sign it with the active signing key when --sign is given, and write\n"
+        "it to --out or standard output.",
+        epilog=INPUT_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     build.add_argument("--type", required=True, metavar="TYPE", help="e.g. eurodac.enrolment")

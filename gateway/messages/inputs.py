@@ -1,18 +1,4 @@
-"""The content of a message from JSON, in the shape of the canonical model.
-
-What the JSON holds depends on the message type:
-
-- `eurodac.enrolment`, `eurodac.search`, `eurodac.correct`: a canonical record
-  (as `eugw check-record` reads it) with its `transaction`;
-- `eurodac.mark`, `eurodac.unmark`, `eurodac.delete`: `{"transaction": {...},
-  "reason": "protection-granted"}`;
-- DubliNet requests: `{"record": {...}, "request": {...}}`, the request being
-  a `DublinRequest` (`request_type`, `requesting_state`, `requested_state`,
-  `national_reference`, `legal_basis`, ...);
-- every other type: its reply object (`DublinReply`, `TransferArrangement`,
-  `ReexaminationRequest`, `EurodacHit`, `EurodacNoHit`, `EurodacErrorReply`,
-  or `{"acknowledged_message_id": UUID, "received_at": ISO time}`).
-"""
+"""The content of a message from JSON, in the shape of the canonical model (see INPUT_HELP)."""
 
 from __future__ import annotations
 
@@ -29,7 +15,22 @@ from gateway.errors import InputError
 from gateway.messages.content import Content
 from gateway.messages.registry import MessageType
 
-__all__ = ["content_from_json"]
+__all__ = ["INPUT_HELP", "content_from_json"]
+
+INPUT_HELP = """\
+What the JSON holds depends on the message type:
+
+- `eurodac.enrolment`, `eurodac.search`, `eurodac.correct`: a canonical record
+  (as `eugw check-record` reads it) with its `transaction`;
+- `eurodac.mark`, `eurodac.unmark`, `eurodac.delete`: `{"transaction": {...},
+  "reason": "protection-granted"}`;
+- DubliNet requests: `{"record": {...}, "request": {...}}`, the request being
+  a `DublinRequest` (`request_type`, `requesting_state`, `requested_state`,
+  `national_reference`, `legal_basis`, ...);
+- every other type: its reply object (`DublinReply`, `TransferArrangement`,
+  `ReexaminationRequest`, `EurodacHit`, `EurodacNoHit`, `EurodacErrorReply`,
+  or `{"acknowledged_message_id": UUID, "received_at": ISO time}`).
+"""
 
 FORMAT = "GW-VAL-FORMAT"
 TYPE = "GW-VAL-TYPE"
