@@ -14,12 +14,23 @@ from collections.abc import Sequence
 import structlog
 
 from gateway import __version__
-from gateway.cli import certs, check_record, deadline, demo, info, message, queue, serve, tokens
+from gateway.cli import (
+    bench,
+    certs,
+    check_record,
+    deadline,
+    demo,
+    info,
+    message,
+    queue,
+    serve,
+    tokens,
+)
 from gateway.errors import GatewayError
 
 __all__ = ["build_parser", "main"]
 
-COMMANDS = (info, check_record, demo, deadline, certs, message, serve, queue, tokens)
+COMMANDS = (info, check_record, demo, deadline, certs, message, serve, queue, tokens, bench)
 
 EXIT_INTERNAL = 70
 EXIT_INTERRUPTED = 130
