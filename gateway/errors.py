@@ -53,6 +53,17 @@ ERROR_CODES: dict[str, str] = {
     "GW-VAL-QUALITY": "A fingerprint quality score is out of range.",
     "GW-VAL-FACE-REQUIRED": "The transaction needs a facial image and has none.",
     "GW-INTERNAL": "An unexpected error inside the gateway; the log has the details.",
+    # mapping
+    "GW-MAP-SPEC": "A mapping specification or code list is refused (file and line given).",
+    "GW-MAP-ROW": "A source record cannot be read (not JSON, not an object, wrong CSV columns).",
+    "GW-MAP-REQUIRED": "A source field the mapping requires is missing or empty.",
+    "GW-MAP-TYPE": "A source field has a type the mapping cannot use (an object for text...).",
+    "GW-MAP-DATE": "A source date is not in an accepted format, or does not exist.",
+    "GW-MAP-CODE": "A source code is not in the code list the mapping names.",
+    "GW-MAP-NATIONAL-NUMBER": "A source Belgian national number fails its check.",
+    "GW-MAP-NAME": "A source name cannot be written in Latin characters.",
+    "GW-MAP-CONFLICT": "Two sources give different values for the same field of one person.",
+    "GW-MAP-JOIN": "A source record has neither an Immigration Office nor a national number.",
 }
 
 
