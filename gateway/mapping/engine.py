@@ -111,7 +111,7 @@ class Mapping:
             source = self.sources_by_path.get(path)
             if source is not None:
                 break
-            path = path.rpartition(".")[0]
+            path = path[: path.rindex("[")] if path.endswith("]") else path.rpartition(".")[0]
         return FieldProblem(
             code=problem.code, message=problem.message, path=problem.path, source=source
         )
