@@ -54,6 +54,7 @@ class Settings:
     data_dir: Path = Path("var")
     log_level: LogLevel = LogLevel.INFO
     log_format: LogFormat = LogFormat.AUTO
+    mappings_dir: Path = Path("mappings")
 
 
 def load_settings(environ: Mapping[str, str], config_file: Path | None = None) -> Settings:
