@@ -34,11 +34,11 @@ from gateway.domain.dates import PartialDate
 from gateway.domain.person import Name
 from gateway.domain.serialization import decode
 from gateway.mapping.codelists import CodeList
-from gateway.mapping.conditions import compile_condition, compile_getter, is_empty
+from gateway.mapping.conditions import compile_condition, compile_getter
+from gateway.mapping.finishers import finisher
 from gateway.mapping.problems import FieldProblem, ItemsError, TransformError
 from gateway.mapping.targets import Target, resolve_target
 from gateway.mapping.transforms import (
-    WRONG_TYPE,
     code_lookup,
     date_parser,
     name_value,
@@ -48,7 +48,7 @@ from gateway.mapping.transforms import (
 )
 from gateway.mapping.yamlfile import LineDict, LineList, spec_error
 
-__all__ = ["REQUIRED", "CompiledRule", "Step", "compile_rule"]
+__all__ = ["REQUIRED", "CompiledRule", "Step", "compile_rule", "guarded"]
 
 REQUIRED = "GW-MAP-REQUIRED"
 
@@ -71,11 +71,16 @@ _NAME_KEYS = {
 class CompiledRule:
     """One compiled rule: its step, where it writes and which source fields it reads."""
 
-    step: Step
+    step: Step  # without its condition: the plan guards rules that share one together
     target: Target
     sources: tuple[str, ...]
-    conditional: bool
+    when: Callable[[Row], bool] | None
+    when_key: str | None  # rules with the same key have the same condition
     line: int
+
+    @property
+    def conditional(self) -> bool:
+        return self.when is not None
 
 
 def compile_rule(
@@ -96,9 +101,9 @@ def compile_rule(
     put = _putter(target.keys)
     if "const" in rule:
         value = _canonical(target, rule["const"], lambda m: fail("const", m))
-        step = _const_step(value, put, when)
+        step = _const_step(value, put)
         return CompiledRule(
-            step=step, target=target, sources=(), conditional=when is not None, line=rule.line
+            step=step, target=target, sources=(), when=when, when_key=_key(rule), line=rule.line
         )
     default = None
     if "default" in rule:
@@ -107,20 +112,23 @@ def compile_rule(
     if not isinstance(required, bool):
         raise fail("required", "'required' is true or false")
     if "name" in rule:
-        step, sources = _name_rule(rule, target, fail, when=when, required=required)
+        step, sources = _name_rule(rule, target, fail, required=required)
     else:
         source = rule["from"]
         if not isinstance(source, str) or not source:
             raise fail("from", "'from' names a source field")
-        convert = _converter(rule, target, fail, code_lists)
+        convert_text, convert_any = _converter(rule, target, fail, code_lists)
         step = _from_step(
-            target, compile_getter(source), source, convert, put,
-            when=when, required=required, default=default,
-        )  # fmt: skip
+            target, source, convert_text, convert_any, put, required=required, default=default
+        )
         sources = (source,)
     return CompiledRule(
-        step=step, target=target, sources=sources, conditional=when is not None, line=rule.line
+        step=step, target=target, sources=sources, when=when, when_key=_key(rule), line=rule.line
     )
+
+
+def _key(rule: LineDict) -> str | None:
+    return repr(sorted(rule["when"].items())) if "when" in rule else None
 
 
 def _target_of(rule: LineDict, fail: Callable[[str, str], Exception]) -> Target:
@@ -158,15 +166,16 @@ def _canonical(target: Target, value: object, fail: Callable[[str], Exception]) 
         raise fail(
             f"{value!r} is not a valid value for {target.path}: {decoded.problems[0].message}"
         )
-    return value
+    return decoded.value
 
 
 def _converter(
     rule: LineDict, target: Target, fail: Callable[[str, str], Exception],
     code_lists: Callable[[str], CodeList],
-) -> Convert:  # fmt: skip
+) -> tuple[Convert | None, Convert]:  # fmt: skip
+    """Converters for stripped text (None: the text is the value) and for any JSON value."""
     leaf = target.item_type if target.is_list else target.type
-    chain: list[Convert] = [text]
+    chain: list[Convert] = []
     if rule.get("upper", False):
         chain.append(str.upper)
     transforms = {"date", "codelist", "national_number"} & rule.keys()
@@ -188,13 +197,16 @@ def _converter(
         if leaf is not str:
             raise fail("national_number", f"{target.path} does not hold text")
         chain.append(national_number)
-    elif leaf is int:
-        chain.append(_integer)
+    else:
+        finish = finisher(leaf)
+        if finish is not None:
+            chain.append(finish)
     if target.is_list:
-        return _list_converter(rule, chain, fail)
+        convert = _list_converter(rule, [text, *chain], fail)
+        return convert, convert
     if "split" in rule:
         raise fail("split", f"{target.path} is not a list")
-    return _chained(chain)
+    return (_chained(chain) if chain else None), _chained([text, *chain])
 
 
 def _code_list(
@@ -205,14 +217,17 @@ def _code_list(
     if not isinstance(name, str):
         raise fail("codelist", "'codelist' names a code list")
     code_list = code_lists(name)
+    typed = {}
     for key, value in code_list.values.items():
-        if decode(leaf, value).problems:
+        decoded = decode(leaf, value)
+        if decoded.problems:
             raise spec_error(
                 code_list.file,
                 code_list.lines[key],
                 f"{value!r} is not a valid value for {target.path}",
             )
-    return code_lookup(name, code_list.values, case_sensitive=code_list.case_sensitive)
+        typed[key] = decoded.value
+    return code_lookup(name, typed, case_sensitive=code_list.case_sensitive)
 
 
 def _list_converter(
@@ -260,13 +275,6 @@ def _chained(chain: list[Convert]) -> Convert:
     return convert
 
 
-def _integer(value: str) -> int:
-    try:
-        return int(value)
-    except ValueError:
-        raise TransformError(WRONG_TYPE, f"{value!r} is not a whole number") from None
-
-
 def _putter(keys: tuple[str | int, ...]) -> Callable[[dict[str, Any], Any], None]:
     if len(keys) == 1:
         (only,) = keys
@@ -275,6 +283,8 @@ def _putter(keys: tuple[str | int, ...]) -> Callable[[dict[str, Any], Any], None
             tree[only] = value
 
         return put_one
+    if len(keys) == 2:
+        return _put_two(*keys)
     parents, last = keys[:-1], keys[-1]
 
     def put(tree: dict[Any, Any], value: Any) -> None:
@@ -289,39 +299,60 @@ def _putter(keys: tuple[str | int, ...]) -> Callable[[dict[str, Any], Any], None
     return put
 
 
-def _const_step(
-    value: Any, put: Callable[[dict[str, Any], Any], None], when: Callable[[Row], bool] | None
-) -> Step:
+def _put_two(first: str | int, last: str | int) -> Callable[[dict[str, Any], Any], None]:
+    def put(tree: dict[Any, Any], value: Any) -> None:
+        node = tree.get(first)
+        if node is None:
+            node = tree[first] = {}
+        node[last] = value
+
+    return put
+
+
+def guarded(when: Callable[[Row], bool], steps: tuple[Step, ...]) -> Step:
+    """The steps of rules that share a condition, run when it holds (tested once)."""
+    if len(steps) == 1:
+        (only,) = steps
+
+        def guarded_one(row: Row, tree: dict[str, Any], problems: list[FieldProblem]) -> None:
+            if when(row):
+                only(row, tree, problems)
+
+        return guarded_one
+
+    def guarded_all(row: Row, tree: dict[str, Any], problems: list[FieldProblem]) -> None:
+        if when(row):
+            for step in steps:
+                step(row, tree, problems)
+
+    return guarded_all
+
+
+def _const_step(value: Any, put: Callable[[dict[str, Any], Any], None]) -> Step:
     def step(row: Row, tree: dict[str, Any], problems: list[FieldProblem]) -> None:
-        if when is None or when(row):
-            put(tree, value)
+        put(tree, value)
 
     return step
 
 
 def _from_step(
-    target: Target, get: Callable[[Row], Any], source: str, convert: Convert,
-    put: Callable[[dict[str, Any], Any], None], *,
-    when: Callable[[Row], bool] | None, required: bool, default: Any,
+    target: Target, source: str, convert_text: Convert | None, convert_any: Convert,
+    put: Callable[[dict[str, Any], Any], None], *, required: bool, default: Any,
 ) -> Step:  # fmt: skip
     path = target.path
+    nested = compile_getter(source) if "." in source else None
 
     def step(row: Row, tree: dict[str, Any], problems: list[FieldProblem]) -> None:
-        if when is not None and not when(row):
-            return
-        raw = get(row)
-        if raw is None or raw in ("", []) or (type(raw) is str and raw.isspace()):
-            if default is not None:
-                put(tree, default)
-            elif required:
-                problems.append(
-                    FieldProblem(
-                        code=REQUIRED, message="a value is required", path=path, source=source
-                    )
-                )
-            return
+        raw = row.get(source) if nested is None else nested(row)
         try:
-            value = convert(raw)
+            if type(raw) is str:
+                raw = raw.strip()
+                if raw:
+                    put(tree, raw if convert_text is None else convert_text(raw))
+                    return
+            elif raw is not None and raw != []:
+                put(tree, convert_any(raw))
+                return
         except TransformError as error:
             problems.append(
                 FieldProblem(code=error.code, message=error.message, path=path, source=source)
@@ -333,15 +364,23 @@ def _from_step(
                 for e in errors.errors
             )
             return
-        put(tree, value)
+        if default is not None:
+            put(tree, default)
+        elif required:
+            problems.append(
+                FieldProblem(code=REQUIRED, message="a value is required", path=path, source=source)
+            )
 
     return step
 
 
+def _name_part(raw: Any) -> str:
+    return raw.strip() if type(raw) is str else "" if raw is None or raw == [] else text(raw)
+
+
 def _name_rule(
-    rule: LineDict, target: Target, fail: Callable[[str, str], Exception], *,
-    when: Callable[[Row], bool] | None, required: bool,
-) -> tuple[Step, tuple[str, ...]]:  # fmt: skip
+    rule: LineDict, target: Target, fail: Callable[[str, str], Exception], *, required: bool
+) -> tuple[Step, tuple[str, ...]]:
     spec = rule["name"]
     if target.type is not Name:
         raise fail("name", f"{target.path} does not hold a name")
@@ -363,10 +402,8 @@ def _name_rule(
     put = _putter(target.keys)
 
     def step(row: Row, tree: dict[str, Any], problems: list[FieldProblem]) -> None:
-        if when is not None and not when(row):
-            return
         try:
-            got = {part: "" if is_empty(raw := get(row)) else text(raw) for part, get in getters}
+            got = {part: _name_part(get(row)) for part, get in getters}
             if got.get("full"):
                 got["family"], got["given"] = split_full_name(
                     got["full"], order=order, separator=separator

@@ -25,6 +25,14 @@ def compile_getter(source: str) -> Callable[[Row], Any]:
     if "." not in source:
         return lambda row: row.get(source)
     first, *rest = source.split(".")
+    if len(rest) == 1:
+        (second,) = rest
+
+        def get_two(row: Row) -> Any:
+            value = row.get(first)
+            return value.get(second) if type(value) is dict else None
+
+        return get_two
 
     def get(row: Row) -> Any:
         value = row.get(first)

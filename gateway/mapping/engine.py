@@ -18,6 +18,7 @@ Code lists named by rules are read from `codelists/` beside the specification.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping as MappingABC
 from dataclasses import dataclass, field
 from datetime import date
@@ -28,9 +29,9 @@ from gateway.domain.problems import Problem
 from gateway.domain.record import CanonicalRecord
 from gateway.domain.rules import check_record
 from gateway.domain.serialization import decode_record
-from gateway.mapping.builder import GiveUp, build_record
+from gateway.mapping.builder import GiveUp, build_record, to_json
 from gateway.mapping.codelists import CodeList, load_code_list
-from gateway.mapping.compiler import CompiledRule, Step, compile_rule
+from gateway.mapping.compiler import CompiledRule, Step, compile_rule, guarded
 from gateway.mapping.problems import FieldProblem
 from gateway.mapping.yamlfile import LineDict, LineList, load_yaml, spec_error
 
@@ -73,7 +74,7 @@ class Mapping:
 
     def map(self, row: object, *, today: date | None = None) -> MapResult:
         """Map one source record; with `today`, the domain rules are checked too."""
-        if not isinstance(row, MappingABC):
+        if type(row) is not dict and not isinstance(row, MappingABC):
             return MapResult(
                 record=None,
                 problems=(FieldProblem(code=_ROW, message="a record is a JSON object", path=""),),
@@ -86,7 +87,7 @@ class Mapping:
                 pass  # the decoder below says what is wrong, with its codes and paths
             else:
                 return self._checked(record, today)
-        decoded = decode_record(tree)
+        decoded = decode_record(to_json(tree))
         if decoded.problems:
             failed = [p.path for p in problems]
             problems += [self._located(p) for p in decoded.problems if not _covered(p.path, failed)]
@@ -151,7 +152,7 @@ def load_mapping(path: Path, code_list_dir: Path | None = None) -> Mapping:
         source=source,
         format=str(fmt),
         file=file,
-        steps=tuple(rule.step for rule in compiled),
+        steps=_plan(compiled),
         sources_by_path=sources_by_path,
         list_parents=tuple(sorted(p for p in parents if p is not None)),
         csv_options=csv_options,
@@ -180,6 +181,19 @@ def _csv_options(document: LineDict, file: str) -> dict[str, str]:
         if key not in _CSV_KEYS or not isinstance(value, str) or not value:
             raise spec_error(file, line, f"'csv' takes text values for {sorted(_CSV_KEYS)}")
     return dict(options)
+
+
+def _plan(compiled: list[CompiledRule]) -> tuple[Step, ...]:
+    """The steps in rule order; neighbouring rules with the same condition test it once."""
+    steps: list[Step] = []
+    for key, group in itertools.groupby(compiled, key=lambda rule: rule.when_key):
+        rules = list(group)
+        when = rules[0].when
+        if key is None or when is None:
+            steps += [rule.step for rule in rules]
+        else:
+            steps.append(guarded(when, tuple(rule.step for rule in rules)))
+    return tuple(steps)
 
 
 def _refuse_unconditional_twice(compiled: list[CompiledRule], file: str) -> None:

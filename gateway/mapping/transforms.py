@@ -10,9 +10,12 @@ from __future__ import annotations
 import calendar
 import re
 from collections.abc import Callable, Mapping, Sequence
+from datetime import date
 from typing import Any
 
-from gateway.domain.national_number import parse_national_number
+from gateway.domain.dates import PartialDate
+from gateway.domain.national_number import normalize_national_number, parse_national_number
+from gateway.mapping.fastcheck import is_valid_national_number
 from gateway.mapping.problems import TransformError
 from gateway.mapping.transliteration import script_of, transliterate
 
@@ -43,7 +46,7 @@ _TOKEN = re.compile("yyyy|mm|dd")
 
 def text(value: object) -> str:
     """A source value as stripped text; numbers are accepted, objects and lists are not."""
-    if isinstance(value, str):
+    if type(value) is str:
         return value.strip()
     if isinstance(value, int | float) and not isinstance(value, bool):
         return str(value)
@@ -66,49 +69,73 @@ def date_format_pattern(fmt: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
 
-def date_parser(formats: Sequence[str], *, partial: bool) -> Callable[[str], str]:
+def date_parser(formats: Sequence[str], *, partial: bool) -> Callable[[str], PartialDate | date]:
     """A parser trying each format in turn; `00` (or a missing part) is an unknown month/day.
 
-    Returns `YYYY`, `YYYY-MM` or `YYYY-MM-DD`; when `partial` is false only a
-    complete date is accepted.
+    Returns a `PartialDate` when `partial` is true, else a `date` (and then
+    only a complete date is accepted).
     """
-    patterns = [date_format_pattern(fmt) for fmt in formats]
+    compiled = [(date_format_pattern(fmt), _positions(fmt)) for fmt in formats]
     accepted = " or ".join(formats)
+    make = _partial_date if partial else _full_date
 
-    def parse(value: str) -> str:
-        for pattern in patterns:
+    def parse(value: str) -> PartialDate | date:
+        for pattern, (at_year, at_month, at_day) in compiled:
             match = pattern.fullmatch(value)
             if match is not None:
-                return _checked_date(value, match.groupdict(), partial=partial)
+                parts = match.groups()
+                month = int(parts[at_month]) if at_month >= 0 else 0
+                day = int(parts[at_day]) if at_day >= 0 else 0
+                return make(value, int(parts[at_year]), month, day)
         raise TransformError(BAD_DATE, f"{value!r} is not a date in the form {accepted}")
 
     return parse
 
 
-def _checked_date(value: str, parts: Mapping[str, str | None], *, partial: bool) -> str:
-    year = int(parts["y"] or 0)
-    month = int(parts.get("m") or 0)
-    day = int(parts.get("d") or 0)
+def _positions(fmt: str) -> tuple[int, int, int]:
+    """Where year, month and day are among a format's groups (-1: not in the format)."""
+    tokens = _TOKEN.findall(fmt)
+    year, month, day = (tokens.index(t) if t in tokens else -1 for t in ("yyyy", "mm", "dd"))
+    return year, month, day
+
+
+def _full_date(value: str, year: int, month: int, day: int) -> date:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise _date_error(value, year, month, day, partial=False) from None
+
+
+def _partial_date(value: str, year: int, month: int, day: int) -> PartialDate:
+    try:
+        return PartialDate(year=year, month=month or None, day=day or None)
+    except ValueError:
+        raise _date_error(value, year, month, day, partial=True) from None
+
+
+def _date_error(value: str, year: int, month: int, day: int, *, partial: bool) -> TransformError:
+    """What is wrong with a date that did not construct."""
     if year == 0:
-        raise TransformError(BAD_DATE, f"{value!r} has no year")
-    if month > 12:
-        raise TransformError(BAD_DATE, f"{value!r} has no month {month}")
-    if month == 0 and day != 0:
-        raise TransformError(BAD_DATE, f"{value!r} gives a day without a month")
-    if month and day > calendar.monthrange(year, month)[1]:
-        raise TransformError(BAD_DATE, f"{value!r}: day {day} does not exist in {year}-{month:02d}")
-    if not partial and not day:
-        raise TransformError(BAD_DATE, f"{value!r} is a partial date where a full date is needed")
-    if not month:
-        return f"{year:04d}"
-    if not day:
-        return f"{year:04d}-{month:02d}"
-    return f"{year:04d}-{month:02d}-{day:02d}"
+        reason = f"{value!r} has no year"
+    elif month > 12:
+        reason = f"{value!r} has no month {month}"
+    elif month == 0 and day != 0:
+        reason = f"{value!r} gives a day without a month"
+    elif month and day > calendar.monthrange(year, month)[1]:
+        reason = f"{value!r}: day {day} does not exist in {year}-{month:02d}"
+    elif not partial and not day:
+        reason = f"{value!r} is a partial date where a full date is needed"
+    else:
+        reason = f"{value!r} is not a valid date"
+    return TransformError(BAD_DATE, reason)
 
 
 def national_number(value: str) -> str:
     """The eleven digits of a Belgian national number that passes its check."""
-    try:
+    digits = value if value.isdigit() else normalize_national_number(value)
+    if is_valid_national_number(digits):
+        return digits
+    try:  # the domain's parser says what is wrong
         return parse_national_number(value).digits
     except ValueError as error:
         raise TransformError(
@@ -117,12 +144,12 @@ def national_number(value: str) -> str:
 
 
 def code_lookup(
-    name: str, values: Mapping[str, str], *, case_sensitive: bool
-) -> Callable[[str], str]:
+    name: str, values: Mapping[str, Any], *, case_sensitive: bool
+) -> Callable[[str], Any]:
     """A code list lookup; an unknown code is a `GW-MAP-CODE` problem."""
     table = dict(values) if case_sensitive else {key.upper(): v for key, v in values.items()}
 
-    def lookup(value: str) -> str:
+    def lookup(value: str) -> Any:
         found = table.get(value if case_sensitive else value.upper())
         if found is None:
             raise TransformError(NOT_IN_CODE_LIST, f"{value!r} is not in the code list {name!r}")
