@@ -34,12 +34,15 @@ class GiveUp(Exception):  # noqa: N818 - a signal, not an error: the decoder tak
     """The tree is not what the fast path expects; decode it the thorough way."""
 
 
-def compile_builder(tp: Any) -> Build:
+def compile_builder(tp: Any) -> Build:  # noqa: PLR0911 - one return per kind of field
     """A function building a value of type `tp` from a typed tree, or raising `GiveUp`."""
     origin = typing.get_origin(tp)
     if origin in (types.UnionType, typing.Union):
         inner = compile_builder(next(a for a in typing.get_args(tp) if a is not type(None)))
         return lambda data: None if data is None else inner(data)
+    if origin is tuple and typing.get_args(tp)[0] in (str, int):
+        # The plan types text and numbers itself; the items need no look.
+        return lambda data: tuple(data) if type(data) in _SEQUENCES else _give_up()
     if origin is tuple:
         item = compile_builder(typing.get_args(tp)[0])
         return lambda data: (

@@ -79,17 +79,31 @@ def date_parser(formats: Sequence[str], *, partial: bool) -> Callable[[str], Par
     accepted = " or ".join(formats)
     make = _partial_date if partial else _full_date
 
+    # Exports repeat dates (registration days, common birth dates): remember recent ones.
+    # The values are immutable, so sharing them between records is safe.
+    seen: dict[str, PartialDate | date] = {}
+
     def parse(value: str) -> PartialDate | date:
+        known = seen.get(value)
+        if known is not None:
+            return known
         for pattern, (at_year, at_month, at_day) in compiled:
             match = pattern.fullmatch(value)
             if match is not None:
                 parts = match.groups()
                 month = int(parts[at_month]) if at_month >= 0 else 0
                 day = int(parts[at_day]) if at_day >= 0 else 0
-                return make(value, int(parts[at_year]), month, day)
+                result = make(value, int(parts[at_year]), month, day)
+                if len(seen) >= _REMEMBERED_DATES:
+                    seen.clear()
+                seen[value] = result
+                return result
         raise TransformError(BAD_DATE, f"{value!r} is not a date in the form {accepted}")
 
     return parse
+
+
+_REMEMBERED_DATES = 20_000
 
 
 def _positions(fmt: str) -> tuple[int, int, int]:

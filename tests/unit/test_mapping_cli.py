@@ -112,4 +112,5 @@ def test_the_benchmark_counts_what_it_maps() -> None:
     bench = bench_mapping(spec=MAPPINGS / "evibel.json.yaml", count=50, invalid_rate=0.1)
     assert (bench.records, bench.mapped, bench.rejected) == (50, 45, 5)
     assert bench.per_second > 0
+    assert bench.per_cpu_second > 0
     assert "records/s" in str(bench)
