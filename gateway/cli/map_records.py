@@ -14,7 +14,7 @@ from typing import TextIO
 from gateway.cli._context import gateway_from
 from gateway.domain.serialization import encode
 from gateway.errors import InputError
-from gateway.mapping import SOURCES, FieldProblem, Mapping, load_source_mapping, read_rows
+from gateway.mapping import SOURCES, FieldProblem, Mapping, load_source_mapping
 
 __all__ = ["MapSummary", "map_stream", "register"]
 
@@ -39,7 +39,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     parser.add_argument("file", metavar="FILE", help="the export file ('-' for standard input)")
     parser.add_argument("--source", required=True, choices=sorted(SOURCES), help="the source")
     parser.add_argument(
-        "--format", choices=("json", "csv"), help="the file's format (default: the source's first)"
+        "--format",
+        choices=("json", "csv", "fixed"),
+        help="the file's format (default: the source's first)",
     )
     parser.add_argument("--json", action="store_true", help="report problems as JSON lines")
     parser.add_argument(
@@ -70,7 +72,7 @@ def map_stream(
 ) -> MapSummary:  # fmt: skip
     """Map every row of a stream: records to `out`, problems and progress to `err`."""
     summary = MapSummary()
-    for row in read_rows(stream, mapping.format, mapping.csv_options):
+    for row in mapping.read(stream):
         if row.problem is not None:
             problems: tuple[FieldProblem, ...] = (row.problem,)
         else:
@@ -111,7 +113,7 @@ def _run(args: argparse.Namespace) -> int:
         if args.file == "-":
             stream: TextIO = sys.stdin
         else:
-            stream = Path(args.file).open(encoding="utf-8", newline=newline)  # noqa: SIM115
+            stream = Path(args.file).open(encoding=mapping.encoding, newline=newline)  # noqa: SIM115
     except OSError as error:
         raise InputError(
             "GW-IN-FILE", f"cannot read the file: {error.strerror}", args.file
@@ -123,7 +125,9 @@ def _run(args: argparse.Namespace) -> int:
                 out=sys.stdout, err=sys.stderr, progress=sys.stderr.isatty(),
             )  # fmt: skip
     except UnicodeDecodeError:
-        raise InputError("GW-IN-FILE", "the file is not UTF-8 text", args.file) from None
+        raise InputError(
+            "GW-IN-FILE", f"the file is not {mapping.encoding} text", args.file
+        ) from None
     except BrokenPipeError:
         # The reader went away (`| head`): stop quietly, as the Python docs advise.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

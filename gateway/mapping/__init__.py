@@ -32,7 +32,7 @@ __all__ = [
 SOURCES: dict[str, tuple[str, ...]] = {
     "evibel": ("json", "csv"),
     "actio": ("json",),
-    "waiting-register": ("csv",),
+    "waiting-register": ("csv", "fixed"),
 }
 
 

@@ -18,12 +18,14 @@ Code lists named by rules are read from `codelists/` beside the specification.
 
 from __future__ import annotations
 
+import codecs
 import itertools
+from collections.abc import Iterator
 from collections.abc import Mapping as MappingABC
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from gateway.domain.problems import Problem
 from gateway.domain.record import CanonicalRecord
@@ -32,14 +34,16 @@ from gateway.domain.serialization import decode_record
 from gateway.mapping.builder import GiveUp, build_record, to_json
 from gateway.mapping.codelists import CodeList, load_code_list
 from gateway.mapping.compiler import CompiledRule, Step, compile_rule, guarded
+from gateway.mapping.fixed import fixed_columns
 from gateway.mapping.problems import FieldProblem
+from gateway.mapping.readers import SourceRow, read_rows
 from gateway.mapping.yamlfile import LineDict, LineList, load_yaml, spec_error
 
 __all__ = ["FORMATS", "MapResult", "Mapping", "load_mapping"]
 
-FORMATS = ("json", "csv")
-_SPEC_KEYS = {"source", "format", "description", "csv", "fields"}
-_CSV_KEYS = {"delimiter", "encoding"}
+FORMATS = ("json", "csv", "fixed")
+_SPEC_KEYS = {"source", "format", "description", "encoding", "csv", "fixed", "fields"}
+_CSV_KEYS = {"delimiter"}
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -61,6 +65,12 @@ class Mapping:
     sources_by_path: dict[str, str]
     list_parents: tuple[tuple[str | int, ...], ...]
     csv_options: dict[str, str] = field(default_factory=dict)
+    columns: tuple[tuple[str, int, int], ...] = ()  # fixed width: name, start, end (from 1)
+    encoding: str = "utf-8"
+
+    def read(self, stream: TextIO) -> Iterator[SourceRow]:
+        """The rows of an export in this specification's format."""
+        return read_rows(stream, self.format, self.csv_options, columns=self.columns)
 
     def tree(self, row: MappingABC[str, Any]) -> tuple[dict[str, Any], list[FieldProblem]]:
         """The JSON-shaped canonical tree of a row, and the mapping problems found."""
@@ -137,6 +147,14 @@ def load_mapping(path: Path, code_list_dir: Path | None = None) -> Mapping:
     if fmt not in FORMATS:
         raise spec_error(file, document.line_of("format"), f"'format' is one of {FORMATS}")
     csv_options = _csv_options(document, file)
+    columns = fixed_columns(document, file) if fmt == "fixed" else ()
+    encoding = document.get("encoding", "utf-8")
+    try:
+        codecs.lookup(encoding)
+    except (LookupError, TypeError):
+        raise spec_error(
+            file, document.line_of("encoding"), f"unknown encoding {encoding!r}"
+        ) from None
     rules = document.get("fields")
     if not isinstance(rules, LineList) or not rules:
         raise spec_error(file, document.line_of("fields"), "'fields' is a non-empty list of rules")
@@ -156,6 +174,8 @@ def load_mapping(path: Path, code_list_dir: Path | None = None) -> Mapping:
         sources_by_path=sources_by_path,
         list_parents=tuple(sorted(p for p in parents if p is not None)),
         csv_options=csv_options,
+        columns=columns,
+        encoding=encoding,
     )
 
 

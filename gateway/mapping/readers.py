@@ -16,7 +16,7 @@ from typing import Any, TextIO
 from gateway.errors import InputError
 from gateway.mapping.problems import FieldProblem
 
-__all__ = ["SourceRow", "read_csv_rows", "read_json_rows", "read_rows"]
+__all__ = ["SourceRow", "read_csv_rows", "read_fixed_rows", "read_json_rows", "read_rows"]
 
 BAD_ROW = "GW-MAP-ROW"
 
@@ -31,12 +31,36 @@ class SourceRow:
 
 
 def read_rows(
-    stream: TextIO, fmt: str, options: dict[str, str] | None = None
+    stream: TextIO,
+    fmt: str,
+    options: dict[str, str] | None = None,
+    *,
+    columns: tuple[tuple[str, int, int], ...] = (),
 ) -> Iterator[SourceRow]:
-    """Rows of a `json` or `csv` export."""
+    """Rows of a `json`, `csv` or `fixed` (width) export."""
     if fmt == "csv":
         return read_csv_rows(stream, delimiter=(options or {}).get("delimiter", ","))
+    if fmt == "fixed":
+        return read_fixed_rows(stream, columns)
     return read_json_rows(stream)
+
+
+def read_fixed_rows(
+    stream: TextIO, columns: tuple[tuple[str, int, int], ...]
+) -> Iterator[SourceRow]:
+    """Rows of a fixed-width file: each column from its first to its last character (from 1)."""
+    shortest = max((start for _, start, _ in columns), default=1)
+    for number, line in enumerate(stream, start=1):
+        text = line.rstrip("\r\n")
+        if not text.strip():
+            continue
+        if len(text) < shortest:
+            message = f"line {number} has {len(text)} characters; the layout needs {shortest}"
+            yield SourceRow(number=number, problem=FieldProblem(code=BAD_ROW, message=message))
+            continue
+        yield SourceRow(
+            number=number, data={name: text[start - 1 : end] for name, start, end in columns}
+        )
 
 
 def read_json_rows(stream: TextIO) -> Iterator[SourceRow]:

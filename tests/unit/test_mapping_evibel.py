@@ -28,10 +28,7 @@ def evibel_csv() -> Mapping:
 
 def map_file(mapping: Mapping, path: Path) -> list[object]:
     with path.open(encoding="utf-8") as stream:
-        results = [
-            mapping.map(row.data, today=TODAY)
-            for row in read_rows(stream, mapping.format, mapping.csv_options)
-        ]
+        results = [mapping.map(row.data, today=TODAY) for row in mapping.read(stream)]
     for result in results:
         assert result.problems == (), [str(p) for p in result.problems]
     return [encode(result.record) for result in results]

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from gateway.mapping import load_source_mapping, read_rows
+from gateway.mapping import load_source_mapping
 from gateway.mapping.merge import Fragment, merge, merge_person
 
 MAPPINGS = Path(__file__).parents[2] / "mappings"
@@ -20,7 +20,7 @@ def fragments_of(source: str, fmt: str, sample: str) -> list[Fragment]:
     mapping = load_source_mapping(MAPPINGS, source, fmt)
     out = []
     with (MAPPINGS / "samples" / sample).open(encoding="utf-8") as stream:
-        for row in read_rows(stream, mapping.format, mapping.csv_options):
+        for row in mapping.read(stream):
             result = mapping.map(row.data)
             assert result.record is not None
             out.append(Fragment.of(source, result.record))

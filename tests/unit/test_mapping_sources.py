@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from datetime import date
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import pytest
 
 from gateway.domain.eurodac import Operation
 from gateway.domain.record import CanonicalRecord
-from gateway.mapping import Mapping, load_source_mapping, read_rows
+from gateway.mapping import Mapping, load_source_mapping
 from gateway.mapping.engine import MapResult
 
 TODAY = date(2026, 7, 10)
@@ -29,7 +30,7 @@ def waiting_register() -> Mapping:
 def map_sample(mapping: Mapping, name: str) -> list[tuple[int, MapResult | str]]:
     out: list[tuple[int, MapResult | str]] = []
     with (SAMPLES / name).open(encoding="utf-8") as stream:
-        for row in read_rows(stream, mapping.format, mapping.csv_options):
+        for row in mapping.read(stream):
             if row.problem is not None:
                 out.append((row.number, row.problem.code))
             else:
@@ -114,3 +115,19 @@ def test_bad_waiting_register_lines_give_every_problem(waiting_register: Mapping
          ("GW-MAP-DATE", "person.birth_date")],
         "GW-MAP-ROW",
     ]  # fmt: skip
+
+
+def test_the_fixed_width_extract_maps_like_the_csv_one(waiting_register: Mapping) -> None:
+    fixed = load_source_mapping(SAMPLES.parent, "waiting-register", "fixed")
+    assert [columns[0] for columns in fixed.columns][:2] == ["RRN", "NAAM"]
+    from_fixed = records(map_sample(fixed, "waiting-register/extract.txt"))
+    from_csv = records(map_sample(waiting_register, "waiting-register/extract.csv"))
+    assert from_fixed == from_csv
+
+
+def test_a_fixed_width_line_too_short_for_the_layout_is_gw_map_row() -> None:
+    fixed = load_source_mapping(SAMPLES.parent, "waiting-register", "fixed")
+    rows = list(fixed.read(io.StringIO("88400005734IVANOVA, Olena\n\n")))
+    assert [(row.number, row.problem.code if row.problem else None) for row in rows] == [
+        (1, "GW-MAP-ROW")
+    ]

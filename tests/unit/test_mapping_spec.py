@@ -93,3 +93,32 @@ def test_the_shipped_specifications_load(mappings_dir: Path) -> None:
     for spec in sorted(mappings_dir.glob("*.yaml")):
         mapping = load_mapping(spec)
         assert mapping.steps, spec
+
+
+@pytest.mark.parametrize(
+    ("layout", "line", "message"),
+    [
+        ("fixed:\n  columns:\n    A: [1, 5]\n    B: [5, 9]\n", 6, "'B' overlaps 'A'"),
+        ("fixed:\n  columns:\n    A: [3, 1]\n", 5, "1 <= first <= last"),
+        ("fixed: {}\n", 3, "needs 'columns'"),
+    ],
+)
+def test_a_bad_fixed_width_layout_is_refused(
+    tmp_path: Path, layout: str, line: int, message: str
+) -> None:
+    path = write(
+        tmp_path, f"source: t\nformat: fixed\n{layout}fields:\n  - to: person.sex\n    from: A\n"
+    )
+    error = refused(path)
+    assert line_of(error) == (str(path), line)
+    assert message in error.message
+
+
+def test_an_unknown_encoding_is_refused(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "source: t\nformat: csv\nencoding: klingon\n"
+        + "fields:\n  - to: person.sex\n    from: A\n",
+    )
+    error = refused(path)
+    assert line_of(error) == (str(path), 3)

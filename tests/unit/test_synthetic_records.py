@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from gateway.mapping import load_source_mapping, read_rows
+from gateway.mapping import load_source_mapping
 from gateway.synthetic_records import SyntheticPerson, generate_exports, make_person
 from gateway.synthetic_records.sources import evibel_row
 
@@ -46,7 +46,7 @@ def rejected(path: Path, source: str, fmt: str) -> tuple[int, int]:
     mapping = load_source_mapping(MAPPINGS, source, fmt)
     rows = bad = 0
     with path.open(encoding="utf-8", newline="") as stream:
-        for row in read_rows(stream, mapping.format, mapping.csv_options):
+        for row in mapping.read(stream):
             rows += 1
             result = None if row.problem else mapping.map(row.data, today=date(2026, 11, 30))
             bad += result is None or result.record is None
