@@ -26,7 +26,7 @@ A rule (one item of `fields:`):
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -36,7 +36,19 @@ from gateway.domain.serialization import decode
 from gateway.mapping.codelists import CodeList
 from gateway.mapping.conditions import compile_condition, compile_getter
 from gateway.mapping.finishers import finisher
-from gateway.mapping.problems import FieldProblem, ItemsError, TransformError
+from gateway.mapping.problems import FieldProblem, TransformError
+from gateway.mapping.steps import (
+    REQUIRED,
+    Convert,
+    Row,
+    Step,
+    chained,
+    const_step,
+    from_step,
+    guarded,
+    list_converter,
+    putter,
+)
 from gateway.mapping.targets import Target, resolve_target
 from gateway.mapping.transforms import (
     code_lookup,
@@ -50,11 +62,6 @@ from gateway.mapping.yamlfile import LineDict, LineList, spec_error
 
 __all__ = ["REQUIRED", "CompiledRule", "Step", "compile_rule", "guarded"]
 
-REQUIRED = "GW-MAP-REQUIRED"
-
-Row = Mapping[str, Any]
-Step = Callable[[Row, dict[str, Any], list[FieldProblem]], None]
-Convert = Callable[[Any], Any]
 
 _VALUE_KEYS = {"from", "const", "name"}
 _RULE_KEYS = _VALUE_KEYS | {
@@ -98,10 +105,10 @@ def compile_rule(
     if len(given) != 1:
         raise fail("to", "a rule takes exactly one of 'from', 'const' and 'name'")
     when = _condition_of(rule, fail)
-    put = _putter(target.keys)
+    put = putter(target.keys)
     if "const" in rule:
         value = _canonical(target, rule["const"], lambda m: fail("const", m))
-        step = _const_step(value, put)
+        step = const_step(value, put)
         return CompiledRule(
             step=step, target=target, sources=(), when=when, when_key=_key(rule), line=rule.line
         )
@@ -118,7 +125,7 @@ def compile_rule(
         if not isinstance(source, str) or not source:
             raise fail("from", "'from' names a source field")
         convert_text, convert_any = _converter(rule, target, fail, code_lists)
-        step = _from_step(
+        step = from_step(
             target, source, convert_text, convert_any, put, required=required, default=default
         )
         sources = (source,)
@@ -183,30 +190,40 @@ def _converter(
         raise fail(
             sorted(transforms)[1], "a rule takes one of 'date', 'codelist', 'national_number'"
         )
+    transform = _transform(rule, target, leaf, fail, code_lists)
+    if transform is not None:
+        chain.append(transform)
+    if target.is_list:
+        separator = rule.get("split")
+        if separator is not None and (not isinstance(separator, str) or not separator):
+            raise fail("split", "'split' is the text that separates the values")
+        convert = list_converter(separator, [text, *chain])
+        return convert, convert
+    if "split" in rule:
+        raise fail("split", f"{target.path} is not a list")
+    return (chained(chain) if chain else None), chained([text, *chain])
+
+
+def _transform(
+    rule: LineDict, target: Target, leaf: Any, fail: Callable[[str, str], Exception],
+    code_lists: Callable[[str], CodeList],
+) -> Convert | None:  # fmt: skip
+    """The rule's transform of the (stripped) text, or what the target's type needs."""
     if "date" in rule:
         formats = rule["date"] if isinstance(rule["date"], list) else [rule["date"]]
         if leaf not in (date, PartialDate):
             raise fail("date", f"{target.path} does not hold a date")
         try:
-            chain.append(date_parser([str(f) for f in formats], partial=leaf is PartialDate))
+            return date_parser([str(f) for f in formats], partial=leaf is PartialDate)
         except ValueError as error:
             raise fail("date", str(error)) from None
-    elif "codelist" in rule:
-        chain.append(_code_list(rule, target, leaf, fail, code_lists))
-    elif rule.get("national_number", False):
+    if "codelist" in rule:
+        return _code_list(rule, target, leaf, fail, code_lists)
+    if rule.get("national_number", False):
         if leaf is not str:
             raise fail("national_number", f"{target.path} does not hold text")
-        chain.append(national_number)
-    else:
-        finish = finisher(leaf)
-        if finish is not None:
-            chain.append(finish)
-    if target.is_list:
-        convert = _list_converter(rule, [text, *chain], fail)
-        return convert, convert
-    if "split" in rule:
-        raise fail("split", f"{target.path} is not a list")
-    return (_chained(chain) if chain else None), _chained([text, *chain])
+        return national_number
+    return finisher(leaf)
 
 
 def _code_list(
@@ -228,150 +245,6 @@ def _code_list(
             )
         typed[key] = decoded.value
     return code_lookup(name, typed, case_sensitive=code_list.case_sensitive)
-
-
-def _list_converter(
-    rule: LineDict, chain: list[Convert], fail: Callable[[str, str], Exception]
-) -> Convert:
-    separator = rule.get("split")
-    if separator is not None and (not isinstance(separator, str) or not separator):
-        raise fail("split", "'split' is the text that separates the values")
-    item = _chained(chain)
-
-    def convert(raw: Any) -> list[Any]:
-        if isinstance(raw, list):
-            items = raw
-        elif separator is not None and isinstance(raw, str):
-            items = [part for part in raw.split(separator) if part.strip()]
-        else:
-            items = [raw]
-        values, errors = [], []
-        for i, one in enumerate(items):
-            try:
-                values.append(item(one))
-            except TransformError as error:
-                errors.append(TransformError(error.code, error.message, f"[{i}]"))
-        if errors:
-            raise ItemsError(errors)
-        return values
-
-    return convert
-
-
-def _chained(chain: list[Convert]) -> Convert:
-    if len(chain) == 1:
-        return chain[0]
-    if len(chain) == 2:
-        first, second = chain
-        return lambda raw: second(first(raw))
-    first, second, third = chain[0], chain[1], chain[2:]
-
-    def convert(raw: Any) -> Any:
-        value = second(first(raw))
-        for step in third:
-            value = step(value)
-        return value
-
-    return convert
-
-
-def _putter(keys: tuple[str | int, ...]) -> Callable[[dict[str, Any], Any], None]:
-    if len(keys) == 1:
-        (only,) = keys
-
-        def put_one(tree: dict[Any, Any], value: Any) -> None:
-            tree[only] = value
-
-        return put_one
-    if len(keys) == 2:
-        return _put_two(*keys)
-    parents, last = keys[:-1], keys[-1]
-
-    def put(tree: dict[Any, Any], value: Any) -> None:
-        node = tree
-        for key in parents:
-            child = node.get(key)
-            if child is None:
-                child = node[key] = {}
-            node = child
-        node[last] = value
-
-    return put
-
-
-def _put_two(first: str | int, last: str | int) -> Callable[[dict[str, Any], Any], None]:
-    def put(tree: dict[Any, Any], value: Any) -> None:
-        node = tree.get(first)
-        if node is None:
-            node = tree[first] = {}
-        node[last] = value
-
-    return put
-
-
-def guarded(when: Callable[[Row], bool], steps: tuple[Step, ...]) -> Step:
-    """The steps of rules that share a condition, run when it holds (tested once)."""
-    if len(steps) == 1:
-        (only,) = steps
-
-        def guarded_one(row: Row, tree: dict[str, Any], problems: list[FieldProblem]) -> None:
-            if when(row):
-                only(row, tree, problems)
-
-        return guarded_one
-
-    def guarded_all(row: Row, tree: dict[str, Any], problems: list[FieldProblem]) -> None:
-        if when(row):
-            for step in steps:
-                step(row, tree, problems)
-
-    return guarded_all
-
-
-def _const_step(value: Any, put: Callable[[dict[str, Any], Any], None]) -> Step:
-    def step(row: Row, tree: dict[str, Any], problems: list[FieldProblem]) -> None:
-        put(tree, value)
-
-    return step
-
-
-def _from_step(
-    target: Target, source: str, convert_text: Convert | None, convert_any: Convert,
-    put: Callable[[dict[str, Any], Any], None], *, required: bool, default: Any,
-) -> Step:  # fmt: skip
-    path = target.path
-    nested = compile_getter(source) if "." in source else None
-
-    def step(row: Row, tree: dict[str, Any], problems: list[FieldProblem]) -> None:
-        raw = row.get(source) if nested is None else nested(row)
-        try:
-            if type(raw) is str:
-                raw = raw.strip()
-                if raw:
-                    put(tree, raw if convert_text is None else convert_text(raw))
-                    return
-            elif raw is not None and raw != []:
-                put(tree, convert_any(raw))
-                return
-        except TransformError as error:
-            problems.append(
-                FieldProblem(code=error.code, message=error.message, path=path, source=source)
-            )
-            return
-        except ItemsError as errors:
-            problems.extend(
-                FieldProblem(code=e.code, message=e.message, path=path + e.suffix, source=source)
-                for e in errors.errors
-            )
-            return
-        if default is not None:
-            put(tree, default)
-        elif required:
-            problems.append(
-                FieldProblem(code=REQUIRED, message="a value is required", path=path, source=source)
-            )
-
-    return step
 
 
 def _name_part(raw: Any) -> str:
@@ -399,7 +272,7 @@ def _name_rule(
     getters = [(part, compile_getter(name)) for part, name in fields.items()]
     sources = tuple(fields.values())
     path = target.path
-    put = _putter(target.keys)
+    put = putter(target.keys)
 
     def step(row: Row, tree: dict[str, Any], problems: list[FieldProblem]) -> None:
         try:
