@@ -45,7 +45,6 @@ from gateway.mapping.steps import (
     chained,
     const_step,
     from_step,
-    guarded,
     list_converter,
     putter,
 )
@@ -60,7 +59,7 @@ from gateway.mapping.transforms import (
 )
 from gateway.mapping.yamlfile import LineDict, LineList, spec_error
 
-__all__ = ["REQUIRED", "CompiledRule", "Step", "compile_rule", "guarded"]
+__all__ = ["CompiledRule", "compile_rule"]
 
 
 _VALUE_KEYS = {"from", "const", "name"}

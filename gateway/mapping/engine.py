@@ -33,10 +33,11 @@ from gateway.domain.rules import check_record
 from gateway.domain.serialization import decode_record
 from gateway.mapping.builder import GiveUp, build_record, to_json
 from gateway.mapping.codelists import CodeList, load_code_list
-from gateway.mapping.compiler import CompiledRule, Step, compile_rule, guarded
+from gateway.mapping.compiler import CompiledRule, compile_rule
 from gateway.mapping.fixed import fixed_columns
 from gateway.mapping.problems import FieldProblem
 from gateway.mapping.readers import SourceRow, read_rows
+from gateway.mapping.steps import Step, guarded
 from gateway.mapping.yamlfile import LineDict, LineList, load_yaml, spec_error
 
 __all__ = ["FORMATS", "MapResult", "Mapping", "load_mapping"]
