@@ -19,6 +19,7 @@ from gateway.mapping import SOURCES, FieldProblem, Mapping, load_source_mapping
 __all__ = ["MapSummary", "map_stream", "register"]
 
 _PROGRESS_EVERY = 1000
+_CLEAR_LINE = "\r\033[K"
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -84,12 +85,14 @@ def map_stream(
         if problems:
             summary.rejected += 1
             summary.codes.update(problem.code for problem in problems)
+            if progress:
+                err.write(_CLEAR_LINE)  # the problems replace the progress line
             _report(err, name, row.number, problems, as_json=as_json)
         if progress and (summary.mapped + summary.rejected) % _PROGRESS_EVERY == 0:
             err.write(f"\r{summary}")
             err.flush()
     if progress:
-        err.write("\r\033[K")
+        err.write(_CLEAR_LINE)
     return summary
 
 

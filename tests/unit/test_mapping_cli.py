@@ -114,3 +114,18 @@ def test_the_benchmark_counts_what_it_maps() -> None:
     assert bench.per_second > 0
     assert bench.per_cpu_second > 0
     assert "records/s" in str(bench)
+
+
+def test_progress_is_shown_on_request_and_cleared_for_problems() -> None:
+    mapping = load_source_mapping(MAPPINGS, "evibel", "json")
+    row = json.dumps(json.loads((SAMPLES / "evibel" / "applications.json").read_text("utf-8"))[0])
+    lines = io.StringIO("\n".join([row] * 1000 + ["{broken"]) + "\n")
+    out, err = io.StringIO(), io.StringIO()
+    map_stream(mapping, lines, "in", today=None, as_json=False, out=out, err=err, progress=True)
+    assert err.getvalue() == (
+        "\rmapped 1000, rejected 0"
+        "\r\x1b[K"
+        "in:1001: GW-MAP-ROW: line 1001 is not valid JSON: Expecting property name enclosed in "
+        "double quotes (column 2)\n"
+        "\r\x1b[K"
+    )
