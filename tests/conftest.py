@@ -13,11 +13,3 @@ CANONICAL_SAMPLES = PROJECT / "mappings" / "samples" / "canonical"
 @pytest.fixture
 def canonical_samples() -> Path:
     return CANONICAL_SAMPLES
-
-
-MAPPINGS = PROJECT / "mappings"
-
-
-@pytest.fixture
-def mappings_dir() -> Path:
-    return MAPPINGS

@@ -15,6 +15,8 @@ from gateway.synthetic_records.sources import evibel_row
 
 TODAY = date(2026, 7, 10)
 
+MAPPINGS = Path(__file__).parents[2] / "mappings"
+
 
 @pytest.fixture(scope="module")
 def evibel_json() -> Mapping:
@@ -34,8 +36,8 @@ def map_file(mapping: Mapping, path: Path) -> list[object]:
     return [encode(result.record) for result in results]
 
 
-def test_the_json_sample_maps(evibel_json: Mapping, mappings_dir: Path) -> None:
-    records = map_file(evibel_json, mappings_dir / "samples" / "evibel" / "applications.json")
+def test_the_json_sample_maps(evibel_json: Mapping) -> None:
+    records = map_file(evibel_json, MAPPINGS / "samples" / "evibel" / "applications.json")
     assert len(records) == 4
     first = records[0]
     assert first["person"]["name"] == {
@@ -61,20 +63,16 @@ def test_the_json_sample_maps(evibel_json: Mapping, mappings_dir: Path) -> None:
     assert records[3]["application"]["procedure"] == "dublin"
 
 
-def test_the_csv_sample_maps_to_the_same_records(
-    evibel_json: Mapping, evibel_csv: Mapping, mappings_dir: Path
-) -> None:
-    samples = mappings_dir / "samples" / "evibel"
+def test_the_csv_sample_maps_to_the_same_records(evibel_json: Mapping, evibel_csv: Mapping) -> None:
+    samples = MAPPINGS / "samples" / "evibel"
     from_json = map_file(evibel_json, samples / "applications.json")
     from_csv = map_file(evibel_csv, samples / "applications.csv")
     assert from_csv[:3] == from_json[:3]
     assert from_csv[3]["person"]["nationalities"] == ["AFG", "IRN"]  # split on |
 
 
-def test_a_bad_record_gives_every_problem_with_code_path_and_source(
-    evibel_json: Mapping, mappings_dir: Path
-) -> None:
-    with (mappings_dir / "samples" / "evibel" / "invalid.json").open(encoding="utf-8") as stream:
+def test_a_bad_record_gives_every_problem_with_code_path_and_source(evibel_json: Mapping) -> None:
+    with (MAPPINGS / "samples" / "evibel" / "invalid.json").open(encoding="utf-8") as stream:
         (row,) = read_rows(stream, "json")
     result = evibel_json.map(row.data)
     assert result.record is None
