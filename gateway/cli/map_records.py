@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import TextIO
 
 from gateway.cli._context import gateway_from
-from gateway.domain.serialization import encode
 from gateway.errors import InputError
 from gateway.mapping import SOURCES, FieldProblem, Mapping, load_source_mapping
+from gateway.mapping.encoder import encode_record
 
 __all__ = ["MapSummary", "map_stream", "register"]
 
@@ -80,7 +80,7 @@ def map_stream(
             result = mapping.map(row.data, today=today)
             problems = result.problems
             if result.record is not None:
-                out.write(json.dumps(encode(result.record), ensure_ascii=False) + "\n")
+                out.write(json.dumps(encode_record(result.record), ensure_ascii=False) + "\n")
                 summary.mapped += 1
         if problems:
             summary.rejected += 1

@@ -74,7 +74,7 @@ class Mapping:
         return read_rows(stream, self.format, self.csv_options, columns=self.columns)
 
     def tree(self, row: MappingABC[str, Any]) -> tuple[dict[str, Any], list[FieldProblem]]:
-        """The JSON-shaped canonical tree of a row, and the mapping problems found."""
+        """The canonical tree of a row (JSON-shaped, with typed leaves), and its problems."""
         tree: dict[str, Any] = {}
         problems: list[FieldProblem] = []
         for step in self.steps:

@@ -9,7 +9,9 @@ from typing import Any
 
 import pytest
 
+from gateway.domain.serialization import encode
 from gateway.mapping import load_source_mapping
+from gateway.mapping.encoder import encode_record
 from gateway.mapping.merge import Fragment, merge, merge_person
 
 MAPPINGS = Path(__file__).parents[2] / "mappings"
@@ -60,6 +62,7 @@ def test_evibel_printrak_and_the_waiting_register_become_one_record() -> None:
     assert record.person.birth_place == "Kharkiv"
     assert record.application is not None
     assert record.application.identifiers.national_number == "88400005734"
+    assert encode_record(record) == encode(record)  # the fast encoder, biometrics included
 
 
 def test_fragments_join_through_a_third_that_holds_both_numbers() -> None:

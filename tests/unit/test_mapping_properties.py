@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from gateway.domain.serialization import decode_record, encode
 from gateway.mapping import Mapping, load_source_mapping
 from gateway.mapping.builder import to_json
+from gateway.mapping.encoder import encode_record
 from gateway.synthetic_records import make_person
 from gateway.synthetic_records.sources import actio_row, evibel_row
 
@@ -58,6 +59,7 @@ def check_never_crashes(mapping: Mapping, row: dict[str, Any]) -> None:
     else:
         assert result.problems == ()
         assert decode_record(encode(result.record)).value == result.record
+        assert encode_record(result.record) == encode(result.record)
 
 
 @settings(max_examples=150)
