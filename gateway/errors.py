@@ -159,6 +159,17 @@ ERROR_CODES: dict[str, str] = {
     "GW-BIO-IMAGE": "A biometric image from which no template can be extracted.",
     "GW-BIO-TEMPLATE": "Biometric templates of different kinds cannot be compared.",
     "GW-BIO-SEED": "A synthetic person seed or capture number is negative.",
+    # mapping
+    "GW-MAP-SPEC": "A mapping specification or code list is refused (file and line given).",
+    "GW-MAP-ROW": "A source record cannot be read (not JSON, not an object, wrong CSV columns).",
+    "GW-MAP-REQUIRED": "A source field the mapping requires is missing or empty.",
+    "GW-MAP-TYPE": "A source field has a type the mapping cannot use (an object for text...).",
+    "GW-MAP-DATE": "A source date is not in an accepted format, or does not exist.",
+    "GW-MAP-CODE": "A source code is not in the code list the mapping names.",
+    "GW-MAP-NATIONAL-NUMBER": "A source Belgian national number fails its check.",
+    "GW-MAP-NAME": "A source name cannot be written in Latin characters.",
+    "GW-MAP-CONFLICT": "Two sources give different values for the same field of one person.",
+    "GW-MAP-JOIN": "A source record has neither an Immigration Office nor a national number.",
 }
 
 

@@ -21,8 +21,10 @@ from gateway.cli import (
     deadline,
     demo,
     info,
+    map_records,
     message,
     queue,
+    sample,
     serve,
     tokens,
 )
@@ -30,7 +32,20 @@ from gateway.errors import GatewayError
 
 __all__ = ["build_parser", "main"]
 
-COMMANDS = (info, check_record, demo, deadline, certs, message, serve, queue, tokens, bench)
+COMMANDS = (
+    info,
+    check_record,
+    demo,
+    certs,
+    message,
+    map_records,
+    sample,
+    deadline,
+    serve,
+    queue,
+    tokens,
+    bench,
+)
 
 EXIT_INTERNAL = 70
 EXIT_INTERRUPTED = 130
