@@ -15,6 +15,7 @@ import structlog
 
 from gateway import __version__
 from gateway.cli import (
+    audit,
     bench,
     certs,
     check_record,
@@ -44,6 +45,7 @@ COMMANDS = (
     serve,
     queue,
     tokens,
+    audit,
     bench,
 )
 
