@@ -14,12 +14,12 @@ from collections.abc import Sequence
 import structlog
 
 from gateway import __version__
-from gateway.cli import check_record, deadline, demo, info
+from gateway.cli import check_record, deadline, demo, info, sim
 from gateway.errors import GatewayError
 
 __all__ = ["build_parser", "main"]
 
-COMMANDS = (info, check_record, demo, deadline)
+COMMANDS = (info, check_record, demo, deadline, sim)
 
 EXIT_INTERNAL = 70
 EXIT_INTERRUPTED = 130
