@@ -1,24 +1,48 @@
 """The composition root: the one place where settings meet adapters.
 
 Everything else receives its collaborators as arguments; tests build the
-same object with fakes from `gateway.testing`.
+same objects with fakes from `gateway.testing`.
 """
 
 from __future__ import annotations
 
+import base64
+import os
+from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
 
 from gateway.adapters.clock import SystemClock
+from gateway.adapters.http_transport import HttpTransport, Route
+from gateway.adapters.postgres_store import PostgresStore
+from gateway.adapters.sqlite_store import SqliteStore
+from gateway.broker.dispatcher import Dispatcher, DispatcherPolicy
+from gateway.broker.outbox import Outbox
+from gateway.broker.retry import RetryPolicy
+from gateway.broker.sealing import BodyCipher, parse_key_ring
 from gateway.logging import configure_logging
-from gateway.ports import Clock
+from gateway.pipeline.inbound import Inbound
+from gateway.pipeline.services import Services
+from gateway.pipeline.submissions import Submissions
+from gateway.pipeline.wire import Wire
+from gateway.ports import Clock, MessageStore
+from gateway.security.configured import client_context_from, signer_from, trust_store_from
+from gateway.security.identity import PeerId
+from gateway.security.verifier import Verifier
 from gateway.settings import Settings
+from gateway.validation.parsing import XmlLimits
 
-__all__ = ["Gateway", "build_gateway"]
+__all__ = ["Gateway", "build_gateway", "open_store", "running_services"]
+
+EURODAC_PEER = PeerId(party="EU", system="eurodac")
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Gateway:
-    """The gateway's collaborators, wired."""
+    """The gateway's collaborators for commands that need no store."""
 
     settings: Settings
     clock: Clock
@@ -28,3 +52,97 @@ def build_gateway(settings: Settings, *, clock: Clock | None = None) -> Gateway:
     """Configure logging and wire the adapters the settings ask for."""
     configure_logging(settings.log_level, settings.log_format)
     return Gateway(settings=settings, clock=clock or SystemClock())
+
+
+async def open_store(settings: Settings) -> MessageStore:
+    """PostgreSQL when `database_url` says so, else SQLite in the data directory."""
+    if settings.database_url.startswith(("postgresql://", "postgres://")):
+        return await PostgresStore.open(settings.database_url)
+    return await SqliteStore.open(settings.data_dir / "gateway.sqlite3")
+
+
+def body_cipher(settings: Settings) -> BodyCipher:
+    """The key ring for bodies at rest: from `body_keys`, or a key file made on first start."""
+    if settings.body_keys:
+        ring = parse_key_ring(settings.body_keys, "EUGW_BODY_KEYS")
+    else:
+        ring = parse_key_ring(_body_key_file(settings.data_dir / "keys" / "body.keys"), "body.keys")
+    return BodyCipher(ring, settings.active_body_key or list(ring)[-1])
+
+
+def _body_key_file(path: Path) -> str:
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        key = base64.b64encode(os.urandom(32)).decode()
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as file:
+            file.write(f"k1:{key}\n")
+    return path.read_text().strip().replace("\n", ",")
+
+
+def peer_routes(settings: Settings) -> dict[str, Route]:
+    """Where each peer listens, with a TLS context that checks it is that peer's server."""
+    peers = [(EURODAC_PEER, settings.eurodac_url)] + [
+        (PeerId(party=party, system="dublinet"), settings.dublinet_url.format(party=party))
+        for party in filter(None, (p.strip() for p in settings.dublinet_peers.split(",")))
+    ]
+    return {
+        str(peer): Route(url=url, ssl_context=client_context_from(settings, server=peer))
+        for peer, url in peers
+    }
+
+
+def dispatcher_policy(settings: Settings) -> DispatcherPolicy:
+    return DispatcherPolicy(
+        retry=RetryPolicy(
+            base=timedelta(seconds=settings.retry_base_seconds),
+            cap=timedelta(seconds=settings.retry_cap_seconds),
+            max_attempts=settings.retry_max_attempts,
+            max_age=timedelta(hours=settings.retry_max_age_hours),
+        ),
+        lease=timedelta(seconds=settings.lease_seconds),
+    )
+
+
+@asynccontextmanager
+async def running_services(
+    settings: Settings, *, clock: Clock | None = None
+) -> AsyncIterator[Services]:
+    """Open the store and wire every service; close them all on the way out."""
+    clock = clock or SystemClock()
+    trust = trust_store_from(settings)
+    wire = Wire(member_state=settings.member_state, signer=signer_from(settings))
+    routes = peer_routes(settings)
+    store = await open_store(settings)
+    executor = ThreadPoolExecutor(settings.crypto_threads, thread_name_prefix="crypto")
+    transport = HttpTransport(routes)
+    try:
+        outbox = Outbox(store, body_cipher(settings), clock)
+        inbound = Inbound(
+            outbox=outbox,
+            wire=wire,
+            verifier=Verifier(trust),
+            clock=clock,
+            executor=executor,
+            limits=XmlLimits(max_bytes=settings.max_xml_bytes, max_depth=settings.max_xml_depth),
+        )
+        yield Services(
+            settings=settings,
+            clock=clock,
+            store=store,
+            outbox=outbox,
+            submissions=Submissions(outbox=outbox, wire=wire, clock=clock, executor=executor),
+            inbound=inbound,
+            dispatcher=Dispatcher(
+                outbox=outbox,
+                transport=transport,
+                peers=list(routes),
+                policy=dispatcher_policy(settings),
+                check_ack=inbound.check_acknowledgement,
+            ),
+            trust=trust,
+        )
+    finally:
+        await transport.close()
+        await store.close()
+        executor.shutdown(wait=True)

@@ -37,6 +37,9 @@ ERROR_CODES: dict[str, str] = {
     "GW-CFG-USAGE": "A command was called with arguments it cannot use.",
     "GW-IN-FILE": "An input file cannot be read.",
     "GW-IN-JSON": "An input is not valid JSON.",
+    "GW-IN-SOURCE": "The submission names a source the gateway has no mapping for.",
+    "GW-IN-SIZE": "The submission is empty or holds more records than allowed.",
+    "GW-IN-IDEMPOTENCY-CONFLICT": "The idempotency key was already used for a different request.",
     "GW-VAL-REQUIRED": "A required field is missing.",
     "GW-VAL-UNKNOWN-FIELD": "A field the canonical model does not have.",
     "GW-VAL-TYPE": "A field has the wrong JSON type.",
@@ -80,6 +83,7 @@ ERROR_CODES: dict[str, str] = {
     "GW-HIT-ALREADY-VERIFIED": "The hit was already confirmed or rejected by an expert.",
     "GW-CASE-TRANSITION": "The Dublin case cannot move from its state on that event.",
     # security: signatures, certificates, TLS
+    "GW-IN-XML": "An input is not well-formed XML, or declares a document type.",
     "GW-SIG-MISSING": "The message is not signed.",
     "GW-SIG-WRAPPING": "The signature is misplaced, duplicated or covers less than the whole "
     "document (signature wrapping).",
@@ -122,6 +126,19 @@ ERROR_CODES: dict[str, str] = {
     "GW-MSG-MISSING": "The record lacks data the message needs.",
     "GW-MSG-VALUE": "A value in the message cannot be read as its type.",
     "GW-MSG-CONTENT": "The message's content does not fit its type.",
+    # HTTP API and inbound endpoint
+    "GW-API-UNAUTHENTICATED": "The request has no valid bearer token.",
+    "GW-API-FORBIDDEN": "The token does not grant the role the endpoint needs.",
+    "GW-API-NOT-FOUND": "No such resource.",
+    "GW-API-METHOD": "The endpoint does not take that HTTP method.",
+    "GW-API-TOO-LARGE": "The request body is larger than the gateway accepts.",
+    "GW-API-REQUEST": "The HTTP request cannot be served as sent.",
+    "GW-API-QUERY": "A query parameter has a value the endpoint cannot use.",
+    "GW-API-IDEMPOTENCY-KEY": "A submission needs an Idempotency-Key header.",
+    "GW-IN-NOT-AN-ACK": "A peer answered a delivery with something other than its acknowledgement.",
+    "GW-IN-STALE": "An inbound message's creation time is too far from the time of receipt.",
+    "GW-IN-WRONG-SENDER": "The envelope's sender is not the peer that signed and delivered it.",
+    "GW-IN-NOT-FOR-US": "An inbound message is addressed to another system.",
     # simulators of the EU side (the simulators package)
     "GW-SIM-WRONG-SENDER": "The envelope's sender, the signer and the TLS client are not one peer.",
     "GW-SIM-WRONG-RECIPIENT": "The message is addressed to another party than the endpoint.",

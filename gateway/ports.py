@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Protocol
 
+from gateway.broker.access import ApiToken
 from gateway.broker.records import (
     InboundMessage,
     NewMessage,
@@ -67,6 +68,10 @@ class MessageStore(Protocol):
 
     async def submission(self, submission_id: str) -> Submission | None: ...
 
+    async def submission_by_key(
+        self, submitter: str, idempotency_key: str
+    ) -> Submission | None: ...
+
     async def receive(self, inbound: InboundMessage, *, effect: Event | None) -> Receipt:
         """Record a verified inbound message once (by message id) and, in the same
         transaction, apply `effect` (acknowledge or answer) to the outbound message
@@ -74,6 +79,16 @@ class MessageStore(Protocol):
         ...
 
     async def inbound(self, message_id: str) -> InboundMessage | None: ...
+
+    async def add_token(self, token: ApiToken) -> None: ...
+
+    async def token_by_digest(self, digest: str) -> ApiToken | None: ...
+
+    async def tokens(self) -> list[ApiToken]: ...
+
+    async def revoke_token(self, token_id: str, *, at: datetime) -> bool:
+        """Revoke a token; False when there is no such token."""
+        ...
 
     async def claim(
         self, *, worker: str, now: datetime, lease: timedelta, limit: int, peer: str | None = None

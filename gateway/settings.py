@@ -72,6 +72,33 @@ class Settings:
     deadline_alert_days: int = dataclasses.field(default=5, metadata=_check(_not_negative))
     max_xml_bytes: int = dataclasses.field(default=8 * 1024 * 1024, metadata=_check(_positive))
     max_xml_depth: int = dataclasses.field(default=32, metadata=_check(_positive))
+    # security: relative paths are under data_dir
+    signing_keys_dir: Path = Path("keys/signing")
+    active_signing_key: str = ""  # empty: the only key in signing_keys_dir
+    trust_dir: Path = Path("trust")
+    tls_server_cert: Path = Path("tls/gateway-server.cert.pem")
+    tls_server_key: Path = Path("tls/gateway-server.key.pem")
+    tls_client_cert: Path = Path("tls/gateway-client.cert.pem")
+    tls_client_key: Path = Path("tls/gateway-client.key.pem")
+    # broker: store, delivery, HTTP
+    database_url: str = ""  # empty: SQLite in data_dir; postgresql://... for shared work
+    body_keys: str = ""  # "id:base64,...": AES-256 keys for bodies at rest; empty: a key file
+    active_body_key: str = ""  # empty: the last key of body_keys
+    body_retention_days: int = dataclasses.field(default=90, metadata=_check(_positive))
+    api_host: str = "127.0.0.1"
+    api_port: int = dataclasses.field(default=8080, metadata=_check(_not_negative))
+    inbound_host: str = "127.0.0.1"
+    inbound_port: int = dataclasses.field(default=8443, metadata=_check(_not_negative))
+    max_request_bytes: int = dataclasses.field(default=16 * 1024 * 1024, metadata=_check(_positive))
+    eurodac_url: str = "https://localhost:9443/eurodac"
+    dublinet_url: str = "https://localhost:9443/dublinet/{party}"  # {party}: NL, FR, ...
+    dublinet_peers: str = "NL,FR,DE"  # member states whose access points we deliver to
+    retry_base_seconds: int = dataclasses.field(default=2, metadata=_check(_positive))
+    retry_cap_seconds: int = dataclasses.field(default=600, metadata=_check(_positive))
+    retry_max_attempts: int = dataclasses.field(default=12, metadata=_check(_positive))
+    retry_max_age_hours: int = dataclasses.field(default=72, metadata=_check(_positive))
+    lease_seconds: int = dataclasses.field(default=60, metadata=_check(_positive))
+    crypto_threads: int = dataclasses.field(default=2, metadata=_check(_positive))
 
 
 def load_settings(environ: Mapping[str, str], config_file: Path | None = None) -> Settings:

@@ -34,7 +34,10 @@ from gateway.adapters.sql_common import (
     state_change_from_row,
     submission_from_row,
     submission_values,
+    token_from_row,
+    token_values,
 )
+from gateway.broker.access import ApiToken
 from gateway.broker.lifecycle import UnknownMessageError, apply_event, arrive
 from gateway.broker.records import (
     InboundMessage,
@@ -192,6 +195,55 @@ class PostgresStore:
             )
             row = await cursor.fetchone()
             return None if row is None else submission_from_row(row, _same)
+
+        return await self._transaction(work)
+
+    async def submission_by_key(self, submitter: str, idempotency_key: str) -> Submission | None:
+        async def work(conn: Connection) -> Submission | None:
+            cursor = await conn.execute(
+                "SELECT * FROM submissions WHERE submitter = %s AND idempotency_key = %s",
+                (submitter, idempotency_key),
+            )
+            row = await cursor.fetchone()
+            return None if row is None else submission_from_row(row, _same)
+
+        return await self._transaction(work)
+
+    async def add_token(self, token: ApiToken) -> None:
+        values = token_values(token, _keep)
+        columns = ", ".join(values)
+        placeholders = ", ".join(f"%({column})s" for column in values)
+
+        async def work(conn: Connection) -> None:
+            await conn.execute(
+                f"INSERT INTO api_tokens ({columns}) VALUES ({placeholders})", values
+            )
+
+        await self._transaction(work)
+
+    async def token_by_digest(self, digest: str) -> ApiToken | None:
+        async def work(conn: Connection) -> ApiToken | None:
+            cursor = await conn.execute("SELECT * FROM api_tokens WHERE digest = %s", (digest,))
+            row = await cursor.fetchone()
+            return None if row is None else token_from_row(row, _same)
+
+        return await self._transaction(work)
+
+    async def tokens(self) -> list[ApiToken]:
+        async def work(conn: Connection) -> list[ApiToken]:
+            cursor = await conn.execute("SELECT * FROM api_tokens ORDER BY created_at, token_id")
+            return [token_from_row(row, _same) for row in await cursor.fetchall()]
+
+        return await self._transaction(work)
+
+    async def revoke_token(self, token_id: str, *, at: datetime) -> bool:
+        async def work(conn: Connection) -> bool:
+            await conn.execute(
+                "UPDATE api_tokens SET revoked_at = %s WHERE token_id = %s AND revoked_at IS NULL",
+                (at, token_id),
+            )
+            cursor = await conn.execute("SELECT 1 FROM api_tokens WHERE token_id = %s", (token_id,))
+            return await cursor.fetchone() is not None
 
         return await self._transaction(work)
 

@@ -10,6 +10,7 @@ from datetime import datetime
 from importlib import resources
 from typing import Any
 
+from gateway.broker.access import ApiToken, Role
 from gateway.broker.memory import BLOCKING_ORDER, PURGEABLE
 from gateway.broker.records import (
     InboundMessage,
@@ -36,6 +37,8 @@ __all__ = [
     "state_change_from_row",
     "submission_from_row",
     "submission_values",
+    "token_from_row",
+    "token_values",
 ]
 
 MESSAGE_COLUMNS = (
@@ -198,3 +201,25 @@ def inbound_from_row(row: Mapping[str, Any], from_db: Callable[[Any], datetime])
     fields["received_at"] = from_db(fields["received_at"])
     fields["body"] = bytes(fields["body"])
     return InboundMessage(**fields)
+
+
+def token_values(token: ApiToken, to_db: Callable[[datetime], Any]) -> dict[str, Any]:
+    return {
+        "token_id": token.token_id,
+        "name": token.name,
+        "roles": ",".join(sorted(token.roles)),
+        "digest": token.digest,
+        "created_at": to_db(token.created_at),
+        "revoked_at": to_db(token.revoked_at) if token.revoked_at else None,
+    }
+
+
+def token_from_row(row: Mapping[str, Any], from_db: Callable[[Any], datetime]) -> ApiToken:
+    return ApiToken(
+        token_id=row["token_id"],
+        name=row["name"],
+        roles=frozenset(Role(role) for role in row["roles"].split(",") if role),
+        digest=row["digest"],
+        created_at=from_db(row["created_at"]),
+        revoked_at=from_db(row["revoked_at"]) if row["revoked_at"] else None,
+    )

@@ -31,7 +31,10 @@ from gateway.adapters.sql_common import (
     state_change_from_row,
     submission_from_row,
     submission_values,
+    token_from_row,
+    token_values,
 )
+from gateway.broker.access import ApiToken
 from gateway.broker.lifecycle import UnknownMessageError, apply_event, arrive
 from gateway.broker.records import (
     InboundMessage,
@@ -146,11 +149,12 @@ class SqliteStore:
             inserted = db.execute(_INSERT_SUBMISSION, submission_values(submission, _to_db))
             if inserted.rowcount:
                 return submission, _enqueue(db, messages, submission.created_at)
-            row = db.execute(
-                "SELECT * FROM submissions WHERE submitter = ? AND idempotency_key = ?",
-                (submission.submitter, submission.idempotency_key),
-            ).fetchone()
-            return submission_from_row(row, _from_db), []
+            earlier = _submission_by_key(db, submission.submitter, submission.idempotency_key)
+            if earlier is None:
+                raise UnknownMessageError(
+                    submission.submission_id
+                )  # cannot happen in one transaction
+            return earlier, []
 
         stored, new = await self._run(work)
         if new:
@@ -163,6 +167,44 @@ class SqliteStore:
                 "SELECT * FROM submissions WHERE submission_id = ?", (submission_id,)
             ).fetchone()
             return None if row is None else submission_from_row(row, _from_db)
+
+        return await self._run(work)
+
+    async def submission_by_key(self, submitter: str, idempotency_key: str) -> Submission | None:
+        return await self._run(lambda db: _submission_by_key(db, submitter, idempotency_key))
+
+    async def add_token(self, token: ApiToken) -> None:
+        values = token_values(token, _to_db)
+        columns = ", ".join(values)
+        placeholders = ", ".join(f":{column}" for column in values)
+        await self._run(
+            lambda db: db.execute(
+                f"INSERT INTO api_tokens ({columns}) VALUES ({placeholders})", values
+            )
+        )
+
+    async def token_by_digest(self, digest: str) -> ApiToken | None:
+        def work(db: sqlite3.Connection) -> ApiToken | None:
+            row = db.execute("SELECT * FROM api_tokens WHERE digest = ?", (digest,)).fetchone()
+            return None if row is None else token_from_row(row, _from_db)
+
+        return await self._run(work)
+
+    async def tokens(self) -> list[ApiToken]:
+        def work(db: sqlite3.Connection) -> list[ApiToken]:
+            rows = db.execute("SELECT * FROM api_tokens ORDER BY created_at, token_id")
+            return [token_from_row(row, _from_db) for row in rows.fetchall()]
+
+        return await self._run(work)
+
+    async def revoke_token(self, token_id: str, *, at: datetime) -> bool:
+        def work(db: sqlite3.Connection) -> bool:
+            db.execute(
+                "UPDATE api_tokens SET revoked_at = ? WHERE token_id = ? AND revoked_at IS NULL",
+                (_to_db(at), token_id),
+            )
+            found = db.execute("SELECT 1 FROM api_tokens WHERE token_id = ?", (token_id,))
+            return found.fetchone() is not None
 
         return await self._run(work)
 
@@ -315,6 +357,13 @@ class SqliteStore:
     async def close(self) -> None:
         await asyncio.get_running_loop().run_in_executor(self._executor, self._db.close)
         self._executor.shutdown()
+
+
+def _submission_by_key(db: sqlite3.Connection, submitter: str, key: str) -> Submission | None:
+    row = db.execute(
+        "SELECT * FROM submissions WHERE submitter = ? AND idempotency_key = ?", (submitter, key)
+    ).fetchone()
+    return None if row is None else submission_from_row(row, _from_db)
 
 
 def _enqueue(db: sqlite3.Connection, messages: Sequence[NewMessage], at: datetime) -> list[str]:

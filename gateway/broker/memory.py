@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+from gateway.broker.access import ApiToken
 from gateway.broker.lifecycle import UnknownMessageError, apply_event, arrive
 from gateway.broker.records import (
     InboundMessage,
@@ -63,23 +64,27 @@ class InMemoryStore:
         self._timelines: dict[str, list[StateChange]] = {}
         self._submissions: dict[str, Submission] = {}
         self._inbound: dict[str, InboundMessage] = {}
+        self._tokens: dict[str, ApiToken] = {}
         self._lock = asyncio.Lock()
         self._work = asyncio.Event()  # in-process wake-up: one process uses this store
 
     async def submit(self, submission: Submission, messages: Sequence[NewMessage]) -> Submission:
         async with self._lock:
-            for earlier in self._submissions.values():
-                if (earlier.submitter, earlier.idempotency_key) == (
-                    submission.submitter,
-                    submission.idempotency_key,
-                ):
-                    return earlier
+            earlier = await self.submission_by_key(submission.submitter, submission.idempotency_key)
+            if earlier is not None:
+                return earlier
             self._submissions[submission.submission_id] = submission
             self._enqueue(messages, at=submission.created_at)
             return submission
 
     async def submission(self, submission_id: str) -> Submission | None:
         return self._submissions.get(submission_id)
+
+    async def submission_by_key(self, submitter: str, idempotency_key: str) -> Submission | None:
+        for submission in self._submissions.values():
+            if (submission.submitter, submission.idempotency_key) == (submitter, idempotency_key):
+                return submission
+        return None
 
     async def receive(self, inbound: InboundMessage, *, effect: Event | None) -> Receipt:
         async with self._lock:
@@ -99,6 +104,23 @@ class InMemoryStore:
 
     async def inbound(self, message_id: str) -> InboundMessage | None:
         return self._inbound.get(message_id)
+
+    async def add_token(self, token: ApiToken) -> None:
+        self._tokens[token.token_id] = token
+
+    async def token_by_digest(self, digest: str) -> ApiToken | None:
+        return next((t for t in self._tokens.values() if t.digest == digest), None)
+
+    async def tokens(self) -> list[ApiToken]:
+        return sorted(self._tokens.values(), key=lambda token: token.created_at)
+
+    async def revoke_token(self, token_id: str, *, at: datetime) -> bool:
+        token = self._tokens.get(token_id)
+        if token is None:
+            return False
+        if token.revoked_at is None:
+            self._tokens[token_id] = replace(token, revoked_at=at)
+        return True
 
     async def enqueue(self, messages: Sequence[NewMessage], *, at: datetime) -> list[str]:
         async with self._lock:

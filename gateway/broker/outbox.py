@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 
-from gateway.broker.records import NewMessage, StoredMessage
+from gateway.broker.records import NewMessage, StoredMessage, Submission
 from gateway.broker.sealing import BodyCipher
 from gateway.errors import GatewayError
 from gateway.ports import Clock, MessageStore
@@ -24,11 +24,17 @@ class Outbox:
 
     async def put(self, messages: Sequence[NewMessage], *, at: datetime | None = None) -> list[str]:
         """Queue signed messages in one transaction; returns the ids that were new."""
-        sealed = [
+        return await self.store.enqueue(self._sealed(messages), at=at or self.clock.now())
+
+    async def submit(self, submission: Submission, messages: Sequence[NewMessage]) -> Submission:
+        """Record a submission and queue its messages together (see `MessageStore.submit`)."""
+        return await self.store.submit(submission, self._sealed(messages))
+
+    def _sealed(self, messages: Sequence[NewMessage]) -> list[NewMessage]:
+        return [
             replace(message, body=self.cipher.seal(message.body, message_id=message.message_id))
             for message in messages
         ]
-        return await self.store.enqueue(sealed, at=at or self.clock.now())
 
     def body_of(self, message: StoredMessage) -> bytes:
         """The signed XML of a stored message (purged bodies cannot be sent again)."""

@@ -14,12 +14,12 @@ from collections.abc import Sequence
 import structlog
 
 from gateway import __version__
-from gateway.cli import check_record, deadline, demo, info, sim
+from gateway.cli import certs, check_record, deadline, demo, info, message, sim
 from gateway.errors import GatewayError
 
 __all__ = ["build_parser", "main"]
 
-COMMANDS = (info, check_record, demo, deadline, sim)
+COMMANDS = (info, check_record, demo, deadline, certs, message, sim)
 
 EXIT_INTERNAL = 70
 EXIT_INTERRUPTED = 130

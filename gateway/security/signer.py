@@ -121,6 +121,8 @@ class Signer:
         `at` is the signing time, normally the envelope's creation time: the
         gateway refuses to sign with a certificate that is not valid then.
         """
+        if at.tzinfo is None:
+            raise ValueError("the signing time must be timezone-aware")
         key = self._keys.get(key_id or self._active)
         if key is None:
             raise ConfigError("GW-PKI-NO-ACTIVE-KEY", f"no signing key {key_id!r}", str(key_id))

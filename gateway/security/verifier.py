@@ -5,8 +5,8 @@ code: where the signature sits (exactly one, a child of the root, covering
 the whole document: anything else is how signature wrapping starts), which
 algorithms it uses (SHA-256 with RSA or ECDSA P-256 only), whether the
 embedded certificate was valid at the signing time `at`, chains to an anchor
-of the trust store for the party it names, is not revoked, names the
-expected peer, and finally whether the signature and digest hold.
+of the trust store for the party it names and is not revoked (`chain`),
+names the expected peer, and finally whether the signature and digest hold.
 
 What comes back is signxml's re-parsed canonical copy of the signed
 element, never the document passed in: the caller reads only that, so
@@ -15,13 +15,10 @@ nothing that was not signed can be acted on.
 
 from __future__ import annotations
 
-import base64
-import binascii
 from dataclasses import dataclass
 from datetime import datetime
 
 from cryptography import x509
-from cryptography.x509 import verification
 from lxml import etree
 from signxml.algorithms import DigestAlgorithm, SignatureMethod
 from signxml.exceptions import InvalidCertificate, InvalidDigest, InvalidInput, SignXMLException
@@ -35,7 +32,8 @@ from gateway.security.algorithms import (
     ENVELOPED,
     SIGNATURE_METHODS,
 )
-from gateway.security.identity import PeerId, peer_of_certificate
+from gateway.security.chain import SignerCheck
+from gateway.security.identity import PeerId
 from gateway.security.trust import TrustStore
 
 __all__ = ["DS", "Verified", "Verifier"]
@@ -43,6 +41,7 @@ __all__ = ["DS", "Verified", "Verifier"]
 DS = "http://www.w3.org/2000/09/xmldsig#"
 _NS = {"ds": DS}
 _SIGNATURE = f"{{{DS}}}Signature"
+_CERTIFICATES = "ds:KeyInfo/ds:X509Data/ds:X509Certificate"
 
 _EXPECTED = SignatureConfiguration(
     location="./",  # a child of the root, nowhere else
@@ -65,8 +64,7 @@ class Verifier:
     """Checks signatures against a trust store; one instance serves any number of documents."""
 
     def __init__(self, trust: TrustStore, *, max_chain_depth: int = 4) -> None:
-        self._trust = trust
-        self._max_chain_depth = max_chain_depth
+        self._signers = SignerCheck(trust, max_chain_depth=max_chain_depth)
 
     def verify(
         self, document: etree._Element, *, expected: PeerId | None, at: datetime
@@ -76,75 +74,20 @@ class Verifier:
         `at` is the envelope's creation time given by the caller; the caller
         must itself check that this time is close to the time of receipt.
         """
+        if at.tzinfo is None:
+            raise ValueError("the signing time must be timezone-aware")
         signature = _the_signature(document)
         _check_algorithms(signature)
-        leaf, intermediates = _certificates(signature)
-        _check_validity((leaf, *intermediates), at)
-        claimed = peer_of_certificate(leaf)
-        chain = self._check_chain(leaf, intermediates, claimed, at)
-        for certificate in chain:
-            if self._trust.is_revoked(certificate):
-                raise SecurityError(
-                    "GW-SIG-REVOKED",
-                    f"the certificate {certificate.subject.rfc4514_string()} "
-                    f"(serial {certificate.serial_number:x}) is revoked",
-                    "Signature/KeyInfo",
-                )
-        if expected is not None and claimed != expected:
+        texts = [node.text or "" for node in signature.findall(_CERTIFICATES, _NS)]
+        signer = self._signers.vet(texts, at)
+        if expected is not None and signer.peer != expected:
             raise SecurityError(
                 "GW-SIG-WRONG-SIGNER",
-                f"signed by {claimed}, expected {expected}",
+                f"signed by {signer.peer}, expected {expected}",
                 "Signature/KeyInfo",
             )
-        signed = _check_signature(document, leaf, at)
-        return Verified(element=signed, signer=claimed, certificate=leaf)
-
-    def _check_chain(
-        self,
-        leaf: x509.Certificate,
-        intermediates: tuple[x509.Certificate, ...],
-        claimed: PeerId,
-        at: datetime,
-    ) -> list[x509.Certificate]:
-        anchors = self._trust.anchors_for(claimed.party)
-        if not anchors:
-            raise SecurityError(
-                "GW-SIG-UNTRUSTED",
-                f"the trust store has no CA for {claimed.party}",
-                "Signature/KeyInfo",
-            )
-        builder = (
-            verification.PolicyBuilder()
-            .store(verification.Store(list(anchors)))
-            .time(at)
-            .max_chain_depth(self._max_chain_depth)
-            .extension_policies(ee_policy=_SIGNING_CERT_POLICY, ca_policy=_CA_POLICY)
-        )
-        try:
-            verified = builder.build_client_verifier().verify(leaf, list(intermediates))
-        except verification.VerificationError as error:
-            raise SecurityError(
-                "GW-SIG-UNTRUSTED",
-                f"the signing certificate does not chain to a CA trusted for "
-                f"{claimed.party}: {error}",
-                "Signature/KeyInfo",
-            ) from None
-        return list(verified.chain)
-
-
-def _require_digital_signature(
-    _policy: verification.Policy, _cert: x509.Certificate, usage: x509.KeyUsage | None
-) -> None:
-    if usage is None or not usage.digital_signature:
-        raise ValueError("the certificate's key usage does not allow digital signatures")
-
-
-# The signing certificate must allow signatures; web-PKI rules (server names,
-# TLS purposes) do not apply to document signing. CAs follow web-PKI rules.
-_SIGNING_CERT_POLICY = verification.ExtensionPolicy.permit_all().require_present(
-    x509.KeyUsage, verification.Criticality.AGNOSTIC, _require_digital_signature
-)
-_CA_POLICY = verification.ExtensionPolicy.webpki_defaults_ca()
+        signed = _check_signature(document, signer.leaf, at)
+        return Verified(element=signed, signer=signer.peer, certificate=signer.leaf)
 
 
 def _the_signature(document: etree._Element) -> etree._Element:
@@ -213,58 +156,6 @@ def _check_algorithms(signature: etree._Element) -> None:
             "the signature is not enveloped (no enveloped-signature transform)",
             "SignedInfo/Reference/Transforms",
         )
-
-
-def _certificates(
-    signature: etree._Element,
-) -> tuple[x509.Certificate, tuple[x509.Certificate, ...]]:
-    path = "ds:KeyInfo/ds:X509Data/ds:X509Certificate"
-    try:
-        certificates = [
-            x509.load_der_x509_certificate(base64.b64decode(node.text or "", validate=False))
-            for node in signature.findall(path, _NS)
-        ]
-    except (ValueError, binascii.Error) as error:
-        raise SecurityError(
-            "GW-SIG-MALFORMED", f"an embedded certificate cannot be read: {error}", path
-        ) from None
-    if not certificates:
-        raise SecurityError(
-            "GW-SIG-NO-CERTIFICATE", "the signature does not embed its certificate", path
-        )
-    # The spec implies no order: the leaf is the one certificate that issued none of the others.
-    leaves = [
-        candidate
-        for candidate in certificates
-        if not any(
-            other.issuer == candidate.subject for other in certificates if other is not candidate
-        )
-    ]
-    if len(leaves) != 1:
-        raise SecurityError(
-            "GW-SIG-UNTRUSTED", "the embedded certificates do not form one chain", path
-        )
-    leaf = leaves[0]
-    return leaf, tuple(cert for cert in certificates if cert is not leaf)
-
-
-def _check_validity(certificates: tuple[x509.Certificate, ...], at: datetime) -> None:
-    for certificate in certificates:
-        name = certificate.subject.rfc4514_string()
-        if at < certificate.not_valid_before_utc:
-            raise SecurityError(
-                "GW-SIG-NOT-YET-VALID",
-                f"the certificate {name} is valid only from "
-                f"{certificate.not_valid_before_utc:%Y-%m-%d %H:%M}Z, after the signing time {at}",
-                "Signature/KeyInfo",
-            )
-        if at > certificate.not_valid_after_utc:
-            raise SecurityError(
-                "GW-SIG-EXPIRED",
-                f"the certificate {name} expired "
-                f"{certificate.not_valid_after_utc:%Y-%m-%d %H:%M}Z, before the signing time {at}",
-                "Signature/KeyInfo",
-            )
 
 
 def _check_signature(

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from gateway.broker.access import Role, digest_of, new_token
 from gateway.broker.lifecycle import LeaseLostError, UnknownMessageError
 from gateway.broker.records import InboundMessage, NewMessage, Submission, SubmissionStatus
 from gateway.broker.states import Event, IllegalTransitionError, MessageState
@@ -295,3 +296,29 @@ async def test_a_reply_to_an_unknown_or_unready_message_is_kept_without_effect(
     assert early.correlated is not None
     assert early.correlated.state is MessageState.QUEUED  # queued + answer is not in the table
     assert await store.inbound("in-2") is not None
+
+
+async def test_a_submission_is_found_by_its_submitter_and_key(store: MessageStore) -> None:
+    first = submission(1, "key-1", ())
+    await store.submit(first, [])
+    assert await store.submission_by_key("evibel", "key-1") == first
+    assert await store.submission_by_key("actio", "key-1") is None
+    assert await store.submission_by_key("evibel", "key-2") is None
+
+
+async def test_tokens_are_kept_by_digest_and_revoked(store: MessageStore) -> None:
+    token, secret = new_token(name="evibel", roles=frozenset({Role.SUBMITTER}), now=T0)
+    await store.add_token(token)
+    assert secret not in repr(await store.tokens())
+    found = await store.token_by_digest(digest_of(secret))
+    assert found == token
+    assert found is not None
+    assert found.allows(Role.SUBMITTER)
+    assert not found.allows(Role.OPERATOR)
+    assert await store.revoke_token(token.token_id, at=T0 + timedelta(hours=1))
+    revoked = await store.token_by_digest(digest_of(secret))
+    assert revoked is not None
+    assert revoked.revoked_at == T0 + timedelta(hours=1)
+    assert not revoked.allows(Role.SUBMITTER)
+    assert not await store.revoke_token("no-such-token", at=T0)
+    assert [t.token_id for t in await store.tokens()] == [token.token_id]

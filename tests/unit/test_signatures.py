@@ -237,3 +237,34 @@ def test_signing_leaves_the_input_alone(pki: GeneratedPki) -> None:
     before = etree.tostring(document)
     pki.signer(pki.nl).sign(document, at=pki.now)
     assert etree.tostring(document) == before
+
+
+def test_a_reused_verifier_still_judges_validity_at_each_signing_time(pki: GeneratedPki) -> None:
+    verifier = Verifier(pki.trust)
+    during = pki.expired.certificate.not_valid_before_utc + timedelta(days=1)
+    document = pki.signer(pki.expired).sign(message(), at=during)
+    assert verifier.verify(document, expected=NL, at=during).signer == NL
+    with pytest.raises(SecurityError) as caught:
+        verifier.verify(document, expected=NL, at=pki.now)
+    assert caught.value.code == "GW-SIG-EXPIRED"
+    before_root = pki.root.certificate.not_valid_before_utc - timedelta(days=1)
+    with pytest.raises(SecurityError) as too_early:
+        verifier.verify(document, expected=NL, at=before_root)
+    assert too_early.value.code == "GW-SIG-NOT-YET-VALID"
+
+
+def test_a_signing_time_without_a_zone_is_a_programming_error(pki: GeneratedPki) -> None:
+    naive = pki.now.replace(tzinfo=None)
+    with pytest.raises(ValueError, match="timezone-aware"):
+        pki.signer(pki.nl).sign(message(), at=naive)
+    with pytest.raises(ValueError, match="timezone-aware"):
+        Verifier(pki.trust).verify(signed_by(pki, pki.nl), expected=NL, at=naive)
+
+
+def test_a_reused_verifier_refuses_a_revoked_signer_every_time(pki: GeneratedPki) -> None:
+    verifier = Verifier(pki.trust)
+    document = signed_by(pki, pki.revoked)
+    for _ in range(2):
+        with pytest.raises(SecurityError) as caught:
+            verifier.verify(document, expected=NL, at=pki.now)
+        assert caught.value.code == "GW-SIG-REVOKED"

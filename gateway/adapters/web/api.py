@@ -1,0 +1,206 @@
+"""The API for national systems (submissions) and operators (messages, health)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aiohttp import web
+
+from gateway.adapters.web.auth import caller, requires
+from gateway.adapters.web.keys import SERVICES
+from gateway.adapters.web.problems import PROBLEM_JSON, error_middleware
+from gateway.broker.access import Role
+from gateway.broker.records import StoredMessage
+from gateway.broker.states import Event, MessageState
+from gateway.domain.serialization import encode
+from gateway.errors import InputError
+from gateway.pipeline.services import Services
+from gateway.pipeline.submissions import SubmissionRequest
+from gateway.ports import MessageFilter
+
+__all__ = ["make_api"]
+
+SOURCES = ("evibel", "actio", "waiting-register", "printrak")
+OPERATOR_EVENTS = {"resend": Event.RESEND, "release": Event.RELEASE, "cancel": Event.CANCEL}
+
+
+def make_api(services: Services) -> web.Application:
+    app = web.Application(
+        middlewares=[error_middleware],
+        client_max_size=services.settings.max_request_bytes,
+    )
+    app[SERVICES] = services
+    app.router.add_post("/v1/submissions", submit)
+    app.router.add_get("/v1/submissions/{submission_id}", submission_status)
+    app.router.add_get("/v1/messages", list_messages)
+    app.router.add_get("/v1/messages/{message_id}", message_detail)
+    app.router.add_post("/v1/messages/{message_id}/{action:resend|release|cancel}", act_on_message)
+    app.router.add_get("/v1/queues", queues)
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz)
+    return app
+
+
+@requires(Role.SUBMITTER)
+async def submit(request: web.Request) -> web.Response:
+    """202 with the submission id and its message ids; the first answer again for a repeated
+    Idempotency-Key; 422 with every problem for bad input."""
+    key = request.headers.get("Idempotency-Key", "").strip()
+    if not key or len(key) > 200:
+        raise InputError(
+            "GW-API-IDEMPOTENCY-KEY",
+            "an Idempotency-Key header of 1 to 200 characters is required",
+            "Idempotency-Key",
+        )
+    source = request.query.get("source")
+    if source is not None and source not in SOURCES:
+        raise InputError("GW-IN-SOURCE", f"source must be one of {', '.join(SOURCES)}", "source")
+    submission = await request.app[SERVICES].submissions.submit(
+        SubmissionRequest(
+            submitter=caller(request).name,
+            idempotency_key=key,
+            body=await request.read(),
+            source=source,
+            format=request.query.get("format"),
+        )
+    )
+    content_type = "application/json" if submission.http_status < 400 else PROBLEM_JSON
+    headers = {"Location": f"/v1/submissions/{submission.submission_id}"}
+    return web.Response(
+        status=submission.http_status,
+        text=submission.response,
+        content_type=content_type,
+        headers=headers,
+    )
+
+
+@requires(Role.SUBMITTER)
+async def submission_status(request: web.Request) -> web.Response:
+    services = request.app[SERVICES]
+    token = caller(request)
+    submission = await services.store.submission(request.match_info["submission_id"])
+    # A submitter sees only its own submissions; operators and auditors see all.
+    if submission is None or (
+        submission.submitter != token.name
+        and not (token.allows(Role.OPERATOR) or token.allows(Role.AUDITOR))
+    ):
+        raise web.HTTPNotFound(text="no such submission")
+    messages = [await services.store.get(message_id) for message_id in submission.message_ids]
+    return web.json_response(
+        {
+            "submission_id": submission.submission_id,
+            "status": submission.status.value,
+            "created_at": submission.created_at.isoformat(),
+            "answer": json.loads(submission.response),
+            "messages": [_summary(message) for message in messages if message is not None],
+        }
+    )
+
+
+@requires(Role.OPERATOR)
+async def list_messages(request: web.Request) -> web.Response:
+    query = request.query
+    state = query.get("state")
+    try:
+        limit = min(int(query.get("limit", "100")), 1000)
+        wanted = MessageState(state) if state else None
+    except ValueError:
+        raise InputError(
+            "GW-API-QUERY", "state must be a message state and limit a number", "state"
+        ) from None
+    found = await request.app[SERVICES].store.find(
+        MessageFilter(
+            state=wanted,
+            peer=query.get("peer"),
+            reference=query.get("reference"),
+            conversation_id=query.get("conversation"),
+            limit=limit,
+        )
+    )
+    return web.json_response({"messages": [_summary(message) for message in found]})
+
+
+@requires(Role.OPERATOR)
+async def message_detail(request: web.Request) -> web.Response:
+    services = request.app[SERVICES]
+    message_id = request.match_info["message_id"]
+    message = await services.store.get(message_id)
+    if message is None:
+        raise web.HTTPNotFound(text="no such message")
+    timeline = await services.store.timeline(message_id)
+    return web.json_response(
+        {
+            **_summary(message),
+            "timeline": [
+                {
+                    "at": change.at.isoformat(),
+                    "from": change.from_state.value if change.from_state else None,
+                    "to": change.to_state.value,
+                    "event": change.event.value,
+                    "detail": change.detail,
+                }
+                for change in timeline
+            ],
+        }
+    )
+
+
+@requires(Role.OPERATOR)
+async def act_on_message(request: web.Request) -> web.Response:
+    services = request.app[SERVICES]
+    action = request.match_info["action"]
+    updated = await services.store.record(
+        request.match_info["message_id"],
+        OPERATOR_EVENTS[action],
+        at=services.clock.now(),
+        detail=f"{action} by {caller(request).name}",
+    )
+    return web.json_response(_summary(updated))
+
+
+@requires(Role.OPERATOR)
+async def queues(request: web.Request) -> web.Response:
+    services = request.app[SERVICES]
+    counts = await services.store.counts()
+    circuits = {
+        peer: circuit.state.state.value for peer, circuit in services.dispatcher.circuits.items()
+    }
+    return web.json_response(
+        {
+            "counts": [
+                {"peer": peer, "state": state.value, "count": count}
+                for (peer, state), count in sorted(counts.items())
+            ],
+            "circuits": circuits,
+        }
+    )
+
+
+async def healthz(_: web.Request) -> web.Response:
+    return web.json_response({"status": "ok"})
+
+
+async def readyz(request: web.Request) -> web.Response:
+    """Ready when the store answers."""
+    try:
+        await request.app[SERVICES].store.counts()
+    except Exception as error:  # noqa: BLE001 - any failure means not ready
+        return web.json_response({"status": "not ready", "store": type(error).__name__}, status=503)
+    return web.json_response({"status": "ready", "store": "ok"})
+
+
+def _summary(message: StoredMessage) -> dict[str, Any]:
+    return {
+        "message_id": message.message_id,
+        "peer": message.peer,
+        "type": message.message_type,
+        "state": message.state.value,
+        "reference": message.reference,
+        "conversation_id": message.conversation_id,
+        "attempts": message.attempts,
+        "created_at": message.created_at.isoformat(),
+        "updated_at": message.updated_at.isoformat(),
+        "next_attempt_at": encode(message.next_attempt_at),
+        "last_error": message.last_error,
+    }

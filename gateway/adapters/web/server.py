@@ -1,0 +1,75 @@
+"""Run the gateway: the API, the mutual-TLS inbound endpoint, the dispatcher, the purge."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from dataclasses import dataclass
+from datetime import timedelta
+
+from aiohttp import web
+
+from gateway.adapters.web.api import make_api
+from gateway.adapters.web.inbound import make_inbound
+from gateway.logging import get_logger
+from gateway.pipeline.services import Services
+from gateway.security.configured import server_context_from
+
+__all__ = ["Endpoints", "serve"]
+
+PURGE_EVERY = 3600.0  # seconds between two purges of bodies past their retention
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Endpoints:
+    api: str
+    inbound: str
+
+
+async def serve(
+    services: Services,
+    stop: asyncio.Event,
+    started: asyncio.Future[Endpoints] | None = None,
+) -> None:
+    """Serve until `stop` is set; `started` receives the bound addresses."""
+    settings = services.settings
+    log = get_logger()
+    api = web.AppRunner(make_api(services), access_log=None)
+    inbound = web.AppRunner(make_inbound(services), access_log=None)
+    await api.setup()
+    await inbound.setup()
+    try:
+        await web.TCPSite(api, settings.api_host, settings.api_port).start()
+        await web.TCPSite(
+            inbound,
+            settings.inbound_host,
+            settings.inbound_port,
+            ssl_context=server_context_from(settings),
+        ).start()
+        endpoints = Endpoints(
+            api=_url("http", api.addresses[0]), inbound=_url("https", inbound.addresses[0])
+        )
+        log.info("gateway listening", url=endpoints.api, host=endpoints.inbound)
+        if started is not None:
+            started.set_result(endpoints)
+        async with asyncio.TaskGroup() as group:
+            group.create_task(services.dispatcher.run(stop), name="dispatcher")
+            group.create_task(_purge(services, stop), name="purge")
+    finally:
+        await api.cleanup()
+        await inbound.cleanup()
+
+
+async def _purge(services: Services, stop: asyncio.Event) -> None:
+    retention = timedelta(days=services.settings.body_retention_days)
+    while not stop.is_set():
+        purged = await services.store.purge_bodies(updated_before=services.clock.now() - retention)
+        if purged:
+            get_logger().info("bodies purged after retention", count=purged)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), PURGE_EVERY)
+
+
+def _url(scheme: str, address: tuple[str, int] | object) -> str:
+    host, port = address[:2]  # type: ignore[index]
+    return f"{scheme}://{host}:{port}"

@@ -1,0 +1,136 @@
+"""`eugw certs init DIR` and `eugw certs list DIR`: demo certificates, and what expires when."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from cryptography import x509
+
+from gateway.domain.member_states import is_member_state
+from gateway.errors import ConfigError
+from gateway.security.demo import write_demo_pki
+from gateway.security.identity import peer_ids_of
+from gateway.security.trust import load_pem_objects
+
+__all__ = ["CertificateRow", "list_certificates", "register"]
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser(
+        "certs",
+        help="generate demo certificates, list certificates and their expiry",
+        description="Generate a DEMO ONLY PKI, or list the certificates under a directory.",
+    )
+    parser.set_defaults(run=lambda _: _usage(parser))
+    actions = parser.add_subparsers(title="certs commands", metavar="COMMAND")
+    init = actions.add_parser(
+        "init",
+        help="write a demo PKI (DEMO ONLY) to a directory",
+        description=(
+            "Write a DEMO ONLY PKI to DIR: a root CA and its revocation list, the gateway's "
+            "signing and TLS certificates, the Eurodac simulator's and those of the peers "
+            "NL, FR and DE, and a trust store. Run the gateway on it with EUGW_DATA_DIR=DIR."
+        ),
+    )
+    init.add_argument("directory", metavar="DIR", type=Path, help="where to write (new or empty)")
+    init.add_argument(
+        "--member-state", default="BE", help="the gateway's member state (default: BE)"
+    )
+    init.add_argument("--force", action="store_true", help="write even if DIR is not empty")
+    init.set_defaults(run=_init)
+    listing = actions.add_parser(
+        "list",
+        help="list certificates with their peer id and days left",
+        description=(
+            "List every certificate in the PEM files under DIR: subject, peer id, expiry and "
+            "days left, the soonest to expire first."
+        ),
+    )
+    listing.add_argument("directory", metavar="DIR", type=Path, help="directory to search")
+    listing.add_argument("--json", action="store_true", help="print JSON")
+    listing.set_defaults(run=_list)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class CertificateRow:
+    file: str
+    subject: str
+    peer: str
+    expires: datetime
+    days_left: int
+
+
+def list_certificates(directory: Path, now: datetime) -> list[CertificateRow]:
+    """Every certificate in `directory/**/*.pem`, the soonest to expire first."""
+    rows = []
+    for pem_file in sorted(directory.rglob("*.pem")):
+        certificates, _ = load_pem_objects(pem_file)
+        for certificate in certificates:
+            rows.append(_row(pem_file.relative_to(directory), certificate, now))
+    return sorted(rows, key=lambda row: (row.expires, row.file))
+
+
+def _row(file: Path, certificate: x509.Certificate, now: datetime) -> CertificateRow:
+    peers = peer_ids_of(certificate)
+    is_ca = certificate.subject == certificate.issuer
+    expires = certificate.not_valid_after_utc
+    return CertificateRow(
+        file=str(file),
+        subject=certificate.subject.rfc4514_string(),
+        peer=", ".join(str(peer) for peer in peers) or ("(CA)" if is_ca else "(none)"),
+        expires=expires,
+        days_left=(expires - now).days,
+    )
+
+
+def _usage(parser: argparse.ArgumentParser) -> int:
+    parser.print_help(sys.stderr)
+    return 2
+
+
+def _init(args: argparse.Namespace) -> int:
+    directory: Path = args.directory
+    if not is_member_state(args.member_state):
+        raise ConfigError(
+            "GW-CFG-USAGE", f"{args.member_state!r} is not a member state code", "--member-state"
+        )
+    if directory.exists() and any(directory.iterdir()) and not args.force:
+        raise ConfigError(
+            "GW-CFG-USAGE",
+            "the directory is not empty (use --force to write anyway)",
+            str(directory),
+        )
+    demo = write_demo_pki(directory, member_state=args.member_state)
+    print(f"Wrote a DEMO ONLY PKI to {directory} (see {directory / 'README.txt'}).")
+    print(f"Root CA: {demo.root_ca}  revocation list: {demo.crl}")
+    print(f"Use it:  EUGW_DATA_DIR={directory} eugw message sign FILE")
+    return 0
+
+
+def _list(args: argparse.Namespace) -> int:
+    if not args.directory.is_dir():
+        raise ConfigError("GW-CFG-USAGE", "not a directory", str(args.directory))
+    rows = list_certificates(args.directory, datetime.now(tz=UTC))
+    if args.json:
+        report = [
+            {
+                "file": row.file,
+                "subject": row.subject,
+                "peer": row.peer,
+                "expires": row.expires.isoformat(),
+                "days_left": row.days_left,
+            }
+            for row in rows
+        ]
+        print(json.dumps(report, indent=2))
+        return 0
+    for row in rows:
+        state = "EXPIRED" if row.days_left < 0 else f"{row.days_left:>5} days left"
+        print(f"{row.expires:%Y-%m-%d}  {state:<16}  {row.peer:<16}  {row.file}  ({row.subject})")
+    print(f"{len(rows)} certificate(s)")
+    return 0

@@ -1,0 +1,165 @@
+"""Inbound: a peer's signed message in, verified, recorded once, acknowledged.
+
+The TLS client certificate names the peer; the XML signature must be by that
+same peer and the envelope must say so too. Only the signed element is read
+(no signature wrapping). The message is recorded by its id, so a duplicate
+changes nothing, and in the same transaction it acknowledges or answers the
+outbound message it correlates with. Acknowledgements of our messages are
+checked here too, for the dispatcher.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from concurrent.futures import Executor
+from datetime import timedelta
+from uuid import UUID
+
+from gateway.broker.outbox import Outbox
+from gateway.broker.records import InboundMessage, Receipt, StoredMessage
+from gateway.broker.states import Event
+from gateway.domain.replies import Acknowledgement
+from gateway.errors import InputError, SecurityError
+from gateway.messages import Message, new_envelope, parse_message
+from gateway.messages.common import read_envelope
+from gateway.pipeline.wire import Wire, peer_name
+from gateway.ports import Clock
+from gateway.security.identity import PeerId
+from gateway.security.verifier import Verifier
+from gateway.validation.parsing import XmlLimits, parse_xml
+from gateway.validation.validator import validate
+
+__all__ = ["Inbound", "MessageHandler"]
+
+MessageHandler = Callable[[Message, Receipt], Awaitable[None]]
+"""Called once per new inbound message, after it is recorded (tracking, results)."""
+
+MAX_CLOCK_SKEW = timedelta(hours=24)
+
+
+class Inbound:
+    def __init__(
+        self,
+        *,
+        outbox: Outbox,
+        wire: Wire,
+        verifier: Verifier,
+        clock: Clock,
+        executor: Executor,
+        limits: XmlLimits,
+        on_message: MessageHandler | None = None,
+    ) -> None:
+        self.outbox = outbox
+        self.wire = wire
+        self.verifier = verifier
+        self.clock = clock
+        self.executor = executor
+        self.limits = limits
+        self.on_message = on_message
+
+    async def receive(self, body: bytes, *, tls_peer: PeerId) -> bytes | None:
+        """Record a peer's message; the signed acknowledgement to answer with (None
+        for an acknowledgement, which is not acknowledged in turn)."""
+        loop = asyncio.get_running_loop()
+        message = await loop.run_in_executor(self.executor, self.verified, body, tls_peer)
+        envelope, content = message.envelope, message.content
+        answers: UUID | None
+        if isinstance(content, Acknowledgement):
+            effect, answers = Event.ACKNOWLEDGE, content.acknowledged_message_id
+        else:
+            effect, answers = Event.ANSWER, envelope.correlation_id
+        receipt = await self._record(message, body, tls_peer, answers, effect)
+        if receipt.new and self.on_message is not None:
+            await self.on_message(message, receipt)
+        if isinstance(content, Acknowledgement):
+            return None
+        return await loop.run_in_executor(self.executor, self.acknowledgement_of, message)
+
+    async def check_acknowledgement(self, sent: StoredMessage, answer: bytes) -> None:
+        """For the dispatcher: `answer` must be `sent`'s peer's signed acknowledgement of it.
+        It is recorded (its time of receipt starts Dublin reply periods)."""
+        peer = PeerId.parse(sent.peer)
+        loop = asyncio.get_running_loop()
+        message = await loop.run_in_executor(self.executor, self.verified, answer, peer)
+        content = message.content
+        if (
+            not isinstance(content, Acknowledgement)
+            or str(content.acknowledged_message_id) != sent.message_id
+        ):
+            raise SecurityError(
+                "GW-IN-NOT-AN-ACK",
+                f"{sent.peer} answered message {sent.message_id} with something other than "
+                "its acknowledgement",
+            )
+        await self._record(message, answer, peer, content.acknowledged_message_id, None)
+
+    def verified(self, body: bytes, peer: PeerId) -> Message:
+        """Parse, verify as signed by `peer`, validate and read (CPU work, off the loop)."""
+        root = parse_xml(body, self.limits)
+        claimed = read_envelope(root)
+        now = self.clock.now()
+        if abs(now - claimed.created_at) > MAX_CLOCK_SKEW:
+            raise SecurityError(
+                "GW-IN-STALE",
+                f"the message was created at {claimed.created_at.isoformat()}, too far from now",
+                "Envelope/CreatedAt",
+            )
+        element = self.verifier.verify(root, expected=peer, at=claimed.created_at).element
+        validate(element, self.wire.pack)
+        message = parse_message(element)
+        sender, recipient = message.envelope.sender, message.envelope.recipient
+        if (sender.authority, sender.system) != (peer.party, peer.system):
+            raise SecurityError(
+                "GW-IN-WRONG-SENDER",
+                f"the envelope names {peer_name(sender)} as sender, the certificate {peer}",
+                "Envelope/Sender",
+            )
+        if recipient != self.wire.us:
+            raise InputError(
+                "GW-IN-NOT-FOR-US",
+                f"the message is for {peer_name(recipient)}, not {peer_name(self.wire.us)}",
+                "Envelope/Recipient",
+            )
+        return message
+
+    def acknowledgement_of(self, message: Message) -> bytes:
+        envelope = message.envelope
+        now = self.clock.now()
+        family = envelope.message_type.split(".", 1)[0]
+        ack = Message(
+            envelope=new_envelope(
+                message_type=f"{family}.ack",
+                regime=envelope.regime,
+                sender=self.wire.us,
+                recipient=envelope.sender,
+                now=now,
+                correlation_id=envelope.message_id,
+                conversation_id=envelope.conversation_id,
+            ),
+            content=Acknowledgement(acknowledged_message_id=envelope.message_id, received_at=now),
+        )
+        return self.wire.signed(ack)
+
+    async def _record(
+        self,
+        message: Message,
+        body: bytes,
+        peer: PeerId,
+        answers: UUID | None,
+        effect: Event | None,
+    ) -> Receipt:
+        envelope = message.envelope
+        message_id = str(envelope.message_id)
+        return await self.outbox.store.receive(
+            InboundMessage(
+                message_id=message_id,
+                peer=str(peer),
+                message_type=envelope.message_type,
+                conversation_id=str(envelope.conversation_id),
+                correlation_id=str(answers) if answers is not None else None,
+                received_at=self.clock.now(),
+                body=self.outbox.cipher.seal(body, message_id=message_id),
+            ),
+            effect=effect,
+        )

@@ -1,0 +1,27 @@
+"""What the HTTP server and the CLI work with once the composition root has wired it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from gateway.broker.dispatcher import Dispatcher
+from gateway.broker.outbox import Outbox
+from gateway.pipeline.inbound import Inbound
+from gateway.pipeline.submissions import Submissions
+from gateway.ports import Clock, MessageStore
+from gateway.security.trust import TrustStore
+from gateway.settings import Settings
+
+__all__ = ["Services"]
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Services:
+    settings: Settings
+    clock: Clock
+    store: MessageStore
+    outbox: Outbox
+    submissions: Submissions
+    inbound: Inbound
+    dispatcher: Dispatcher
+    trust: TrustStore

@@ -1,0 +1,235 @@
+"""Submissions: a national system's record in, signed Eurodac messages in the outbox.
+
+decode (or map a source export) → domain rules → build → validate → sign →
+queue, with the submission and its messages written in one transaction
+under the submitter's idempotency key. Bad input is refused as a whole with
+every problem found, recorded, and answered the same way if sent again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import uuid
+from collections.abc import Callable, Mapping
+from concurrent.futures import Executor
+from dataclasses import dataclass
+from typing import Any
+
+from gateway.broker.outbox import Outbox
+from gateway.broker.records import NewMessage, Submission, SubmissionStatus
+from gateway.domain import CanonicalRecord, Problem, check_record
+from gateway.domain.serialization import decode_record
+from gateway.errors import ERROR_CODES, GatewayError, InputError
+from gateway.messages import MESSAGE_TYPES, Message, new_envelope
+from gateway.pipeline.wire import CENTRAL_SYSTEM, Wire, peer_name
+from gateway.ports import Clock
+
+__all__ = [
+    "SourceReader",
+    "SubmissionRequest",
+    "Submissions",
+    "problem_document",
+]
+
+SourceReader = Callable[[bytes, str | None], tuple[list[CanonicalRecord], list[Problem]]]
+"""Maps a source export (bytes, format) to canonical records, or the problems found."""
+
+MAX_RECORDS = 1000  # records in one submission; larger files go through batch upload
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class SubmissionRequest:
+    submitter: str
+    idempotency_key: str
+    body: bytes
+    source: str | None = None  # None: canonical JSON (one record or a list)
+    format: str | None = None
+
+    @property
+    def digest(self) -> str:
+        hashed = hashlib.sha256()
+        for part in (self.source or "canonical", self.format or "", ""):
+            hashed.update(part.encode() + b"\0")
+        hashed.update(self.body)
+        return hashed.hexdigest()
+
+
+def problem_document(status: int, problems: list[Problem], **extra: Any) -> dict[str, Any]:
+    """An RFC 9457 problem document carrying our code, sentence and field paths."""
+    first = problems[0]
+    return {
+        "type": f"urn:eu-gateway:error:{first.code}",
+        "title": ERROR_CODES.get(first.code, first.code),
+        "status": status,
+        "detail": first.message,
+        "code": first.code,
+        "problems": [
+            {"code": problem.code, "message": problem.message, "path": problem.path}
+            for problem in problems
+        ],
+        **extra,
+    }
+
+
+class Submissions:
+    """Accepts submissions and answers for their status."""
+
+    def __init__(
+        self,
+        *,
+        outbox: Outbox,
+        wire: Wire,
+        clock: Clock,
+        executor: Executor,
+        sources: Mapping[str, SourceReader] | None = None,
+    ) -> None:
+        self.outbox = outbox
+        self.wire = wire
+        self.clock = clock
+        self.executor = executor
+        self.sources = dict(sources or {})
+
+    async def submit(self, request: SubmissionRequest) -> Submission:
+        """The submission recorded for this key: new, or the first one if the key was used."""
+        store = self.outbox.store
+        earlier = await store.submission_by_key(request.submitter, request.idempotency_key)
+        if earlier is not None:
+            return _same_request(earlier, request)
+        if request.source is not None and request.source not in self.sources:
+            known = ", ".join(sorted(self.sources)) or "none yet"
+            raise InputError(
+                "GW-IN-SOURCE", f"unknown source {request.source!r} (known: {known})", "source"
+            )
+        submission_id = str(uuid.uuid4())
+        loop = asyncio.get_running_loop()
+        messages, problems = await loop.run_in_executor(self.executor, self._prepare, request)
+        now = self.clock.now()
+        if problems:
+            submission = Submission(
+                submission_id=submission_id,
+                submitter=request.submitter,
+                idempotency_key=request.idempotency_key,
+                request_digest=request.digest,
+                status=SubmissionStatus.REJECTED,
+                http_status=422,
+                response=json.dumps(problem_document(422, problems, submission_id=submission_id)),
+                message_ids=(),
+                created_at=now,
+            )
+        else:
+            ids = tuple(message.message_id for message in messages)
+            submission = Submission(
+                submission_id=submission_id,
+                submitter=request.submitter,
+                idempotency_key=request.idempotency_key,
+                request_digest=request.digest,
+                status=SubmissionStatus.ACCEPTED,
+                http_status=202,
+                response=json.dumps(
+                    {
+                        "submission_id": submission_id,
+                        "status": "accepted",
+                        "message_ids": list(ids),
+                        "links": {"self": f"/v1/submissions/{submission_id}"},
+                    }
+                ),
+                message_ids=ids,
+                created_at=now,
+            )
+        stored = await self.outbox.submit(submission, messages)
+        return _same_request(stored, request) if stored is not submission else stored
+
+    def _prepare(self, request: SubmissionRequest) -> tuple[list[NewMessage], list[Problem]]:
+        """Decode, check and sign (CPU work, in the executor)."""
+        records, problems = self._records(request)
+        if problems:
+            return [], problems
+        today = self.clock.today()
+        for index, record in enumerate(records):
+            where = f"[{index}]." if len(records) > 1 else ""
+            problems += [
+                Problem(code=p.code, message=p.message, path=f"{where}{p.path}")
+                for p in check_record(record, today=today)
+            ]
+            if record.transaction is None:
+                problems.append(
+                    Problem(
+                        code="GW-MSG-MISSING",
+                        message="the record names no Eurodac transaction to send",
+                        path=f"{where}transaction",
+                    )
+                )
+        if problems:
+            return [], problems
+        messages: list[NewMessage] = []
+        for index, record in enumerate(records):
+            try:
+                messages.append(self._eurodac_message(record))
+            except GatewayError as error:
+                where = f"[{index}]." if len(records) > 1 else ""
+                problems.append(
+                    Problem(code=error.code, message=error.message, path=f"{where}{error.path}")
+                )
+        return ([], problems) if problems else (messages, [])
+
+    def _records(self, request: SubmissionRequest) -> tuple[list[CanonicalRecord], list[Problem]]:
+        if request.source is not None:
+            return self.sources[request.source](request.body, request.format)
+        try:
+            data = json.loads(request.body)
+        except (json.JSONDecodeError, UnicodeDecodeError) as error:
+            return [], [Problem(code="GW-IN-JSON", message=f"not valid JSON: {error}", path="")]
+        items = data if isinstance(data, list) else [data]
+        if not items or len(items) > MAX_RECORDS:
+            message = f"a submission holds 1 to {MAX_RECORDS} records, not {len(items)}"
+            return [], [Problem(code="GW-IN-SIZE", message=message, path="")]
+        records: list[CanonicalRecord] = []
+        problems: list[Problem] = []
+        for index, item in enumerate(items):
+            decoded = decode_record(item)
+            where = f"[{index}]." if isinstance(data, list) else ""
+            problems += [
+                Problem(code=p.code, message=p.message, path=f"{where}{p.path}".rstrip("."))
+                for p in decoded.problems
+            ]
+            if decoded.value is not None:
+                records.append(decoded.value)
+        return records, problems
+
+    def _eurodac_message(self, record: CanonicalRecord) -> NewMessage:
+        transaction = record.transaction
+        if transaction is None:  # checked before; keeps the type checker informed
+            raise InputError("GW-MSG-MISSING", "no Eurodac transaction", "transaction")
+        kind = next(
+            kind
+            for kind in MESSAGE_TYPES.values()
+            if kind.family == "eurodac" and kind.operation is transaction.operation
+        )
+        envelope = new_envelope(
+            message_type=kind.name,
+            regime=transaction.regime,
+            sender=self.wire.us,
+            recipient=CENTRAL_SYSTEM,
+            now=self.clock.now(),
+        )
+        body = self.wire.signed(Message(envelope=envelope, content=record))
+        return NewMessage(
+            message_id=str(envelope.message_id),
+            peer=peer_name(CENTRAL_SYSTEM),
+            message_type=kind.name,
+            conversation_id=str(envelope.conversation_id),
+            body=body,
+            reference=str(transaction.reference),
+        )
+
+
+def _same_request(earlier: Submission, request: SubmissionRequest) -> Submission:
+    if earlier.request_digest != request.digest:
+        raise InputError(
+            "GW-IN-IDEMPOTENCY-CONFLICT",
+            "this idempotency key was already used for a different request",
+            "Idempotency-Key",
+        )
+    return earlier

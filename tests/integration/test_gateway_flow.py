@@ -1,0 +1,238 @@
+"""The gateway end to end on real sockets: submit over the API, deliver over mutual TLS to a
+stand-in Central System, receive its signed reply on the inbound endpoint."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import aiohttp
+import pytest
+from aiohttp import web
+from lxml import etree
+from polling import eventually
+
+from gateway.adapters.web.server import Endpoints, serve
+from gateway.app import running_services
+from gateway.broker.access import Role, new_token
+from gateway.broker.states import MessageState
+from gateway.domain.replies import Acknowledgement, EurodacNoHit
+from gateway.messages import EU_AUTHORITY, Message, Party, new_envelope, read_message
+from gateway.pipeline.services import Services
+from gateway.pipeline.wire import Wire
+from gateway.security.demo import write_demo_pki
+from gateway.security.identity import PeerId
+from gateway.security.signer import Signer, SigningKey
+from gateway.security.tls import client_context, server_context
+from gateway.security.trust import TrustStore
+from gateway.security.verifier import Verifier
+from gateway.settings import Settings
+
+SAMPLES = Path(__file__).resolve().parents[2] / "mappings" / "samples" / "canonical"
+EURODAC = PeerId(party="EU", system="eurodac")
+
+
+@dataclass
+class CentralSystem:
+    """A stand-in Central System: acknowledges what it receives, signed as EU:eurodac."""
+
+    pki: Path
+    url: str = ""
+    received: list[Message] = field(default_factory=list)
+
+    @property
+    def folder(self) -> Path:
+        return self.pki / "peers" / "eu-eurodac"
+
+    def wire(self) -> Wire:
+        key = SigningKey.from_pem(
+            "eurodac",
+            (self.folder / "signing.key.pem").read_bytes(),
+            (self.folder / "signing.cert.pem").read_bytes(),
+        )
+        return Wire(member_state="BE", signer=Signer([key], active="eurodac"))
+
+    def sign_as_eurodac(self, message: Message) -> bytes:
+        # Wire signs as whoever its key is; the envelope below names the Central System.
+        return self.wire().signed(message)
+
+    async def handle(self, request: web.Request) -> web.Response:
+        message = read_message(await request.read())
+        self.received.append(message)
+        envelope = message.envelope
+        now = datetime.now(tz=UTC)
+        ack = Message(
+            envelope=new_envelope(
+                message_type="eurodac.ack",
+                regime=envelope.regime,
+                sender=Party(authority=EU_AUTHORITY, system="eurodac"),
+                recipient=envelope.sender,
+                now=now,
+                correlation_id=envelope.message_id,
+                conversation_id=envelope.conversation_id,
+            ),
+            content=Acknowledgement(acknowledged_message_id=envelope.message_id, received_at=now),
+        )
+        return web.Response(body=self.sign_as_eurodac(ack), content_type="application/xml")
+
+
+@dataclass
+class Running:
+    services: Services
+    endpoints: Endpoints
+    central: CentralSystem
+    token: str
+    pki: Path
+
+
+@pytest.fixture
+async def running(tmp_path: Path) -> AsyncIterator[Running]:
+    pki = tmp_path / "data"
+    write_demo_pki(pki)
+    central = CentralSystem(pki=pki)
+    app = web.Application()
+    app.router.add_post("/eurodac", central.handle)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    trust = TrustStore.from_directory(pki / "trust")
+    context = server_context(
+        cert_file=central.folder / "tls-server.cert.pem",
+        key_file=central.folder / "tls-server.key.pem",
+        trust=trust,
+    )
+    site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=context)
+    await site.start()
+    port = runner.addresses[0][1]
+    settings = Settings(
+        data_dir=pki,
+        api_port=0,
+        inbound_port=0,
+        eurodac_url=f"https://localhost:{port}/eurodac",
+        dublinet_peers="",
+        retry_base_seconds=1,
+    )
+    stop = asyncio.Event()
+    async with running_services(settings) as services:
+        token, secret = new_token(
+            name="evibel", roles=frozenset({Role.SUBMITTER}), now=datetime.now(tz=UTC)
+        )
+        await services.store.add_token(token)
+        started: asyncio.Future[Endpoints] = asyncio.get_running_loop().create_future()
+        server = asyncio.create_task(serve(services, stop, started))
+        endpoints = await asyncio.wait_for(started, 10)
+        try:
+            yield Running(
+                services=services, endpoints=endpoints, central=central, token=secret, pki=pki
+            )
+        finally:
+            stop.set()
+            await server
+            await runner.cleanup()
+
+
+async def _submit(
+    running: Running, body: bytes, key: str, token: str | None = None
+) -> tuple[int, dict[str, object], str]:
+    headers = {"Idempotency-Key": key, "Authorization": f"Bearer {token or running.token}"}
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(
+            f"{running.endpoints.api}/v1/submissions", data=body, headers=headers
+        ) as response,
+    ):
+        return response.status, await response.json(content_type=None), response.content_type
+
+
+async def test_a_record_goes_out_signed_and_its_reply_comes_back(running: Running) -> None:
+    body = (SAMPLES / "applicant-2026.json").read_bytes()
+    status, answer, _ = await _submit(running, body, "evibel-0001")
+    assert status == 202
+    [message_id] = answer["message_ids"]  # type: ignore[misc]
+    again_status, again, _ = await _submit(running, body, "evibel-0001")
+    assert (again_status, again) == (202, answer)
+
+    store = running.services.store
+
+    async def state_is(state: MessageState) -> bool:
+        stored = await store.get(message_id)
+        return stored is not None and stored.state is state
+
+    await eventually(lambda: state_is(MessageState.ACKNOWLEDGED), within=20)
+    assert len(running.central.received) == 1
+    sent = running.central.received[0]
+    assert str(sent.envelope.message_id) == message_id
+
+    # The Central System answers: no hit, signed, over mutual TLS to the inbound endpoint.
+    now = datetime.now(tz=UTC)
+    reply = Message(
+        envelope=new_envelope(
+            message_type="eurodac.no-hit",
+            regime=sent.envelope.regime,
+            sender=Party(authority=EU_AUTHORITY, system="eurodac"),
+            recipient=sent.envelope.sender,
+            now=now,
+            correlation_id=sent.envelope.message_id,
+            conversation_id=sent.envelope.conversation_id,
+        ),
+        content=EurodacNoHit(reference=sent.content.transaction.reference),  # type: ignore[union-attr]
+    )
+    folder = running.central.folder
+    trust = TrustStore.from_directory(running.pki / "trust")
+    context = client_context(
+        cert_file=folder / "tls-client.cert.pem",
+        key_file=folder / "tls-client.key.pem",
+        trust=trust,
+        server=PeerId(party="BE", system="gateway"),
+    )
+    inbound_url = running.endpoints.inbound.replace("127.0.0.1", "localhost") + "/v1/inbound"
+    signed_reply = running.central.sign_as_eurodac(reply)
+    for _ in range(2):  # the second delivery is a duplicate: acknowledged, changes nothing
+        async with (
+            aiohttp.ClientSession() as session,
+            session.post(inbound_url, data=signed_reply, ssl=context) as response,
+        ):
+            assert response.status == 200, await response.text()
+            ack_body = await response.read()
+    await eventually(lambda: state_is(MessageState.ANSWERED))
+    ack = read_message(ack_body)
+    assert isinstance(ack.content, Acknowledgement)
+    assert ack.content.acknowledged_message_id == reply.envelope.message_id
+    Verifier(trust).verify(
+        etree.fromstring(ack_body),
+        expected=PeerId(party="BE", system="gateway"),
+        at=ack.envelope.created_at,
+    )
+    timeline = await store.timeline(message_id)
+    assert [change.to_state.value for change in timeline][-2:] == ["acknowledged", "answered"]
+
+
+async def test_bad_input_gets_every_problem_and_is_answered_the_same_again(
+    running: Running,
+) -> None:
+    body = (SAMPLES / "refused-minor-bad-codes.json").read_bytes()
+    status, problem, content_type = await _submit(running, body, "evibel-0002")
+    assert status == 422
+    assert content_type == "application/problem+json"
+    codes = {p["code"] for p in problem["problems"]}  # type: ignore[union-attr,index]
+    assert {"GW-VAL-NATIONAL-NUMBER", "GW-VAL-MINIMUM-AGE", "GW-VAL-COUNTRY-CODE"} <= codes
+    assert all(p["path"] for p in problem["problems"])  # type: ignore[union-attr,index]
+    again = await _submit(running, body, "evibel-0002")
+    assert again[:2] == (422, problem)
+    conflict_status, conflict, _ = await _submit(running, b"{}", "evibel-0002")
+    assert conflict_status == 400
+    assert conflict["code"] == "GW-IN-IDEMPOTENCY-CONFLICT"
+    assert await running.services.store.counts() == {}
+
+
+async def test_the_api_refuses_callers_without_the_role(running: Running) -> None:
+    status, problem, _ = await _submit(running, b"{}", "k", token="eugw_nope")  # noqa: S106 - a token nobody issued
+    assert (status, problem["code"]) == (401, "GW-API-UNAUTHENTICATED")
+    operator, secret = new_token(
+        name="ops", roles=frozenset({Role.OPERATOR}), now=datetime.now(tz=UTC)
+    )
+    await running.services.store.add_token(operator)
+    status, problem, _ = await _submit(running, b"{}", "k", token=secret)
+    assert (status, problem["code"]) == (403, "GW-API-FORBIDDEN")
