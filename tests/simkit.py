@@ -225,6 +225,7 @@ class Delivered:
     message: Message
     sender: str  # the TLS client's peer
     body: bytes
+    at: datetime  # when it arrived
 
 
 @dataclass
@@ -261,7 +262,9 @@ class FakeGateway:
             self.refused.append(getattr(error, "code", type(error).__name__))
             return web.Response(status=400)
         message = parse_message(verified.element)
-        self.delivered.append(Delivered(message=message, sender=str(tls_peer), body=body))
+        self.delivered.append(
+            Delivered(message=message, sender=str(tls_peer), body=body, at=datetime.now(UTC))
+        )
         family = message.envelope.message_type.split(".")[0]
         _, ack = signed(
             Acknowledgement(
