@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from aiohttp import web
@@ -63,6 +63,7 @@ class SimConfig:
     dublinet: DublinetConfig = field(default_factory=DublinetConfig)
     dispatch: DispatcherPolicy = field(default_factory=DispatcherPolicy)
     verify_gateway_ack: bool = True
+    out_of_order_hold: timedelta = timedelta(seconds=2)  # longest a reply waits for the next one
 
     def __post_init__(self) -> None:
         exposed = self.control_port is not None and self.control_host not in _LOOPBACK
@@ -152,6 +153,7 @@ class Simulator:
             verifier=self.verifier if config.verify_gateway_ack else None,
             faults=self.faults,
             policy=config.dispatch,
+            hold_for=config.out_of_order_hold,
         )
         self._build_endpoints()
         await self._serve()

@@ -37,7 +37,7 @@ BAD_FAULT = "GW-SIM-FAULT"
 
 class SignatureFault(StrEnum):
     NONE = "none"
-    CORRUPT = "corrupt"  # the signed content is changed after signing: the digest fails
+    CORRUPT = "corrupt"  # the signature value is changed: the signature no longer holds
     MISSING = "missing"  # the signature element is removed
 
 
@@ -147,7 +147,9 @@ def spoil_signature(signed: bytes, fault: SignatureFault) -> bytes:
     if fault is SignatureFault.MISSING:
         root.remove(signature)
     else:
-        # Change signed content, not the signature: the digest no longer holds.
-        target = next(element for element in root.iter() if element.text and element.text.strip())
-        target.text = (target.text or "") + " "
+        # A different first character of the signature value: still base64, no longer valid.
+        value = signature.find(f"{{{DS}}}SignatureValue")
+        text = "".join((value.text or "").split()) if value is not None else ""
+        if value is not None and text:
+            value.text = ("B" if text[0] == "A" else "A") + text[1:]
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8")

@@ -130,6 +130,7 @@ class ReplySender:
         verifier: Verifier | None,
         faults: FaultBoard,
         policy: DispatcherPolicy,
+        hold_for: timedelta = timedelta(seconds=2),
         http_timeout: float = 10.0,
     ) -> ReplySender:
         store = await SqliteStore.open(data_dir / "outbox.sqlite3")
@@ -143,6 +144,7 @@ class ReplySender:
             faults=faults,
             routes=list(routes),
             policy=policy,
+            hold_for=hold_for,
         )
 
     async def send(self, messages: Sequence[Outgoing]) -> None:
