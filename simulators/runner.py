@@ -47,15 +47,17 @@ def _now() -> datetime:
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class SimConfig:
-    """What the simulators run with; ports of 0 take any free port, None leaves a server out."""
+    """What the simulators run with. Port 0 takes any free port, None leaves a server out;
+    equal Eurodac and DubliNet ports (the default, as the gateway's settings expect) share
+    one server."""
 
     data_dir: Path
     gateway: PeerId = GATEWAY
     gateway_url: str = "https://127.0.0.1:8443/v1/inbound"
     host: str = "127.0.0.1"
-    eurodac_port: int | None = 8444
-    dublinet_port: int | None = 8445
-    control_port: int | None = 8446
+    eurodac_port: int | None = 9443
+    dublinet_port: int | None = 9443
+    control_port: int | None = 9080
     control_host: str = "127.0.0.1"
     control_token: str | None = None
     peers: tuple[str, ...] = ("NL", "FR", "DE")
@@ -196,16 +198,27 @@ class Simulator:
                 )
 
     async def _serve(self) -> None:
+        """One TLS server per port: Eurodac and the peers share one when their ports are equal."""
         config = self.config
-        if self.central is not None and config.eurodac_port is not None:
+        hosts_eurodac = self.central is not None and config.eurodac_port is not None
+        hosts_peers = bool(self.peers) and config.dublinet_port is not None
+        shared = hosts_eurodac and hosts_peers and config.eurodac_port == config.dublinet_port != 0
+        if hosts_eurodac:
             app = self._app()
             app.router.add_post("/eurodac", self._eurodac_post)
-            self.eurodac_url = await self._start_tls(app, EURODAC, config.eurodac_port) + "/eurodac"
-        if self.peers and config.dublinet_port is not None:
+            if shared:
+                app.router.add_post("/dublinet/{party}", self._dublinet_post)
+            names = ["eurodac", *self.peers] if shared else ["eurodac"]
+            base = await self._start_tls(app, EURODAC, config.eurodac_port or 0, names)
+            self.eurodac_url = base + "/eurodac"
+            if shared:
+                self._dublinet_base = base
+        if hosts_peers and not shared:
             app = self._app()
             app.router.add_post("/dublinet/{party}", self._dublinet_post)
             first = PeerId(party=config.peers[0], system="dublinet")
-            self._dublinet_base = await self._start_tls(app, first, config.dublinet_port)
+            port = config.dublinet_port or 0
+            self._dublinet_base = await self._start_tls(app, first, port, list(self.peers))
         if config.control_port is not None:
             from simulators.control import control_app  # noqa: PLC0415 - avoids an import cycle
 
@@ -232,20 +245,23 @@ class Simulator:
             request, endpoint, db=self.db, faults=self.faults, trust=self.material.trust, now=_now
         )
 
-    async def _start_tls(self, app: web.Application, peer: PeerId, port: int) -> str:
+    async def _start_tls(
+        self, app: web.Application, peer: PeerId, port: int, names: list[str]
+    ) -> str:
+        """Serve `app` with `peer`'s TLS certificate (a wrong one while an endpoint of
+        `names` has the `tls` fault)."""
         material = self.material.of(peer)
         wrong_cert, wrong_key = write_wrong_tls(
             self.config.data_dir / "wrong-tls" / str(peer).replace(":", "-"), peer, now=_now()
         )
         wrong = server_context(cert_file=wrong_cert, key_file=wrong_key, trust=self.material.trust)
-        names = ["eurodac"] if peer == EURODAC else None
         context = tls_context(
             cert_file=material.server_cert,
             key_file=material.server_key,
             trust=self.material.trust,
             wrong=wrong,
             faults=self.faults,
-            endpoints=(lambda: dict.fromkeys(names)) if names else (lambda: self.peers),
+            endpoints=names,
         )
         runner = web.AppRunner(app)
         await runner.setup()

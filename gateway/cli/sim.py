@@ -57,12 +57,18 @@ def _register_run(actions: argparse._SubParsersAction[argparse.ArgumentParser]) 
     run.add_argument(
         "--host", default="127.0.0.1", help="address to listen on (default: %(default)s)"
     )
-    run.add_argument("--eurodac-port", type=int, default=8444, help="default: %(default)s")
-    run.add_argument("--dublinet-port", type=int, default=8445, help="default: %(default)s")
+    run.add_argument(
+        "--eurodac-port",
+        type=int,
+        default=9443,
+        help="Eurodac's port; equal to --dublinet-port: one server, as the gateway's "
+        "default eurodac_url and dublinet_url expect (default: %(default)s)",
+    )
+    run.add_argument("--dublinet-port", type=int, default=9443, help="default: %(default)s")
     run.add_argument(
         "--control-port",
         type=int,
-        default=8446,
+        default=9080,
         help="plain HTTP on 127.0.0.1 (default: %(default)s)",
     )
     run.add_argument(
@@ -136,7 +142,7 @@ def _register_faults(actions: argparse._SubParsersAction[argparse.ArgumentParser
     faults.add_argument("endpoint", nargs="?", help="eurodac, NL, FR, ... or *")
     faults.add_argument("faults", nargs="*", metavar="NAME=VALUE", help="faults to set")
     faults.add_argument(
-        "--control", default="http://127.0.0.1:8446", help="control API (default: %(default)s)"
+        "--control", default="http://127.0.0.1:9080", help="control API (default: %(default)s)"
     )
     faults.add_argument(
         "--token",

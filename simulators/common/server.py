@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import ssl
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
@@ -148,7 +148,7 @@ def tls_context(
     trust: TrustStore,
     wrong: ssl.SSLContext,
     faults: FaultBoard,
-    endpoints: Callable[[], Mapping[str, object]],
+    endpoints: Sequence[str],
 ) -> ssl.SSLContext:
     """A server context that switches to `wrong` (an untrusted certificate) while one of the
     endpoints it serves has the `tls` fault: the switch happens in the handshake itself."""
@@ -157,7 +157,7 @@ def tls_context(
     def choose(
         connection: ssl.SSLObject | ssl.SSLSocket, _: str | None, __: ssl.SSLContext
     ) -> None:
-        if any(faults.of(name).tls for name in endpoints()):
+        if any(faults.of(name).tls for name in endpoints):
             connection.context = wrong
 
     context.sni_callback = choose  # called for every handshake, with or without SNI
