@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from gateway.errors import ConfigError
+from gateway.errors import ConfigError, SecurityError
 from gateway.security.identity import PeerId
 from gateway.security.pki import KeyType, Usage, issue, make_root_ca
 from gateway.security.signer import Signer, SigningKey
@@ -73,7 +73,16 @@ def load_party(certs: Path, peer: PeerId) -> PartyMaterial:
 
 
 def load_trust(certs: Path) -> TrustStore:
-    return TrustStore.from_directory(certs / "trust")
+    """The trust store of a demo PKI directory; a ConfigError when there is none."""
+    try:
+        return TrustStore.from_directory(certs / "trust")
+    except SecurityError as error:
+        raise ConfigError(
+            MISSING,
+            f"no trust store in {certs} (run `eugw certs init DIR` and pass --certs DIR): "
+            f"{error.message}",
+            error.path,
+        ) from None
 
 
 def write_wrong_tls(directory: Path, peer: PeerId, *, now: datetime) -> tuple[Path, Path]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import socket
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -207,3 +208,20 @@ async def test_a_peer_originates_a_request_to_the_gateway_on_a_control_call(
     ) as response:
         assert response.status == 400
         assert (await response.json())["code"] == "GW-SIM-CONTROL"
+
+
+async def test_eurodac_and_the_peers_can_share_one_port(
+    start_simulator: StartSimulator,
+    certs: Certs,
+    pki: GeneratedPki,
+    session: aiohttp.ClientSession,
+) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    simulator = await start_simulator(eurodac_port=port, dublinet_port=port)
+    assert simulator.eurodac_url == f"https://127.0.0.1:{port}/eurodac"
+    assert simulator.dublinet_url("NL") == f"https://127.0.0.1:{port}/dublinet/NL"
+    _, status, answer = await _send(session, simulator, certs, pki, _request("BE-5"))
+    assert status == 200
+    assert read_ack(Verifier(pki.trust), answer, NL).envelope.sender.authority == "NL"
