@@ -76,6 +76,9 @@ class Processor:
         except GatewayError as error:
             processed = Processed(outcome={"error": error.code, "detail": error.message})
             log.warning("processing failed", code=error.code)
+        except Exception as error:  # one bad message must not stop the others (logged)
+            processed = Processed(outcome={"error": "GW-INTERNAL", "detail": type(error).__name__})
+            log.exception("processing failed", code="GW-INTERNAL", error_type=type(error).__name__)
         await self._sender.send(processed.outgoing)
         await self._db.finish(pending.message_id, processed.outcome, processed.effects)
         log.info("message processed", state="done", count=len(processed.outgoing))

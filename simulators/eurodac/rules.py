@@ -22,6 +22,7 @@ from gateway.domain.eurodac import (
     categories_for,
     category_rule,
     minimum_age,
+    regime_on,
 )
 from gateway.domain.record import CanonicalRecord
 from gateway.domain.replies import EurodacErrorCode
@@ -156,6 +157,12 @@ def check_capture(  # noqa: PLR0911 - one return per refusal, in the order they 
     biometrics = record.biometrics
     if biometrics is None or not any(finger.image for finger in biometrics.fingerprints):
         return Refusal(code=EurodacErrorCode.INVALID_MESSAGE, description="no fingerprint image")
+    if regime_on(biometrics.captured_on) is not regime:
+        return Refusal(
+            code=EurodacErrorCode.INVALID_MESSAGE,
+            description=f"data taken on {biometrics.captured_on} are transmitted under "
+            f"{regime_on(biometrics.captured_on)}, not {regime}",
+        )
     poor = sorted(int(f.position) for f in biometrics.fingerprints if f.quality < min_quality)
     if poor:
         return Refusal(

@@ -229,3 +229,17 @@ def test_the_matcher_scores_same_captures_high_and_different_ones_low() -> None:
     assert matcher.score(_fingers(one), _fingers(bytes(noisy))) > 0.9
     assert matcher.score(_fingers(one), _fingers(two)) < 0.5
     assert matcher.score(_fingers(one), BiometricSet(captured_on=ON)) == 0.0
+
+
+def test_the_regime_follows_the_day_the_data_were_taken() -> None:
+    record = example_record(OLD)  # taken 2026-03-10, under 603/2013
+    assert record.transaction is not None
+    assert record.biometrics is not None
+    relabelled = dataclasses.replace(
+        record, transaction=dataclasses.replace(record.transaction, regime=NEW)
+    )
+    assert _check(relabelled) == EurodacErrorCode.INVALID_MESSAGE
+    taken_later = dataclasses.replace(
+        record, biometrics=dataclasses.replace(record.biometrics, captured_on=date(2026, 6, 12))
+    )
+    assert _check(taken_later) == EurodacErrorCode.INVALID_MESSAGE
