@@ -8,8 +8,10 @@ log. Add a key to the list only when its values can never be personal data.
 
 from __future__ import annotations
 
+import io
 import logging
 import sys
+import typing
 from collections.abc import MutableMapping
 from typing import Any, TextIO
 
@@ -51,7 +53,7 @@ def configure_logging(
     stream: TextIO | None = None,
 ) -> None:
     """Set up structlog for the process; logs go to standard error by default."""
-    out = stream or sys.stderr
+    out: TextIO = stream or typing.cast(TextIO, _CurrentStderr())
     readable = log_format is LogFormat.CONSOLE or (log_format is LogFormat.AUTO and out.isatty())
     renderer: Any = (
         structlog.dev.ConsoleRenderer() if readable else structlog.processors.JSONRenderer()
@@ -71,6 +73,20 @@ def configure_logging(
         logger_factory=structlog.PrintLoggerFactory(out),
         cache_logger_on_first_use=False,
     )
+
+
+class _CurrentStderr(io.TextIOBase):
+    """Standard error as it is when a line is written, not when logging was set up
+    (pytest and daemons replace `sys.stderr`; a kept reference may be closed)."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
+
+    def isatty(self) -> bool:
+        return sys.stderr.isatty()
 
 
 def get_logger(**context: Any) -> Any:

@@ -99,6 +99,7 @@ class Settings:
     retry_max_age_hours: int = dataclasses.field(default=72, metadata=_check(_positive))
     lease_seconds: int = dataclasses.field(default=60, metadata=_check(_positive))
     crypto_threads: int = dataclasses.field(default=2, metadata=_check(_positive))
+    mappings_dir: Path = Path("mappings")
 
 
 def load_settings(environ: Mapping[str, str], config_file: Path | None = None) -> Settings:

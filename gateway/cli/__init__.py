@@ -14,12 +14,40 @@ from collections.abc import Sequence
 import structlog
 
 from gateway import __version__
-from gateway.cli import certs, check_record, deadline, demo, info, message, sim
+from gateway.cli import (
+    bench,
+    certs,
+    check_record,
+    deadline,
+    demo,
+    info,
+    map_records,
+    message,
+    queue,
+    sample,
+    serve,
+    sim,
+    tokens,
+)
 from gateway.errors import GatewayError
 
 __all__ = ["build_parser", "main"]
 
-COMMANDS = (info, check_record, demo, deadline, certs, message, sim)
+COMMANDS = (
+    info,
+    check_record,
+    demo,
+    certs,
+    message,
+    map_records,
+    sample,
+    deadline,
+    serve,
+    queue,
+    tokens,
+    bench,
+    sim,
+)
 
 EXIT_INTERNAL = 70
 EXIT_INTERRUPTED = 130

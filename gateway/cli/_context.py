@@ -6,14 +6,32 @@ import argparse
 import json
 import os
 import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from gateway.app import Gateway, build_gateway
+from gateway.app import Gateway, build_gateway, open_store
 from gateway.errors import InputError
-from gateway.settings import load_settings
+from gateway.ports import MessageStore
+from gateway.settings import Settings, load_settings
 
-__all__ = ["gateway_from", "read_json"]
+__all__ = ["gateway_from", "read_json", "settings_from", "store_of"]
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    """The settings from the environment and `--config`, with logging configured."""
+    return gateway_from(args).settings
+
+
+@asynccontextmanager
+async def store_of(settings: Settings) -> AsyncIterator[MessageStore]:
+    """The gateway's store, opened for one command and closed after it."""
+    store = await open_store(settings)
+    try:
+        yield store
+    finally:
+        await store.close()
 
 
 def gateway_from(args: argparse.Namespace) -> Gateway:

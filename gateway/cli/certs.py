@@ -5,19 +5,15 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-
-from cryptography import x509
 
 from gateway.domain.member_states import is_member_state
 from gateway.errors import ConfigError
 from gateway.security.demo import write_demo_pki
-from gateway.security.identity import peer_ids_of
-from gateway.security.trust import load_pem_objects
+from gateway.security.inventory import list_certificates
 
-__all__ = ["CertificateRow", "list_certificates", "register"]
+__all__ = ["register"]
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -54,38 +50,6 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     listing.add_argument("directory", metavar="DIR", type=Path, help="directory to search")
     listing.add_argument("--json", action="store_true", help="print JSON")
     listing.set_defaults(run=_list)
-
-
-@dataclass(frozen=True, kw_only=True, slots=True)
-class CertificateRow:
-    file: str
-    subject: str
-    peer: str
-    expires: datetime
-    days_left: int
-
-
-def list_certificates(directory: Path, now: datetime) -> list[CertificateRow]:
-    """Every certificate in `directory/**/*.pem`, the soonest to expire first."""
-    rows = []
-    for pem_file in sorted(directory.rglob("*.pem")):
-        certificates, _ = load_pem_objects(pem_file)
-        for certificate in certificates:
-            rows.append(_row(pem_file.relative_to(directory), certificate, now))
-    return sorted(rows, key=lambda row: (row.expires, row.file))
-
-
-def _row(file: Path, certificate: x509.Certificate, now: datetime) -> CertificateRow:
-    peers = peer_ids_of(certificate)
-    is_ca = certificate.subject == certificate.issuer
-    expires = certificate.not_valid_after_utc
-    return CertificateRow(
-        file=str(file),
-        subject=certificate.subject.rfc4514_string(),
-        peer=", ".join(str(peer) for peer in peers) or ("(CA)" if is_ca else "(none)"),
-        expires=expires,
-        days_left=(expires - now).days,
-    )
 
 
 def _usage(parser: argparse.ArgumentParser) -> int:
@@ -130,7 +94,7 @@ def _list(args: argparse.Namespace) -> int:
         print(json.dumps(report, indent=2))
         return 0
     for row in rows:
-        state = "EXPIRED" if row.days_left < 0 else f"{row.days_left:>5} days left"
+        state = "EXPIRED" if row.expired else f"{row.days_left:>5} days left"
         print(f"{row.expires:%Y-%m-%d}  {state:<16}  {row.peer:<16}  {row.file}  ({row.subject})")
     print(f"{len(rows)} certificate(s)")
     return 0

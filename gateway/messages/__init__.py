@@ -15,7 +15,14 @@ from gateway.messages.codec import (
     serialize,
 )
 from gateway.messages.content import Content, DublinSubmission
-from gateway.messages.envelope import EU_AUTHORITY, Envelope, MessageRegime, Party, new_envelope
+from gateway.messages.envelope import (
+    EU_AUTHORITY,
+    Envelope,
+    MessageRegime,
+    Party,
+    new_envelope,
+    regime_of,
+)
 from gateway.messages.registry import MESSAGE_TYPES, MessageType, message_type, type_of_root
 from gateway.messages.transmitted import transmitted
 
@@ -36,6 +43,7 @@ __all__ = [
     "parse_message",
     "read_message",
     "regime_for",
+    "regime_of",
     "serialize",
     "transmitted",
     "type_of_root",

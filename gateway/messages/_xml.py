@@ -11,15 +11,38 @@ from typing import TypeVar
 
 from lxml import etree
 
+from gateway.domain.dublin import DublinRegime
+from gateway.domain.eurodac import Operation, Regime
 from gateway.errors import InputError
 from gateway.validation import element_path
 
-__all__ = ["Node", "add", "b64", "boolean", "from_b64", "sub", "text_of"]
+__all__ = ["Node", "Scope", "add", "b64", "boolean", "from_b64", "sub", "text_of"]
 
 T = TypeVar("T")
 
 BAD_VALUE = "GW-MSG-VALUE"
 MISSING = "GW-MSG-MISSING"
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Scope:
+    """Where a message body is written or read: namespace, regime, the type's operation."""
+
+    namespace: str
+    regime: Regime | DublinRegime
+    operation: Operation | None = None
+
+    @property
+    def eurodac_regime(self) -> Regime:
+        if not isinstance(self.regime, Regime):
+            raise TypeError(f"{self.regime} is not a Eurodac regime")
+        return self.regime
+
+    @property
+    def eurodac_operation(self) -> Operation:
+        if self.operation is None:
+            raise TypeError("a Eurodac request body needs its operation")
+        return self.operation
 
 
 def sub(parent: etree._Element, namespace: str, name: str) -> etree._Element:
@@ -61,17 +84,30 @@ def boolean(text: str) -> bool:
     raise ValueError(f"{text!r} is not true or false")
 
 
-@dataclass(frozen=True, slots=True)
 class Node:
     """An element read in one namespace; conversion errors name the element's path."""
 
-    element: etree._Element
-    namespace: str
+    __slots__ = ("_children", "element", "namespace")
+
+    def __init__(
+        self,
+        element: etree._Element,
+        namespace: str,
+        children: dict[str, list[etree._Element]] | None = None,
+    ) -> None:
+        self.element = element
+        self.namespace = namespace
+        if children is None:
+            # one pass over the children, then lookups by tag (faster than find() per name)
+            children = {}
+            for child in element.iterchildren(tag=etree.Element):
+                children.setdefault(str(child.tag), []).append(child)
+        self._children = children
 
     def find(self, name: str, namespace: str | None = None) -> Node | None:
         namespace = namespace or self.namespace
-        found = self.element.find(f"{{{namespace}}}{name}")
-        return None if found is None else Node(found, namespace)
+        found = self._children.get(f"{{{namespace}}}{name}")
+        return Node(found[0], namespace) if found else None
 
     def child(self, name: str, namespace: str | None = None) -> Node:
         found = self.find(name, namespace)
@@ -81,11 +117,11 @@ class Node:
 
     def all(self, name: str, namespace: str | None = None) -> list[Node]:
         namespace = namespace or self.namespace
-        return [Node(e, namespace) for e in self.element.iterfind(f"{{{namespace}}}{name}")]
+        return [Node(e, namespace) for e in self._children.get(f"{{{namespace}}}{name}", ())]
 
     def within(self, namespace: str) -> Node:
         """The same element, its children read in another namespace."""
-        return Node(self.element, namespace)
+        return Node(self.element, namespace, self._children)
 
     def value(self, parse: Callable[[str], T]) -> T:
         try:

@@ -18,13 +18,17 @@ from typing import Any
 from lxml import etree
 
 from gateway.domain.dublin import dublin_regime_for
-from gateway.domain.eurodac import Operation
 from gateway.domain.record import CanonicalRecord
 from gateway.domain.requests import EurodacDataAction
 from gateway.errors import InputError
 from gateway.messages import dublinet, eurodac
-from gateway.messages._xml import Node
-from gateway.messages.common import read_envelope, write_envelope
+from gateway.messages._xml import Node, Scope
+from gateway.messages.common import (
+    read_acknowledgement,
+    read_envelope,
+    write_acknowledgement,
+    write_envelope,
+)
 from gateway.messages.content import Content, DublinSubmission
 from gateway.messages.envelope import Envelope, MessageRegime
 from gateway.messages.registry import (
@@ -61,73 +65,36 @@ class Message:
     content: Content
 
 
-def _operation_of(kind: MessageType) -> Operation:
-    if kind.operation is None:  # the registry gives every Eurodac request its operation
-        raise AssertionError(f"{kind.name} has no operation")
-    return kind.operation
+Writer = Callable[[etree._Element, Any, Scope], None]
+Reader = Callable[[Node, Scope], Content]
 
-
-Writer = Callable[[etree._Element, str, Any, Any], None]
-Reader = Callable[[Node, MessageType, Any], Content]
-
-# name -> how its body is written and read; the regime is passed to those that need it.
-_CODECS: dict[str, tuple[Writer, Reader]] = {
-    **{
-        name: (
-            lambda root, ns, content, _: eurodac.write_capture(root, ns, content),
-            lambda node, kind, regime: eurodac.read_capture(node, _operation_of(kind), regime),
-        )
-        for name in ("eurodac.enrolment", "eurodac.search", "eurodac.correct")
-    },
-    **{
-        name: (
-            lambda root, ns, content, _: eurodac.write_data_action(root, ns, content),
-            lambda node, kind, regime: eurodac.read_data_action(node, _operation_of(kind), regime),
-        )
-        for name in ("eurodac.mark", "eurodac.unmark", "eurodac.delete")
-    },
-    "eurodac.ack": (
-        lambda root, ns, content, _: eurodac.write_acknowledgement(root, ns, content),
-        lambda node, _, __: eurodac.read_acknowledgement(node),
-    ),
-    "eurodac.hit": (eurodac.write_hit, lambda node, _, regime: eurodac.read_hit(node, regime)),
-    "eurodac.no-hit": (
-        lambda root, ns, content, _: eurodac.write_no_hit(root, ns, content),
-        lambda node, _, regime: eurodac.read_no_hit(node, regime),
-    ),
-    "eurodac.error": (
-        lambda root, ns, content, _: eurodac.write_error(root, ns, content),
-        lambda node, _, regime: eurodac.read_error(node, regime),
-    ),
-    "dublinet.reply": (
-        lambda root, ns, content, _: dublinet.write_reply(root, ns, content),
-        lambda node, _, __: dublinet.read_reply(node),
-    ),
-    "dublinet.reexamination-reply": (
-        lambda root, ns, content, _: dublinet.write_reply(root, ns, content),
-        lambda node, _, __: dublinet.read_reply(node),
-    ),
-    "dublinet.reexamination-request": (
-        lambda root, ns, content, _: dublinet.write_reexamination(root, ns, content),
-        lambda node, _, __: dublinet.read_reexamination(node),
-    ),
-    "dublinet.transfer-arrangement": (
-        lambda root, ns, content, _: dublinet.write_transfer(root, ns, content),
-        lambda node, _, __: dublinet.read_transfer(node),
-    ),
-    "dublinet.ack": (
-        lambda root, ns, content, _: eurodac.write_acknowledgement(root, ns, content),
-        lambda node, _, __: eurodac.read_acknowledgement(node),
-    ),
+# How each type's body is written and read; DubliNet requests share one form.
+_BODIES: dict[str, tuple[Writer, Reader]] = {
+    "eurodac.enrolment": (eurodac.write_capture, eurodac.read_capture),
+    "eurodac.search": (eurodac.write_capture, eurodac.read_capture),
+    "eurodac.correct": (eurodac.write_capture, eurodac.read_capture),
+    "eurodac.mark": (eurodac.write_data_action, eurodac.read_data_action),
+    "eurodac.unmark": (eurodac.write_data_action, eurodac.read_data_action),
+    "eurodac.delete": (eurodac.write_data_action, eurodac.read_data_action),
+    "eurodac.ack": (write_acknowledgement, read_acknowledgement),
+    "eurodac.hit": (eurodac.write_hit, eurodac.read_hit),
+    "eurodac.no-hit": (eurodac.write_no_hit, eurodac.read_no_hit),
+    "eurodac.error": (eurodac.write_error, eurodac.read_error),
+    "dublinet.reply": (dublinet.write_reply, dublinet.read_reply),
+    "dublinet.reexamination-request": (dublinet.write_reexamination, dublinet.read_reexamination),
+    "dublinet.reexamination-reply": (dublinet.write_reply, dublinet.read_reply),
+    "dublinet.transfer-arrangement": (dublinet.write_transfer, dublinet.read_transfer),
+    "dublinet.ack": (write_acknowledgement, read_acknowledgement),
 }
-_SUBMISSION: tuple[Writer, Reader] = (
-    lambda root, ns, content, _: dublinet.write_submission(root, ns, content),
-    lambda node, _, __: dublinet.read_submission(node),
-)
+_SUBMISSION: tuple[Writer, Reader] = (dublinet.write_submission, dublinet.read_submission)
 
 
-def _codec(kind: MessageType) -> tuple[Writer, Reader]:
-    return _SUBMISSION if kind.request_type is not None else _CODECS[kind.name]
+def _body(kind: MessageType) -> tuple[Writer, Reader]:
+    return _SUBMISSION if kind.request_type is not None else _BODIES[kind.name]
+
+
+def _scope(kind: MessageType, regime: MessageRegime) -> Scope:
+    return Scope(namespace=NAMESPACES[regime], regime=regime, operation=kind.operation)
 
 
 def regime_for(content: Content) -> MessageRegime | None:
@@ -160,9 +127,9 @@ def build_element(message: Message) -> etree._Element:
         nsmap={_PREFIXES[kind.family]: namespace, "c": COMMON_NAMESPACE},
     )
     write_envelope(root, envelope)
-    writer, _ = _codec(kind)
+    writer, _ = _body(kind)
     try:
-        writer(root, namespace, content, envelope.regime)
+        writer(root, content, _scope(kind, envelope.regime))
     except ValueError as error:  # e.g. text that XML cannot carry
         raise InputError(WRONG_CONTENT, f"the content cannot be written: {error}") from None
     return root
@@ -238,8 +205,9 @@ def parse_message(root: etree._Element) -> Message:
             f"{kind.name} in {name.namespace} cannot be under {envelope.regime.value}",
             f"/{kind.root}/Envelope/Regime",
         )
-    _, reader = _codec(kind)
-    content = reader(Node(root, name.namespace or ""), kind, envelope.regime)
+    _, reader = _body(kind)
+    scope = _scope(kind, envelope.regime)
+    content = reader(Node(root, scope.namespace), scope)
     return Message(envelope=envelope, content=content)
 
 

@@ -1,4 +1,4 @@
-"""The blocks every pack shares: the envelope and a person's alphanumeric data."""
+"""The blocks every pack shares: the envelope, a person's alphanumeric data, acknowledgements."""
 
 from __future__ import annotations
 
@@ -8,25 +8,22 @@ from datetime import date, datetime
 from lxml import etree
 
 from gateway.domain.dates import PartialDate
-from gateway.domain.dublin import DublinRegime
-from gateway.domain.eurodac import Regime
 from gateway.domain.person import Document, DocumentType, Name, Person, Sex
-from gateway.messages._xml import Node, add, sub
-from gateway.messages.envelope import Envelope, MessageRegime, Party
+from gateway.domain.replies import Acknowledgement
+from gateway.messages._xml import Node, Scope, add, sub
+from gateway.messages.envelope import Envelope, Party, regime_of
 from gateway.messages.registry import COMMON_NAMESPACE
 
-__all__ = ["read_envelope", "read_person", "regime_of", "write_envelope", "write_person"]
+__all__ = [
+    "read_acknowledgement",
+    "read_envelope",
+    "read_person",
+    "write_acknowledgement",
+    "write_envelope",
+    "write_person",
+]
 
 C = COMMON_NAMESPACE
-
-
-def regime_of(text: str) -> MessageRegime:
-    for kind in (Regime, DublinRegime):
-        try:
-            return kind(text)
-        except ValueError:
-            continue
-    raise ValueError(f"{text!r} is not a regime")
 
 
 def write_envelope(root: etree._Element, envelope: Envelope) -> None:
@@ -124,4 +121,17 @@ def _read_document(node: Node) -> Document:
         issuing_country=node.text("IssuingCountry"),
         valid_from=node.optional("ValidFrom", date.fromisoformat),
         valid_until=node.optional("ValidUntil", date.fromisoformat),
+    )
+
+
+def write_acknowledgement(root: etree._Element, ack: Acknowledgement, scope: Scope) -> None:
+    ns = scope.namespace
+    add(root, ns, "AcknowledgedMessageId", ack.acknowledged_message_id)
+    add(root, ns, "ReceivedAt", ack.received_at)
+
+
+def read_acknowledgement(node: Node, _: Scope) -> Acknowledgement:
+    return Acknowledgement(
+        acknowledged_message_id=node.get("AcknowledgedMessageId", uuid.UUID),
+        received_at=node.get("ReceivedAt", datetime.fromisoformat),
     )

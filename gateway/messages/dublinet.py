@@ -18,7 +18,7 @@ from gateway.domain.dublin import (
 from gateway.domain.eurodac import ReferenceNumber
 from gateway.domain.record import CanonicalRecord
 from gateway.domain.requests import ReexaminationRequest, TransferArrangement, TransferMode
-from gateway.messages._xml import Node, add, boolean, sub
+from gateway.messages._xml import Node, Scope, add, boolean, sub
 from gateway.messages.common import read_person, write_person
 from gateway.messages.content import DublinSubmission
 
@@ -34,7 +34,8 @@ __all__ = [
 ]
 
 
-def write_submission(root: etree._Element, ns: str, submission: DublinSubmission) -> None:
+def write_submission(root: etree._Element, submission: DublinSubmission, scope: Scope) -> None:
+    ns = scope.namespace
     request = submission.request
     reference = sub(root, ns, "DublinReference")
     add(reference, ns, "SenderState", request.requesting_state)
@@ -88,7 +89,7 @@ def _read_evidence(node: Node) -> tuple[Evidence, ...]:
     )
 
 
-def read_submission(node: Node) -> DublinSubmission:
+def read_submission(node: Node, _: Scope) -> DublinSubmission:
     reference = node.child("DublinReference")
     application = node.find("Application")
     request = DublinRequest(
@@ -118,7 +119,8 @@ def read_submission(node: Node) -> DublinSubmission:
     return DublinSubmission(request=request, record=record)
 
 
-def write_reply(root: etree._Element, ns: str, reply: DublinReply) -> None:
+def write_reply(root: etree._Element, reply: DublinReply, scope: Scope) -> None:
+    ns = scope.namespace
     add(root, ns, "RequestReference", reply.request_reference)
     add(root, ns, "ReplyingState", reply.replying_state)
     add(root, ns, "Outcome", reply.outcome.value)
@@ -128,7 +130,7 @@ def write_reply(root: etree._Element, ns: str, reply: DublinReply) -> None:
     add(root, ns, "Explanation", reply.explanation)
 
 
-def read_reply(node: Node) -> DublinReply:
+def read_reply(node: Node, _: Scope) -> DublinReply:
     return DublinReply(
         request_reference=node.text("RequestReference"),
         replying_state=node.text("ReplyingState"),
@@ -139,7 +141,8 @@ def read_reply(node: Node) -> DublinReply:
     )
 
 
-def write_reexamination(root: etree._Element, ns: str, request: ReexaminationRequest) -> None:
+def write_reexamination(root: etree._Element, request: ReexaminationRequest, scope: Scope) -> None:
+    ns = scope.namespace
     add(root, ns, "RequestReference", request.request_reference)
     add(root, ns, "RequestingState", request.requesting_state)
     add(root, ns, "RequestedState", request.requested_state)
@@ -147,7 +150,7 @@ def write_reexamination(root: etree._Element, ns: str, request: ReexaminationReq
     _write_evidence(root, ns, request.evidence)
 
 
-def read_reexamination(node: Node) -> ReexaminationRequest:
+def read_reexamination(node: Node, _: Scope) -> ReexaminationRequest:
     return ReexaminationRequest(
         request_reference=node.text("RequestReference"),
         requesting_state=node.text("RequestingState"),
@@ -157,7 +160,8 @@ def read_reexamination(node: Node) -> ReexaminationRequest:
     )
 
 
-def write_transfer(root: etree._Element, ns: str, transfer: TransferArrangement) -> None:
+def write_transfer(root: etree._Element, transfer: TransferArrangement, scope: Scope) -> None:
+    ns = scope.namespace
     add(root, ns, "RequestReference", transfer.request_reference)
     add(root, ns, "TransferringState", transfer.transferring_state)
     add(root, ns, "ReceivingState", transfer.receiving_state)
@@ -168,7 +172,7 @@ def write_transfer(root: etree._Element, ns: str, transfer: TransferArrangement)
     add(root, ns, "Remarks", transfer.remarks)
 
 
-def read_transfer(node: Node) -> TransferArrangement:
+def read_transfer(node: Node, _: Scope) -> TransferArrangement:
     return TransferArrangement(
         request_reference=node.text("RequestReference"),
         transferring_state=node.text("TransferringState"),

@@ -11,11 +11,28 @@ from gateway.domain.dublin import DublinRegime
 from gateway.domain.eurodac import Regime
 from gateway.domain.member_states import is_member_state
 
-__all__ = ["EU_AUTHORITY", "SCHEMA_VERSION", "Envelope", "MessageRegime", "Party", "new_envelope"]
+__all__ = [
+    "DUBLINET_SYSTEM",
+    "EURODAC_SYSTEM",
+    "EU_AUTHORITY",
+    "GATEWAY_SYSTEM",
+    "SCHEMA_VERSION",
+    "Envelope",
+    "MessageRegime",
+    "Party",
+    "new_envelope",
+    "regime_of",
+]
 
 SCHEMA_VERSION = "1.0"
 EU_AUTHORITY = "EU"
 """The authority code of the EU side's systems (the Central System run by eu-LISA)."""
+
+# System names, the same as in the peers' signing certificates (`PARTY:system`), so
+# that a message's sender can be checked against the identity that signed it.
+GATEWAY_SYSTEM = "gateway"
+EURODAC_SYSTEM = "eurodac"
+DUBLINET_SYSTEM = "dublinet"
 
 MessageRegime = Regime | DublinRegime
 
@@ -77,3 +94,13 @@ def new_envelope(
         message_type=message_type,
         correlation_id=correlation_id,
     )
+
+
+def regime_of(text: str) -> MessageRegime:
+    """The Eurodac or Dublin regime named by its regulation number (`2024/1358`, `604/2013`)."""
+    for kind in (Regime, DublinRegime):
+        try:
+            return kind(text)
+        except ValueError:
+            continue
+    raise ValueError(f"{text!r} is not a regime")

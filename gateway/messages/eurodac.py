@@ -6,8 +6,7 @@ Under Regulation 603/2013 only fingerprints and the sex travel; under
 
 from __future__ import annotations
 
-import uuid
-from datetime import date, datetime
+from datetime import date
 
 from lxml import etree
 
@@ -23,7 +22,6 @@ from gateway.domain.eurodac import EurodacTransaction, Operation, ReferenceNumbe
 from gateway.domain.person import Name, Person, Sex
 from gateway.domain.record import CanonicalRecord
 from gateway.domain.replies import (
-    Acknowledgement,
     EurodacErrorCode,
     EurodacErrorReply,
     EurodacHit,
@@ -31,18 +29,16 @@ from gateway.domain.replies import (
     MatchedRecord,
 )
 from gateway.domain.requests import DeletionReason, EurodacDataAction, MarkReason
-from gateway.messages._xml import Node, add, boolean, from_b64, sub
+from gateway.messages._xml import Node, Scope, add, boolean, from_b64, sub
 from gateway.messages.common import read_person, write_person
 
 __all__ = [
     "UNNAMED",
-    "read_acknowledgement",
     "read_capture",
     "read_data_action",
     "read_error",
     "read_hit",
     "read_no_hit",
-    "write_acknowledgement",
     "write_capture",
     "write_data_action",
     "write_error",
@@ -81,7 +77,8 @@ def _read_transaction(node: Node, operation: Operation, regime: Regime) -> Eurod
 # ----- enrolment, search, correction -------------------------------------------------------
 
 
-def write_capture(root: etree._Element, ns: str, record: CanonicalRecord) -> None:
+def write_capture(root: etree._Element, record: CanonicalRecord, scope: Scope) -> None:
+    ns = scope.namespace
     transaction = record.transaction
     if transaction is None:
         raise ValueError("a Eurodac capture needs the record's transaction")
@@ -123,7 +120,8 @@ def _write_face(parent: etree._Element, ns: str, face: FacialImage) -> None:
     add(element, ns, "Image", face.image)
 
 
-def read_capture(node: Node, operation: Operation, regime: Regime) -> CanonicalRecord:
+def read_capture(node: Node, scope: Scope) -> CanonicalRecord:
+    regime = scope.eurodac_regime
     application = node.find("Application")
     biometrics = node.find("Biometrics")
     subject = node.child("Subject")
@@ -135,7 +133,7 @@ def read_capture(node: Node, operation: Operation, regime: Regime) -> CanonicalR
         person=person,
         application=None if application is None else _read_application(application),
         biometrics=None if biometrics is None else _read_biometrics(biometrics),
-        transaction=_read_transaction(node, operation, regime),
+        transaction=_read_transaction(node, scope.eurodac_operation, regime),
     )
 
 
@@ -174,36 +172,28 @@ def _read_face(node: Node) -> FacialImage:
 # ----- marking, unmarking, advance erasure ------------------------------------------------
 
 
-def write_data_action(root: etree._Element, ns: str, action: EurodacDataAction) -> None:
+def write_data_action(root: etree._Element, action: EurodacDataAction, scope: Scope) -> None:
+    ns = scope.namespace
     _write_transaction(root, ns, action.transaction.reference, action.transaction.category)
     add(root, ns, "Reason", action.reason.value)
 
 
-def read_data_action(node: Node, operation: Operation, regime: Regime) -> EurodacDataAction:
+def read_data_action(node: Node, scope: Scope) -> EurodacDataAction:
+    operation = scope.eurodac_operation
     reason: MarkReason | DeletionReason = (
         node.get("Reason", DeletionReason)
         if operation is Operation.DELETE
         else node.get("Reason", MarkReason)
     )
-    return EurodacDataAction(transaction=_read_transaction(node, operation, regime), reason=reason)
+    transaction = _read_transaction(node, operation, scope.eurodac_regime)
+    return EurodacDataAction(transaction=transaction, reason=reason)
 
 
 # ----- replies ----------------------------------------------------------------------------
 
 
-def write_acknowledgement(root: etree._Element, ns: str, ack: Acknowledgement) -> None:
-    add(root, ns, "AcknowledgedMessageId", ack.acknowledged_message_id)
-    add(root, ns, "ReceivedAt", ack.received_at)
-
-
-def read_acknowledgement(node: Node) -> Acknowledgement:
-    return Acknowledgement(
-        acknowledged_message_id=node.get("AcknowledgedMessageId", uuid.UUID),
-        received_at=node.get("ReceivedAt", datetime.fromisoformat),
-    )
-
-
-def write_hit(root: etree._Element, ns: str, hit: EurodacHit, regime: Regime) -> None:
+def write_hit(root: etree._Element, hit: EurodacHit, scope: Scope) -> None:
+    ns, regime = scope.namespace, scope.regime
     _write_transaction(root, ns, hit.reference, hit.reference.category)
     for match in hit.matches:
         element = sub(root, ns, "Match")
@@ -218,7 +208,8 @@ def write_hit(root: etree._Element, ns: str, hit: EurodacHit, regime: Regime) ->
         add(element, ns, "Marked", match.marked)
 
 
-def read_hit(node: Node, regime: Regime) -> EurodacHit:
+def read_hit(node: Node, scope: Scope) -> EurodacHit:
+    regime = scope.eurodac_regime
     matches = []
     for match in node.all("Match"):
         subject = match.find("Subject")
@@ -236,22 +227,24 @@ def read_hit(node: Node, regime: Regime) -> EurodacHit:
     return EurodacHit(reference=_read_reference(node, regime), matches=tuple(matches))
 
 
-def write_no_hit(root: etree._Element, ns: str, reply: EurodacNoHit) -> None:
-    _write_transaction(root, ns, reply.reference, reply.reference.category)
+def write_no_hit(root: etree._Element, reply: EurodacNoHit, scope: Scope) -> None:
+    _write_transaction(root, scope.namespace, reply.reference, reply.reference.category)
 
 
-def read_no_hit(node: Node, regime: Regime) -> EurodacNoHit:
-    return EurodacNoHit(reference=_read_reference(node, regime))
+def read_no_hit(node: Node, scope: Scope) -> EurodacNoHit:
+    return EurodacNoHit(reference=_read_reference(node, scope.eurodac_regime))
 
 
-def write_error(root: etree._Element, ns: str, reply: EurodacErrorReply) -> None:
+def write_error(root: etree._Element, reply: EurodacErrorReply, scope: Scope) -> None:
+    ns = scope.namespace
     if reply.reference is not None:
         _write_transaction(root, ns, reply.reference, reply.reference.category)
     add(root, ns, "ErrorCode", reply.code.value)
     add(root, ns, "Description", reply.description)
 
 
-def read_error(node: Node, regime: Regime) -> EurodacErrorReply:
+def read_error(node: Node, scope: Scope) -> EurodacErrorReply:
+    regime = scope.eurodac_regime
     transaction = node.find("Transaction")
     return EurodacErrorReply(
         code=node.get("ErrorCode", EurodacErrorCode),

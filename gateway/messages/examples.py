@@ -48,14 +48,28 @@ from gateway.domain.requests import (
 )
 from gateway.messages.codec import Message
 from gateway.messages.content import Content, DublinSubmission
-from gateway.messages.envelope import EU_AUTHORITY, Envelope, MessageRegime, Party
+from gateway.messages.envelope import (
+    DUBLINET_SYSTEM,
+    EU_AUTHORITY,
+    EURODAC_SYSTEM,
+    GATEWAY_SYSTEM,
+    Envelope,
+    MessageRegime,
+    Party,
+)
 from gateway.messages.registry import MESSAGE_TYPES
 
-__all__ = ["GATEWAY", "example_content", "example_messages", "example_record"]
+__all__ = [
+    "GATEWAY",
+    "example_content",
+    "example_messages",
+    "example_record",
+    "example_transaction",
+]
 
-GATEWAY = Party(authority="BE", system="eu-gateway")
-CENTRAL_SYSTEM = Party(authority=EU_AUTHORITY, system="eurodac-cs")
-PEER = Party(authority="NL", system="dublinet-nap")
+GATEWAY = Party(authority="BE", system=GATEWAY_SYSTEM)
+CENTRAL_SYSTEM = Party(authority=EU_AUTHORITY, system=EURODAC_SYSTEM)
+PEER = Party(authority="NL", system=DUBLINET_SYSTEM)
 CREATED = datetime(2026, 9, 15, 10, 30, tzinfo=UTC)
 # 1x1 JPEG: a facial image small enough for a test file
 FACE = bytes.fromhex(
@@ -95,7 +109,6 @@ def example_record(regime: Regime, operation: Operation = Operation.ENROL) -> Ca
         )
         for position in FingerPosition
     )
-    national = "98765430001" if regime is Regime.EURODAC_2024 else "98765430002"
     return CanonicalRecord(
         person=_PERSON,
         application=Application(
@@ -112,20 +125,25 @@ def example_record(regime: Regime, operation: Operation = Operation.ENROL) -> Ca
             fingerprints=fingers,
             face=FacialImage(image=FACE),
         ),
-        transaction=EurodacTransaction(
-            operation=operation,
-            regime=regime,
-            category=1,
-            reference=ReferenceNumber(member_state="BE", category=1, national_part=national),
-        ),
+        transaction=example_transaction(regime, operation),
+    )
+
+
+def example_transaction(regime: Regime, operation: Operation) -> EurodacTransaction:
+    """A category 1 transaction of the example applicant."""
+    national = "98765430001" if regime is Regime.EURODAC_2024 else "98765430002"
+    return EurodacTransaction(
+        operation=operation,
+        regime=regime,
+        category=1,
+        reference=ReferenceNumber(member_state="BE", category=1, national_part=national),
     )
 
 
 def _request(kind: RequestType, regime: DublinRegime) -> DublinSubmission:
-    record = example_record(
-        Regime.EURODAC_2024 if regime is DublinRegime.AMMR else Regime.EURODAC_2013
-    )
-    hit = record.transaction.reference if record.transaction else None
+    record_regime = Regime.EURODAC_2024 if regime is DublinRegime.AMMR else Regime.EURODAC_2013
+    record = example_record(record_regime)
+    hit = example_transaction(record_regime, Operation.ENROL).reference
     return DublinSubmission(
         request=DublinRequest(
             request_type=kind,
@@ -153,11 +171,9 @@ def example_content(name: str, regime: MessageRegime) -> Content:  # noqa: PLR09
     if kind.request_type is not None and isinstance(regime, DublinRegime):
         return _request(kind.request_type, regime)
     if kind.operation is not None and isinstance(regime, Regime):
-        record = example_record(regime, kind.operation)
         if kind.content is CanonicalRecord:
-            return record
-        transaction = record.transaction
-        assert transaction is not None  # noqa: S101 - example_record always sets one
+            return example_record(regime, kind.operation)
+        transaction = example_transaction(regime, kind.operation)
         reason = (
             DeletionReason.CITIZENSHIP_ACQUIRED
             if kind.operation is Operation.DELETE

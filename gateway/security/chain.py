@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509 import verification
 
 from gateway.errors import SecurityError
@@ -58,6 +59,7 @@ class SignerCheck:
             return known
         leaf, intermediates = _parse(key)
         _check_validity((leaf, *intermediates), at)
+        _check_key(leaf)
         peer = peer_of_certificate(leaf)
         chain = self._build_chain(leaf, intermediates, peer, at)
         for certificate in chain:
@@ -146,6 +148,20 @@ def _parse(texts: tuple[str, ...]) -> tuple[x509.Certificate, tuple[x509.Certifi
         )
     leaf = leaves[0]
     return leaf, tuple(cert for cert in certificates if cert is not leaf)
+
+
+def _check_key(leaf: x509.Certificate) -> None:
+    """Only RSA of 2048 bits or more and EC P-256 keys sign for the gateway's peers."""
+    key = leaf.public_key()
+    if isinstance(key, rsa.RSAPublicKey) and key.key_size >= 2048:
+        return
+    if isinstance(key, ec.EllipticCurvePublicKey) and isinstance(key.curve, ec.SECP256R1):
+        return
+    raise SecurityError(
+        "GW-SIG-ALGORITHM",
+        "the signing key is neither RSA of 2048 bits or more nor EC P-256",
+        _WHERE,
+    )
 
 
 def _check_validity(certificates: tuple[x509.Certificate, ...], at: datetime) -> None:

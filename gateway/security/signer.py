@@ -29,6 +29,7 @@ from gateway.security.pki import PrivateKey
 
 __all__ = ["Signer", "SigningKey"]
 
+_SIGNATURE = "{http://www.w3.org/2000/09/xmldsig#}Signature"
 KEY_SUFFIX = ".key.pem"
 CERT_SUFFIX = ".cert.pem"
 
@@ -141,6 +142,11 @@ class Signer:
                 "GW-SIG-ROOT-ID",
                 "the element to sign must not carry an Id attribute: the signature covers it whole",
                 str(element.tag),
+            )
+        if next(element.iter(_SIGNATURE), None) is not None:
+            # A second signature would be refused by every verifier of ours (wrapping).
+            raise SecurityError(
+                "GW-SIG-ALREADY-SIGNED", "the element already holds a signature", str(element.tag)
             )
         signer = XMLSigner(
             signature_algorithm=key.signature_method,

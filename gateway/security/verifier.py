@@ -107,6 +107,12 @@ def _the_signature(document: etree._Element) -> etree._Element:
             "the signature is not a child of the root element",
             document.getroottree().getpath(signature),
         )
+    for part in ("ds:SignedInfo", "ds:SignatureValue"):
+        found = signature.find(part, _NS)
+        if found is None or (part == "ds:SignatureValue" and not (found.text or "").strip()):
+            raise SecurityError(
+                "GW-SIG-MALFORMED", f"the signature has no {part.removeprefix('ds:')}", part
+            )
     references = signature.findall("ds:SignedInfo/ds:Reference", _NS)
     if len(references) != 1 or references[0].get("URI") != "":
         uris = [reference.get("URI") for reference in references]
@@ -181,6 +187,11 @@ def _check_signature(
     except SignXMLException as error:
         raise SecurityError(
             "GW-SIG-INVALID", f"the signature does not hold: {error}", "Signature/SignatureValue"
+        ) from None
+    except (etree.LxmlError, ValueError, TypeError) as error:
+        # signxml lets these through on malformed signatures (schema, base64, lengths).
+        raise SecurityError(
+            "GW-SIG-MALFORMED", f"the signature cannot be read: {error}", "Signature"
         ) from None
     signed = result.signed_xml if not isinstance(result, list) else None
     if signed is None:

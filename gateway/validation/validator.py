@@ -7,6 +7,8 @@ and refused with an `InputError` carrying each problem and its path.
 
 from __future__ import annotations
 
+import itertools
+
 from lxml import etree
 
 from gateway.domain.problems import Problem
@@ -16,6 +18,7 @@ from gateway.validation.schemas import SchemaPack, default_pack
 __all__ = ["element_path", "validate"]
 
 SCHEMA = "GW-VAL-SCHEMA"
+MAX_PROBLEMS = 50
 
 
 def validate(root: etree._Element, pack: SchemaPack | None = None) -> None:
@@ -25,9 +28,13 @@ def validate(root: etree._Element, pack: SchemaPack | None = None) -> None:
     schema = pack.schema_for(namespace)
     if schema.validate(root):
         return
+    diagnostic = pack.diagnostic_schema_for(namespace)
+    # xsi:schemaLocation hints in a document from outside are never followed
+    errors = diagnostic.iter_errors(root, use_location_hints=False)  # type: ignore[arg-type]
+    # The slow validator stops after MAX_PROBLEMS: a flood of errors costs no more than that.
     problems = [
         Problem(code=SCHEMA, message=_sentence(error.reason), path=_path_of(error.elem, root))
-        for error in pack.diagnostic_schema_for(namespace).iter_errors(root)  # type: ignore[arg-type]
+        for error in itertools.islice(errors, MAX_PROBLEMS)
     ]
     if not problems:  # the two validators disagree: lxml's own log still says why
         problems = [

@@ -222,3 +222,12 @@ def test_an_operation_is_given_for_every_eurodac_request() -> None:
         etree.QName(build_element(example("eurodac.delete", Regime.EURODAC_2024))).localname
         == "Delete"
     )
+
+
+def test_text_that_xml_cannot_carry_is_refused_when_building() -> None:
+    enrolment = example("eurodac.enrolment", Regime.EURODAC_2024)
+    record = enrolment.content
+    assert hasattr(record, "person")
+    person = dataclasses.replace(record.person, birth_place="Alep\x00po")
+    broken = dataclasses.replace(enrolment, content=dataclasses.replace(record, person=person))
+    assert refused(lambda: build_element(broken)).code == "GW-MSG-CONTENT"

@@ -6,6 +6,10 @@ import copy
 from datetime import timedelta
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 from lxml import etree
 from pki import EURODAC, FR, NL, GeneratedPki
 from signxml.algorithms import CanonicalizationMethod, DigestAlgorithm, SignatureMethod
@@ -268,3 +272,30 @@ def test_a_reused_verifier_refuses_a_revoked_signer_every_time(pki: GeneratedPki
         with pytest.raises(SecurityError) as caught:
             verifier.verify(document, expected=NL, at=pki.now)
         assert caught.value.code == "GW-SIG-REVOKED"
+
+
+def test_a_signing_key_other_than_rsa_or_p256_is_refused(pki: GeneratedPki) -> None:
+    key = ec.generate_private_key(ec.SECP384R1())
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "NL P-384")]))
+        .issuer_name(pki.root.certificate.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(pki.now - timedelta(hours=1))
+        .not_valid_after(pki.now + timedelta(days=30))
+        .add_extension(x509.SubjectAlternativeName([x509.UniformResourceIdentifier(NL.uri)]), False)
+        .sign(pki.root.private_key, hashes.SHA256())
+    )
+    signed = XMLSigner(
+        signature_algorithm=SignatureMethod.ECDSA_SHA256,
+        c14n_algorithm=CanonicalizationMethod.EXCLUSIVE_XML_CANONICALIZATION_1_0,
+    ).sign(message(), key=key, cert=[certificate])
+    assert refused(pki, signed) == "GW-SIG-ALGORITHM"
+
+
+def test_the_signer_refuses_to_sign_twice(pki: GeneratedPki) -> None:
+    signed = signed_by(pki, pki.nl)
+    with pytest.raises(SecurityError) as caught:
+        pki.signer(pki.fr).sign(signed, at=pki.now)
+    assert caught.value.code == "GW-SIG-ALREADY-SIGNED"

@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pytest
 from lxml import etree
+from network_probe import probe
 
 from gateway.errors import ConfigError, InputError
-from gateway.validation import SchemaPack, default_pack, element_path, pack_root, parse_xml
+from gateway.validation import (
+    SchemaPack,
+    default_pack,
+    element_path,
+    pack_root,
+    parse_xml,
+    validator,
+)
 from gateway.validation import validate as validate_root
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -51,6 +60,19 @@ def test_a_signature_is_allowed_as_last_child_only() -> None:
     )
     moved = ACK.replace(b"  <d:AcknowledgedMessageId>", SIGNATURE + b"<d:AcknowledgedMessageId>")
     assert check(moved).code == "GW-VAL-SCHEMA"
+
+
+def test_schema_location_hints_in_a_document_are_not_followed() -> None:
+    with probe() as (url, touched):
+        hint = (
+            '<ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#" '
+            'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+            f'xsi:schemaLocation="http://www.w3.org/2000/09/xmldsig# {url}"><ds:X/></ds:Signature>'
+        ).encode()
+        document = ACK.replace(b"</d:Acknowledgement>", hint + b"</d:Acknowledgement>")
+        error = check(document.replace(b"<c:SchemaVersion>1.0", b"<c:SchemaVersion>v1.0"))
+    assert error.code == "GW-VAL-SCHEMA"
+    assert not touched.is_set()
 
 
 def test_each_bad_element_is_reported_with_its_path() -> None:
@@ -150,3 +172,24 @@ def test_a_pack_without_catalogue_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as caught:
         SchemaPack(tmp_path)
     assert caught.value.code == "GW-CFG-SCHEMA-PACK"
+
+
+def test_diagnostics_stop_after_a_bounded_number_of_problems(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    golden = (PROJECT / "tests" / "golden" / "dublinet.reply.2024-1351.xml").read_bytes()
+    codes = b"".join(b"<d:ReasonCode>BAD CODE</d:ReasonCode>" for _ in range(12))
+    flooded = golden.replace(b"<d:ReasonCode>no-evidence</d:ReasonCode>", codes)
+    assert len(check(flooded).problems) == 12
+    monkeypatch.setattr(validator, "MAX_PROBLEMS", 3)
+    assert len(check(flooded).problems) == 3
+
+
+def test_the_pack_works_wherever_it_is_installed(tmp_path: Path) -> None:
+    # as in a wheel, where the pack is gateway/_schemas beside the code
+    installed = tmp_path / "gateway" / "_schemas"
+    shutil.copytree(PROJECT / "schemas", installed)
+    pack = SchemaPack(installed)
+    golden = (PROJECT / "tests" / "golden" / "eurodac.enrolment.2024-1358.xml").read_bytes()
+    validate_root(parse_xml(golden), pack)
+    assert all(pack.path_of(ns).is_relative_to(installed) for ns in pack.namespaces)

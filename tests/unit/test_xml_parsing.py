@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import socket
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from network_probe import probe
 
 from gateway.errors import ConfigError, InputError
 from gateway.settings import load_settings
@@ -31,29 +31,8 @@ def secret_file(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def listener() -> Iterator[tuple[str, threading.Event]]:
-    """A local TCP port that records whether anyone connected to it."""
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen()
-    server.settimeout(0.05)
-    touched = threading.Event()
-    stop = threading.Event()
-
-    def accept() -> None:
-        while not stop.is_set():
-            try:
-                connection, _ = server.accept()
-            except TimeoutError:
-                continue
-            touched.set()
-            connection.close()
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.getsockname()[1]}/x", touched
-    stop.set()
-    thread.join()
-    server.close()
+    with probe() as found:
+        yield found
 
 
 def test_a_plain_document_parses() -> None:

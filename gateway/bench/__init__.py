@@ -1,0 +1,1 @@
+"""Benchmarks of the gateway's hot paths, each measured against a bare-library floor."""

@@ -1,0 +1,79 @@
+"""`eugw bench`: throughput benchmarks, one subcommand per benchmark.
+
+`bench messages` is registered here; more benchmarks (and more stages of this
+one) come from the modules in `EXTENSIONS`, each offering
+`register_subcommands(subparsers)`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from gateway.bench import messages, signing
+from gateway.cli.message import SubcommandModule
+from gateway.errors import ConfigError
+from gateway.security.pki import KeyType
+
+__all__ = ["EXTENSIONS", "register"]
+
+EXTENSIONS: tuple[SubcommandModule, ...] = ()
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser(
+        "bench",
+        help="measure throughput, stage by stage",
+        description="Measure the gateway's throughput, stage by stage, against bare libraries.",
+    )
+    parser.set_defaults(run=lambda _: _usage(parser))
+    subcommands = parser.add_subparsers(title="benchmarks", metavar="BENCHMARK")
+    register_subcommands(subcommands)
+    for extension in EXTENSIONS:
+        extension.register_subcommands(subcommands)
+
+
+def register_subcommands(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    bench = subcommands.add_parser(
+        "messages",
+        help="build, validate, sign, parse, verify and read N messages",
+        description="Build, validate, sign, serialize, then parse (hardened), validate, verify "
+        "and read N messages of every type; print messages/s per stage and the gateway's "
+        "share of the bare floors (lxml parse + validate; lxml validate + signxml sign + "
+        "verify on the same documents). Signatures use a throw-away PKI made for the run.",
+    )
+    bench.add_argument("--count", type=int, default=1000, help="how many messages (default 1000)")
+    bench.add_argument(
+        "--key-type",
+        choices=[kind.value for kind in KeyType],
+        default=KeyType.RSA.value,
+        help="signing key: RSA-2048 or ECDSA P-256 (default rsa)",
+    )
+    bench.add_argument("--unsigned", action="store_true", help="leave out sign and verify")
+    bench.add_argument("--json", action="store_true", help="print a JSON report")
+    bench.set_defaults(run=_messages)
+
+
+def _usage(parser: argparse.ArgumentParser) -> int:
+    parser.print_help(sys.stderr)
+    return 2
+
+
+def _messages(args: argparse.Namespace) -> int:
+    if args.count < 1:
+        raise ConfigError("GW-CFG-USAGE", "--count is at least 1", "--count")
+    pipeline, floor_list = messages.stages(), messages.floors()
+    if not args.unsigned:
+        signing.add_signatures(pipeline, floor_list, key_type=KeyType(args.key_type))
+    report = messages.measure(args.count, pipeline=pipeline, floor_list=floor_list)
+    if args.json:
+        document = {
+            "count": report.count,
+            "stages": {r.name: round(r.per_second, 1) for r in report.stages},
+            "floors": {f.name: round(r.per_second, 1) for f, r in report.floors},
+        }
+        print(json.dumps(document, indent=2))
+    else:
+        print(messages.format_report(report))
+    return 0

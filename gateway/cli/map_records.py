@@ -1,0 +1,142 @@
+"""`eugw map --source SOURCE FILE`: map a national export to canonical records, streaming."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections import Counter
+from datetime import date
+from pathlib import Path
+from typing import TextIO
+
+from gateway.cli._context import gateway_from
+from gateway.errors import InputError
+from gateway.mapping import SOURCES, FieldProblem, Mapping, load_source_mapping
+from gateway.mapping.encoder import encode_record
+
+__all__ = ["MapSummary", "map_stream", "register"]
+
+_PROGRESS_EVERY = 1000
+_CLEAR_LINE = "\r\033[K"
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser(
+        "map",
+        help="map a national export (Evibel, Actio, Waiting Register) to canonical records",
+        description=(
+            "Map a national export file to canonical records with the source's mapping "
+            "specification (<mappings_dir>/<source>.<format>.yaml). Standard output gets one "
+            "canonical record per line (JSON lines), so it can be piped on. Records that cannot "
+            "be mapped are reported on standard error as 'FILE:N: CODE: sentence (at path, from "
+            "source field)', N being the line (JSON lines, CSV) or the position in a JSON array; "
+            "with --json each rejected record is a JSON line there instead. A summary (mapped, "
+            "rejected, by code) ends standard error. Exit status 0 when every record mapped, 1 "
+            "when any was rejected, 2 for bad usage or a bad specification."
+        ),
+    )
+    parser.add_argument("file", metavar="FILE", help="the export file ('-' for standard input)")
+    parser.add_argument("--source", required=True, choices=sorted(SOURCES), help="the source")
+    parser.add_argument(
+        "--format",
+        choices=("json", "csv", "fixed"),
+        help="the file's format (default: the source's first)",
+    )
+    parser.add_argument("--json", action="store_true", help="report problems as JSON lines")
+    parser.add_argument(
+        "--mappings", metavar="DIR", help="the specifications' directory (default: mappings_dir)"
+    )
+    parser.set_defaults(run=_run)
+
+
+class MapSummary:
+    """How many records mapped and were rejected, and the codes of the rejections."""
+
+    def __init__(self) -> None:
+        self.mapped = 0
+        self.rejected = 0
+        self.codes: Counter[str] = Counter()
+
+    def as_json(self) -> dict[str, object]:
+        return {"mapped": self.mapped, "rejected": self.rejected, "codes": dict(self.codes)}
+
+    def __str__(self) -> str:
+        codes = ", ".join(f"{code} {n}" for code, n in sorted(self.codes.items()))
+        return f"mapped {self.mapped}, rejected {self.rejected}" + (f" ({codes})" if codes else "")
+
+
+def map_stream(
+    mapping: Mapping, stream: TextIO, name: str, *, today: date | None, as_json: bool,
+    out: TextIO, err: TextIO, progress: bool = False,
+) -> MapSummary:  # fmt: skip
+    """Map every row of a stream: records to `out`, problems and progress to `err`."""
+    summary = MapSummary()
+    for row in mapping.read(stream):
+        if row.problem is not None:
+            problems: tuple[FieldProblem, ...] = (row.problem,)
+        else:
+            result = mapping.map(row.data, today=today)
+            problems = result.problems
+            if result.record is not None:
+                out.write(json.dumps(encode_record(result.record), ensure_ascii=False) + "\n")
+                summary.mapped += 1
+        if problems:
+            summary.rejected += 1
+            summary.codes.update(problem.code for problem in problems)
+            if progress:
+                err.write(_CLEAR_LINE)  # the problems replace the progress line
+            _report(err, name, row.number, problems, as_json=as_json)
+        if progress and (summary.mapped + summary.rejected) % _PROGRESS_EVERY == 0:
+            err.write(f"\r{summary}")
+            err.flush()
+    if progress:
+        err.write(_CLEAR_LINE)
+    return summary
+
+
+def _report(
+    err: TextIO, name: str, number: int, problems: tuple[FieldProblem, ...], *, as_json: bool
+) -> None:
+    if as_json:
+        entry = {"file": name, "record": number, "problems": [p.as_json() for p in problems]}
+        err.write(json.dumps(entry, ensure_ascii=False) + "\n")
+        return
+    for problem in problems:
+        err.write(f"{name}:{number}: {problem}\n")
+
+
+def _run(args: argparse.Namespace) -> int:
+    gateway = gateway_from(args)
+    directory = Path(args.mappings) if args.mappings else gateway.settings.mappings_dir
+    mapping = load_source_mapping(directory, args.source, args.format)
+    newline = "" if mapping.format == "csv" else None
+    try:
+        if args.file == "-":
+            stream: TextIO = sys.stdin
+        else:
+            stream = Path(args.file).open(encoding=mapping.encoding, newline=newline)  # noqa: SIM115
+    except OSError as error:
+        raise InputError(
+            "GW-IN-FILE", f"cannot read the file: {error.strerror}", args.file
+        ) from None
+    try:
+        with stream:
+            summary = map_stream(
+                mapping, stream, args.file, today=gateway.clock.today(), as_json=args.json,
+                out=sys.stdout, err=sys.stderr, progress=sys.stderr.isatty(),
+            )  # fmt: skip
+    except UnicodeDecodeError:
+        raise InputError(
+            "GW-IN-FILE", f"the file is not {mapping.encoding} text", args.file
+        ) from None
+    except BrokenPipeError:
+        # The reader went away (`| head`): stop quietly, as the Python docs advise.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    if args.json:
+        print(json.dumps({"summary": summary.as_json()}), file=sys.stderr)
+    else:
+        print(f"{args.file}: {summary}", file=sys.stderr)
+    return 1 if summary.rejected else 0

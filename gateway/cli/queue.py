@@ -1,0 +1,121 @@
+"""`eugw queue`: what is waiting, sending, dead; one message's timeline; operator actions."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+from datetime import UTC, datetime
+
+from gateway.broker.states import Event, MessageState
+from gateway.cli._context import settings_from, store_of
+from gateway.errors import InputError
+from gateway.ports import MessageFilter
+from gateway.settings import Settings
+
+__all__ = ["register"]
+
+ACTIONS = {"resend": Event.RESEND, "release": Event.RELEASE, "cancel": Event.CANCEL}
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser(
+        "queue",
+        help="inspect the outbox and act on messages",
+        description="Counts per peer and state, message lists and timelines, operator actions.",
+    )
+    parser.set_defaults(run=lambda args: asyncio.run(_status(settings_from(args))))
+    actions = parser.add_subparsers(title="queue commands", metavar="COMMAND")
+    status = actions.add_parser("status", help="messages per peer and state (the default)")
+    status.set_defaults(run=lambda args: asyncio.run(_status(settings_from(args))))
+    listing = actions.add_parser("list", help="list messages, newest first")
+    listing.add_argument("--state", choices=[state.value for state in MessageState])
+    listing.add_argument("--peer", help="e.g. EU:eurodac or NL:dublinet")
+    listing.add_argument("--reference", help="a Eurodac or DubliNet reference")
+    listing.add_argument("--limit", type=int, default=50)
+    listing.set_defaults(run=lambda args: asyncio.run(_list(settings_from(args), args)))
+    show = actions.add_parser("show", help="one message and its timeline, as JSON")
+    show.add_argument("message_id", metavar="ID")
+    show.set_defaults(run=lambda args: asyncio.run(_show(settings_from(args), args.message_id)))
+    for name, event in ACTIONS.items():
+        act = actions.add_parser(name, help=f"{name} messages (operator action, recorded)")
+        act.add_argument("message_ids", metavar="ID", nargs="*")
+        if event is Event.RELEASE:
+            act.add_argument("--all-dead", action="store_true", help="release every dead letter")
+        act.set_defaults(
+            run=lambda args, event=event: asyncio.run(_act(settings_from(args), args, event))
+        )
+
+
+async def _status(settings: Settings) -> int:
+    async with store_of(settings) as store:
+        counts = await store.counts()
+    if not counts:
+        print("the outbox is empty")
+    for (peer, state), count in sorted(counts.items()):
+        print(f"{peer:<16} {state.value:<14} {count:>8}")
+    return 0
+
+
+async def _list(settings: Settings, args: argparse.Namespace) -> int:
+    query = MessageFilter(
+        state=MessageState(args.state) if args.state else None,
+        peer=args.peer,
+        reference=args.reference,
+        limit=args.limit,
+    )
+    async with store_of(settings) as store:
+        for message in await store.find(query):
+            error = f"  {message.last_error}" if message.last_error else ""
+            print(
+                f"{message.message_id}  {message.peer:<14} {message.message_type:<26} "
+                f"{message.state.value:<12} tries={message.attempts}{error}"
+            )
+    return 0
+
+
+async def _show(settings: Settings, message_id: str) -> int:
+    async with store_of(settings) as store:
+        message = await store.get(message_id)
+        if message is None:
+            raise InputError("GW-BRK-UNKNOWN", f"no message with id {message_id}", "ID")
+        timeline = await store.timeline(message_id)
+    print(
+        json.dumps(
+            {
+                "message_id": message.message_id,
+                "peer": message.peer,
+                "type": message.message_type,
+                "state": message.state.value,
+                "attempts": message.attempts,
+                "last_error": message.last_error,
+                "timeline": [
+                    {
+                        "at": change.at.isoformat(),
+                        "event": change.event.value,
+                        "to": change.to_state.value,
+                        "detail": change.detail,
+                    }
+                    for change in timeline
+                ],
+            },
+            indent=2,
+        )
+    )
+    return 0
+
+
+async def _act(settings: Settings, args: argparse.Namespace, event: Event) -> int:
+    async with store_of(settings) as store:
+        ids = list(args.message_ids)
+        if getattr(args, "all_dead", False):
+            dead = await store.find(MessageFilter(state=MessageState.DEAD, limit=100_000))
+            ids += [message.message_id for message in dead]
+        if not ids:
+            raise InputError("GW-CFG-USAGE", "name at least one message id", "ID")
+        for message_id in ids:
+            updated = await store.record(
+                message_id, event, at=datetime.now(tz=UTC), detail=f"{event.value} by operator"
+            )
+            print(f"{message_id}  {updated.state.value}")
+    return 0

@@ -1,0 +1,57 @@
+"""`eugw serve`: run the gateway (API, inbound endpoint, dispatcher) until interrupted."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import signal
+
+from gateway.adapters.web.server import Endpoints, serve
+from gateway.app import running_services
+from gateway.cli._context import settings_from
+from gateway.errors import ConfigError
+from gateway.settings import Settings
+
+__all__ = ["register"]
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser(
+        "serve",
+        help="run the gateway: API, mutual-TLS inbound endpoint and dispatcher",
+        description=(
+            "Run the gateway until Ctrl-C or SIGTERM: the submission and operator API "
+            "(EUGW_API_HOST:EUGW_API_PORT, default 127.0.0.1:8080), the mutual-TLS inbound "
+            "endpoint for peers' replies (EUGW_INBOUND_PORT, default 8443) and the "
+            "dispatcher that delivers queued messages. Keys, certificates and the trust "
+            "store are read from EUGW_DATA_DIR (make demo ones with `eugw certs init DIR`)."
+        ),
+    )
+    parser.set_defaults(run=_run)
+
+
+def _run(args: argparse.Namespace) -> int:
+    settings = settings_from(args)
+    if not (settings.data_dir / settings.trust_dir).is_dir():
+        raise ConfigError(
+            "GW-CFG-INVALID",
+            f"no trust store in {settings.data_dir / settings.trust_dir}; "
+            f"for a demo, run: eugw certs init {settings.data_dir}",
+            "EUGW_DATA_DIR",
+        )
+    asyncio.run(_serve(settings))
+    return 0
+
+
+async def _serve(settings: Settings) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    started: asyncio.Future[Endpoints] = loop.create_future()
+    async with running_services(settings) as services:
+        server = asyncio.create_task(serve(services, stop, started))
+        endpoints = await started
+        print(f"eugw: API on {endpoints.api}, inbound (mutual TLS) on {endpoints.inbound}")
+        print("eugw: press Ctrl-C to stop")
+        await server

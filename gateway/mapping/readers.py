@@ -1,0 +1,127 @@
+"""Thin readers of source exports: JSON (an array or one object per line) and CSV.
+
+They yield `SourceRow`s one at a time (a JSON array is the exception: it is
+parsed whole), so a file of any length streams through the mapping. A row
+that cannot be read is yielded with its problem instead of stopping the file.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, TextIO
+
+from gateway.errors import InputError
+from gateway.mapping.problems import FieldProblem
+
+__all__ = ["SourceRow", "read_csv_rows", "read_fixed_rows", "read_json_rows", "read_rows"]
+
+BAD_ROW = "GW-MAP-ROW"
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class SourceRow:
+    """One source record and where it was (line, or position in an array), or its problem."""
+
+    number: int
+    data: Any = None
+    problem: FieldProblem | None = None
+
+
+def read_rows(
+    stream: TextIO,
+    fmt: str,
+    options: dict[str, str] | None = None,
+    *,
+    columns: tuple[tuple[str, int, int], ...] = (),
+) -> Iterator[SourceRow]:
+    """Rows of a `json`, `csv` or `fixed` (width) export."""
+    if fmt == "csv":
+        return read_csv_rows(stream, delimiter=(options or {}).get("delimiter", ","))
+    if fmt == "fixed":
+        return read_fixed_rows(stream, columns)
+    return read_json_rows(stream)
+
+
+def read_fixed_rows(
+    stream: TextIO, columns: tuple[tuple[str, int, int], ...]
+) -> Iterator[SourceRow]:
+    """Rows of a fixed-width file: each column from its first to its last character (from 1)."""
+    shortest = max((start for _, start, _ in columns), default=1)
+    for number, line in enumerate(stream, start=1):
+        text = line.rstrip("\r\n")
+        if not text.strip():
+            continue
+        if len(text) < shortest:
+            message = f"line {number} has {len(text)} characters; the layout needs {shortest}"
+            yield SourceRow(number=number, problem=FieldProblem(code=BAD_ROW, message=message))
+            continue
+        yield SourceRow(
+            number=number, data={name: text[start - 1 : end] for name, start, end in columns}
+        )
+
+
+def read_json_rows(stream: TextIO) -> Iterator[SourceRow]:
+    """Objects of a JSON array (numbered from 1), or of JSON lines (numbered by line)."""
+    first, skipped = _first_character(stream)
+    if first == "[":
+        yield from _json_array(first + stream.read())
+        return
+    for number, line in enumerate(_lines_from(first, stream), start=1 + skipped):
+        if not line.strip():
+            continue
+        try:
+            yield SourceRow(number=number, data=json.loads(line))
+        except json.JSONDecodeError as error:
+            message = f"line {number} is not valid JSON: {error.msg} (column {error.colno})"
+            yield SourceRow(number=number, problem=FieldProblem(code=BAD_ROW, message=message))
+
+
+def read_csv_rows(stream: TextIO, *, delimiter: str = ",") -> Iterator[SourceRow]:
+    """Rows of a CSV file with a header line, numbered by the line they end on."""
+    reader = csv.DictReader(stream, delimiter=delimiter)
+    try:
+        for row in reader:
+            if None in row or None in row.values():
+                columns = len(reader.fieldnames or [])
+                message = f"line {reader.line_num} does not have the header's {columns} columns"
+                yield SourceRow(
+                    number=reader.line_num, problem=FieldProblem(code=BAD_ROW, message=message)
+                )
+                continue
+            yield SourceRow(number=reader.line_num, data=row)
+    except csv.Error as error:
+        raise InputError(
+            BAD_ROW, f"the CSV file cannot be read at line {reader.line_num}: {error}"
+        ) from None
+
+
+def _first_character(stream: TextIO) -> tuple[str, int]:
+    """The first character that is not white space, and how many line ends came before it."""
+    skipped = 0
+    while True:
+        char = stream.read(1)
+        if not char or not char.isspace():
+            return char, skipped
+        skipped += char == "\n"
+
+
+def _lines_from(first: str, stream: TextIO) -> Iterator[str]:
+    if not first:
+        return
+    yield first + stream.readline()
+    yield from stream
+
+
+def _json_array(text: str) -> Iterator[SourceRow]:
+    try:
+        items = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise InputError(
+            "GW-IN-JSON",
+            f"not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}",
+        ) from None
+    for number, item in enumerate(items, start=1):
+        yield SourceRow(number=number, data=item)
