@@ -7,8 +7,6 @@ what the simulators deliver and answers with a signed acknowledgement.
 
 from __future__ import annotations
 
-import dataclasses
-import random
 import ssl
 import uuid
 from collections.abc import Awaitable, Callable
@@ -22,7 +20,6 @@ from pki import GeneratedPki
 
 from gateway.broker.dispatcher import DispatcherPolicy
 from gateway.broker.retry import RetryPolicy
-from gateway.domain.biometrics import FingerPosition, Fingerprint, ImpressionType
 from gateway.domain.eurodac import EurodacTransaction, Operation, ReferenceNumber, Regime
 from gateway.domain.record import CanonicalRecord
 from gateway.domain.replies import Acknowledgement
@@ -43,6 +40,7 @@ from gateway.security.pki import Issued, KeyType, Usage, issue
 from gateway.security.signer import Signer, SigningKey
 from gateway.security.tls import client_context, peer_of, server_context
 from gateway.security.verifier import Verifier
+from gateway.synthetic import biometric_set
 from gateway.validation import parse_xml
 from simulators.dublinet.peer import DublinetConfig
 from simulators.eurodac.central import EurodacConfig
@@ -136,50 +134,24 @@ StartSimulator = Callable[..., Awaitable[Simulator]]
 # ----- messages the gateway sends --------------------------------------------------------
 
 
-def fingerprints_of(person: int, *, noise: float = 0.0, seed: int = 0) -> tuple[Fingerprint, ...]:
-    """Ten synthetic finger images of one person; `noise` changes a share of the bytes."""
-    fingers = []
-    for position in FingerPosition:
-        source = random.Random(f"person-{person}-finger-{int(position)}")  # noqa: S311
-        image = bytearray(source.randbytes(2048))
-        jitter = random.Random(f"noise-{seed}-{person}-{int(position)}")  # noqa: S311
-        for index in range(len(image)):
-            if jitter.random() < noise:
-                image[index] = jitter.randrange(256)
-        fingers.append(
-            Fingerprint(
-                position=position,
-                impression=ImpressionType.LIVE_SCAN_PLAIN,
-                quality=70,
-                image=bytes(image),
-            )
-        )
-    return tuple(fingers)
-
-
 def capture(
     *,
     person: int,
     national_part: str,
+    capture_no: int = 0,
     regime: Regime = Regime.EURODAC_2024,
     category: int = 1,
     operation: Operation = Operation.ENROL,
     captured_on: date | None = None,
     member_state: str = "BE",
-    noise: float = 0.0,
 ) -> CanonicalRecord:
-    """A capture of synthetic person `person`, taken today unless told otherwise."""
+    """Capture `capture_no` of synthetic person `person` (`gateway.synthetic`), taken today
+    unless told otherwise; the person's data are those of the example applicant."""
     base = example_record(regime, operation)
     taken = captured_on or datetime.now(UTC).date()
-    assert base.biometrics is not None
-    biometrics = dataclasses.replace(
-        base.biometrics, captured_on=taken, fingerprints=fingerprints_of(person, noise=noise)
-    )
-    if regime is Regime.EURODAC_2013:
-        biometrics = dataclasses.replace(biometrics, face=None)
     return CanonicalRecord(
         person=base.person,
-        biometrics=biometrics,
+        biometrics=biometric_set(person, capture_no, regime, captured_on=taken),
         transaction=EurodacTransaction(
             operation=operation,
             regime=regime,

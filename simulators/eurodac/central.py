@@ -20,6 +20,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from gateway.domain.biometrics import BiometricSet
 from gateway.domain.eurodac import Operation, ReferenceNumber, Regime
 from gateway.domain.record import CanonicalRecord
 from gateway.domain.replies import (
@@ -30,6 +31,7 @@ from gateway.domain.replies import (
     MatchedRecord,
 )
 from gateway.domain.requests import EurodacDataAction
+from gateway.errors import InputError
 from gateway.messages import Content, Envelope, Message, parse_message
 from gateway.security.identity import PeerId
 from gateway.security.signer import Signer
@@ -40,7 +42,7 @@ from simulators.common.processing import Processed
 from simulators.common.sending import Outgoing
 from simulators.common.state import Pending, SimDb
 from simulators.eurodac import rules, store
-from simulators.eurodac.matcher import ImageCorrelationMatcher, Matcher
+from simulators.eurodac.matcher import Matcher, SyntheticMatcher
 
 __all__ = ["CentralSystem", "EurodacConfig", "LatePolicy"]
 
@@ -59,15 +61,14 @@ class LatePolicy(StrEnum):
 @dataclass(frozen=True, kw_only=True, slots=True)
 class EurodacConfig:
     processing_delay: timedelta = timedelta(seconds=1)
-    threshold: float = 0.9  # a score from which two captures are of one person
     false_hit_rate: float = 0.0  # chance that a comparison finding nothing reports a hit
     min_quality: int = 20  # NFIQ 2 score below which a finger is refused
     late_policy: LatePolicy = LatePolicy.FLAG
     seed: int = 0
 
     def __post_init__(self) -> None:
-        if not 0.0 <= self.false_hit_rate <= 1.0 or not 0.0 < self.threshold <= 1.0:
-            raise ValueError("rates and thresholds lie between 0 and 1")
+        if not 0.0 <= self.false_hit_rate <= 1.0:
+            raise ValueError("the false-hit rate lies between 0 and 1")
 
 
 class CentralSystem:
@@ -88,7 +89,7 @@ class CentralSystem:
         self.inbound = inbound
         self.signer = signer
         self.config = config
-        self.matcher = matcher or ImageCorrelationMatcher()
+        self.matcher = matcher or SyntheticMatcher()
         self.peer = inbound.me
 
     @staticmethod
@@ -157,7 +158,13 @@ class CentralSystem:
         categories = rules.compared_categories(transaction.regime, transaction.category)
         found = await self.db.run(lambda db: store.candidates(db, categories, on))
         found = [c for c in found if c.summary.reference != reference]
-        matched = await asyncio.to_thread(self._matches, probe, found)
+        try:
+            matched = await asyncio.to_thread(self._matches, probe, found)
+        except InputError as error:  # the probe's images cannot be compared
+            refusal = rules.Refusal(
+                code=EurodacErrorCode.FINGERPRINT_QUALITY, description=error.message
+            )
+            return await self._refuse(envelope, transaction.reference, refusal, late=late, now=now)
         false_hit = False
         rng = random.Random(f"{self.config.seed}:{envelope.message_id}")  # noqa: S311 - a simulation
         if not matched and found and rng.random() < self.config.false_hit_rate:
@@ -192,13 +199,15 @@ class CentralSystem:
         }
         return Processed(outcome=outcome, outgoing=(outgoing,), effects=effects)
 
-    def _matches(self, probe: Any, found: list[store.StoredRecord]) -> list[store.StoredRecord]:
-        return [
-            candidate
-            for candidate in found
-            if candidate.record.biometrics is not None
-            and self.matcher.score(probe, candidate.record.biometrics) >= self.config.threshold
-        ]
+    def _matches(
+        self, probe: BiometricSet, found: list[store.StoredRecord]
+    ) -> list[store.StoredRecord]:
+        by_reference = {c.summary.reference: c for c in found}
+        keys = self.matcher.search(
+            probe,
+            [(c.summary.reference, c.record.biometrics) for c in found if c.record.biometrics],
+        )
+        return [by_reference[key] for key in keys]
 
     # ----- marking, unmarking, advance deletion ---------------------------------------
 

@@ -35,8 +35,9 @@ async def _enrol(
     person: int,
     national_part: str,
     message_id: uuid.UUID | None = None,
+    capture_no: int = 0,
 ) -> tuple[Envelope, int, bytes, str]:
-    record = capture(person=person, national_part=national_part)
+    record = capture(person=person, national_part=national_part, capture_no=capture_no)
     envelope, body = signed(
         record,
         message_type="eurodac.enrolment",
@@ -91,7 +92,8 @@ async def test_the_same_person_twice_is_a_hit_and_another_person_is_not(
     url = simulator.eurodac_url
     first = (await _enrol(session, url, certs, pki, person=7, national_part="P1"))[0].message_id
     await eventually(lambda: bool(gateway.messages(first)), within=20)
-    again = (await _enrol(session, url, certs, pki, person=7, national_part="P2"))[0].message_id
+    second = await _enrol(session, url, certs, pki, person=7, national_part="P2", capture_no=1)
+    again = second[0].message_id
     other = (await _enrol(session, url, certs, pki, person=8, national_part="P3"))[0].message_id
     await eventually(lambda: bool(gateway.messages(again)) and bool(gateway.messages(other)))
 

@@ -86,7 +86,7 @@ async def test_a_restart_keeps_the_state_and_sends_the_pending_reply(
         first.eurodac_url,
         certs,
         pki,
-        capture(person=21, national_part="R2"),
+        capture(person=21, national_part="R2", capture_no=1),
         "eurodac.enrolment",
     )
 
@@ -197,6 +197,7 @@ async def test_old_regime_category_3_is_compared_with_applicants_but_not_stored(
     ) as response:
         assert response.status == 201
     search = capture(
+        capture_no=1,
         person=50,
         national_part="S3",
         regime=old,
@@ -235,7 +236,12 @@ async def test_marking_and_advance_deletion_notify_the_states_holding_linked_dat
     async with session.post(f"{control}/control/eurodac/records", json=encode(seeded)):
         pass
     enrolled = await _send(
-        session, url, certs, pki, capture(person=60, national_part="K1"), "eurodac.enrolment"
+        session,
+        url,
+        certs,
+        pki,
+        capture(person=60, national_part="K1", capture_no=1),
+        "eurodac.enrolment",
     )
     await eventually(lambda: bool(gateway.messages(enrolled)), within=20)
     assert isinstance(gateway.messages(enrolled)[0].content, EurodacHit)
@@ -269,7 +275,12 @@ async def test_marking_and_advance_deletion_notify_the_states_holding_linked_dat
     assert error.content.code.value == "unknown-reference"
 
     again = await _send(
-        session, url, certs, pki, capture(person=60, national_part="K2"), "eurodac.enrolment"
+        session,
+        url,
+        certs,
+        pki,
+        capture(person=60, national_part="K2", capture_no=2),
+        "eurodac.enrolment",
     )
     await eventually(lambda: bool(gateway.messages(again)), within=20)
     [hit] = gateway.messages(again)

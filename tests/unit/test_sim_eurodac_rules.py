@@ -17,9 +17,11 @@ from gateway.domain.eurodac import (
 )
 from gateway.domain.replies import EurodacErrorCode
 from gateway.domain.requests import DeletionReason, EurodacDataAction, MarkReason
+from gateway.errors import InputError
 from gateway.messages.examples import example_record
+from gateway.synthetic import biometric_set
 from simulators.eurodac import rules
-from simulators.eurodac.matcher import ImageCorrelationMatcher
+from simulators.eurodac.matcher import ImageCorrelationMatcher, SyntheticMatcher
 
 OLD, NEW = Regime.EURODAC_2013, Regime.EURODAC_2024
 
@@ -243,3 +245,25 @@ def test_the_regime_follows_the_day_the_data_were_taken() -> None:
         record, biometrics=dataclasses.replace(record.biometrics, captured_on=date(2026, 6, 12))
     )
     assert _check(taken_later) == EurodacErrorCode.INVALID_MESSAGE
+
+
+def test_the_synthetic_matcher_finds_the_same_person_in_another_capture() -> None:
+    matcher = SyntheticMatcher()
+    stored = [
+        ("NL1A", biometric_set(1, 0, NEW)),
+        ("NL1B", biometric_set(2, 0, NEW)),
+        ("NL1C", _fingers(b"not an image")),  # cannot be compared: matches nothing
+    ]
+    assert matcher.search(biometric_set(1, 1, NEW), stored) == ["NL1A"]
+    assert matcher.search(biometric_set(3, 0, NEW), stored) == []
+    with pytest.raises(InputError) as raised:
+        matcher.search(_fingers(b"not an image"), stored)
+    assert raised.value.code == "GW-BIO-IMAGE"
+
+
+def test_the_correlation_matcher_searches_with_its_threshold() -> None:
+    one, two = bytes(range(256)) * 4, bytes(reversed(range(256))) * 4
+    found = ImageCorrelationMatcher().search(
+        _fingers(one), [("A", _fingers(two)), ("B", _fingers(one))]
+    )
+    assert found == ["B"]
