@@ -8,7 +8,8 @@ import contextlib
 import json
 import signal
 import sys
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -20,8 +21,10 @@ from simulators.common.faults import Faults
 from simulators.dublinet.peer import DublinetConfig
 from simulators.eurodac.central import EurodacConfig, LatePolicy
 from simulators.runner import SimConfig, SimMaterial, Simulator
+from simulators.scenarios.model import Scenario, load_scenario, new_run_id, shipped_scenarios
+from simulators.scenarios.runner import Endpoints, ScenarioRunner, passed, report
 
-__all__ = ["parse_faults", "run_simulators", "switch_faults"]
+__all__ = ["parse_faults", "run_scenarios", "run_simulators", "switch_faults"]
 
 USAGE = "GW-CFG-USAGE"
 
@@ -134,3 +137,49 @@ async def _control(args: argparse.Namespace) -> Any:
         print(json.dumps(answer, indent=2), file=sys.stderr)
         raise InputError(str(answer.get("code", "GW-SIM-CONTROL")), str(answer.get("detail")))
     return answer
+
+
+def _scenario_files(args: argparse.Namespace) -> list[Path]:
+    shipped = {path.stem: path for path in shipped_scenarios()}
+    if args.all:
+        return list(shipped.values())
+    files = []
+    for name in args.files:
+        path = Path(name)
+        if not path.exists() and name.removesuffix(".yaml") in shipped:
+            path = shipped[name.removesuffix(".yaml")]
+        files.append(path)
+    return files
+
+
+def run_scenarios(args: argparse.Namespace) -> int:
+    if args.list:
+        for path in shipped_scenarios():
+            print(f"{path.stem:50} {load_scenario(path).name}")
+        return 0
+    files = _scenario_files(args)
+    if not files:
+        raise ConfigError(USAGE, "name scenario files, or --all, or --list")
+    if not args.token:
+        raise ConfigError(USAGE, "a gateway token is needed (--token or $EUGW_TOKEN)")
+    scenarios = [load_scenario(path) for path in files]  # every file checked before running
+    endpoints = Endpoints(
+        api=args.api.rstrip("/"),
+        token=args.token,
+        control=args.control.rstrip("/"),
+        control_token=args.control_token,
+    )
+    passed = asyncio.run(_run_scenarios(scenarios, endpoints))
+    return 0 if passed else 1
+
+
+async def _run_scenarios(scenarios: list[Scenario], endpoints: Endpoints) -> bool:
+    all_passed = True
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as session:
+        for scenario in scenarios:
+            run = new_run_id()
+            runner = ScenarioRunner(session, endpoints, run=run, today=datetime.now(UTC).date())
+            outcomes = await runner.run(scenario)
+            print(report(scenario, outcomes, run), flush=True)
+            all_passed = all_passed and passed(outcomes)
+    return all_passed

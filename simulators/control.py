@@ -55,6 +55,7 @@ def control_app(simulator: Simulator) -> web.Application:
     app.router.add_delete("/control/faults/{endpoint}", routes.clear_faults)
     app.router.add_get("/control/received", routes.received)
     app.router.add_get("/control/outbox", routes.outbox)
+    app.router.add_get("/control/outbox/{message_id}", routes.outbox_message)
     app.router.add_get("/control/eurodac/records", routes.records)
     app.router.add_post("/control/eurodac/records", routes.seed)
     app.router.add_post("/control/eurodac/records/{reference}/delete", routes.delete)
@@ -130,6 +131,23 @@ class _Routes:
                 {"route": route, "state": state.value, "count": n}
                 for (route, state), n in counts.items()
             ]
+        )
+
+    async def outbox_message(self, request: web.Request) -> web.Response:
+        sender = self.sim.sender
+        assert sender is not None  # noqa: S101
+        message = await sender.store.get(request.match_info["message_id"])
+        if message is None:
+            return problem(404, BAD_CONTROL, "no such message in the outbox")
+        return web.json_response(
+            {
+                "message_id": message.message_id,
+                "route": message.peer,
+                "type": message.message_type,
+                "state": message.state.value,
+                "attempts": message.attempts,
+                "last_error": message.last_error,
+            }
         )
 
     async def records(self, _: web.Request) -> web.Response:

@@ -18,6 +18,7 @@ import aiohttp
 from aiohttp import web
 from pki import GeneratedPki
 
+from gateway.adapters.web.server import Endpoints
 from gateway.broker.dispatcher import DispatcherPolicy
 from gateway.broker.retry import RetryPolicy
 from gateway.domain.eurodac import EurodacTransaction, Operation, ReferenceNumber, Regime
@@ -35,6 +36,7 @@ from gateway.messages import (
 )
 from gateway.messages.common import read_envelope
 from gateway.messages.examples import example_record
+from gateway.pipeline.services import Services
 from gateway.security.identity import PeerId
 from gateway.security.pki import Issued, KeyType, Usage, issue
 from gateway.security.signer import Signer, SigningKey
@@ -293,3 +295,11 @@ def read_ack(verifier: Verifier, body: bytes, signer: PeerId) -> Message:
     root = parse_xml(body)
     verified = verifier.verify(root, expected=signer, at=read_envelope(root).created_at)
     return parse_message(verified.element)
+
+
+@dataclass
+class Both:
+    services: Services
+    endpoints: Endpoints
+    simulator: Simulator
+    token: str

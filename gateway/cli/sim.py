@@ -27,6 +27,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     actions = parser.add_subparsers(title="sim commands", metavar="ACTION")
     _register_run(actions)
     _register_faults(actions)
+    _register_scenario(actions)
 
 
 def _usage(parser: argparse.ArgumentParser) -> int:
@@ -150,6 +151,45 @@ def _register_faults(actions: argparse._SubParsersAction[argparse.ArgumentParser
         help="bearer token (default: $EUGW_SIM_TOKEN)",
     )
     faults.set_defaults(run=_faults)
+
+
+def _register_scenario(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    scenario = actions.add_parser(
+        "scenario",
+        help="run scenarios against a live gateway and the simulators, pass/fail per expectation",
+        description=(
+            "Run scenario files (YAML: steps and expected outcomes) against a running gateway "
+            "(`eugw serve`) and simulators (`eugw sim run`). A FILE is a path or the name of a "
+            "shipped scenario (--list shows them). Exit status 0 when every expectation holds, "
+            "1 otherwise; each failure shows what was expected and what was found."
+        ),
+    )
+    scenario.add_argument("files", nargs="*", metavar="FILE", help="scenario files or names")
+    scenario.add_argument("--list", action="store_true", help="list the shipped scenarios")
+    scenario.add_argument("--all", action="store_true", help="run every shipped scenario")
+    scenario.add_argument(
+        "--api", default="http://127.0.0.1:8080", help="the gateway's API (default: %(default)s)"
+    )
+    scenario.add_argument(
+        "--token",
+        default=os.environ.get("EUGW_TOKEN"),
+        help="gateway token with the submitter and operator roles (default: $EUGW_TOKEN)",
+    )
+    scenario.add_argument(
+        "--control",
+        default="http://127.0.0.1:9080",
+        help="simulators' control API (default: %(default)s)",
+    )
+    scenario.add_argument(
+        "--control-token", default=os.environ.get("EUGW_SIM_TOKEN"), help="default: $EUGW_SIM_TOKEN"
+    )
+    scenario.set_defaults(run=_scenario)
+
+
+def _scenario(args: argparse.Namespace) -> int:
+    from simulators.cli import run_scenarios  # noqa: PLC0415 - only `eugw sim` needs them
+
+    return run_scenarios(args)
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -103,3 +103,13 @@ def test_missing_certificates_are_a_configuration_error(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert result.stderr.startswith("GW-SIM-CERTS")
     assert list(tmp_path.iterdir()) == []  # nothing written before the check
+
+
+def test_the_shipped_scenarios_are_listed_and_a_run_needs_a_token() -> None:
+    listed = _eugw("sim", "scenario", "--list")
+    assert listed.returncode == 0
+    assert len(listed.stdout.splitlines()) >= 8
+    assert "eurodac-2024-registered-in-nl-hit" in listed.stdout
+    untokened = _eugw("sim", "scenario", "eurodac-2024-registered-in-nl-hit")
+    assert untokened.returncode == 2
+    assert "token" in untokened.stderr
