@@ -183,6 +183,7 @@ ERROR_CODES: dict[str, str] = {
     "GW-SIM-POLICY": "A DubliNet peer's answering policy cannot be used.",
     "GW-SIM-CONTROL": "A request to the simulators' control API cannot be carried out.",
     "GW-SIM-UNAUTHORISED": "The control API needs its bearer token.",
+    "GW-SIM-SCENARIO": "A scenario file or one of its records is malformed.",
 }
 
 

@@ -24,7 +24,7 @@ from simulators.runner import SimConfig, SimMaterial, Simulator
 from simulators.scenarios.model import Scenario, load_scenario, new_run_id, shipped_scenarios
 from simulators.scenarios.runner import Endpoints, ScenarioRunner, passed, report
 
-__all__ = ["parse_faults", "run_scenarios", "run_simulators", "switch_faults"]
+__all__ = ["inspect", "parse_faults", "run_scenarios", "run_simulators", "switch_faults"]
 
 USAGE = "GW-CFG-USAGE"
 
@@ -108,20 +108,40 @@ def parse_faults(pairs: list[str]) -> Faults:
 def switch_faults(args: argparse.Namespace) -> int:
     if args.action == "set" and not args.endpoint:
         raise ConfigError(USAGE, "`eugw sim faults set` needs an endpoint (eurodac, NL, ... or *)")
-    result = asyncio.run(_control(args))
+    base = "/control/faults"
+    if args.action == "show":
+        method, path, body = "GET", base, None
+    elif args.action == "set":
+        method, path, body = "PUT", f"{base}/{args.endpoint}", parse_faults(args.faults).to_json()
+    else:
+        method, path, body = "DELETE", f"{base}/{args.endpoint}" if args.endpoint else base, None
+    result = asyncio.run(_control(args.control, args.token, method, path, body))
     print(json.dumps(result, indent=2, sort_keys=True))
     return 0
 
 
-async def _control(args: argparse.Namespace) -> Any:
-    base = args.control.rstrip("/") + "/control/faults"
-    headers = {"Authorization": f"Bearer {args.token}"} if args.token else {}
-    if args.action == "show":
-        method, url, body = "GET", base, None
-    elif args.action == "set":
-        method, url, body = "PUT", f"{base}/{args.endpoint}", parse_faults(args.faults).to_json()
-    else:
-        method, url, body = "DELETE", f"{base}/{args.endpoint}" if args.endpoint else base, None
+INSPECTIONS = {
+    "received": "/control/received",
+    "records": "/control/eurodac/records",
+    "notifications": "/control/eurodac/notifications",
+    "outbox": "/control/outbox",
+    "faults": "/control/faults",
+}
+
+
+def inspect(args: argparse.Namespace) -> int:
+    """Print what the simulators received, stored, notified or queued (JSON)."""
+    path = INSPECTIONS[args.what]
+    if args.what == "received" and args.endpoint:
+        path += f"?endpoint={args.endpoint}"
+    result = asyncio.run(_control(args.control, args.token, "GET", path, None))
+    print(json.dumps(result, indent=2, sort_keys=True))
+    return 0
+
+
+async def _control(control: str, token: str | None, method: str, path: str, body: Any) -> Any:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    url = control.rstrip("/") + path
     try:
         async with (
             aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as session,
@@ -131,7 +151,7 @@ async def _control(args: argparse.Namespace) -> Any:
             status = response.status
     except (aiohttp.ClientError, TimeoutError) as error:
         raise TransportError(
-            "GW-TRN-REFUSED", f"the control API at {args.control} cannot be reached ({error})"
+            "GW-TRN-REFUSED", f"the control API at {control} cannot be reached ({error})"
         ) from None
     if status >= 400:
         print(json.dumps(answer, indent=2), file=sys.stderr)

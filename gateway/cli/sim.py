@@ -28,6 +28,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     _register_run(actions)
     _register_faults(actions)
     _register_scenario(actions)
+    _register_inspect(actions)
 
 
 def _usage(parser: argparse.ArgumentParser) -> int:
@@ -184,6 +185,31 @@ def _register_scenario(actions: argparse._SubParsersAction[argparse.ArgumentPars
         "--control-token", default=os.environ.get("EUGW_SIM_TOKEN"), help="default: $EUGW_SIM_TOKEN"
     )
     scenario.set_defaults(run=_scenario)
+
+
+def _register_inspect(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    inspect = actions.add_parser(
+        "inspect",
+        help="show what the simulators received, stored, notified and queued",
+        description="Print, as JSON, a view of a running simulator from its control API.",
+    )
+    inspect.add_argument(
+        "what", choices=("received", "records", "notifications", "outbox", "faults")
+    )
+    inspect.add_argument("--endpoint", help="with received: only this endpoint (eurodac, NL, ...)")
+    inspect.add_argument(
+        "--control", default="http://127.0.0.1:9080", help="control API (default: %(default)s)"
+    )
+    inspect.add_argument(
+        "--token", default=os.environ.get("EUGW_SIM_TOKEN"), help="default: $EUGW_SIM_TOKEN"
+    )
+    inspect.set_defaults(run=_inspect)
+
+
+def _inspect(args: argparse.Namespace) -> int:
+    from simulators.cli import inspect  # noqa: PLC0415 - only `eugw sim` needs them
+
+    return inspect(args)
 
 
 def _scenario(args: argparse.Namespace) -> int:

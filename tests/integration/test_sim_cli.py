@@ -87,6 +87,7 @@ def test_run_the_simulators_and_switch_a_fault(tmp_path: Path) -> None:
         unknown = _eugw("sim", "faults", "set", "IT", "drop=true", "--control", url)
         assert unknown.returncode == 1
         assert "GW-SIM-CONTROL" in unknown.stderr
+        assert json.loads(_eugw("sim", "inspect", "received", "--control", url).stdout) == []
         assert _eugw("sim", "faults", "clear", "--control", url).returncode == 0
         assert json.loads(_eugw("sim", "faults", "show", "--control", url).stdout) == {}
     finally:
