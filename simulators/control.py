@@ -32,6 +32,7 @@ from gateway.errors import GatewayError, InputError
 from gateway.messages.examples import example_record
 from simulators.common.faults import Faults
 from simulators.common.server import problem
+from simulators.dublinet.peer import DublinetPeer
 from simulators.dublinet.policy import Policy
 from simulators.eurodac import rules, store
 
@@ -193,7 +194,7 @@ class _Routes:
             {"deleted": reference, "notified": [n.member_state for n in notices]}
         )
 
-    def _peer(self, request: web.Request) -> Any:
+    def _peer(self, request: web.Request) -> DublinetPeer:
         state = request.match_info["state"]
         peer = self.sim.peers.get(state)
         if peer is None:

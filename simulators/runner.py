@@ -45,6 +45,15 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+async def _listen(site: web.TCPSite, host: str, port: int) -> None:
+    try:
+        await site.start()
+    except OSError as error:
+        raise ConfigError(
+            "GW-CFG-INVALID", f"cannot listen on {host}:{port} ({error.strerror})", "port"
+        ) from None
+
+
 @dataclass(frozen=True, kw_only=True, slots=True)
 class SimConfig:
     """What the simulators run with. Port 0 takes any free port, None leaves a server out;
@@ -134,6 +143,14 @@ class Simulator:
         return found
 
     async def start(self) -> None:
+        """Open the state, bind the ports and start processing; on failure, undo it all."""
+        try:
+            await self._start()
+        except BaseException:
+            await self.stop()
+            raise
+
+    async def _start(self) -> None:
         config = self.config
         self.db = await SimDb.open(config.data_dir / "simulator.sqlite3")
         parties = self._parties()
@@ -225,7 +242,7 @@ class Simulator:
             runner = web.AppRunner(control_app(self))
             await runner.setup()
             site = web.TCPSite(runner, config.control_host, config.control_port)
-            await site.start()
+            await _listen(site, config.control_host, config.control_port)
             self._runners.append(runner)
             host, port = runner.addresses[0][:2]
             self.control_url = f"http://{host}:{port}"
@@ -266,7 +283,7 @@ class Simulator:
         runner = web.AppRunner(app)
         await runner.setup()
         site = web.TCPSite(runner, self.config.host, port, ssl_context=context)
-        await site.start()
+        await _listen(site, self.config.host, port)
         self._runners.append(runner)
         host, bound = runner.addresses[0][:2]
         return f"https://{host}:{bound}"
@@ -282,8 +299,10 @@ class Simulator:
         self._runners.clear()
         if self.sender is not None:
             await self.sender.close()
+            self.sender = None
         if self.db is not None:
             await self.db.close()
+            self.db = None
 
     async def run_until(self, stop: asyncio.Event) -> None:
         await self.start()

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import socket
 import uuid
 
 import aiohttp
+import pytest
 from pki import GeneratedPki
 from polling import eventually
 from simkit import (
@@ -22,6 +24,7 @@ from simkit import (
 
 from gateway.domain.eurodac import Regime
 from gateway.domain.replies import Acknowledgement, EurodacHit, EurodacNoHit
+from gateway.errors import ConfigError
 from gateway.messages import Envelope
 from gateway.security.verifier import Verifier
 
@@ -161,3 +164,14 @@ async def test_an_unsigned_message_is_refused_with_a_problem(
     assert problem["code"] == "GW-SIG-MISSING"
     assert problem["status"] == 400
     assert set(problem) == {"type", "title", "status", "detail", "code"}
+
+
+async def test_a_port_in_use_is_a_configuration_error(start_simulator: StartSimulator) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(ConfigError) as raised:
+            await start_simulator(eurodac_port=port)
+    assert raised.value.code == "GW-CFG-INVALID"
+    assert str(port) in raised.value.message
