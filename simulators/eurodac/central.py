@@ -114,6 +114,8 @@ class CentralSystem:
         envelope = message.envelope
         transaction = record.transaction
         assert transaction is not None  # noqa: S101 - the message reader always sets it
+        if transaction.operation is Operation.CORRECT:
+            return await self._correct(envelope, record, now)
         sender = envelope.sender.authority
         on = envelope.created_at.date()
         refusal = rules.check_capture(
@@ -136,16 +138,25 @@ class CentralSystem:
                 code=EurodacErrorCode.DUPLICATE_REFERENCE,
                 description=f"data are already stored as {reference}",
             )
-        if refusal is None and transaction.operation is Operation.CORRECT:
-            refusal = _owner_refusal(existing, sender, reference)
         if refusal is not None:
             return await self._refuse(envelope, transaction.reference, refusal, late=late, now=now)
-        if transaction.operation is Operation.CORRECT:
-            return Processed(
-                outcome={"corrected": reference},
-                effects=lambda db: store.correct(db, record),
-            )
         return await self._compare(envelope, record, on=on, late=late, now=now)
+
+    async def _correct(
+        self, envelope: Envelope, record: CanonicalRecord, now: datetime
+    ) -> Processed:
+        """Replace the transmitted data of a stored data set (its biometrics stay when the
+        correction carries none); only the member state of origin may."""
+        transaction = record.transaction
+        assert transaction is not None  # noqa: S101 - checked by the caller
+        reference = str(transaction.reference)
+        existing = await self.db.run(lambda db: store.find(db, reference))
+        refusal = _owner_refusal(existing, envelope.sender.authority, reference)
+        if refusal is not None:
+            return await self._refuse(envelope, transaction.reference, refusal, late=False, now=now)
+        return Processed(
+            outcome={"corrected": reference}, effects=lambda db: store.correct(db, record)
+        )
 
     async def _compare(
         self, envelope: Envelope, record: CanonicalRecord, *, on: date, late: bool, now: datetime

@@ -6,6 +6,7 @@ Records are kept as the canonical JSON of what was transmitted.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sqlite3
 from dataclasses import dataclass
@@ -124,12 +125,19 @@ def insert(
 
 
 def correct(db: sqlite3.Connection, record: CanonicalRecord) -> None:
-    """Replace the transmitted data of a stored data set (its reference and dates stay)."""
+    """Replace the transmitted data of a stored data set; its reference, dates and, when the
+    correction carries none, its biometrics stay."""
     if record.transaction is None:
         raise ValueError("a correction names its reference")
+    reference = str(record.transaction.reference)
+    row = db.execute("SELECT * FROM eurodac_records WHERE reference = ?", (reference,)).fetchone()
+    if row is None:
+        return
+    if record.biometrics is None:
+        record = dataclasses.replace(record, biometrics=_stored(row).record.biometrics)
     db.execute(
         "UPDATE eurodac_records SET record_json = ? WHERE reference = ?",
-        (json.dumps(encode(record)), str(record.transaction.reference)),
+        (json.dumps(encode(record)), reference),
     )
 
 

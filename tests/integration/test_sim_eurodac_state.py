@@ -312,3 +312,45 @@ async def test_a_false_hit_rate_of_one_reports_a_hit_for_a_stranger(
     assert isinstance(hit.content, EurodacHit)
     received = await _control(session, f"{simulator.control_url}/control/received")
     assert [row["outcome"]["false_hit"] for row in received] == [True, False]
+
+
+async def test_a_correction_replaces_the_data_and_keeps_the_biometrics(
+    start_simulator: StartSimulator,
+    gateway: FakeGateway,
+    certs: Certs,
+    pki: GeneratedPki,
+    session: aiohttp.ClientSession,
+) -> None:
+    simulator = await start_simulator()
+    url = simulator.eurodac_url
+    enrolled = await _send(
+        session, url, certs, pki, capture(person=80, national_part="Q1"), "eurodac.enrolment"
+    )
+    await eventually(lambda: bool(gateway.messages(enrolled)), within=20)
+    original = capture(person=80, national_part="Q1", operation=Operation.CORRECT)
+    renamed = dataclasses.replace(
+        original.person, name=dataclasses.replace(original.person.name, family="HADAD")
+    )
+    correction = dataclasses.replace(original, person=renamed, biometrics=None)
+    corrected = await _send(session, url, certs, pki, correction, "eurodac.correct")
+
+    async def done() -> bool:
+        rows = await _control(session, f"{simulator.control_url}/control/received")
+        return any(r["message_id"] == str(corrected) and r["state"] == "done" for r in rows)
+
+    await eventually(done, within=20)
+    again = await _send(
+        session,
+        url,
+        certs,
+        pki,
+        capture(person=80, national_part="Q2", capture_no=1),
+        "eurodac.enrolment",
+    )
+    await eventually(lambda: bool(gateway.messages(again)), within=20)
+    [hit] = gateway.messages(again)
+    assert isinstance(hit.content, EurodacHit)  # the biometrics stayed
+    [match] = hit.content.matches
+    assert match.person is not None
+    assert match.person.name.family == "HADAD"
+    assert gateway.messages(corrected) == []  # a correction gets no reply beyond its ack
