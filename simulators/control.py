@@ -206,7 +206,7 @@ class _Routes:
 
     async def set_policy(self, request: web.Request) -> web.Response:
         peer = self._peer(request)
-        peer.policy = Policy.from_json(await _json(request))
+        await peer.set_policy(Policy.from_json(await _json(request)))
         return web.json_response(peer.policy.to_json())
 
     async def originate(self, request: web.Request) -> web.Response:

@@ -175,6 +175,8 @@ class Simulator:
             hold_for=config.out_of_order_hold,
         )
         self._build_endpoints()
+        for peer in self.peers.values():
+            await peer.restore_policy()
         await self._serve()
         handlers: dict[str, Handler] = dict(self.peers)
         if self.central is not None:

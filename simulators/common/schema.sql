@@ -50,3 +50,9 @@ CREATE TABLE IF NOT EXISTS eurodac_notifications (
     reason          TEXT NOT NULL,
     at              TEXT NOT NULL
 );
+
+-- DubliNet: each peer's answering policy as a tester last set it (JSON).
+CREATE TABLE IF NOT EXISTS dublinet_policies (
+    party           TEXT PRIMARY KEY,
+    policy          TEXT NOT NULL
+);

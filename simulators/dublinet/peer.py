@@ -11,6 +11,7 @@ the peer originate a request to the gateway.
 from __future__ import annotations
 
 import asyncio
+import json
 import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -95,6 +96,28 @@ class DublinetPeer:
     @staticmethod
     def accepts(message_type: str) -> bool:
         return message_type.startswith("dublinet.") and message_type != "dublinet.ack"
+
+    async def set_policy(self, policy: Policy) -> None:
+        """Answer by `policy` from now on, also after a restart."""
+        text = json.dumps(policy.to_json(), sort_keys=True)
+        await self.db.run(
+            lambda db: db.execute(
+                "INSERT INTO dublinet_policies (party, policy) VALUES (?, ?)"
+                " ON CONFLICT (party) DO UPDATE SET policy = excluded.policy",
+                (self.name, text),
+            )
+        )
+        self.policy = policy
+
+    async def restore_policy(self) -> None:
+        """The policy a tester set before a restart, if any."""
+        row = await self.db.run(
+            lambda db: db.execute(
+                "SELECT policy FROM dublinet_policies WHERE party = ?", (self.name,)
+            ).fetchone()
+        )
+        if row is not None:
+            self.policy = Policy.from_json(json.loads(row["policy"]))
 
     # ----- receipt: decide ------------------------------------------------------------
 

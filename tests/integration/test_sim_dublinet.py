@@ -225,3 +225,20 @@ async def test_eurodac_and_the_peers_can_share_one_port(
     _, status, answer = await _send(session, simulator, certs, pki, _request("BE-5"))
     assert status == 200
     assert read_ack(Verifier(pki.trust), answer, NL).envelope.sender.authority == "NL"
+
+
+async def test_a_policy_survives_a_restart(
+    start_simulator: StartSimulator, session: aiohttp.ClientSession
+) -> None:
+    policy = {"rules": [{"case": "BE-9", "action": "silent"}], "reexamination": "accept"}
+    first = await start_simulator()
+    await _policy(session, first, policy)
+    await first.stop()
+    second = await start_simulator()
+    async with session.get(f"{second.control_url}/control/dublinet/NL/policy") as response:
+        kept = await response.json()
+    assert kept["rules"][0]["case"] == "BE-9"
+    assert kept["rules"][0]["action"] == "silent"
+    assert kept["reexamination"] == "accept"
+    async with session.get(f"{second.control_url}/control/dublinet/FR/policy") as response:
+        assert (await response.json())["rules"] == []  # FR's was never set
