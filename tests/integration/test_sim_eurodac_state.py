@@ -354,3 +354,43 @@ async def test_a_correction_replaces_the_data_and_keeps_the_biometrics(
     assert match.person is not None
     assert match.person.name.family == "HADAD"
     assert gateway.messages(corrected) == []  # a correction gets no reply beyond its ack
+
+
+async def test_data_past_their_retention_no_longer_match(
+    start_simulator: StartSimulator,
+    gateway: FakeGateway,
+    certs: Certs,
+    pki: GeneratedPki,
+    session: aiohttp.ClientSession,
+) -> None:
+    simulator = await start_simulator()
+    old = Regime.EURODAC_2013
+    taken = datetime(2025, 4, 1, tzinfo=UTC).date()
+    # a border crossing kept 18 months (gone since 1 October 2026), an application kept 10 years
+    for state, category, part in (("IT", 2, "IT5"), ("NL", 1, "NL5")):
+        seeded = capture(
+            person=90,
+            national_part=part,
+            member_state=state,
+            category=category,
+            regime=old,
+            captured_on=taken,
+        )
+        async with session.post(
+            f"{simulator.control_url}/control/eurodac/records", json=encode(seeded)
+        ) as response:
+            assert response.status == 201
+    record = capture(
+        person=90,
+        national_part="Z5",
+        capture_no=1,
+        regime=old,
+        captured_on=datetime(2026, 3, 10, tzinfo=UTC).date(),
+    )
+    message_id = await _send(
+        session, simulator.eurodac_url, certs, pki, record, "eurodac.enrolment", regime=old
+    )
+    await eventually(lambda: bool(gateway.messages(message_id)), within=20)
+    [hit] = gateway.messages(message_id)
+    assert isinstance(hit.content, EurodacHit)
+    assert [str(m.reference) for m in hit.content.matches] == ["NL1NL5"]
