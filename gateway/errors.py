@@ -171,6 +171,20 @@ ERROR_CODES: dict[str, str] = {
     "GW-MAP-NAME": "A source name cannot be written in Latin characters.",
     "GW-MAP-CONFLICT": "Two sources give different values for the same field of one person.",
     "GW-MAP-JOIN": "A source record has neither an Immigration Office nor a national number.",
+    # simulators of the EU side (the simulators package)
+    "GW-SIM-WRONG-SENDER": "The envelope's sender, the signer and the TLS client are not one peer.",
+    "GW-SIM-WRONG-RECIPIENT": "The message is addressed to another party than the endpoint.",
+    "GW-SIM-UNEXPECTED-TYPE": "The simulated endpoint does not take messages of that type.",
+    "GW-SIM-MESSAGE-ID": "The X-Message-Id header is not the envelope's message id.",
+    "GW-SIM-CLOCK": "The message was created too far in the future (clock skew).",
+    "GW-SIM-UNKNOWN-ENDPOINT": "No simulated endpoint at that path or of that name.",
+    "GW-SIM-BAD-ACK": "The gateway's answer is not a signed acknowledgement of the message.",
+    "GW-SIM-CERTS": "The keys and certificates of a simulated party are missing.",
+    "GW-SIM-FAULT": "An unknown fault or a bad fault value (or an injected HTTP error).",
+    "GW-SIM-POLICY": "A DubliNet peer's answering policy cannot be used.",
+    "GW-SIM-CONTROL": "A request to the simulators' control API cannot be carried out.",
+    "GW-SIM-UNAUTHORISED": "The control API needs its bearer token.",
+    "GW-SIM-SCENARIO": "A scenario file or one of its records is malformed.",
 }
 
 

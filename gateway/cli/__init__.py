@@ -27,6 +27,7 @@ from gateway.cli import (
     queue,
     sample,
     serve,
+    sim,
     tokens,
 )
 from gateway.errors import GatewayError
@@ -47,6 +48,7 @@ COMMANDS = (
     tokens,
     audit,
     bench,
+    sim,
 )
 
 EXIT_INTERNAL = 70
