@@ -162,7 +162,7 @@ class ScenarioRunner:
             actual = await look()
             if actual is not None and _holds(expected, actual):
                 return Outcome(step=step, passed=True, what=what, expected=expected, actual=actual)
-            if loop.time() >= deadline:
+            if loop.time() >= deadline or _settled(subject, actual):
                 shown = None if actual is None else {k: actual.get(k) for k in expected}
                 return Outcome(step=step, passed=False, what=what, expected=expected, actual=shown)
             await asyncio.sleep(self.poll_every)
@@ -218,6 +218,21 @@ class ScenarioRunner:
             if row["reference"] == reference:
                 return {"stored": row["deleted_at"] is None, **row}
         return {"stored": False}
+
+
+_FINAL_STATES = frozenset({"answered", "dead", "cancelled", "acknowledged"})
+
+
+def _settled(subject: str, actual: Mapping[str, Any] | None) -> bool:
+    """Whether what was found can no longer change, so waiting longer is useless."""
+    if actual is None:
+        return False
+    if subject in {"submission", "eurodac"}:
+        return True  # a submission's answer and a processed transaction's outcome stay
+    state = actual.get("state")
+    if subject == "delivered":
+        return state in _FINAL_STATES
+    return subject == "message" and state in _FINAL_STATES - {"acknowledged"}
 
 
 def _holds(expected: Mapping[str, Any], actual: Mapping[str, Any]) -> bool:

@@ -192,3 +192,18 @@ async def test_the_control_api_can_require_a_token(
         assert (await response.json())["code"] == "GW-SIM-UNAUTHORISED"
     async with session.get(url, headers={"Authorization": "Bearer s3cret"}) as response:
         assert response.status == 200
+
+
+async def test_faults_of_an_unknown_endpoint_or_name_are_refused(
+    start_simulator: StartSimulator, session: aiohttp.ClientSession
+) -> None:
+    simulator = await start_simulator()
+    for endpoint, faults in (("IT", {"drop": True}), ("eurodac", {"explode": True})):
+        async with session.put(
+            f"{simulator.control_url}/control/faults/{endpoint}", json=faults
+        ) as response:
+            assert response.status == 400
+            code = (await response.json())["code"]
+        assert code == ("GW-SIM-CONTROL" if endpoint == "IT" else "GW-SIM-FAULT")
+    async with session.get(f"{simulator.control_url}/control/faults") as response:
+        assert await response.json() == {}
