@@ -134,6 +134,7 @@ ERROR_CODES: dict[str, str] = {
     "GW-API-REQUEST": "The HTTP request cannot be served as sent.",
     "GW-API-QUERY": "A query parameter has a value the endpoint cannot use.",
     "GW-API-IDEMPOTENCY-KEY": "A submission needs an Idempotency-Key header.",
+    "GW-AUDIT-BROKEN": "The audit trail's hash chain is broken at the named entry.",
     "GW-IN-NO-TOKEN": "No API token has that id.",
     "GW-IN-NOT-AN-ACK": "A peer answered a delivery with something other than its acknowledgement.",
     "GW-IN-STALE": "An inbound message's creation time is too far from the time of receipt.",

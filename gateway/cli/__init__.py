@@ -15,6 +15,7 @@ import structlog
 
 from gateway import __version__
 from gateway.cli import (
+    audit,
     bench,
     certs,
     check_record,
@@ -45,6 +46,7 @@ COMMANDS = (
     serve,
     queue,
     tokens,
+    audit,
     bench,
     sim,
 )
