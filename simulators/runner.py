@@ -209,7 +209,12 @@ class Simulator:
                 peer = PeerId(party=party, system="dublinet")
                 self.peers[party] = DublinetPeer(
                     db=self.db,
-                    inbound=Inbound(self.verifier, me=peer, accepts=DublinetPeer.accepts),
+                    inbound=Inbound(
+                        self.verifier,
+                        me=peer,
+                        accepts=DublinetPeer.accepts,
+                        check=DublinetPeer.check_for(party),
+                    ),
                     signer=self.material.of(peer).signer,
                     config=config.dublinet,
                     gateway=config.gateway,

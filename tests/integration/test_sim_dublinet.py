@@ -33,12 +33,13 @@ NL = PeerId(party="NL", system="dublinet")
 FR = PeerId(party="FR", system="dublinet")
 
 
-def _request(case: str, kind: str = "dublinet.take-charge-request") -> DublinSubmission:
+def _request(
+    case: str, kind: str = "dublinet.take-charge-request", asked: str = "NL"
+) -> DublinSubmission:
     content = example_content(kind, DublinRegime.AMMR)
     assert isinstance(content, DublinSubmission)
-    return dataclasses.replace(
-        content, request=dataclasses.replace(content.request, national_reference=case)
-    )
+    request = dataclasses.replace(content.request, national_reference=case, requested_state=asked)
+    return dataclasses.replace(content, request=request)
 
 
 async def _send(
@@ -159,11 +160,18 @@ async def test_one_server_hosts_several_peers_each_signing_as_itself(
     session: aiohttp.ClientSession,
 ) -> None:
     simulator = await start_simulator()
-    sent, status, answer = await _send(session, simulator, certs, pki, _request("BE-2"), peer=FR)
+    sent, status, answer = await _send(
+        session, simulator, certs, pki, _request("BE-2", asked="FR"), peer=FR
+    )
     assert status == 200
     assert read_ack(Verifier(pki.trust), answer, FR).envelope.sender.authority == "FR"
     misrouted, status, problem = await _send(
         session, simulator, certs, pki, _request("BE-3"), peer=NL, path="FR"
+    )
+    assert status == 400
+    assert json.loads(problem)["code"] == "GW-SIM-WRONG-RECIPIENT"
+    asks_nl, status, problem = await _send(
+        session, simulator, certs, pki, _request("BE-6", asked="NL"), peer=FR
     )
     assert status == 400
     assert json.loads(problem)["code"] == "GW-SIM-WRONG-RECIPIENT"
@@ -174,7 +182,8 @@ async def test_one_server_hosts_several_peers_each_signing_as_itself(
     assert json.loads(problem)["code"] == "GW-SIM-UNKNOWN-ENDPOINT"
     await eventually(lambda: bool(gateway.messages(sent.message_id)), within=20)
     assert gateway.delivered[-1].sender == "FR:dublinet"
-    assert gateway.messages(misrouted.message_id) == gateway.messages(unknown.message_id) == []
+    never = (misrouted, asks_nl, unknown)
+    assert [gateway.messages(envelope.message_id) for envelope in never] == [[], [], []]
 
 
 async def test_a_peer_originates_a_request_to_the_gateway_on_a_control_call(
