@@ -175,3 +175,48 @@ async def test_a_port_in_use_is_a_configuration_error(start_simulator: StartSimu
             await start_simulator(eurodac_port=port)
     assert raised.value.code == "GW-CFG-INVALID"
     assert str(port) in raised.value.message
+
+
+@pytest.mark.parametrize(
+    ("spoil", "code"),
+    [
+        ("not xml", "GW-XML-SYNTAX"),
+        ("invalid", "GW-VAL-SCHEMA"),
+        ("untrusted", "GW-SIG-UNTRUSTED"),
+        ("other signer", "GW-SIG-WRONG-SIGNER"),
+        ("header", "GW-SIM-MESSAGE-ID"),
+    ],
+)
+async def test_bad_messages_get_a_400_problem_and_never_a_5xx(
+    start_simulator: StartSimulator,
+    certs: Certs,
+    pki: GeneratedPki,
+    session: aiohttp.ClientSession,
+    spoil: str,
+    code: str,
+) -> None:
+    simulator = await start_simulator()
+    signer = {"untrusted": pki.signer(pki.untrusted), "other signer": pki.signer(pki.fr)}.get(
+        spoil, certs.gateway_signer
+    )
+    envelope, body = signed(
+        capture(person=1, national_part="B1"),
+        message_type="eurodac.enrolment",
+        regime=Regime.EURODAC_2024,
+        recipient=EURODAC,
+        signer=signer,
+    )
+    if spoil == "not xml":
+        body = b"<Enrolment"
+    elif spoil == "invalid":
+        body = body.replace(b"<e:Category>1</e:Category>", b"<e:Category>one</e:Category>")
+    header = uuid.uuid4() if spoil == "header" else envelope.message_id
+    status, answer, kind = await post(
+        session,
+        simulator.eurodac_url,
+        body,
+        context=gateway_client_context(certs, pki, EURODAC),
+        message_id=header,
+    )
+    assert (status, kind) == (400, "application/problem+json")
+    assert json.loads(answer)["code"] == code
