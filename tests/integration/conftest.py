@@ -20,7 +20,7 @@ def certs(pki: GeneratedPki, tmp_path_factory: pytest.TempPathFactory) -> Certs:
 
 
 @pytest.fixture
-async def gateway(certs: Certs, pki: GeneratedPki) -> AsyncIterator[FakeGateway]:
+async def stand_in(certs: Certs, pki: GeneratedPki) -> AsyncIterator[FakeGateway]:
     stand_in = FakeGateway(certs=certs, pki=pki, verifier=Verifier(pki.trust))
     await stand_in.start()
     yield stand_in
@@ -29,13 +29,13 @@ async def gateway(certs: Certs, pki: GeneratedPki) -> AsyncIterator[FakeGateway]
 
 @pytest.fixture
 async def start_simulator(
-    certs: Certs, gateway: FakeGateway, tmp_path: Path
+    certs: Certs, stand_in: FakeGateway, tmp_path: Path
 ) -> AsyncIterator[StartSimulator]:
     """Start a simulator on free ports over `tmp_path/sim`; all are stopped after the test."""
     started: list[Simulator] = []
 
     async def start(**changes: object) -> Simulator:
-        config = sim_config(tmp_path / "sim", gateway.url, **changes)
+        config = sim_config(tmp_path / "sim", stand_in.url, **changes)
         material = SimMaterial.from_certs(certs.directory, config.peers)
         simulator = Simulator(config, material)
         await simulator.start()

@@ -58,7 +58,7 @@ async def _enrol(
 
 async def test_an_enrolment_gets_a_signed_ack_then_a_no_hit_reply(
     start_simulator: StartSimulator,
-    gateway: FakeGateway,
+    stand_in: FakeGateway,
     certs: Certs,
     pki: GeneratedPki,
     session: aiohttp.ClientSession,
@@ -75,18 +75,18 @@ async def test_an_enrolment_gets_a_signed_ack_then_a_no_hit_reply(
     assert isinstance(ack.content, Acknowledgement)
     assert ack.content.acknowledged_message_id == message_id
 
-    await eventually(lambda: bool(gateway.messages(message_id)), within=20)
-    [reply] = gateway.messages(message_id)
+    await eventually(lambda: bool(stand_in.messages(message_id)), within=20)
+    [reply] = stand_in.messages(message_id)
     assert reply.envelope.message_type == "eurodac.no-hit"
     assert isinstance(reply.content, EurodacNoHit)
     assert str(reply.content.reference) == "BE1A1"
-    assert gateway.delivered[0].sender == "EU:eurodac"
+    assert stand_in.delivered[0].sender == "EU:eurodac"
     assert reply.envelope.conversation_id == sent.conversation_id
 
 
 async def test_the_same_person_twice_is_a_hit_and_another_person_is_not(
     start_simulator: StartSimulator,
-    gateway: FakeGateway,
+    stand_in: FakeGateway,
     certs: Certs,
     pki: GeneratedPki,
     session: aiohttp.ClientSession,
@@ -94,23 +94,23 @@ async def test_the_same_person_twice_is_a_hit_and_another_person_is_not(
     simulator = await start_simulator()
     url = simulator.eurodac_url
     first = (await _enrol(session, url, certs, pki, person=7, national_part="P1"))[0].message_id
-    await eventually(lambda: bool(gateway.messages(first)), within=20)
+    await eventually(lambda: bool(stand_in.messages(first)), within=20)
     second = await _enrol(session, url, certs, pki, person=7, national_part="P2", capture_no=1)
     again = second[0].message_id
     other = (await _enrol(session, url, certs, pki, person=8, national_part="P3"))[0].message_id
-    await eventually(lambda: bool(gateway.messages(again)) and bool(gateway.messages(other)))
+    await eventually(lambda: bool(stand_in.messages(again)) and bool(stand_in.messages(other)))
 
-    [hit] = gateway.messages(again)
+    [hit] = stand_in.messages(again)
     assert isinstance(hit.content, EurodacHit)
     assert [str(m.reference) for m in hit.content.matches] == ["BE1P1"]
     assert hit.content.matches[0].person is not None  # 2024/1358: the person's data travel
-    [no_hit] = gateway.messages(other)
+    [no_hit] = stand_in.messages(other)
     assert isinstance(no_hit.content, EurodacNoHit)
 
 
 async def test_a_duplicate_message_id_gets_the_same_ack_and_is_processed_once(
     start_simulator: StartSimulator,
-    gateway: FakeGateway,
+    stand_in: FakeGateway,
     certs: Certs,
     pki: GeneratedPki,
     session: aiohttp.ClientSession,
@@ -127,14 +127,14 @@ async def test_a_duplicate_message_id_gets_the_same_ack_and_is_processed_once(
     )  # fmt: skip
     assert status == 200
     assert second_ack == first_ack
-    await eventually(lambda: bool(gateway.messages(message_id)), within=20)
+    await eventually(lambda: bool(stand_in.messages(message_id)), within=20)
     async with session.get(f"{simulator.control_url}/control/received") as response:
         received = await response.json()
     assert [row["message_id"] for row in received] == [str(message_id)]
     async with session.get(f"{simulator.control_url}/control/eurodac/records") as response:
         records = await response.json()
     assert [row["reference"] for row in records] == ["BE1D1"]
-    assert len(gateway.messages(message_id)) == 1
+    assert len(stand_in.messages(message_id)) == 1
 
 
 async def test_an_unsigned_message_is_refused_with_a_problem(

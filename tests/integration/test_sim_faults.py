@@ -137,7 +137,7 @@ async def test_a_spoiled_ack_signature(
 
 async def test_a_spoiled_reply_signature_is_refused_by_the_gateway(
     start_simulator: StartSimulator,
-    gateway: FakeGateway,
+    stand_in: FakeGateway,
     certs: Certs,
     pki: GeneratedPki,
     session: aiohttp.ClientSession,
@@ -146,14 +146,14 @@ async def test_a_spoiled_reply_signature_is_refused_by_the_gateway(
     await _faults(session, simulator, "eurodac", {"reply_signature": "corrupt"})
     message_id, status, _ = await _enrol(session, simulator, certs, pki, 5, "X6")
     assert status == 200
-    await eventually(lambda: bool(gateway.refused), within=20)
-    assert gateway.refused[0] == "GW-SIG-INVALID"
-    assert gateway.messages(message_id) == []
+    await eventually(lambda: bool(stand_in.refused), within=20)
+    assert stand_in.refused[0] == "GW-SIG-INVALID"
+    assert stand_in.messages(message_id) == []
 
 
 async def test_a_duplicate_delivery_of_a_reply(
     start_simulator: StartSimulator,
-    gateway: FakeGateway,
+    stand_in: FakeGateway,
     certs: Certs,
     pki: GeneratedPki,
     session: aiohttp.ClientSession,
@@ -161,14 +161,14 @@ async def test_a_duplicate_delivery_of_a_reply(
     simulator = await start_simulator()
     await _faults(session, simulator, "eurodac", {"duplicate": True})
     message_id, _, _ = await _enrol(session, simulator, certs, pki, 6, "X7")
-    await eventually(lambda: len(gateway.messages(message_id)) == 2, within=20)
-    first, second = gateway.messages(message_id)
+    await eventually(lambda: len(stand_in.messages(message_id)) == 2, within=20)
+    first, second = stand_in.messages(message_id)
     assert first.envelope.message_id == second.envelope.message_id
 
 
 async def test_replies_out_of_order(
     start_simulator: StartSimulator,
-    gateway: FakeGateway,
+    stand_in: FakeGateway,
     certs: Certs,
     pki: GeneratedPki,
     session: aiohttp.ClientSession,
@@ -177,8 +177,8 @@ async def test_replies_out_of_order(
     await _faults(session, simulator, "eurodac", {"out_of_order": True})
     earlier, _, _ = await _enrol(session, simulator, certs, pki, 7, "X8")
     later, _, _ = await _enrol(session, simulator, certs, pki, 8, "X9")
-    await eventually(lambda: len(gateway.delivered) == 2, within=20)
-    answered = [d.message.envelope.correlation_id for d in gateway.delivered]
+    await eventually(lambda: len(stand_in.delivered) == 2, within=20)
+    answered = [d.message.envelope.correlation_id for d in stand_in.delivered]
     assert answered == [later, earlier]
 
 
