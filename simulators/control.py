@@ -19,7 +19,6 @@ from __future__ import annotations
 import hmac
 import json
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
@@ -89,10 +88,6 @@ async def _json(request: web.Request) -> Any:
         return await request.json()
     except (json.JSONDecodeError, UnicodeDecodeError):
         raise InputError(BAD_CONTROL, "the body is not JSON", "/") from None
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 class _Routes:
@@ -174,7 +169,7 @@ class _Routes:
         expires = rules.expires_on(transaction.regime, transaction.category, biometrics.captured_on)
         if expires is None:
             raise InputError(BAD_CONTROL, f"category {transaction.category} is not stored", "/")
-        now = _now()
+        now = self.sim.clock.now()
         stored = await self.db.run(
             lambda conn: store.insert(conn, record, expires=expires, stored_at=now, late=False)
         )
@@ -188,7 +183,7 @@ class _Routes:
         reference = request.match_info["reference"]
         body = await _json(request) if request.can_read_body else {}
         reason = str(body.get("reason", "citizenship-acquired"))
-        now = _now()
+        now = self.sim.clock.now()
         notices = await self.db.run(
             lambda conn: store.delete(conn, reference, reason=reason, at=now)
         )
@@ -218,7 +213,7 @@ class _Routes:
         body = await _json(request)
         if not isinstance(body, dict) or "type" not in body:
             raise InputError(BAD_CONTROL, "give the request's type", "type")
-        now = _now()
+        now = self.sim.clock.now()
         record = (
             _record(body["record"])
             if "record" in body

@@ -17,9 +17,11 @@ from pathlib import Path
 
 from aiohttp import web
 
+from gateway.adapters.clock import SystemClock
 from gateway.adapters.http_transport import Route
 from gateway.broker.dispatcher import DispatcherPolicy
 from gateway.errors import ConfigError
+from gateway.ports import Clock
 from gateway.security.identity import PeerId
 from gateway.security.tls import client_context, server_context
 from gateway.security.trust import TrustStore
@@ -115,9 +117,12 @@ class SimMaterial:
 class Simulator:
     """The Eurodac Central System and the DubliNet peers in one process."""
 
-    def __init__(self, config: SimConfig, material: SimMaterial) -> None:
+    def __init__(
+        self, config: SimConfig, material: SimMaterial, *, clock: Clock | None = None
+    ) -> None:
         self.config = config
         self.material = material
+        self.clock: Clock = clock or SystemClock()  # a virtual clock in tests
         self.faults = FaultBoard()
         self.verifier = Verifier(material.trust)
         self.db: SimDb | None = None
@@ -173,6 +178,7 @@ class Simulator:
             faults=self.faults,
             policy=config.dispatch,
             hold_for=config.out_of_order_hold,
+            clock=self.clock,
         )
         self._build_endpoints()
         for peer in self.peers.values():
@@ -181,7 +187,7 @@ class Simulator:
         handlers: dict[str, Handler] = dict(self.peers)
         if self.central is not None:
             handlers[self.central.name] = self.central
-        processor = Processor(db=self.db, sender=self.sender, handlers=handlers, now=_now)
+        processor = Processor(db=self.db, sender=self.sender, handlers=handlers, now=self.clock.now)
         self._tasks = [
             asyncio.create_task(processor.run(self._stop), name="sim-processor"),
             asyncio.create_task(self.sender.run(self._stop), name="sim-sender"),
@@ -266,7 +272,12 @@ class Simulator:
     async def _receive(self, request: web.Request, endpoint: Endpoint | None) -> web.StreamResponse:
         assert self.db is not None  # noqa: S101 - start() made it
         return await receive(
-            request, endpoint, db=self.db, faults=self.faults, trust=self.material.trust, now=_now
+            request,
+            endpoint,
+            db=self.db,
+            faults=self.faults,
+            trust=self.material.trust,
+            now=self.clock.now,
         )
 
     async def _start_tls(
@@ -276,7 +287,10 @@ class Simulator:
         `names` has the `tls` fault)."""
         material = self.material.of(peer)
         wrong_cert, wrong_key = write_wrong_tls(
-            self.config.data_dir / "wrong-tls" / str(peer).replace(":", "-"), peer, now=_now()
+            # TLS checks validity against the real time, whatever the simulators' clock says
+            self.config.data_dir / "wrong-tls" / str(peer).replace(":", "-"),
+            peer,
+            now=_now(),
         )
         wrong = server_context(cert_file=wrong_cert, key_file=wrong_key, trust=self.material.trust)
         context = tls_context(

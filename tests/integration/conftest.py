@@ -10,6 +10,7 @@ import pytest
 from pki import GeneratedPki
 from simkit import Certs, FakeGateway, StartSimulator, sim_config, write_certs
 
+from gateway.ports import Clock
 from gateway.security.verifier import Verifier
 from simulators.runner import SimMaterial, Simulator
 
@@ -34,10 +35,10 @@ async def start_simulator(
     """Start a simulator on free ports over `tmp_path/sim`; all are stopped after the test."""
     started: list[Simulator] = []
 
-    async def start(**changes: object) -> Simulator:
+    async def start(*, clock: Clock | None = None, **changes: object) -> Simulator:
         config = sim_config(tmp_path / "sim", stand_in.url, **changes)
         material = SimMaterial.from_certs(certs.directory, config.peers)
-        simulator = Simulator(config, material)
+        simulator = Simulator(config, material, clock=clock)
         await simulator.start()
         started.append(simulator)
         return simulator

@@ -6,7 +6,7 @@ import dataclasses
 import json
 import socket
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import aiohttp
@@ -27,6 +27,8 @@ from gateway.messages import DublinSubmission, Envelope
 from gateway.messages.examples import example_content
 from gateway.security.identity import PeerId
 from gateway.security.verifier import Verifier
+from gateway.testing import FixedClock
+from simulators.dublinet.peer import DublinetConfig
 from simulators.runner import Simulator
 
 NL = PeerId(party="NL", system="dublinet")
@@ -251,3 +253,29 @@ async def test_a_policy_survives_a_restart(
     assert kept["reexamination"] == "accept"
     async with session.get(f"{second.control_url}/control/dublinet/FR/policy") as response:
         assert (await response.json())["rules"] == []  # FR's was never set
+
+
+async def test_a_late_reply_waits_for_the_simulators_clock(
+    start_simulator: StartSimulator,
+    stand_in: FakeGateway,
+    certs: Certs,
+    pki: GeneratedPki,
+    session: aiohttp.ClientSession,
+) -> None:
+    clock = FixedClock(datetime.now(UTC))
+    fortnight = timedelta(days=14)
+    simulator = await start_simulator(
+        clock=clock, dublinet=DublinetConfig(reply_delay=timedelta(0), late_delay=fortnight)
+    )
+    await _policy(session, simulator, {"rules": [{"case": "BE-LATE", "action": "late"}]})
+    late, *_ = await _send(session, simulator, certs, pki, _request("BE-LATE"))
+    marker, *_ = await _send(session, simulator, certs, pki, _request("BE-NOW"))
+    await eventually(lambda: bool(stand_in.messages(marker.message_id)), within=20)
+    assert stand_in.messages(late.message_id) == []  # the virtual clock has not moved
+
+    clock.advance(fortnight)
+    await eventually(lambda: bool(stand_in.messages(late.message_id)), within=20)
+    [reply] = stand_in.messages(late.message_id)
+    assert reply.envelope.created_at == clock.now()  # signed at the simulators' time
+    assert isinstance(reply.content, DublinReply)
+    assert reply.content.outcome is ReplyOutcome.REJECT
