@@ -20,6 +20,7 @@ from aiohttp import web
 from gateway.adapters.clock import SystemClock
 from gateway.adapters.http_transport import Route
 from gateway.broker.dispatcher import DispatcherPolicy
+from gateway.domain.member_states import is_member_state
 from gateway.errors import ConfigError
 from gateway.ports import Clock
 from gateway.security.identity import PeerId
@@ -79,6 +80,13 @@ class SimConfig:
     out_of_order_hold: timedelta = timedelta(seconds=2)  # longest a reply waits for the next one
 
     def __post_init__(self) -> None:
+        strangers = [p for p in (*self.peers, self.gateway.party) if not is_member_state(p)]
+        if strangers:
+            raise ConfigError(
+                "GW-CFG-INVALID",
+                f"not the code of a member state: {', '.join(strangers)}",
+                "peers",
+            )
         exposed = self.control_port is not None and self.control_host not in _LOOPBACK
         if exposed and not self.control_token:
             raise ConfigError(

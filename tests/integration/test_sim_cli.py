@@ -98,6 +98,13 @@ def test_run_the_simulators_and_switch_a_fault(tmp_path: Path) -> None:
         process.stdout.close()
 
 
+def test_a_peer_that_is_no_member_state_is_a_configuration_error(tmp_path: Path) -> None:
+    result = _eugw("sim", "run", "--peers", "NL,XX", "--data-dir", str(tmp_path / "sim"))
+    assert result.returncode == 2
+    assert result.stderr.startswith("GW-CFG-INVALID")
+    assert "XX" in result.stderr
+
+
 def test_missing_certificates_are_a_configuration_error(tmp_path: Path) -> None:
     result = _eugw("sim", "run", "--certs", str(tmp_path), "--data-dir", str(tmp_path / "sim"))
     assert result.returncode == 2
