@@ -182,7 +182,7 @@ class DublinetPeer:
     # ----- processing: reply ----------------------------------------------------------
 
     async def process(self, pending: Pending, now: datetime) -> Processed:
-        message = parse_message(parse_xml(pending.signed_xml))
+        message = await asyncio.to_thread(_read, pending.signed_xml)
         envelope, content = message.envelope, message.content
         plan = pending.plan
         if plan is None:
@@ -297,3 +297,8 @@ def _plan_json(decision: Decision) -> dict[str, Any]:
         "outcome": None if decision.outcome is None else decision.outcome.value,
         "reasons": list(decision.reasons),
     }
+
+
+def _read(signed_xml: bytes) -> Message:
+    """What was signed, read again (CPU work: called off the event loop)."""
+    return parse_message(parse_xml(signed_xml))
