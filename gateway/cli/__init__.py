@@ -22,6 +22,7 @@ from gateway.cli import (
     demo,
     info,
     map_records,
+    merge_exports,
     message,
     queue,
     sample,
@@ -45,6 +46,7 @@ COMMANDS = (
     queue,
     tokens,
     bench,
+    merge_exports,
 )
 
 EXIT_INTERNAL = 70
