@@ -23,7 +23,8 @@ from gateway.broker.dispatcher import Dispatcher, DispatcherPolicy
 from gateway.broker.outbox import Outbox
 from gateway.broker.retry import RetryPolicy
 from gateway.broker.sealing import BodyCipher, parse_key_ring
-from gateway.logging import configure_logging
+from gateway.logging import configure_logging, get_logger
+from gateway.mapping.source_readers import Reader, source_readers
 from gateway.pipeline.inbound import Inbound
 from gateway.pipeline.services import Services
 from gateway.pipeline.submissions import Submissions
@@ -92,6 +93,14 @@ def peer_routes(settings: Settings) -> dict[str, Route]:
     }
 
 
+def sources(settings: Settings) -> dict[str, Reader]:
+    """The readers of source exports, when the mapping specifications are where settings say."""
+    if not settings.mappings_dir.is_dir():
+        get_logger().warning("no mappings directory: source exports are refused")
+        return {}
+    return source_readers(settings.mappings_dir, member_state=settings.member_state)
+
+
 def dispatcher_policy(settings: Settings) -> DispatcherPolicy:
     return DispatcherPolicy(
         retry=RetryPolicy(
@@ -131,7 +140,9 @@ async def running_services(
             clock=clock,
             store=store,
             outbox=outbox,
-            submissions=Submissions(outbox=outbox, wire=wire, clock=clock, executor=executor),
+            submissions=Submissions(
+                outbox=outbox, wire=wire, clock=clock, executor=executor, sources=sources(settings)
+            ),
             inbound=inbound,
             dispatcher=Dispatcher(
                 outbox=outbox,

@@ -170,6 +170,10 @@ ERROR_CODES: dict[str, str] = {
     "GW-MAP-NAME": "A source name cannot be written in Latin characters.",
     "GW-MAP-CONFLICT": "Two sources give different values for the same field of one person.",
     "GW-MAP-JOIN": "A source record has neither an Immigration Office nor a national number.",
+    # sources: ingest of source exports, batch upload
+    "GW-IN-FORMAT": "A source export's format is not one the source comes in.",
+    "GW-IN-ENCODING": "A source export is not text in its specification's encoding.",
+    "GW-IN-BIOMETRICS": "An enrolment or search needs biometrics that the source does not hold.",
 }
 
 
