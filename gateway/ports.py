@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 from typing import Protocol
 
 from gateway.broker.access import ApiToken
+from gateway.broker.batch_records import Batch, BatchProgress, BatchRejection, BatchState
 from gateway.broker.records import (
     InboundMessage,
     NewMessage,
@@ -138,6 +139,37 @@ class MessageStore(Protocol):
         ...
 
     async def close(self) -> None: ...
+
+    # Batch uploads (migration 030).
+
+    async def create_batch(self, batch: Batch) -> Batch:
+        """Record a new batch; when the submitter already used its idempotency key,
+        nothing is written and the first batch is returned."""
+        ...
+
+    async def batch(self, batch_id: str) -> Batch | None: ...
+
+    async def advance_batch(
+        self,
+        batch_id: str,
+        progress: BatchProgress,
+        messages: Sequence[NewMessage],
+        *,
+        at: datetime,
+    ) -> Batch:
+        """In one transaction: queue the messages (sealed), keep the rejections, and add
+        to the counters (total, mapped, rejected, and queued by the messages that were new)."""
+        ...
+
+    async def finish_batch(
+        self, batch_id: str, state: BatchState, *, at: datetime, error: str = ""
+    ) -> Batch: ...
+
+    async def batch_rejections(
+        self, batch_id: str, *, limit: int = 100, offset: int = 0
+    ) -> list[BatchRejection]:
+        """Rejected records in file order."""
+        ...
 
 
 class Transport(Protocol):
