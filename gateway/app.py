@@ -24,7 +24,8 @@ from gateway.broker.outbox import Outbox
 from gateway.broker.retry import RetryPolicy
 from gateway.broker.sealing import BodyCipher, parse_key_ring
 from gateway.logging import configure_logging, get_logger
-from gateway.mapping.source_readers import Reader, source_readers
+from gateway.mapping.source_readers import Reader, record_sources, source_readers
+from gateway.pipeline.batches import Batches
 from gateway.pipeline.inbound import Inbound
 from gateway.pipeline.services import Services
 from gateway.pipeline.submissions import Submissions
@@ -135,14 +136,25 @@ async def running_services(
             executor=executor,
             limits=XmlLimits(max_bytes=settings.max_xml_bytes, max_depth=settings.max_xml_depth),
         )
+        readers = sources(settings)
+        submissions = Submissions(
+            outbox=outbox, wire=wire, clock=clock, executor=executor, sources=readers
+        )
+        batches = Batches(
+            outbox=outbox,
+            submissions=submissions,
+            sources=record_sources(readers),
+            clock=clock,
+            executor=executor,
+            spool_dir=settings.data_dir / "batches",
+            max_bytes=settings.max_batch_bytes,
+        )
         yield Services(
             settings=settings,
             clock=clock,
             store=store,
             outbox=outbox,
-            submissions=Submissions(
-                outbox=outbox, wire=wire, clock=clock, executor=executor, sources=sources(settings)
-            ),
+            submissions=submissions,
             inbound=inbound,
             dispatcher=Dispatcher(
                 outbox=outbox,
@@ -152,8 +164,10 @@ async def running_services(
                 check_ack=inbound.check_acknowledgement,
             ),
             trust=trust,
+            batches=batches,
         )
     finally:
+        await batches.close()
         await transport.close()
         await store.close()
         executor.shutdown(wait=True)

@@ -27,9 +27,11 @@ from __future__ import annotations
 
 import functools
 import io
-from collections.abc import Callable
-from dataclasses import replace
+from collections.abc import Callable, Iterator
+from collections.abc import Mapping as MappingABC
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import BinaryIO, Protocol, TextIO
 
 from gateway.domain.eurodac import EurodacTransaction, Operation, ReferenceNumber, regime_on
 from gateway.domain.problems import Problem
@@ -41,14 +43,40 @@ from gateway.mapping.problems import FieldProblem
 
 __all__ = [
     "MAX_RECORDS",
+    "ReadRecord",
     "Reader",
+    "RecordSource",
     "derive_enrolment",
     "missing_biometrics",
     "problem_of",
+    "record_sources",
     "source_readers",
 ]
 
 Reader = Callable[[bytes, str | None], tuple[list[CanonicalRecord], list[Problem]]]
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ReadRecord:
+    """One record of an export: mapped (with every problem empty), or its problems.
+
+    A record may be mapped and still have problems (an enrolment without biometrics)."""
+
+    index: int  # position in the export, from 0
+    line: int | None
+    record: CanonicalRecord | None = None
+    problems: tuple[Problem, ...] = ()
+
+
+class RecordSource(Protocol):
+    """A source whose exports can be read record by record (batch upload)."""
+
+    @property
+    def formats(self) -> tuple[str, ...]: ...
+
+    def records(self, stream: BinaryIO, fmt: str | None) -> Iterator[ReadRecord]: ...
+
+
 MAX_RECORDS = 1000  # records in one submission; larger files go through batch upload
 FORMAT = "GW-IN-FORMAT"
 ENCODING = "GW-IN-ENCODING"
@@ -57,6 +85,12 @@ BIOMETRICS = "GW-IN-BIOMETRICS"
 _CAPTURES = frozenset({Operation.ENROL, Operation.SEARCH})
 _APPLICANT = 1
 _EVIBEL = "evibel"
+
+
+def record_sources(readers: MappingABC[str, Reader]) -> dict[str, RecordSource]:
+    """Of `source_readers`, those of text exports, which can be read record by record
+    (a Printrak file is one record)."""
+    return {name: reader for name, reader in readers.items() if isinstance(reader, _TextReader)}
 
 
 def source_readers(
@@ -146,35 +180,57 @@ class _TextReader:
         self.member_state = member_state
         self.max_records = max_records
 
-    def __call__(self, body: bytes, fmt: str | None) -> tuple[list[CanonicalRecord], list[Problem]]:
-        mapping = self.mappings.get(fmt or next(iter(self.mappings)))
+    @property
+    def formats(self) -> tuple[str, ...]:
+        return tuple(self.mappings)
+
+    def records(self, stream: BinaryIO, fmt: str | None) -> Iterator[ReadRecord]:
+        """The export's records one at a time, each mapped or with its problems.
+
+        A format the source does not come in is refused at once (`GW-IN-FORMAT`); text that
+        is not in the specification's encoding raises `UnicodeDecodeError` where it is met,
+        and a file that cannot be parsed at all (`GW-IN-JSON`, a broken CSV) `InputError`.
+        """
+        mapping = self.mappings.get(fmt or self.formats[0])
         if mapping is None:
-            formats = ", ".join(self.mappings)
-            message = f"{self.source} exports come as {formats}, not {fmt}"
-            return [], [Problem(code=FORMAT, message=message, path="format")]
-        try:
-            text = body.decode(mapping.encoding)
-        except UnicodeDecodeError:
-            message = f"a {self.source} export is {mapping.encoding} text"
-            return [], [Problem(code=ENCODING, message=message, path="")]
+            message = f"{self.source} exports come as {', '.join(self.formats)}, not {fmt}"
+            raise InputError(FORMAT, message, "format")
+        return self._mapped(mapping, stream)
+
+    def _mapped(self, mapping: Mapping, stream: BinaryIO) -> Iterator[ReadRecord]:
+        # The wrapper closes with the generator, and the stream with it.
+        with io.TextIOWrapper(stream, encoding=mapping.encoding, newline=None) as text:
+            yield from self._rows(mapping, text)
+
+    def _rows(self, mapping: Mapping, text: TextIO) -> Iterator[ReadRecord]:
+        for index, row in enumerate(mapping.read(text)):
+            if row.problem is not None:
+                problem = problem_of(row.problem, index, row.number)
+                yield ReadRecord(index=index, line=row.number, problems=(problem,))
+                continue
+            result = mapping.map(row.data)
+            problems = [problem_of(p, index, row.number) for p in result.problems]
+            record = None if result.record is None else self._finished(result.record)
+            missing = None if record is None else missing_biometrics(record)
+            if missing is not None:
+                problems.append(problem_of(missing, index, row.number))
+            yield ReadRecord(index=index, line=row.number, record=record, problems=tuple(problems))
+
+    def __call__(self, body: bytes, fmt: str | None) -> tuple[list[CanonicalRecord], list[Problem]]:
         records: list[CanonicalRecord] = []
         problems: list[Problem] = []
         try:
-            for index, row in enumerate(mapping.read(io.StringIO(text, newline=None))):
-                if index >= self.max_records:
+            for read in self.records(io.BytesIO(body), fmt):
+                if read.index >= self.max_records:
                     message = f"a submission holds at most {self.max_records} records"
                     return [], [Problem(code=SIZE, message=message, path="")]
-                if row.problem is not None:
-                    problems.append(problem_of(row.problem, index, row.number))
-                    continue
-                result = mapping.map(row.data)
-                problems += [problem_of(p, index, row.number) for p in result.problems]
-                if result.record is not None:
-                    record = self._finished(result.record)
-                    missing = missing_biometrics(record)
-                    if missing is not None:
-                        problems.append(problem_of(missing, index, row.number))
-                    records.append(record)
+                problems += read.problems
+                if read.record is not None:
+                    records.append(read.record)
+        except UnicodeDecodeError:
+            encoding = self.mappings[fmt or self.formats[0]].encoding
+            message = f"a {self.source} export is {encoding} text"
+            return [], [Problem(code=ENCODING, message=message, path="")]
         except InputError as error:
             return [], list(error.problems)
         if not records and not problems:

@@ -4,6 +4,7 @@ canonical path."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import aiohttp
@@ -54,6 +55,22 @@ async def test_an_evibel_csv_export_is_refused_for_want_of_biometrics_record_by_
     paths = [p["path"] for p in problem["problems"]]  # type: ignore[union-attr,index]
     assert paths == [f"[{i}].biometrics" for i in range(rows)]
     assert await running.services.store.counts() == {}
+
+
+async def test_an_actio_export_queues_the_markings_of_its_protection_decisions(
+    running: Running,  # noqa: F811 - the fixture
+) -> None:
+    records = json.loads((SAMPLES / "actio" / "case-files.json").read_bytes())
+    granted = [r for r in records if r.get("beslissing", {}).get("code") in ("VS", "SB")]
+    assert granted
+    body = json.dumps(granted).encode()
+    status, answer = await _post(running, body, "actio-1", "source=actio&format=json")
+    assert status == 202, answer
+    ids = answer["message_ids"]
+    assert isinstance(ids, list)
+    assert len(ids) == len(granted)
+    stored = [await running.services.store.get(message_id) for message_id in ids]
+    assert {m.message_type for m in stored if m is not None} == {"eurodac.mark"}
 
 
 async def test_a_broken_row_is_refused_with_its_source_field_and_canonical_path(

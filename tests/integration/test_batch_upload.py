@@ -1,0 +1,111 @@
+"""Batch upload through the real API: a generated export streamed in, each good record queued,
+each bad one kept with its problems, progress until done; the same key answers the same batch."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+from integration.test_gateway_flow import Running, running  # noqa: F401 - the fixture
+from polling import eventually
+
+from gateway.broker.states import MessageState
+from gateway.ports import MessageFilter
+from gateway.synthetic_records import generate_exports
+
+
+async def _call(
+    running: Running,  # noqa: F811 - the fixture
+    method: str,
+    path: str,
+    body: bytes | None = None,
+    key: str = "",
+) -> tuple[int, dict[str, Any]]:
+    headers = {"Authorization": f"Bearer {running.token}"}
+    if key:
+        headers["Idempotency-Key"] = key
+    async with (
+        aiohttp.ClientSession() as session,
+        session.request(method, f"{running.endpoints.api}{path}", data=body, headers=headers) as r,
+    ):
+        return r.status, await r.json(content_type=None)
+
+
+@pytest.fixture
+def actio_export(tmp_path: Path) -> tuple[bytes, dict[str, Any]]:
+    manifest = generate_exports(count=60, seed=8, out=tmp_path, invalid_rate=0.1)
+    return (tmp_path / "actio" / "case-files.jsonl").read_bytes(), manifest
+
+
+async def test_a_batch_queues_good_records_and_keeps_bad_ones_with_their_problems(
+    running: Running,  # noqa: F811 - the fixture
+    actio_export: tuple[bytes, dict[str, Any]],
+) -> None:
+    body, manifest = actio_export
+    counts = manifest["files"]["actio/case-files.jsonl"]
+    status, started = await _call(running, "POST", "/v1/batches?source=actio", body, "b-1")
+    assert status == 202, started
+    batch_id = started["batch_id"]
+    path = f"/v1/batches/{batch_id}?rejections_limit=1000"
+
+    async def done() -> bool:
+        return (await _call(running, "GET", path))[1]["done"] is True
+
+    await eventually(done, within=60)
+    _, progress = await _call(running, "GET", path)
+    assert progress["state"] == "done"
+    assert progress["total"] == counts["rows"]
+    assert progress["queued"] + progress["rejected"] == progress["total"]
+    assert progress["mapped"] + counts["invalid"] >= progress["total"]
+    assert progress["queued"] > 0
+    assert progress["rejected"] >= counts["invalid"]
+    rejections = progress["rejections"]
+    assert len(rejections) == progress["rejected"]
+    for rejection in rejections:
+        assert rejection["problems"]
+        assert all(p["path"].startswith(f"[{rejection['record']}]") for p in rejection["problems"])
+    assert {p["code"] for r in rejections for p in r["problems"]} >= {"GW-MSG-MISSING"}
+    marks = await running.services.store.find(MessageFilter(limit=1000))
+    assert len(marks) == progress["queued"]
+    assert all(m.message_type == "eurodac.mark" for m in marks)
+    assert all(m.state is not MessageState.REJECTED for m in marks)
+    # The same key and file answer with the same batch; nothing is queued twice.
+    status, again = await _call(running, "POST", "/v1/batches?source=actio", body, "b-1")
+    assert (status, again["batch_id"]) == (202, batch_id)
+    status, conflict = await _call(running, "POST", "/v1/batches?source=actio", b"{}", "b-1")
+    assert (status, conflict["code"]) == (400, "GW-IN-IDEMPOTENCY-CONFLICT")
+    assert len(await running.services.store.find(MessageFilter(limit=1000))) == len(marks)
+    assert not list((running.pki / "batches").iterdir())  # the spooled file is erased
+
+
+async def test_a_batch_names_a_source_that_comes_in_records(
+    running: Running,  # noqa: F811 - the fixture
+) -> None:
+    status, problem = await _call(running, "POST", "/v1/batches?source=printrak", b"x", "b-2")
+    assert (status, problem["code"]) == (400, "GW-BATCH-SOURCE")
+    status, problem = await _call(
+        running, "POST", "/v1/batches?source=actio&format=csv", b"", "b-3"
+    )
+    assert (status, problem["code"]) == (400, "GW-IN-FORMAT")
+    status, problem = await _call(running, "GET", "/v1/batches/unknown")
+    assert (status, problem["code"]) == (404, "GW-API-NOT-FOUND")
+
+
+async def test_an_unreadable_file_fails_the_batch_with_its_reason(
+    running: Running,  # noqa: F811 - the fixture
+) -> None:
+    body = json.dumps({"cgvs_dossiernummer": "x"}).encode() + b"\n\xff\xfe\n"
+    status, started = await _call(running, "POST", "/v1/batches?source=actio", body, "b-4")
+    assert status == 202
+    path = f"/v1/batches/{started['batch_id']}"
+
+    async def done() -> bool:
+        return (await _call(running, "GET", path))[1]["done"] is True
+
+    await eventually(done, within=30)
+    _, progress = await _call(running, "GET", path)
+    assert progress["state"] == "failed"
+    assert progress["error"].startswith("GW-BATCH-UNREADABLE")
