@@ -27,6 +27,7 @@ from gateway.cli import (
     queue,
     sample,
     serve,
+    submit,
     tokens,
 )
 from gateway.errors import GatewayError
@@ -47,6 +48,7 @@ COMMANDS = (
     tokens,
     bench,
     merge_exports,
+    submit,
 )
 
 EXIT_INTERNAL = 70

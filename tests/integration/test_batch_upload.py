@@ -3,7 +3,9 @@ each bad one kept with its problems, progress until done; the same key answers t
 
 from __future__ import annotations
 
+import asyncio
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +15,7 @@ from integration.test_gateway_flow import Running, running  # noqa: F401 - the f
 from polling import eventually
 
 from gateway.broker.states import MessageState
+from gateway.cli.submit import estimate_records, submit_file
 from gateway.ports import MessageFilter
 from gateway.synthetic_records import generate_exports
 
@@ -109,3 +112,36 @@ async def test_an_unreadable_file_fails_the_batch_with_its_reason(
     _, progress = await _call(running, "GET", path)
     assert progress["state"] == "failed"
     assert progress["error"].startswith("GW-BATCH-UNREADABLE")
+
+
+async def test_eugw_submit_uploads_follows_and_summarises(
+    running: Running,  # noqa: F811 - the fixture
+    actio_export: tuple[bytes, dict[str, Any]],
+    tmp_path: Path,
+) -> None:
+    export = tmp_path / "export.jsonl"
+    export.write_bytes(actio_export[0])
+    seen: list[int] = []
+    batch, rejections = await submit_file(
+        url=running.endpoints.api, token=running.token, path=export, source="actio", fmt=None,
+        key="cli-1", on_progress=lambda progress: seen.append(progress["total"]),
+    )  # fmt: skip
+    assert batch["done"]
+    assert seen[-1] == batch["total"] == estimate_records(export, None)
+    assert seen == sorted(seen)
+    assert len(rejections) == min(batch["rejected"], 20)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "gateway", "submit", str(export), "--source", "actio",
+        "--url", running.endpoints.api,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        env={"PATH": "/usr/bin:/bin", "EU_GATEWAY_TOKEN": running.token},
+    )  # fmt: skip
+    out, err = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode == 1, err  # some records are rejected
+    summary = out.decode().strip()
+    assert summary.endswith(
+        f"done: read {batch['total']}, mapped {batch['mapped']}, "
+        f"rejected {batch['rejected']}, queued {batch['queued']}"
+    )
+    assert f"{export}:" in err.decode()
+    assert ": GW-" in err.decode()
