@@ -171,6 +171,15 @@ class MessageStore(Protocol):
         """Rejected records in file order."""
         ...
 
+    async def stale_batches(self, *, updated_before: datetime) -> list[Batch]:
+        """Running batches last changed before the cut-off: their worker may be gone."""
+        ...
+
+    async def take_over_batch(self, batch_id: str, *, seen: datetime, at: datetime) -> Batch | None:
+        """Claim a stale batch for this process: only when it is still running and was
+        last changed at `seen` (nobody advanced or took it meanwhile); None otherwise."""
+        ...
+
 
 class Transport(Protocol):
     """Delivers one signed message to a peer and returns the peer's answer.

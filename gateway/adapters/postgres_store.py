@@ -510,6 +510,28 @@ class PostgresStore:
 
         return await self._transaction(work)
 
+    async def stale_batches(self, *, updated_before: datetime) -> list[Batch]:
+        async def work(conn: Connection) -> list[Batch]:
+            cursor = await conn.execute(
+                "SELECT * FROM batches WHERE state = 'running' AND updated_at < %s"
+                " ORDER BY created_at",
+                (updated_before,),
+            )
+            return [batch_from_row(row, _same) for row in await cursor.fetchall()]
+
+        return await self._transaction(work)
+
+    async def take_over_batch(self, batch_id: str, *, seen: datetime, at: datetime) -> Batch | None:
+        async def work(conn: Connection) -> Batch | None:
+            cursor = await conn.execute(
+                "UPDATE batches SET updated_at = %s WHERE batch_id = %s AND state = 'running'"
+                " AND updated_at = %s",
+                (at, batch_id, seen),
+            )
+            return await _batch(conn, batch_id) if cursor.rowcount else None
+
+        return await self._transaction(work)
+
 
 _INSERT_BATCH = (
     f"INSERT INTO batches ({', '.join(BATCH_COLUMNS)}) "

@@ -444,6 +444,28 @@ class SqliteStore:
 
         return await self._run(work)
 
+    async def stale_batches(self, *, updated_before: datetime) -> list[Batch]:
+        def work(db: sqlite3.Connection) -> list[Batch]:
+            rows = db.execute(
+                "SELECT * FROM batches WHERE state = 'running' AND updated_at < ?"
+                " ORDER BY created_at",
+                (_to_db(updated_before),),
+            )
+            return [batch_from_row(row, _from_db) for row in rows.fetchall()]
+
+        return await self._run(work)
+
+    async def take_over_batch(self, batch_id: str, *, seen: datetime, at: datetime) -> Batch | None:
+        def work(db: sqlite3.Connection) -> Batch | None:
+            taken = db.execute(
+                "UPDATE batches SET updated_at = ? WHERE batch_id = ? AND state = 'running'"
+                " AND updated_at = ?",
+                (_to_db(at), batch_id, _to_db(seen)),
+            ).rowcount
+            return _batch(db, batch_id) if taken else None
+
+        return await self._run(work)
+
 
 _INSERT_BATCH = (
     f"INSERT INTO batches ({', '.join(BATCH_COLUMNS)}) "

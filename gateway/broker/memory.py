@@ -343,3 +343,19 @@ class InMemoryStore:
     ) -> list[BatchRejection]:
         kept = self._batch_tables()[1].get(batch_id, {})
         return [kept[record] for record in sorted(kept)][offset : offset + limit]
+
+    async def stale_batches(self, *, updated_before: datetime) -> list[Batch]:
+        batches = self._batch_tables()[0].values()
+        return sorted(
+            (b for b in batches if b.state is BatchState.RUNNING and b.updated_at < updated_before),
+            key=lambda batch: batch.created_at,
+        )
+
+    async def take_over_batch(self, batch_id: str, *, seen: datetime, at: datetime) -> Batch | None:
+        batches, _ = self._batch_tables()
+        async with self._lock:
+            batch = batches.get(batch_id)
+            if batch is None or batch.state is not BatchState.RUNNING or batch.updated_at != seen:
+                return None
+            batches[batch_id] = taken = replace(batch, updated_at=at)
+            return taken

@@ -18,11 +18,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import itertools
 import os
 import uuid
 from collections.abc import AsyncIterable, Iterator, Mapping
 from concurrent.futures import Executor
 from dataclasses import dataclass, replace
+from datetime import timedelta
 from pathlib import Path
 from typing import BinaryIO
 
@@ -128,6 +130,41 @@ class Batches:
     ) -> list[BatchRejection]:
         return await self.outbox.store.batch_rejections(batch_id, limit=limit, offset=offset)
 
+    async def watch(self, stop: asyncio.Event, *, stale_after: timedelta, every: float) -> None:
+        """Until `stop`: take over batches whose worker stopped (see `resume_stale`)."""
+        while not stop.is_set():
+            await self.resume_stale(stale_after)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), every)
+
+    async def resume_stale(self, stale_after: timedelta) -> list[str]:
+        """Resume the running batches nobody advanced for `stale_after` (a crash, a restart).
+
+        Each is claimed first (`take_over_batch`), so two processes never resume one
+        batch; its first `total` records were committed with their messages, so the
+        work goes on from the next one. A batch whose spool file is gone fails.
+        """
+        store = self.outbox.store
+        now = self.clock.now()
+        resumed = []
+        for stale in await store.stale_batches(updated_before=now - stale_after):
+            if stale.batch_id in self._tasks:
+                continue
+            batch = await store.take_over_batch(stale.batch_id, seen=stale.updated_at, at=now)
+            if batch is None:
+                continue
+            path = self.spool_dir / f"{batch.batch_id}.upload"
+            if not await asyncio.get_running_loop().run_in_executor(self.executor, path.exists):
+                error = f"{UNREADABLE}: the uploaded file is gone; upload it again"
+                await store.finish_batch(batch.batch_id, BatchState.FAILED, at=now, error=error)
+                continue
+            get_logger(batch_id=batch.batch_id).info("batch resumed", total=batch.total)
+            self._tasks[batch.batch_id] = asyncio.create_task(
+                self._work_through(batch, path, skip=batch.total), name=f"batch {batch.batch_id}"
+            )
+            resumed.append(batch.batch_id)
+        return resumed
+
     async def close(self) -> None:
         """Stop the batches at work (they stay `running`, their spool files kept)."""
         for task in self._tasks.values():
@@ -167,7 +204,7 @@ class Batches:
             self.executor, lambda: path.unlink(missing_ok=True)
         )
 
-    async def _work_through(self, batch: Batch, path: Path) -> Batch:
+    async def _work_through(self, batch: Batch, path: Path, *, skip: int = 0) -> Batch:
         loop = asyncio.get_running_loop()
         store = self.outbox.store
         log = get_logger(batch_id=batch.batch_id, source=batch.source)
@@ -177,6 +214,7 @@ class Batches:
             records: Iterator[ReadRecord] = iter(())
             try:
                 records = self.sources[batch.source].records(file, batch.format)
+                await loop.run_in_executor(self.executor, _skip, records, skip)
                 while True:
                     progress, messages = await loop.run_in_executor(
                         self.executor, self._step, batch.batch_id, records
@@ -250,6 +288,11 @@ def _check_size(size: int, limit: int) -> None:
 def _located(problem: Problem, index: int) -> Problem:
     path = f"[{index}].{problem.path}" if problem.path else f"[{index}]"
     return Problem(code=problem.code, message=problem.message, path=path)
+
+
+def _skip(records: Iterator[ReadRecord], count: int) -> None:
+    for _ in itertools.islice(records, count):
+        pass
 
 
 def _close(records: Iterator[ReadRecord], file: BinaryIO) -> None:

@@ -112,3 +112,19 @@ async def test_batches_survive_a_restart(stores: StoreFactory) -> None:
     assert found is not None
     assert (found.total, found.rejected, found.queued) == (2, 1, 1)
     assert await second.batch_rejections("batch-1") == [rejection("batch-1", 0)]
+
+
+async def test_a_stale_batch_is_taken_over_once(store: MessageStore) -> None:
+    await store.create_batch(new_batch(1))
+    await store.create_batch(new_batch(2, key="upload-2"))
+    await store.finish_batch("batch-2", BatchState.DONE, at=T0)
+    cut = T0 + timedelta(minutes=1)
+    assert [b.batch_id for b in await store.stale_batches(updated_before=cut)] == ["batch-1"]
+    assert await store.stale_batches(updated_before=T0) == []
+    later = T0 + timedelta(minutes=2)
+    taken = await store.take_over_batch("batch-1", seen=T0, at=later)
+    assert taken is not None
+    assert taken.updated_at == later
+    assert await store.take_over_batch("batch-1", seen=T0, at=later) is None  # already taken
+    assert await store.take_over_batch("batch-2", seen=T0, at=later) is None  # finished
+    assert await store.stale_batches(updated_before=cut) == []

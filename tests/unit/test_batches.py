@@ -5,13 +5,14 @@ from __future__ import annotations
 import base64
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from pki import GeneratedPki
 from polling import eventually
 
-from gateway.broker.batch_records import BatchState
+from gateway.broker.batch_records import Batch, BatchProgress, BatchState
 from gateway.broker.outbox import Outbox
 from gateway.broker.sealing import BodyCipher, parse_key_ring
 from gateway.errors import InputError
@@ -118,3 +119,55 @@ async def test_sources_and_formats_are_checked_before_anything_is_read(batches: 
                 chunks(b""),
             )
         assert refused.value.code == code
+
+
+async def test_a_batch_cut_short_is_resumed_after_its_last_committed_record(
+    batches: Batches, tmp_path: Path
+) -> None:
+    generate_exports(count=50, seed=5, out=tmp_path / "x")
+    data = (tmp_path / "x" / "actio" / "case-files.jsonl").read_bytes()
+    rows = data.count(b"\n")
+    store = batches.outbox.store
+    started = batches.clock.now()
+    # What a process that crashed after its first 10 records left behind.
+    cut_short = Batch(
+        batch_id="cut-short", submitter="actio", idempotency_key="k", request_digest="d",
+        source="actio", format=None, state=BatchState.RUNNING, created_at=started,
+        updated_at=started,
+    )  # fmt: skip
+    await store.create_batch(cut_short)
+    await store.advance_batch("cut-short", BatchProgress(read=10, mapped=10), [], at=started)
+    (tmp_path / "spool").mkdir()
+    (tmp_path / "spool" / "cut-short.upload").write_bytes(data)
+    assert await batches.resume_stale(timedelta(minutes=1)) == []  # not stale yet
+    batches.clock.advance(timedelta(minutes=2))  # type: ignore[attr-defined]
+    assert await batches.resume_stale(timedelta(minutes=1)) == ["cut-short"]
+
+    async def done() -> bool:
+        found = await store.batch("cut-short")
+        return found is not None and found.done
+
+    await eventually(done, within=30)
+    final = await store.batch("cut-short")
+    assert final is not None
+    assert final.total == rows
+    queued = await store.find(MessageFilter(limit=1000))
+    assert len(queued) == final.queued
+    rejected = await batches.rejections("cut-short", limit=1000)
+    assert all(r.record >= 10 for r in rejected)
+    assert final.queued + len(rejected) == rows - 10
+
+
+async def test_a_stale_batch_without_its_file_fails(batches: Batches) -> None:
+    at = batches.clock.now()
+    lost = Batch(
+        batch_id="lost", submitter="a", idempotency_key="k", request_digest="d", source="actio",
+        format=None, state=BatchState.RUNNING, created_at=at, updated_at=at,
+    )  # fmt: skip
+    await batches.outbox.store.create_batch(lost)
+    batches.clock.advance(timedelta(minutes=5))  # type: ignore[attr-defined]
+    assert await batches.resume_stale(timedelta(minutes=1)) == []
+    found = await batches.status("lost")
+    assert found is not None
+    assert found.state is BatchState.FAILED
+    assert found.error.startswith("GW-BATCH-UNREADABLE")
