@@ -13,6 +13,7 @@ from gateway.cli._context import gateway_from
 from gateway.mapping.encoder import encode_record
 from gateway.mapping.export_dir import MergedExports, merge_export_directory
 from gateway.mapping.merge import MergeResult
+from gateway.mapping.source_readers import derive_enrolment
 
 __all__ = ["register", "write_merged"]
 
@@ -40,19 +41,34 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         help="leave the fingerprint and face images out of the printed records",
     )
     parser.add_argument(
+        "--enrol",
+        action="store_true",
+        help="give a record without a Eurodac transaction the applicant's enrolment that its "
+        "registration implies (mappings/evibel.md), ready for 'eugw submit --source canonical'",
+    )
+    parser.add_argument(
         "--mappings", metavar="DIR", help="the specifications' directory (default: mappings_dir)"
     )
     parser.set_defaults(run=_run)
 
 
 def write_merged(
-    merged: MergedExports, *, as_json: bool, biometrics: bool, out: TextIO, err: TextIO
+    merged: MergedExports,
+    *,
+    as_json: bool,
+    biometrics: bool,
+    out: TextIO,
+    err: TextIO,
+    enrol_as: str | None = None,
 ) -> int:
     """Records to `out`, conflicts and rejections to `err`; the number of persons not merged."""
     conflicted = 0
     for person in merged.persons:
         if person.record is not None:
-            data = encode_record(person.record)
+            record = person.record
+            if enrol_as is not None:
+                record = derive_enrolment(record, enrol_as)
+            data = encode_record(record)
             if not biometrics:
                 data.pop("biometrics", None)
             out.write(json.dumps(data, ensure_ascii=False) + "\n")
@@ -112,6 +128,7 @@ def _run(args: argparse.Namespace) -> int:
             biometrics=not args.without_biometrics,
             out=sys.stdout,
             err=sys.stderr,
+            enrol_as=gateway.settings.member_state if args.enrol else None,
         )
     except BrokenPipeError:
         # The reader went away (`| head`): stop quietly, as the Python docs advise.

@@ -36,12 +36,15 @@ from typing import BinaryIO, Protocol, TextIO
 from gateway.domain.eurodac import EurodacTransaction, Operation, ReferenceNumber, regime_on
 from gateway.domain.problems import Problem
 from gateway.domain.record import CanonicalRecord
+from gateway.domain.serialization import decode_record
 from gateway.errors import InputError
 from gateway.mapping import SOURCES, Mapping, load_source_mapping
 from gateway.mapping.printrak_source import PRINTRAK, map_printrak
 from gateway.mapping.problems import FieldProblem
+from gateway.mapping.readers import read_json_rows
 
 __all__ = [
+    "CANONICAL",
     "MAX_RECORDS",
     "ReadRecord",
     "Reader",
@@ -85,12 +88,18 @@ BIOMETRICS = "GW-IN-BIOMETRICS"
 _CAPTURES = frozenset({Operation.ENROL, Operation.SEARCH})
 _APPLICANT = 1
 _EVIBEL = "evibel"
+CANONICAL = "canonical"
 
 
 def record_sources(readers: MappingABC[str, Reader]) -> dict[str, RecordSource]:
     """Of `source_readers`, those of text exports, which can be read record by record
-    (a Printrak file is one record)."""
-    return {name: reader for name, reader in readers.items() if isinstance(reader, _TextReader)}
+    (a Printrak file is one record); and `canonical`: canonical records as JSON lines
+    (what `eugw merge` prints), decoded like the canonical submissions."""
+    found: dict[str, RecordSource] = {
+        name: reader for name, reader in readers.items() if isinstance(reader, _TextReader)
+    }
+    found[CANONICAL] = _CanonicalRecords()
+    return found
 
 
 def source_readers(
@@ -241,6 +250,38 @@ class _TextReader:
         if self.member_state is None:
             return record
         return derive_enrolment(record, self.member_state)
+
+
+class _CanonicalRecords:
+    """Canonical records, one JSON object per line (or a JSON array)."""
+
+    formats = ("json",)
+
+    def records(self, stream: BinaryIO, fmt: str | None) -> Iterator[ReadRecord]:
+        if fmt not in (None, "json"):
+            raise InputError(FORMAT, f"canonical records come as JSON, not {fmt}", "format")
+        return self._decoded(stream)
+
+    def _decoded(self, stream: BinaryIO) -> Iterator[ReadRecord]:
+        with io.TextIOWrapper(stream, encoding="utf-8", newline=None) as text:
+            for index, row in enumerate(read_json_rows(text)):
+                if row.problem is not None:
+                    problem = problem_of(row.problem, index, row.number)
+                    yield ReadRecord(index=index, line=row.number, problems=(problem,))
+                    continue
+                decoded = decode_record(row.data)
+                problems = [
+                    problem_of(
+                        FieldProblem(code=p.code, message=p.message, path=p.path), index, None
+                    )
+                    for p in decoded.problems
+                ]
+                missing = None if decoded.value is None else missing_biometrics(decoded.value)
+                if missing is not None:
+                    problems.append(problem_of(missing, index, None))
+                yield ReadRecord(
+                    index=index, line=row.number, record=decoded.value, problems=tuple(problems)
+                )
 
 
 def _read_printrak(

@@ -4,6 +4,7 @@ each bad one kept with its problems, progress until done; the same key answers t
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import sys
 from pathlib import Path
@@ -15,9 +16,14 @@ from integration.test_gateway_flow import Running, running  # noqa: F401 - the f
 from polling import eventually
 
 from gateway.broker.states import MessageState
+from gateway.cli.merge_exports import write_merged
 from gateway.cli.submit import estimate_records, submit_file
+from gateway.mapping.export_dir import merge_export_directory
 from gateway.ports import MessageFilter
 from gateway.synthetic_records import generate_exports
+from gateway.synthetic_records.printrak import write_capture
+
+MAPPINGS = Path(__file__).resolve().parents[2] / "mappings"
 
 
 async def _call(
@@ -32,7 +38,12 @@ async def _call(
         headers["Idempotency-Key"] = key
     async with (
         aiohttp.ClientSession() as session,
-        session.request(method, f"{running.endpoints.api}{path}", data=body, headers=headers) as r,
+        session.request(
+            method,
+            f"{running.endpoints.api}{path}",
+            data=None if body is None else io.BytesIO(body),
+            headers=headers,
+        ) as r,
     ):
         return r.status, await r.json(content_type=None)
 
@@ -145,3 +156,30 @@ async def test_eugw_submit_uploads_follows_and_summarises(
     )
     assert f"{export}:" in err.decode()
     assert ": GW-" in err.decode()
+
+
+async def test_merged_records_with_their_enrolment_go_out_as_a_canonical_batch(
+    running: Running,  # noqa: F811 - the fixture
+    tmp_path: Path,
+) -> None:
+    generate_exports(count=12, seed=21, out=tmp_path, printrak_writer=write_capture)
+    merged = merge_export_directory(tmp_path, MAPPINGS)
+    out = io.StringIO()
+    write_merged(
+        merged, as_json=True, biometrics=True, out=out, err=io.StringIO(), enrol_as="BE"
+    )  # fmt: skip
+    body = out.getvalue().encode()
+    persons = len(merged.persons)
+    status, started = await _call(running, "POST", "/v1/batches?source=canonical", body, "m-1")
+    assert status == 202, started
+    path = f"/v1/batches/{started['batch_id']}?rejections_limit=100"
+
+    async def done() -> bool:
+        return (await _call(running, "GET", path))[1]["done"] is True
+
+    await eventually(done, within=60)
+    _, progress = await _call(running, "GET", path)
+    assert progress["rejections"] == []
+    assert (progress["total"], progress["queued"]) == (persons, persons)
+    sent = await running.services.store.find(MessageFilter(limit=100))
+    assert {m.message_type for m in sent} == {"eurodac.enrolment"}

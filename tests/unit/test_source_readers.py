@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import io
+import json
 from pathlib import Path
 
 import pytest
 
 from gateway.domain.eurodac import Operation, Regime
-from gateway.mapping.source_readers import Reader, source_readers
+from gateway.errors import InputError
+from gateway.mapping.source_readers import Reader, record_sources, source_readers
 
 MAPPINGS = Path(__file__).parents[2] / "mappings"
 SAMPLES = MAPPINGS / "samples"
@@ -77,3 +80,21 @@ def test_format_encoding_size_and_emptiness_are_refused(readers: dict[str, Reade
     records, problems = readers["evibel"](six, "json")
     assert (records, [p.code for p in problems]) == ([], ["GW-IN-SIZE"])
     assert readers["evibel"](b"[1, ", "json")[1][0].code == "GW-IN-JSON"
+
+
+def test_canonical_records_are_read_line_by_line_with_their_problems(
+    readers: dict[str, Reader],
+) -> None:
+    sources = record_sources(readers)
+    assert sorted(sources) == ["actio", "canonical", "evibel", "waiting-register"]
+    good = json.loads((SAMPLES / "canonical" / "applicant-2026.json").read_text())
+    lines = [json.dumps(good), "{not json", json.dumps({**good, "biometrics": None})]
+    body = io.BytesIO(("\n".join(lines) + "\n").encode())
+    first, second, third = sources["canonical"].records(body, None)
+    assert first.record is not None
+    assert first.problems == ()
+    assert (second.record, second.problems[0].code, second.line) == (None, "GW-MAP-ROW", 2)
+    assert [p.code for p in third.problems] == ["GW-IN-BIOMETRICS"]
+    assert third.problems[0].path == "[2].biometrics"
+    with pytest.raises(InputError):
+        sources["canonical"].records(io.BytesIO(b""), "csv")
