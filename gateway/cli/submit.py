@@ -13,10 +13,12 @@ from typing import Any, TextIO
 
 import aiohttp
 
+from gateway.cli._captures import submit_captures
 from gateway.cli._context import settings_from
 from gateway.errors import ConfigError, GatewayError, InputError, TransportError
+from gateway.mapping.printrak_source import PRINTRAK, printrak_files
 
-__all__ = ["estimate_records", "progress_line", "register", "submit_file"]
+__all__ = ["bar", "estimate_records", "progress_line", "register", "submit_file"]
 
 TOKEN_VARIABLE = "EU_GATEWAY_TOKEN"  # noqa: S105 - the name of a variable, not a secret
 _POLL_SECONDS = 0.5
@@ -35,11 +37,18 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
             "the problems of the first rejected records ('FILE:LINE: CODE: sentence (at "
             "path)'). The idempotency key is by default the file's SHA-256, so submitting the "
             "same file again follows the first batch instead of queueing twice. Exit status 0 "
-            "when every record was queued, 1 when any was rejected or the batch failed."
+            "when every record was queued, 1 when any was rejected or the batch failed. "
+            "Printrak: FILE is a capture or a directory of them (*.eft, *.an2), each sent to "
+            "POST /v1/submissions?source=printrak, keyed by its SHA-256."
         ),
     )
     parser.add_argument("file", metavar="FILE", help="the export file")
-    parser.add_argument("--source", required=True, choices=("evibel", "actio", "waiting-register"))
+    parser.add_argument(
+        "--source",
+        required=True,
+        choices=("evibel", "actio", "waiting-register", "canonical", PRINTRAK),
+        help="the records' source; canonical: canonical records as JSON lines ('eugw merge')",
+    )
     parser.add_argument("--format", choices=("json", "csv", "fixed"), help="the file's format")
     parser.add_argument(
         "--url", help="the gateway's API (default: http://<api_host>:<api_port> of the settings)"
@@ -60,17 +69,21 @@ def estimate_records(path: Path, fmt: str | None) -> int | None:
 
 
 def progress_line(batch: dict[str, Any], expected: int | None) -> str:
-    """`[#####.....]  45%  4,500/10,000 records (mapped ..., rejected ..., queued ...)`."""
+    """`[#####.....]  45% 4,500/10,000 records (mapped ..., rejected ..., queued ...)`."""
     done = batch["total"]
     counts = (
         f"mapped {batch['mapped']:,}, rejected {batch['rejected']:,}, queued {batch['queued']:,}"
     )
     if not expected:
         return f"{done:,} records ({counts})"
-    share = min(done / expected, 1.0)
+    return f"{bar(done, expected)} records ({counts})"
+
+
+def bar(done: int, expected: int) -> str:
+    """`[#####.....]  45% 4,500/10,000`."""
+    share = min(done / expected, 1.0) if expected else 1.0
     filled = round(share * _BAR)
-    bar = "#" * filled + "." * (_BAR - filled)
-    return f"[{bar}] {share:4.0%} {done:,}/{expected:,} records ({counts})"
+    return f"[{'#' * filled}{'.' * (_BAR - filled)}] {share:4.0%} {done:,}/{expected:,}"
 
 
 async def submit_file(
@@ -134,6 +147,9 @@ def _run(args: argparse.Namespace) -> int:
             "--token",
         )
     path = Path(args.file)
+    url = args.url or f"http://{settings.api_host}:{settings.api_port}"
+    if args.source == PRINTRAK:
+        return _submit_captures(url, token, path)
     try:
         key = args.key or f"{args.source}-{_sha256(path)}"
         expected = estimate_records(path, args.format)
@@ -141,7 +157,6 @@ def _run(args: argparse.Namespace) -> int:
         raise InputError(
             "GW-IN-FILE", f"cannot read the file: {error.strerror}", args.file
         ) from None
-    url = args.url or f"http://{settings.api_host}:{settings.api_port}"
     err: TextIO = sys.stderr
     live = err.isatty()
 
@@ -176,6 +191,31 @@ def _run(args: argparse.Namespace) -> int:
     )
     print(summary + (f"; {batch['error']}" if batch.get("error") else ""))
     return 0 if batch["state"] == "done" and not batch["rejected"] else 1
+
+
+def _submit_captures(url: str, token: str, path: Path) -> int:
+    files = printrak_files(path)
+    err: TextIO = sys.stderr
+    live = err.isatty()
+
+    def show(done: int) -> None:
+        if live:
+            err.write(f"\r\033[K{bar(done, len(files))} captures")
+            err.flush()
+
+    results = asyncio.run(submit_captures(url=url, token=token, files=files, on_progress=show))
+    if live:
+        err.write("\n")
+    for result in results:
+        if not result.accepted:
+            for problem in result.answer.get("problems", []):
+                where = f" (at {problem['path']})" if problem.get("path") else ""
+                err.write(f"{result.file}: {problem['code']}: {problem['message']}{where}\n")
+    accepted = sum(result.accepted for result in results)
+    print(
+        f"{path}: {len(results)} captures: {accepted} accepted, {len(results) - accepted} rejected"
+    )
+    return 0 if accepted == len(results) else 1
 
 
 def _sha256(path: Path) -> str:

@@ -183,3 +183,26 @@ async def test_merged_records_with_their_enrolment_go_out_as_a_canonical_batch(
     assert (progress["total"], progress["queued"]) == (persons, persons)
     sent = await running.services.store.find(MessageFilter(limit=100))
     assert {m.message_type for m in sent} == {"eurodac.enrolment"}
+
+
+async def test_eugw_submit_sends_each_printrak_capture_of_a_directory(
+    running: Running,  # noqa: F811 - the fixture
+    tmp_path: Path,
+) -> None:
+    generate_exports(count=3, seed=2, out=tmp_path, printrak_writer=write_capture)
+    captures = tmp_path / "printrak"
+    (captures / "capture-999999.eft").write_bytes(b"1.001:10\x1c")
+    command = [sys.executable, "-m", "gateway", "submit", str(captures), "--source", "printrak"]
+    for _ in range(2):  # the second run sends the same files under the same keys
+        process = await asyncio.create_subprocess_exec(
+            *command, "--url", running.endpoints.api,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+            env={"PATH": "/usr/bin:/bin", "EU_GATEWAY_TOKEN": running.token},
+        )  # fmt: skip
+        out, err = await asyncio.wait_for(process.communicate(), 60)
+        assert process.returncode == 1, err
+        assert out.decode().strip() == f"{captures}: 4 captures: 3 accepted, 1 rejected"
+        assert f"{captures / 'capture-999999.eft'}: GW-NIST-" in err.decode()
+    sent = await running.services.store.find(MessageFilter(limit=100))
+    assert len(sent) == 3
+    assert {m.message_type for m in sent} == {"eurodac.enrolment"}
