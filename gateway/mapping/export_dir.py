@@ -22,7 +22,13 @@ from gateway.mapping.merge import Fragment, MergeResult, merge
 from gateway.mapping.printrak_source import PRINTRAK, map_printrak, printrak_files
 from gateway.mapping.problems import FieldProblem
 
-__all__ = ["ExportDirectory", "Rejected", "merge_export_directory", "read_export_directory"]
+__all__ = [
+    "ExportDirectory",
+    "MergedExports",
+    "Rejected",
+    "merge_export_directory",
+    "read_export_directory",
+]
 
 # The text sources merged, with the formats looked for in the order preferred: the Evibel CSV
 # says the same as its JSON, so only one of them is read.
