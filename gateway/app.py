@@ -126,6 +126,7 @@ async def running_services(
     store = await open_store(settings)
     executor = ThreadPoolExecutor(settings.crypto_threads, thread_name_prefix="crypto")
     transport = HttpTransport(routes)
+    batches: Batches | None = None
     try:
         outbox = Outbox(store, body_cipher(settings), clock)
         inbound = Inbound(
@@ -167,7 +168,8 @@ async def running_services(
             batches=batches,
         )
     finally:
-        await batches.close()
+        if batches is not None:
+            await batches.close()
         await transport.close()
         await store.close()
         executor.shutdown(wait=True)
