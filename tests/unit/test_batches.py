@@ -80,7 +80,11 @@ async def test_each_good_record_is_queued_sealed_and_each_bad_one_kept(
     store = batches.outbox.store
     queued = await store.find(MessageFilter(limit=1000))
     assert len(queued) == final.queued > 0
-    assert all(m.body is not None and b"<" not in m.body[:16] for m in queued)  # sealed
+    for stored in queued:  # sealed in the store, the signed XML once opened
+        xml = batches.outbox.body_of(stored)
+        assert xml.lstrip().startswith(b"<")
+        assert stored.body is not None
+        assert xml not in stored.body
     kept = await batches.rejections(batch.batch_id, limit=1000)
     assert [r.record for r in kept] == sorted(r.record for r in kept)
     assert len(kept) == final.rejected
