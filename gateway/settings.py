@@ -100,6 +100,7 @@ class Settings:
     lease_seconds: int = dataclasses.field(default=60, metadata=_check(_positive))
     crypto_threads: int = dataclasses.field(default=2, metadata=_check(_positive))
     mappings_dir: Path = Path("mappings")
+    max_batch_bytes: int = dataclasses.field(default=2 * 1024**3, metadata=_check(_positive))
 
 
 def load_settings(environ: Mapping[str, str], config_file: Path | None = None) -> Settings:

@@ -23,11 +23,13 @@ from gateway.cli import (
     demo,
     info,
     map_records,
+    merge_exports,
     message,
     queue,
     sample,
     serve,
     sim,
+    submit,
     tokens,
 )
 from gateway.errors import GatewayError
@@ -49,6 +51,8 @@ COMMANDS = (
     audit,
     bench,
     sim,
+    merge_exports,
+    submit,
 )
 
 EXIT_INTERNAL = 70

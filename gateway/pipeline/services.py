@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from gateway.broker.dispatcher import Dispatcher
 from gateway.broker.outbox import Outbox
+from gateway.pipeline.batches import Batches
 from gateway.pipeline.inbound import Inbound
 from gateway.pipeline.submissions import Submissions
 from gateway.ports import Clock, MessageStore
@@ -25,3 +26,4 @@ class Services:
     inbound: Inbound
     dispatcher: Dispatcher
     trust: TrustStore
+    batches: Batches | None = None  # batch uploads of source exports

@@ -55,6 +55,9 @@ async def serve(
         async with asyncio.TaskGroup() as group:
             group.create_task(services.dispatcher.run(stop), name="dispatcher")
             group.create_task(_purge(services, stop), name="purge")
+            if services.batches is not None:  # batches cut short by a restart go on
+                stale = timedelta(seconds=settings.lease_seconds)
+                group.create_task(services.batches.watch(stop, stale_after=stale, every=30.0))
     finally:
         await api.cleanup()
         await inbound.cleanup()
