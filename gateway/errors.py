@@ -170,6 +170,21 @@ ERROR_CODES: dict[str, str] = {
     "GW-MAP-NAME": "A source name cannot be written in Latin characters.",
     "GW-MAP-CONFLICT": "Two sources give different values for the same field of one person.",
     "GW-MAP-JOIN": "A source record has neither an Immigration Office nor a national number.",
+    # tracking: hits, Dublin cases, deadlines, results
+    "GW-HIT-UNKNOWN": "There is no hit with this id.",
+    "GW-HIT-STATE": "A hit state that does not exist (pending, confirmed, rejected).",
+    "GW-HIT-VERDICT": "A verdict on a hit is incomplete (a rejection needs its reason).",
+    "GW-CASE-UNKNOWN": "There is no Dublin case with this id.",
+    "GW-CASE-CONFLICT": "The case changed meanwhile (another process moved it first).",
+    "GW-CASE-EXISTS": "The case of this hit is open already.",
+    "GW-CASE-NO-PROPOSAL": "The hit is not confirmed or proposes no Dublin step.",
+    "GW-CASE-NO-RECORD": "The record a hit answers is no longer kept; the request cannot be built.",
+    "GW-CASE-QUERY": "A case listing query that is not understood.",
+    "GW-DL-WITHIN": "The horizon of a deadline listing is not a whole number of days.",
+    "GW-RES-SINCE": "The result named in since is not in the caller's inbox.",
+    "GW-RES-WEBHOOK": "A webhook setting is not name=URL;secret (secret of 16 characters or more).",
+    "GW-RES-WEBHOOK-DOWN": "A webhook did not answer or failed for a while; sent again later.",
+    "GW-RES-WEBHOOK-REFUSED": "A webhook refused a result for good (dead letter).",
 }
 
 

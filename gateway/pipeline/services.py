@@ -8,6 +8,7 @@ from gateway.broker.dispatcher import Dispatcher
 from gateway.broker.outbox import Outbox
 from gateway.pipeline.inbound import Inbound
 from gateway.pipeline.submissions import Submissions
+from gateway.pipeline.tracking import Tracking
 from gateway.ports import Clock, MessageStore
 from gateway.security.trust import TrustStore
 from gateway.settings import Settings
@@ -25,3 +26,5 @@ class Services:
     inbound: Inbound
     dispatcher: Dispatcher
     trust: TrustStore
+    tracking: Tracking | None = None
+    webhooks: Dispatcher | None = None  # delivers results to the submitters' webhooks

@@ -96,7 +96,9 @@ class StoredCase:
     eurodac_reference: str | None = None
     request_message_id: str | None = None  # our request, or the request we received
     acknowledged_at: datetime | None = None
+    hit_based: bool = False  # the request rests on a Eurodac hit (shorter periods)
     deadline: date | None = None
+    deadline_from: date | None = None  # the day of the event that started it
     deadline_step: str | None = None
     deadline_basis: str | None = None
     deadline_effect: str | None = None

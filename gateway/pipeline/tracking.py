@@ -1,0 +1,629 @@
+"""Tracking: hits to verify, Dublin cases and their clocks, results for the national systems.
+
+Inbound messages arrive through `on_message` (wired into `Inbound`): a
+Eurodac hit waits for an expert, a no-hit or an error becomes a result, a
+DubliNet request opens an incoming case, an acknowledgement of our request
+starts its reply clock and a reply moves its case. `sweep` (run periodically)
+finds the time limits that passed: silence becomes tacit acceptance, a
+missed transfer shifts responsibility. Every change is stored together with
+the results it produces for the submitting system.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import json
+import uuid
+from concurrent.futures import Executor
+from datetime import date, datetime
+from typing import Any
+
+from gateway.broker.outbox import Outbox
+from gateway.broker.records import NewMessage, Receipt, StoredMessage
+from gateway.domain.application import Application, NationalIdentifiers
+from gateway.domain.dublin import DublinReply, DublinRequest, ReplyOutcome, RequestType
+from gateway.domain.eurodac import ReferenceNumber
+from gateway.domain.record import CanonicalRecord
+from gateway.domain.replies import Acknowledgement, EurodacErrorReply, EurodacHit, EurodacNoHit
+from gateway.domain.serialization import encode
+from gateway.errors import GatewayError, InputError
+from gateway.logging import get_logger
+from gateway.messages import DublinSubmission, Message, Party, new_envelope, read_message
+from gateway.pipeline.wire import Wire
+from gateway.ports import Clock, TrackingStore
+from gateway.tracking import hits as hit_rules
+from gateway.tracking.cases import CaseEvent, CaseKind, CaseState, Direction, apply_event
+from gateway.tracking.hits import Hit, HitStatus
+from gateway.tracking.holidays import HolidayCalendar, load_calendar
+from gateway.tracking.records import (
+    CaseChange,
+    CaseOpening,
+    Result,
+    ResultKind,
+    StoredCase,
+    StoredHit,
+    result_id,
+)
+from gateway.tracking.rules import Step
+from gateway.tracking.schedule import as_dublin_case, passed_event, with_clock
+
+__all__ = ["REQUEST_TYPES", "Tracking", "Verdict", "case_view", "hit_view"]
+
+_IDS = uuid.UUID("0f6c2a51-9d0e-4c55-8a5e-2b7e51a3c901")
+
+REQUEST_TYPES = {
+    Step.TAKE_CHARGE_REQUEST: ("dublinet.take-charge-request", RequestType.TAKE_CHARGE),
+    Step.TAKE_BACK_REQUEST: ("dublinet.take-back-request", RequestType.TAKE_BACK),
+    Step.TAKE_BACK_NOTIFICATION: ("dublinet.take-back-notification", RequestType.TAKE_BACK),
+}
+_KIND_OF_REQUEST = {
+    RequestType.TAKE_CHARGE: CaseKind.TAKE_CHARGE,
+    RequestType.TAKE_BACK: CaseKind.TAKE_BACK,
+}
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class Verdict:
+    """An expert's verdict as stored, and the case it opened (if any)."""
+
+    hit: StoredHit
+    case: StoredCase | None = None
+
+
+class Tracking:
+    """Hits, cases, deadlines and results, on a `TrackingStore`."""
+
+    def __init__(
+        self,
+        *,
+        store: TrackingStore,
+        outbox: Outbox,
+        wire: Wire,
+        clock: Clock,
+        executor: Executor,
+        calendar: str = "BE",
+        dublin_unit: str = "",
+        alert_days: int = 5,
+    ) -> None:
+        self.store = store
+        self.outbox = outbox
+        self.wire = wire
+        self.clock = clock
+        self.executor = executor
+        self.own_calendar = calendar
+        self.dublin_unit = dublin_unit or None  # whose inbox gets incoming cases
+        self.alert_days = alert_days  # a deadline this close is announced to the submitter
+        self.results_waiting = asyncio.Event()  # set when results were written
+
+    @property
+    def own_state(self) -> str:
+        return self.wire.member_state
+
+    def calendar_of(self, state: str) -> HolidayCalendar:
+        """The holidays of `state`; ours when no calendar of that state is shipped."""
+        try:
+            return load_calendar(state)
+        except InputError:
+            return load_calendar(self.own_calendar)
+
+    # -- inbound ---------------------------------------------------------------------------
+
+    async def on_message(self, message: Message, receipt: Receipt) -> None:
+        """For `Inbound`: act on a new verified message from a peer."""
+        content = message.content
+        log = get_logger(message_id=str(message.envelope.message_id))
+        try:
+            if isinstance(content, EurodacHit):
+                await self._hit_arrived(message, content, receipt.correlated)
+            elif isinstance(content, EurodacNoHit | EurodacErrorReply):
+                await self._eurodac_result(message, content, receipt.correlated)
+            elif isinstance(content, DublinSubmission):
+                await self._request_arrived(message, content)
+            elif isinstance(content, DublinReply):
+                await self._reply_arrived(message, content)
+            elif isinstance(content, Acknowledgement) and receipt.correlated is not None:
+                await self._acknowledged(content, receipt.correlated)
+        except GatewayError as error:  # recorded already; an operator sees it in the log
+            log.warning("tracking could not use the message", code=error.code)
+
+    async def _hit_arrived(
+        self, message: Message, hit: EurodacHit, source: StoredMessage | None
+    ) -> None:
+        submitter = await self._submitter_of(source)
+        record = await self._record_of(source)
+        now = self.clock.now()
+        registered = _registered_on(record) or now.date()
+        for index, match in enumerate(hit.matches):
+            hit_id = str(uuid.uuid5(_IDS, f"hit:{message.envelope.message_id}:{index}"))
+            data = json.dumps(encode(match)).encode()
+            stored = StoredHit(
+                hit_id=hit_id,
+                inbound_message_id=str(message.envelope.message_id),
+                source_message_id=source.message_id if source else None,
+                submitter=submitter,
+                reference=str(hit.reference),
+                matched=str(match.reference),
+                received=now.date(),
+                registered=registered,
+                status=HitStatus.AWAITING_VERIFICATION,
+                created_at=now,
+                data=self.outbox.cipher.seal(data, message_id=hit_id),
+            )
+            await self.store.add_hit(
+                stored, self._results(submitter, ResultKind.HIT, hit_id, hit_view(stored))
+            )
+        self.results_waiting.set()
+
+    async def _eurodac_result(
+        self,
+        message: Message,
+        content: EurodacNoHit | EurodacErrorReply,
+        source: StoredMessage | None,
+    ) -> None:
+        submitter = await self._submitter_of(source)
+        kind = ResultKind.NO_HIT if isinstance(content, EurodacNoHit) else ResultKind.ERROR
+        view: dict[str, Any] = {
+            "reference": str(content.reference) if content.reference else None,
+            "message_id": source.message_id if source else None,
+        }
+        if isinstance(content, EurodacErrorReply):
+            view |= {"code": content.code.value, "description": content.description}
+        await self._add_results(
+            self._results(submitter, kind, str(message.envelope.message_id), view)
+        )
+
+    async def _request_arrived(self, message: Message, submission: DublinSubmission) -> None:
+        request = submission.request
+        kind = _KIND_OF_REQUEST.get(request.request_type)
+        envelope = message.envelope
+        if kind is None or request.requested_state != self.own_state:
+            return  # information requests and the like are answered outside the case table
+        now = self.clock.now()
+        case = StoredCase(
+            case_id=str(uuid.uuid5(_IDS, f"incoming:{envelope.message_id}")),
+            direction=Direction.INCOMING,
+            kind=kind,
+            regime=envelope.regime,  # type: ignore[arg-type]  # a DubliNet message's regime
+            other_state=request.requesting_state,
+            state=CaseState.REQUEST_RECEIVED,
+            created_at=now,
+            updated_at=now,
+            reference=request.national_reference,
+            submitter=self.dublin_unit,
+            eurodac_reference=str(request.eurodac_reference) if request.eurodac_reference else None,
+            request_message_id=str(envelope.message_id),
+            hit_based=request.eurodac_reference is not None,
+        )
+        case = self._clocked(case, now.date())
+        opened = CaseChange(
+            case_id=case.case_id,
+            at=now,
+            from_state=None,
+            to_state=case.state,
+            event=None,
+            detail=f"{envelope.message_type} from {request.requesting_state}",
+        )
+        results = self._results(
+            case.submitter, ResultKind.CASE_CHANGE, case.case_id, case_view(case), what="opened"
+        )
+        await self.store.add_case(CaseOpening(case=case, change=opened), results)
+        self.results_waiting.set()
+
+    async def _reply_arrived(self, message: Message, reply: DublinReply) -> None:
+        correlation = message.envelope.correlation_id
+        case = await self.store.case_by_message(str(correlation)) if correlation else None
+        if case is None:
+            get_logger(message_id=str(message.envelope.message_id)).warning("a reply to no case")
+            return
+        event = (
+            CaseEvent.ACCEPTANCE if reply.outcome is ReplyOutcome.ACCEPT else CaseEvent.REJECTION
+        )
+        now = self.clock.now()
+        moved = await self._move(
+            case, event, at=now, start=now.date(), detail=f"reply: {reply.outcome.value}"
+        )
+        view = case_view(moved) | {
+            "outcome": reply.outcome.value,
+            "reason_codes": list(reply.reason_codes),
+            "explanation": reply.explanation,
+        }
+        await self._add_results(
+            self._results(
+                case.submitter,
+                ResultKind.REPLY,
+                case.case_id,
+                view,
+                what=str(message.envelope.message_id),
+            )
+        )
+
+    async def _acknowledged(self, ack: Acknowledgement, request: StoredMessage) -> None:
+        case = await self.store.case_by_message(request.message_id)
+        if case is None or case.state is not CaseState.REQUEST_SENT:
+            return
+        # The requested state's signed time of receipt starts its reply period.
+        received = ack.received_at
+        case = dataclasses.replace(case, acknowledged_at=received)
+        await self._move(
+            case,
+            CaseEvent.ACKNOWLEDGEMENT,
+            at=self.clock.now(),
+            start=received.date(),
+            detail=f"received by {case.other_state} at {received.isoformat()}",
+        )
+
+    # -- hits ------------------------------------------------------------------------------
+
+    async def hit(self, hit_id: str) -> StoredHit:
+        stored = await self.store.hit(hit_id)
+        if stored is None:
+            raise InputError("GW-HIT-UNKNOWN", f"there is no hit {hit_id}", "hit_id")
+        return stored
+
+    def hit_data(self, hit: StoredHit) -> dict[str, Any] | None:
+        """The matched record's data, opened (for the expert), or None once erased."""
+        if hit.data is None:
+            return None
+        data: dict[str, Any] = json.loads(self.outbox.cipher.open(hit.data, message_id=hit.hit_id))
+        return data
+
+    async def confirm_hit(self, hit_id: str, *, by: str, open_case: bool = True) -> Verdict:
+        """The expert confirms: the Dublin step follows, and its case is opened and sent."""
+        stored = await self.hit(hit_id)
+        confirmation = hit_rules.confirm(
+            _core_hit(stored), own_state=self.own_state, calendar=self.calendar_of(self.own_state)
+        )
+        proposal = confirmation.proposal
+        now = self.clock.now()
+        decided = dataclasses.replace(
+            stored,
+            status=HitStatus.CONFIRMED,
+            decided_at=now,
+            decided_by=by,
+            reason=confirmation.reason,
+            proposed_step=proposal.step.value if proposal else None,
+            proposed_state=proposal.requested_state if proposal else None,
+            proposal_deadline=proposal.deadline.date if proposal else None,
+            proposal_basis=proposal.deadline.legal_basis if proposal else None,
+        )
+        opening, request = (None, None)
+        if proposal is not None and open_case:
+            opening, request = await self._outgoing(decided, now)
+        results = self._results(
+            stored.submitter, ResultKind.HIT, hit_id, hit_view(decided), what="confirmed"
+        )
+        if opening is not None:
+            results += self._opened_results(opening.case)
+        await self.store.decide_hit(decided, results=results, opening=opening)
+        if request is not None:
+            await self.outbox.put([request])
+        self.results_waiting.set()
+        return Verdict(hit=decided, case=opening.case if opening else None)
+
+    async def reject_hit(self, hit_id: str, *, by: str, reason: str) -> Verdict:
+        """A wrong hit: its data are erased and its report is due in 3 working days."""
+        stored = await self.hit(hit_id)
+        report = hit_rules.reject(
+            _core_hit(stored), on=self.clock.today(), calendar=self.calendar_of(self.own_state)
+        )
+        decided = dataclasses.replace(
+            stored,
+            status=HitStatus.REJECTED,
+            data=None,
+            decided_at=self.clock.now(),
+            decided_by=by,
+            reason=reason,
+            report_due=report.due,
+            report_basis=report.legal_basis,
+        )
+        results = self._results(
+            stored.submitter, ResultKind.HIT, hit_id, hit_view(decided), what="rejected"
+        )
+        await self.store.decide_hit(decided, results=results)
+        self.results_waiting.set()
+        return Verdict(hit=decided)
+
+    async def open_case_for_hit(self, hit_id: str) -> StoredCase:
+        """Open (and send) the case a confirmed hit proposed, if it was not opened at once."""
+        stored = await self.hit(hit_id)
+        if stored.status is not HitStatus.CONFIRMED or stored.proposed_step is None:
+            raise InputError(
+                "GW-CASE-NO-PROPOSAL",
+                f"hit {hit_id} is {stored.status.value} and proposes no Dublin step",
+                "hit_id",
+            )
+        opening, request = await self._outgoing(stored, self.clock.now())
+        if not await self.store.add_case(opening, self._opened_results(opening.case)):
+            raise InputError(
+                "GW-CASE-EXISTS", f"the case of hit {hit_id} is open already", "hit_id"
+            )
+        await self.outbox.put([request])
+        self.results_waiting.set()
+        return opening.case
+
+    async def _outgoing(self, hit: StoredHit, now: datetime) -> tuple[CaseOpening, NewMessage]:
+        """The case a confirmed hit opens, and its request signed and ready to queue."""
+        step = Step(hit.proposed_step or "")
+        requested = hit.proposed_state or ""
+        source = (
+            await self.outbox.store.get(hit.source_message_id) if hit.source_message_id else None
+        )
+        record = await self._record_of(source)
+        if record is None:
+            raise InputError(
+                "GW-CASE-NO-RECORD",
+                f"the record hit {hit.hit_id} answers is no longer kept; open the case by hand",
+                "hit_id",
+            )
+        message_type, request_type = REQUEST_TYPES[step]
+        case_id = str(uuid.uuid5(_IDS, f"case:{hit.hit_id}"))
+        regime = _core_hit(hit).dublin_regime
+        envelope = new_envelope(
+            message_type=message_type,
+            regime=regime,
+            sender=self.wire.us,
+            recipient=Party(authority=requested, system="dublinet"),
+            now=now,
+        )
+        content = DublinSubmission(
+            request=DublinRequest(
+                request_type=request_type,
+                requesting_state=self.own_state,
+                requested_state=requested,
+                national_reference=case_id,
+                legal_basis=hit.proposal_basis or "",
+                eurodac_reference=ReferenceNumber.parse(hit.matched),
+            ),
+            record=CanonicalRecord(person=record.person, application=_application(record, hit)),
+        )
+        loop = asyncio.get_running_loop()
+        body = await loop.run_in_executor(
+            self.executor, self.wire.signed, Message(envelope=envelope, content=content)
+        )
+        request = NewMessage(
+            message_id=str(envelope.message_id),
+            peer=f"{requested}:dublinet",
+            message_type=message_type,
+            conversation_id=str(envelope.conversation_id),
+            body=body,
+            order_key=case_id,
+            submission_id=source.submission_id if source else None,
+            reference=case_id,
+        )
+        case = StoredCase(
+            case_id=case_id,
+            direction=Direction.OUTGOING,
+            kind=CaseKind.TAKE_CHARGE
+            if request_type is RequestType.TAKE_CHARGE
+            else CaseKind.TAKE_BACK,
+            regime=regime,
+            other_state=requested,
+            state=CaseState.REQUEST_SENT,
+            created_at=now,
+            updated_at=now,
+            reference=case_id,
+            submitter=hit.submitter,
+            hit_id=hit.hit_id,
+            eurodac_reference=hit.matched,
+            request_message_id=request.message_id,
+            hit_based=True,
+        )
+        change = CaseChange(
+            case_id=case_id,
+            at=now,
+            from_state=None,
+            to_state=case.state,
+            event=None,
+            detail=f"{message_type} to {requested}",
+        )
+        return CaseOpening(case=case, change=change), request
+
+    # -- cases and time ---------------------------------------------------------------------
+
+    async def case(self, case_id: str) -> StoredCase:
+        stored = await self.store.case(case_id)
+        if stored is None:
+            raise InputError("GW-CASE-UNKNOWN", f"there is no case {case_id}", "case_id")
+        return stored
+
+    async def sweep(self) -> int:
+        """Apply every time limit that passed (the day after its last day) and announce those
+        falling due soon. Returns how many cases moved."""
+        today = self.clock.today()
+        moved = 0
+        for case in await self.store.cases(open_only=True, limit=100_000):
+            event = passed_event(case)
+            if case.deadline is None:
+                continue
+            if event is not None and case.deadline < today:
+                moved += await self._deadline_passed(case, event)
+            elif (case.deadline - today).days <= self.alert_days:
+                view = case_view(case) | {"days_left": (case.deadline - today).days}
+                what = f"{case.deadline_step}:{case.deadline.isoformat()}"
+                await self._add_results(
+                    self._results(
+                        case.submitter, ResultKind.DEADLINE_ALERT, case.case_id, view, what=what
+                    )
+                )
+        return moved
+
+    async def _deadline_passed(self, case: StoredCase, event: CaseEvent) -> int:
+        deadline = case.deadline or self.clock.today()
+        try:
+            await self._move(
+                case,
+                event,
+                at=self.clock.now(),
+                start=deadline,
+                detail=f"{case.deadline_step} ended on {deadline}: {case.deadline_effect}",
+            )
+        except InputError as error:  # another process moved it first
+            get_logger(case_id=case.case_id).info("case moved meanwhile", code=error.code)
+            return 0
+        return 1
+
+    async def _move(
+        self, case: StoredCase, event: CaseEvent, *, at: datetime, start: date, detail: str
+    ) -> StoredCase:
+        target = apply_event(as_dublin_case(case), event).state
+        moved = self._clocked(dataclasses.replace(case, state=target, updated_at=at), start)
+        change = CaseChange(
+            case_id=case.case_id,
+            at=at,
+            from_state=case.state,
+            to_state=target,
+            event=event,
+            detail=detail,
+        )
+        results = self._results(
+            case.submitter,
+            ResultKind.CASE_CHANGE,
+            case.case_id,
+            case_view(moved) | {"event": event.value},
+            what=f"{case.state.value}>{target.value}",
+        )
+        await self.store.move_case(moved, change, results)
+        self.results_waiting.set()
+        return moved
+
+    def _clocked(self, case: StoredCase, start: date) -> StoredCase:
+        return with_clock(case, start, own_state=self.own_state, calendar_of=self.calendar_of)
+
+    # -- results ---------------------------------------------------------------------------
+
+    def _opened_results(self, case: StoredCase) -> list[Result]:
+        return self._results(
+            case.submitter, ResultKind.CASE_CHANGE, case.case_id, case_view(case), what="opened"
+        )
+
+    def _results(
+        self,
+        submitter: str | None,
+        kind: ResultKind,
+        subject: str,
+        view: dict[str, Any],
+        *,
+        what: str = "",
+    ) -> list[Result]:
+        """The result for `submitter` (none when nobody submitted the subject)."""
+        if submitter is None:
+            return []
+        identifier = result_id(kind, subject, what)
+        now = self.clock.now()
+        payload = {
+            "result_id": identifier,
+            "kind": kind.value,
+            "subject": subject,
+            "at": now.isoformat(),
+            "data": view,
+        }
+        return [
+            Result(
+                result_id=identifier,
+                submitter=submitter,
+                kind=kind,
+                subject=subject,
+                created_at=now,
+                payload=json.dumps(payload),
+            )
+        ]
+
+    async def _add_results(self, results: list[Result]) -> None:
+        if results:
+            await self.store.add_results(results)
+            self.results_waiting.set()
+
+    async def _submitter_of(self, source: StoredMessage | None) -> str | None:
+        if source is None or source.submission_id is None:
+            return None
+        submission = await self.outbox.store.submission(source.submission_id)
+        return submission.submitter if submission else None
+
+    async def _record_of(self, source: StoredMessage | None) -> CanonicalRecord | None:
+        """The record our outbound message carried (read back from its signed body)."""
+        if source is None or source.body is None:
+            return None
+        body = self.outbox.body_of(source)
+        loop = asyncio.get_running_loop()
+        message = await loop.run_in_executor(self.executor, read_message, body)
+        return message.content if isinstance(message.content, CanonicalRecord) else None
+
+
+def _core_hit(hit: StoredHit) -> Hit:
+    return Hit(
+        hit_id=hit.hit_id,
+        reference=ReferenceNumber.parse(hit.reference),
+        matched=ReferenceNumber.parse(hit.matched),
+        received=hit.received,
+        registered=hit.registered,
+        status=hit.status,
+    )
+
+
+def _application(record: CanonicalRecord, hit: StoredHit) -> Application:
+    """The application as the request states it; the Eurodac message carries no registration
+    date, so the one the hit was judged by (its lodging date at the latest) stands in."""
+    application = record.application or Application(identifiers=NationalIdentifiers())
+    if application.registered_on is None:
+        application = dataclasses.replace(application, registered_on=hit.registered)
+    return application
+
+
+def _registered_on(record: CanonicalRecord | None) -> date | None:
+    application = record.application if record else None
+    if application is None:
+        return None
+    return application.registered_on or application.lodged_on or application.made_on
+
+
+def hit_view(hit: StoredHit) -> dict[str, Any]:
+    """What a hit looks like to its submitter and operators (no personal data)."""
+    return {
+        "hit_id": hit.hit_id,
+        "status": hit.status.value,
+        "reference": hit.reference,
+        "matched": hit.matched,
+        "received": hit.received.isoformat(),
+        "decided_by": hit.decided_by,
+        "reason": hit.reason,
+        "proposal": None
+        if hit.proposed_step is None
+        else {
+            "step": hit.proposed_step,
+            "requested_state": hit.proposed_state,
+            "deadline": encode(hit.proposal_deadline),
+            "legal_basis": hit.proposal_basis,
+        },
+        "wrong_hit_report": None
+        if hit.report_due is None
+        else {"due": hit.report_due.isoformat(), "legal_basis": hit.report_basis},
+    }
+
+
+def case_view(case: StoredCase) -> dict[str, Any]:
+    """A case as the API, the CLI and results show it."""
+    return {
+        "case_id": case.case_id,
+        "direction": case.direction.value,
+        "kind": case.kind.value,
+        "regime": case.regime.value,
+        "other_state": case.other_state,
+        "state": case.state.value,
+        "reference": case.reference,
+        "hit_id": case.hit_id,
+        "eurodac_reference": case.eurodac_reference,
+        "request_message_id": case.request_message_id,
+        "acknowledged_at": encode(case.acknowledged_at),
+        "created_at": case.created_at.isoformat(),
+        "updated_at": case.updated_at.isoformat(),
+        "deadline": None
+        if case.deadline is None
+        else {
+            "date": case.deadline.isoformat(),
+            "step": case.deadline_step,
+            "from": encode(case.deadline_from),
+            "legal_basis": case.deadline_basis,
+            "effect_if_missed": case.deadline_effect,
+        },
+    }
