@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
 import json
 import uuid
 from concurrent.futures import Executor
@@ -21,20 +22,20 @@ from typing import Any
 
 from gateway.broker.outbox import Outbox
 from gateway.broker.records import NewMessage, Receipt, StoredMessage
-from gateway.domain.application import Application, NationalIdentifiers
-from gateway.domain.dublin import DublinReply, DublinRequest, ReplyOutcome, RequestType
-from gateway.domain.eurodac import ReferenceNumber
+from gateway.domain.dublin import DublinReply, ReplyOutcome, RequestType
 from gateway.domain.record import CanonicalRecord
 from gateway.domain.replies import Acknowledgement, EurodacErrorReply, EurodacHit, EurodacNoHit
 from gateway.domain.serialization import encode
 from gateway.errors import GatewayError, InputError
 from gateway.logging import get_logger
-from gateway.messages import DublinSubmission, Message, Party, new_envelope, read_message
+from gateway.messages import DublinSubmission, Message, read_message
+from gateway.pipeline.outgoing import IDS, core_hit, outgoing_request
+from gateway.pipeline.tracking_views import case_view, hit_view
 from gateway.pipeline.wire import Wire
 from gateway.ports import Clock, TrackingStore
 from gateway.tracking import hits as hit_rules
 from gateway.tracking.cases import CaseEvent, CaseKind, CaseState, Direction, apply_event
-from gateway.tracking.hits import Hit, HitStatus
+from gateway.tracking.hits import HitStatus
 from gateway.tracking.holidays import HolidayCalendar, load_calendar
 from gateway.tracking.records import (
     CaseChange,
@@ -45,18 +46,11 @@ from gateway.tracking.records import (
     StoredHit,
     result_id,
 )
-from gateway.tracking.rules import Step
 from gateway.tracking.schedule import as_dublin_case, passed_event, with_clock
 
-__all__ = ["REQUEST_TYPES", "Tracking", "Verdict", "case_view", "hit_view"]
+__all__ = ["Tracking", "Verdict"]
 
-_IDS = uuid.UUID("0f6c2a51-9d0e-4c55-8a5e-2b7e51a3c901")
 
-REQUEST_TYPES = {
-    Step.TAKE_CHARGE_REQUEST: ("dublinet.take-charge-request", RequestType.TAKE_CHARGE),
-    Step.TAKE_BACK_REQUEST: ("dublinet.take-back-request", RequestType.TAKE_BACK),
-    Step.TAKE_BACK_NOTIFICATION: ("dublinet.take-back-notification", RequestType.TAKE_BACK),
-}
 _KIND_OF_REQUEST = {
     RequestType.TAKE_CHARGE: CaseKind.TAKE_CHARGE,
     RequestType.TAKE_BACK: CaseKind.TAKE_BACK,
@@ -135,7 +129,7 @@ class Tracking:
         now = self.clock.now()
         registered = _registered_on(record) or now.date()
         for index, match in enumerate(hit.matches):
-            hit_id = str(uuid.uuid5(_IDS, f"hit:{message.envelope.message_id}:{index}"))
+            hit_id = str(uuid.uuid5(IDS, f"hit:{message.envelope.message_id}:{index}"))
             data = json.dumps(encode(match)).encode()
             stored = StoredHit(
                 hit_id=hit_id,
@@ -181,7 +175,7 @@ class Tracking:
             return  # information requests and the like are answered outside the case table
         now = self.clock.now()
         case = StoredCase(
-            case_id=str(uuid.uuid5(_IDS, f"incoming:{envelope.message_id}")),
+            case_id=str(uuid.uuid5(IDS, f"incoming:{envelope.message_id}")),
             direction=Direction.INCOMING,
             kind=kind,
             regime=envelope.regime,  # type: ignore[arg-type]  # a DubliNet message's regime
@@ -272,7 +266,7 @@ class Tracking:
         """The expert confirms: the Dublin step follows, and its case is opened and sent."""
         stored = await self.hit(hit_id)
         confirmation = hit_rules.confirm(
-            _core_hit(stored), own_state=self.own_state, calendar=self.calendar_of(self.own_state)
+            core_hit(stored), own_state=self.own_state, calendar=self.calendar_of(self.own_state)
         )
         proposal = confirmation.proposal
         now = self.clock.now()
@@ -305,7 +299,7 @@ class Tracking:
         """A wrong hit: its data are erased and its report is due in 3 working days."""
         stored = await self.hit(hit_id)
         report = hit_rules.reject(
-            _core_hit(stored), on=self.clock.today(), calendar=self.calendar_of(self.own_state)
+            core_hit(stored), on=self.clock.today(), calendar=self.calendar_of(self.own_state)
         )
         decided = dataclasses.replace(
             stored,
@@ -344,8 +338,6 @@ class Tracking:
 
     async def _outgoing(self, hit: StoredHit, now: datetime) -> tuple[CaseOpening, NewMessage]:
         """The case a confirmed hit opens, and its request signed and ready to queue."""
-        step = Step(hit.proposed_step or "")
-        requested = hit.proposed_state or ""
         source = (
             await self.outbox.store.get(hit.source_message_id) if hit.source_message_id else None
         )
@@ -356,68 +348,14 @@ class Tracking:
                 f"the record hit {hit.hit_id} answers is no longer kept; open the case by hand",
                 "hit_id",
             )
-        message_type, request_type = REQUEST_TYPES[step]
-        case_id = str(uuid.uuid5(_IDS, f"case:{hit.hit_id}"))
-        regime = _core_hit(hit).dublin_regime
-        envelope = new_envelope(
-            message_type=message_type,
-            regime=regime,
-            sender=self.wire.us,
-            recipient=Party(authority=requested, system="dublinet"),
-            now=now,
-        )
-        content = DublinSubmission(
-            request=DublinRequest(
-                request_type=request_type,
-                requesting_state=self.own_state,
-                requested_state=requested,
-                national_reference=case_id,
-                legal_basis=hit.proposal_basis or "",
-                eurodac_reference=ReferenceNumber.parse(hit.matched),
-            ),
-            record=CanonicalRecord(person=record.person, application=_application(record, hit)),
-        )
+        submission_id = source.submission_id if source else None
         loop = asyncio.get_running_loop()
-        body = await loop.run_in_executor(
-            self.executor, self.wire.signed, Message(envelope=envelope, content=content)
+        return await loop.run_in_executor(
+            self.executor,
+            functools.partial(
+                outgoing_request, self.wire, hit, record, submission_id=submission_id, now=now
+            ),
         )
-        request = NewMessage(
-            message_id=str(envelope.message_id),
-            peer=f"{requested}:dublinet",
-            message_type=message_type,
-            conversation_id=str(envelope.conversation_id),
-            body=body,
-            order_key=case_id,
-            submission_id=source.submission_id if source else None,
-            reference=case_id,
-        )
-        case = StoredCase(
-            case_id=case_id,
-            direction=Direction.OUTGOING,
-            kind=CaseKind.TAKE_CHARGE
-            if request_type is RequestType.TAKE_CHARGE
-            else CaseKind.TAKE_BACK,
-            regime=regime,
-            other_state=requested,
-            state=CaseState.REQUEST_SENT,
-            created_at=now,
-            updated_at=now,
-            reference=case_id,
-            submitter=hit.submitter,
-            hit_id=hit.hit_id,
-            eurodac_reference=hit.matched,
-            request_message_id=request.message_id,
-            hit_based=True,
-        )
-        change = CaseChange(
-            case_id=case_id,
-            at=now,
-            from_state=None,
-            to_state=case.state,
-            event=None,
-            detail=f"{message_type} to {requested}",
-        )
-        return CaseOpening(case=case, change=change), request
 
     # -- cases and time ---------------------------------------------------------------------
 
@@ -550,80 +488,8 @@ class Tracking:
         return message.content if isinstance(message.content, CanonicalRecord) else None
 
 
-def _core_hit(hit: StoredHit) -> Hit:
-    return Hit(
-        hit_id=hit.hit_id,
-        reference=ReferenceNumber.parse(hit.reference),
-        matched=ReferenceNumber.parse(hit.matched),
-        received=hit.received,
-        registered=hit.registered,
-        status=hit.status,
-    )
-
-
-def _application(record: CanonicalRecord, hit: StoredHit) -> Application:
-    """The application as the request states it; the Eurodac message carries no registration
-    date, so the one the hit was judged by (its lodging date at the latest) stands in."""
-    application = record.application or Application(identifiers=NationalIdentifiers())
-    if application.registered_on is None:
-        application = dataclasses.replace(application, registered_on=hit.registered)
-    return application
-
-
 def _registered_on(record: CanonicalRecord | None) -> date | None:
     application = record.application if record else None
     if application is None:
         return None
     return application.registered_on or application.lodged_on or application.made_on
-
-
-def hit_view(hit: StoredHit) -> dict[str, Any]:
-    """What a hit looks like to its submitter and operators (no personal data)."""
-    return {
-        "hit_id": hit.hit_id,
-        "status": hit.status.value,
-        "reference": hit.reference,
-        "matched": hit.matched,
-        "received": hit.received.isoformat(),
-        "decided_by": hit.decided_by,
-        "reason": hit.reason,
-        "proposal": None
-        if hit.proposed_step is None
-        else {
-            "step": hit.proposed_step,
-            "requested_state": hit.proposed_state,
-            "deadline": encode(hit.proposal_deadline),
-            "legal_basis": hit.proposal_basis,
-        },
-        "wrong_hit_report": None
-        if hit.report_due is None
-        else {"due": hit.report_due.isoformat(), "legal_basis": hit.report_basis},
-    }
-
-
-def case_view(case: StoredCase) -> dict[str, Any]:
-    """A case as the API, the CLI and results show it."""
-    return {
-        "case_id": case.case_id,
-        "direction": case.direction.value,
-        "kind": case.kind.value,
-        "regime": case.regime.value,
-        "other_state": case.other_state,
-        "state": case.state.value,
-        "reference": case.reference,
-        "hit_id": case.hit_id,
-        "eurodac_reference": case.eurodac_reference,
-        "request_message_id": case.request_message_id,
-        "acknowledged_at": encode(case.acknowledged_at),
-        "created_at": case.created_at.isoformat(),
-        "updated_at": case.updated_at.isoformat(),
-        "deadline": None
-        if case.deadline is None
-        else {
-            "date": case.deadline.isoformat(),
-            "step": case.deadline_step,
-            "from": encode(case.deadline_from),
-            "legal_basis": case.deadline_basis,
-            "effect_if_missed": case.deadline_effect,
-        },
-    }

@@ -13,7 +13,8 @@ from gateway.adapters.web.keys import SERVICES
 from gateway.broker.access import Role
 from gateway.errors import InputError
 from gateway.pipeline.alerts import deadline_digest
-from gateway.pipeline.tracking import Tracking, Verdict, case_view, hit_view
+from gateway.pipeline.tracking import Tracking, Verdict
+from gateway.pipeline.tracking_views import case_view, hit_view
 from gateway.tracking.hits import HitStatus
 
 __all__ = ["add_routes", "hit_status"]
