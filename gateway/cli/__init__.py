@@ -16,10 +16,13 @@ import structlog
 from gateway import __version__
 from gateway.cli import (
     bench,
+    cases,
     certs,
     check_record,
     deadline,
+    deadlines,
     demo,
+    hits,
     info,
     map_records,
     message,
@@ -45,6 +48,9 @@ COMMANDS = (
     queue,
     tokens,
     bench,
+    hits,
+    cases,
+    deadlines,
 )
 
 EXIT_INTERNAL = 70

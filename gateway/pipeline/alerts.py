@@ -11,12 +11,15 @@ from datetime import date, timedelta
 from typing import Any
 
 from gateway.pipeline.tracking import Tracking
+from gateway.ports import TrackingStore
 from gateway.tracking.alerts import PendingDeadline, due_alerts
 from gateway.tracking.hits import HitStatus
 from gateway.tracking.records import StoredCase, StoredHit
-from gateway.tracking.schedule import deadline_of
+from gateway.tracking.schedule import CalendarOf, deadline_of
 
-__all__ = ["Digest", "deadline_counts", "deadline_digest"]
+__all__ = ["Digest", "deadline_counts", "deadline_digest", "tracking_digest"]
+
+ALL = 100_000  # more open cases than one gateway holds
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -37,19 +40,23 @@ class Digest:
         }
 
 
-async def deadline_digest(tracking: Tracking, *, within: int) -> Digest:
+async def deadline_digest(
+    store: TrackingStore,
+    *,
+    today: date,
+    within: int,
+    own_state: str,
+    calendar_of: CalendarOf,
+) -> Digest:
     """Overdue deadlines and those due within `within` days (today included)."""
-    today = tracking.clock.today()
-    cases = {
-        case.case_id: case for case in await tracking.store.cases(open_only=True, limit=100_000)
-    }
+    cases = {case.case_id: case for case in await store.cases(open_only=True, limit=ALL)}
     pending = []
     for case in cases.values():
-        deadline = deadline_of(case, own_state=tracking.own_state, calendar_of=tracking.calendar_of)
+        deadline = deadline_of(case, own_state=own_state, calendar_of=calendar_of)
         if deadline is not None:
             pending.append(PendingDeadline(subject=case.case_id, deadline=deadline))
     alerts = due_alerts(pending, today=today, horizon_days=within)
-    reports = await _wrong_hit_reports(tracking)
+    reports = await _wrong_hit_reports(store)
     last = today + timedelta(days=within)
     return Digest(
         today=today,
@@ -61,10 +68,21 @@ async def deadline_digest(tracking: Tracking, *, within: int) -> Digest:
     )
 
 
+async def tracking_digest(tracking: Tracking, *, within: int) -> Digest:
+    """The digest as of the tracking service's today, with its calendars."""
+    return await deadline_digest(
+        tracking.store,
+        today=tracking.clock.today(),
+        within=within,
+        own_state=tracking.own_state,
+        calendar_of=tracking.calendar_of,
+    )
+
+
 async def deadline_counts(tracking: Tracking, *, within: int) -> dict[str, int]:
-    """For the metrics endpoint: how many deadlines are overdue and due soon, and hits waiting."""
-    digest = await deadline_digest(tracking, within=within)
-    waiting = await tracking.store.hits(status=HitStatus.AWAITING_VERIFICATION, limit=100_000)
+    """For the metrics endpoint: deadlines overdue and due within `within` days, hits waiting."""
+    digest = await tracking_digest(tracking, within=within)
+    waiting = await tracking.store.hits(status=HitStatus.AWAITING_VERIFICATION, limit=ALL)
     return {
         "overdue": len(digest.overdue),
         "due_soon": len(digest.due_soon),
@@ -72,8 +90,8 @@ async def deadline_counts(tracking: Tracking, *, within: int) -> dict[str, int]:
     }
 
 
-async def _wrong_hit_reports(tracking: Tracking) -> list[StoredHit]:
-    rejected = await tracking.store.hits(status=HitStatus.REJECTED, limit=100_000)
+async def _wrong_hit_reports(store: TrackingStore) -> list[StoredHit]:
+    rejected = await store.hits(status=HitStatus.REJECTED, limit=ALL)
     return [hit for hit in rejected if hit.report_due is not None]
 
 

@@ -48,7 +48,7 @@ from gateway.tracking.records import (
 )
 from gateway.tracking.schedule import as_dublin_case, passed_event, with_clock
 
-__all__ = ["Tracking", "Verdict"]
+__all__ = ["Tracking", "Verdict", "calendar_or"]
 
 
 _KIND_OF_REQUEST = {
@@ -95,11 +95,7 @@ class Tracking:
         return self.wire.member_state
 
     def calendar_of(self, state: str) -> HolidayCalendar:
-        """The holidays of `state`; ours when no calendar of that state is shipped."""
-        try:
-            return load_calendar(state)
-        except InputError:
-            return load_calendar(self.own_calendar)
+        return calendar_or(state, self.own_calendar)
 
     # -- inbound ---------------------------------------------------------------------------
 
@@ -493,3 +489,11 @@ def _registered_on(record: CanonicalRecord | None) -> date | None:
     if application is None:
         return None
     return application.registered_on or application.lodged_on or application.made_on
+
+
+def calendar_or(state: str, fallback: str) -> HolidayCalendar:
+    """The holidays of `state`; the `fallback` calendar when none of that state is shipped."""
+    try:
+        return load_calendar(state)
+    except InputError:
+        return load_calendar(fallback)

@@ -12,7 +12,7 @@ from gateway.adapters.web.auth import caller, requires
 from gateway.adapters.web.keys import SERVICES
 from gateway.broker.access import Role
 from gateway.errors import InputError
-from gateway.pipeline.alerts import deadline_digest
+from gateway.pipeline.alerts import tracking_digest
 from gateway.pipeline.tracking import Tracking, Verdict
 from gateway.pipeline.tracking_views import case_view, hit_view
 from gateway.tracking.hits import HitStatus
@@ -158,7 +158,7 @@ async def deadlines(request: web.Request) -> web.Response:
     tracking = _tracking(request)
     default = request.app[SERVICES].settings.deadline_alert_days
     within = _number(request, "within", default, code="GW-DL-WITHIN")
-    return web.json_response((await deadline_digest(tracking, within=within)).as_dict())
+    return web.json_response((await tracking_digest(tracking, within=within)).as_dict())
 
 
 @requires(Role.SUBMITTER)
