@@ -49,6 +49,7 @@ from gateway.security.trust import TrustStore
 from gateway.settings import Settings
 from gateway.testing import FixedClock
 from gateway.tracking import Facts, Step, compute_deadline, load_calendar
+from gateway.tracking.records import Result, ResultKind, result_id
 
 SAMPLES = Path(__file__).resolve().parents[2] / "mappings" / "samples" / "canonical"
 SECRET = "a-webhook-secret-of-evibel"  # noqa: S105 - a test value
@@ -337,3 +338,49 @@ async def _non_empty(found: Any) -> bool:
 
 async def _state_is(found: Any, state: str) -> bool:
     return bool((await found)["state"] == state)
+
+
+async def test_the_tracking_api_checks_roles_input_and_whose_results_are_whose(
+    running: Running,
+) -> None:
+    tracking = running.services.tracking
+    assert tracking is not None
+    actio, actio_secret = new_token(
+        name="actio", roles=frozenset({Role.SUBMITTER}), now=running.clock.now()
+    )
+    await running.services.store.add_token(actio)
+    running.tokens["actio"] = actio_secret
+    mine = Result(
+        result_id=result_id(ResultKind.NO_HIT, "m-1"),
+        submitter="evibel",
+        kind=ResultKind.NO_HIT,
+        subject="m-1",
+        created_at=running.clock.now(),
+        payload='{"kind": "no-hit"}',
+    )
+    await tracking.store.add_results([mine])
+
+    assert (await _call(running, "GET", "/v1/hits", "evibel"))[0] == 403
+    assert (await _call(running, "GET", "/v1/inbox", "expert"))[0] == 403
+    status, problem = await _call(running, "GET", "/v1/hits?state=maybe", "expert")
+    assert (status, problem["code"]) == (400, "GW-HIT-STATE")
+    assert (await _call(running, "GET", "/v1/hits/nope", "expert"))[0] == 404
+    assert (await _call(running, "GET", "/v1/cases/nope", "expert"))[0] == 404
+    status, problem = await _call(running, "POST", "/v1/hits/nope/reject", "expert", json={})
+    assert (status, problem["code"]) == (400, "GW-HIT-VERDICT")
+    status, problem = await _call(
+        running, "POST", "/v1/hits/nope/confirm", "expert", json={"open_case": True}
+    )
+    assert (status, problem["code"]) == (400, "GW-HIT-UNKNOWN")
+    status, problem = await _call(running, "GET", "/v1/deadlines?within=soon", "expert")
+    assert (status, problem["code"]) == (400, "GW-DL-WITHIN")
+    status, digest = await _call(running, "GET", "/v1/deadlines?within=30", "expert")
+    assert (status, digest["within_days"], digest["overdue"]) == (200, 30, [])
+
+    status, inbox = await _call(running, "GET", "/v1/inbox", "evibel")
+    assert [r["kind"] for r in inbox["results"]] == ["no-hit"]
+    assert inbox["next"] == mine.result_id
+    status, theirs = await _call(running, "GET", "/v1/inbox", "actio")
+    assert (status, theirs["results"]) == (200, [])
+    status, problem = await _call(running, "GET", f"/v1/inbox?since={mine.result_id}", "actio")
+    assert (status, problem["code"]) == (400, "GW-RES-SINCE")
