@@ -60,12 +60,19 @@ def outgoing_request(
     message_type, request_type = REQUEST_TYPES[step]
     case_id = str(uuid.uuid5(IDS, f"case:{hit.hit_id}"))
     regime = core_hit(hit).dublin_regime
-    envelope = new_envelope(
-        message_type=message_type,
-        regime=regime,
-        sender=wire.us,
-        recipient=Party(authority=requested, system="dublinet"),
-        now=now,
+    # The request's id follows from the case's: built again after a crash, it is the same
+    # message, and the outbox and the peer take it once.
+    request_id = uuid.uuid5(IDS, f"request:{case_id}")
+    envelope = dataclasses.replace(
+        new_envelope(
+            message_type=message_type,
+            regime=regime,
+            sender=wire.us,
+            recipient=Party(authority=requested, system="dublinet"),
+            now=now,
+        ),
+        message_id=request_id,
+        conversation_id=request_id,
     )
     content = DublinSubmission(
         request=DublinRequest(

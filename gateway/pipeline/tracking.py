@@ -367,6 +367,8 @@ class Tracking:
         today = self.clock.today()
         moved = 0
         for case in await self.store.cases(open_only=True, limit=100_000):
+            if case.state is CaseState.REQUEST_SENT:
+                await self._ensure_queued(case)
             event = passed_event(case)
             if case.deadline is None:
                 continue
@@ -381,6 +383,18 @@ class Tracking:
                     )
                 )
         return moved
+
+    async def _ensure_queued(self, case: StoredCase) -> None:
+        """The case was stored before its request was queued: after a crash in between,
+        queue the request (the same message, by its id) now."""
+        if case.hit_id is None or case.request_message_id is None:
+            return
+        if await self.outbox.store.get(case.request_message_id) is not None:
+            return
+        _, request = await self._outgoing(await self.hit(case.hit_id), self.clock.now())
+        if request.message_id == case.request_message_id:
+            await self.outbox.put([request])
+            get_logger(case_id=case.case_id).warning("request queued again after a failure")
 
     async def _deadline_passed(self, case: StoredCase, event: CaseEvent) -> int:
         deadline = case.deadline or self.clock.today()

@@ -272,3 +272,26 @@ async def test_a_no_hit_reaches_its_submitter_and_results_are_queued_once_for_we
     assert queued is not None
     assert queued.peer == "webhook:evibel"
     assert json.loads(desk.outbox.body_of(queued)) == result
+
+
+async def test_a_request_lost_between_its_case_and_the_outbox_is_queued_by_the_sweep(
+    desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hit_id = await _hit_on(desk, "NL1000000004242")
+
+    async def crash(*_: object, **__: object) -> list[str]:
+        raise OSError("the process died here")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(desk.outbox, "put", crash)
+        with pytest.raises(OSError, match="died"):
+            await desk.tracking.confirm_hit(hit_id, by="expert")
+    [case] = await desk.tracking.store.cases()
+    assert case.request_message_id is not None
+    assert await desk.store.get(case.request_message_id) is None
+    assert await desk.tracking.sweep() == 0
+    queued = await desk.store.get(case.request_message_id)
+    assert queued is not None
+    assert (queued.peer, queued.order_key) == ("NL:dublinet", case.case_id)
+    await desk.tracking.sweep()
+    assert len(await desk.store.find(MessageFilter(peer="NL:dublinet"))) == 1
