@@ -29,8 +29,14 @@ from gateway.domain.serialization import encode
 from gateway.errors import GatewayError, InputError
 from gateway.logging import get_logger
 from gateway.messages import DublinSubmission, Message, read_message
-from gateway.pipeline.outgoing import IDS, core_hit, outgoing_request
-from gateway.pipeline.tracking_views import case_view, hit_view
+from gateway.pipeline.outgoing import (
+    IDS,
+    CasePlan,
+    core_hit,
+    outgoing_request,
+    planned_request,
+)
+from gateway.pipeline.tracking_views import case_view, hit_view, make_result, registered_on
 from gateway.pipeline.wire import Wire
 from gateway.ports import Clock, TrackingStore
 from gateway.tracking import hits as hit_rules
@@ -44,7 +50,6 @@ from gateway.tracking.records import (
     ResultKind,
     StoredCase,
     StoredHit,
-    result_id,
 )
 from gateway.tracking.schedule import as_dublin_case, passed_event, with_clock
 
@@ -123,7 +128,7 @@ class Tracking:
         submitter = await self._submitter_of(source)
         record = await self._record_of(source)
         now = self.clock.now()
-        registered = _registered_on(record) or now.date()
+        registered = registered_on(record) or now.date()
         for index, match in enumerate(hit.matches):
             hit_id = str(uuid.uuid5(IDS, f"hit:{message.envelope.message_id}:{index}"))
             data = json.dumps(encode(match)).encode()
@@ -332,6 +337,26 @@ class Tracking:
         self.results_waiting.set()
         return opening.case
 
+    async def open_planned_case(self, plan: CasePlan) -> StoredCase:
+        """Open (and send) an outgoing case an operator planned; once per case id."""
+        if plan.requested_state == self.own_state:
+            raise InputError(
+                "GW-CASE-PLAN", "a request goes to another member state", "requested_state"
+            )
+        loop = asyncio.get_running_loop()
+        opening, request = await loop.run_in_executor(
+            self.executor,
+            functools.partial(planned_request, self.wire, plan, now=self.clock.now()),
+        )
+        if not await self.store.add_case(opening, self._opened_results(opening.case)):
+            existing = await self.case(plan.case_id)
+            if existing.request_message_id != request.message_id:  # pragma: no cover - ids agree
+                raise InputError("GW-CASE-EXISTS", f"case {plan.case_id} exists", "case_id")
+            return existing  # the same plan again: its case, nothing sent twice
+        await self.outbox.put([request])
+        self.results_waiting.set()
+        return opening.case
+
     async def _outgoing(self, hit: StoredHit, now: datetime) -> tuple[CaseOpening, NewMessage]:
         """The case a confirmed hit opens, and its request signed and ready to queue."""
         source = (
@@ -457,25 +482,7 @@ class Tracking:
         """The result for `submitter` (none when nobody submitted the subject)."""
         if submitter is None:
             return []
-        identifier = result_id(kind, subject, what)
-        now = self.clock.now()
-        payload = {
-            "result_id": identifier,
-            "kind": kind.value,
-            "subject": subject,
-            "at": now.isoformat(),
-            "data": view,
-        }
-        return [
-            Result(
-                result_id=identifier,
-                submitter=submitter,
-                kind=kind,
-                subject=subject,
-                created_at=now,
-                payload=json.dumps(payload),
-            )
-        ]
+        return [make_result(submitter, kind, subject, view, what=what, now=self.clock.now())]
 
     async def _add_results(self, results: list[Result]) -> None:
         if results:
@@ -496,13 +503,6 @@ class Tracking:
         loop = asyncio.get_running_loop()
         message = await loop.run_in_executor(self.executor, read_message, body)
         return message.content if isinstance(message.content, CanonicalRecord) else None
-
-
-def _registered_on(record: CanonicalRecord | None) -> date | None:
-    application = record.application if record else None
-    if application is None:
-        return None
-    return application.registered_on or application.lodged_on or application.made_on
 
 
 def calendar_or(state: str, fallback: str) -> HolidayCalendar:

@@ -1,16 +1,19 @@
-"""How hits and cases look to operators (API, CLI) and to the submitters (results).
+"""How hits, cases and results look to operators (API, CLI) and to the submitters.
 
 No personal data: a hit shows references and its verdict, never the matched record.
 """
 
 from __future__ import annotations
 
+import json
+from datetime import date, datetime
 from typing import Any
 
+from gateway.domain.record import CanonicalRecord
 from gateway.domain.serialization import encode
-from gateway.tracking.records import StoredCase, StoredHit
+from gateway.tracking.records import Result, ResultKind, StoredCase, StoredHit, result_id
 
-__all__ = ["case_view", "hit_view"]
+__all__ = ["case_view", "hit_view", "make_result", "registered_on"]
 
 
 def hit_view(hit: StoredHit) -> dict[str, Any]:
@@ -63,3 +66,39 @@ def case_view(case: StoredCase) -> dict[str, Any]:
             "effect_if_missed": case.deadline_effect,
         },
     }
+
+
+def make_result(
+    submitter: str,
+    kind: ResultKind,
+    subject: str,
+    view: dict[str, Any],
+    *,
+    what: str = "",
+    now: datetime,
+) -> Result:
+    """A result under its stable id: the same `kind`, `subject` and `what` give the same id."""
+    identifier = result_id(kind, subject, what)
+    payload = {
+        "result_id": identifier,
+        "kind": kind.value,
+        "subject": subject,
+        "at": now.isoformat(),
+        "data": view,
+    }
+    return Result(
+        result_id=identifier,
+        submitter=submitter,
+        kind=kind,
+        subject=subject,
+        created_at=now,
+        payload=json.dumps(payload),
+    )
+
+
+def registered_on(record: CanonicalRecord | None) -> date | None:
+    """The day the application was registered, or the nearest day a Eurodac message carries."""
+    application = record.application if record else None
+    if application is None:
+        return None
+    return application.registered_on or application.lodged_on or application.made_on

@@ -7,13 +7,14 @@ import json
 import uuid
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
 from pki import GeneratedPki
 
+from gateway.adapters.web.tracking import case_plan
 from gateway.broker.outbox import Outbox
 from gateway.broker.records import Receipt, StoredMessage
 from gateway.broker.sealing import BodyCipher
@@ -295,3 +296,40 @@ async def test_a_request_lost_between_its_case_and_the_outbox_is_queued_by_the_s
     assert (queued.peer, queued.order_key) == ("NL:dublinet", case.case_id)
     await desk.tracking.sweep()
     assert len(await desk.store.find(MessageFilter(peer="NL:dublinet"))) == 1
+
+
+async def test_a_planned_case_is_sent_once_under_the_regime_of_its_registration(
+    desk: Desk,
+) -> None:
+    body = {
+        "kind": "take_charge",
+        "requested_state": "FR",
+        "legal_basis": "Reg 2024/1351 Art 39",
+        "record": json.loads((SAMPLES / "applicant-2026.json").read_bytes()),
+        "submitter": "evibel",
+    }
+    plan = case_plan(body, case_id="plan-1")
+    case = await desk.tracking.open_planned_case(plan)
+    again = await desk.tracking.open_planned_case(plan)
+    assert again.case_id == case.case_id == "plan-1"
+    assert (case.regime, case.other_state, case.hit_based) == (DublinRegime.AMMR, "FR", False)
+    [sent] = await desk.store.find(MessageFilter(peer="FR:dublinet"))
+    assert (sent.message_type, sent.message_id) == (
+        "dublinet.take-charge-request",
+        case.request_message_id,
+    )
+    assert [r["kind"] for r in await _inbox(desk)] == ["case-change"]
+    with pytest.raises(InputError) as raised:
+        await desk.tracking.open_planned_case(replace(plan, case_id="p-2", requested_state="BE"))
+    assert raised.value.code == "GW-CASE-PLAN"
+
+
+def test_a_bad_plan_is_refused_with_every_problem() -> None:
+    with pytest.raises(InputError) as raised:
+        case_plan(
+            {"kind": "adopt", "requested_state": "XX", "urgent": "yes", "eurodac_reference": "1"},
+            case_id="p",
+        )
+    paths = {problem.path for problem in raised.value.problems}
+    assert {"kind", "requested_state", "legal_basis", "urgent", "eurodac_reference"} <= paths
+    assert any(path.startswith("record") for path in paths)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Awaitable
 from typing import Any, TypeVar
 
@@ -11,13 +12,19 @@ from aiohttp import web
 from gateway.adapters.web.auth import caller, requires
 from gateway.adapters.web.keys import SERVICES
 from gateway.broker.access import Role
+from gateway.domain import Problem
+from gateway.domain.eurodac import ReferenceNumber
+from gateway.domain.member_states import is_member_state
+from gateway.domain.serialization import decode_record
 from gateway.errors import InputError
 from gateway.pipeline.alerts import tracking_digest
+from gateway.pipeline.outgoing import IDS, CasePlan
 from gateway.pipeline.tracking import Tracking, Verdict
 from gateway.pipeline.tracking_views import case_view, hit_view
+from gateway.tracking.cases import CaseKind
 from gateway.tracking.hits import HitStatus
 
-__all__ = ["add_routes", "hit_status"]
+__all__ = ["add_routes", "case_plan", "hit_status"]
 
 T = TypeVar("T")
 MAX_LIMIT = 1000
@@ -122,13 +129,78 @@ async def list_cases(request: web.Request) -> web.Response:
 
 @requires(Role.OPERATOR)
 async def open_case(request: web.Request) -> web.Response:
-    hit_id = (await _body(request)).get("hit_id")
-    if not isinstance(hit_id, str) or not hit_id:
-        raise InputError("GW-CASE-NO-PROPOSAL", "name the confirmed hit: hit_id", "hit_id")
-    case = await _tracking(request).open_case_for_hit(hit_id)
+    """Open an outgoing case: for a confirmed hit (`{"hit_id"}`) or from a plan (`{"kind",
+    "requested_state", "record", "legal_basis", ...}`); an Idempotency-Key makes it once."""
+    tracking = _tracking(request)
+    body = await _body(request)
+    if "hit_id" in body:
+        hit_id = body["hit_id"]
+        if not isinstance(hit_id, str) or not hit_id:
+            raise InputError("GW-CASE-NO-PROPOSAL", "hit_id names a confirmed hit", "hit_id")
+        case = await tracking.open_case_for_hit(hit_id)
+    else:
+        key = request.headers.get("Idempotency-Key", "").strip()
+        case_id = (
+            str(uuid.uuid5(IDS, f"plan:{caller(request).name}:{key}")) if key else str(uuid.uuid4())
+        )
+        case = await tracking.open_planned_case(case_plan(body, case_id=case_id))
     return web.json_response(
         case_view(case), status=201, headers={"Location": f"/v1/cases/{case.case_id}"}
     )
+
+
+def case_plan(body: dict[str, Any], *, case_id: str) -> CasePlan:
+    """A plan from the request body, or an `InputError` with every problem found."""
+    problems: list[Problem] = []
+    kinds = {kind.value: kind for kind in CaseKind}
+    if body.get("kind") not in kinds:
+        problems.append(_problem(f"kind is one of {', '.join(kinds)}", "kind"))
+    state = body.get("requested_state")
+    if not isinstance(state, str) or not is_member_state(state):
+        problems.append(_problem("requested_state is a member state's code", "requested_state"))
+    basis = body.get("legal_basis")
+    if not isinstance(basis, str) or not basis.strip():
+        problems.append(
+            _problem("legal_basis names the article the request rests on", "legal_basis")
+        )
+    flags = {name: body.get(name, False) for name in ("urgent", "detained")}
+    problems += [
+        _problem(f"{n} is true or false", n) for n, v in flags.items() if not isinstance(v, bool)
+    ]
+    optional = {name: body.get(name) for name in ("eurodac_reference", "submitter")}
+    problems += [
+        _problem(f"{n} is text", n)
+        for n, v in optional.items()
+        if v is not None and not isinstance(v, str)
+    ]
+    eurodac = optional["eurodac_reference"]
+    if isinstance(eurodac, str):
+        try:
+            ReferenceNumber.parse(eurodac)
+        except ValueError as error:
+            problems.append(_problem(str(error), "eurodac_reference"))
+    decoded = decode_record(body.get("record"))
+    problems += [
+        Problem(code=p.code, message=p.message, path=f"record.{p.path}".rstrip("."))
+        for p in decoded.problems
+    ]
+    if problems or decoded.value is None:
+        raise InputError.from_problems(problems)
+    return CasePlan(
+        case_id=case_id,
+        kind=kinds[body["kind"]],
+        requested_state=str(state),
+        record=decoded.value,
+        legal_basis=str(basis).strip(),
+        urgent=bool(flags["urgent"]),
+        detained=bool(flags["detained"]),
+        eurodac_reference=optional["eurodac_reference"],
+        submitter=optional["submitter"],
+    )
+
+
+def _problem(message: str, path: str) -> Problem:
+    return Problem(code="GW-CASE-PLAN", message=message, path=path)
 
 
 @requires(Role.OPERATOR)
