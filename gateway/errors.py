@@ -174,6 +174,7 @@ ERROR_CODES: dict[str, str] = {
     "GW-HIT-UNKNOWN": "There is no hit with this id.",
     "GW-HIT-STATE": "A hit state that does not exist (pending, confirmed, rejected).",
     "GW-HIT-VERDICT": "A verdict on a hit is incomplete (a rejection needs its reason).",
+    "GW-HIT-NO-REPORT": "No wrong-hit report is due for this hit (not rejected, or reported).",
     "GW-CASE-UNKNOWN": "There is no Dublin case with this id.",
     "GW-CASE-CONFLICT": "The case changed meanwhile (another process moved it first).",
     "GW-CASE-EXISTS": "The case of this hit is open already.",

@@ -179,8 +179,10 @@ class TrackingStore(Protocol):
         *,
         results: Sequence[Result],
         opening: CaseOpening | None = None,
+        expected: HitStatus = HitStatus.AWAITING_VERIFICATION,
     ) -> None:
-        """Store the expert's verdict on a hit still awaiting verification."""
+        """Store a hit changed from the status `expected` (the expert's verdict on a hit
+        awaiting verification, by default)."""
         ...
 
     async def add_case(self, opening: CaseOpening, results: Sequence[Result]) -> bool:

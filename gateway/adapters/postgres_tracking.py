@@ -106,6 +106,7 @@ class PostgresTrackingStore:
         *,
         results: Sequence[Result],
         opening: CaseOpening | None = None,
+        expected: HitStatus = HitStatus.AWAITING_VERIFICATION,
     ) -> None:
         async def work(conn: Connection) -> None:
             cursor = await conn.execute(
@@ -115,7 +116,7 @@ class PostgresTrackingStore:
                     hit.status.value,
                     to_document(hit),
                     hit.hit_id,
-                    HitStatus.AWAITING_VERIFICATION.value,
+                    expected.value,
                 ),
             )
             if not cursor.rowcount:

@@ -114,6 +114,7 @@ class SqliteTrackingStore:
         *,
         results: Sequence[Result],
         opening: CaseOpening | None = None,
+        expected: HitStatus = HitStatus.AWAITING_VERIFICATION,
     ) -> None:
         def work(db: sqlite3.Connection) -> None:
             cursor = db.execute(
@@ -122,7 +123,7 @@ class SqliteTrackingStore:
                     hit.status.value,
                     to_document(hit),
                     hit.hit_id,
-                    HitStatus.AWAITING_VERIFICATION.value,
+                    expected.value,
                 ),
             )
             if not cursor.rowcount:

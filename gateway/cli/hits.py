@@ -47,6 +47,12 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     reject.add_argument("--reason", required=True, help="why the hit is wrong")
     reject.add_argument("--by", help="the expert's name (default: your login)")
     reject.set_defaults(run=lambda args: asyncio.run(_reject(settings_from(args), args)))
+    reported = actions.add_parser(
+        "reported", help="record that a wrong hit was reported (its limit stops running)"
+    )
+    reported.add_argument("hit_id", metavar="ID")
+    reported.add_argument("--by", help="who reported it (default: your login)")
+    reported.set_defaults(run=lambda args: asyncio.run(_reported(settings_from(args), args)))
 
 
 async def _list(settings: Settings, args: argparse.Namespace) -> int:
@@ -89,6 +95,13 @@ async def _reject(settings: Settings, args: argparse.Namespace) -> int:
             args.hit_id, by=operator(args.by), reason=args.reason.strip()
         )
     _print(verdict)
+    return 0
+
+
+async def _reported(settings: Settings, args: argparse.Namespace) -> int:
+    async with tracking_of(settings) as tracking:
+        hit = await tracking.report_sent(args.hit_id, by=operator(args.by))
+    print(json.dumps(hit_view(hit), indent=2))
     return 0
 
 

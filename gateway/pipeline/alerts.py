@@ -92,7 +92,7 @@ async def deadline_counts(tracking: Tracking, *, within: int) -> dict[str, int]:
 
 async def _wrong_hit_reports(store: TrackingStore) -> list[StoredHit]:
     rejected = await store.hits(status=HitStatus.REJECTED, limit=ALL)
-    return [hit for hit in rejected if hit.report_due is not None]
+    return [hit for hit in rejected if hit.report_due is not None and hit.reported_at is None]
 
 
 def _due(hit: StoredHit) -> date:

@@ -319,6 +319,26 @@ class Tracking:
         self.results_waiting.set()
         return Verdict(hit=decided)
 
+    async def report_sent(self, hit_id: str, *, by: str) -> StoredHit:
+        """The wrong hit was reported: its 3-working-day limit no longer runs."""
+        stored = await self.hit(hit_id)
+        if stored.status is not HitStatus.REJECTED or stored.reported_at is not None:
+            raise InputError(
+                "GW-HIT-NO-REPORT",
+                f"hit {hit_id} is {stored.status.value}"
+                + (", reported already" if stored.reported_at else "")
+                + ": no wrong-hit report is due",
+                "hit_id",
+            )
+        reported = dataclasses.replace(stored, reported_at=self.clock.now())
+        results = self._results(
+            stored.submitter, ResultKind.HIT, hit_id, hit_view(reported), what="reported"
+        )
+        await self.store.decide_hit(reported, results=results, expected=HitStatus.REJECTED)
+        get_logger(hit_id=hit_id).info("wrong hit reported", by=by)
+        self.results_waiting.set()
+        return reported
+
     async def open_case_for_hit(self, hit_id: str) -> StoredCase:
         """Open (and send) the case a confirmed hit proposed, if it was not opened at once."""
         stored = await self.hit(hit_id)

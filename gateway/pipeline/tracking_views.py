@@ -36,7 +36,11 @@ def hit_view(hit: StoredHit) -> dict[str, Any]:
         },
         "wrong_hit_report": None
         if hit.report_due is None
-        else {"due": hit.report_due.isoformat(), "legal_basis": hit.report_basis},
+        else {
+            "due": hit.report_due.isoformat(),
+            "legal_basis": hit.report_basis,
+            "reported_at": encode(hit.reported_at),
+        },
     }
 
 

@@ -21,7 +21,7 @@ __all__ = ["InMemoryTrackingStore", "case_conflict", "hit_conflict"]
 def hit_conflict(hit_id: str) -> InputError:
     return InputError(
         "GW-HIT-ALREADY-VERIFIED",
-        f"hit {hit_id} is no longer awaiting verification; a verdict is given once",
+        f"hit {hit_id} changed meanwhile; a verdict is given once",
         "status",
     )
 
@@ -65,9 +65,10 @@ class InMemoryTrackingStore:
         *,
         results: Sequence[Result],
         opening: CaseOpening | None = None,
+        expected: HitStatus = HitStatus.AWAITING_VERIFICATION,
     ) -> None:
         current = self._hits.get(hit.hit_id)
-        if current is None or current.status is not HitStatus.AWAITING_VERIFICATION:
+        if current is None or current.status is not expected:
             raise hit_conflict(hit.hit_id)
         if opening is not None and opening.case.case_id in self._cases:
             raise case_conflict(opening.change)

@@ -76,6 +76,7 @@ class StoredHit:
     proposal_basis: str | None = None
     report_due: date | None = None  # a wrong hit's report, 3 working days
     report_basis: str | None = None
+    reported_at: datetime | None = None  # when the wrong hit was reported
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

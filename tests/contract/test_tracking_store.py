@@ -121,6 +121,18 @@ async def test_a_verdict_is_given_once_and_opens_its_case_with_it(
     assert await tracking.hit(hit.hit_id) == confirmed
 
 
+async def test_a_hit_changes_only_from_the_status_expected(tracking: TrackingStore) -> None:
+    hit = a_hit()
+    await tracking.add_hit(hit, [])
+    rejected = replace(hit, status=HitStatus.REJECTED, data=None, report_due=date(2026, 7, 6))
+    await tracking.decide_hit(rejected, results=[])
+    reported = replace(rejected, reported_at=T0)
+    with pytest.raises(InputError):
+        await tracking.decide_hit(reported, results=[], expected=HitStatus.CONFIRMED)
+    await tracking.decide_hit(reported, results=[], expected=HitStatus.REJECTED)
+    assert await tracking.hit(hit.hit_id) == reported
+
+
 async def test_a_failed_verdict_writes_nothing(tracking: TrackingStore) -> None:
     await tracking.add_case(an_opening(), [])
     hit = a_hit()

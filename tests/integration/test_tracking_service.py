@@ -32,6 +32,7 @@ from gateway.domain.replies import EurodacHit, EurodacNoHit, MatchedRecord
 from gateway.domain.serialization import decode_record
 from gateway.errors import InputError
 from gateway.messages import DublinSubmission, Message, Party, new_envelope
+from gateway.pipeline.alerts import tracking_digest
 from gateway.pipeline.results import pump_results
 from gateway.pipeline.submissions import SubmissionRequest, Submissions
 from gateway.pipeline.tracking import Tracking
@@ -159,6 +160,14 @@ async def test_a_wrong_hit_is_erased_and_its_report_due_in_three_working_days(
         "awaiting_verification",
         "rejected",
     ]
+    digest = await tracking_digest(desk.tracking, within=5)
+    assert [item["hit_id"] for item in digest.due_soon] == [hit_id]
+    reported = await desk.tracking.report_sent(hit_id, by="expert")
+    assert reported.reported_at == NOW
+    assert (await tracking_digest(desk.tracking, within=5)).due_soon == []
+    with pytest.raises(InputError) as again:
+        await desk.tracking.report_sent(hit_id, by="expert")
+    assert again.value.code == "GW-HIT-NO-REPORT"
 
 
 async def test_a_hit_on_our_own_record_proposes_nothing(desk: Desk) -> None:

@@ -36,6 +36,7 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get("/v1/hits/{hit_id}", show_hit)
     app.router.add_post("/v1/hits/{hit_id}/confirm", confirm_hit)
     app.router.add_post("/v1/hits/{hit_id}/reject", reject_hit)
+    app.router.add_post("/v1/hits/{hit_id}/reported", hit_reported)
     app.router.add_get("/v1/cases", list_cases)
     app.router.add_post("/v1/cases", open_case)
     app.router.add_get("/v1/cases/{case_id}", show_case)
@@ -117,6 +118,15 @@ async def reject_hit(request: web.Request) -> web.Response:
         request.match_info["hit_id"], by=caller(request).name, reason=reason.strip()
     )
     return web.json_response(_verdict(verdict))
+
+
+@requires(Role.OPERATOR)
+async def hit_reported(request: web.Request) -> web.Response:
+    """The wrong hit was reported; its limit leaves the deadline digest."""
+    hit = await _tracking(request).report_sent(
+        request.match_info["hit_id"], by=caller(request).name
+    )
+    return web.json_response(hit_view(hit))
 
 
 @requires(Role.OPERATOR)
