@@ -11,7 +11,7 @@ from gateway.cli._context import settings_from
 from gateway.cli._tracking import tracking_store_of
 from gateway.errors import InputError
 from gateway.pipeline.alerts import Digest, deadline_digest
-from gateway.pipeline.tracking import calendar_or
+from gateway.pipeline.tracking_base import calendar_or
 from gateway.settings import Settings
 
 __all__ = ["register"]
