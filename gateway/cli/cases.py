@@ -7,10 +7,12 @@ import asyncio
 import json
 
 from gateway.cli._context import settings_from
-from gateway.cli._tracking import tracking_store_of
+from gateway.cli._tracking import operator, tracking_of, tracking_store_of
 from gateway.errors import InputError
+from gateway.pipeline.tracking_base import OPERATOR_EVENTS
 from gateway.pipeline.tracking_views import case_view
 from gateway.settings import Settings
+from gateway.tracking.cases import CaseEvent
 
 __all__ = ["register"]
 
@@ -31,6 +33,13 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     show = actions.add_parser("show", help="one case and its history, as JSON")
     show.add_argument("case_id", metavar="ID")
     show.set_defaults(run=lambda args: asyncio.run(_show(settings_from(args), args.case_id)))
+    event = actions.add_parser(
+        "event", help="record a transfer planned or done, or a withdrawal, on a case"
+    )
+    event.add_argument("case_id", metavar="ID")
+    event.add_argument("event", choices=sorted(e.value for e in OPERATOR_EVENTS))
+    event.add_argument("--by", help="who records it (default: your login)")
+    event.set_defaults(run=lambda args: asyncio.run(_event(settings_from(args), args)))
 
 
 async def _list(settings: Settings, args: argparse.Namespace) -> int:
@@ -68,6 +77,13 @@ async def _show(settings: Settings, case_id: str) -> int:
         ]
     }
     print(json.dumps(shown, indent=2))
+    return 0
+
+
+async def _event(settings: Settings, args: argparse.Namespace) -> int:
+    async with tracking_of(settings) as tracking:
+        case = await tracking.act_on_case(args.case_id, CaseEvent(args.event), by=operator(args.by))
+    print(json.dumps(case_view(case), indent=2))
     return 0
 
 

@@ -34,7 +34,11 @@ from gateway.tracking.records import (
 )
 from gateway.tracking.schedule import as_dublin_case, with_clock
 
-__all__ = ["TrackingBase", "calendar_or"]
+__all__ = ["OPERATOR_EVENTS", "TrackingBase", "calendar_or"]
+
+OPERATOR_EVENTS = frozenset(
+    {CaseEvent.TRANSFER_PLANNED, CaseEvent.TRANSFER_DONE, CaseEvent.WITHDRAWAL}
+)
 
 
 class TrackingBase:
@@ -118,6 +122,10 @@ class TrackingBase:
     ) -> StoredCase:
         target = apply_event(as_dublin_case(case), event).state
         moved = self._clocked(dataclasses.replace(case, state=target, updated_at=at), start)
+        if moved.deadline_step == case.deadline_step and case.deadline_from is not None:
+            # The same time limit runs on (a transfer planned runs from the acceptance).
+            moved = self._clocked(moved, case.deadline_from)
+        again = f"@{at.isoformat()}" if target is case.state else ""  # planned again
         change = CaseChange(
             case_id=case.case_id,
             at=at,
@@ -131,11 +139,22 @@ class TrackingBase:
             ResultKind.CASE_CHANGE,
             case.case_id,
             case_view(moved) | {"event": event.value},
-            what=f"{case.state.value}>{target.value}",
+            what=f"{case.state.value}>{target.value}{again}",
         )
         await self.store.move_case(moved, change, results)
         self.results_waiting.set()
         return moved
+
+    async def act_on_case(self, case_id: str, event: CaseEvent, *, by: str) -> StoredCase:
+        """An operator records what happened outside the gateway: a transfer planned or
+        done, a withdrawal."""
+        if event not in OPERATOR_EVENTS:
+            allowed = ", ".join(sorted(e.value for e in OPERATOR_EVENTS))
+            raise InputError("GW-CASE-EVENT", f"operators record {allowed}", "event")
+        now = self.clock.now()
+        return await self._move(
+            await self.case(case_id), event, at=now, start=now.date(), detail=f"by {by}"
+        )
 
     def _clocked(self, case: StoredCase, start: date) -> StoredCase:
         return with_clock(case, start, own_state=self.own_state, calendar_of=self.calendar_of)

@@ -40,7 +40,7 @@ from gateway.pipeline.wire import CENTRAL_SYSTEM, Wire
 from gateway.ports import MessageFilter
 from gateway.testing import FixedClock, InMemoryStore, InMemoryTrackingStore
 from gateway.tracking import Facts, Step, compute_deadline, load_calendar
-from gateway.tracking.cases import CaseState, Direction
+from gateway.tracking.cases import CaseEvent, CaseState, Direction
 from gateway.tracking.hits import HitStatus
 from gateway.tracking.periods import add_working_days
 
@@ -228,6 +228,25 @@ async def test_an_accepting_reply_starts_the_transfer_period(desk: Desk) -> None
     assert (accepted.deadline_step, accepted.deadline) == ("transfer", transfer.date)
     replies = [r for r in await _inbox(desk) if r["kind"] == "reply"]
     assert [r["data"]["outcome"] for r in replies] == ["accept"]  # type: ignore[index]
+
+    # A transfer planned (twice) does not restart the transfer period; done ends the case.
+    for _ in range(2):
+        desk.clock.advance(timedelta(days=3))
+        planned = await desk.tracking.act_on_case(
+            case.case_id, CaseEvent.TRANSFER_PLANNED, by="ops"
+        )
+        assert (planned.state, planned.deadline) == (CaseState.TRANSFER_PLANNED, transfer.date)
+    done = await desk.tracking.act_on_case(case.case_id, CaseEvent.TRANSFER_DONE, by="ops")
+    assert (done.state, done.deadline) == (CaseState.TRANSFERRED, None)
+    changes = [r for r in await _inbox(desk) if r["kind"] == "case-change"]
+    assert [r["data"]["state"] for r in changes][-3:] == [  # type: ignore[index]
+        "transfer_planned",
+        "transfer_planned",
+        "transferred",
+    ]
+    with pytest.raises(InputError) as raised:
+        await desk.tracking.act_on_case(case.case_id, CaseEvent.ACCEPTANCE, by="ops")
+    assert raised.value.code == "GW-CASE-EVENT"
 
 
 async def test_an_incoming_request_left_unanswered_is_accepted_tacitly(desk: Desk) -> None:

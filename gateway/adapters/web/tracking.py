@@ -21,7 +21,7 @@ from gateway.pipeline.alerts import tracking_digest
 from gateway.pipeline.outgoing import IDS, CasePlan
 from gateway.pipeline.tracking import Tracking, Verdict
 from gateway.pipeline.tracking_views import case_view, hit_view
-from gateway.tracking.cases import CaseKind
+from gateway.tracking.cases import CaseEvent, CaseKind
 from gateway.tracking.hits import HitStatus
 
 __all__ = ["add_routes", "case_plan", "hit_status"]
@@ -40,6 +40,7 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get("/v1/cases", list_cases)
     app.router.add_post("/v1/cases", open_case)
     app.router.add_get("/v1/cases/{case_id}", show_case)
+    app.router.add_post("/v1/cases/{case_id}/events", case_event)
     app.router.add_get("/v1/deadlines", deadlines)
     app.router.add_get("/v1/inbox", inbox)
 
@@ -233,6 +234,19 @@ async def show_case(request: web.Request) -> web.Response:
             ]
         }
     )
+
+
+@requires(Role.OPERATOR)
+async def case_event(request: web.Request) -> web.Response:
+    """`{"event": "transfer_planned" | "transfer_done" | "withdrawal"}`: recorded on the case."""
+    name = (await _body(request)).get("event")
+    events = {event.value: event for event in CaseEvent}
+    if name not in events:
+        raise InputError("GW-CASE-EVENT", "event names a case event", "event")
+    case = await _tracking(request).act_on_case(
+        request.match_info["case_id"], events[name], by=caller(request).name
+    )
+    return web.json_response(case_view(case))
 
 
 @requires(Role.OPERATOR)
