@@ -181,6 +181,7 @@ ERROR_CODES: dict[str, str] = {
     "GW-CASE-NO-PROPOSAL": "The hit is not confirmed or proposes no Dublin step.",
     "GW-CASE-NO-RECORD": "The record a hit answers is no longer kept; the request cannot be built.",
     "GW-CASE-QUERY": "A case listing query that is not understood.",
+    "GW-CASE-REPLY": "A reply that cannot be sent: not an incoming case, or a bad outcome.",
     "GW-CASE-EVENT": "An event operators cannot record on a case (transfer, withdrawal only).",
     "GW-CASE-PLAN": "A planned case is incomplete: kind, requested state, record, legal basis.",
     "GW-DL-WITHIN": "The horizon of a deadline listing is not a whole number of days.",

@@ -8,6 +8,7 @@ import json
 
 from gateway.cli._context import settings_from
 from gateway.cli._tracking import operator, tracking_of, tracking_store_of
+from gateway.domain.dublin import ReplyOutcome
 from gateway.errors import InputError
 from gateway.pipeline.tracking_base import OPERATOR_EVENTS
 from gateway.pipeline.tracking_views import case_view
@@ -40,6 +41,16 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     event.add_argument("event", choices=sorted(e.value for e in OPERATOR_EVENTS))
     event.add_argument("--by", help="who records it (default: your login)")
     event.set_defaults(run=lambda args: asyncio.run(_event(settings_from(args), args)))
+    reply = actions.add_parser(
+        "reply", help="reply to another state's request (signed and sent over DubliNet)"
+    )
+    reply.add_argument("case_id", metavar="ID")
+    reply.add_argument("--outcome", required=True, choices=[o.value for o in ReplyOutcome])
+    reply.add_argument("--legal-basis", help="the article the reply rests on")
+    reply.add_argument("--reason-code", action="append", default=[], help="repeat for several")
+    reply.add_argument("--explanation", help="a sentence for the requesting state")
+    reply.add_argument("--by", help="who replies (default: your login)")
+    reply.set_defaults(run=lambda args: asyncio.run(_reply(settings_from(args), args)))
 
 
 async def _list(settings: Settings, args: argparse.Namespace) -> int:
@@ -83,6 +94,20 @@ async def _show(settings: Settings, case_id: str) -> int:
 async def _event(settings: Settings, args: argparse.Namespace) -> int:
     async with tracking_of(settings) as tracking:
         case = await tracking.act_on_case(args.case_id, CaseEvent(args.event), by=operator(args.by))
+    print(json.dumps(case_view(case), indent=2))
+    return 0
+
+
+async def _reply(settings: Settings, args: argparse.Namespace) -> int:
+    async with tracking_of(settings) as tracking:
+        case = await tracking.reply_to_case(
+            args.case_id,
+            outcome=ReplyOutcome(args.outcome),
+            legal_basis=args.legal_basis,
+            reason_codes=tuple(args.reason_code),
+            explanation=args.explanation,
+            by=operator(args.by),
+        )
     print(json.dumps(case_view(case), indent=2))
     return 0
 

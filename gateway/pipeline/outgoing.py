@@ -13,7 +13,13 @@ from datetime import datetime
 
 from gateway.broker.records import NewMessage
 from gateway.domain.application import Application, NationalIdentifiers
-from gateway.domain.dublin import DublinRegime, DublinRequest, RequestType, dublin_regime_for
+from gateway.domain.dublin import (
+    DublinRegime,
+    DublinReply,
+    DublinRequest,
+    RequestType,
+    dublin_regime_for,
+)
 from gateway.domain.eurodac import ReferenceNumber
 from gateway.domain.record import CanonicalRecord
 from gateway.errors import InputError
@@ -31,6 +37,7 @@ __all__ = [
     "core_hit",
     "outgoing_request",
     "planned_request",
+    "reply_message",
     "request_step",
 ]
 
@@ -224,3 +231,32 @@ def _application(record: CanonicalRecord, hit: StoredHit) -> Application:
     if application.registered_on is None:
         application = dataclasses.replace(application, registered_on=hit.registered)
     return application
+
+
+def reply_message(
+    wire: Wire, case: StoredCase, reply: DublinReply, *, conversation_id: str, now: datetime
+) -> NewMessage:
+    """Our signed reply to an incoming request, under an id that follows from the case's."""
+    reply_id = uuid.uuid5(IDS, f"reply:{case.case_id}")
+    envelope = dataclasses.replace(
+        new_envelope(
+            message_type="dublinet.reply",
+            regime=case.regime,
+            sender=wire.us,
+            recipient=Party(authority=case.other_state, system="dublinet"),
+            now=now,
+            correlation_id=uuid.UUID(case.request_message_id) if case.request_message_id else None,
+            conversation_id=uuid.UUID(conversation_id),
+        ),
+        message_id=reply_id,
+    )
+    return NewMessage(
+        message_id=str(reply_id),
+        peer=f"{case.other_state}:dublinet",
+        message_type="dublinet.reply",
+        conversation_id=conversation_id,
+        correlation_id=case.request_message_id,
+        body=wire.signed(Message(envelope=envelope, content=reply)),
+        order_key=case.case_id,
+        reference=case.reference,
+    )

@@ -30,11 +30,12 @@ from gateway.pipeline.outgoing import (
     CasePlan,
     core_hit,
     planned_request,
+    reply_message,
 )
 from gateway.pipeline.tracking_base import TrackingBase
 from gateway.pipeline.tracking_views import case_view, hit_view, registered_on
 from gateway.tracking import hits as hit_rules
-from gateway.tracking.cases import CaseEvent, CaseKind, CaseState, Direction
+from gateway.tracking.cases import CaseEvent, CaseKind, CaseState, Direction, apply_event
 from gateway.tracking.hits import HitStatus
 from gateway.tracking.records import (
     CaseChange,
@@ -43,7 +44,7 @@ from gateway.tracking.records import (
     StoredCase,
     StoredHit,
 )
-from gateway.tracking.schedule import passed_event
+from gateway.tracking.schedule import as_dublin_case, passed_event
 
 __all__ = ["Tracking", "Verdict"]
 
@@ -324,6 +325,46 @@ class Tracking(TrackingBase):
         await self.outbox.put([request])
         self.results_waiting.set()
         return opening.case
+
+    async def reply_to_case(
+        self,
+        case_id: str,
+        *,
+        outcome: ReplyOutcome,
+        legal_basis: str | None = None,
+        reason_codes: tuple[str, ...] = (),
+        explanation: str | None = None,
+        by: str,
+    ) -> StoredCase:
+        """Our reply to another state's request: sent, then the case moves. Sent first and
+        under the case's reply id, so a repeat after a crash sends nothing twice."""
+        case = await self.case(case_id)
+        event = CaseEvent.ACCEPTANCE if outcome is ReplyOutcome.ACCEPT else CaseEvent.REJECTION
+        if case.direction is not Direction.INCOMING:
+            raise InputError("GW-CASE-REPLY", f"case {case_id} is our own request", "case_id")
+        apply_event(as_dublin_case(case), event)  # refused here if the case cannot take it
+        reply = DublinReply(
+            request_reference=case.reference,
+            replying_state=self.own_state,
+            outcome=outcome,
+            legal_basis=legal_basis,
+            reason_codes=reason_codes,
+            explanation=explanation,
+        )
+        inbound = await self.outbox.store.inbound(case.request_message_id or "")
+        conversation = inbound.conversation_id if inbound else case.request_message_id or case_id
+        now = self.clock.now()
+        loop = asyncio.get_running_loop()
+        message = await loop.run_in_executor(
+            self.executor,
+            functools.partial(
+                reply_message, self.wire, case, reply, conversation_id=conversation, now=now
+            ),
+        )
+        await self.outbox.put([message])
+        return await self._move(
+            case, event, at=now, start=now.date(), detail=f"our reply: {outcome.value} by {by}"
+        )
 
     async def sweep(self) -> int:
         """Apply every time limit that passed (the day after its last day) and announce those

@@ -9,6 +9,7 @@ import dataclasses
 from collections.abc import Callable
 from datetime import date
 
+from gateway.errors import InputError
 from gateway.tracking.alerts import PendingDeadline
 from gateway.tracking.cases import (
     TRANSITIONS,
@@ -85,13 +86,16 @@ def with_clock(
     )
     if step is None:
         return cleared
-    deadline = compute_deadline(
-        step=step,
-        start=start,
-        regime=case.regime,
-        calendar=calendar_of(acting_state(case, step, own_state)),
-        facts=Facts(hit=case.hit_based),
-    )
+    try:
+        deadline = compute_deadline(
+            step=step,
+            start=start,
+            regime=case.regime,
+            calendar=calendar_of(acting_state(case, step, own_state)),
+            facts=Facts(hit=case.hit_based),
+        )
+    except InputError as error:  # a limit the regime leaves to an implementing act
+        return dataclasses.replace(cleared, deadline_step=step.value, deadline_basis=error.message)
     return dataclasses.replace(
         cleared,
         deadline=deadline.date,

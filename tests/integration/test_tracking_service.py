@@ -285,6 +285,36 @@ async def test_an_incoming_request_left_unanswered_is_accepted_tacitly(desk: Des
     assert ("deadline-alert", "request_received") in kinds
 
 
+async def test_our_reply_to_an_incoming_request_is_sent_once_and_moves_the_case(
+    desk: Desk,
+) -> None:
+    record = decode_record(json.loads((SAMPLES / "applicant-2026.json").read_bytes())).value
+    assert isinstance(record, CanonicalRecord)
+    request = DublinSubmission(
+        request=DublinRequest(
+            request_type=RequestType.TAKE_BACK,
+            requesting_state="NL",
+            requested_state="BE",
+            national_reference="NL-2026-78",
+            legal_basis="Reg 2024/1351 Art 41",
+        ),
+        record=record,
+    )
+    message = _from(NL, "dublinet.take-back-notification", request, regime=DublinRegime.AMMR)
+    await desk.tracking.on_message(message, Receipt(new=True, correlated=None))
+    [case] = await desk.tracking.store.cases()
+    replied = await desk.tracking.reply_to_case(
+        case.case_id, outcome=ReplyOutcome.REJECT, reason_codes=("not-responsible",), by="ops"
+    )
+    assert replied.state is CaseState.REJECTED
+    [sent] = await desk.store.find(MessageFilter(peer="NL:dublinet"))
+    assert (sent.message_type, sent.correlation_id) == ("dublinet.reply", case.request_message_id)
+    with pytest.raises(InputError) as raised:  # rejected cannot be rejected again
+        await desk.tracking.reply_to_case(case.case_id, outcome=ReplyOutcome.REJECT, by="ops")
+    assert raised.value.code == "GW-CASE-TRANSITION"
+    assert len(await desk.store.find(MessageFilter(peer="NL:dublinet"))) == 1
+
+
 async def test_a_no_hit_reaches_its_submitter_and_results_are_queued_once_for_webhooks(
     desk: Desk,
 ) -> None:

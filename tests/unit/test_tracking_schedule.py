@@ -141,3 +141,12 @@ def test_result_ids_are_stable_and_distinct() -> None:
     assert result_id(ResultKind.HIT, "h-1") == result_id(ResultKind.HIT, "h-1")
     assert result_id(ResultKind.HIT, "h-1") != result_id(ResultKind.HIT, "h-1", "confirmed")
     assert result_id(ResultKind.HIT, "h-1") != result_id(ResultKind.NO_HIT, "h-1")
+
+
+def test_a_limit_left_to_an_implementing_act_runs_no_clock_but_says_so() -> None:
+    rejected = replace(CASE, regime=DublinRegime.AMMR, state=CaseState.REJECTED)
+    clocked = with_clock(rejected, date(2026, 9, 1), own_state="BE", calendar_of=load_calendar)
+    assert (clocked.deadline, clocked.deadline_step) == (None, "reexamination-request")
+    assert clocked.deadline_basis is not None
+    assert "implementing" in clocked.deadline_basis
+    assert deadline_of(clocked, own_state="BE", calendar_of=load_calendar) is None

@@ -13,6 +13,7 @@ from gateway.adapters.web.auth import caller, requires
 from gateway.adapters.web.keys import SERVICES
 from gateway.broker.access import Role
 from gateway.domain import Problem
+from gateway.domain.dublin import ReplyOutcome
 from gateway.domain.eurodac import ReferenceNumber
 from gateway.domain.member_states import is_member_state
 from gateway.domain.serialization import decode_record
@@ -41,6 +42,7 @@ def add_routes(app: web.Application) -> None:
     app.router.add_post("/v1/cases", open_case)
     app.router.add_get("/v1/cases/{case_id}", show_case)
     app.router.add_post("/v1/cases/{case_id}/events", case_event)
+    app.router.add_post("/v1/cases/{case_id}/reply", reply_to_case)
     app.router.add_get("/v1/deadlines", deadlines)
     app.router.add_get("/v1/inbox", inbox)
 
@@ -245,6 +247,37 @@ async def case_event(request: web.Request) -> web.Response:
         raise InputError("GW-CASE-EVENT", "event names a case event", "event")
     case = await _tracking(request).act_on_case(
         request.match_info["case_id"], events[name], by=caller(request).name
+    )
+    return web.json_response(case_view(case))
+
+
+@requires(Role.OPERATOR)
+async def reply_to_case(request: web.Request) -> web.Response:
+    """Our reply to an incoming request: `{"outcome": "accept"|"reject", "legal_basis",
+    "reason_codes": [...], "explanation"}`; signed and sent to the requesting state."""
+    body = await _body(request)
+    outcomes = {outcome.value: outcome for outcome in ReplyOutcome}
+    codes = body.get("reason_codes", [])
+    texts = {name: body.get(name) for name in ("legal_basis", "explanation")}
+    if (
+        body.get("outcome") not in outcomes
+        or not isinstance(codes, list)
+        or not all(isinstance(code, str) for code in codes)
+        or not all(value is None or isinstance(value, str) for value in texts.values())
+    ):
+        raise InputError(
+            "GW-CASE-REPLY",
+            "a reply is an outcome (accept or reject), reason codes (texts), a legal basis "
+            "and an explanation",
+            "outcome",
+        )
+    case = await _tracking(request).reply_to_case(
+        request.match_info["case_id"],
+        outcome=outcomes[body["outcome"]],
+        legal_basis=texts["legal_basis"],
+        reason_codes=tuple(codes),
+        explanation=texts["explanation"],
+        by=caller(request).name,
     )
     return web.json_response(case_view(case))
 
