@@ -21,7 +21,7 @@ from polling import eventually
 from gateway.adapters.web.server import Endpoints, serve
 from gateway.app import running_services
 from gateway.broker.access import Role, new_token
-from gateway.domain.dublin import DublinRegime
+from gateway.domain.dublin import DublinRegime, DublinReply, ReplyOutcome
 from gateway.domain.eurodac import ReferenceNumber
 from gateway.domain.person import Sex
 from gateway.domain.replies import Acknowledgement, EurodacHit, MatchedRecord
@@ -384,3 +384,59 @@ async def test_the_tracking_api_checks_roles_input_and_whose_results_are_whose(
     assert (status, theirs["results"]) == (200, [])
     status, problem = await _call(running, "GET", f"/v1/inbox?since={mine.result_id}", "actio")
     assert (status, problem["code"]) == (400, "GW-RES-SINCE")
+
+
+async def test_a_signed_acceptance_from_nl_moves_the_case_and_reaches_the_inbox(
+    running: Running,
+) -> None:
+    body = (SAMPLES / "applicant-2026.json").read_bytes()
+    status, _ = await _call(
+        running, "POST", "/v1/submissions", "evibel", data=body,
+        headers={"Idempotency-Key": "evibel-hit-2"},
+    )  # fmt: skip
+    assert status == 202
+    await eventually(lambda: len(running.central.received) == 1, within=20)
+    await _send_hit(running, running.central.received[0])
+    tracking = running.services.tracking
+    assert tracking is not None
+    await eventually(lambda: _non_empty(tracking.store.hits()), within=10)
+    [hit] = await tracking.store.hits()
+    verdict = await tracking.confirm_hit(hit.hit_id, by="expert")
+    assert verdict.case is not None
+    await eventually(lambda: len(running.nl.received) == 1, within=20)
+    notification = running.nl.received[0]
+
+    accept = Message(
+        envelope=new_envelope(
+            message_type="dublinet.reply",
+            regime=notification.envelope.regime,
+            sender=running.nl.party,
+            recipient=notification.envelope.sender,
+            now=datetime.now(tz=UTC),
+            correlation_id=notification.envelope.message_id,
+            conversation_id=notification.envelope.conversation_id,
+        ),
+        content=DublinReply(
+            request_reference=verdict.case.reference,
+            replying_state="NL",
+            outcome=ReplyOutcome.ACCEPT,
+        ),
+    )
+    folder = running.nl.folder
+    context = client_context(
+        cert_file=folder / "tls-client.cert.pem",
+        key_file=folder / "tls-client.key.pem",
+        trust=TrustStore.from_directory(running.pki / "trust"),
+        server=PeerId(party="BE", system="gateway"),
+    )
+    url = running.endpoints.inbound.replace("127.0.0.1", "localhost") + "/v1/inbound"
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(url, data=running.nl.sign(accept), ssl=context) as response,
+    ):
+        assert response.status == 200, await response.text()
+    case = await tracking.case(verdict.case.case_id)
+    assert (case.state.value, case.deadline_step) == ("accepted", "transfer")
+    _, inbox = await _call(running, "GET", "/v1/inbox", "evibel")
+    replies = [r for r in inbox["results"] if r["kind"] == "reply"]
+    assert [r["data"]["outcome"] for r in replies] == ["accept"]
