@@ -40,6 +40,7 @@ from gateway.tracking.hits import HitStatus
 from gateway.tracking.records import (
     CaseChange,
     CaseOpening,
+    Result,
     ResultKind,
     StoredCase,
     StoredHit,
@@ -178,23 +179,29 @@ class Tracking(TrackingBase):
         event = (
             CaseEvent.ACCEPTANCE if reply.outcome is ReplyOutcome.ACCEPT else CaseEvent.REJECTION
         )
-        now = self.clock.now()
-        moved = await self._move(
-            case, event, at=now, start=now.date(), detail=f"reply: {reply.outcome.value}"
-        )
-        view = case_view(moved) | {
+        details = {
             "outcome": reply.outcome.value,
             "reason_codes": list(reply.reason_codes),
             "explanation": reply.explanation,
         }
-        await self._add_results(
-            self._results(
+
+        def reply_result(moved: StoredCase) -> list[Result]:
+            return self._results(
                 case.submitter,
                 ResultKind.REPLY,
                 case.case_id,
-                view,
+                case_view(moved) | details,
                 what=str(message.envelope.message_id),
             )
+
+        now = self.clock.now()
+        await self._move(
+            case,
+            event,
+            at=now,
+            start=now.date(),
+            detail=f"reply: {reply.outcome.value}",
+            also=reply_result,
         )
 
     async def _acknowledged(self, ack: Acknowledgement, request: StoredMessage) -> None:

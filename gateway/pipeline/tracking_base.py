@@ -9,6 +9,7 @@ import asyncio
 import dataclasses
 import functools
 import json
+from collections.abc import Callable
 from concurrent.futures import Executor
 from datetime import date, datetime
 from typing import Any
@@ -118,8 +119,17 @@ class TrackingBase:
         return stored
 
     async def _move(
-        self, case: StoredCase, event: CaseEvent, *, at: datetime, start: date, detail: str
+        self,
+        case: StoredCase,
+        event: CaseEvent,
+        *,
+        at: datetime,
+        start: date,
+        detail: str,
+        also: Callable[[StoredCase], list[Result]] = lambda _: [],
     ) -> StoredCase:
+        """Apply `event` (the table refuses what cannot happen), restart the clock and store
+        the move with its result and what `also` adds for the moved case, in one go."""
         target = apply_event(as_dublin_case(case), event).state
         moved = self._clocked(dataclasses.replace(case, state=target, updated_at=at), start)
         if moved.deadline_step == case.deadline_step and case.deadline_from is not None:
@@ -141,7 +151,7 @@ class TrackingBase:
             case_view(moved) | {"event": event.value},
             what=f"{case.state.value}>{target.value}{again}",
         )
-        await self.store.move_case(moved, change, results)
+        await self.store.move_case(moved, change, results + also(moved))
         self.results_waiting.set()
         return moved
 
