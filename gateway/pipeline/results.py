@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from gateway.broker.dispatcher import Dispatcher
 from gateway.broker.outbox import Outbox
 from gateway.broker.records import NewMessage
-from gateway.errors import ConfigError
+from gateway.errors import ConfigError, GatewayError
 from gateway.logging import get_logger
 from gateway.pipeline.tracking import Tracking
 
@@ -119,7 +119,11 @@ async def run_tracking(
 
 async def _sweep(tracking: Tracking, stop: asyncio.Event) -> None:
     while not stop.is_set():
-        moved = await tracking.sweep()
+        try:
+            moved = await tracking.sweep()
+        except GatewayError as error:  # the store is down: try again at the next round
+            get_logger().warning("tracking sweep failed", code=error.code)
+            moved = 0
         if moved:
             get_logger().info("time limits passed", count=moved)
         with contextlib.suppress(TimeoutError):
@@ -131,7 +135,10 @@ async def _pump(
 ) -> None:
     while not stop.is_set():
         tracking.results_waiting.clear()
-        await pump_results(tracking, outbox, submitters)
+        try:
+            await pump_results(tracking, outbox, submitters)
+        except GatewayError as error:  # the store is down: the results wait for the next round
+            get_logger().warning("results not queued", code=error.code)
         waiting = asyncio.ensure_future(tracking.results_waiting.wait())
         stopped = asyncio.ensure_future(stop.wait())
         await asyncio.wait(

@@ -375,26 +375,34 @@ class Tracking(TrackingBase):
 
     async def sweep(self) -> int:
         """Apply every time limit that passed (the day after its last day) and announce those
-        falling due soon. Returns how many cases moved."""
-        today = self.clock.today()
+        falling due soon. Returns how many cases moved. A case that fails is logged and
+        left for the next sweep; the others go on."""
         moved = 0
         for case in await self.store.cases(open_only=True, limit=100_000):
-            if case.state is CaseState.REQUEST_SENT:
-                await self._ensure_queued(case)
-            event = passed_event(case)
-            if case.deadline is None:
-                continue
-            if event is not None and case.deadline < today:
-                moved += await self._deadline_passed(case, event)
-            elif (case.deadline - today).days <= self.alert_days:
-                view = case_view(case) | {"days_left": (case.deadline - today).days}
-                what = f"{case.deadline_step}:{case.deadline.isoformat()}"
-                await self._add_results(
-                    self._results(
-                        case.submitter, ResultKind.DEADLINE_ALERT, case.case_id, view, what=what
-                    )
-                )
+            try:
+                moved += await self._sweep_case(case)
+            except GatewayError as error:
+                get_logger(case_id=case.case_id).warning("sweep failed", code=error.code)
         return moved
+
+    async def _sweep_case(self, case: StoredCase) -> int:
+        today = self.clock.today()
+        if case.state is CaseState.REQUEST_SENT:
+            await self._ensure_queued(case)
+        event = passed_event(case)
+        if case.deadline is None:
+            return 0
+        if event is not None and case.deadline < today:
+            return await self._deadline_passed(case, event)
+        if (case.deadline - today).days <= self.alert_days:
+            view = case_view(case) | {"days_left": (case.deadline - today).days}
+            what = f"{case.deadline_step}:{case.deadline.isoformat()}"
+            await self._add_results(
+                self._results(
+                    case.submitter, ResultKind.DEADLINE_ALERT, case.case_id, view, what=what
+                )
+            )
+        return 0
 
     async def _ensure_queued(self, case: StoredCase) -> None:
         """The case was stored before its request was queued: after a crash in between,

@@ -391,3 +391,28 @@ def test_a_bad_plan_is_refused_with_every_problem() -> None:
     paths = {problem.path for problem in raised.value.problems}
     assert {"kind", "requested_state", "legal_basis", "urgent", "eurodac_reference"} <= paths
     assert any(path.startswith("record") for path in paths)
+
+
+async def test_a_case_that_cannot_be_swept_does_not_stop_the_others(
+    desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hit_id = await _hit_on(desk, "NL1000000004242")
+
+    async def crash(*_: object, **__: object) -> list[str]:
+        raise OSError("the process died here")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(desk.outbox, "put", crash)
+        with pytest.raises(OSError, match="died"):
+            await desk.tracking.confirm_hit(hit_id, by="expert")
+    [case] = await desk.tracking.store.cases()
+    hit = await desk.tracking.hit(hit_id)
+    # The enrolment's body is gone: the lost request cannot be built again.
+    monkeypatch.setattr(desk.store, "get", _nothing)
+    assert hit.source_message_id is not None
+    assert await desk.tracking.sweep() == 0
+    assert (await desk.tracking.case(case.case_id)).state is CaseState.REQUEST_SENT
+
+
+async def _nothing(*_: object, **__: object) -> None:
+    return None
