@@ -17,7 +17,8 @@ from psycopg import AsyncConnection, sql
 from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 
-from gateway.adapters.postgres_store import _migrate
+from gateway.adapters.postgres_store import _audit, _migrate
+from gateway.adapters.tracking_audit import case_audit, hit_audit
 from gateway.errors import ConfigError
 from gateway.tracking.cases import TERMINAL
 from gateway.tracking.hits import HitStatus
@@ -82,6 +83,7 @@ class PostgresTrackingStore:
             if not cursor.rowcount:
                 return False
             await _add_results(conn, results)
+            await _audit(conn, [hit_audit(hit)])
             return True
 
         return await self._transaction(work)
@@ -121,6 +123,7 @@ class PostgresTrackingStore:
             )
             if not cursor.rowcount:
                 raise hit_conflict(hit.hit_id)
+            await _audit(conn, [hit_audit(hit)])
             if opening is not None and not await _open(conn, opening):
                 raise case_conflict(opening.change)
             await _add_results(conn, results)
@@ -256,6 +259,7 @@ async def _add_change(conn: Connection, change: CaseChange) -> None:
         "INSERT INTO tracking_case_changes (case_id, document) VALUES (%s, %s)",
         (change.case_id, to_document(change)),
     )
+    await _audit(conn, [case_audit(change)])
 
 
 async def _add_results(conn: Connection, results: Sequence[Result]) -> list[str]:

@@ -16,7 +16,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
 
-from gateway.adapters.sqlite_store import _in_transaction, _migrate, _to_db
+from gateway.adapters.sqlite_store import _audit, _in_transaction, _migrate, _to_db
+from gateway.adapters.tracking_audit import case_audit, hit_audit
 from gateway.errors import ConfigError
 from gateway.tracking.cases import TERMINAL
 from gateway.tracking.hits import HitStatus
@@ -84,6 +85,7 @@ class SqliteTrackingStore:
             if not cursor.rowcount:
                 return False
             _add_results(db, results)
+            _audit(db, [hit_audit(hit)])
             return True
 
         return await self._run(work)
@@ -128,6 +130,7 @@ class SqliteTrackingStore:
             )
             if not cursor.rowcount:
                 raise hit_conflict(hit.hit_id)
+            _audit(db, [hit_audit(hit)])
             if opening is not None and not _open(db, opening):
                 raise case_conflict(opening.change)
             _add_results(db, results)
@@ -260,6 +263,7 @@ def _add_change(db: sqlite3.Connection, change: CaseChange) -> None:
         "INSERT INTO tracking_case_changes (case_id, document) VALUES (?, ?)",
         (change.case_id, to_document(change)),
     )
+    _audit(db, [case_audit(change)])
 
 
 def _add_results(db: sqlite3.Connection, results: Sequence[Result]) -> list[str]:

@@ -15,6 +15,7 @@ import structlog
 
 from gateway import __version__
 from gateway.cli import (
+    audit,
     bench,
     cases,
     certs,
@@ -29,6 +30,7 @@ from gateway.cli import (
     queue,
     sample,
     serve,
+    sim,
     tokens,
 )
 from gateway.errors import GatewayError
@@ -47,7 +49,9 @@ COMMANDS = (
     serve,
     queue,
     tokens,
+    audit,
     bench,
+    sim,
     hits,
     cases,
     deadlines,

@@ -201,6 +201,7 @@ class Tracking(TrackingBase):
             at=now,
             start=now.date(),
             detail=f"reply: {reply.outcome.value}",
+            by=f"{case.other_state}:dublinet",
             also=reply_result,
         )
 
@@ -217,6 +218,7 @@ class Tracking(TrackingBase):
             at=self.clock.now(),
             start=received.date(),
             detail=f"received by {case.other_state} at {received.isoformat()}",
+            by=f"{case.other_state}:dublinet",
         )
 
     async def confirm_hit(self, hit_id: str, *, by: str, open_case: bool = True) -> Verdict:
@@ -241,6 +243,9 @@ class Tracking(TrackingBase):
         opening, request = (None, None)
         if proposal is not None and open_case:
             opening, request = await self._outgoing(decided, now)
+            opening = dataclasses.replace(
+                opening, change=dataclasses.replace(opening.change, by=by)
+            )
         results = self._results(
             stored.submitter, ResultKind.HIT, hit_id, hit_view(decided), what="confirmed"
         )
@@ -286,12 +291,11 @@ class Tracking(TrackingBase):
                 + ": no wrong-hit report is due",
                 "hit_id",
             )
-        reported = dataclasses.replace(stored, reported_at=self.clock.now())
+        reported = dataclasses.replace(stored, reported_at=self.clock.now(), reported_by=by)
         results = self._results(
             stored.submitter, ResultKind.HIT, hit_id, hit_view(reported), what="reported"
         )
         await self.store.decide_hit(reported, results=results, expected=HitStatus.REJECTED)
-        get_logger(hit_id=hit_id).info("wrong hit reported", by=by)
         self.results_waiting.set()
         return reported
 
@@ -370,7 +374,7 @@ class Tracking(TrackingBase):
         )
         await self.outbox.put([message])
         return await self._move(
-            case, event, at=now, start=now.date(), detail=f"our reply: {outcome.value} by {by}"
+            case, event, at=now, start=now.date(), detail=f"our reply: {outcome.value}", by=by
         )
 
     async def sweep(self) -> int:

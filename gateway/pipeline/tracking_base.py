@@ -126,6 +126,7 @@ class TrackingBase:
         at: datetime,
         start: date,
         detail: str,
+        by: str = "gateway",
         also: Callable[[StoredCase], list[Result]] = lambda _: [],
     ) -> StoredCase:
         """Apply `event` (the table refuses what cannot happen), restart the clock and store
@@ -143,6 +144,7 @@ class TrackingBase:
             to_state=target,
             event=event,
             detail=detail,
+            by=by,
         )
         results = self._results(
             case.submitter,
@@ -163,7 +165,7 @@ class TrackingBase:
             raise InputError("GW-CASE-EVENT", f"operators record {allowed}", "event")
         now = self.clock.now()
         return await self._move(
-            await self.case(case_id), event, at=now, start=now.date(), detail=f"by {by}"
+            await self.case(case_id), event, at=now, start=now.date(), detail="", by=by
         )
 
     def _clocked(self, case: StoredCase, start: date) -> StoredCase:

@@ -77,6 +77,7 @@ class StoredHit:
     report_due: date | None = None  # a wrong hit's report, 3 working days
     report_basis: str | None = None
     reported_at: datetime | None = None  # when the wrong hit was reported
+    reported_by: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -115,6 +116,7 @@ class CaseChange:
     to_state: CaseState
     event: CaseEvent | None  # None: the case was opened
     detail: str = ""
+    by: str = "gateway"  # who made the change: the gateway, a peer's message, an operator
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

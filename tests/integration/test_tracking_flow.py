@@ -21,6 +21,7 @@ from polling import eventually
 from gateway.adapters.web.server import Endpoints, serve
 from gateway.app import running_services
 from gateway.broker.access import Role, new_token
+from gateway.broker.audit import verify_chain
 from gateway.domain.dublin import DublinRegime, DublinReply, ReplyOutcome
 from gateway.domain.eurodac import ReferenceNumber
 from gateway.domain.person import Sex
@@ -330,6 +331,21 @@ async def test_a_silent_peer_accepts_tacitly_and_the_national_system_is_told(
     stamp = int(headers[TIMESTAMP_HEADER])
     assert verify_webhook(SECRET, stamp, sent, headers[SIGNATURE_HEADER], now=stamp)
     assert json.loads(sent)["data"]["state"] == "tacitly_accepted"
+
+    # The audit trail holds who did what, chained with the messages' entries.
+    assert await _audited(running, {hit["hit_id"], case_id}) == [
+        ("hit.received", "gateway"),
+        ("hit.confirmed", "expert"),
+        ("case.opened", "expert"),
+        ("case.acknowledgement", "NL:dublinet"),
+        ("case.reply_deadline_passed", "gateway"),
+    ]
+
+
+async def _audited(running: Running, subjects: set[str]) -> list[tuple[str, str]]:
+    trail = await running.services.store.audit_entries(limit=10_000)
+    assert verify_chain(trail) is None
+    return [(entry.kind, entry.actor) for entry in trail if entry.subject in subjects]
 
 
 async def _non_empty(found: Any) -> bool:
