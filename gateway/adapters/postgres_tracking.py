@@ -13,13 +13,14 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 import psycopg
+import psycopg_pool
 from psycopg import AsyncConnection, sql
 from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 
 from gateway.adapters.postgres_store import _audit, _migrate
 from gateway.adapters.tracking_audit import case_audit, hit_audit
-from gateway.errors import ConfigError
+from gateway.errors import ConfigError, TransportError
 from gateway.tracking.cases import TERMINAL
 from gateway.tracking.hits import HitStatus
 from gateway.tracking.memory import case_conflict, hit_conflict
@@ -38,6 +39,7 @@ __all__ = ["PostgresTrackingStore"]
 T = TypeVar("T")
 Connection = AsyncConnection[dict[str, Any]]
 _TERMINAL = [state.value for state in sorted(TERMINAL)]
+_CONNECT_TIMEOUT = 10.0  # seconds to wait for a connection from the pool
 
 
 class PostgresTrackingStore:
@@ -58,7 +60,13 @@ class PostgresTrackingStore:
                         sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema))
                     )
             pool: AsyncConnectionPool[Connection] = AsyncConnectionPool(
-                conninfo, min_size=1, max_size=4, kwargs={"row_factory": dict_row}, open=False
+                conninfo,
+                min_size=1,
+                max_size=4,
+                kwargs={"row_factory": dict_row},
+                open=False,
+                check=AsyncConnectionPool.check_connection,  # drop connections a restart broke
+                reconnect_timeout=3600,
             )
             await pool.open(wait=True, timeout=10)
         except (psycopg.Error, TimeoutError) as error:
@@ -70,8 +78,14 @@ class PostgresTrackingStore:
         return store
 
     async def _transaction(self, work: Callable[[Connection], Awaitable[T]]) -> T:
-        async with self._pool.connection() as conn, conn.transaction():
-            return await work(conn)
+        try:
+            async with self._pool.connection(timeout=_CONNECT_TIMEOUT) as conn, conn.transaction():
+                return await work(conn)
+        except (psycopg.OperationalError, psycopg_pool.PoolTimeout) as error:
+            # Rolled back: nothing half-done remains; the caller may try again later.
+            raise TransportError(
+                "GW-STORE-UNAVAILABLE", f"PostgreSQL is not reachable: {error}".strip()
+            ) from None
 
     async def add_hit(self, hit: StoredHit, results: Sequence[Result]) -> bool:
         async def work(conn: Connection) -> bool:

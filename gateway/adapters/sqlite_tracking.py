@@ -18,7 +18,7 @@ from typing import TypeVar
 
 from gateway.adapters.sqlite_store import _audit, _in_transaction, _migrate, _to_db
 from gateway.adapters.tracking_audit import case_audit, hit_audit
-from gateway.errors import ConfigError
+from gateway.errors import ConfigError, TransportError
 from gateway.tracking.cases import TERMINAL
 from gateway.tracking.hits import HitStatus
 from gateway.tracking.memory import case_conflict, hit_conflict
@@ -71,9 +71,14 @@ class SqliteTrackingStore:
         return cls(connection, executor)
 
     async def _run(self, work: Callable[[sqlite3.Connection], T]) -> T:
-        return await asyncio.get_running_loop().run_in_executor(
-            self._executor, _in_transaction, self._db, work
-        )
+        try:
+            return await asyncio.get_running_loop().run_in_executor(
+                self._executor, _in_transaction, self._db, work
+            )
+        except sqlite3.OperationalError as error:  # locked, disk full, I/O error: rolled back
+            raise TransportError(
+                "GW-STORE-UNAVAILABLE", f"the SQLite store failed: {error}"
+            ) from None
 
     async def add_hit(self, hit: StoredHit, results: Sequence[Result]) -> bool:
         def work(db: sqlite3.Connection) -> bool:

@@ -19,6 +19,7 @@ import uuid
 from typing import Any
 
 from gateway.broker.records import Receipt, StoredMessage
+from gateway.broker.states import MessageState
 from gateway.domain.dublin import DublinReply, ReplyOutcome, RequestType
 from gateway.domain.replies import Acknowledgement, EurodacErrorReply, EurodacHit, EurodacNoHit
 from gateway.domain.serialization import encode
@@ -392,7 +393,8 @@ class Tracking(TrackingBase):
     async def _sweep_case(self, case: StoredCase) -> int:
         today = self.clock.today()
         if case.state is CaseState.REQUEST_SENT:
-            await self._ensure_queued(case)
+            await self._follow_request(case)
+            case = await self.case(case.case_id)
         event = passed_event(case)
         if case.deadline is None:
             return 0
@@ -408,17 +410,35 @@ class Tracking(TrackingBase):
             )
         return 0
 
-    async def _ensure_queued(self, case: StoredCase) -> None:
-        """The case was stored before its request was queued: after a crash in between,
-        queue the request (the same message, by its id) now."""
-        if case.hit_id is None or case.request_message_id is None:
+    async def _follow_request(self, case: StoredCase) -> None:
+        """Repair what a failure between two stores left: a request stored but not queued
+        is queued (the same message, by its id); a request the outbox has seen
+        acknowledged whose acknowledgement tracking missed starts its clock now, from the
+        day the acknowledgement was recorded."""
+        if case.request_message_id is None:
             return
-        if await self.outbox.store.get(case.request_message_id) is not None:
+        sent = await self.outbox.store.get(case.request_message_id)
+        if sent is None and case.hit_id is not None:
+            _, request = await self._outgoing(await self.hit(case.hit_id), self.clock.now())
+            if request.message_id == case.request_message_id:
+                await self.outbox.put([request])
+                get_logger(case_id=case.case_id).warning("request queued again after a failure")
             return
-        _, request = await self._outgoing(await self.hit(case.hit_id), self.clock.now())
-        if request.message_id == case.request_message_id:
-            await self.outbox.put([request])
-            get_logger(case_id=case.case_id).warning("request queued again after a failure")
+        if sent is None or sent.state not in (MessageState.ACKNOWLEDGED, MessageState.ANSWERED):
+            return
+        timeline = await self.outbox.store.timeline(sent.message_id)
+        acknowledged = next(
+            (change.at for change in timeline if change.to_state is MessageState.ACKNOWLEDGED),
+            sent.updated_at,
+        )
+        await self._move(
+            case,
+            CaseEvent.ACKNOWLEDGEMENT,
+            at=self.clock.now(),
+            start=acknowledged.date(),
+            detail=f"acknowledged (as recorded by the outbox at {acknowledged.isoformat()})",
+            by=f"{case.other_state}:dublinet",
+        )
 
     async def _deadline_passed(self, case: StoredCase, event: CaseEvent) -> int:
         deadline = case.deadline or self.clock.today()

@@ -18,6 +18,7 @@ from gateway.adapters.web.tracking import case_plan
 from gateway.broker.outbox import Outbox
 from gateway.broker.records import Receipt, StoredMessage
 from gateway.broker.sealing import BodyCipher
+from gateway.broker.states import Event
 from gateway.domain.dublin import (
     DublinRegime,
     DublinReply,
@@ -416,3 +417,27 @@ async def test_a_case_that_cannot_be_swept_does_not_stop_the_others(
 
 async def _nothing(*_: object, **__: object) -> None:
     return None
+
+
+async def test_an_acknowledgement_tracking_missed_is_found_in_the_outbox_by_the_sweep(
+    desk: Desk,
+) -> None:
+    hit_id = await _hit_on(desk, "NL1000000004242")
+    case = (await desk.tracking.confirm_hit(hit_id, by="expert")).case
+    assert case is not None
+    await desk.store.claim(
+        worker="w", now=NOW, lease=timedelta(seconds=30), limit=10, peer="NL:dublinet"
+    )
+    await desk.store.record(case.request_message_id or "", Event.ACKNOWLEDGE, at=NOW, worker="w")
+    desk.clock.advance(timedelta(days=1))
+    assert (await desk.tracking.case(case.case_id)).state is CaseState.REQUEST_SENT
+    await desk.tracking.sweep()
+    acknowledged = await desk.tracking.case(case.case_id)
+    expected = compute_deadline(
+        step=Step.TAKE_BACK_CONFIRMATION,
+        start=NOW.date(),
+        regime=DublinRegime.AMMR,
+        calendar=load_calendar("NL"),
+        facts=Facts(hit=True),
+    )
+    assert (acknowledged.state, acknowledged.deadline) == (CaseState.ACKNOWLEDGED, expected.date)
