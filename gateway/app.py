@@ -78,9 +78,13 @@ async def open_store(settings: Settings) -> MessageStore:
 
 
 async def open_tracking(settings: Settings) -> TrackingStore:
-    """The tracking tables, in the same database as the message store."""
-    if settings.database_url.startswith(("postgresql://", "postgres://")):
-        return await PostgresTrackingStore.open(settings.database_url)
+    """The tracking tables, in the same database as the message store (`open_store` has
+    refused a `database_url` of another form already)."""
+    url = settings.database_url
+    if url.startswith(("postgresql://", "postgres://")):
+        return await PostgresTrackingStore.open(url)
+    if url.startswith("sqlite:///"):
+        return await SqliteTrackingStore.open(Path(url.removeprefix("sqlite://")))
     return await SqliteTrackingStore.open(settings.data_dir / "gateway.sqlite3")
 
 

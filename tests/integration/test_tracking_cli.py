@@ -104,3 +104,14 @@ def test_hits_and_cases_are_listed_and_shown(
     assert [entry["event"] for entry in shown["history"]] == ["opened"]
     assert main(["cases", "show", "nope"]) == 1
     assert "GW-CASE-UNKNOWN" in capsys.readouterr().err
+
+
+def test_the_tracking_tables_follow_a_sqlite_url_to_its_file(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    elsewhere = data_dir / "elsewhere"
+    elsewhere.mkdir()
+    _seed(elsewhere)
+    monkeypatch.setenv("EUGW_DATABASE_URL", f"sqlite:///{elsewhere / 'gateway.sqlite3'}")
+    assert main(["cases", "list"]) == 0
+    assert "c-1" in capsys.readouterr().out
