@@ -14,6 +14,7 @@ from gateway.settings import LogFormat, LogLevel
 
 @pytest.fixture(autouse=True)
 def _reset_structlog() -> Iterator[None]:
+    structlog.reset_defaults()  # an earlier test may have left a configuration behind
     yield
     structlog.reset_defaults()
 
