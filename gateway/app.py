@@ -27,7 +27,9 @@ from gateway.broker.outbox import Outbox
 from gateway.broker.retry import RetryPolicy
 from gateway.broker.sealing import BodyCipher, parse_key_ring
 from gateway.errors import ConfigError
-from gateway.logging import configure_logging
+from gateway.logging import configure_logging, get_logger
+from gateway.mapping.source_readers import Reader, record_sources, source_readers
+from gateway.pipeline.batches import Batches
 from gateway.pipeline.inbound import Inbound
 from gateway.pipeline.results import WEBHOOK_PEER, parse_webhooks
 from gateway.pipeline.services import Services
@@ -119,6 +121,14 @@ def peer_routes(settings: Settings) -> dict[str, Route]:
     }
 
 
+def sources(settings: Settings) -> dict[str, Reader]:
+    """The readers of source exports, when the mapping specifications are where settings say."""
+    if not settings.mappings_dir.is_dir():
+        get_logger().warning("no mappings directory: source exports are refused")
+        return {}
+    return source_readers(settings.mappings_dir, member_state=settings.member_state)
+
+
 def dispatcher_policy(settings: Settings) -> DispatcherPolicy:
     return DispatcherPolicy(
         retry=RetryPolicy(
@@ -143,6 +153,7 @@ async def running_services(
     store = await open_store(settings)
     executor = ThreadPoolExecutor(settings.crypto_threads, thread_name_prefix="crypto")
     transport = HttpTransport(routes)
+    batches: Batches | None = None
     tracking_store = await open_tracking(settings)
     webhook_targets = parse_webhooks(settings.webhooks)
     webhook_transport = WebhookTransport(webhook_targets)
@@ -167,12 +178,25 @@ async def running_services(
             limits=XmlLimits(max_bytes=settings.max_xml_bytes, max_depth=settings.max_xml_depth),
             on_message=tracking.on_message,
         )
+        readers = sources(settings)
+        submissions = Submissions(
+            outbox=outbox, wire=wire, clock=clock, executor=executor, sources=readers
+        )
+        batches = Batches(
+            outbox=outbox,
+            submissions=submissions,
+            sources=record_sources(readers),
+            clock=clock,
+            executor=executor,
+            spool_dir=settings.data_dir / "batches",
+            max_bytes=settings.max_batch_bytes,
+        )
         yield Services(
             settings=settings,
             clock=clock,
             store=store,
             outbox=outbox,
-            submissions=Submissions(outbox=outbox, wire=wire, clock=clock, executor=executor),
+            submissions=submissions,
             inbound=inbound,
             dispatcher=Dispatcher(
                 outbox=outbox,
@@ -191,8 +215,11 @@ async def running_services(
             )
             if webhook_targets
             else None,
+            batches=batches,
         )
     finally:
+        if batches is not None:
+            await batches.close()
         await webhook_transport.close()
         await tracking_store.close()
         await transport.close()

@@ -186,6 +186,14 @@ ERROR_CODES: dict[str, str] = {
     "GW-SIM-CONTROL": "A request to the simulators' control API cannot be carried out.",
     "GW-SIM-UNAUTHORISED": "The control API needs its bearer token.",
     "GW-SIM-SCENARIO": "A scenario file or one of its records is malformed.",
+    # sources: ingest of source exports, batch upload
+    "GW-IN-FORMAT": "A source export's format is not one the source comes in.",
+    "GW-IN-ENCODING": "A source export is not text in its specification's encoding.",
+    "GW-IN-BIOMETRICS": "An enrolment or search needs biometrics that the source does not hold.",
+    "GW-BATCH-SOURCE": "A batch upload names no source, or one whose exports are not read "
+    "record by record.",
+    "GW-BATCH-TOO-LARGE": "A batch file is larger than max_batch_bytes.",
+    "GW-BATCH-UNREADABLE": "A batch file could not be read to its end (not text, cut short).",
     # tracking: hits, Dublin cases, deadlines, results
     "GW-HIT-UNKNOWN": "There is no hit with this id.",
     "GW-HIT-STATE": "A hit state that does not exist (pending, confirmed, rejected).",

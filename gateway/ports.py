@@ -13,6 +13,7 @@ from typing import Protocol
 
 from gateway.broker.access import ApiToken
 from gateway.broker.audit import AuditEntry
+from gateway.broker.batch_records import Batch, BatchProgress, BatchRejection, BatchState
 from gateway.broker.records import (
     InboundMessage,
     NewMessage,
@@ -154,6 +155,46 @@ class MessageStore(Protocol):
         ...
 
     async def close(self) -> None: ...
+
+    # Batch uploads (migration 030).
+
+    async def create_batch(self, batch: Batch) -> Batch:
+        """Record a new batch; when the submitter already used its idempotency key,
+        nothing is written and the first batch is returned."""
+        ...
+
+    async def batch(self, batch_id: str) -> Batch | None: ...
+
+    async def advance_batch(
+        self,
+        batch_id: str,
+        progress: BatchProgress,
+        messages: Sequence[NewMessage],
+        *,
+        at: datetime,
+    ) -> Batch:
+        """In one transaction: queue the messages (sealed), keep the rejections, and add
+        to the counters (total, mapped, rejected, and queued by the messages that were new)."""
+        ...
+
+    async def finish_batch(
+        self, batch_id: str, state: BatchState, *, at: datetime, error: str = ""
+    ) -> Batch: ...
+
+    async def batch_rejections(
+        self, batch_id: str, *, limit: int = 100, offset: int = 0
+    ) -> list[BatchRejection]:
+        """Rejected records in file order."""
+        ...
+
+    async def stale_batches(self, *, updated_before: datetime) -> list[Batch]:
+        """Running batches last changed before the cut-off: their worker may be gone."""
+        ...
+
+    async def take_over_batch(self, batch_id: str, *, seen: datetime, at: datetime) -> Batch | None:
+        """Claim a stale batch for this process: only when it is still running and was
+        last changed at `seen` (nobody advanced or took it meanwhile); None otherwise."""
+        ...
 
 
 class Transport(Protocol):

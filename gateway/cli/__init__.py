@@ -26,11 +26,13 @@ from gateway.cli import (
     hits,
     info,
     map_records,
+    merge_exports,
     message,
     queue,
     sample,
     serve,
     sim,
+    submit,
     tokens,
 )
 from gateway.errors import GatewayError
@@ -52,6 +54,8 @@ COMMANDS = (
     audit,
     bench,
     sim,
+    merge_exports,
+    submit,
     hits,
     cases,
     deadlines,

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from gateway.broker.dispatcher import Dispatcher
 from gateway.broker.outbox import Outbox
+from gateway.pipeline.batches import Batches
 from gateway.pipeline.inbound import Inbound
 from gateway.pipeline.submissions import Submissions
 from gateway.pipeline.tracking import Tracking
@@ -26,5 +27,6 @@ class Services:
     inbound: Inbound
     dispatcher: Dispatcher
     trust: TrustStore
+    batches: Batches | None = None  # batch uploads of source exports
     tracking: Tracking | None = None
     webhooks: Dispatcher | None = None  # delivers results to the submitters' webhooks
