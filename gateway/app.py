@@ -18,7 +18,10 @@ from pathlib import Path
 from gateway.adapters.clock import SystemClock
 from gateway.adapters.http_transport import HttpTransport, Route
 from gateway.adapters.postgres_store import PostgresStore
+from gateway.adapters.postgres_tracking import PostgresTrackingStore
 from gateway.adapters.sqlite_store import SqliteStore
+from gateway.adapters.sqlite_tracking import SqliteTrackingStore
+from gateway.adapters.webhook_transport import WebhookTransport
 from gateway.broker.dispatcher import Dispatcher, DispatcherPolicy
 from gateway.broker.outbox import Outbox
 from gateway.broker.retry import RetryPolicy
@@ -28,17 +31,19 @@ from gateway.logging import configure_logging, get_logger
 from gateway.mapping.source_readers import Reader, record_sources, source_readers
 from gateway.pipeline.batches import Batches
 from gateway.pipeline.inbound import Inbound
+from gateway.pipeline.results import WEBHOOK_PEER, parse_webhooks
 from gateway.pipeline.services import Services
 from gateway.pipeline.submissions import Submissions
+from gateway.pipeline.tracking import Tracking
 from gateway.pipeline.wire import Wire
-from gateway.ports import Clock, MessageStore
+from gateway.ports import Clock, MessageStore, TrackingStore
 from gateway.security.configured import client_context_from, signer_from, trust_store_from
 from gateway.security.identity import PeerId
 from gateway.security.verifier import Verifier
 from gateway.settings import Settings
 from gateway.validation.parsing import XmlLimits
 
-__all__ = ["Gateway", "build_gateway", "open_store", "running_services"]
+__all__ = ["Gateway", "build_gateway", "open_store", "open_tracking", "running_services"]
 
 EURODAC_PEER = PeerId(party="EU", system="eurodac")
 
@@ -72,6 +77,17 @@ async def open_store(settings: Settings) -> MessageStore:
             "EUGW_DATABASE_URL",
         )
     return await SqliteStore.open(settings.data_dir / "gateway.sqlite3")
+
+
+async def open_tracking(settings: Settings) -> TrackingStore:
+    """The tracking tables, in the same database as the message store (`open_store` has
+    refused a `database_url` of another form already)."""
+    url = settings.database_url
+    if url.startswith(("postgresql://", "postgres://")):
+        return await PostgresTrackingStore.open(url)
+    if url.startswith("sqlite:///"):
+        return await SqliteTrackingStore.open(Path(url.removeprefix("sqlite://")))
+    return await SqliteTrackingStore.open(settings.data_dir / "gateway.sqlite3")
 
 
 def body_cipher(settings: Settings) -> BodyCipher:
@@ -138,8 +154,21 @@ async def running_services(
     executor = ThreadPoolExecutor(settings.crypto_threads, thread_name_prefix="crypto")
     transport = HttpTransport(routes)
     batches: Batches | None = None
+    tracking_store = await open_tracking(settings)
+    webhook_targets = parse_webhooks(settings.webhooks)
+    webhook_transport = WebhookTransport(webhook_targets)
     try:
         outbox = Outbox(store, body_cipher(settings), clock)
+        tracking = Tracking(
+            store=tracking_store,
+            outbox=outbox,
+            wire=wire,
+            clock=clock,
+            executor=executor,
+            calendar=settings.deadline_calendar,
+            dublin_unit=settings.dublin_unit,
+            alert_days=settings.deadline_alert_days,
+        )
         inbound = Inbound(
             outbox=outbox,
             wire=wire,
@@ -147,6 +176,7 @@ async def running_services(
             clock=clock,
             executor=executor,
             limits=XmlLimits(max_bytes=settings.max_xml_bytes, max_depth=settings.max_xml_depth),
+            on_message=tracking.on_message,
         )
         readers = sources(settings)
         submissions = Submissions(
@@ -176,11 +206,22 @@ async def running_services(
                 check_ack=inbound.check_acknowledgement,
             ),
             trust=trust,
+            tracking=tracking,
+            webhooks=Dispatcher(
+                outbox=outbox,
+                transport=webhook_transport,
+                peers=[f"{WEBHOOK_PEER}{name}" for name in webhook_targets],
+                policy=dispatcher_policy(settings),
+            )
+            if webhook_targets
+            else None,
             batches=batches,
         )
     finally:
         if batches is not None:
             await batches.close()
+        await webhook_transport.close()
+        await tracking_store.close()
         await transport.close()
         await store.close()
         executor.shutdown(wait=True)

@@ -194,6 +194,25 @@ ERROR_CODES: dict[str, str] = {
     "record by record.",
     "GW-BATCH-TOO-LARGE": "A batch file is larger than max_batch_bytes.",
     "GW-BATCH-UNREADABLE": "A batch file could not be read to its end (not text, cut short).",
+    # tracking: hits, Dublin cases, deadlines, results
+    "GW-HIT-UNKNOWN": "There is no hit with this id.",
+    "GW-HIT-STATE": "A hit state that does not exist (pending, confirmed, rejected).",
+    "GW-HIT-VERDICT": "A verdict on a hit is incomplete (a rejection needs its reason).",
+    "GW-HIT-NO-REPORT": "No wrong-hit report is due for this hit (not rejected, or reported).",
+    "GW-CASE-UNKNOWN": "There is no Dublin case with this id.",
+    "GW-CASE-CONFLICT": "The case changed meanwhile (another process moved it first).",
+    "GW-CASE-EXISTS": "The case of this hit is open already.",
+    "GW-CASE-NO-PROPOSAL": "The hit is not confirmed or proposes no Dublin step.",
+    "GW-CASE-NO-RECORD": "The record a hit answers is no longer kept; the request cannot be built.",
+    "GW-CASE-QUERY": "A case listing query that is not understood.",
+    "GW-CASE-REPLY": "A reply that cannot be sent: not an incoming case, or a bad outcome.",
+    "GW-CASE-EVENT": "An event operators cannot record on a case (transfer, withdrawal only).",
+    "GW-CASE-PLAN": "A planned case is incomplete: kind, requested state, record, legal basis.",
+    "GW-DL-WITHIN": "The horizon of a deadline listing is not a whole number of days.",
+    "GW-RES-SINCE": "The result named in since is not in the caller's inbox.",
+    "GW-RES-WEBHOOK": "A webhook setting is not name=URL;secret (secret of 16 characters or more).",
+    "GW-RES-WEBHOOK-DOWN": "A webhook did not answer or failed for a while; sent again later.",
+    "GW-RES-WEBHOOK-REFUSED": "A webhook refused a result for good (dead letter).",
 }
 
 

@@ -101,6 +101,9 @@ class Settings:
     crypto_threads: int = dataclasses.field(default=2, metadata=_check(_positive))
     mappings_dir: Path = Path("mappings")
     max_batch_bytes: int = dataclasses.field(default=2 * 1024**3, metadata=_check(_positive))
+    # tracking: results back to the national systems
+    webhooks: str = ""  # "submitter=https://host/path;secret,...": results POSTed, HMAC-signed
+    dublin_unit: str = ""  # the submitter whose inbox gets incoming Dublin requests' results
 
 
 def load_settings(environ: Mapping[str, str], config_file: Path | None = None) -> Settings:

@@ -17,10 +17,13 @@ from gateway import __version__
 from gateway.cli import (
     audit,
     bench,
+    cases,
     certs,
     check_record,
     deadline,
+    deadlines,
     demo,
+    hits,
     info,
     map_records,
     merge_exports,
@@ -53,6 +56,9 @@ COMMANDS = (
     sim,
     merge_exports,
     submit,
+    hits,
+    cases,
+    deadlines,
 )
 
 EXIT_INTERNAL = 70

@@ -9,6 +9,7 @@ from gateway.broker.outbox import Outbox
 from gateway.pipeline.batches import Batches
 from gateway.pipeline.inbound import Inbound
 from gateway.pipeline.submissions import Submissions
+from gateway.pipeline.tracking import Tracking
 from gateway.ports import Clock, MessageStore
 from gateway.security.trust import TrustStore
 from gateway.settings import Settings
@@ -27,3 +28,5 @@ class Services:
     dispatcher: Dispatcher
     trust: TrustStore
     batches: Batches | None = None  # batch uploads of source exports
+    tracking: Tracking | None = None
+    webhooks: Dispatcher | None = None  # delivers results to the submitters' webhooks

@@ -14,7 +14,7 @@ import json
 import uuid
 from collections.abc import Callable, Mapping
 from concurrent.futures import Executor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from gateway.broker.outbox import Outbox
@@ -140,6 +140,7 @@ class Submissions:
                 message_ids=ids,
                 created_at=now,
             )
+        messages = [replace(message, submission_id=submission_id) for message in messages]
         stored = await self.outbox.submit(submission, messages)
         return _same_request(stored, request) if stored is not submission else stored
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from aiohttp import web
 
-from gateway.adapters.web import batches
+from gateway.adapters.web import batches, tracking
 from gateway.adapters.web.auth import caller, requires
 from gateway.adapters.web.keys import SERVICES
 from gateway.adapters.web.problems import PROBLEM_JSON, error_middleware
@@ -42,6 +42,7 @@ def make_api(services: Services) -> web.Application:
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     batches.add_routes(app)
+    tracking.add_routes(app)
     return app
 
 
