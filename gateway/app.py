@@ -24,6 +24,7 @@ from gateway.broker.outbox import Outbox
 from gateway.broker.retry import RetryPolicy
 from gateway.broker.sealing import BodyCipher, parse_key_ring
 from gateway.logging import configure_logging
+from gateway.observability import Metrics
 from gateway.pipeline.inbound import Inbound
 from gateway.pipeline.services import Services
 from gateway.pipeline.submissions import Submissions
@@ -116,6 +117,7 @@ async def running_services(
     store = await open_store(settings)
     executor = ThreadPoolExecutor(settings.crypto_threads, thread_name_prefix="crypto")
     transport = HttpTransport(routes)
+    metrics = Metrics()
     try:
         outbox = Outbox(store, body_cipher(settings), clock)
         inbound = Inbound(
@@ -139,8 +141,10 @@ async def running_services(
                 peers=list(routes),
                 policy=dispatcher_policy(settings),
                 check_ack=inbound.check_acknowledgement,
+                observer=metrics,
             ),
             trust=trust,
+            metrics=metrics,
         )
     finally:
         await transport.close()

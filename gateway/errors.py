@@ -170,6 +170,12 @@ ERROR_CODES: dict[str, str] = {
     "GW-MAP-NAME": "A source name cannot be written in Latin characters.",
     "GW-MAP-CONFLICT": "Two sources give different values for the same field of one person.",
     "GW-MAP-JOIN": "A source record has neither an Immigration Office nor a national number.",
+    # console and API (operators' web console, OpenAPI, observability)
+    "GW-UI-LOGIN": "The console login was refused: the token is unknown or revoked.",
+    "GW-UI-LOGIN-EXPIRED": "The console login form expired or was not sent from the console.",
+    "GW-UI-SESSION": "The console needs a login (no session, or it expired or was revoked).",
+    "GW-UI-ROLE": "The console page or action needs a role the caller's token does not grant.",
+    "GW-UI-CSRF": "A console form was stale or sent from another site (CSRF check failed).",
 }
 
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from gateway.broker.dispatcher import Dispatcher
 from gateway.broker.outbox import Outbox
+from gateway.observability import Metrics
 from gateway.pipeline.inbound import Inbound
 from gateway.pipeline.submissions import Submissions
 from gateway.ports import Clock, MessageStore
@@ -25,3 +26,4 @@ class Services:
     inbound: Inbound
     dispatcher: Dispatcher
     trust: TrustStore
+    metrics: Metrics = field(default_factory=Metrics)

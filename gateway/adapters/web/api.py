@@ -7,8 +7,10 @@ from typing import Any
 
 from aiohttp import web
 
+from gateway.adapters.web import console, observability, openapi
 from gateway.adapters.web.auth import caller, requires
 from gateway.adapters.web.keys import SERVICES
+from gateway.adapters.web.observability import readiness
 from gateway.adapters.web.problems import PROBLEM_JSON, error_middleware
 from gateway.broker.access import Role
 from gateway.broker.records import StoredMessage
@@ -39,6 +41,9 @@ def make_api(services: Services) -> web.Application:
     app.router.add_get("/v1/queues", queues)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
+    observability.add_routes(app)
+    openapi.add_routes(app)
+    console.add_routes(app)
     return app
 
 
@@ -182,12 +187,9 @@ async def healthz(_: web.Request) -> web.Response:
 
 
 async def readyz(request: web.Request) -> web.Response:
-    """Ready when the store answers."""
-    try:
-        await request.app[SERVICES].store.counts()
-    except Exception as error:  # noqa: BLE001 - any failure means not ready
-        return web.json_response({"status": "not ready", "store": type(error).__name__}, status=503)
-    return web.json_response({"status": "ready", "store": "ok"})
+    """Ready when the store answers and the gateway's certificates are valid."""
+    ready, report = await readiness(request.app[SERVICES])
+    return web.json_response(report, status=200 if ready else 503)
 
 
 def _summary(message: StoredMessage) -> dict[str, Any]:

@@ -1,0 +1,70 @@
+// eu-gateway console: live updates from /console/events (server-sent events), and small helpers.
+// No framework: the pages are rendered by the server; this only patches what changed.
+"use strict";
+
+(function () {
+  const body = document.body;
+  const live = document.getElementById("live");
+
+  function updateMessage(change) {
+    document.querySelectorAll('[data-message-id="' + CSS.escape(change.message_id) + '"]').forEach(function (holder) {
+      holder.querySelectorAll("[data-field]").forEach(function (cell) {
+        const field = cell.getAttribute("data-field");
+        const value = change[field] === null || change[field] === undefined ? "" : String(change[field]);
+        if (cell.textContent !== value) {
+          cell.textContent = value;
+          if (field === "state") {
+            cell.className = cell.className.replace(/state-\S+/, "state-" + value);
+          }
+        }
+      });
+    });
+  }
+
+  function updateCounts(data) {
+    const table = document.getElementById("counts");
+    if (!table) { return; }
+    const states = Array.from(new Set(data.counts.map(function (c) { return c.state; })));
+    const peers = Array.from(new Set(data.counts.map(function (c) { return c.peer; }))).sort();
+    const head = document.createElement("tr");
+    head.appendChild(cell("th", "peer"));
+    states.forEach(function (s) { head.appendChild(cell("th", s)); });
+    const rows = peers.map(function (peer) {
+      const row = document.createElement("tr");
+      row.appendChild(cell("th", peer));
+      states.forEach(function (state) {
+        const found = data.counts.find(function (c) { return c.peer === peer && c.state === state; });
+        const td = cell("td", found ? String(found.count) : "·");
+        td.className = "state-" + state;
+        row.appendChild(td);
+      });
+      return row;
+    });
+    table.tHead.replaceChildren(head);
+    table.tBodies[0].replaceChildren.apply(table.tBodies[0], rows);
+  }
+
+  function cell(kind, text) {
+    const element = document.createElement(kind);
+    element.textContent = text;
+    return element;
+  }
+
+  function listen() {
+    if (!live || !window.EventSource) { return; }
+    const watch = body.getAttribute("data-watch");
+    const source = new EventSource("/console/events" + (watch ? "?watch=" + encodeURIComponent(watch) : ""));
+    source.addEventListener("open", function () { live.classList.add("on"); });
+    source.addEventListener("error", function () { live.classList.remove("on"); });
+    source.addEventListener("counts", function (event) { updateCounts(JSON.parse(event.data)); });
+    source.addEventListener("message", function (event) { updateMessage(JSON.parse(event.data)); });
+  }
+
+  const selectAll = document.getElementById("select-all");
+  if (selectAll) {
+    selectAll.addEventListener("click", function () {
+      document.querySelectorAll('#release-form input[name="message_id"]').forEach(function (box) { box.checked = true; });
+    });
+  }
+  listen();
+})();
