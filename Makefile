@@ -16,8 +16,8 @@ demo: $(STAMP)
 test: system-deps lint typecheck imports unit
 
 lint: $(STAMP)
-	$(BIN)/ruff check gateway tests
-	$(BIN)/ruff format --check gateway tests
+	$(BIN)/ruff check gateway simulators tests
+	$(BIN)/ruff format --check gateway simulators tests
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

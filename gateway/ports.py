@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 from typing import Protocol
 
 from gateway.broker.access import ApiToken
+from gateway.broker.audit import AuditEntry
 from gateway.broker.records import (
     InboundMessage,
     NewMessage,
@@ -130,6 +131,12 @@ class MessageStore(Protocol):
 
     async def next_due(self, *, peer: str | None = None) -> datetime | None:
         """When the earliest waiting retry or lease falls due (for sleeping)."""
+        ...
+
+    async def audit_entries(self, *, after: int = 0, limit: int = 1000) -> list[AuditEntry]:
+        """The audit trail in order, from the entry after `after`. Every change to a
+        message, submission, inbound message or token appends to it in the same
+        transaction."""
         ...
 
     async def wait_for_work(self, *, at_most: float) -> None:

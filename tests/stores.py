@@ -41,8 +41,8 @@ class StoreFactory:
 
     def __init__(self, kind: str, directory: Path, schema: str) -> None:
         self.kind = kind
-        self._path = directory / "gateway.sqlite3"
-        self._schema = schema
+        self.sqlite_path = directory / "gateway.sqlite3"
+        self.schema = schema
         self._memory = InMemoryStore()
         self._opened: list[MessageStore] = []
 
@@ -51,9 +51,9 @@ class StoreFactory:
         if self.kind == "memory":
             store = self._memory
         elif self.kind == "sqlite":
-            store = await SqliteStore.open(self._path)
+            store = await SqliteStore.open(self.sqlite_path)
         else:
-            store = await PostgresStore.open(POSTGRES, schema=self._schema)
+            store = await PostgresStore.open(POSTGRES, schema=self.schema)
         self._opened.append(store)
         return store
 

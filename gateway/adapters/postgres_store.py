@@ -20,12 +20,15 @@ from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 
 from gateway.adapters.sql_common import (
+    AUDIT_INSERT_COLUMNS,
     BLOCKING_STATES,
     INBOUND_COLUMNS,
     MESSAGE_COLUMNS,
     MUTABLE_COLUMNS,
     PURGEABLE_STATES,
     SUBMISSION_COLUMNS,
+    audit_from_row,
+    audit_values,
     inbound_from_row,
     inbound_values,
     message_from_row,
@@ -38,6 +41,16 @@ from gateway.adapters.sql_common import (
     token_values,
 )
 from gateway.broker.access import ApiToken
+from gateway.broker.audit import (
+    GENESIS,
+    AuditEntry,
+    AuditRecord,
+    chain,
+    change_audit,
+    inbound_audit,
+    submission_audit,
+    token_audit,
+)
 from gateway.broker.lifecycle import UnknownMessageError, apply_event, arrive
 from gateway.broker.records import (
     InboundMessage,
@@ -57,6 +70,7 @@ T = TypeVar("T")
 Connection = AsyncConnection[dict[str, Any]]
 CHANNEL = "eugw_outbox"
 _MIGRATION_LOCK = 0x65756777  # "euw": one migrator at a time across processes
+_AUDIT_LOCK = 0x65756778  # one appender to the audit chain at a time
 
 
 def _same(moment: Any) -> datetime:
@@ -91,6 +105,10 @@ _INSERT_INBOUND = (
     f"INSERT INTO inbound ({', '.join(INBOUND_COLUMNS)}) "
     f"VALUES ({', '.join(f'%({column})s' for column in INBOUND_COLUMNS)}) "
     "ON CONFLICT (message_id) DO NOTHING"
+)
+_INSERT_AUDIT = (
+    f"INSERT INTO audit ({', '.join(AUDIT_INSERT_COLUMNS)}) "
+    f"VALUES ({', '.join(f'%({column})s' for column in AUDIT_INSERT_COLUMNS)})"
 )
 _DUE = """
 SELECT * FROM messages AS m
@@ -175,6 +193,7 @@ class PostgresStore:
         async def work(conn: Connection) -> Submission:
             cursor = await conn.execute(_INSERT_SUBMISSION, submission_values(submission, _keep))
             if cursor.rowcount:
+                await _audit(conn, [submission_audit(submission)])
                 await _enqueue(conn, messages, submission.created_at)
                 return submission
             cursor = await conn.execute(
@@ -218,6 +237,7 @@ class PostgresStore:
             await conn.execute(
                 f"INSERT INTO api_tokens ({columns}) VALUES ({placeholders})", values
             )
+            await _audit(conn, [token_audit(token, "created", token.created_at)])
 
         await self._transaction(work)
 
@@ -238,12 +258,28 @@ class PostgresStore:
 
     async def revoke_token(self, token_id: str, *, at: datetime) -> bool:
         async def work(conn: Connection) -> bool:
-            await conn.execute(
-                "UPDATE api_tokens SET revoked_at = %s WHERE token_id = %s AND revoked_at IS NULL",
-                (at, token_id),
+            cursor = await conn.execute(
+                "SELECT * FROM api_tokens WHERE token_id = %s FOR UPDATE", (token_id,)
             )
-            cursor = await conn.execute("SELECT 1 FROM api_tokens WHERE token_id = %s", (token_id,))
-            return await cursor.fetchone() is not None
+            row = await cursor.fetchone()
+            if row is None:
+                return False
+            token = token_from_row(row, _same)
+            if token.revoked_at is None:
+                await conn.execute(
+                    "UPDATE api_tokens SET revoked_at = %s WHERE token_id = %s", (at, token_id)
+                )
+                await _audit(conn, [token_audit(token, "revoked", at)])
+            return True
+
+        return await self._transaction(work)
+
+    async def audit_entries(self, *, after: int = 0, limit: int = 1000) -> list[AuditEntry]:
+        async def work(conn: Connection) -> list[AuditEntry]:
+            cursor = await conn.execute(
+                "SELECT * FROM audit WHERE seq > %s ORDER BY seq LIMIT %s", (after, limit)
+            )
+            return [audit_from_row(row, _same) for row in await cursor.fetchall()]
 
         return await self._transaction(work)
 
@@ -252,6 +288,7 @@ class PostgresStore:
             cursor = await conn.execute(_INSERT_INBOUND, inbound_values(inbound, _keep))
             if not cursor.rowcount:
                 return Receipt(new=False, correlated=None)
+            await _audit(conn, [inbound_audit(inbound)])
             cursor = await conn.execute(
                 "SELECT * FROM messages WHERE message_id = %s FOR UPDATE",
                 (inbound.correlation_id,),
@@ -457,6 +494,19 @@ async def _apply(
     return updated
 
 
+async def _audit(conn: Connection, records: Sequence[AuditRecord]) -> None:
+    """Append to the hash chain; the lock serialises appenders across processes."""
+    await conn.execute("SELECT pg_advisory_xact_lock(%s)", (_AUDIT_LOCK,))
+    cursor = await conn.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")
+    row = await cursor.fetchone()
+    seq, prev = (row["seq"], row["hash"]) if row else (0, GENESIS)
+    for record in records:
+        seq += 1
+        entry = chain(record, seq=seq, prev_hash=prev)
+        await conn.execute(_INSERT_AUDIT, audit_values(entry, _keep))
+        prev = entry.hash
+
+
 async def _write_changes(conn: Connection, changes: Sequence[StateChange]) -> None:
     async with conn.cursor() as cursor:
         await cursor.executemany(
@@ -473,6 +523,7 @@ async def _write_changes(conn: Connection, changes: Sequence[StateChange]) -> No
                 for change in changes
             ],
         )
+    await _audit(conn, [change_audit(change) for change in changes])
 
 
 async def _migrate(conn: Connection) -> None:

@@ -11,6 +11,7 @@ from importlib import resources
 from typing import Any
 
 from gateway.broker.access import ApiToken, Role
+from gateway.broker.audit import AuditEntry
 from gateway.broker.memory import BLOCKING_ORDER, PURGEABLE
 from gateway.broker.records import (
     InboundMessage,
@@ -22,6 +23,7 @@ from gateway.broker.records import (
 from gateway.broker.states import Event, MessageState
 
 __all__ = [
+    "AUDIT_INSERT_COLUMNS",
     "BLOCKING_STATES",
     "INBOUND_COLUMNS",
     "MESSAGE_COLUMNS",
@@ -29,6 +31,8 @@ __all__ = [
     "PURGEABLE_STATES",
     "SUBMISSION_COLUMNS",
     "Migration",
+    "audit_from_row",
+    "audit_values",
     "inbound_from_row",
     "inbound_values",
     "message_from_row",
@@ -223,3 +227,32 @@ def token_from_row(row: Mapping[str, Any], from_db: Callable[[Any], datetime]) -
         created_at=from_db(row["created_at"]),
         revoked_at=from_db(row["revoked_at"]) if row["revoked_at"] else None,
     )
+
+
+def audit_values(entry: AuditEntry, to_db: Callable[[datetime], Any]) -> dict[str, Any]:
+    return {
+        "seq": entry.seq,
+        "at": to_db(entry.at),
+        "kind": entry.kind,
+        "subject": entry.subject,
+        "actor": entry.actor,
+        "detail": json.dumps(entry.detail, sort_keys=True),
+        "prev_hash": entry.prev_hash,
+        "hash": entry.hash,
+    }
+
+
+def audit_from_row(row: Mapping[str, Any], from_db: Callable[[Any], datetime]) -> AuditEntry:
+    return AuditEntry(
+        seq=row["seq"],
+        at=from_db(row["at"]),
+        kind=row["kind"],
+        subject=row["subject"],
+        actor=row["actor"],
+        detail=json.loads(row["detail"]),
+        prev_hash=row["prev_hash"],
+        hash=row["hash"],
+    )
+
+
+AUDIT_INSERT_COLUMNS = ("seq", "at", "kind", "subject", "actor", "detail", "prev_hash", "hash")

@@ -17,12 +17,15 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from gateway.adapters.sql_common import (
+    AUDIT_INSERT_COLUMNS,
     BLOCKING_STATES,
     INBOUND_COLUMNS,
     MESSAGE_COLUMNS,
     MUTABLE_COLUMNS,
     PURGEABLE_STATES,
     SUBMISSION_COLUMNS,
+    audit_from_row,
+    audit_values,
     inbound_from_row,
     inbound_values,
     message_from_row,
@@ -35,6 +38,16 @@ from gateway.adapters.sql_common import (
     token_values,
 )
 from gateway.broker.access import ApiToken
+from gateway.broker.audit import (
+    GENESIS,
+    AuditEntry,
+    AuditRecord,
+    chain,
+    change_audit,
+    inbound_audit,
+    submission_audit,
+    token_audit,
+)
 from gateway.broker.lifecycle import UnknownMessageError, apply_event, arrive
 from gateway.broker.records import (
     InboundMessage,
@@ -84,6 +97,10 @@ _INSERT_INBOUND = (
     f"INSERT INTO inbound ({', '.join(INBOUND_COLUMNS)}) "
     f"VALUES ({', '.join(':' + column for column in INBOUND_COLUMNS)}) "
     "ON CONFLICT (message_id) DO NOTHING"
+)
+_INSERT_AUDIT = (
+    f"INSERT INTO audit ({', '.join(AUDIT_INSERT_COLUMNS)}) "
+    f"VALUES ({', '.join(':' + column for column in AUDIT_INSERT_COLUMNS)})"
 )
 _BLOCKING = ", ".join(f"'{state}'" for state in BLOCKING_STATES)
 _DUE = f"""
@@ -148,6 +165,7 @@ class SqliteStore:
         def work(db: sqlite3.Connection) -> tuple[Submission, list[str]]:
             inserted = db.execute(_INSERT_SUBMISSION, submission_values(submission, _to_db))
             if inserted.rowcount:
+                _audit(db, [submission_audit(submission)])
                 return submission, _enqueue(db, messages, submission.created_at)
             earlier = _submission_by_key(db, submission.submitter, submission.idempotency_key)
             if earlier is None:
@@ -177,11 +195,12 @@ class SqliteStore:
         values = token_values(token, _to_db)
         columns = ", ".join(values)
         placeholders = ", ".join(f":{column}" for column in values)
-        await self._run(
-            lambda db: db.execute(
-                f"INSERT INTO api_tokens ({columns}) VALUES ({placeholders})", values
-            )
-        )
+
+        def work(db: sqlite3.Connection) -> None:
+            db.execute(f"INSERT INTO api_tokens ({columns}) VALUES ({placeholders})", values)
+            _audit(db, [token_audit(token, "created", token.created_at)])
+
+        await self._run(work)
 
     async def token_by_digest(self, digest: str) -> ApiToken | None:
         def work(db: sqlite3.Connection) -> ApiToken | None:
@@ -199,12 +218,17 @@ class SqliteStore:
 
     async def revoke_token(self, token_id: str, *, at: datetime) -> bool:
         def work(db: sqlite3.Connection) -> bool:
-            db.execute(
-                "UPDATE api_tokens SET revoked_at = ? WHERE token_id = ? AND revoked_at IS NULL",
-                (_to_db(at), token_id),
-            )
-            found = db.execute("SELECT 1 FROM api_tokens WHERE token_id = ?", (token_id,))
-            return found.fetchone() is not None
+            row = db.execute("SELECT * FROM api_tokens WHERE token_id = ?", (token_id,)).fetchone()
+            if row is None:
+                return False
+            token = token_from_row(row, _from_db)
+            if token.revoked_at is None:
+                db.execute(
+                    "UPDATE api_tokens SET revoked_at = ? WHERE token_id = ?",
+                    (_to_db(at), token_id),
+                )
+                _audit(db, [token_audit(token, "revoked", at)])
+            return True
 
         return await self._run(work)
 
@@ -212,6 +236,7 @@ class SqliteStore:
         def work(db: sqlite3.Connection) -> Receipt:
             if not db.execute(_INSERT_INBOUND, inbound_values(inbound, _to_db)).rowcount:
                 return Receipt(new=False, correlated=None)
+            _audit(db, [inbound_audit(inbound)])
             row = db.execute(
                 "SELECT * FROM messages WHERE message_id = ?", (inbound.correlation_id,)
             ).fetchone()
@@ -354,6 +379,15 @@ class SqliteStore:
                 await self._work.wait()
         self._work.clear()
 
+    async def audit_entries(self, *, after: int = 0, limit: int = 1000) -> list[AuditEntry]:
+        def work(db: sqlite3.Connection) -> list[AuditEntry]:
+            rows = db.execute(
+                "SELECT * FROM audit WHERE seq > ? ORDER BY seq LIMIT ?", (after, limit)
+            )
+            return [audit_from_row(row, _from_db) for row in rows.fetchall()]
+
+        return await self._run(work)
+
     async def close(self) -> None:
         await asyncio.get_running_loop().run_in_executor(self._executor, self._db.close)
         self._executor.shutdown()
@@ -413,6 +447,17 @@ def _apply(
     return updated
 
 
+def _audit(db: sqlite3.Connection, records: Sequence[AuditRecord]) -> None:
+    """Append to the hash chain (SQLite has one writer at a time: no race on the head)."""
+    row = db.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
+    seq, prev = (row[0], row[1]) if row else (0, GENESIS)
+    for record in records:
+        seq += 1
+        entry = chain(record, seq=seq, prev_hash=prev)
+        db.execute(_INSERT_AUDIT, audit_values(entry, _to_db))
+        prev = entry.hash
+
+
 def _write_changes(db: sqlite3.Connection, changes: Sequence[StateChange]) -> None:
     db.executemany(
         _INSERT_CHANGE,
@@ -428,6 +473,7 @@ def _write_changes(db: sqlite3.Connection, changes: Sequence[StateChange]) -> No
             for change in changes
         ],
     )
+    _audit(db, [change_audit(change) for change in changes])
 
 
 def _migrate(db: sqlite3.Connection) -> None:

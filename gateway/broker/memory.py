@@ -13,6 +13,16 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from gateway.broker.access import ApiToken
+from gateway.broker.audit import (
+    GENESIS,
+    AuditEntry,
+    AuditRecord,
+    chain,
+    change_audit,
+    inbound_audit,
+    submission_audit,
+    token_audit,
+)
 from gateway.broker.lifecycle import UnknownMessageError, apply_event, arrive
 from gateway.broker.records import (
     InboundMessage,
@@ -65,6 +75,7 @@ class InMemoryStore:
         self._submissions: dict[str, Submission] = {}
         self._inbound: dict[str, InboundMessage] = {}
         self._tokens: dict[str, ApiToken] = {}
+        self._audit: list[AuditEntry] = []
         self._lock = asyncio.Lock()
         self._work = asyncio.Event()  # in-process wake-up: one process uses this store
 
@@ -74,6 +85,7 @@ class InMemoryStore:
             if earlier is not None:
                 return earlier
             self._submissions[submission.submission_id] = submission
+            self._append(submission_audit(submission))
             self._enqueue(messages, at=submission.created_at)
             return submission
 
@@ -91,6 +103,7 @@ class InMemoryStore:
             if inbound.message_id in self._inbound:
                 return Receipt(new=False, correlated=None)
             self._inbound[inbound.message_id] = inbound
+            self._append(inbound_audit(inbound))
             outbound = self._messages.get(inbound.correlation_id or "")
             if (
                 outbound is not None
@@ -107,6 +120,7 @@ class InMemoryStore:
 
     async def add_token(self, token: ApiToken) -> None:
         self._tokens[token.token_id] = token
+        self._append(token_audit(token, "created", token.created_at))
 
     async def token_by_digest(self, digest: str) -> ApiToken | None:
         return next((t for t in self._tokens.values() if t.digest == digest), None)
@@ -120,6 +134,7 @@ class InMemoryStore:
             return False
         if token.revoked_at is None:
             self._tokens[token_id] = replace(token, revoked_at=at)
+            self._append(token_audit(token, "revoked", at))
         return True
 
     async def enqueue(self, messages: Sequence[NewMessage], *, at: datetime) -> list[str]:
@@ -134,6 +149,7 @@ class InMemoryStore:
             stored, changes = arrive(message, at=at)
             self._messages[message.message_id] = stored
             self._timelines[message.message_id] = changes
+            self._append(*(change_audit(change) for change in changes))
             new.append(message.message_id)
         if new:
             self._work.set()
@@ -190,6 +206,7 @@ class InMemoryStore:
         )
         self._messages[message.message_id] = updated
         self._timelines[message.message_id].append(change)
+        self._append(change_audit(change))
         return updated
 
     async def record(
@@ -268,6 +285,14 @@ class InMemoryStore:
             async with asyncio.timeout(at_most):
                 await self._work.wait()
         self._work.clear()
+
+    async def audit_entries(self, *, after: int = 0, limit: int = 1000) -> list[AuditEntry]:
+        return [entry for entry in self._audit if entry.seq > after][:limit]
+
+    def _append(self, *records: AuditRecord) -> None:
+        for record in records:
+            prev = self._audit[-1].hash if self._audit else GENESIS
+            self._audit.append(chain(record, seq=len(self._audit) + 1, prev_hash=prev))
 
     async def close(self) -> None:
         return None

@@ -15,6 +15,7 @@ import structlog
 
 from gateway import __version__
 from gateway.cli import (
+    audit,
     bench,
     certs,
     check_record,
@@ -26,6 +27,7 @@ from gateway.cli import (
     queue,
     sample,
     serve,
+    sim,
     tokens,
 )
 from gateway.errors import GatewayError
@@ -44,7 +46,9 @@ COMMANDS = (
     serve,
     queue,
     tokens,
+    audit,
     bench,
+    sim,
 )
 
 EXIT_INTERNAL = 70

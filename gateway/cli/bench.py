@@ -12,13 +12,14 @@ import json
 import sys
 
 from gateway.bench import messages, signing
+from gateway.cli import bench_broker
 from gateway.cli.message import SubcommandModule
 from gateway.errors import ConfigError
 from gateway.security.pki import KeyType
 
 __all__ = ["EXTENSIONS", "register"]
 
-EXTENSIONS: tuple[SubcommandModule, ...] = ()
+EXTENSIONS: tuple[SubcommandModule, ...] = (bench_broker,)
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import psycopg
 import pytest
-from stores import DURABLE, StoreFactory, store_factory
+from stores import DURABLE, POSTGRES, StoreFactory, store_factory
 from test_message_store import LEASE, T0, message
 
+from gateway.broker.audit import verify_chain
 from gateway.broker.states import Event, MessageState
 
 
@@ -64,3 +67,29 @@ async def test_postgres_wakes_workers_of_other_processes(tmp_path: Path) -> None
         await asyncio.sleep(0.2)
         await writer.enqueue([message(1)], at=T0)
         await asyncio.wait_for(waiter, timeout=10)
+
+
+async def test_tampering_with_an_audit_row_is_detected_and_named(durable: StoreFactory) -> None:
+    store = await durable.open()
+    await store.enqueue([message(1), message(2)], at=T0)
+    assert verify_chain(await store.audit_entries()) is None
+    await _tamper(durable, 'UPDATE audit SET detail = \'{"note": ""}\' WHERE seq = 7')
+    broken = verify_chain(await store.audit_entries())
+    assert broken is not None
+    assert broken.seq == 7
+    assert "altered" in broken.reason
+    await _tamper(durable, "DELETE FROM audit WHERE seq = 3")
+    gap = verify_chain(await store.audit_entries())
+    assert gap is not None
+    assert gap.seq == 4
+
+
+async def _tamper(factory: StoreFactory, statement: str) -> None:
+    if factory.kind == "sqlite":
+        with sqlite3.connect(factory.sqlite_path) as db:
+            db.execute(statement)
+    else:
+        async with await psycopg.AsyncConnection.connect(
+            POSTGRES, autocommit=True, options=f"-c search_path={factory.schema}"
+        ) as conn:
+            await conn.execute(statement)  # type: ignore[arg-type]

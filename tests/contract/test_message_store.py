@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from gateway.broker.access import Role, digest_of, new_token
+from gateway.broker.audit import verify_chain
 from gateway.broker.lifecycle import LeaseLostError, UnknownMessageError
 from gateway.broker.records import InboundMessage, NewMessage, Submission, SubmissionStatus
 from gateway.broker.states import Event, IllegalTransitionError, MessageState
@@ -322,3 +323,29 @@ async def test_tokens_are_kept_by_digest_and_revoked(store: MessageStore) -> Non
     assert not revoked.allows(Role.SUBMITTER)
     assert not await store.revoke_token("no-such-token", at=T0)
     assert [t.token_id for t in await store.tokens()] == [token.token_id]
+
+
+async def test_every_change_is_in_the_audit_chain(store: MessageStore) -> None:
+    await store.submit(submission(1, "key-1", (message(1).message_id,)), [message(1)])
+    await store.claim(worker="w", now=T0, lease=LEASE, limit=1)
+    await store.record(message(1).message_id, Event.ACKNOWLEDGE, at=T0, worker="w")
+    await store.receive(inbound(1, message(1).message_id), effect=Event.ANSWER)
+    entries = await store.audit_entries()
+    kinds = [entry.kind for entry in entries]
+    assert kinds[0] == "submission.accepted"
+    assert kinds[1:6] == [
+        "message.receive",
+        "message.map",
+        "message.validate",
+        "message.sign",
+        "message.queue",
+    ]
+    assert kinds[6:] == [
+        "message.claim",
+        "message.acknowledge",
+        "inbound.received",
+        "message.answer",
+    ]
+    assert [entry.seq for entry in entries] == list(range(1, 11))
+    assert verify_chain(entries) is None
+    assert [e.seq for e in await store.audit_entries(after=8, limit=1)] == [9]

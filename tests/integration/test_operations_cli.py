@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -76,3 +77,18 @@ def test_an_operator_sees_a_dead_letter_and_releases_it(
     assert [step["event"] for step in shown["timeline"]][-2:] == ["give_up", "release"]
     assert main(["queue", "cancel", "no-such-id"]) == 1
     assert "GW-BRK-UNKNOWN" in capsys.readouterr().err
+
+
+def test_audit_verify_names_a_tampered_row(
+    data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _queue_one_dead(data_dir)
+    assert main(["audit", "verify"]) == 0
+    assert "intact: 7 entries" in capsys.readouterr().out  # 5 to queue, claim, give up
+    assert main(["audit", "export", "--out", str(data_dir / "audit.jsonl")]) == 0
+    lines = (data_dir / "audit.jsonl").read_text().splitlines()
+    assert [json.loads(line)["seq"] for line in lines] == list(range(1, 8))
+    with sqlite3.connect(data_dir / "gateway.sqlite3") as db:
+        db.execute("UPDATE audit SET actor = 'someone else' WHERE seq = 5")
+    assert main(["audit", "verify"]) == 1
+    assert "GW-AUDIT-BROKEN: audit entry 5: its content was altered" in capsys.readouterr().err

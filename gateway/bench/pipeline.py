@@ -1,0 +1,57 @@
+"""How fast the gateway accepts submissions (`eugw bench pipeline`): decode, domain rules,
+build, validate, sign, seal and store, with the submission and its message in one
+transaction; several submissions in flight as a national system's batch would be."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from gateway.pipeline.submissions import SubmissionRequest, Submissions
+
+__all__ = ["PipelineFigures", "bench_pipeline", "numbered_records"]
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class PipelineFigures:
+    count: int
+    concurrency: int
+    seconds: float
+    submissions_per_s: float
+
+
+def numbered_records(sample: dict[str, Any], count: int) -> list[bytes]:
+    """`count` copies of a canonical record, each with its own Eurodac reference number."""
+    records = []
+    for number in range(count):
+        record = json.loads(json.dumps(sample))
+        record["transaction"]["reference"] = f"BE1{number:015d}"
+        records.append(json.dumps(record).encode())
+    return records
+
+
+async def bench_pipeline(
+    submissions: Submissions, records: list[bytes], *, concurrency: int = 8
+) -> PipelineFigures:
+    gate = asyncio.Semaphore(concurrency)
+
+    async def submit(number: int, body: bytes) -> None:
+        async with gate:
+            submission = await submissions.submit(
+                SubmissionRequest(submitter="bench", idempotency_key=f"bench-{number}", body=body)
+            )
+            if submission.http_status != 202:
+                raise RuntimeError(f"the benchmark record was refused: {submission.response}")
+
+    started = time.perf_counter()
+    await asyncio.gather(*(submit(number, body) for number, body in enumerate(records)))
+    seconds = time.perf_counter() - started
+    return PipelineFigures(
+        count=len(records),
+        concurrency=concurrency,
+        seconds=seconds,
+        submissions_per_s=len(records) / seconds,
+    )

@@ -1,0 +1,192 @@
+"""The audit trail: append-only, each entry holding the hash of the one before it.
+
+What happened to every submission, message, reply and operator action, in
+order, without personal data (ids, states, codes, names of systems and
+operators only). Changing, removing or reordering a stored entry breaks the
+chain at that entry, and `verify_chain` names it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from gateway.broker.access import ApiToken
+from gateway.broker.records import InboundMessage, StateChange, Submission
+
+__all__ = [
+    "GENESIS",
+    "AuditEntry",
+    "AuditRecord",
+    "ChainBreak",
+    "chain",
+    "change_audit",
+    "entry_hash",
+    "inbound_audit",
+    "submission_audit",
+    "token_audit",
+    "verify_chain",
+]
+
+GENESIS = "0" * 64
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class AuditRecord:
+    """An event to append: what happened (`kind`), to what (`subject`), by whom (`actor`)."""
+
+    at: datetime
+    kind: str
+    subject: str
+    actor: str
+    detail: Mapping[str, Any]
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class AuditEntry:
+    seq: int
+    at: datetime
+    kind: str
+    subject: str
+    actor: str
+    detail: Mapping[str, Any]
+    prev_hash: str
+    hash: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ChainBreak:
+    seq: int
+    reason: str
+
+
+def entry_hash(
+    prev_hash: str,
+    *,
+    seq: int,
+    at: datetime,
+    kind: str,
+    subject: str,
+    actor: str,
+    detail: Mapping[str, Any],
+) -> str:
+    """SHA-256 over the previous hash and the entry's canonical JSON."""
+    body = json.dumps(
+        {
+            "seq": seq,
+            "at": at.astimezone(UTC).isoformat(timespec="microseconds"),
+            "kind": kind,
+            "subject": subject,
+            "actor": actor,
+            "detail": detail,
+        },
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+    return hashlib.sha256(f"{prev_hash}|{body}".encode()).hexdigest()
+
+
+def chain(record: AuditRecord, *, seq: int, prev_hash: str) -> AuditEntry:
+    """The entry that appends `record` after the entry whose hash is `prev_hash`."""
+    digest = entry_hash(
+        prev_hash,
+        seq=seq,
+        at=record.at,
+        kind=record.kind,
+        subject=record.subject,
+        actor=record.actor,
+        detail=record.detail,
+    )
+    return AuditEntry(
+        seq=seq,
+        at=record.at,
+        kind=record.kind,
+        subject=record.subject,
+        actor=record.actor,
+        detail=record.detail,
+        prev_hash=prev_hash,
+        hash=digest,
+    )
+
+
+def verify_chain(entries: Iterable[AuditEntry]) -> ChainBreak | None:
+    """The first entry where the chain is broken, or None when it is whole."""
+    expected_seq, prev = 1, GENESIS
+    for entry in entries:
+        if entry.seq != expected_seq:
+            return ChainBreak(
+                seq=entry.seq,
+                reason=f"entry {expected_seq} is missing or out of order (found {entry.seq})",
+            )
+        if entry.prev_hash != prev:
+            return ChainBreak(
+                seq=entry.seq,
+                reason="it does not follow the entry before it (reordered or removed)",
+            )
+        recomputed = entry_hash(
+            prev,
+            seq=entry.seq,
+            at=entry.at,
+            kind=entry.kind,
+            subject=entry.subject,
+            actor=entry.actor,
+            detail=entry.detail,
+        )
+        if recomputed != entry.hash:
+            return ChainBreak(seq=entry.seq, reason="its content was altered after it was written")
+        expected_seq, prev = entry.seq + 1, entry.hash
+    return None
+
+
+def change_audit(change: StateChange) -> AuditRecord:
+    """The audit record of a message's state change."""
+    return AuditRecord(
+        at=change.at,
+        kind=f"message.{change.event.value}",
+        subject=change.message_id,
+        actor="gateway",
+        detail={
+            "from": change.from_state.value if change.from_state else None,
+            "to": change.to_state.value,
+            "note": change.detail,
+        },
+    )
+
+
+def submission_audit(submission: Submission) -> AuditRecord:
+    return AuditRecord(
+        at=submission.created_at,
+        kind=f"submission.{submission.status.value}",
+        subject=submission.submission_id,
+        actor=submission.submitter,
+        detail={"http_status": submission.http_status, "messages": list(submission.message_ids)},
+    )
+
+
+def inbound_audit(inbound: InboundMessage) -> AuditRecord:
+    return AuditRecord(
+        at=inbound.received_at,
+        kind="inbound.received",
+        subject=inbound.message_id,
+        actor=inbound.peer,
+        detail={
+            "type": inbound.message_type,
+            "correlation_id": inbound.correlation_id,
+            "conversation_id": inbound.conversation_id,
+        },
+    )
+
+
+def token_audit(token: ApiToken, kind: str, at: datetime) -> AuditRecord:
+    return AuditRecord(
+        at=at,
+        kind=f"token.{kind}",
+        subject=token.token_id,
+        actor="admin",
+        detail={"name": token.name, "roles": sorted(token.roles)},
+    )

@@ -1,0 +1,230 @@
+"""`eugw sim`: run the simulated EU side (Eurodac and DubliNet peers), switch its faults.
+
+The arguments live here so that `eugw --help` needs nothing else; the work is
+done by the `simulators` package, imported only when a `sim` command runs
+(the gateway itself never depends on the simulators).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+__all__ = ["register"]
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser(
+        "sim",
+        help="run the simulated Eurodac Central System and DubliNet peers",
+        description=(
+            "Testers' tools: run the simulated EU side with the demo PKI of `eugw certs init`, "
+            "and switch faults on its endpoints at run time."
+        ),
+    )
+    parser.set_defaults(run=lambda _: _usage(parser))
+    actions = parser.add_subparsers(title="sim commands", metavar="ACTION")
+    _register_run(actions)
+    _register_faults(actions)
+    _register_scenario(actions)
+    _register_inspect(actions)
+
+
+def _usage(parser: argparse.ArgumentParser) -> int:
+    parser.print_help()
+    return 2
+
+
+def _register_run(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    data = Path(os.environ.get("EUGW_DATA_DIR", "var"))
+    run = actions.add_parser(
+        "run",
+        help="start the simulators and serve until stopped (Ctrl-C)",
+        description=(
+            "Start the Eurodac Central System (https://HOST:PORT/eurodac) and DubliNet peers "
+            "(https://HOST:PORT/dublinet/XX) over mutual TLS; replies go to the gateway's "
+            "inbound URL. State and queued replies survive a restart in --data-dir."
+        ),
+    )
+    run.add_argument(
+        "--data-dir", type=Path, default=data / "sim", help="state (default: %(default)s)"
+    )
+    run.add_argument(
+        "--certs",
+        type=Path,
+        default=data,
+        help="demo PKI of `eugw certs init` (default: %(default)s)",
+    )
+    run.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default: %(default)s)"
+    )
+    run.add_argument(
+        "--eurodac-port",
+        type=int,
+        default=9443,
+        help="Eurodac's port; equal to --dublinet-port: one server, as the gateway's "
+        "default eurodac_url and dublinet_url expect (default: %(default)s)",
+    )
+    run.add_argument("--dublinet-port", type=int, default=9443, help="default: %(default)s")
+    run.add_argument(
+        "--control-port",
+        type=int,
+        default=9080,
+        help="plain HTTP on 127.0.0.1 (default: %(default)s)",
+    )
+    run.add_argument(
+        "--control-token",
+        default=os.environ.get("EUGW_SIM_TOKEN"),
+        help="bearer token of the control API (default: $EUGW_SIM_TOKEN)",
+    )
+    run.add_argument(
+        "--peers", default="NL,FR,DE", help="DubliNet peers to simulate (default: %(default)s)"
+    )
+    run.add_argument("--no-eurodac", action="store_true", help="do not run the Eurodac simulator")
+    run.add_argument("--no-dublinet", action="store_true", help="do not run DubliNet peers")
+    run.add_argument(
+        "--member-state", default="BE", help="the gateway's member state (default: %(default)s)"
+    )
+    run.add_argument(
+        "--gateway-url",
+        default="https://127.0.0.1:8443/v1/inbound",
+        help="where replies and peer requests go (default: %(default)s)",
+    )
+    run.add_argument(
+        "--processing-delay",
+        type=float,
+        default=1.0,
+        help="seconds before Eurodac replies (default: %(default)s)",
+    )
+    run.add_argument(
+        "--reply-delay",
+        type=float,
+        default=1.0,
+        help="seconds before a peer replies (default: %(default)s)",
+    )
+    run.add_argument(
+        "--late-delay",
+        type=float,
+        default=30.0,
+        help="seconds before a 'late' peer replies (default: %(default)s)",
+    )
+    run.add_argument(
+        "--false-hit-rate",
+        type=float,
+        default=0.0,
+        help="chance of a false Eurodac hit (default: %(default)s)",
+    )
+    run.add_argument(
+        "--late-policy",
+        choices=("flag", "refuse"),
+        default="flag",
+        help="late transmissions: record the flag, or refuse (default: %(default)s)",
+    )
+    run.add_argument(
+        "--no-ack-check",
+        action="store_true",
+        help="accept the gateway's answers without verifying them",
+    )
+    run.set_defaults(run=_run)
+
+
+def _register_faults(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    faults = actions.add_parser(
+        "faults",
+        help="show, set or clear faults of a running simulator",
+        description=(
+            "Talk to the control API. `show`; `set ENDPOINT name=value ...` (endpoint: eurodac, "
+            "a peer's state code or *; faults: drop, delay_ms, http_status, tls, ack_signature="
+            "none|corrupt|missing, reply_signature=..., duplicate, out_of_order); "
+            "`clear [ENDPOINT]`."
+        ),
+    )
+    faults.add_argument("action", choices=("show", "set", "clear"))
+    faults.add_argument("endpoint", nargs="?", help="eurodac, NL, FR, ... or *")
+    faults.add_argument("faults", nargs="*", metavar="NAME=VALUE", help="faults to set")
+    faults.add_argument(
+        "--control", default="http://127.0.0.1:9080", help="control API (default: %(default)s)"
+    )
+    faults.add_argument(
+        "--token",
+        default=os.environ.get("EUGW_SIM_TOKEN"),
+        help="bearer token (default: $EUGW_SIM_TOKEN)",
+    )
+    faults.set_defaults(run=_faults)
+
+
+def _register_scenario(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    scenario = actions.add_parser(
+        "scenario",
+        help="run scenarios against a live gateway and the simulators, pass/fail per expectation",
+        description=(
+            "Run scenario files (YAML: steps and expected outcomes) against a running gateway "
+            "(`eugw serve`) and simulators (`eugw sim run`). A FILE is a path or the name of a "
+            "shipped scenario (--list shows them). Exit status 0 when every expectation holds, "
+            "1 otherwise; each failure shows what was expected and what was found."
+        ),
+    )
+    scenario.add_argument("files", nargs="*", metavar="FILE", help="scenario files or names")
+    scenario.add_argument("--list", action="store_true", help="list the shipped scenarios")
+    scenario.add_argument("--all", action="store_true", help="run every shipped scenario")
+    scenario.add_argument(
+        "--api", default="http://127.0.0.1:8080", help="the gateway's API (default: %(default)s)"
+    )
+    scenario.add_argument(
+        "--token",
+        default=os.environ.get("EUGW_TOKEN"),
+        help="gateway token with the submitter and operator roles (default: $EUGW_TOKEN)",
+    )
+    scenario.add_argument(
+        "--control",
+        default="http://127.0.0.1:9080",
+        help="simulators' control API (default: %(default)s)",
+    )
+    scenario.add_argument(
+        "--control-token", default=os.environ.get("EUGW_SIM_TOKEN"), help="default: $EUGW_SIM_TOKEN"
+    )
+    scenario.set_defaults(run=_scenario)
+
+
+def _register_inspect(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    inspect = actions.add_parser(
+        "inspect",
+        help="show what the simulators received, stored, notified and queued",
+        description="Print, as JSON, a view of a running simulator from its control API.",
+    )
+    inspect.add_argument(
+        "what", choices=("received", "records", "notifications", "outbox", "faults")
+    )
+    inspect.add_argument("--endpoint", help="with received: only this endpoint (eurodac, NL, ...)")
+    inspect.add_argument(
+        "--control", default="http://127.0.0.1:9080", help="control API (default: %(default)s)"
+    )
+    inspect.add_argument(
+        "--token", default=os.environ.get("EUGW_SIM_TOKEN"), help="default: $EUGW_SIM_TOKEN"
+    )
+    inspect.set_defaults(run=_inspect)
+
+
+def _inspect(args: argparse.Namespace) -> int:
+    from simulators.cli import inspect  # noqa: PLC0415 - only `eugw sim` needs them
+
+    return inspect(args)
+
+
+def _scenario(args: argparse.Namespace) -> int:
+    from simulators.cli import run_scenarios  # noqa: PLC0415 - only `eugw sim` needs them
+
+    return run_scenarios(args)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from simulators.cli import run_simulators  # noqa: PLC0415 - only `eugw sim` needs them
+
+    return run_simulators(args)
+
+
+def _faults(args: argparse.Namespace) -> int:
+    from simulators.cli import switch_faults  # noqa: PLC0415 - only `eugw sim` needs them
+
+    return switch_faults(args)

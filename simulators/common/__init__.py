@@ -1,0 +1,1 @@
+"""What every simulated endpoint shares: receiving, acknowledging, replying, faults, state."""

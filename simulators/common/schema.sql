@@ -1,0 +1,58 @@
+-- The simulators' own state (not the outbox, which is the gateway's SqliteStore in its own file).
+-- Times are UTC text in one fixed format, so text order is time order.
+
+CREATE TABLE IF NOT EXISTS received (
+    message_id      TEXT PRIMARY KEY,  -- de-duplication: a message id is processed once
+    endpoint        TEXT NOT NULL,     -- 'eurodac' or a DubliNet peer's member state code
+    sender          TEXT NOT NULL,     -- PARTY:system
+    message_type    TEXT NOT NULL,
+    conversation_id TEXT NOT NULL,
+    received_at     TEXT NOT NULL,
+    due_at          TEXT NOT NULL,     -- when it is processed (the simulated processing delay)
+    state           TEXT NOT NULL CHECK (state IN ('pending', 'done')),
+    ack             BLOB NOT NULL,     -- the signed acknowledgement, given again for a duplicate
+    signed_xml      BLOB NOT NULL,     -- what the signature covered: the only thing acted on
+    plan            TEXT,              -- what was decided on receipt (a DubliNet peer's answer)
+    outcome         TEXT               -- what processing did (JSON), for inspection
+);
+CREATE INDEX IF NOT EXISTS received_due ON received (state, due_at);
+
+-- Eurodac: the data sets stored by the Central System.
+CREATE TABLE IF NOT EXISTS eurodac_records (
+    reference       TEXT PRIMARY KEY,
+    member_state    TEXT NOT NULL,
+    category        INTEGER NOT NULL,
+    regime          TEXT NOT NULL,
+    captured_on     TEXT NOT NULL,     -- date of capture: retention runs from it
+    expires_on      TEXT NOT NULL,     -- first day on which the data no longer exist
+    stored_at       TEXT NOT NULL,
+    marked          INTEGER NOT NULL DEFAULT 0,
+    mark_reason     TEXT,
+    deleted_at      TEXT,
+    deletion_reason TEXT,
+    late            INTEGER NOT NULL DEFAULT 0,
+    record_json     TEXT NOT NULL      -- the canonical record as transmitted
+);
+
+-- Eurodac: data sets found to be of one person (hits), to notify on advance deletion.
+CREATE TABLE IF NOT EXISTS eurodac_links (
+    reference       TEXT NOT NULL,
+    other           TEXT NOT NULL,
+    PRIMARY KEY (reference, other)
+);
+
+-- Eurodac: notifications of the member states of origin (advance deletion of linked data).
+CREATE TABLE IF NOT EXISTS eurodac_notifications (
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
+    member_state    TEXT NOT NULL,
+    reference       TEXT NOT NULL,     -- their data set
+    deleted         TEXT NOT NULL,     -- the linked data set that was erased
+    reason          TEXT NOT NULL,
+    at              TEXT NOT NULL
+);
+
+-- DubliNet: each peer's answering policy as a tester last set it (JSON).
+CREATE TABLE IF NOT EXISTS dublinet_policies (
+    party           TEXT PRIMARY KEY,
+    policy          TEXT NOT NULL
+);

@@ -1,0 +1,1 @@
+"""Simulated DubliNet national access points of other member states."""

@@ -1,0 +1,1 @@
+"""The simulated Eurodac Central System: regime rules, biometric comparison, replies."""

@@ -1,0 +1,321 @@
+"""The simulated Central System: takes transactions, applies the rules, replies later.
+
+On receipt it only verifies and acknowledges; after the processing delay it
+checks the transaction by the rules of its regime, compares the biometric
+data against the stored categories the regime allows, stores what is to be
+stored, and sends a signed hit, no-hit or error to the gateway. Marking,
+unmarking and correction get no reply beyond the acknowledgement unless
+they are refused; an advance deletion notifies the member states holding
+data linked to the erased data set (recorded, as the message pack has no
+notification type yet).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import sqlite3
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from gateway.domain.biometrics import BiometricSet
+from gateway.domain.eurodac import Operation, ReferenceNumber, Regime
+from gateway.domain.record import CanonicalRecord
+from gateway.domain.replies import (
+    EurodacErrorCode,
+    EurodacErrorReply,
+    EurodacHit,
+    EurodacNoHit,
+    MatchedRecord,
+)
+from gateway.domain.requests import EurodacDataAction
+from gateway.errors import InputError
+from gateway.messages import Content, Envelope, Message, parse_message
+from gateway.security.identity import PeerId
+from gateway.security.signer import Signer
+from gateway.validation import parse_xml
+from simulators.common.inbound import Inbound, Received, peer_of_party
+from simulators.common.outbound import derived_id, sign_message
+from simulators.common.processing import Processed
+from simulators.common.sending import Outgoing
+from simulators.common.state import Pending, SimDb
+from simulators.eurodac import rules, store
+from simulators.eurodac.matcher import Matcher, SyntheticMatcher
+
+__all__ = ["CentralSystem", "EurodacConfig", "LatePolicy"]
+
+EURODAC = PeerId(party="EU", system="eurodac")
+_REQUESTS = frozenset(
+    {"eurodac.enrolment", "eurodac.search", "eurodac.correct", "eurodac.mark",
+     "eurodac.unmark", "eurodac.delete"}
+)  # fmt: skip
+
+
+class LatePolicy(StrEnum):
+    FLAG = "flag"  # process, and record the late transmission on the data set
+    REFUSE = "refuse"  # answer an error `transmission-late`
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class EurodacConfig:
+    processing_delay: timedelta = timedelta(seconds=1)
+    false_hit_rate: float = 0.0  # chance that a comparison finding nothing reports a hit
+    min_quality: int = 20  # NFIQ 2 score below which a finger is refused
+    late_policy: LatePolicy = LatePolicy.FLAG
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.false_hit_rate <= 1.0:
+            raise ValueError("the false-hit rate lies between 0 and 1")
+
+
+class CentralSystem:
+    """The Eurodac endpoint (`/eurodac`) and its processing."""
+
+    name = "eurodac"
+
+    def __init__(
+        self,
+        *,
+        db: SimDb,
+        inbound: Inbound,
+        signer: Signer,
+        config: EurodacConfig,
+        matcher: Matcher | None = None,
+    ) -> None:
+        self.db = db
+        self.inbound = inbound
+        self.signer = signer
+        self.config = config
+        self.matcher = matcher or SyntheticMatcher()
+        self.peer = inbound.me
+
+    @staticmethod
+    def accepts(message_type: str) -> bool:
+        return message_type in _REQUESTS
+
+    def plan(self, received: Received, now: datetime) -> tuple[datetime, dict[str, Any] | None]:
+        return now + self.config.processing_delay, None
+
+    async def process(self, pending: Pending, now: datetime) -> Processed:
+        message = parse_message(parse_xml(pending.signed_xml))
+        content = message.content
+        if isinstance(content, EurodacDataAction):
+            return await self._data_action(message, content, now)
+        if isinstance(content, CanonicalRecord):
+            return await self._capture(message, content, now)
+        return Processed(outcome={"ignored": message.envelope.message_type})
+
+    # ----- enrolment, search, correction ----------------------------------------------
+
+    async def _capture(self, message: Message, record: CanonicalRecord, now: datetime) -> Processed:
+        envelope = message.envelope
+        transaction = record.transaction
+        assert transaction is not None  # noqa: S101 - the message reader always sets it
+        if transaction.operation is Operation.CORRECT:
+            return await self._correct(envelope, record, now)
+        sender = envelope.sender.authority
+        on = envelope.created_at.date()
+        refusal = rules.check_capture(
+            record, sender_state=sender, min_quality=self.config.min_quality, on=on
+        )
+        captured = record.biometrics.captured_on if record.biometrics else on
+        late = rules.is_late(
+            transaction.regime, transaction.category, captured, envelope.created_at
+        )
+        if refusal is None and late and self.config.late_policy is LatePolicy.REFUSE:
+            hours = rules.hours_since_capture(captured, envelope.created_at)
+            refusal = rules.Refusal(
+                code=EurodacErrorCode.TRANSMISSION_LATE,
+                description=f"transmitted {hours:.0f} hours after the day of capture (limit 72)",
+            )
+        reference = str(transaction.reference)
+        existing = await self.db.run(lambda db: store.find(db, reference))
+        if refusal is None and transaction.operation is Operation.ENROL and existing is not None:
+            refusal = rules.Refusal(
+                code=EurodacErrorCode.DUPLICATE_REFERENCE,
+                description=f"data are already stored as {reference}",
+            )
+        if refusal is not None:
+            return await self._refuse(envelope, transaction.reference, refusal, late=late, now=now)
+        return await self._compare(envelope, record, on=on, late=late, now=now)
+
+    async def _correct(
+        self, envelope: Envelope, record: CanonicalRecord, now: datetime
+    ) -> Processed:
+        """Replace the transmitted data of a stored data set (its biometrics stay when the
+        correction carries none); only the member state of origin may."""
+        transaction = record.transaction
+        assert transaction is not None  # noqa: S101 - checked by the caller
+        reference = str(transaction.reference)
+        existing = await self.db.run(lambda db: store.find(db, reference))
+        refusal = _owner_refusal(existing, envelope.sender.authority, reference)
+        if refusal is not None:
+            return await self._refuse(envelope, transaction.reference, refusal, late=False, now=now)
+        return Processed(
+            outcome={"corrected": reference}, effects=lambda db: store.correct(db, record)
+        )
+
+    async def _compare(
+        self, envelope: Envelope, record: CanonicalRecord, *, on: date, late: bool, now: datetime
+    ) -> Processed:
+        transaction = record.transaction
+        probe = record.biometrics
+        assert transaction is not None  # noqa: S101 - checked by the rules
+        assert probe is not None  # noqa: S101 - checked by the rules
+        reference = str(transaction.reference)
+        categories = rules.compared_categories(transaction.regime, transaction.category)
+        found = await self.db.run(lambda db: store.candidates(db, categories, on))
+        found = [c for c in found if c.summary.reference != reference]
+        try:
+            matched = await asyncio.to_thread(self._matches, probe, found)
+        except InputError as error:  # the probe's images cannot be compared
+            refusal = rules.Refusal(
+                code=EurodacErrorCode.FINGERPRINT_QUALITY, description=error.message
+            )
+            return await self._refuse(envelope, transaction.reference, refusal, late=late, now=now)
+        false_hit = False
+        rng = random.Random(f"{self.config.seed}:{envelope.message_id}")  # noqa: S311 - a simulation
+        if not matched and found and rng.random() < self.config.false_hit_rate:
+            matched, false_hit = [rng.choice(found)], True
+        stores = transaction.operation is Operation.ENROL and rules.is_stored(
+            transaction.regime, transaction.category
+        )
+        expires = rules.expires_on(transaction.regime, transaction.category, probe.captured_on)
+        others = [c.summary.reference for c in matched]
+
+        def effects(db: sqlite3.Connection) -> None:
+            if stores and expires is not None:
+                store.insert(db, record, expires=expires, stored_at=now, late=late)
+                store.link(db, reference, others)
+
+        content: Content
+        if matched:
+            content = EurodacHit(
+                reference=transaction.reference,
+                matches=tuple(_matched(c, transaction.regime) for c in matched),
+            )
+        else:
+            content = EurodacNoHit(reference=transaction.reference)
+        kind = "eurodac.hit" if matched else "eurodac.no-hit"
+        outgoing = await self._reply(envelope, content, kind, now)
+        outcome = {
+            "result": "hit" if matched else "no-hit",
+            "matches": others,
+            "stored": stores,
+            "late": late,
+            "false_hit": false_hit,
+        }
+        return Processed(outcome=outcome, outgoing=(outgoing,), effects=effects)
+
+    def _matches(
+        self, probe: BiometricSet, found: list[store.StoredRecord]
+    ) -> list[store.StoredRecord]:
+        by_reference = {c.summary.reference: c for c in found}
+        keys = self.matcher.search(
+            probe,
+            [(c.summary.reference, c.record.biometrics) for c in found if c.record.biometrics],
+        )
+        return [by_reference[key] for key in keys]
+
+    # ----- marking, unmarking, advance deletion ---------------------------------------
+
+    async def _data_action(
+        self, message: Message, action: EurodacDataAction, now: datetime
+    ) -> Processed:
+        envelope = message.envelope
+        reference = str(action.transaction.reference)
+        stored = await self.db.run(lambda db: store.find(db, reference))
+        refusal = rules.check_action(
+            action,
+            sender_state=envelope.sender.authority,
+            stored=stored,
+            on=envelope.created_at.date(),
+        )
+        if refusal is not None:
+            return await self._refuse(
+                envelope, action.transaction.reference, refusal, late=False, now=now
+            )
+        operation = action.transaction.operation
+        if operation is Operation.DELETE:
+            notices: list[store.Notification] = []
+
+            def erase(db: sqlite3.Connection) -> None:
+                notices.extend(store.delete(db, reference, reason=action.reason.value, at=now))
+
+            return Processed(outcome={"deleted": reference}, effects=erase)
+        marked = operation is Operation.MARK
+        return Processed(
+            outcome={"marked" if marked else "unmarked": reference},
+            effects=lambda db: store.mark(db, reference, marked=marked, reason=action.reason.value),
+        )
+
+    # ----- replies --------------------------------------------------------------------
+
+    async def _refuse(
+        self,
+        envelope: Envelope,
+        reference: ReferenceNumber,
+        refusal: rules.Refusal,
+        *,
+        late: bool,
+        now: datetime,
+    ) -> Processed:
+        content = EurodacErrorReply(
+            code=refusal.code, reference=reference, description=refusal.description
+        )
+        outgoing = await self._reply(envelope, content, "eurodac.error", now)
+        return Processed(
+            outcome={"result": "error", "code": refusal.code.value, "late": late},
+            outgoing=(outgoing,),
+        )
+
+    async def _reply(
+        self, envelope: Envelope, content: Content, message_type: str, now: datetime
+    ) -> Outgoing:
+        recipient = peer_of_party(envelope.sender)
+        reply_envelope, body = await asyncio.to_thread(
+            lambda: sign_message(
+                content=content,
+                message_type=message_type,
+                regime=envelope.regime,
+                sender=self.peer,
+                recipient=recipient,
+                signer=self.signer,
+                now=now,
+                message_id=derived_id(envelope.message_id, "reply"),
+                answering=envelope,
+            )
+        )
+        return Outgoing(sender=self.peer, recipient=recipient, envelope=reply_envelope, body=body)
+
+
+def _owner_refusal(
+    existing: rules.StoredSummary | None, sender: str, reference: str
+) -> rules.Refusal | None:
+    if existing is None or existing.deleted:
+        return rules.Refusal(
+            code=EurodacErrorCode.UNKNOWN_REFERENCE, description=f"no data stored as {reference}"
+        )
+    if existing.member_state != sender:
+        return rules.Refusal(
+            code=EurodacErrorCode.NOT_AUTHORISED,
+            description="only the member state of origin may correct its data",
+        )
+    return None
+
+
+def _matched(candidate: store.StoredRecord, regime: Regime) -> MatchedRecord:
+    """A matched data set as transmitted: under 2024/1358 with the person's data and face."""
+    full = regime is Regime.EURODAC_2024 and candidate.regime is Regime.EURODAC_2024
+    biometrics = candidate.record.biometrics
+    return MatchedRecord(
+        reference=ReferenceNumber.parse(candidate.summary.reference),
+        captured_on=candidate.captured_on,
+        sex=candidate.record.person.sex,
+        marked=candidate.summary.marked,
+        person=candidate.record.person if full else None,
+        face=biometrics.face if full and biometrics is not None else None,
+    )

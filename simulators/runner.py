@@ -1,0 +1,314 @@
+"""The composition root of the simulators: servers, processing, sending and control, wired.
+
+simulator = Simulator(config, material)
+await simulator.start()          # binds the ports (0: any free port)
+...                              # simulator.eurodac_url, .dublinet_url("NL"), .control_url
+await simulator.stop()           # state and queued replies stay in config.data_dir
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from aiohttp import web
+
+from gateway.adapters.http_transport import Route
+from gateway.broker.dispatcher import DispatcherPolicy
+from gateway.errors import ConfigError
+from gateway.security.identity import PeerId
+from gateway.security.tls import client_context, server_context
+from gateway.security.trust import TrustStore
+from gateway.security.verifier import Verifier
+from simulators.common.faults import FaultBoard
+from simulators.common.inbound import Inbound
+from simulators.common.material import PartyMaterial, load_party, load_trust, write_wrong_tls
+from simulators.common.processing import Handler, Processor
+from simulators.common.sending import ReplySender, route_name
+from simulators.common.server import Endpoint, receive, tls_context
+from simulators.common.state import SimDb
+from simulators.dublinet.peer import DublinetConfig, DublinetPeer
+from simulators.eurodac.central import EURODAC, CentralSystem, EurodacConfig
+
+__all__ = ["SimConfig", "SimMaterial", "Simulator"]
+
+_MAX_BODY = 16 * 1024 * 1024
+GATEWAY = PeerId(party="BE", system="gateway")
+_LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+async def _listen(site: web.TCPSite, host: str, port: int) -> None:
+    try:
+        await site.start()
+    except OSError as error:
+        raise ConfigError(
+            "GW-CFG-INVALID", f"cannot listen on {host}:{port} ({error.strerror})", "port"
+        ) from None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class SimConfig:
+    """What the simulators run with. Port 0 takes any free port, None leaves a server out;
+    equal Eurodac and DubliNet ports (the default, as the gateway's settings expect) share
+    one server."""
+
+    data_dir: Path
+    gateway: PeerId = GATEWAY
+    gateway_url: str = "https://127.0.0.1:8443/v1/inbound"
+    host: str = "127.0.0.1"
+    eurodac_port: int | None = 9443
+    dublinet_port: int | None = 9443
+    control_port: int | None = 9080
+    control_host: str = "127.0.0.1"
+    control_token: str | None = None
+    peers: tuple[str, ...] = ("NL", "FR", "DE")
+    eurodac: EurodacConfig = field(default_factory=EurodacConfig)
+    dublinet: DublinetConfig = field(default_factory=DublinetConfig)
+    dispatch: DispatcherPolicy = field(default_factory=DispatcherPolicy)
+    verify_gateway_ack: bool = True
+    out_of_order_hold: timedelta = timedelta(seconds=2)  # longest a reply waits for the next one
+
+    def __post_init__(self) -> None:
+        exposed = self.control_port is not None and self.control_host not in _LOOPBACK
+        if exposed and not self.control_token:
+            raise ConfigError(
+                "GW-CFG-INVALID",
+                "the control API listens on another host than 127.0.0.1 only with a token",
+                "control_host",
+            )
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class SimMaterial:
+    """The trust store and each simulated party's keys and certificates."""
+
+    trust: TrustStore
+    parties: Mapping[PeerId, PartyMaterial]
+
+    @classmethod
+    def from_certs(
+        cls, certs: Path, peers: tuple[str, ...], *, eurodac: bool = True
+    ) -> SimMaterial:
+        """Load from a directory written by `eugw certs init`."""
+        wanted = ([EURODAC] if eurodac else []) + [
+            PeerId(party=party, system="dublinet") for party in peers
+        ]
+        return cls(trust=load_trust(certs), parties={p: load_party(certs, p) for p in wanted})
+
+    def of(self, peer: PeerId) -> PartyMaterial:
+        try:
+            return self.parties[peer]
+        except KeyError:
+            raise ConfigError(
+                "GW-SIM-CERTS", f"no keys and certificates for {peer}", str(peer)
+            ) from None
+
+
+class Simulator:
+    """The Eurodac Central System and the DubliNet peers in one process."""
+
+    def __init__(self, config: SimConfig, material: SimMaterial) -> None:
+        self.config = config
+        self.material = material
+        self.faults = FaultBoard()
+        self.verifier = Verifier(material.trust)
+        self.db: SimDb | None = None
+        self.sender: ReplySender | None = None
+        self.central: CentralSystem | None = None
+        self.peers: dict[str, DublinetPeer] = {}
+        self.eurodac_url = ""
+        self.control_url = ""
+        self._dublinet_base = ""
+        self._runners: list[web.AppRunner] = []
+        self._stop = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+        self.stopped = False
+
+    def dublinet_url(self, party: str) -> str:
+        return f"{self._dublinet_base}/dublinet/{party}"
+
+    @property
+    def endpoints(self) -> dict[str, Endpoint]:
+        found: dict[str, Endpoint] = dict(self.peers)
+        if self.central is not None:
+            found[self.central.name] = self.central
+        return found
+
+    async def start(self) -> None:
+        """Open the state, bind the ports and start processing; on failure, undo it all."""
+        try:
+            await self._start()
+        except BaseException:
+            await self.stop()
+            raise
+
+    async def _start(self) -> None:
+        config = self.config
+        self.db = await SimDb.open(config.data_dir / "simulator.sqlite3")
+        parties = self._parties()
+        routes = {
+            route_name(peer, config.gateway): Route(
+                url=config.gateway_url,
+                ssl_context=client_context(
+                    cert_file=self.material.of(peer).client_cert,
+                    key_file=self.material.of(peer).client_key,
+                    trust=self.material.trust,
+                    server=config.gateway,
+                ),
+            )
+            for peer in parties
+        }
+        self.sender = await ReplySender.open(
+            data_dir=config.data_dir,
+            routes=routes,
+            verifier=self.verifier if config.verify_gateway_ack else None,
+            faults=self.faults,
+            policy=config.dispatch,
+            hold_for=config.out_of_order_hold,
+        )
+        self._build_endpoints()
+        for peer in self.peers.values():
+            await peer.restore_policy()
+        await self._serve()
+        handlers: dict[str, Handler] = dict(self.peers)
+        if self.central is not None:
+            handlers[self.central.name] = self.central
+        processor = Processor(db=self.db, sender=self.sender, handlers=handlers, now=_now)
+        self._tasks = [
+            asyncio.create_task(processor.run(self._stop), name="sim-processor"),
+            asyncio.create_task(self.sender.run(self._stop), name="sim-sender"),
+        ]
+
+    def _parties(self) -> list[PeerId]:
+        parties = [EURODAC] if self.config.eurodac_port is not None else []
+        if self.config.dublinet_port is not None:
+            parties += [PeerId(party=p, system="dublinet") for p in self.config.peers]
+        return parties
+
+    def _build_endpoints(self) -> None:
+        assert self.db is not None  # noqa: S101 - start() made it
+        assert self.sender is not None  # noqa: S101 - start() made it
+        config = self.config
+        if config.eurodac_port is not None:
+            self.central = CentralSystem(
+                db=self.db,
+                inbound=Inbound(self.verifier, me=EURODAC, accepts=CentralSystem.accepts),
+                signer=self.material.of(EURODAC).signer,
+                config=config.eurodac,
+            )
+        if config.dublinet_port is not None:
+            for party in config.peers:
+                peer = PeerId(party=party, system="dublinet")
+                self.peers[party] = DublinetPeer(
+                    db=self.db,
+                    inbound=Inbound(self.verifier, me=peer, accepts=DublinetPeer.accepts),
+                    signer=self.material.of(peer).signer,
+                    config=config.dublinet,
+                    gateway=config.gateway,
+                    sender=self.sender,
+                )
+
+    async def _serve(self) -> None:
+        """One TLS server per port: Eurodac and the peers share one when their ports are equal."""
+        config = self.config
+        hosts_eurodac = self.central is not None and config.eurodac_port is not None
+        hosts_peers = bool(self.peers) and config.dublinet_port is not None
+        shared = hosts_eurodac and hosts_peers and config.eurodac_port == config.dublinet_port != 0
+        if hosts_eurodac:
+            app = self._app()
+            app.router.add_post("/eurodac", self._eurodac_post)
+            if shared:
+                app.router.add_post("/dublinet/{party}", self._dublinet_post)
+            names = ["eurodac", *self.peers] if shared else ["eurodac"]
+            base = await self._start_tls(app, EURODAC, config.eurodac_port or 0, names)
+            self.eurodac_url = base + "/eurodac"
+            if shared:
+                self._dublinet_base = base
+        if hosts_peers and not shared:
+            app = self._app()
+            app.router.add_post("/dublinet/{party}", self._dublinet_post)
+            first = PeerId(party=config.peers[0], system="dublinet")
+            port = config.dublinet_port or 0
+            self._dublinet_base = await self._start_tls(app, first, port, list(self.peers))
+        if config.control_port is not None:
+            from simulators.control import control_app  # noqa: PLC0415 - avoids an import cycle
+
+            runner = web.AppRunner(control_app(self))
+            await runner.setup()
+            site = web.TCPSite(runner, config.control_host, config.control_port)
+            await _listen(site, config.control_host, config.control_port)
+            self._runners.append(runner)
+            host, port = runner.addresses[0][:2]
+            self.control_url = f"http://{host}:{port}"
+
+    def _app(self) -> web.Application:
+        return web.Application(client_max_size=_MAX_BODY)
+
+    async def _eurodac_post(self, request: web.Request) -> web.StreamResponse:
+        return await self._receive(request, self.central)
+
+    async def _dublinet_post(self, request: web.Request) -> web.StreamResponse:
+        return await self._receive(request, self.peers.get(request.match_info["party"]))
+
+    async def _receive(self, request: web.Request, endpoint: Endpoint | None) -> web.StreamResponse:
+        assert self.db is not None  # noqa: S101 - start() made it
+        return await receive(
+            request, endpoint, db=self.db, faults=self.faults, trust=self.material.trust, now=_now
+        )
+
+    async def _start_tls(
+        self, app: web.Application, peer: PeerId, port: int, names: list[str]
+    ) -> str:
+        """Serve `app` with `peer`'s TLS certificate (a wrong one while an endpoint of
+        `names` has the `tls` fault)."""
+        material = self.material.of(peer)
+        wrong_cert, wrong_key = write_wrong_tls(
+            self.config.data_dir / "wrong-tls" / str(peer).replace(":", "-"), peer, now=_now()
+        )
+        wrong = server_context(cert_file=wrong_cert, key_file=wrong_key, trust=self.material.trust)
+        context = tls_context(
+            cert_file=material.server_cert,
+            key_file=material.server_key,
+            trust=self.material.trust,
+            wrong=wrong,
+            faults=self.faults,
+            endpoints=names,
+        )
+        runner = web.AppRunner(app)
+        await runner.setup()
+        site = web.TCPSite(runner, self.config.host, port, ssl_context=context)
+        await _listen(site, self.config.host, port)
+        self._runners.append(runner)
+        host, bound = runner.addresses[0][:2]
+        return f"https://{host}:{bound}"
+
+    async def stop(self) -> None:
+        self.stopped = True
+        self._stop.set()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        for runner in reversed(self._runners):
+            await runner.cleanup()
+        self._runners.clear()
+        if self.sender is not None:
+            await self.sender.close()
+            self.sender = None
+        if self.db is not None:
+            await self.db.close()
+            self.db = None
+
+    async def run_until(self, stop: asyncio.Event) -> None:
+        await self.start()
+        try:
+            await stop.wait()
+        finally:
+            await self.stop()

@@ -1,0 +1,157 @@
+"""Scenario files: a story of steps and the outcomes it expects, read from YAML.
+
+    name: An applicant registered in NL applies in Belgium
+    description: ...
+    regime: 2024/1358
+    steps:
+      - seed: {record: {person: 1, reference: "NL1${run}N1"}}
+      - submit: {as: first, record: {person: 1, capture: 1, reference: "BE1${run}A1"}}
+      - expect: {eurodac: first, result: hit, matches: ["NL1${run}N1"]}
+      - expect: {message: first, state: answered}
+
+`${run}` stands for a short id of the run, so that a scenario runs again and
+again against the same simulators without meeting its earlier data; synthetic
+persons are namespaced by it too. Every structural mistake is refused with
+the file and the step it is in.
+"""
+
+from __future__ import annotations
+
+import secrets
+import string
+from collections.abc import Mapping
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from gateway.errors import ConfigError
+
+__all__ = [
+    "EXPECTATIONS",
+    "STEP_KINDS",
+    "Scenario",
+    "Step",
+    "load_scenario",
+    "new_run_id",
+    "shipped_scenarios",
+    "substitute",
+]
+
+BAD_SCENARIO = "GW-SIM-SCENARIO"
+
+# Each step kind and the keys it takes (the first set: required).
+STEP_KINDS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    "seed": (frozenset({"record"}), frozenset()),
+    "submit": (frozenset({"as", "record"}), frozenset()),
+    "policy": (frozenset({"peer", "policy"}), frozenset()),
+    "faults": (frozenset({"endpoint"}), frozenset({"faults"})),
+    "peer_request": (
+        frozenset({"as", "peer", "type"}),
+        frozenset({"record", "national_reference", "eurodac_reference"}),
+    ),
+    "expect": (frozenset(), frozenset({"within"})),
+}
+
+# What an `expect` step checks: its subject key, and the keys it compares.
+EXPECTATIONS: dict[str, frozenset[str]] = {
+    "submission": frozenset({"status", "codes"}),
+    "message": frozenset({"state"}),
+    "eurodac": frozenset({"result", "matches", "late", "code", "stored", "false_hit"}),
+    "delivered": frozenset({"state"}),
+    "record": frozenset({"stored", "marked", "late"}),
+}
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Step:
+    number: int  # 1-based, as a tester counts
+    kind: str
+    args: Mapping[str, Any]
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Scenario:
+    name: str
+    description: str
+    source: str
+    steps: tuple[Step, ...]
+
+
+def _refuse(source: str, where: str, why: str) -> ConfigError:
+    return ConfigError(BAD_SCENARIO, why, f"{source}: {where}")
+
+
+def load_scenario(path: Path) -> Scenario:
+    """Read and check a scenario file."""
+    source = str(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise _refuse(source, "file", f"cannot read the scenario: {error.strerror}") from None
+    except yaml.YAMLError as error:
+        raise _refuse(source, "file", f"not valid YAML: {error}") from None
+    if not isinstance(data, Mapping) or not isinstance(data.get("steps"), list):
+        raise _refuse(source, "file", "a scenario is a mapping with a list of steps")
+    unknown = set(data) - {"name", "description", "regime", "steps"}
+    if unknown:
+        raise _refuse(source, "file", f"unknown keys {sorted(unknown)}")
+    steps = tuple(_step(source, number, item) for number, item in enumerate(data["steps"], 1))
+    return Scenario(
+        name=str(data.get("name", path.stem)),
+        description=str(data.get("description", "")).strip(),
+        source=source,
+        steps=steps,
+    )
+
+
+def _step(source: str, number: int, item: object) -> Step:
+    where = f"step {number}"
+    if not isinstance(item, Mapping) or len(item) != 1:
+        raise _refuse(source, where, "a step is a mapping of one kind to its arguments")
+    [(kind, args)] = item.items()
+    if kind not in STEP_KINDS:
+        raise _refuse(source, where, f"no step kind {kind!r} (kinds: {', '.join(STEP_KINDS)})")
+    if not isinstance(args, Mapping):
+        raise _refuse(source, where, f"the arguments of {kind} are a mapping")
+    required, optional = STEP_KINDS[kind]
+    if kind == "expect":
+        subjects = [key for key in args if key in EXPECTATIONS]
+        if len(subjects) != 1:
+            raise _refuse(source, where, f"an expect step names one of {', '.join(EXPECTATIONS)}")
+        required, optional = frozenset(subjects), optional | EXPECTATIONS[subjects[0]]
+    missing = required - set(args)
+    extra = set(args) - required - optional
+    if missing or extra:
+        raise _refuse(
+            source,
+            where,
+            f"{kind} needs {sorted(required)}, may have {sorted(optional)}; "
+            f"missing {sorted(missing)}, unknown {sorted(extra)}",
+        )
+    return Step(number=number, kind=kind, args=args)
+
+
+def substitute(value: Any, run: str) -> Any:
+    """`${run}` replaced by the run id in every string of `value`."""
+    if isinstance(value, str):
+        return value.replace("${run}", run)
+    if isinstance(value, Mapping):
+        return {key: substitute(item, run) for key, item in value.items()}
+    if isinstance(value, list):
+        return [substitute(item, run) for item in value]
+    return value
+
+
+def new_run_id() -> str:
+    """Five capital letters or digits: short enough for the national part of a reference."""
+    alphabet = string.ascii_uppercase + string.digits
+    return "".join(secrets.choice(alphabet) for _ in range(5))
+
+
+def shipped_scenarios() -> list[Path]:
+    """The scenario files shipped with the simulators."""
+    folder = Path(str(resources.files("simulators.scenarios")))
+    return sorted(folder.glob("*.yaml"))

@@ -1,0 +1,264 @@
+"""Run a scenario against a live gateway and the simulators, and say what held.
+
+Steps act through the gateway's API (`/v1/submissions`, `/v1/messages`: a
+token with the submitter and operator roles) and the simulators' control API.
+Each `expect` step polls until what it names holds or its time (`within`,
+30 s by default) runs out, and passes or fails with the difference between
+what was expected and what was found. A step that cannot be carried out
+fails and ends the scenario.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import difflib
+import json
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import aiohttp
+
+from gateway.domain.serialization import encode
+from gateway.errors import GatewayError
+from simulators.scenarios.model import EXPECTATIONS, Scenario, Step, substitute
+from simulators.scenarios.records import build_record
+
+__all__ = ["Endpoints", "Outcome", "ScenarioRunner", "passed", "report"]
+
+DEFAULT_WITHIN = 30.0
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Endpoints:
+    api: str  # the gateway's API, e.g. http://127.0.0.1:8080
+    token: str  # a gateway token with the submitter and operator roles
+    control: str  # the simulators' control API, e.g. http://127.0.0.1:9080
+    control_token: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Outcome:
+    step: Step
+    passed: bool
+    what: str
+    expected: Mapping[str, Any] = field(default_factory=dict)
+    actual: Mapping[str, Any] | None = None
+    error: str | None = None
+
+
+class _StepFailedError(Exception):
+    """A step that is not an expectation could not be carried out."""
+
+
+class ScenarioRunner:
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        endpoints: Endpoints,
+        *,
+        run: str,
+        today: date,
+        poll_every: float = 0.2,
+    ) -> None:
+        self.session = session
+        self.endpoints = endpoints
+        self.run_id = run
+        self.today = today
+        self.poll_every = poll_every
+        self.names: dict[str, dict[str, Any]] = {}  # `as` names: what the step returned
+
+    async def run(self, scenario: Scenario) -> list[Outcome]:
+        outcomes = []
+        for step in scenario.steps:
+            args = substitute(dict(step.args), self.run_id)
+            try:
+                if step.kind == "expect":
+                    outcomes.append(await self._expect(step, args))
+                    continue
+                await getattr(self, f"_{step.kind}")(args)
+            except (_StepFailedError, GatewayError, aiohttp.ClientError, TimeoutError) as error:
+                message = getattr(error, "message", None) or str(error) or type(error).__name__
+                outcomes.append(Outcome(step=step, passed=False, what=step.kind, error=message))
+                break
+        return outcomes
+
+    # ----- steps ----------------------------------------------------------------------
+
+    async def _seed(self, args: Mapping[str, Any]) -> None:
+        record = build_record(args["record"], run=self.run_id, today=self.today)
+        await self._control("POST", "/control/eurodac/records", encode(record), ok=(200, 201))
+
+    async def _submit(self, args: Mapping[str, Any]) -> None:
+        record = build_record(args["record"], run=self.run_id, today=self.today)
+        headers = {
+            "Idempotency-Key": f"scenario-{self.run_id}-{args['as']}",
+            "Authorization": f"Bearer {self.endpoints.token}",
+        }
+        url = f"{self.endpoints.api}/v1/submissions"
+        async with self.session.post(url, json=encode(record), headers=headers) as response:
+            answer = await response.json(content_type=None)
+            status = response.status
+        if status not in {202, 422}:
+            raise _StepFailedError(f"the gateway answered the submission with HTTP {status}")
+        self.names[str(args["as"])] = {"status": status, "answer": answer}
+
+    async def _policy(self, args: Mapping[str, Any]) -> None:
+        await self._control("PUT", f"/control/dublinet/{args['peer']}/policy", args["policy"])
+
+    async def _faults(self, args: Mapping[str, Any]) -> None:
+        faults = args.get("faults") or {}
+        path = f"/control/faults/{args['endpoint']}"
+        await self._control("PUT" if faults else "DELETE", path, faults or None)
+
+    async def _peer_request(self, args: Mapping[str, Any]) -> None:
+        body: dict[str, Any] = {"type": args["type"]}
+        if "record" in args:
+            body["record"] = encode(build_record(args["record"], run=self.run_id, today=self.today))
+        for key in ("national_reference", "eurodac_reference"):
+            if key in args:
+                body[key] = args[key]
+        made = await self._control(
+            "POST", f"/control/dublinet/{args['peer']}/requests", body, ok=(202,)
+        )
+        self.names[str(args["as"])] = {"message_id": made["message_id"]}
+
+    async def _control(
+        self, method: str, path: str, body: Any, *, ok: tuple[int, ...] = (200,)
+    ) -> Any:
+        headers = (
+            {"Authorization": f"Bearer {self.endpoints.control_token}"}
+            if self.endpoints.control_token
+            else {}
+        )
+        url = f"{self.endpoints.control}{path}"
+        async with self.session.request(method, url, json=body, headers=headers) as response:
+            answer = await response.json(content_type=None)
+            if response.status not in ok:
+                detail = answer.get("detail") if isinstance(answer, dict) else answer
+                raise _StepFailedError(f"{method} {path}: HTTP {response.status}: {detail}")
+        return answer
+
+    # ----- expectations ---------------------------------------------------------------
+
+    async def _expect(self, step: Step, args: Mapping[str, Any]) -> Outcome:
+        [subject] = [key for key in args if key in EXPECTATIONS]
+        name = str(args[subject])
+        expected = {key: value for key, value in args.items() if key in EXPECTATIONS[subject]}
+        what = f"expect {subject} {name}"
+        look: Callable[[], Awaitable[dict[str, Any] | None]] = {
+            "submission": lambda: self._submission(name),
+            "message": lambda: self._message(name),
+            "eurodac": lambda: self._eurodac(name),
+            "delivered": lambda: self._delivered(name),
+            "record": lambda: self._record(name),
+        }[subject]
+        within = float(args.get("within", DEFAULT_WITHIN))
+        actual: dict[str, Any] | None = None
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + within
+        while True:
+            actual = await look()
+            if actual is not None and _holds(expected, actual):
+                return Outcome(step=step, passed=True, what=what, expected=expected, actual=actual)
+            if loop.time() >= deadline:
+                shown = None if actual is None else {k: actual.get(k) for k in expected}
+                return Outcome(step=step, passed=False, what=what, expected=expected, actual=shown)
+            await asyncio.sleep(self.poll_every)
+
+    def _named(self, name: str) -> dict[str, Any]:
+        if name not in self.names:
+            raise _StepFailedError(f"no earlier step is named {name!r}")
+        return self.names[name]
+
+    def _message_id(self, name: str) -> str:
+        named = self._named(name)
+        if "message_id" in named:
+            return str(named["message_id"])
+        ids = named["answer"].get("message_ids") or []
+        if not ids:
+            raise _StepFailedError(f"the submission {name!r} made no message")
+        return str(ids[0])
+
+    async def _submission(self, name: str) -> dict[str, Any]:
+        named = self._named(name)
+        problems = named["answer"].get("problems", []) if named["status"] == 422 else []
+        return {
+            "status": "accepted" if named["status"] == 202 else "rejected",
+            "codes": sorted({problem["code"] for problem in problems}),
+        }
+
+    async def _message(self, name: str) -> dict[str, Any] | None:
+        url = f"{self.endpoints.api}/v1/messages/{self._message_id(name)}"
+        headers = {"Authorization": f"Bearer {self.endpoints.token}"}
+        async with self.session.get(url, headers=headers) as response:
+            if response.status != 200:
+                return None
+            answer = await response.json()
+        return {"state": answer["state"]}
+
+    async def _eurodac(self, name: str) -> dict[str, Any] | None:
+        message_id = self._message_id(name)
+        rows = await self._control("GET", "/control/received?endpoint=eurodac", None)
+        for row in rows:
+            if row["message_id"] == message_id and row["state"] == "done":
+                outcome: dict[str, Any] = row["outcome"] or {}
+                return outcome
+        return None
+
+    async def _delivered(self, name: str) -> dict[str, Any] | None:
+        message_id = self._message_id(name)
+        found = await self._control("GET", f"/control/outbox/{message_id}", None, ok=(200, 404))
+        return {"state": found["state"]} if "state" in found else None
+
+    async def _record(self, reference: str) -> dict[str, Any]:
+        rows = await self._control("GET", "/control/eurodac/records", None)
+        for row in rows:
+            if row["reference"] == reference:
+                return {"stored": row["deleted_at"] is None, **row}
+        return {"stored": False}
+
+
+def _holds(expected: Mapping[str, Any], actual: Mapping[str, Any]) -> bool:
+    return all(_same(value, actual.get(key)) for key, value in expected.items())
+
+
+def _same(expected: Any, actual: Any) -> bool:
+    if isinstance(expected, list) and isinstance(actual, list):
+        return sorted(map(str, expected)) == sorted(map(str, actual))
+    return bool(expected == actual)
+
+
+def passed(outcomes: list[Outcome]) -> bool:
+    """Whether the scenario held: every step carried out, every expectation met."""
+    return all(outcome.passed for outcome in outcomes)
+
+
+def report(scenario: Scenario, outcomes: list[Outcome], run: str) -> str:
+    """What held and what did not, with the difference for each failure."""
+    lines = [f"Scenario: {scenario.name} ({scenario.source}), run {run}"]
+    for outcome in outcomes:
+        mark = "PASS" if outcome.passed else "FAIL"
+        lines.append(f"  {mark}  step {outcome.step.number}: {outcome.what}")
+        if outcome.error:
+            lines.append(f"        {outcome.error}")
+        elif not outcome.passed:
+            lines.extend(f"        {line}" for line in _diff(outcome.expected, outcome.actual))
+    expectations = [o for o in outcomes if o.step.kind == "expect"]
+    passed = sum(o.passed for o in expectations)
+    stopped = [o.step.number for o in outcomes if o.step.kind != "expect"]
+    tail = f"; stopped at step {stopped[0]}" if stopped else ""
+    lines.append(f"  {passed} of {len(expectations)} expectations passed{tail}")
+    return "\n".join(lines)
+
+
+def _diff(expected: Mapping[str, Any], actual: Mapping[str, Any] | None) -> list[str]:
+    if actual is None:
+        return ["- expected " + json.dumps(expected, sort_keys=True), "+ found nothing in time"]
+    want = json.dumps(expected, indent=2, sort_keys=True).splitlines()
+    got = json.dumps(actual, indent=2, sort_keys=True).splitlines()
+    return [
+        line.rstrip()
+        for line in difflib.unified_diff(want, got, "expected", "actual", n=1, lineterm="")
+    ]

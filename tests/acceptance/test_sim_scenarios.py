@@ -1,0 +1,91 @@
+"""Every shipped scenario passes against the gateway and the simulators; a wrong expectation
+fails with a readable difference."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import aiohttp
+import pytest
+from simkit import Both
+
+from simulators.scenarios.model import load_scenario, new_run_id, shipped_scenarios
+from simulators.scenarios.runner import Endpoints, ScenarioRunner, passed, report
+
+SHIPPED = shipped_scenarios()
+
+
+def _endpoints(both: Both) -> Endpoints:
+    return Endpoints(api=both.endpoints.api, token=both.token, control=both.simulator.control_url)
+
+
+async def _run(both: Both, path: Path) -> tuple[bool, str]:
+    scenario = load_scenario(path)
+    run = new_run_id()
+    async with aiohttp.ClientSession() as session:
+        runner = ScenarioRunner(session, _endpoints(both), run=run, today=datetime.now(UTC).date())
+        outcomes = await runner.run(scenario)
+    return passed(outcomes), report(scenario, outcomes, run)
+
+
+def test_at_least_eight_scenarios_cover_both_regimes() -> None:
+    assert len(SHIPPED) >= 8
+    names = " ".join(path.stem for path in SHIPPED)
+    for regime in ("2013", "2024", "ammr", "dublin3"):
+        assert regime in names
+
+
+async def test_every_shipped_scenario_passes(both: Both) -> None:
+    failures = []
+    for path in SHIPPED:
+        held, text = await _run(both, path)
+        if not held:
+            failures.append(text)
+    assert not failures, "\n\n".join(failures)
+
+
+async def test_a_wrong_expectation_fails_with_a_readable_difference(
+    both: Both, tmp_path: Path
+) -> None:
+    wrong = tmp_path / "wrong.yaml"
+    wrong.write_text(
+        "name: expects a hit where there is none\n"
+        "steps:\n"
+        '  - submit: {as: one, record: {person: 1, reference: "BE1${run}W1"}}\n'
+        "  - expect: {eurodac: one, result: hit, within: 20}\n"
+        "  - expect: {message: one, state: answered}\n",
+        encoding="utf-8",
+    )
+    held, text = await _run(both, wrong)
+    assert not held
+    lines = text.splitlines()
+    assert lines[1].strip() == "FAIL  step 2: expect eurodac one"
+    difference = [line[8:] for line in lines if line.startswith(" " * 8)]
+    assert difference[:2] == ["--- expected", "+++ actual"]
+    assert '-  "result": "hit"' in difference
+    assert '+  "result": "no-hit"' in difference
+    assert lines[-2].strip() == "PASS  step 3: expect message one"
+    assert lines[-1].strip() == "1 of 2 expectations passed"
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ("steps: [{launch: {}}]", "step 1"),
+        ("steps: [{expect: {eurodac: x, colour: red}}]", "step 1"),
+        ("steps: [{submit: {record: {}}}]", "step 1"),
+        ("name: no steps", "file"),
+    ],
+)
+def test_a_malformed_scenario_is_refused_with_its_place(
+    tmp_path: Path, text: str, where: str
+) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text(text, encoding="utf-8")
+    from gateway.errors import ConfigError  # noqa: PLC0415
+
+    with pytest.raises(ConfigError) as raised:
+        load_scenario(path)
+    assert raised.value.code == "GW-SIM-SCENARIO"
+    assert raised.value.path == f"{path}: {where}"

@@ -1,0 +1,54 @@
+"""Fixtures of the simulator tests: certificates, the gateway stand-in, a running simulator."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import aiohttp
+import pytest
+from pki import GeneratedPki
+from simkit import Certs, FakeGateway, StartSimulator, sim_config, write_certs
+
+from gateway.security.verifier import Verifier
+from simulators.runner import SimMaterial, Simulator
+
+
+@pytest.fixture(scope="session")
+def certs(pki: GeneratedPki, tmp_path_factory: pytest.TempPathFactory) -> Certs:
+    return write_certs(pki, tmp_path_factory.mktemp("certs"))
+
+
+@pytest.fixture
+async def gateway(certs: Certs, pki: GeneratedPki) -> AsyncIterator[FakeGateway]:
+    stand_in = FakeGateway(certs=certs, pki=pki, verifier=Verifier(pki.trust))
+    await stand_in.start()
+    yield stand_in
+    await stand_in.stop()
+
+
+@pytest.fixture
+async def start_simulator(
+    certs: Certs, gateway: FakeGateway, tmp_path: Path
+) -> AsyncIterator[StartSimulator]:
+    """Start a simulator on free ports over `tmp_path/sim`; all are stopped after the test."""
+    started: list[Simulator] = []
+
+    async def start(**changes: object) -> Simulator:
+        config = sim_config(tmp_path / "sim", gateway.url, **changes)
+        material = SimMaterial.from_certs(certs.directory, config.peers)
+        simulator = Simulator(config, material)
+        await simulator.start()
+        started.append(simulator)
+        return simulator
+
+    yield start
+    for simulator in started:
+        if not simulator.stopped:
+            await simulator.stop()
+
+
+@pytest.fixture
+async def session() -> AsyncIterator[aiohttp.ClientSession]:
+    async with aiohttp.ClientSession() as client:
+        yield client

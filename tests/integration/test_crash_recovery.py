@@ -1,0 +1,218 @@
+"""A gateway process killed (SIGKILL) in the middle of delivering loses nothing, and a
+restart delivers the rest; the Central System sees each message id it acknowledged once
+in effect (a resend after the crash carries the same id, and receivers de-duplicate)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import aiohttp
+import psycopg
+import pytest
+from aiohttp import web
+from polling import eventually
+from psycopg import sql
+from stores import POSTGRES, postgres_schema
+from test_gateway_flow import SAMPLES, CentralSystem
+
+from gateway.security.demo import write_demo_pki
+from gateway.security.tls import server_context
+from gateway.security.trust import TrustStore
+
+COUNT = 24
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class SlowCentralSystem(CentralSystem):
+    """Acknowledges after a short pause, so that a crash falls in the middle of the work."""
+
+    async def handle(self, request: web.Request) -> web.Response:
+        await asyncio.sleep(0.05)
+        return await super().handle(request)
+
+
+@pytest.fixture
+async def central(tmp_path: Path) -> AsyncIterator[SlowCentralSystem]:
+    data = tmp_path / "data"
+    write_demo_pki(data)
+    system = SlowCentralSystem(pki=data)
+    app = web.Application()
+    app.router.add_post("/eurodac", system.handle)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    context = server_context(
+        cert_file=system.folder / "tls-server.cert.pem",
+        key_file=system.folder / "tls-server.key.pem",
+        trust=TrustStore.from_directory(data / "trust"),
+    )
+    site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=context)
+    await site.start()
+    system.url = f"https://localhost:{runner.addresses[0][1]}/eurodac"
+    yield system
+    await runner.cleanup()
+
+
+def _environment(data: Path, central_url: str, api_port: int) -> dict[str, str]:
+    return {
+        **os.environ,
+        "EUGW_DATA_DIR": str(data),
+        "EUGW_API_PORT": str(api_port),
+        "EUGW_INBOUND_PORT": str(_free_port()),
+        "EUGW_EURODAC_URL": central_url,
+        "EUGW_DUBLINET_PEERS": "",
+        "EUGW_LEASE_SECONDS": "2",
+        "EUGW_RETRY_BASE_SECONDS": "1",
+        "EUGW_LOG_FORMAT": "json",
+    }
+
+
+def _eugw(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "gateway", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+
+
+async def _start(env: dict[str, str], api: str) -> asyncio.subprocess.Process:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "gateway", "serve", env=env,
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+    )  # fmt: skip
+
+    async def ready() -> bool:
+        try:
+            async with aiohttp.ClientSession() as session, session.get(f"{api}/readyz") as answer:
+                return answer.status == 200
+        except aiohttp.ClientError:
+            return False
+
+    await eventually(ready, within=30, every=0.1)
+    return process
+
+
+def _records() -> list[bytes]:
+    sample = json.loads((SAMPLES / "applicant-2026.json").read_text())
+    records = []
+    for number in range(COUNT):
+        record = json.loads(json.dumps(sample))
+        record["transaction"]["reference"] = f"BE10000987654{number:05d}"
+        records.append(json.dumps(record).encode())
+    return records
+
+
+async def test_a_killed_gateway_loses_nothing_and_resumes(
+    central: SlowCentralSystem, tmp_path: Path
+) -> None:
+    api_port = _free_port()
+    api = f"http://127.0.0.1:{api_port}"
+    env = _environment(central.pki, central.url, api_port)
+    token = _eugw("tokens", "create", "--name", "evibel", "--role", "submitter", env=env).stdout
+    headers = {"Authorization": f"Bearer {token.strip()}"}
+    process = await _start(env, api)
+    answers: list[dict[str, object]] = []
+    try:
+        async with aiohttp.ClientSession(headers=headers) as session:
+            for number, body in enumerate(_records()):
+                async with session.post(
+                    f"{api}/v1/submissions", data=body, headers={"Idempotency-Key": f"k{number}"}
+                ) as answer:
+                    assert answer.status == 202, await answer.text()
+                    answers.append(await answer.json())
+        await eventually(lambda: len(central.received) >= COUNT // 3, within=60)
+    finally:
+        process.send_signal(signal.SIGKILL)
+        await process.wait()
+    assert len({str(m.envelope.message_id) for m in central.received}) < COUNT
+
+    submitted = {message_id for answer in answers for message_id in answer["message_ids"]}  # type: ignore[attr-defined]
+    restarted = await _start(env, api)
+    try:
+        async with aiohttp.ClientSession(headers=headers) as session:
+            # A national system that never saw its answer sends again: same answer, no new message.
+            async with session.post(
+                f"{api}/v1/submissions", data=_records()[0], headers={"Idempotency-Key": "k0"}
+            ) as again:
+                assert await again.json() == answers[0]
+
+            async def all_acknowledged() -> bool:
+                states = []
+                for answer in answers:
+                    async with session.get(f"{api}/v1/submissions/{answer['submission_id']}") as s:
+                        states += [m["state"] for m in (await s.json())["messages"]]
+                return states == ["acknowledged"] * COUNT
+
+            await eventually(all_acknowledged, within=90, every=0.5)
+    finally:
+        restarted.send_signal(signal.SIGTERM)
+        await restarted.wait()
+    assert restarted.returncode == 0
+    delivered = {str(message.envelope.message_id) for message in central.received}
+    assert delivered == submitted
+
+
+async def test_two_gateways_share_one_postgresql_and_take_over_from_a_killed_one(
+    central: SlowCentralSystem,
+) -> None:
+    async with postgres_schema() as schema:
+        async with await psycopg.AsyncConnection.connect(POSTGRES, autocommit=True) as conn:
+            await conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
+        url = f"postgresql://postgres@127.0.0.1:5432/test?options=-csearch_path%3D{schema}"
+        first_port, second_port = _free_port(), _free_port()
+        first_env = {**_environment(central.pki, central.url, first_port), "EUGW_DATABASE_URL": url}
+        second_env = {
+            **_environment(central.pki, central.url, second_port),
+            "EUGW_DATABASE_URL": url,
+        }
+        token = _eugw("tokens", "create", "--name", "evibel", "--role", "submitter", env=first_env)
+        headers = {"Authorization": f"Bearer {token.stdout.strip()}"}
+        first = await _start(first_env, f"http://127.0.0.1:{first_port}")
+        second = await _start(second_env, f"http://127.0.0.1:{second_port}")
+        answers = []
+        try:
+            async with aiohttp.ClientSession(headers=headers) as session:
+                for number, body in enumerate(_records()):
+                    async with session.post(
+                        f"http://127.0.0.1:{first_port}/v1/submissions",
+                        data=body,
+                        headers={"Idempotency-Key": f"k{number}"},
+                    ) as answer:
+                        assert answer.status == 202, await answer.text()
+                        answers.append(await answer.json())
+            await eventually(lambda: len(central.received) >= COUNT // 3, within=60)
+            first.send_signal(signal.SIGKILL)
+            await first.wait()
+
+            async def all_acknowledged() -> bool:
+                async with aiohttp.ClientSession(headers=headers) as session:
+                    states = []
+                    for answer in answers:
+                        async with session.get(
+                            f"http://127.0.0.1:{second_port}/v1/submissions/{answer['submission_id']}"
+                        ) as status:
+                            states += [m["state"] for m in (await status.json())["messages"]]
+                return states == ["acknowledged"] * COUNT
+
+            await eventually(all_acknowledged, within=90, every=0.5)
+        finally:
+            for process in (first, second):
+                if process.returncode is None:
+                    process.send_signal(signal.SIGTERM)
+                    await process.wait()
+    submitted = {message_id for answer in answers for message_id in answer["message_ids"]}
+    assert {str(message.envelope.message_id) for message in central.received} == submitted

@@ -1,0 +1,116 @@
+"""`eugw sim run` and `eugw sim faults` as a tester runs them, on the demo PKI."""
+
+from __future__ import annotations
+
+import json
+import queue
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+
+def _eugw(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "gateway", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env={"PATH": "/usr/bin:/bin"},
+    )
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def _wait_for_line(
+    process: subprocess.Popen[str], text: str, within: float = 30
+) -> tuple[list[str], threading.Thread]:
+    """The process's output lines up to the first holding `text` (read on a thread, so the
+    deadline holds however the pipe is buffered)."""
+    assert process.stdout is not None
+    stdout = process.stdout
+    lines: queue.Queue[str] = queue.Queue()
+    reader = threading.Thread(target=lambda: [lines.put(line) for line in stdout], daemon=True)
+    reader.start()
+    seen: list[str] = []
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            seen.append(lines.get(timeout=0.1))
+        except queue.Empty:
+            continue
+        if text in seen[-1]:
+            return seen, reader
+    pytest.fail(f"no line with {text!r} in {seen}")
+
+
+def test_run_the_simulators_and_switch_a_fault(tmp_path: Path) -> None:
+    certs = tmp_path / "certs"
+    assert _eugw("certs", "init", str(certs)).returncode == 0
+    port, control = _free_port(), _free_port()
+    reader: threading.Thread | None = None
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gateway", "sim", "run", "--certs", str(certs),
+         "--data-dir", str(tmp_path / "sim"), "--eurodac-port", str(port),
+         "--dublinet-port", str(port), "--control-port", str(control), "--peers", "NL,DE"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env={"PATH": "/usr/bin:/bin"},
+    )  # fmt: skip
+    try:
+        lines, reader = _wait_for_line(process, "serving")
+        text = "".join(lines)
+        assert f"https://127.0.0.1:{port}/eurodac" in text
+        assert f"https://127.0.0.1:{port}/dublinet/DE" in text
+        url = f"http://127.0.0.1:{control}"
+        switched = _eugw("sim", "faults", "set", "NL", "delay_ms=250", "ack_signature=corrupt",
+                         "--control", url)  # fmt: skip
+        assert switched.returncode == 0, switched.stderr
+        assert json.loads(switched.stdout)["NL"]["delay_ms"] == 250
+        shown = json.loads(_eugw("sim", "faults", "show", "--control", url).stdout)
+        assert shown["NL"]["ack_signature"] == "corrupt"
+        bad = _eugw("sim", "faults", "set", "NL", "explode=1", "--control", url)
+        assert bad.returncode == 1
+        assert bad.stderr.startswith("GW-SIM-FAULT")
+        unknown = _eugw("sim", "faults", "set", "IT", "drop=true", "--control", url)
+        assert unknown.returncode == 1
+        assert "GW-SIM-CONTROL" in unknown.stderr
+        assert json.loads(_eugw("sim", "inspect", "received", "--control", url).stdout) == []
+        assert _eugw("sim", "faults", "clear", "--control", url).returncode == 0
+        assert json.loads(_eugw("sim", "faults", "show", "--control", url).stdout) == {}
+    finally:
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=30) == 0
+        if reader is not None:
+            reader.join(timeout=10)  # it has read to the end of the output
+        assert process.stdout is not None
+        process.stdout.close()
+
+
+def test_missing_certificates_are_a_configuration_error(tmp_path: Path) -> None:
+    result = _eugw("sim", "run", "--certs", str(tmp_path), "--data-dir", str(tmp_path / "sim"))
+    assert result.returncode == 2
+    assert result.stderr.startswith("GW-SIM-CERTS")
+    assert list(tmp_path.iterdir()) == []  # nothing written before the check
+
+
+def test_the_shipped_scenarios_are_listed_and_a_run_needs_a_token() -> None:
+    listed = _eugw("sim", "scenario", "--list")
+    assert listed.returncode == 0
+    assert len(listed.stdout.splitlines()) >= 8
+    assert "eurodac-2024-registered-in-nl-hit" in listed.stdout
+    untokened = _eugw("sim", "scenario", "eurodac-2024-registered-in-nl-hit")
+    assert untokened.returncode == 2
+    assert "token" in untokened.stderr

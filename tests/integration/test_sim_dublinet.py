@@ -1,0 +1,244 @@
+"""DubliNet peers over real mutual-TLS sockets: acknowledgements, policies, requests they make."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import socket
+import uuid
+from datetime import timedelta
+from typing import Any
+
+import aiohttp
+from pki import GeneratedPki
+from polling import eventually
+from simkit import (
+    Certs,
+    FakeGateway,
+    StartSimulator,
+    gateway_client_context,
+    post,
+    read_ack,
+    signed,
+)
+
+from gateway.domain.dublin import DublinRegime, DublinReply, ReplyOutcome
+from gateway.messages import DublinSubmission, Envelope
+from gateway.messages.examples import example_content
+from gateway.security.identity import PeerId
+from gateway.security.verifier import Verifier
+from simulators.runner import Simulator
+
+NL = PeerId(party="NL", system="dublinet")
+FR = PeerId(party="FR", system="dublinet")
+
+
+def _request(case: str, kind: str = "dublinet.take-charge-request") -> DublinSubmission:
+    content = example_content(kind, DublinRegime.AMMR)
+    assert isinstance(content, DublinSubmission)
+    return dataclasses.replace(
+        content, request=dataclasses.replace(content.request, national_reference=case)
+    )
+
+
+async def _send(
+    session: aiohttp.ClientSession,
+    simulator: Simulator,
+    certs: Certs,
+    pki: GeneratedPki,
+    content: Any,
+    *,
+    kind: str = "dublinet.take-charge-request",
+    peer: PeerId = NL,
+    path: str | None = None,
+) -> tuple[Envelope, int, bytes]:
+    envelope, body = signed(
+        content,
+        message_type=kind,
+        regime=DublinRegime.AMMR,
+        recipient=peer,
+        signer=certs.gateway_signer,
+    )
+    status, answer, _ = await post(
+        session,
+        simulator.dublinet_url(path or peer.party),
+        body,
+        context=gateway_client_context(certs, pki, peer),
+        message_id=envelope.message_id,
+    )
+    return envelope, status, answer
+
+
+async def _policy(session: aiohttp.ClientSession, simulator: Simulator, policy: object) -> None:
+    async with session.put(
+        f"{simulator.control_url}/control/dublinet/NL/policy", json=policy
+    ) as response:
+        assert response.status == 200
+
+
+async def test_a_request_is_acknowledged_by_the_peer_and_accepted(
+    start_simulator: StartSimulator,
+    gateway: FakeGateway,
+    certs: Certs,
+    pki: GeneratedPki,
+    session: aiohttp.ClientSession,
+) -> None:
+    simulator = await start_simulator()
+    sent, status, answer = await _send(session, simulator, certs, pki, _request("BE-1"))
+    assert status == 200
+    ack = read_ack(Verifier(pki.trust), answer, NL)
+    assert ack.envelope.message_type == "dublinet.ack"
+    assert ack.envelope.correlation_id == sent.message_id
+    await eventually(lambda: bool(gateway.messages(sent.message_id)), within=20)
+    [reply] = gateway.messages(sent.message_id)
+    assert reply.envelope.message_type == "dublinet.reply"
+    assert reply.envelope.conversation_id == sent.conversation_id
+    assert isinstance(reply.content, DublinReply)
+    assert (reply.content.outcome, reply.content.replying_state) == (ReplyOutcome.ACCEPT, "NL")
+    assert reply.content.request_reference == "BE-1"
+    assert gateway.delivered[-1].sender == "NL:dublinet"
+
+
+async def test_policies_reject_stay_silent_reply_late_and_reexamine(
+    start_simulator: StartSimulator,
+    gateway: FakeGateway,
+    certs: Certs,
+    pki: GeneratedPki,
+    session: aiohttp.ClientSession,
+) -> None:
+    simulator = await start_simulator()
+    await _policy(
+        session,
+        simulator,
+        {
+            "rules": [
+                {"case": "BE-SILENT", "action": "silent"},
+                {"case": "BE-LATE", "action": "late", "late_outcome": "accept"},
+                {"case": "BE-NO", "action": "reject", "reasons": ["no-evidence"]},
+            ],
+            "reexamination": "accept",
+        },
+    )
+    silent, *_ = await _send(session, simulator, certs, pki, _request("BE-SILENT"))
+    late, *_ = await _send(session, simulator, certs, pki, _request("BE-LATE"))
+    rejected, *_ = await _send(session, simulator, certs, pki, _request("BE-NO"))
+
+    await eventually(lambda: bool(gateway.messages(rejected.message_id)), within=20)
+    [no] = gateway.messages(rejected.message_id)
+    assert isinstance(no.content, DublinReply)
+    assert no.content.outcome is ReplyOutcome.REJECT
+    assert no.content.reason_codes == ("no-evidence",)
+    await eventually(lambda: bool(gateway.messages(late.message_id)), within=20)
+    [yes] = gateway.messages(late.message_id)
+    [arrival] = [d.at for d in gateway.delivered if d.message is yes]
+    assert arrival - late.created_at >= timedelta(seconds=1)  # the late delay of the test
+    assert isinstance(yes.content, DublinReply)
+    assert yes.content.outcome is ReplyOutcome.ACCEPT
+
+    reexamination = example_content("dublinet.reexamination-request", DublinRegime.AMMR)
+    asked, *_ = await _send(
+        session, simulator, certs, pki, reexamination, kind="dublinet.reexamination-request"
+    )
+    await eventually(lambda: bool(gateway.messages(asked.message_id)), within=20)
+    [answer] = gateway.messages(asked.message_id)
+    assert answer.envelope.message_type == "dublinet.reexamination-reply"
+    assert isinstance(answer.content, DublinReply)
+    assert answer.content.outcome is ReplyOutcome.ACCEPT
+
+    async with session.get(f"{simulator.control_url}/control/received?endpoint=NL") as response:
+        received = {row["message_id"]: row for row in await response.json()}
+    assert received[str(silent.message_id)]["outcome"] == {"action": "silent", "reply": None}
+    assert gateway.messages(silent.message_id) == []
+
+
+async def test_one_server_hosts_several_peers_each_signing_as_itself(
+    start_simulator: StartSimulator,
+    gateway: FakeGateway,
+    certs: Certs,
+    pki: GeneratedPki,
+    session: aiohttp.ClientSession,
+) -> None:
+    simulator = await start_simulator()
+    sent, status, answer = await _send(session, simulator, certs, pki, _request("BE-2"), peer=FR)
+    assert status == 200
+    assert read_ack(Verifier(pki.trust), answer, FR).envelope.sender.authority == "FR"
+    misrouted, status, problem = await _send(
+        session, simulator, certs, pki, _request("BE-3"), peer=NL, path="FR"
+    )
+    assert status == 400
+    assert json.loads(problem)["code"] == "GW-SIM-WRONG-RECIPIENT"
+    unknown, status, problem = await _send(
+        session, simulator, certs, pki, _request("BE-4"), peer=NL, path="IT"
+    )
+    assert status == 404
+    assert json.loads(problem)["code"] == "GW-SIM-UNKNOWN-ENDPOINT"
+    await eventually(lambda: bool(gateway.messages(sent.message_id)), within=20)
+    assert gateway.delivered[-1].sender == "FR:dublinet"
+    assert gateway.messages(misrouted.message_id) == gateway.messages(unknown.message_id) == []
+
+
+async def test_a_peer_originates_a_request_to_the_gateway_on_a_control_call(
+    start_simulator: StartSimulator,
+    gateway: FakeGateway,
+    session: aiohttp.ClientSession,
+) -> None:
+    simulator = await start_simulator()
+    async with session.post(
+        f"{simulator.control_url}/control/dublinet/FR/requests",
+        json={"type": "take-charge-request", "national_reference": "FR-DUB-9"},
+    ) as response:
+        assert response.status == 202
+        made = await response.json()
+    message_id = uuid.UUID(made["message_id"])
+    await eventually(
+        lambda: any(d.message.envelope.message_id == message_id for d in gateway.delivered),
+        within=20,
+    )
+    [delivered] = [d for d in gateway.delivered if d.message.envelope.message_id == message_id]
+    assert delivered.sender == "FR:dublinet"
+    assert delivered.message.envelope.message_type == "dublinet.take-charge-request"
+    assert delivered.message.envelope.recipient.authority == "BE"
+    content = delivered.message.content
+    assert isinstance(content, DublinSubmission)
+    assert (content.request.requesting_state, content.request.requested_state) == ("FR", "BE")
+    assert content.request.national_reference == "FR-DUB-9"
+
+    async with session.post(
+        f"{simulator.control_url}/control/dublinet/FR/requests", json={"type": "reply"}
+    ) as response:
+        assert response.status == 400
+        assert (await response.json())["code"] == "GW-SIM-CONTROL"
+
+
+async def test_eurodac_and_the_peers_can_share_one_port(
+    start_simulator: StartSimulator,
+    certs: Certs,
+    pki: GeneratedPki,
+    session: aiohttp.ClientSession,
+) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    simulator = await start_simulator(eurodac_port=port, dublinet_port=port)
+    assert simulator.eurodac_url == f"https://127.0.0.1:{port}/eurodac"
+    assert simulator.dublinet_url("NL") == f"https://127.0.0.1:{port}/dublinet/NL"
+    _, status, answer = await _send(session, simulator, certs, pki, _request("BE-5"))
+    assert status == 200
+    assert read_ack(Verifier(pki.trust), answer, NL).envelope.sender.authority == "NL"
+
+
+async def test_a_policy_survives_a_restart(
+    start_simulator: StartSimulator, session: aiohttp.ClientSession
+) -> None:
+    policy = {"rules": [{"case": "BE-9", "action": "silent"}], "reexamination": "accept"}
+    first = await start_simulator()
+    await _policy(session, first, policy)
+    await first.stop()
+    second = await start_simulator()
+    async with session.get(f"{second.control_url}/control/dublinet/NL/policy") as response:
+        kept = await response.json()
+    assert kept["rules"][0]["case"] == "BE-9"
+    assert kept["rules"][0]["action"] == "silent"
+    assert kept["reexamination"] == "accept"
+    async with session.get(f"{second.control_url}/control/dublinet/FR/policy") as response:
+        assert (await response.json())["rules"] == []  # FR's was never set

@@ -1,0 +1,25 @@
+"""The broker benchmarks run and report plausible figures (speed itself is not asserted)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from gateway.cli import main
+
+
+def test_bench_store_reports_each_step_for_both_stores(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["bench", "store", "--count", "50", "--batch", "10", "--json"]) == 0
+    figures = json.loads(capsys.readouterr().out)
+    assert [figure["store"] for figure in figures] == ["sqlite", "postgresql"]
+    for figure in figures:
+        assert figure["count"] == 50
+        assert all(figure[key] > 0 for key in ("enqueue_per_s", "claim_per_s", "ack_per_s"))
+
+
+def test_bench_pipeline_accepts_every_record(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["bench", "pipeline", "--count", "12", "--json"]) == 0
+    figures = json.loads(capsys.readouterr().out)
+    assert figures["count"] == 12
+    assert figures["submissions_per_s"] > 0
