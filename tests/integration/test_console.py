@@ -3,8 +3,10 @@ contents from real signed messages, bulk release, and the live event stream."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
+import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -217,3 +219,25 @@ async def _next_event(stream: object) -> tuple[str, dict[str, object]]:
         elif line.startswith("data: "):
             return name, json.loads(line.removeprefix("data: "))
     raise AssertionError("the stream ended")
+
+
+async def test_the_audit_trail_is_shown_and_its_chain_checked(tmp_path: Path) -> None:
+    async with api_rig(tmp_path) as rig:
+        message_id = await _submit(rig)
+        await _log_in(rig.client, await rig.token(Role.AUDITOR))
+        trail = await (await rig.client.get("/console/audit")).text()
+        assert "submission.accepted" in trail
+        assert f'href="/console/messages/{message_id}"' in trail
+        whole = await (await rig.client.get("/console/audit?verify=1")).text()
+        assert 'id="chain"' in whole
+        assert "is whole" in whole
+        database = rig.services.settings.data_dir / "gateway.sqlite3"
+        await asyncio.to_thread(_tamper, database)
+        broken = await (await rig.client.get("/console/audit?verify=1")).text()
+    assert "GW-AUDIT-BROKEN" in broken
+    assert "broken at entry 2" in broken
+
+
+def _tamper(database: Path) -> None:
+    with sqlite3.connect(database) as connection:
+        connection.execute("UPDATE audit SET actor = 'someone else' WHERE seq = 2")

@@ -11,7 +11,7 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
-from gateway.adapters.web.console import access, events, pages
+from gateway.adapters.web.console import access, audit, events, pages
 from gateway.adapters.web.console.extensions import CONSOLE_PAGES, ConsolePage, register_page
 from gateway.adapters.web.console.sessions import Sessions
 
@@ -49,6 +49,7 @@ def add_routes(app: web.Application) -> None:
     router.add_get("/console/dead", pages.dead_letters)
     router.add_post("/console/dead/release", pages.release_dead_letters)
     router.add_get("/console/certificates", pages.certificates)
+    router.add_get("/console/audit", audit.audit_trail)
     router.add_get("/console/events", events.events)
     router.add_static("/console/static", HERE / "static", name="console-static")
 

@@ -33,6 +33,7 @@ CORE_PAGES = (
     ConsolePage(title="Messages", path="/console/messages", roles=_READERS),
     ConsolePage(title="Dead letters", path="/console/dead", roles=_READERS),
     ConsolePage(title="Certificates", path="/console/certificates", roles=_READERS),
+    ConsolePage(title="Audit trail", path="/console/audit", roles=_READERS),
 )
 
 
