@@ -11,9 +11,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from aiohttp.test_utils import TestClient
+from polling import eventually
 from web_rig import Rig, api_rig
 from yarl import URL
 
+from gateway.adapters.web.console.events import EVENT_HUB, QUEUE_LIMIT, Listener
 from gateway.broker.access import Role
 from gateway.broker.states import Event, MessageState
 
@@ -241,3 +243,32 @@ async def test_the_audit_trail_is_shown_and_its_chain_checked(tmp_path: Path) ->
 def _tamper(database: Path) -> None:
     with sqlite3.connect(database) as connection:
         connection.execute("UPDATE audit SET actor = 'someone else' WHERE seq = 2")
+
+
+async def test_one_poller_serves_every_listener_and_stops_when_none_is_left(
+    tmp_path: Path,
+) -> None:
+    async with api_rig(tmp_path) as rig:
+        message_id = await _submit(rig)
+        await _log_in(rig.client, await rig.token(Role.OPERATOR))
+        hub = rig.client.app[EVENT_HUB]  # type: ignore[index]
+        async with (
+            rig.client.get("/console/events") as first,
+            rig.client.get("/console/events") as second,
+        ):
+            assert (await _next_event(first))[0] == "counts"
+            assert (await _next_event(second))[0] == "counts"
+            assert hub.polling
+            await rig.services.store.record(message_id, Event.CANCEL, at=datetime.now(tz=UTC))
+            for stream in (first, second):
+                name, data = await _next_event(stream)
+                while name != "message":
+                    name, data = await _next_event(stream)
+                assert (data["message_id"], data["state"]) == (message_id, "cancelled")
+        await eventually(lambda: not hub.polling, within=10)
+
+
+def test_a_listener_that_falls_behind_is_refused_more_events() -> None:
+    listener = Listener(watch=None)
+    assert all(listener.offer(("counts", {})) for _ in range(QUEUE_LIMIT))
+    assert not listener.offer(("counts", {}))

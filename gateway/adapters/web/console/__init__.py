@@ -4,7 +4,6 @@ shown, `events` for the live feed and `extensions` for pages other modules add."
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import aiohttp_jinja2
@@ -34,7 +33,7 @@ def setup_templates(app: web.Application) -> None:
 def add_routes(app: web.Application) -> None:
     setup_templates(app)
     app[access.SESSIONS] = Sessions()
-    app[events.EVENTS_STOP] = asyncio.Event()
+    app[events.EVENT_HUB] = events.EventHub(app)
     app.on_shutdown.append(_stop_events)
     router = app.router
     router.add_get("/console/login", access.login_form)
@@ -55,4 +54,4 @@ def add_routes(app: web.Application) -> None:
 
 
 async def _stop_events(app: web.Application) -> None:
-    app[events.EVENTS_STOP].set()
+    await app[events.EVENT_HUB].close()
