@@ -201,7 +201,11 @@ async def test_an_operator_finds_a_dead_letter_resends_it_and_sees_it_acknowledg
             await expect(page.locator("#state")).to_have_text("sending")
             gateway.central.gate.set()  # now the Central System acknowledges
             await expect(page.locator("#state")).to_have_text("acknowledged")
-            await expect(page.locator(".notice")).to_have_text("Done: release.")  # no reload
+            # The timeline and the actions follow, still without a reload.
+            await expect(page.locator("#live-timeline")).to_contain_text("acknowledge")
+            await expect(page.locator("#action-resend")).to_be_visible()
+            await expect(page.locator("#action-release")).to_have_count(0)
+            await expect(page.locator(".notice")).to_have_text("Done: release.")
             await _shot(page, "4-acknowledged")
         finally:
             await browser.close()

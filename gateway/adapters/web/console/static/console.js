@@ -21,6 +21,23 @@
     });
   }
 
+  // On a message's page, a change of that message also changes its timeline and the
+  // actions it allows: fetch the page again and swap those parts in (no reload).
+  function refreshWatched(change) {
+    if (body.getAttribute("data-watch") !== change.message_id) { return; }
+    fetch(window.location.pathname, { credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.text() : null; })
+      .then(function (html) {
+        if (!html) { return; }
+        const fresh = new DOMParser().parseFromString(html, "text/html");
+        ["live-actions", "live-timeline"].forEach(function (id) {
+          const part = fresh.getElementById(id);
+          const shown = document.getElementById(id);
+          if (part && shown) { shown.replaceChildren.apply(shown, Array.from(part.childNodes)); }
+        });
+      });
+  }
+
   function updateCounts(data) {
     const table = document.getElementById("counts");
     if (!table) { return; }
@@ -57,7 +74,11 @@
     source.addEventListener("open", function () { live.classList.add("on"); });
     source.addEventListener("error", function () { live.classList.remove("on"); });
     source.addEventListener("counts", function (event) { updateCounts(JSON.parse(event.data)); });
-    source.addEventListener("message", function (event) { updateMessage(JSON.parse(event.data)); });
+    source.addEventListener("message", function (event) {
+      const change = JSON.parse(event.data);
+      updateMessage(change);
+      refreshWatched(change);
+    });
   }
 
   const selectAll = document.getElementById("select-all");
