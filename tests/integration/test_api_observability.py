@@ -126,3 +126,15 @@ async def test_every_api_route_is_described_with_the_role_its_handler_requires(
     for method, path in described:
         assert path in html
         assert method in html
+
+
+async def test_a_listing_limit_outside_1_to_1000_is_refused(tmp_path: Path) -> None:
+    async with api_rig(tmp_path) as rig:
+        headers = {"Authorization": f"Bearer {await rig.token(Role.OPERATOR)}"}
+        answers = [
+            await rig.client.get(f"/v1/messages?limit={limit}", headers=headers)
+            for limit in ("-5", "0", "1001", "1000")
+        ]
+        problems = [await answer.json() for answer in answers[:3]]
+    assert [answer.status for answer in answers] == [400, 400, 400, 200]
+    assert {problem["problems"][0]["path"] for problem in problems} == {"limit"}

@@ -108,12 +108,14 @@ async def list_messages(request: web.Request) -> web.Response:
     query = request.query
     state = query.get("state")
     try:
-        limit = min(int(query.get("limit", "100")), 1000)
+        limit = int(query.get("limit", "100"))
         wanted = MessageState(state) if state else None
     except ValueError:
         raise InputError(
             "GW-API-QUERY", "state must be a message state and limit a number", "state"
         ) from None
+    if not 1 <= limit <= 1000:  # PostgreSQL refuses a negative LIMIT; SQLite reads it as none
+        raise InputError("GW-API-QUERY", "limit must be from 1 to 1000", "limit")
     found = await request.app[SERVICES].store.find(
         MessageFilter(
             state=wanted,

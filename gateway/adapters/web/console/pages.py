@@ -161,7 +161,8 @@ async def act_on_message(request: web.Request) -> web.StreamResponse:
             detail=f"{action} by {request[CALLER].name} (console)",
         )
     except GatewayError as error:
-        return render(request, "refused.html", {"problem": error}, status=409)
+        status = 404 if error.code == "GW-BRK-UNKNOWN" else 409
+        return render(request, "refused.html", {"problem": error}, status=status)
     get_logger(message_id=message_id).info("operator action", operation=action, source="console")
     raise web.HTTPSeeOther(f"/console/messages/{message_id}?done={action}")
 
