@@ -1,58 +1,187 @@
-"""`eugw demo`: the main job on sample data, with nothing to configure.
+"""`eugw demo`: the whole chain on one machine, nothing to configure.
 
-Today it checks the canonical sample records shipped in
-`mappings/samples/canonical` and shows what the gateway accepts and what
-it refuses, and why.
+Makes a DEMO ONLY PKI and sample exports under the data directory, starts the
+simulated EU side (the Eurodac Central System and DubliNet peers NL, FR, DE)
+and the gateway on SQLite, gives the operator a token, and plays the shipped
+scenarios through the real API, mutual TLS and signatures. Then it keeps
+running for exploration (API, `eugw queue`, `eugw audit verify`), or stops
+with `--once` and exits 1 if a scenario failed.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import contextlib
+import signal
+import socket
+from datetime import UTC, datetime
 from pathlib import Path
 
-from gateway.cli._context import gateway_from
-from gateway.cli.check_record import check_file
-from gateway.errors import ConfigError
+import aiohttp
+
+from gateway.adapters.web.server import Endpoints, serve
+from gateway.app import running_services
+from gateway.broker.access import Role, new_token
+from gateway.cli._context import settings_from
+from gateway.logging import configure_logging
+from gateway.security.demo import write_demo_pki
+from gateway.settings import LogLevel, Settings
+from gateway.synthetic_records.exports import generate_exports
 
 __all__ = ["register"]
 
-DEFAULT_SAMPLES = Path("mappings/samples/canonical")
+PEERS = ("NL", "FR", "DE")
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = commands.add_parser(
         "demo",
-        help="run the gateway on the shipped sample data",
-        description="Run the gateway's main job on the sample data shipped with it.",
+        help="run the gateway and the simulated EU side on sample data (nothing to configure)",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
-        "--samples",
+        "--data-dir",
         type=Path,
-        default=DEFAULT_SAMPLES,
-        help=f"folder of canonical sample records (default: {DEFAULT_SAMPLES})",
+        default=Path("var/demo"),
+        help="where the demo keeps its PKI, databases and samples (default: var/demo)",
     )
+    parser.add_argument("--persons", type=int, default=50, help="sample persons to generate")
+    parser.add_argument(
+        "--once", action="store_true", help="stop after the scenarios; exit 1 if one failed"
+    )
+    parser.add_argument(
+        "--api-port", type=int, default=8080, help="the gateway's API port (0: any free port)"
+    )
+    parser.add_argument("--verbose", action="store_true", help="show the gateway's info logs")
     parser.set_defaults(run=_run)
 
 
 def _run(args: argparse.Namespace) -> int:
-    files = sorted(args.samples.glob("*.json"))
-    if not files:
-        raise ConfigError(
-            "GW-CFG-USAGE",
-            "no sample records found: run from the project folder or pass --samples",
-            str(args.samples),
-        )
-    gateway = gateway_from(args)
-    today = gateway.clock.today()
-    accepted = 0
-    for file in files:
-        problems = check_file(str(file), today)
-        if problems:
-            print(f"refused  {file.name}")
-            for problem in problems:
-                print(f"         {problem}")
-        else:
-            accepted += 1
-            print(f"accepted {file.name}")
-    print(f"\n{accepted} of {len(files)} sample records accepted.")
-    return 0
+    base = settings_from(args)
+    if not args.verbose:  # the scenario reports are the story; warnings and errors still show
+        configure_logging(LogLevel.WARNING, base.log_format)
+    data: Path = args.data_dir
+    if not (data / "trust").is_dir():
+        write_demo_pki(data, member_state=base.member_state)
+        print(f"demo PKI (DEMO ONLY) written to {data}")
+    samples = data / "samples"
+    if not (samples / "manifest.json").exists():
+        generate_exports(count=args.persons, seed=2026, out=samples, invalid_rate=0.05)
+        print(f"sample exports of {args.persons} persons written to {samples}")
+    return asyncio.run(_demo(base, args))
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def _demo(base: Settings, args: argparse.Namespace) -> int:
+    from simulators.runner import SimConfig, SimMaterial, Simulator  # noqa: PLC0415
+
+    data: Path = args.data_dir
+    sim_port, control_port, inbound_port = _free_port(), _free_port(), _free_port()
+    api_port = args.api_port if args.api_port else _free_port()
+    settings = Settings(
+        **{
+            **{field: getattr(base, field) for field in base.__dataclass_fields__},
+            "data_dir": data,
+            "api_port": api_port,
+            "inbound_port": inbound_port,
+            "eurodac_url": f"https://localhost:{sim_port}/eurodac",
+            "dublinet_url": f"https://localhost:{sim_port}/dublinet/{{party}}",
+            "dublinet_peers": ",".join(PEERS),
+            "retry_base_seconds": 1,
+        }
+    )
+    simulator = Simulator(
+        SimConfig(
+            data_dir=data / "sim",
+            gateway_url=f"https://localhost:{inbound_port}/v1/inbound",
+            eurodac_port=sim_port,
+            dublinet_port=sim_port,
+            control_port=control_port,
+            peers=PEERS,
+        ),
+        SimMaterial.from_certs(data, PEERS),
+    )
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(signum, stop.set)
+    await simulator.start()
+    try:
+        async with running_services(settings) as services:
+            token, secret = new_token(
+                name="demo-operator",
+                roles=frozenset({Role.SUBMITTER, Role.OPERATOR, Role.AUDITOR}),
+                now=datetime.now(tz=UTC),
+            )
+            await services.store.add_token(token)
+            (data / "demo-token.txt").write_text(secret + "\n")
+            started: asyncio.Future[Endpoints] = loop.create_future()
+            server = asyncio.create_task(serve(services, stop, started))
+            endpoints = await started
+            _banner(endpoints, simulator, data)
+            passed = await _scenarios(endpoints.api, secret, simulator.control_url)
+            print(
+                "all scenarios passed" if passed else "SOME SCENARIOS FAILED (see above)",
+                flush=True,
+            )
+            if args.once:
+                stop.set()
+            else:
+                print("the demo keeps running; Ctrl-C stops it", flush=True)
+            await server
+    finally:
+        await simulator.stop()
+    return 0 if passed else 1
+
+
+def _banner(endpoints: Endpoints, simulator: object, data: Path) -> None:
+    print(
+        f"""
+gateway API            {endpoints.api}   (token in {data / "demo-token.txt"})
+gateway inbound (mTLS) {endpoints.inbound}
+Eurodac simulator      {getattr(simulator, "eurodac_url", "")}
+simulator control      {getattr(simulator, "control_url", "")}
+try, in another terminal:
+  EUGW_DATA_DIR={data} .venv/bin/eugw queue
+  EUGW_DATA_DIR={data} .venv/bin/eugw audit verify
+  curl -H "Authorization: Bearer $(cat {data / "demo-token.txt"})" {endpoints.api}/v1/messages
+playing the shipped scenarios against the live gateway...
+""",
+        flush=True,
+    )
+
+
+async def _scenarios(api: str, token: str, control: str) -> bool:
+    from simulators.scenarios.model import (  # noqa: PLC0415
+        load_scenario,
+        new_run_id,
+        shipped_scenarios,
+    )
+    from simulators.scenarios.runner import (  # noqa: PLC0415
+        Endpoints as ScenarioEndpoints,
+    )
+    from simulators.scenarios.runner import (  # noqa: PLC0415
+        ScenarioRunner,
+        passed,
+        report,
+    )
+
+    endpoints = ScenarioEndpoints(api=api, token=token, control=control)
+    all_passed = True
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as session:
+        for path in shipped_scenarios():
+            scenario = load_scenario(path)
+            run = new_run_id()
+            runner = ScenarioRunner(session, endpoints, run=run, today=datetime.now(UTC).date())
+            outcomes = await runner.run(scenario)
+            print(report(scenario, outcomes, run), flush=True)
+            all_passed = all_passed and passed(outcomes)
+    return all_passed

@@ -117,10 +117,3 @@ def test_errors_lists_the_catalogue() -> None:
     result = eugw("errors", "--json")
     assert result.returncode == 0
     assert "GW-VAL-NATIONAL-NUMBER" in json.loads(result.stdout)
-
-
-def test_demo_runs_on_the_samples(canonical_samples: Path) -> None:
-    result = eugw("demo", "--samples", str(canonical_samples))
-    assert result.returncode == 0
-    assert "2 of 3 sample records accepted." in result.stdout
-    assert "refused  refused-minor-bad-codes.json" in result.stdout
