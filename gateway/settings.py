@@ -100,6 +100,9 @@ class Settings:
     lease_seconds: int = dataclasses.field(default=60, metadata=_check(_positive))
     crypto_threads: int = dataclasses.field(default=2, metadata=_check(_positive))
     mappings_dir: Path = Path("mappings")
+    # console: the simulators' control API, for testers (empty: no simulator page)
+    simulator_control_url: str = ""  # e.g. http://127.0.0.1:9080
+    simulator_control_token: str = ""  # its bearer token, when it was started with one
 
 
 def load_settings(environ: Mapping[str, str], config_file: Path | None = None) -> Settings:

@@ -10,9 +10,10 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
-from gateway.adapters.web.console import access, audit, events, pages
+from gateway.adapters.web.console import access, audit, events, pages, simulators
 from gateway.adapters.web.console.extensions import CONSOLE_PAGES, ConsolePage, register_page
 from gateway.adapters.web.console.sessions import Sessions
+from gateway.adapters.web.keys import SERVICES
 
 __all__ = ["CONSOLE_PAGES", "ConsolePage", "add_routes", "register_page", "setup_templates"]
 
@@ -51,6 +52,7 @@ def add_routes(app: web.Application) -> None:
     router.add_get("/console/audit", audit.audit_trail)
     router.add_get("/console/events", events.events)
     router.add_static("/console/static", HERE / "static", name="console-static")
+    simulators.add_routes(app, app[SERVICES].settings)
 
 
 async def _stop_events(app: web.Application) -> None:

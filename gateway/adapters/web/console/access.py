@@ -28,11 +28,22 @@ from gateway.adapters.web.keys import CALLER, SERVICES
 from gateway.broker.access import ApiToken, Role, digest_of
 from gateway.logging import get_logger
 
-__all__ = ["READERS", "SESSION", "SESSIONS", "login", "login_form", "logout", "page", "render"]
+__all__ = [
+    "LOGIN_ROLES",
+    "READERS",
+    "SESSION",
+    "SESSIONS",
+    "login",
+    "login_form",
+    "logout",
+    "page",
+    "render",
+]
 
 SESSIONS = web.AppKey("console_sessions", Sessions)
 SESSION = web.RequestKey("console_session", Session)
 READERS = (Role.OPERATOR, Role.AUDITOR)  # who may look; only operators act
+LOGIN_ROLES = (*READERS, Role.TESTER)  # testers see the queues and drive the simulators
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
@@ -139,9 +150,9 @@ async def login(request: web.Request) -> web.StreamResponse:
     if token is None or token.revoked_at is not None:
         get_logger().info("console login refused", reason="unknown or revoked token")
         return await _refused(request, "GW-UI-LOGIN", "This token is unknown or revoked.")
-    if not any(token.allows(role) for role in READERS):
+    if not any(token.allows(role) for role in LOGIN_ROLES):
         return await _refused(
-            request, "GW-UI-ROLE", "This token grants neither the operator nor the auditor role."
+            request, "GW-UI-ROLE", "This token grants none of the operator, auditor, tester roles."
         )
     session = request.app[SESSIONS].open(token.digest, now=services.clock.now())
     get_logger().info("console login", status="ok")
@@ -163,7 +174,7 @@ async def _refused(request: web.Request, code: str, reason: str) -> web.Response
     return response
 
 
-@page(*READERS)
+@page(*LOGIN_ROLES)
 async def logout(request: web.Request) -> web.StreamResponse:
     request.app[SESSIONS].close(request.cookies.get(COOKIE))
     response = _see_other("/console/login")

@@ -19,7 +19,7 @@ from typing import Any
 
 from aiohttp import web
 
-from gateway.adapters.web.console.access import READERS, page
+from gateway.adapters.web.console.access import LOGIN_ROLES, page
 from gateway.adapters.web.keys import SERVICES
 from gateway.broker.records import StoredMessage
 from gateway.ports import MessageFilter
@@ -134,7 +134,7 @@ class EventHub:
 EVENT_HUB = web.AppKey("console_event_hub", EventHub)
 
 
-@page(*READERS)
+@page(*LOGIN_ROLES)
 async def events(request: web.Request) -> web.StreamResponse:
     hub = request.app[EVENT_HUB]
     response = web.StreamResponse(

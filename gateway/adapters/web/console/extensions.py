@@ -29,7 +29,7 @@ CONSOLE_PAGES: web.AppKey[list[ConsolePage]] = web.AppKey("console_pages", list)
 
 _READERS = (Role.OPERATOR, Role.AUDITOR)
 CORE_PAGES = (
-    ConsolePage(title="Dashboard", path="/console", roles=_READERS),
+    ConsolePage(title="Dashboard", path="/console", roles=(*_READERS, Role.TESTER)),
     ConsolePage(title="Messages", path="/console/messages", roles=_READERS),
     ConsolePage(title="Dead letters", path="/console/dead", roles=_READERS),
     ConsolePage(title="Certificates", path="/console/certificates", roles=_READERS),

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from aiohttp import web
 
-from gateway.adapters.web.console.access import READERS, page, render
+from gateway.adapters.web.console.access import LOGIN_ROLES, READERS, page, render
 from gateway.adapters.web.console.charts import chart_of, last_hour
 from gateway.adapters.web.console.inspection import XmlView, inspect_xml
 from gateway.adapters.web.keys import CALLER, SERVICES
@@ -36,7 +36,7 @@ CHART_SAMPLE = 500  # the newest messages whose timelines feed the charts
 CERTIFICATE_WARNING_DAYS = 30
 
 
-@page(*READERS)
+@page(*LOGIN_ROLES)
 async def dashboard(request: web.Request) -> web.Response:
     services = request.app[SERVICES]
     counts = await services.store.counts()
