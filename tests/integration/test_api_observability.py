@@ -7,9 +7,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import structlog
+from aiohttp.test_utils import TestClient, TestServer
 from structlog.testing import capture_logs
 from web_rig import api_rig, lines_with, new_message
 
+from gateway.adapters.web.inbound import make_inbound
 from gateway.broker.access import Role
 from gateway.testing import FixedClock
 
@@ -138,3 +140,16 @@ async def test_a_listing_limit_outside_1_to_1000_is_refused(tmp_path: Path) -> N
         problems = [await answer.json() for answer in answers[:3]]
     assert [answer.status for answer in answers] == [400, 400, 400, 200]
     assert {problem["problems"][0]["path"] for problem in problems} == {"limit"}
+
+
+async def test_the_inbound_endpoint_gives_request_ids_too(tmp_path: Path) -> None:
+    async with api_rig(tmp_path) as rig:
+        inbound = make_inbound(rig.services)
+        async with TestClient(TestServer(inbound)) as client:
+            response = await client.post(
+                "/v1/inbound", data=b"<x/>", headers={"X-Request-Id": "peer-7"}
+            )
+            problem = await response.json()
+    assert response.status == 403  # no mutual TLS on this test server
+    assert problem["code"] == "GW-TLS-NO-PEER-CERT"
+    assert response.headers["X-Request-Id"] == "peer-7"

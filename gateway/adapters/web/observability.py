@@ -28,6 +28,7 @@ from gateway.settings import Settings
 
 __all__ = [
     "REQUEST_ID",
+    "add_request_ids",
     "add_routes",
     "gateway_certificates",
     "readiness",
@@ -41,10 +42,16 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 def add_routes(app: web.Application) -> None:
-    """`/metrics`, and request ids for every route of `app` (outermost middleware)."""
+    """`/metrics`, and request ids for every route of `app`."""
+    add_request_ids(app)
+    app.router.add_get("/metrics", metrics)
+
+
+def add_request_ids(app: web.Application) -> None:
+    """A request id for every request of `app` (the outermost middleware), counted in
+    the metrics by route and status."""
     app.middlewares.insert(0, request_id_middleware)
     app.on_response_prepare.append(_echo_request_id)
-    app.router.add_get("/metrics", metrics)
 
 
 @web.middleware
