@@ -67,6 +67,7 @@ ERROR_CODES: dict[str, str] = {
     "GW-TRN-RETRY": "A concurrent operation failed; the same request can be sent again.",
     "GW-TRN-HTTP": "The peer answered with a temporary HTTP error (5xx, 408 or 429).",
     "GW-RMT-REFUSED": "The peer refused the message for good (HTTP 4xx).",
+    "GW-STORE-UNAVAILABLE": "The store cannot be reached for now; the work is tried again.",
     "GW-STORE-OPEN": "The message store cannot be opened or reached.",
     "GW-SEAL-FORMAT": "A stored message body is not in a known sealed format.",
     "GW-SEAL-KEY": "The key that sealed a stored body is missing from the key ring.",

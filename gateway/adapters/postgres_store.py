@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 import psycopg
+import psycopg_pool
 from psycopg import AsyncConnection, sql
 from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
@@ -70,6 +71,7 @@ T = TypeVar("T")
 Connection = AsyncConnection[dict[str, Any]]
 CHANNEL = "eugw_outbox"
 _MIGRATION_LOCK = 0x65756777  # "euw": one migrator at a time across processes
+_CONNECT_TIMEOUT = 10.0  # seconds to wait for a connection from the pool
 _AUDIT_LOCK = 0x65756778  # one appender to the audit chain at a time
 
 
@@ -151,6 +153,8 @@ class PostgresStore:
                 max_size=8,
                 kwargs={"row_factory": dict_row},
                 open=False,
+                check=AsyncConnectionPool.check_connection,  # drop connections a restart broke
+                reconnect_timeout=3600,
             )
             await pool.open(wait=True, timeout=10)
         except (psycopg.Error, TimeoutError) as error:
@@ -163,8 +167,15 @@ class PostgresStore:
         return store
 
     async def _transaction(self, work: Callable[[Connection], Awaitable[T]]) -> T:
-        async with self._pool.connection() as conn, conn.transaction():
-            return await work(conn)
+        try:
+            async with self._pool.connection(timeout=_CONNECT_TIMEOUT) as conn, conn.transaction():
+                return await work(conn)
+        except (psycopg.OperationalError, psycopg_pool.PoolTimeout) as error:
+            # The server went away or is restarting: the caller may try again later;
+            # the transaction was rolled back, so nothing half-done remains.
+            raise TransportError(
+                "GW-STORE-UNAVAILABLE", f"PostgreSQL is not reachable: {error}".strip()
+            ) from None
 
     async def _listen(self) -> None:
         """Set the work event whenever any process announces work."""

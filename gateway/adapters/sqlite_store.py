@@ -58,7 +58,7 @@ from gateway.broker.records import (
     Submission,
 )
 from gateway.broker.states import TRANSITIONS, Event, MessageState
-from gateway.errors import ConfigError
+from gateway.errors import ConfigError, TransportError
 from gateway.ports import MessageFilter
 
 __all__ = ["SqliteStore"]
@@ -151,9 +151,14 @@ class SqliteStore:
         return cls(connection, executor)
 
     async def _run(self, work: Callable[[sqlite3.Connection], T]) -> T:
-        return await asyncio.get_running_loop().run_in_executor(
-            self._executor, _in_transaction, self._db, work
-        )
+        try:
+            return await asyncio.get_running_loop().run_in_executor(
+                self._executor, _in_transaction, self._db, work
+            )
+        except sqlite3.OperationalError as error:  # locked, disk full, I/O error: rolled back
+            raise TransportError(
+                "GW-STORE-UNAVAILABLE", f"the SQLite store failed: {error}"
+            ) from None
 
     async def enqueue(self, messages: Sequence[NewMessage], *, at: datetime) -> list[str]:
         new = await self._run(lambda db: _enqueue(db, messages, at))

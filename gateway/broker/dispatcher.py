@@ -11,6 +11,7 @@ later ones back), so concurrency within a batch keeps their order.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 import time
 import uuid
@@ -95,12 +96,16 @@ class Dispatcher:
         log = get_logger(peer=peer)
         while not stop.is_set():
             try:
-                sent = await self.send_due(peer)
-            except GatewayError as error:  # the store is down: wait and try again
+                if not await self.send_due(peer):
+                    await self._idle(peer, stop)
+            except GatewayError as error:  # the store is away: wait, then try again
                 log.warning("dispatch round failed", code=error.code, reason=error.message)
-                sent = 0
-            if not sent:
-                await self._idle(peer, stop)
+                await self._pause(stop, self.policy.idle_poll)
+
+    @staticmethod
+    async def _pause(stop: asyncio.Event, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), seconds)
 
     async def _idle(self, peer: str, stop: asyncio.Event) -> None:
         now = self.outbox.clock.now()

@@ -216,3 +216,60 @@ async def test_two_gateways_share_one_postgresql_and_take_over_from_a_killed_one
                     await process.wait()
     submitted = {message_id for answer in answers for message_id in answer["message_ids"]}
     assert {str(message.envelope.message_id) for message in central.received} == submitted
+
+
+def _restart_postgresql() -> None:
+    """Restart the machine's PostgreSQL cluster (every connection is cut)."""
+    version = sorted(path.name for path in Path("/etc/postgresql").iterdir())[-1]
+    subprocess.run(
+        ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "restart"],
+        check=True, capture_output=True, timeout=120,
+    )  # fmt: skip
+
+
+async def test_the_gateway_waits_for_a_restarted_postgresql_and_loses_nothing(
+    central: SlowCentralSystem,
+) -> None:
+    async with postgres_schema() as schema:
+        async with await psycopg.AsyncConnection.connect(POSTGRES, autocommit=True) as conn:
+            await conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
+        url = f"postgresql://postgres@127.0.0.1:5432/test?options=-csearch_path%3D{schema}"
+        port = _free_port()
+        api = f"http://127.0.0.1:{port}"
+        env = {**_environment(central.pki, central.url, port), "EUGW_DATABASE_URL": url}
+        token = _eugw("tokens", "create", "--name", "evibel", "--role", "submitter", env=env)
+        headers = {"Authorization": f"Bearer {token.stdout.strip()}"}
+        gateway = await _start(env, api)
+        answers = []
+        try:
+            async with aiohttp.ClientSession(headers=headers) as session:
+                for number, body in enumerate(_records()):
+                    async with session.post(
+                        f"{api}/v1/submissions",
+                        data=body,
+                        headers={"Idempotency-Key": f"k{number}"},
+                    ) as answer:
+                        assert answer.status == 202, await answer.text()
+                        answers.append(await answer.json())
+            await eventually(lambda: len(central.received) >= COUNT // 4, within=60)
+            await asyncio.to_thread(_restart_postgresql)
+
+            async def all_acknowledged() -> bool:
+                async with aiohttp.ClientSession(headers=headers) as session:
+                    states = []
+                    for answer in answers:
+                        async with session.get(
+                            f"{api}/v1/submissions/{answer['submission_id']}"
+                        ) as status:
+                            if status.status != 200:
+                                return False  # the store is still coming back
+                            states += [m["state"] for m in (await status.json())["messages"]]
+                return states == ["acknowledged"] * COUNT
+
+            await eventually(all_acknowledged, within=120, every=0.5)
+            assert gateway.returncode is None  # it waited; it did not die
+        finally:
+            gateway.send_signal(signal.SIGTERM)
+            await gateway.wait()
+    submitted = {message_id for answer in answers for message_id in answer["message_ids"]}
+    assert {str(message.envelope.message_id) for message in central.received} == submitted
