@@ -23,6 +23,7 @@ from gateway.broker.dispatcher import Dispatcher, DispatcherPolicy
 from gateway.broker.outbox import Outbox
 from gateway.broker.retry import RetryPolicy
 from gateway.broker.sealing import BodyCipher, parse_key_ring
+from gateway.errors import ConfigError
 from gateway.logging import configure_logging
 from gateway.observability import Metrics
 from gateway.pipeline.inbound import Inbound
@@ -56,9 +57,19 @@ def build_gateway(settings: Settings, *, clock: Clock | None = None) -> Gateway:
 
 
 async def open_store(settings: Settings) -> MessageStore:
-    """PostgreSQL when `database_url` says so, else SQLite in the data directory."""
-    if settings.database_url.startswith(("postgresql://", "postgres://")):
-        return await PostgresStore.open(settings.database_url)
+    """PostgreSQL or SQLite as `database_url` says (`postgresql://...`, `sqlite:///PATH`),
+    else SQLite in the data directory."""
+    url = settings.database_url
+    if url.startswith(("postgresql://", "postgres://")):
+        return await PostgresStore.open(url)
+    if url.startswith("sqlite:///"):
+        return await SqliteStore.open(Path(url.removeprefix("sqlite://")))
+    if url:
+        raise ConfigError(
+            "GW-CFG-INVALID",
+            "database_url is postgresql://... or sqlite:///PATH",
+            "EUGW_DATABASE_URL",
+        )
     return await SqliteStore.open(settings.data_dir / "gateway.sqlite3")
 
 

@@ -59,6 +59,10 @@ class Metrics:
             "eugw_queue_messages", "Messages per peer and state.", ["peer", "state"],
             registry=self.registry,
         )  # fmt: skip
+        self.oldest_waiting = Gauge(
+            "eugw_oldest_waiting_seconds", "Per peer, the age of the oldest message not yet "
+            "delivered.", ["peer"], registry=self.registry,
+        )  # fmt: skip
         self.circuits = Gauge(
             "eugw_circuit_state", "Circuit breaker state per peer (1 for the current state).",
             ["peer", "state"], registry=self.registry,
@@ -91,6 +95,11 @@ class Metrics:
         self.queue.clear()  # a (peer, state) pair that emptied must not keep its last value
         for (peer, state), count in counts.items():
             self.queue.labels(peer=peer, state=state).set(count)
+
+    def set_oldest_waiting(self, ages: Mapping[str, float]) -> None:
+        self.oldest_waiting.clear()
+        for peer, seconds in ages.items():
+            self.oldest_waiting.labels(peer=peer).set(seconds)
 
     def set_circuits(self, states: Mapping[str, str], all_states: Iterable[str]) -> None:
         self.circuits.clear()

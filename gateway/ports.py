@@ -42,7 +42,9 @@ class MessageFilter:
     peer: str | None = None
     reference: str | None = None
     conversation_id: str | None = None
+    since: datetime | None = None  # created at or after
     limit: int = 100
+    offset: int = 0  # for paging: skip this many of the newest matches
 
 
 class MessageStore(Protocol):
@@ -122,6 +124,11 @@ class MessageStore(Protocol):
 
     async def counts(self) -> dict[tuple[str, MessageState], int]:
         """Number of messages per (peer, state)."""
+        ...
+
+    async def oldest_waiting(self) -> dict[str, datetime]:
+        """Per peer, when its oldest message still waiting to be delivered (queued,
+        sending or retry_wait) was created."""
         ...
 
     async def purge_bodies(self, *, updated_before: datetime) -> int:

@@ -21,8 +21,8 @@ from simulators.common.faults import Faults
 from simulators.dublinet.peer import DublinetConfig
 from simulators.eurodac.central import EurodacConfig, LatePolicy
 from simulators.runner import SimConfig, SimMaterial, Simulator
-from simulators.scenarios.model import Scenario, load_scenario, new_run_id, shipped_scenarios
-from simulators.scenarios.runner import Endpoints, ScenarioRunner, passed, report
+from simulators.scenarios.model import load_scenario, shipped_scenarios
+from simulators.scenarios.runner import Endpoints, play
 
 __all__ = ["inspect", "parse_faults", "run_scenarios", "run_simulators", "switch_faults"]
 
@@ -189,17 +189,12 @@ def run_scenarios(args: argparse.Namespace) -> int:
         control=args.control.rstrip("/"),
         control_token=args.control_token,
     )
-    passed = asyncio.run(_run_scenarios(scenarios, endpoints))
-    return 0 if passed else 1
-
-
-async def _run_scenarios(scenarios: list[Scenario], endpoints: Endpoints) -> bool:
-    all_passed = True
-    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as session:
-        for scenario in scenarios:
-            run = new_run_id()
-            runner = ScenarioRunner(session, endpoints, run=run, today=datetime.now(UTC).date())
-            outcomes = await runner.run(scenario)
-            print(report(scenario, outcomes, run), flush=True)
-            all_passed = all_passed and passed(outcomes)
-    return all_passed
+    held = asyncio.run(
+        play(
+            scenarios,
+            endpoints,
+            today=datetime.now(UTC).date(),
+            show=lambda text: print(text, flush=True),
+        )
+    )
+    return 0 if held else 1

@@ -19,7 +19,6 @@ from __future__ import annotations
 import hmac
 import json
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
@@ -31,7 +30,9 @@ from gateway.domain.serialization import decode_record
 from gateway.errors import GatewayError, InputError
 from gateway.messages.examples import example_record
 from simulators.common.faults import Faults
+from simulators.common.sending import ReplySender
 from simulators.common.server import problem
+from simulators.common.state import SimDb
 from simulators.dublinet.peer import DublinetPeer
 from simulators.dublinet.policy import Policy
 from simulators.eurodac import rules, store
@@ -89,13 +90,21 @@ async def _json(request: web.Request) -> Any:
         raise InputError(BAD_CONTROL, "the body is not JSON", "/") from None
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 class _Routes:
     def __init__(self, simulator: Simulator) -> None:
         self.sim = simulator
+
+    @property
+    def db(self) -> SimDb:
+        if self.sim.db is None:
+            raise GatewayError(BAD_CONTROL, "the simulators are not running")
+        return self.sim.db
+
+    @property
+    def sender(self) -> ReplySender:
+        if self.sim.sender is None:
+            raise GatewayError(BAD_CONTROL, "the simulators are not running")
+        return self.sim.sender
 
     async def faults(self, _: web.Request) -> web.Response:
         board = self.sim.faults.snapshot()
@@ -119,14 +128,10 @@ class _Routes:
         return web.json_response({"cleared": endpoint or "all"})
 
     async def received(self, request: web.Request) -> web.Response:
-        db = self.sim.db
-        assert db is not None  # noqa: S101 - the control API runs only once started
-        return web.json_response(await db.received(request.query.get("endpoint")))
+        return web.json_response(await self.db.received(request.query.get("endpoint")))
 
     async def outbox(self, _: web.Request) -> web.Response:
-        sender = self.sim.sender
-        assert sender is not None  # noqa: S101
-        counts = await sender.store.counts()
+        counts = await self.sender.store.counts()
         return web.json_response(
             [
                 {"route": route, "state": state.value, "count": n}
@@ -135,9 +140,7 @@ class _Routes:
         )
 
     async def outbox_message(self, request: web.Request) -> web.Response:
-        sender = self.sim.sender
-        assert sender is not None  # noqa: S101
-        message = await sender.store.get(request.match_info["message_id"])
+        message = await self.sender.store.get(request.match_info["message_id"])
         if message is None:
             return problem(404, BAD_CONTROL, "no such message in the outbox")
         return web.json_response(
@@ -152,14 +155,10 @@ class _Routes:
         )
 
     async def records(self, _: web.Request) -> web.Response:
-        db = self.sim.db
-        assert db is not None  # noqa: S101
-        return web.json_response(await db.run(store.listing))
+        return web.json_response(await self.db.run(store.listing))
 
     async def notifications(self, _: web.Request) -> web.Response:
-        db = self.sim.db
-        assert db is not None  # noqa: S101
-        return web.json_response(await db.run(store.notifications))
+        return web.json_response(await self.db.run(store.notifications))
 
     async def seed(self, request: web.Request) -> web.Response:
         """Store a data set as if its member state had enrolled it (no reply is sent)."""
@@ -170,10 +169,8 @@ class _Routes:
         expires = rules.expires_on(transaction.regime, transaction.category, biometrics.captured_on)
         if expires is None:
             raise InputError(BAD_CONTROL, f"category {transaction.category} is not stored", "/")
-        db = self.sim.db
-        assert db is not None  # noqa: S101
-        now = _now()
-        stored = await db.run(
+        now = self.sim.clock.now()
+        stored = await self.db.run(
             lambda conn: store.insert(conn, record, expires=expires, stored_at=now, late=False)
         )
         return web.json_response(
@@ -186,10 +183,10 @@ class _Routes:
         reference = request.match_info["reference"]
         body = await _json(request) if request.can_read_body else {}
         reason = str(body.get("reason", "citizenship-acquired"))
-        db = self.sim.db
-        assert db is not None  # noqa: S101
-        now = _now()
-        notices = await db.run(lambda conn: store.delete(conn, reference, reason=reason, at=now))
+        now = self.sim.clock.now()
+        notices = await self.db.run(
+            lambda conn: store.delete(conn, reference, reason=reason, at=now)
+        )
         return web.json_response(
             {"deleted": reference, "notified": [n.member_state for n in notices]}
         )
@@ -216,7 +213,7 @@ class _Routes:
         body = await _json(request)
         if not isinstance(body, dict) or "type" not in body:
             raise InputError(BAD_CONTROL, "give the request's type", "type")
-        now = _now()
+        now = self.sim.clock.now()
         record = (
             _record(body["record"])
             if "record" in body

@@ -17,9 +17,12 @@ from pathlib import Path
 
 from aiohttp import web
 
+from gateway.adapters.clock import SystemClock
 from gateway.adapters.http_transport import Route
 from gateway.broker.dispatcher import DispatcherPolicy
+from gateway.domain.member_states import is_member_state
 from gateway.errors import ConfigError
+from gateway.ports import Clock
 from gateway.security.identity import PeerId
 from gateway.security.tls import client_context, server_context
 from gateway.security.trust import TrustStore
@@ -77,6 +80,13 @@ class SimConfig:
     out_of_order_hold: timedelta = timedelta(seconds=2)  # longest a reply waits for the next one
 
     def __post_init__(self) -> None:
+        strangers = [p for p in (*self.peers, self.gateway.party) if not is_member_state(p)]
+        if strangers:
+            raise ConfigError(
+                "GW-CFG-INVALID",
+                f"not the code of a member state: {', '.join(strangers)}",
+                "peers",
+            )
         exposed = self.control_port is not None and self.control_host not in _LOOPBACK
         if exposed and not self.control_token:
             raise ConfigError(
@@ -115,9 +125,12 @@ class SimMaterial:
 class Simulator:
     """The Eurodac Central System and the DubliNet peers in one process."""
 
-    def __init__(self, config: SimConfig, material: SimMaterial) -> None:
+    def __init__(
+        self, config: SimConfig, material: SimMaterial, *, clock: Clock | None = None
+    ) -> None:
         self.config = config
         self.material = material
+        self.clock: Clock = clock or SystemClock()  # a virtual clock in tests
         self.faults = FaultBoard()
         self.verifier = Verifier(material.trust)
         self.db: SimDb | None = None
@@ -173,6 +186,7 @@ class Simulator:
             faults=self.faults,
             policy=config.dispatch,
             hold_for=config.out_of_order_hold,
+            clock=self.clock,
         )
         self._build_endpoints()
         for peer in self.peers.values():
@@ -181,7 +195,7 @@ class Simulator:
         handlers: dict[str, Handler] = dict(self.peers)
         if self.central is not None:
             handlers[self.central.name] = self.central
-        processor = Processor(db=self.db, sender=self.sender, handlers=handlers, now=_now)
+        processor = Processor(db=self.db, sender=self.sender, handlers=handlers, now=self.clock.now)
         self._tasks = [
             asyncio.create_task(processor.run(self._stop), name="sim-processor"),
             asyncio.create_task(self.sender.run(self._stop), name="sim-sender"),
@@ -209,7 +223,12 @@ class Simulator:
                 peer = PeerId(party=party, system="dublinet")
                 self.peers[party] = DublinetPeer(
                     db=self.db,
-                    inbound=Inbound(self.verifier, me=peer, accepts=DublinetPeer.accepts),
+                    inbound=Inbound(
+                        self.verifier,
+                        me=peer,
+                        accepts=DublinetPeer.accepts,
+                        check=DublinetPeer.check_for(party),
+                    ),
                     signer=self.material.of(peer).signer,
                     config=config.dublinet,
                     gateway=config.gateway,
@@ -261,7 +280,12 @@ class Simulator:
     async def _receive(self, request: web.Request, endpoint: Endpoint | None) -> web.StreamResponse:
         assert self.db is not None  # noqa: S101 - start() made it
         return await receive(
-            request, endpoint, db=self.db, faults=self.faults, trust=self.material.trust, now=_now
+            request,
+            endpoint,
+            db=self.db,
+            faults=self.faults,
+            trust=self.material.trust,
+            now=self.clock.now,
         )
 
     async def _start_tls(
@@ -271,7 +295,10 @@ class Simulator:
         `names` has the `tls` fault)."""
         material = self.material.of(peer)
         wrong_cert, wrong_key = write_wrong_tls(
-            self.config.data_dir / "wrong-tls" / str(peer).replace(":", "-"), peer, now=_now()
+            # TLS checks validity against the real time, whatever the simulators' clock says
+            self.config.data_dir / "wrong-tls" / str(peer).replace(":", "-"),
+            peer,
+            now=_now(),
         )
         wrong = server_context(cert_file=wrong_cert, key_file=wrong_key, trust=self.material.trust)
         context = tls_context(

@@ -408,16 +408,29 @@ class PostgresStore:
                 " AND (%(peer)s::text IS NULL OR peer = %(peer)s)"
                 " AND (%(reference)s::text IS NULL OR reference = %(reference)s)"
                 " AND (%(conversation)s::text IS NULL OR conversation_id = %(conversation)s)"
-                " ORDER BY seq DESC LIMIT %(limit)s",
+                " AND (%(since)s::timestamptz IS NULL OR created_at >= %(since)s)"
+                " ORDER BY seq DESC LIMIT %(limit)s OFFSET %(offset)s",
                 {
                     "state": query.state.value if query.state else None,
                     "peer": query.peer,
                     "reference": query.reference,
                     "conversation": query.conversation_id,
+                    "since": query.since,
                     "limit": query.limit,
+                    "offset": query.offset,
                 },
             )
             return [message_from_row(row, _same) for row in await cursor.fetchall()]
+
+        return await self._transaction(work)
+
+    async def oldest_waiting(self) -> dict[str, datetime]:
+        async def work(conn: Connection) -> dict[str, datetime]:
+            cursor = await conn.execute(
+                "SELECT peer, min(created_at) AS oldest FROM messages"
+                " WHERE state IN ('queued', 'sending', 'retry_wait') GROUP BY peer"
+            )
+            return {row["peer"]: _same(row["oldest"]) for row in await cursor.fetchall()}
 
         return await self._transaction(work)
 

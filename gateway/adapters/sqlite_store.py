@@ -333,16 +333,29 @@ class SqliteStore:
                 " AND (:peer IS NULL OR peer = :peer)"
                 " AND (:reference IS NULL OR reference = :reference)"
                 " AND (:conversation IS NULL OR conversation_id = :conversation)"
-                " ORDER BY seq DESC LIMIT :limit",
+                " AND (:since IS NULL OR created_at >= :since)"
+                " ORDER BY seq DESC LIMIT :limit OFFSET :offset",
                 {
                     "state": query.state.value if query.state else None,
                     "peer": query.peer,
                     "reference": query.reference,
                     "conversation": query.conversation_id,
+                    "since": _to_db(query.since) if query.since else None,
                     "limit": query.limit,
+                    "offset": query.offset,
                 },
             )
             return [message_from_row(row, _from_db) for row in rows.fetchall()]
+
+        return await self._run(work)
+
+    async def oldest_waiting(self) -> dict[str, datetime]:
+        def work(db: sqlite3.Connection) -> dict[str, datetime]:
+            rows = db.execute(
+                "SELECT peer, min(created_at) FROM messages"
+                " WHERE state IN ('queued', 'sending', 'retry_wait') GROUP BY peer"
+            )
+            return {peer: _from_db(oldest) for peer, oldest in rows.fetchall()}
 
         return await self._run(work)
 

@@ -35,12 +35,15 @@ from gateway.broker.records import (
 from gateway.broker.states import TRANSITIONS, Event, MessageState
 from gateway.ports import MessageFilter
 
-__all__ = ["BLOCKING_ORDER", "PURGEABLE", "InMemoryStore", "is_due"]
+__all__ = ["BLOCKING_ORDER", "PURGEABLE", "WAITING", "InMemoryStore", "is_due"]
 
 BLOCKING_ORDER = frozenset(
     {MessageState.QUEUED, MessageState.SENDING, MessageState.RETRY_WAIT, MessageState.DEAD}
 )
 """An earlier message with the same order key in these states holds later ones back."""
+
+WAITING = frozenset({MessageState.QUEUED, MessageState.SENDING, MessageState.RETRY_WAIT})
+"""Messages not yet delivered (the queue an operator watches the age of)."""
 
 PURGEABLE = frozenset(
     {
@@ -244,8 +247,18 @@ class InMemoryStore:
             and (query.peer is None or message.peer == query.peer)
             and (query.reference is None or message.reference == query.reference)
             and (query.conversation_id is None or message.conversation_id == query.conversation_id)
+            and (query.since is None or message.created_at >= query.since)
         ]
-        return found[: query.limit]
+        return found[query.offset : query.offset + query.limit]
+
+    async def oldest_waiting(self) -> dict[str, datetime]:
+        oldest: dict[str, datetime] = {}
+        for message in self._messages.values():
+            if message.state in WAITING and (
+                message.peer not in oldest or message.created_at < oldest[message.peer]
+            ):
+                oldest[message.peer] = message.created_at
+        return oldest
 
     async def counts(self) -> dict[tuple[str, MessageState], int]:
         counts: dict[tuple[str, MessageState], int] = {}

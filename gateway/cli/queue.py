@@ -26,8 +26,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     )
     parser.set_defaults(run=lambda args: asyncio.run(_status(settings_from(args))))
     actions = parser.add_subparsers(title="queue commands", metavar="COMMAND")
-    status = actions.add_parser("status", help="messages per peer and state (the default)")
-    status.set_defaults(run=lambda args: asyncio.run(_status(settings_from(args))))
+    for name in ("status", "stats"):
+        status = actions.add_parser(name, help="messages per peer and state (the default)")
+        status.set_defaults(run=lambda args: asyncio.run(_status(settings_from(args))))
     listing = actions.add_parser("list", help="list messages, newest first")
     listing.add_argument("--state", choices=[state.value for state in MessageState])
     listing.add_argument("--peer", help="e.g. EU:eurodac or NL:dublinet")
@@ -50,10 +51,14 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 async def _status(settings: Settings) -> int:
     async with store_of(settings) as store:
         counts = await store.counts()
+        oldest = await store.oldest_waiting()
     if not counts:
         print("the outbox is empty")
     for (peer, state), count in sorted(counts.items()):
         print(f"{peer:<16} {state.value:<14} {count:>8}")
+    now = datetime.now(tz=UTC)
+    for peer, created in sorted(oldest.items()):
+        print(f"{peer:<16} oldest waiting for {(now - created).total_seconds():.0f} s")
     return 0
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import signal
 
 from gateway.adapters.web.server import Endpoints, serve
@@ -27,11 +28,19 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
             "store are read from EUGW_DATA_DIR (make demo ones with `eugw certs init DIR`)."
         ),
     )
+    parser.add_argument(
+        "--store",
+        metavar="URL",
+        help="sqlite:///PATH or postgresql://... (default: EUGW_DATABASE_URL, else SQLite "
+        "in the data directory); several `eugw serve` on one PostgreSQL database share the work",
+    )
     parser.set_defaults(run=_run)
 
 
 def _run(args: argparse.Namespace) -> int:
     settings = settings_from(args)
+    if args.store:
+        settings = dataclasses.replace(settings, database_url=args.store)
     if not (settings.data_dir / settings.trust_dir).is_dir():
         raise ConfigError(
             "GW-CFG-INVALID",

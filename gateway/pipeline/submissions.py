@@ -104,7 +104,7 @@ class Submissions:
             )
         submission_id = str(uuid.uuid4())
         loop = asyncio.get_running_loop()
-        messages, problems = await loop.run_in_executor(self.executor, self._prepare, request)
+        messages, problems = await loop.run_in_executor(self.executor, self.prepare, request)
         now = self.clock.now()
         if problems:
             submission = Submission(
@@ -141,7 +141,7 @@ class Submissions:
         stored = await self.outbox.submit(submission, messages)
         return _same_request(stored, request) if stored is not submission else stored
 
-    def _prepare(self, request: SubmissionRequest) -> tuple[list[NewMessage], list[Problem]]:
+    def prepare(self, request: SubmissionRequest) -> tuple[list[NewMessage], list[Problem]]:
         """Decode, check and sign (CPU work, in the executor)."""
         records, problems = self._records(request)
         if problems:

@@ -63,12 +63,14 @@ class Inbound:
         *,
         me: PeerId,
         accepts: Callable[[str], bool],
+        check: Callable[[Message], None] | None = None,
         limits: XmlLimits = DEFAULT_LIMITS,
         max_clock_skew: timedelta = timedelta(minutes=5),
     ) -> None:
         self._verifier = verifier
         self.me = me
         self._accepts = accepts
+        self._check = check  # what the endpoint itself requires of the content
         self._limits = limits
         self._skew = max_clock_skew
 
@@ -115,5 +117,7 @@ class Inbound:
                 f"the X-Message-Id header {message_id!r} is not the envelope's message id",
                 "Envelope/MessageId",
             )
+        if self._check is not None:
+            self._check(message)
         signed = etree.tostring(verified.element, encoding="UTF-8")
         return Received(message=message, signed_xml=signed, signer=verified.signer)

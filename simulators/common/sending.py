@@ -30,6 +30,7 @@ from gateway.domain.replies import Acknowledgement
 from gateway.errors import SecurityError
 from gateway.messages import Envelope, parse_message
 from gateway.messages.common import read_envelope
+from gateway.ports import Clock
 from gateway.security.identity import PeerId
 from gateway.security.verifier import Verifier
 from gateway.validation import parse_xml
@@ -132,9 +133,10 @@ class ReplySender:
         policy: DispatcherPolicy,
         hold_for: timedelta = timedelta(seconds=2),
         http_timeout: float = 10.0,
+        clock: Clock | None = None,
     ) -> ReplySender:
         store = await SqliteStore.open(data_dir / "outbox.sqlite3")
-        outbox = Outbox(store, body_cipher(data_dir), SystemClock())
+        outbox = Outbox(store, body_cipher(data_dir), clock or SystemClock())
         transport = FaultyTransport(HttpTransport(routes, timeout=http_timeout), faults)
         return cls(
             store=store,

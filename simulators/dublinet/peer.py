@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import json
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -29,7 +30,14 @@ from gateway.domain.eurodac import ReferenceNumber
 from gateway.domain.record import CanonicalRecord
 from gateway.domain.requests import ReexaminationRequest
 from gateway.errors import InputError
-from gateway.messages import DublinSubmission, Envelope, MessageType, message_type, parse_message
+from gateway.messages import (
+    DublinSubmission,
+    Envelope,
+    Message,
+    MessageType,
+    message_type,
+    parse_message,
+)
 from gateway.security.identity import PeerId
 from gateway.security.signer import Signer
 from gateway.validation import parse_xml
@@ -43,6 +51,7 @@ from simulators.dublinet.policy import Action, Decision, Policy, decide
 __all__ = ["DublinetConfig", "DublinetPeer", "legal_basis"]
 
 BAD_REQUEST = "GW-SIM-CONTROL"
+WRONG_STATE = "GW-SIM-WRONG-RECIPIENT"
 
 _LEGAL_BASIS: dict[tuple[DublinRegime, RequestType], str] = {
     (DublinRegime.DUBLIN3, RequestType.TAKE_CHARGE): "Art 22 Regulation (EU) No 604/2013",
@@ -96,6 +105,25 @@ class DublinetPeer:
     @staticmethod
     def accepts(message_type: str) -> bool:
         return message_type.startswith("dublinet.") and message_type != "dublinet.ack"
+
+    @staticmethod
+    def check_for(party: str) -> Callable[[Message], None]:
+        """A request or re-examination request must ask this member state."""
+
+        def check(message: Message) -> None:
+            content = message.content
+            if isinstance(content, DublinSubmission):
+                asked, path = content.request.requested_state, "RequestedState"
+            elif isinstance(content, ReexaminationRequest):
+                asked, path = content.requested_state, "RequestedState"
+            else:
+                return
+            if asked != party:
+                raise InputError(
+                    WRONG_STATE, f"the request asks {asked}, this access point is {party}", path
+                )
+
+        return check
 
     async def set_policy(self, policy: Policy) -> None:
         """Answer by `policy` from now on, also after a restart."""
@@ -154,7 +182,7 @@ class DublinetPeer:
     # ----- processing: reply ----------------------------------------------------------
 
     async def process(self, pending: Pending, now: datetime) -> Processed:
-        message = parse_message(parse_xml(pending.signed_xml))
+        message = await asyncio.to_thread(_read, pending.signed_xml)
         envelope, content = message.envelope, message.content
         plan = pending.plan
         if plan is None:
@@ -269,3 +297,8 @@ def _plan_json(decision: Decision) -> dict[str, Any]:
         "outcome": None if decision.outcome is None else decision.outcome.value,
         "reasons": list(decision.reasons),
     }
+
+
+def _read(signed_xml: bytes) -> Message:
+    """What was signed, read again (CPU work: called off the event loop)."""
+    return parse_message(parse_xml(signed_xml))

@@ -100,7 +100,7 @@ class CentralSystem:
         return now + self.config.processing_delay, None
 
     async def process(self, pending: Pending, now: datetime) -> Processed:
-        message = parse_message(parse_xml(pending.signed_xml))
+        message = await asyncio.to_thread(_read, pending.signed_xml)
         content = message.content
         if isinstance(content, EurodacDataAction):
             return await self._data_action(message, content, now)
@@ -319,3 +319,8 @@ def _matched(candidate: store.StoredRecord, regime: Regime) -> MatchedRecord:
         person=candidate.record.person if full else None,
         face=biometrics.face if full and biometrics is not None else None,
     )
+
+
+def _read(signed_xml: bytes) -> Message:
+    """What was signed, read again (CPU work: called off the event loop)."""
+    return parse_message(parse_xml(signed_xml))

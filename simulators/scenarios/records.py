@@ -57,7 +57,10 @@ def relative_date(text: str, today: date) -> date:
         return date.fromisoformat(text)
     amount, unit = int(match[1] or 0), match[2]
     if unit == "y":
-        return today.replace(year=today.year - amount, day=min(today.day, 28))
+        try:
+            return today.replace(year=today.year - amount)
+        except ValueError:  # 29 February in a year without one
+            return today.replace(year=today.year - amount, day=28)
     return today - timedelta(days=amount)
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import difflib
 import json
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -22,10 +22,10 @@ import aiohttp
 
 from gateway.domain.serialization import encode
 from gateway.errors import GatewayError
-from simulators.scenarios.model import EXPECTATIONS, Scenario, Step, substitute
+from simulators.scenarios.model import EXPECTATIONS, Scenario, Step, new_run_id, substitute
 from simulators.scenarios.records import build_record
 
-__all__ = ["Endpoints", "Outcome", "ScenarioRunner", "passed", "report"]
+__all__ = ["Endpoints", "Outcome", "ScenarioRunner", "passed", "play", "report"]
 
 DEFAULT_WITHIN = 30.0
 
@@ -162,7 +162,7 @@ class ScenarioRunner:
             actual = await look()
             if actual is not None and _holds(expected, actual):
                 return Outcome(step=step, passed=True, what=what, expected=expected, actual=actual)
-            if loop.time() >= deadline:
+            if loop.time() >= deadline or _settled(subject, actual):
                 shown = None if actual is None else {k: actual.get(k) for k in expected}
                 return Outcome(step=step, passed=False, what=what, expected=expected, actual=shown)
             await asyncio.sleep(self.poll_every)
@@ -220,6 +220,21 @@ class ScenarioRunner:
         return {"stored": False}
 
 
+_FINAL_STATES = frozenset({"answered", "dead", "cancelled", "acknowledged"})
+
+
+def _settled(subject: str, actual: Mapping[str, Any] | None) -> bool:
+    """Whether what was found can no longer change, so waiting longer is useless."""
+    if actual is None:
+        return False
+    if subject in {"submission", "eurodac"}:
+        return True  # a submission's answer and a processed transaction's outcome stay
+    state = actual.get("state")
+    if subject == "delivered":
+        return state in _FINAL_STATES
+    return subject == "message" and state in _FINAL_STATES - {"acknowledged"}
+
+
 def _holds(expected: Mapping[str, Any], actual: Mapping[str, Any]) -> bool:
     return all(_same(value, actual.get(key)) for key, value in expected.items())
 
@@ -228,6 +243,25 @@ def _same(expected: Any, actual: Any) -> bool:
     if isinstance(expected, list) and isinstance(actual, list):
         return sorted(map(str, expected)) == sorted(map(str, actual))
     return bool(expected == actual)
+
+
+async def play(
+    scenarios: Sequence[Scenario],
+    endpoints: Endpoints,
+    *,
+    today: date,
+    show: Callable[[str], None],
+) -> bool:
+    """Run scenarios one after the other, each with a new run id; `show` gets each report.
+    True when every one held."""
+    all_held = True
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as session:
+        for scenario in scenarios:
+            run = new_run_id()
+            outcomes = await ScenarioRunner(session, endpoints, run=run, today=today).run(scenario)
+            show(report(scenario, outcomes, run))
+            all_held = all_held and passed(outcomes)
+    return all_held
 
 
 def passed(outcomes: list[Outcome]) -> bool:

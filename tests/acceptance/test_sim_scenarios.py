@@ -11,7 +11,7 @@ import pytest
 from simkit import Both
 
 from simulators.scenarios.model import load_scenario, new_run_id, shipped_scenarios
-from simulators.scenarios.runner import Endpoints, ScenarioRunner, passed, report
+from simulators.scenarios.runner import Endpoints, ScenarioRunner, passed, play, report
 
 SHIPPED = shipped_scenarios()
 
@@ -37,12 +37,14 @@ def test_at_least_eight_scenarios_cover_both_regimes() -> None:
 
 
 async def test_every_shipped_scenario_passes(both: Both) -> None:
-    failures = []
-    for path in SHIPPED:
-        held, text = await _run(both, path)
-        if not held:
-            failures.append(text)
-    assert not failures, "\n\n".join(failures)
+    reports: list[str] = []
+    scenarios = [load_scenario(path) for path in SHIPPED]
+    held = await play(
+        scenarios, _endpoints(both), today=datetime.now(UTC).date(), show=reports.append
+    )
+    assert held, "\n\n".join(reports)
+    assert len(reports) == len(SHIPPED)
+    assert all("FAIL" not in text for text in reports)
 
 
 async def test_a_wrong_expectation_fails_with_a_readable_difference(

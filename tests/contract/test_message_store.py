@@ -349,3 +349,24 @@ async def test_every_change_is_in_the_audit_chain(store: MessageStore) -> None:
     assert [entry.seq for entry in entries] == list(range(1, 11))
     assert verify_chain(entries) is None
     assert [e.seq for e in await store.audit_entries(after=8, limit=1)] == [9]
+
+
+async def test_find_pages_and_filters_by_time_and_the_oldest_waiting_is_known(
+    store: MessageStore,
+) -> None:
+    await store.enqueue([message(1), message(2)], at=T0)
+    await store.enqueue([message(3)], at=T0 + timedelta(hours=1))
+    await store.enqueue([message(4, peer="NL:dublinet")], at=T0 + timedelta(hours=2))
+    page1 = await store.find(MessageFilter(limit=2))
+    page2 = await store.find(MessageFilter(limit=2, offset=2))
+    assert [m.message_id for m in page1 + page2] == ids(
+        [message(4), message(3), message(2), message(1)]
+    )
+    recent = await store.find(MessageFilter(since=T0 + timedelta(hours=1)))
+    assert [m.message_id for m in recent] == ids([message(4), message(3)])
+    await store.claim(worker="w", now=T0, lease=LEASE, limit=1)
+    await store.record(message(1).message_id, Event.ACKNOWLEDGE, at=T0, worker="w")
+    assert await store.oldest_waiting() == {
+        "EU:eurodac": T0,  # message 2 still waits
+        "NL:dublinet": T0 + timedelta(hours=2),
+    }

@@ -10,6 +10,7 @@ import pytest
 from pki import GeneratedPki
 from simkit import Certs, FakeGateway, StartSimulator, sim_config, write_certs
 
+from gateway.ports import Clock
 from gateway.security.verifier import Verifier
 from simulators.runner import SimMaterial, Simulator
 
@@ -20,7 +21,7 @@ def certs(pki: GeneratedPki, tmp_path_factory: pytest.TempPathFactory) -> Certs:
 
 
 @pytest.fixture
-async def gateway(certs: Certs, pki: GeneratedPki) -> AsyncIterator[FakeGateway]:
+async def stand_in(certs: Certs, pki: GeneratedPki) -> AsyncIterator[FakeGateway]:
     stand_in = FakeGateway(certs=certs, pki=pki, verifier=Verifier(pki.trust))
     await stand_in.start()
     yield stand_in
@@ -29,15 +30,15 @@ async def gateway(certs: Certs, pki: GeneratedPki) -> AsyncIterator[FakeGateway]
 
 @pytest.fixture
 async def start_simulator(
-    certs: Certs, gateway: FakeGateway, tmp_path: Path
+    certs: Certs, stand_in: FakeGateway, tmp_path: Path
 ) -> AsyncIterator[StartSimulator]:
     """Start a simulator on free ports over `tmp_path/sim`; all are stopped after the test."""
     started: list[Simulator] = []
 
-    async def start(**changes: object) -> Simulator:
-        config = sim_config(tmp_path / "sim", gateway.url, **changes)
+    async def start(*, clock: Clock | None = None, **changes: object) -> Simulator:
+        config = sim_config(tmp_path / "sim", stand_in.url, **changes)
         material = SimMaterial.from_certs(certs.directory, config.peers)
-        simulator = Simulator(config, material)
+        simulator = Simulator(config, material, clock=clock)
         await simulator.start()
         started.append(simulator)
         return simulator

@@ -48,6 +48,7 @@ async def test_metrics_show_queues_circuits_certificates_and_sends(tmp_path: Pat
     assert _value(text, "eugw_dead_letters_total", peer="EU:eurodac") == 1
     assert _value(text, "eugw_send_duration_seconds_count", peer="EU:eurodac", outcome="retry") == 1
     assert _value(text, "eugw_deadlines", status="overdue") == 1
+    assert _value(text, "eugw_oldest_waiting_seconds", peer="NL:dublinet") >= 0
     days = [float(line.rsplit(" ", 1)[1]) for line in lines_with(text, ["eugw_certificate_days"])]
     assert days, "the gateway's certificates are listed"
     assert all(day > 300 for day in days)  # the demo PKI is fresh

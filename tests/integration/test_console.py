@@ -116,8 +116,11 @@ async def test_an_operator_reads_a_signed_message_and_cancels_it(tmp_path: Path)
     async with api_rig(tmp_path) as rig:
         message_id = await _submit(rig)
         await _log_in(rig.client, await rig.token(Role.OPERATOR, name="op"))
-        listing = await (await rig.client.get("/console/messages?state=queued")).text()
+        listing = await (await rig.client.get("/console/messages?state=queued&hours=1")).text()
         assert message_id in listing
+        dashboard = await (await rig.client.get("/console")).text()
+        waiting = r"EU:eurodac</td><td class=\"circuit-closed\">closed</td>\s*<td>\d+ s</td>"
+        assert re.search(waiting, dashboard)  # the oldest message waiting, in seconds
         assert message_id not in await (await rig.client.get("/console/messages?state=dead")).text()
         found = await rig.client.get(f"/console/messages?id={message_id}", allow_redirects=False)
         assert found.headers["Location"] == f"/console/messages/{message_id}"

@@ -4,6 +4,7 @@ stand-in Central System, receive its signed reply on the inbound endpoint."""
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -236,3 +237,40 @@ async def test_the_api_refuses_callers_without_the_role(running: Running) -> Non
     await running.services.store.add_token(operator)
     status, problem, _ = await _submit(running, b"{}", "k", token=secret)
     assert (status, problem["code"]) == (403, "GW-API-FORBIDDEN")
+
+
+async def test_an_operator_pages_through_messages_and_reads_one(running: Running) -> None:
+    sample = json.loads((SAMPLES / "applicant-2026.json").read_text())
+    for number in range(3):
+        sample["transaction"]["reference"] = f"BE100009876543000{number}"
+        status, _, _ = await _submit(running, json.dumps(sample).encode(), f"page-{number}")
+        assert status == 202
+    operator, secret = new_token(
+        name="ops", roles=frozenset({Role.OPERATOR}), now=datetime.now(tz=UTC)
+    )
+    await running.services.store.add_token(operator)
+    headers = {"Authorization": f"Bearer {secret}"}
+    api = running.endpoints.api
+    async with aiohttp.ClientSession(headers=headers) as session:
+        async with session.get(f"{api}/v1/messages?limit=2") as first:
+            page = await first.json()
+        assert len(page["messages"]) == 2
+        async with session.get(
+            page["next"] if page["next"].startswith("http") else api + page["next"]
+        ) as second:
+            rest = await second.json()
+        assert len(rest["messages"]) == 1
+        newest = page["messages"][0]["message_id"]
+        async with session.get(f"{api}/v1/messages/{newest}") as detail:
+            shown = await detail.json()
+        assert newest in shown["xml"]
+        assert "Signature" in shown["xml"]
+        assert [step["to"] for step in shown["timeline"]][:5] == [
+            "received", "mapped", "validated", "signed", "queued",
+        ]  # fmt: skip
+        async with session.get(f"{api}/v1/queues") as queues:
+            overview = await queues.json()
+        assert set(overview["circuits"]) == {"EU:eurodac"}
+        async with session.get(f"{api}/v1/messages?since=yesterday") as bad:
+            assert bad.status == 400
+            assert (await bad.json())["code"] == "GW-API-QUERY"

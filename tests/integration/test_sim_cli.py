@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from gateway.security.demo import write_demo_pki
+
 
 def _eugw(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
@@ -57,7 +59,7 @@ def _wait_for_line(
 
 def test_run_the_simulators_and_switch_a_fault(tmp_path: Path) -> None:
     certs = tmp_path / "certs"
-    assert _eugw("certs", "init", str(certs)).returncode == 0
+    write_demo_pki(certs)  # what `eugw certs init` writes
     port, control = _free_port(), _free_port()
     reader: threading.Thread | None = None
     process = subprocess.Popen(
@@ -84,12 +86,9 @@ def test_run_the_simulators_and_switch_a_fault(tmp_path: Path) -> None:
         bad = _eugw("sim", "faults", "set", "NL", "explode=1", "--control", url)
         assert bad.returncode == 1
         assert bad.stderr.startswith("GW-SIM-FAULT")
-        unknown = _eugw("sim", "faults", "set", "IT", "drop=true", "--control", url)
-        assert unknown.returncode == 1
-        assert "GW-SIM-CONTROL" in unknown.stderr
         assert json.loads(_eugw("sim", "inspect", "received", "--control", url).stdout) == []
-        assert _eugw("sim", "faults", "clear", "--control", url).returncode == 0
-        assert json.loads(_eugw("sim", "faults", "show", "--control", url).stdout) == {}
+        cleared = _eugw("sim", "faults", "clear", "--control", url)
+        assert json.loads(cleared.stdout) == {"cleared": "all"}
     finally:
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=30) == 0
@@ -97,6 +96,13 @@ def test_run_the_simulators_and_switch_a_fault(tmp_path: Path) -> None:
             reader.join(timeout=10)  # it has read to the end of the output
         assert process.stdout is not None
         process.stdout.close()
+
+
+def test_a_peer_that_is_no_member_state_is_a_configuration_error(tmp_path: Path) -> None:
+    result = _eugw("sim", "run", "--peers", "NL,XX", "--data-dir", str(tmp_path / "sim"))
+    assert result.returncode == 2
+    assert result.stderr.startswith("GW-CFG-INVALID")
+    assert "XX" in result.stderr
 
 
 def test_missing_certificates_are_a_configuration_error(tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ import dataclasses
 import json
 import socket
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import aiohttp
@@ -27,18 +27,21 @@ from gateway.messages import DublinSubmission, Envelope
 from gateway.messages.examples import example_content
 from gateway.security.identity import PeerId
 from gateway.security.verifier import Verifier
+from gateway.testing import FixedClock
+from simulators.dublinet.peer import DublinetConfig
 from simulators.runner import Simulator
 
 NL = PeerId(party="NL", system="dublinet")
 FR = PeerId(party="FR", system="dublinet")
 
 
-def _request(case: str, kind: str = "dublinet.take-charge-request") -> DublinSubmission:
+def _request(
+    case: str, kind: str = "dublinet.take-charge-request", asked: str = "NL"
+) -> DublinSubmission:
     content = example_content(kind, DublinRegime.AMMR)
     assert isinstance(content, DublinSubmission)
-    return dataclasses.replace(
-        content, request=dataclasses.replace(content.request, national_reference=case)
-    )
+    request = dataclasses.replace(content.request, national_reference=case, requested_state=asked)
+    return dataclasses.replace(content, request=request)
 
 
 async def _send(
@@ -78,7 +81,7 @@ async def _policy(session: aiohttp.ClientSession, simulator: Simulator, policy: 
 
 async def test_a_request_is_acknowledged_by_the_peer_and_accepted(
     start_simulator: StartSimulator,
-    gateway: FakeGateway,
+    stand_in: FakeGateway,
     certs: Certs,
     pki: GeneratedPki,
     session: aiohttp.ClientSession,
@@ -89,19 +92,19 @@ async def test_a_request_is_acknowledged_by_the_peer_and_accepted(
     ack = read_ack(Verifier(pki.trust), answer, NL)
     assert ack.envelope.message_type == "dublinet.ack"
     assert ack.envelope.correlation_id == sent.message_id
-    await eventually(lambda: bool(gateway.messages(sent.message_id)), within=20)
-    [reply] = gateway.messages(sent.message_id)
+    await eventually(lambda: bool(stand_in.messages(sent.message_id)), within=20)
+    [reply] = stand_in.messages(sent.message_id)
     assert reply.envelope.message_type == "dublinet.reply"
     assert reply.envelope.conversation_id == sent.conversation_id
     assert isinstance(reply.content, DublinReply)
     assert (reply.content.outcome, reply.content.replying_state) == (ReplyOutcome.ACCEPT, "NL")
     assert reply.content.request_reference == "BE-1"
-    assert gateway.delivered[-1].sender == "NL:dublinet"
+    assert stand_in.delivered[-1].sender == "NL:dublinet"
 
 
 async def test_policies_reject_stay_silent_reply_late_and_reexamine(
     start_simulator: StartSimulator,
-    gateway: FakeGateway,
+    stand_in: FakeGateway,
     certs: Certs,
     pki: GeneratedPki,
     session: aiohttp.ClientSession,
@@ -123,14 +126,14 @@ async def test_policies_reject_stay_silent_reply_late_and_reexamine(
     late, *_ = await _send(session, simulator, certs, pki, _request("BE-LATE"))
     rejected, *_ = await _send(session, simulator, certs, pki, _request("BE-NO"))
 
-    await eventually(lambda: bool(gateway.messages(rejected.message_id)), within=20)
-    [no] = gateway.messages(rejected.message_id)
+    await eventually(lambda: bool(stand_in.messages(rejected.message_id)), within=20)
+    [no] = stand_in.messages(rejected.message_id)
     assert isinstance(no.content, DublinReply)
     assert no.content.outcome is ReplyOutcome.REJECT
     assert no.content.reason_codes == ("no-evidence",)
-    await eventually(lambda: bool(gateway.messages(late.message_id)), within=20)
-    [yes] = gateway.messages(late.message_id)
-    [arrival] = [d.at for d in gateway.delivered if d.message is yes]
+    await eventually(lambda: bool(stand_in.messages(late.message_id)), within=20)
+    [yes] = stand_in.messages(late.message_id)
+    [arrival] = [d.at for d in stand_in.delivered if d.message is yes]
     assert arrival - late.created_at >= timedelta(seconds=1)  # the late delay of the test
     assert isinstance(yes.content, DublinReply)
     assert yes.content.outcome is ReplyOutcome.ACCEPT
@@ -139,8 +142,8 @@ async def test_policies_reject_stay_silent_reply_late_and_reexamine(
     asked, *_ = await _send(
         session, simulator, certs, pki, reexamination, kind="dublinet.reexamination-request"
     )
-    await eventually(lambda: bool(gateway.messages(asked.message_id)), within=20)
-    [answer] = gateway.messages(asked.message_id)
+    await eventually(lambda: bool(stand_in.messages(asked.message_id)), within=20)
+    [answer] = stand_in.messages(asked.message_id)
     assert answer.envelope.message_type == "dublinet.reexamination-reply"
     assert isinstance(answer.content, DublinReply)
     assert answer.content.outcome is ReplyOutcome.ACCEPT
@@ -148,22 +151,29 @@ async def test_policies_reject_stay_silent_reply_late_and_reexamine(
     async with session.get(f"{simulator.control_url}/control/received?endpoint=NL") as response:
         received = {row["message_id"]: row for row in await response.json()}
     assert received[str(silent.message_id)]["outcome"] == {"action": "silent", "reply": None}
-    assert gateway.messages(silent.message_id) == []
+    assert stand_in.messages(silent.message_id) == []
 
 
 async def test_one_server_hosts_several_peers_each_signing_as_itself(
     start_simulator: StartSimulator,
-    gateway: FakeGateway,
+    stand_in: FakeGateway,
     certs: Certs,
     pki: GeneratedPki,
     session: aiohttp.ClientSession,
 ) -> None:
     simulator = await start_simulator()
-    sent, status, answer = await _send(session, simulator, certs, pki, _request("BE-2"), peer=FR)
+    sent, status, answer = await _send(
+        session, simulator, certs, pki, _request("BE-2", asked="FR"), peer=FR
+    )
     assert status == 200
     assert read_ack(Verifier(pki.trust), answer, FR).envelope.sender.authority == "FR"
     misrouted, status, problem = await _send(
         session, simulator, certs, pki, _request("BE-3"), peer=NL, path="FR"
+    )
+    assert status == 400
+    assert json.loads(problem)["code"] == "GW-SIM-WRONG-RECIPIENT"
+    asks_nl, status, problem = await _send(
+        session, simulator, certs, pki, _request("BE-6", asked="NL"), peer=FR
     )
     assert status == 400
     assert json.loads(problem)["code"] == "GW-SIM-WRONG-RECIPIENT"
@@ -172,14 +182,15 @@ async def test_one_server_hosts_several_peers_each_signing_as_itself(
     )
     assert status == 404
     assert json.loads(problem)["code"] == "GW-SIM-UNKNOWN-ENDPOINT"
-    await eventually(lambda: bool(gateway.messages(sent.message_id)), within=20)
-    assert gateway.delivered[-1].sender == "FR:dublinet"
-    assert gateway.messages(misrouted.message_id) == gateway.messages(unknown.message_id) == []
+    await eventually(lambda: bool(stand_in.messages(sent.message_id)), within=20)
+    assert stand_in.delivered[-1].sender == "FR:dublinet"
+    never = (misrouted, asks_nl, unknown)
+    assert [stand_in.messages(envelope.message_id) for envelope in never] == [[], [], []]
 
 
 async def test_a_peer_originates_a_request_to_the_gateway_on_a_control_call(
     start_simulator: StartSimulator,
-    gateway: FakeGateway,
+    stand_in: FakeGateway,
     session: aiohttp.ClientSession,
 ) -> None:
     simulator = await start_simulator()
@@ -191,10 +202,10 @@ async def test_a_peer_originates_a_request_to_the_gateway_on_a_control_call(
         made = await response.json()
     message_id = uuid.UUID(made["message_id"])
     await eventually(
-        lambda: any(d.message.envelope.message_id == message_id for d in gateway.delivered),
+        lambda: any(d.message.envelope.message_id == message_id for d in stand_in.delivered),
         within=20,
     )
-    [delivered] = [d for d in gateway.delivered if d.message.envelope.message_id == message_id]
+    [delivered] = [d for d in stand_in.delivered if d.message.envelope.message_id == message_id]
     assert delivered.sender == "FR:dublinet"
     assert delivered.message.envelope.message_type == "dublinet.take-charge-request"
     assert delivered.message.envelope.recipient.authority == "BE"
@@ -242,3 +253,29 @@ async def test_a_policy_survives_a_restart(
     assert kept["reexamination"] == "accept"
     async with session.get(f"{second.control_url}/control/dublinet/FR/policy") as response:
         assert (await response.json())["rules"] == []  # FR's was never set
+
+
+async def test_a_late_reply_waits_for_the_simulators_clock(
+    start_simulator: StartSimulator,
+    stand_in: FakeGateway,
+    certs: Certs,
+    pki: GeneratedPki,
+    session: aiohttp.ClientSession,
+) -> None:
+    clock = FixedClock(datetime.now(UTC))
+    fortnight = timedelta(days=14)
+    simulator = await start_simulator(
+        clock=clock, dublinet=DublinetConfig(reply_delay=timedelta(0), late_delay=fortnight)
+    )
+    await _policy(session, simulator, {"rules": [{"case": "BE-LATE", "action": "late"}]})
+    late, *_ = await _send(session, simulator, certs, pki, _request("BE-LATE"))
+    marker, *_ = await _send(session, simulator, certs, pki, _request("BE-NOW"))
+    await eventually(lambda: bool(stand_in.messages(marker.message_id)), within=20)
+    assert stand_in.messages(late.message_id) == []  # the virtual clock has not moved
+
+    clock.advance(fortnight)
+    await eventually(lambda: bool(stand_in.messages(late.message_id)), within=20)
+    [reply] = stand_in.messages(late.message_id)
+    assert reply.envelope.created_at == clock.now()  # signed at the simulators' time
+    assert isinstance(reply.content, DublinReply)
+    assert reply.content.outcome is ReplyOutcome.REJECT

@@ -65,7 +65,7 @@ async def _control(session: aiohttp.ClientSession, url: str) -> Any:
 
 async def test_a_restart_keeps_the_state_and_sends_the_pending_reply(
     start_simulator: StartSimulator,
-    gateway: FakeGateway,
+    stand_in: FakeGateway,
     certs: Certs,
     pki: GeneratedPki,
     session: aiohttp.ClientSession,
@@ -79,8 +79,8 @@ async def test_a_restart_keeps_the_state_and_sends_the_pending_reply(
         capture(person=21, national_part="R1"),
         "eurodac.enrolment",
     )
-    await eventually(lambda: bool(gateway.messages(enrolled)), within=20)
-    gateway.answer_status = 503  # the gateway is down: the next reply stays queued
+    await eventually(lambda: bool(stand_in.messages(enrolled)), within=20)
+    stand_in.answer_status = 503  # the gateway is down: the next reply stays queued
     pending = await _send(
         session,
         first.eurodac_url,
@@ -96,12 +96,12 @@ async def test_a_restart_keeps_the_state_and_sends_the_pending_reply(
 
     await eventually(queued, within=20)
     await first.stop()
-    assert gateway.messages(pending) == []
+    assert stand_in.messages(pending) == []
 
-    gateway.answer_status = 200
+    stand_in.answer_status = 200
     second = await start_simulator()
-    await eventually(lambda: bool(gateway.messages(pending)), within=30)
-    [hit] = gateway.messages(pending)
+    await eventually(lambda: bool(stand_in.messages(pending)), within=30)
+    [hit] = stand_in.messages(pending)
     assert isinstance(hit.content, EurodacHit)  # the first enrolment survived the restart
     assert [str(m.reference) for m in hit.content.matches] == ["BE1R1"]
     records = await _control(session, f"{second.control_url}/control/eurodac/records")
@@ -110,7 +110,7 @@ async def test_a_restart_keeps_the_state_and_sends_the_pending_reply(
 
 async def test_a_child_under_the_minimum_age_gets_an_error_reply(
     start_simulator: StartSimulator,
-    gateway: FakeGateway,
+    stand_in: FakeGateway,
     certs: Certs,
     pki: GeneratedPki,
     session: aiohttp.ClientSession,
@@ -127,8 +127,8 @@ async def test_a_child_under_the_minimum_age_gets_an_error_reply(
         dataclasses.replace(record, person=child),
         "eurodac.enrolment",
     )
-    await eventually(lambda: bool(gateway.messages(message_id)), within=20)
-    [reply] = gateway.messages(message_id)
+    await eventually(lambda: bool(stand_in.messages(message_id)), within=20)
+    [reply] = stand_in.messages(message_id)
     assert reply.envelope.message_type == "eurodac.error"
     assert isinstance(reply.content, EurodacErrorReply)
     assert reply.content.code.value == "minimum-age"
@@ -138,7 +138,7 @@ async def test_a_child_under_the_minimum_age_gets_an_error_reply(
 
 async def test_a_late_transmission_is_flagged_or_refused(
     start_simulator: StartSimulator,
-    gateway: FakeGateway,
+    stand_in: FakeGateway,
     certs: Certs,
     pki: GeneratedPki,
     session: aiohttp.ClientSession,
@@ -153,8 +153,8 @@ async def test_a_late_transmission_is_flagged_or_refused(
         capture(person=40, national_part="L1", captured_on=five_days_ago),
         "eurodac.enrolment",
     )
-    await eventually(lambda: bool(gateway.messages(late)), within=20)
-    assert isinstance(gateway.messages(late)[0].content, EurodacNoHit)
+    await eventually(lambda: bool(stand_in.messages(late)), within=20)
+    assert isinstance(stand_in.messages(late)[0].content, EurodacNoHit)
     [record] = await _control(session, f"{simulator.control_url}/control/eurodac/records")
     assert record["late"] is True
     [received] = await _control(session, f"{simulator.control_url}/control/received")
@@ -172,15 +172,15 @@ async def test_a_late_transmission_is_flagged_or_refused(
         capture(person=41, national_part="L2", captured_on=five_days_ago),
         "eurodac.enrolment",
     )
-    await eventually(lambda: bool(gateway.messages(refused)), within=20)
-    [reply] = gateway.messages(refused)
+    await eventually(lambda: bool(stand_in.messages(refused)), within=20)
+    [reply] = stand_in.messages(refused)
     assert isinstance(reply.content, EurodacErrorReply)
     assert reply.content.code.value == "transmission-late"
 
 
 async def test_old_regime_category_3_is_compared_with_applicants_but_not_stored(
     start_simulator: StartSimulator,
-    gateway: FakeGateway,
+    stand_in: FakeGateway,
     certs: Certs,
     pki: GeneratedPki,
     session: aiohttp.ClientSession,
@@ -206,8 +206,8 @@ async def test_old_regime_category_3_is_compared_with_applicants_but_not_stored(
         captured_on=day,
     )
     message_id = await _send(session, url, certs, pki, search, "eurodac.search", regime=old)
-    await eventually(lambda: bool(gateway.messages(message_id)), within=20)
-    [hit] = gateway.messages(message_id)
+    await eventually(lambda: bool(stand_in.messages(message_id)), within=20)
+    [hit] = stand_in.messages(message_id)
     assert isinstance(hit.content, EurodacHit)
     assert [str(m.reference) for m in hit.content.matches] == ["NL1NL77"]
     assert hit.content.matches[0].person is None  # 603/2013: no alphanumeric data
@@ -225,7 +225,7 @@ def _action(operation: Operation, national_part: str, reason: Any) -> EurodacDat
 
 async def test_marking_and_advance_deletion_notify_the_states_holding_linked_data(
     start_simulator: StartSimulator,
-    gateway: FakeGateway,
+    stand_in: FakeGateway,
     certs: Certs,
     pki: GeneratedPki,
     session: aiohttp.ClientSession,
@@ -243,8 +243,8 @@ async def test_marking_and_advance_deletion_notify_the_states_holding_linked_dat
         capture(person=60, national_part="K1", capture_no=1),
         "eurodac.enrolment",
     )
-    await eventually(lambda: bool(gateway.messages(enrolled)), within=20)
-    assert isinstance(gateway.messages(enrolled)[0].content, EurodacHit)
+    await eventually(lambda: bool(stand_in.messages(enrolled)), within=20)
+    assert isinstance(stand_in.messages(enrolled)[0].content, EurodacHit)
 
     mark = _action(Operation.MARK, "K1", MarkReason.PROTECTION_GRANTED)
     await _send(session, url, certs, pki, mark, "eurodac.mark")
@@ -269,8 +269,8 @@ async def test_marking_and_advance_deletion_notify_the_states_holding_linked_dat
         "NL1NL60",
         "BE1K1",
     )
-    await eventually(lambda: bool(gateway.messages(unknown)), within=20)
-    [error] = gateway.messages(unknown)
+    await eventually(lambda: bool(stand_in.messages(unknown)), within=20)
+    [error] = stand_in.messages(unknown)
     assert isinstance(error.content, EurodacErrorReply)
     assert error.content.code.value == "unknown-reference"
 
@@ -282,15 +282,15 @@ async def test_marking_and_advance_deletion_notify_the_states_holding_linked_dat
         capture(person=60, national_part="K2", capture_no=2),
         "eurodac.enrolment",
     )
-    await eventually(lambda: bool(gateway.messages(again)), within=20)
-    [hit] = gateway.messages(again)
+    await eventually(lambda: bool(stand_in.messages(again)), within=20)
+    [hit] = stand_in.messages(again)
     assert isinstance(hit.content, EurodacHit)
     assert [str(m.reference) for m in hit.content.matches] == ["NL1NL60"]  # BE1K1 is erased
 
 
 async def test_a_false_hit_rate_of_one_reports_a_hit_for_a_stranger(
     start_simulator: StartSimulator,
-    gateway: FakeGateway,
+    stand_in: FakeGateway,
     certs: Certs,
     pki: GeneratedPki,
     session: aiohttp.ClientSession,
@@ -302,13 +302,13 @@ async def test_a_false_hit_rate_of_one_reports_a_hit_for_a_stranger(
     first = await _send(
         session, url, certs, pki, capture(person=70, national_part="F1"), "eurodac.enrolment"
     )
-    await eventually(lambda: bool(gateway.messages(first)), within=20)
-    assert isinstance(gateway.messages(first)[0].content, EurodacNoHit)  # nothing stored yet
+    await eventually(lambda: bool(stand_in.messages(first)), within=20)
+    assert isinstance(stand_in.messages(first)[0].content, EurodacNoHit)  # nothing stored yet
     stranger = await _send(
         session, url, certs, pki, capture(person=71, national_part="F2"), "eurodac.enrolment"
     )
-    await eventually(lambda: bool(gateway.messages(stranger)), within=20)
-    [hit] = gateway.messages(stranger)
+    await eventually(lambda: bool(stand_in.messages(stranger)), within=20)
+    [hit] = stand_in.messages(stranger)
     assert isinstance(hit.content, EurodacHit)
     received = await _control(session, f"{simulator.control_url}/control/received")
     assert [row["outcome"]["false_hit"] for row in received] == [True, False]
@@ -316,7 +316,7 @@ async def test_a_false_hit_rate_of_one_reports_a_hit_for_a_stranger(
 
 async def test_a_correction_replaces_the_data_and_keeps_the_biometrics(
     start_simulator: StartSimulator,
-    gateway: FakeGateway,
+    stand_in: FakeGateway,
     certs: Certs,
     pki: GeneratedPki,
     session: aiohttp.ClientSession,
@@ -326,7 +326,7 @@ async def test_a_correction_replaces_the_data_and_keeps_the_biometrics(
     enrolled = await _send(
         session, url, certs, pki, capture(person=80, national_part="Q1"), "eurodac.enrolment"
     )
-    await eventually(lambda: bool(gateway.messages(enrolled)), within=20)
+    await eventually(lambda: bool(stand_in.messages(enrolled)), within=20)
     original = capture(person=80, national_part="Q1", operation=Operation.CORRECT)
     renamed = dataclasses.replace(
         original.person, name=dataclasses.replace(original.person.name, family="HADAD")
@@ -347,18 +347,18 @@ async def test_a_correction_replaces_the_data_and_keeps_the_biometrics(
         capture(person=80, national_part="Q2", capture_no=1),
         "eurodac.enrolment",
     )
-    await eventually(lambda: bool(gateway.messages(again)), within=20)
-    [hit] = gateway.messages(again)
+    await eventually(lambda: bool(stand_in.messages(again)), within=20)
+    [hit] = stand_in.messages(again)
     assert isinstance(hit.content, EurodacHit)  # the biometrics stayed
     [match] = hit.content.matches
     assert match.person is not None
     assert match.person.name.family == "HADAD"
-    assert gateway.messages(corrected) == []  # a correction gets no reply beyond its ack
+    assert stand_in.messages(corrected) == []  # a correction gets no reply beyond its ack
 
 
 async def test_data_past_their_retention_no_longer_match(
     start_simulator: StartSimulator,
-    gateway: FakeGateway,
+    stand_in: FakeGateway,
     certs: Certs,
     pki: GeneratedPki,
     session: aiohttp.ClientSession,
@@ -390,7 +390,7 @@ async def test_data_past_their_retention_no_longer_match(
     message_id = await _send(
         session, simulator.eurodac_url, certs, pki, record, "eurodac.enrolment", regime=old
     )
-    await eventually(lambda: bool(gateway.messages(message_id)), within=20)
-    [hit] = gateway.messages(message_id)
+    await eventually(lambda: bool(stand_in.messages(message_id)), within=20)
+    [hit] = stand_in.messages(message_id)
     assert isinstance(hit.content, EurodacHit)
     assert [str(m.reference) for m in hit.content.matches] == ["NL1NL5"]

@@ -137,7 +137,7 @@ async def test_a_spoiled_ack_signature(
 
 async def test_a_spoiled_reply_signature_is_refused_by_the_gateway(
     start_simulator: StartSimulator,
-    gateway: FakeGateway,
+    stand_in: FakeGateway,
     certs: Certs,
     pki: GeneratedPki,
     session: aiohttp.ClientSession,
@@ -146,14 +146,14 @@ async def test_a_spoiled_reply_signature_is_refused_by_the_gateway(
     await _faults(session, simulator, "eurodac", {"reply_signature": "corrupt"})
     message_id, status, _ = await _enrol(session, simulator, certs, pki, 5, "X6")
     assert status == 200
-    await eventually(lambda: bool(gateway.refused), within=20)
-    assert gateway.refused[0] == "GW-SIG-INVALID"
-    assert gateway.messages(message_id) == []
+    await eventually(lambda: bool(stand_in.refused), within=20)
+    assert stand_in.refused[0] == "GW-SIG-INVALID"
+    assert stand_in.messages(message_id) == []
 
 
 async def test_a_duplicate_delivery_of_a_reply(
     start_simulator: StartSimulator,
-    gateway: FakeGateway,
+    stand_in: FakeGateway,
     certs: Certs,
     pki: GeneratedPki,
     session: aiohttp.ClientSession,
@@ -161,14 +161,14 @@ async def test_a_duplicate_delivery_of_a_reply(
     simulator = await start_simulator()
     await _faults(session, simulator, "eurodac", {"duplicate": True})
     message_id, _, _ = await _enrol(session, simulator, certs, pki, 6, "X7")
-    await eventually(lambda: len(gateway.messages(message_id)) == 2, within=20)
-    first, second = gateway.messages(message_id)
+    await eventually(lambda: len(stand_in.messages(message_id)) == 2, within=20)
+    first, second = stand_in.messages(message_id)
     assert first.envelope.message_id == second.envelope.message_id
 
 
 async def test_replies_out_of_order(
     start_simulator: StartSimulator,
-    gateway: FakeGateway,
+    stand_in: FakeGateway,
     certs: Certs,
     pki: GeneratedPki,
     session: aiohttp.ClientSession,
@@ -177,8 +177,8 @@ async def test_replies_out_of_order(
     await _faults(session, simulator, "eurodac", {"out_of_order": True})
     earlier, _, _ = await _enrol(session, simulator, certs, pki, 7, "X8")
     later, _, _ = await _enrol(session, simulator, certs, pki, 8, "X9")
-    await eventually(lambda: len(gateway.delivered) == 2, within=20)
-    answered = [d.message.envelope.correlation_id for d in gateway.delivered]
+    await eventually(lambda: len(stand_in.delivered) == 2, within=20)
+    answered = [d.message.envelope.correlation_id for d in stand_in.delivered]
     assert answered == [later, earlier]
 
 
@@ -192,3 +192,18 @@ async def test_the_control_api_can_require_a_token(
         assert (await response.json())["code"] == "GW-SIM-UNAUTHORISED"
     async with session.get(url, headers={"Authorization": "Bearer s3cret"}) as response:
         assert response.status == 200
+
+
+async def test_faults_of_an_unknown_endpoint_or_name_are_refused(
+    start_simulator: StartSimulator, session: aiohttp.ClientSession
+) -> None:
+    simulator = await start_simulator()
+    for endpoint, faults in (("IT", {"drop": True}), ("eurodac", {"explode": True})):
+        async with session.put(
+            f"{simulator.control_url}/control/faults/{endpoint}", json=faults
+        ) as response:
+            assert response.status == 400
+            code = (await response.json())["code"]
+        assert code == ("GW-SIM-CONTROL" if endpoint == "IT" else "GW-SIM-FAULT")
+    async with session.get(f"{simulator.control_url}/control/faults") as response:
+        assert await response.json() == {}

@@ -23,3 +23,14 @@ def test_bench_pipeline_accepts_every_record(capsys: pytest.CaptureFixture[str])
     figures = json.loads(capsys.readouterr().out)
     assert figures["count"] == 12
     assert figures["submissions_per_s"] > 0
+
+
+def test_bench_pipeline_end_to_end_reports_latency_and_the_floor(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["bench", "pipeline", "--end-to-end", "--count", "8", "--json"]) == 0
+    figures = json.loads(capsys.readouterr().out)
+    assert figures["count"] == 8
+    assert 0 < figures["p50_ms"] <= figures["p99_ms"]
+    assert figures["floor_per_s"] > 0
+    assert figures["share_of_floor"] > 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from gateway.adapters.web.console.charts import chart_of, last_hour
+from gateway.adapters.web.console.pages import age
 from gateway.adapters.web.console.sessions import Sessions, same_secret
 from gateway.broker.breaker import BreakerPolicy
 from gateway.broker.dispatcher import Dispatcher, DispatcherPolicy
@@ -139,3 +140,9 @@ def test_sessions_expire_close_and_compare_secrets_safely() -> None:
     assert same_secret(third.csrf, third.csrf)
     assert not same_secret("guess", third.csrf)
     assert not same_secret(None, third.csrf)
+
+
+def test_ages_are_short_and_never_negative() -> None:
+    assert [age(timedelta(seconds=n)) for n in (-3, 42, 420, 18_000, 260_000)] == [
+        "0 s", "42 s", "7 min", "5 h", "3 d",
+    ]  # fmt: skip

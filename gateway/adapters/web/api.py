@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 from aiohttp import web
@@ -106,26 +107,39 @@ async def submission_status(request: web.Request) -> web.Response:
 @requires(Role.OPERATOR)
 async def list_messages(request: web.Request) -> web.Response:
     query = request.query
-    state = query.get("state")
+    state, since = query.get("state"), query.get("since")
     try:
         limit = int(query.get("limit", "100"))
+        offset = max(int(query.get("offset", "0")), 0)
         wanted = MessageState(state) if state else None
+        after = datetime.fromisoformat(since) if since else None
     except ValueError:
         raise InputError(
-            "GW-API-QUERY", "state must be a message state and limit a number", "state"
+            "GW-API-QUERY",
+            "state must be a message state, since an ISO 8601 time with its offset, "
+            "limit and offset numbers",
+            "query",
         ) from None
     if not 1 <= limit <= 1000:  # PostgreSQL refuses a negative LIMIT; SQLite reads it as none
         raise InputError("GW-API-QUERY", "limit must be from 1 to 1000", "limit")
+    if after is not None and after.tzinfo is None:
+        raise InputError("GW-API-QUERY", "since needs a time zone offset, e.g. Z", "since")
     found = await request.app[SERVICES].store.find(
         MessageFilter(
             state=wanted,
             peer=query.get("peer"),
             reference=query.get("reference"),
             conversation_id=query.get("conversation"),
+            since=after,
             limit=limit,
+            offset=offset,
         )
     )
-    return web.json_response({"messages": [_summary(message) for message in found]})
+    page: dict[str, Any] = {"messages": [_summary(message) for message in found]}
+    if len(found) == limit:
+        following = request.rel_url.update_query({"offset": offset + limit})
+        page["next"] = str(following)
+    return web.json_response(page)
 
 
 @requires(Role.OPERATOR)
@@ -136,9 +150,11 @@ async def message_detail(request: web.Request) -> web.Response:
     if message is None:
         raise web.HTTPNotFound(text="no such message")
     timeline = await services.store.timeline(message_id)
+    xml = None if message.body is None else services.outbox.body_of(message).decode("utf-8")
     return web.json_response(
         {
             **_summary(message),
+            "xml": xml,  # the signed message as sent; null once erased after retention
             "timeline": [
                 {
                     "at": change.at.isoformat(),
@@ -170,6 +186,8 @@ async def act_on_message(request: web.Request) -> web.Response:
 async def queues(request: web.Request) -> web.Response:
     services = request.app[SERVICES]
     counts = await services.store.counts()
+    oldest = await services.store.oldest_waiting()
+    now = services.clock.now()
     circuits = {
         peer: circuit.state.state.value for peer, circuit in services.dispatcher.circuits.items()
     }
@@ -180,6 +198,9 @@ async def queues(request: web.Request) -> web.Response:
                 for (peer, state), count in sorted(counts.items())
             ],
             "circuits": circuits,
+            "oldest_waiting_seconds": {
+                peer: round((now - created).total_seconds()) for peer, created in oldest.items()
+            },
         }
     )
 

@@ -89,11 +89,16 @@ async def metrics(request: web.Request) -> web.Response:
     gauges = services.metrics
     counts = await services.store.counts()
     gauges.set_queue({(peer, state.value): count for (peer, state), count in counts.items()})
+    now = services.clock.now()
+    oldest = await services.store.oldest_waiting()
+    gauges.set_oldest_waiting(
+        {peer: (now - created).total_seconds() for peer, created in oldest.items()}
+    )
     gauges.set_circuits(
         {peer: circuit.state.state.value for peer, circuit in services.dispatcher.circuits.items()},
         [state.value for state in CircuitState],
     )
-    rows = await asyncio.to_thread(gateway_certificates, services.settings, services.clock.now())
+    rows = await asyncio.to_thread(gateway_certificates, services.settings, now)
     gauges.set_certificates((row.file, row.peer, row.days_left) for row in rows)
     await gauges.refresh_deadlines()
     return web.Response(body=gauges.exposition(), headers={"Content-Type": CONTENT_TYPE})

@@ -82,6 +82,10 @@ COMPONENTS: dict[str, Any] = {
                     "type": "object",
                     "required": ["timeline"],
                     "properties": {
+                        "xml": {
+                            "type": ["string", "null"],
+                            "description": "the signed message as sent; null once erased",
+                        },
                         "timeline": {
                             "type": "array",
                             "items": {
@@ -94,7 +98,7 @@ COMPONENTS: dict[str, Any] = {
                                     "detail": _TEXT,
                                 },
                             },
-                        }
+                        },
                     },
                 },
             ]
@@ -141,6 +145,11 @@ COMPONENTS: dict[str, Any] = {
                         "type": "string",
                         "enum": ["closed", "open", "half_open"],
                     },
+                },
+                "oldest_waiting_seconds": {
+                    "type": "object",
+                    "description": "per peer, the age of the oldest message not yet delivered",
+                    "additionalProperties": {"type": "integer"},
                 },
             },
         },
@@ -215,9 +224,21 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
             {"name": "reference", "in": "query", "schema": {"type": "string"}},
             {"name": "conversation", "in": "query", "schema": {"type": "string"}},
             {
+                "name": "since",
+                "in": "query",
+                "description": "only messages created at or after this time (with its offset)",
+                "schema": {"type": "string", "format": "date-time"},
+            },
+            {
                 "name": "limit",
                 "in": "query",
                 "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100},
+            },
+            {
+                "name": "offset",
+                "in": "query",
+                "description": "skip this many of the newest matches (paging)",
+                "schema": {"type": "integer", "minimum": 0, "default": 0},
             },
         ],
         "responses": {
@@ -225,7 +246,10 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
                 {
                     "type": "object",
                     "required": ["messages"],
-                    "properties": {"messages": {"type": "array", "items": ref("MessageSummary")}},
+                    "properties": {
+                        "messages": {"type": "array", "items": ref("MessageSummary")},
+                        "next": {"type": "string", "description": "the next page, when full"},
+                    },
                 },
                 "The messages.",
             ),

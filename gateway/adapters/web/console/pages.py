@@ -23,6 +23,7 @@ from gateway.validation.parsing import XmlLimits
 
 __all__ = [
     "act_on_message",
+    "age",
     "certificates",
     "dashboard",
     "dead_letters",
@@ -32,6 +33,7 @@ __all__ = [
 ]
 
 ACTIONS = {"resend": Event.RESEND, "release": Event.RELEASE, "cancel": Event.CANCEL}
+PAGE = 200  # messages per page of the list
 CHART_SAMPLE = 500  # the newest messages whose timelines feed the charts
 CERTIFICATE_WARNING_DAYS = 30
 
@@ -53,6 +55,7 @@ async def dashboard(request: web.Request) -> web.Response:
     circuits = {
         peer: circuit.state.state.value for peer, circuit in services.dispatcher.circuits.items()
     }
+    oldest = await services.store.oldest_waiting()
     return render(
         request,
         "dashboard.html",
@@ -62,10 +65,20 @@ async def dashboard(request: web.Request) -> web.Response:
             "counts": {(peer, state.value): count for (peer, state), count in counts.items()},
             "charts": [chart_of(throughput), chart_of(latency)],
             "circuits": circuits,
+            "waiting": {peer: age(now - created) for peer, created in oldest.items()},
             "open_state": CircuitState.OPEN.value,
             "now": now,
         },
     )
+
+
+def age(elapsed: timedelta) -> str:
+    """A short age for people: 42 s, 7 min, 5 h, 3 d."""
+    seconds = max(int(elapsed.total_seconds()), 0)
+    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
+        if seconds >= size:
+            return f"{seconds // size} {unit}"
+    return f"{seconds} s"
 
 
 @page(*READERS)
@@ -79,19 +92,20 @@ async def messages(request: web.Request) -> web.StreamResponse:
             raise web.HTTPFound(f"/console/messages/{found.message_id}")
     state_name = query.get("state", "")
     state = MessageState(state_name) if state_name in set(MessageState) else None
-    hours = query.get("hours", "")
+    hours, offset = query.get("hours", ""), query.get("offset", "")
+    skip = int(offset) if offset.isdigit() else 0
     listed = await services.store.find(
         MessageFilter(
             state=state,
             peer=query.get("peer") or None,
             reference=query.get("reference") or None,
             conversation_id=query.get("conversation") or None,
-            limit=500,
+            since=services.clock.now() - timedelta(hours=int(hours)) if hours.isdigit() else None,
+            limit=PAGE,
+            offset=skip,
         )
     )
-    if hours.isdigit():
-        since = services.clock.now() - timedelta(hours=int(hours))
-        listed = [message for message in listed if message.updated_at >= since]
+    older = request.rel_url.update_query({"offset": skip + PAGE}) if len(listed) == PAGE else None
     return render(
         request,
         "messages.html",
@@ -101,6 +115,8 @@ async def messages(request: web.Request) -> web.StreamResponse:
             "states": list(MessageState),
             "peers": sorted(services.dispatcher.circuits),
             "not_found": wanted_id if wanted_id else None,
+            "offset": skip,
+            "older": str(older) if older else None,
         },
     )
 

@@ -1,0 +1,85 @@
+"""From the ingest API to the peer's acknowledgement (`eugw bench pipeline --end-to-end`).
+
+Submissions are POSTed to a running gateway (SQLite, demo PKI) that delivers
+to a minimal acknowledging peer over mutual TLS; latency runs from the start
+of a submission's POST to the peer's acknowledgement of its message. The
+floor, measured in the same run, is the bare loop of build, validate, sign
+and verify on the same records with no I/O.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+import aiohttp
+
+__all__ = ["EndToEndFigures", "measure_end_to_end", "percentile"]
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class EndToEndFigures:
+    count: int
+    seconds: float
+    messages_per_s: float
+    p50_ms: float
+    p99_ms: float
+    floor_per_s: float
+
+    @property
+    def share_of_floor(self) -> float:
+        return self.messages_per_s / self.floor_per_s
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+async def measure_end_to_end(
+    *,
+    api: str,
+    token: str,
+    records: list[bytes],
+    acknowledged_at: dict[str, float],
+    floor: Callable[[], float],
+    concurrency: int = 16,
+    wait: Callable[[float], Awaitable[None]] = asyncio.sleep,
+) -> EndToEndFigures:
+    """POST every record, wait for every acknowledgement, then measure the floor."""
+    started_at: dict[str, float] = {}
+    gate = asyncio.Semaphore(concurrency)
+    headers = {"Authorization": f"Bearer {token}"}
+    async with aiohttp.ClientSession(headers=headers) as session:
+
+        async def submit(number: int, body: bytes) -> None:
+            async with gate:
+                began = time.perf_counter()
+                async with session.post(
+                    f"{api}/v1/submissions",
+                    data=body,
+                    headers={"Idempotency-Key": f"bench-{number}"},
+                ) as answer:
+                    if answer.status != 202:
+                        raise RuntimeError(f"refused: HTTP {answer.status} {await answer.text()}")
+                    for message_id in (await answer.json())["message_ids"]:
+                        started_at[message_id] = began
+
+        first = time.perf_counter()
+        await asyncio.gather(*(submit(number, body) for number, body in enumerate(records)))
+    while len([m for m in started_at if m in acknowledged_at]) < len(started_at):
+        await wait(0.05)
+    last = max(acknowledged_at[message_id] for message_id in started_at)
+    latencies = [(acknowledged_at[m] - began) * 1000 for m, began in started_at.items()]
+    seconds = last - first
+    return EndToEndFigures(
+        count=len(started_at),
+        seconds=seconds,
+        messages_per_s=len(started_at) / seconds,
+        p50_ms=statistics.median(latencies),
+        p99_ms=percentile(latencies, 0.99),
+        floor_per_s=floor(),
+    )

@@ -1,0 +1,112 @@
+"""A minimal receiving peer over mutual TLS, for tests and benchmarks.
+
+It verifies each signed message (the signer must be the TLS client's peer),
+answers with its own signed acknowledgement, and counts message ids, so that
+a test can tell a message delivered twice from one acted on twice. For a
+believable EU side with business rules, use the simulators.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import Counter
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from aiohttp import web
+
+from gateway.domain.replies import Acknowledgement
+from gateway.messages import Message, Party, new_envelope, parse_message
+from gateway.messages.common import read_envelope
+from gateway.pipeline.wire import Wire
+from gateway.security.identity import PeerId
+from gateway.security.signer import Signer, SigningKey
+from gateway.security.tls import peer_of, server_context
+from gateway.security.trust import TrustStore
+from gateway.security.verifier import Verifier
+from gateway.validation.parsing import parse_xml
+
+__all__ = ["AckingPeer"]
+
+
+@dataclass
+class AckingPeer:
+    """Serves `POST /<anything>` for `me`, with the keys of `eugw certs init`'s layout."""
+
+    me: PeerId
+    certs: Path  # the directory `eugw certs init` wrote
+    executor: Executor | None = None
+    seen: Counter[str] = field(default_factory=Counter)
+    acknowledged_at: dict[str, float] = field(default_factory=dict)  # perf_counter times
+    url: str = ""
+    _runner: web.AppRunner | None = None
+    _wire: Wire = field(init=False)
+    _verifier: Verifier = field(init=False)
+
+    @property
+    def folder(self) -> Path:
+        return self.certs / "peers" / f"{self.me.party.lower()}-{self.me.system}"
+
+    async def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
+        trust = TrustStore.from_directory(self.certs / "trust")
+        key = SigningKey.from_pem(
+            str(self.me),
+            (self.folder / "signing.key.pem").read_bytes(),
+            (self.folder / "signing.cert.pem").read_bytes(),
+        )
+        self._wire = Wire(member_state="BE", signer=Signer([key], active=str(self.me)))
+        self._verifier = Verifier(trust)
+        app = web.Application(client_max_size=16 * 1024 * 1024)
+        app.router.add_post("/{path:.*}", self._receive)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        context = server_context(
+            cert_file=self.folder / "tls-server.cert.pem",
+            key_file=self.folder / "tls-server.key.pem",
+            trust=trust,
+        )
+        site = web.TCPSite(self._runner, host, port, ssl_context=context)
+        await site.start()
+        bound = self._runner.addresses[0][1]
+        self.url = f"https://localhost:{bound}"
+        return self.url
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    async def _receive(self, request: web.Request) -> web.Response:
+        ssl_object = request.transport.get_extra_info("ssl_object") if request.transport else None
+        if ssl_object is None:
+            raise web.HTTPForbidden(text="mutual TLS only")
+        sender = peer_of(ssl_object)
+        body = await request.read()
+        loop = asyncio.get_running_loop()
+        ack = await loop.run_in_executor(self.executor, self._acknowledge, body, sender)
+        return web.Response(body=ack, content_type="application/xml")
+
+    def _acknowledge(self, body: bytes, sender: PeerId) -> bytes:
+        root = parse_xml(body)
+        at = read_envelope(root).created_at
+        message = parse_message(self._verifier.verify(root, expected=sender, at=at).element)
+        envelope = message.envelope
+        self.seen[str(envelope.message_id)] += 1
+        now = datetime.now(tz=UTC)
+        ack = Message(
+            envelope=new_envelope(
+                message_type=f"{envelope.message_type.split('.', 1)[0]}.ack",
+                regime=envelope.regime,
+                sender=Party(authority=self.me.party, system=self.me.system),
+                recipient=envelope.sender,
+                now=now,
+                correlation_id=envelope.message_id,
+                conversation_id=envelope.conversation_id,
+            ),
+            content=Acknowledgement(acknowledged_message_id=envelope.message_id, received_at=now),
+        )
+        signed = self._wire.signed(ack)
+        self.acknowledged_at.setdefault(str(envelope.message_id), time.perf_counter())
+        return signed
