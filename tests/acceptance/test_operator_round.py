@@ -207,6 +207,11 @@ async def test_an_operator_finds_a_dead_letter_resends_it_and_sees_it_acknowledg
             await expect(page.locator("#action-release")).to_have_count(0)
             await expect(page.locator(".notice")).to_have_text("Done: release.")
             await _shot(page, "4-acknowledged")
+
+            await page.click("nav >> text=Dashboard")
+            await expect(page.locator("#counts td.state-acknowledged")).to_have_text("1")
+            await expect(page.locator("figcaption").first).to_contain_text("total 1")
+            await _shot(page, "5-dashboard-after")
         finally:
             await browser.close()
     stored = await gateway.services.store.get(message_id)
