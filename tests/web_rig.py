@@ -7,7 +7,7 @@ async with api_rig(tmp_path) as rig:
 from __future__ import annotations
 
 import shutil
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -16,6 +16,7 @@ from pathlib import Path
 from tempfile import mkdtemp
 from typing import Any
 
+from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from gateway.adapters.web.api import make_api
@@ -58,8 +59,13 @@ class Rig:
 
 @asynccontextmanager
 async def api_rig(
-    tmp_path: Path, *, clock: Clock | None = None, **settings: Any
+    tmp_path: Path,
+    *,
+    clock: Clock | None = None,
+    routes: Callable[[web.Application], None] | None = None,
+    **settings: Any,
 ) -> AsyncIterator[Rig]:
+    """`routes` adds routes to the API application before it starts."""
     values: dict[str, Any] = {
         "data_dir": demo_data_dir(tmp_path / "data"),
         "dublinet_peers": "NL",
@@ -68,6 +74,8 @@ async def api_rig(
     async with running_services(Settings(**values), clock=clock) as services:
         app = make_api(services)
         app[POLL_SECONDS] = 0.05  # live updates every 50 ms, not every second
+        if routes is not None:
+            routes(app)
         async with TestClient(TestServer(app)) as client:
             yield Rig(services=services, client=client)
 

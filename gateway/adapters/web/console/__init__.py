@@ -10,7 +10,8 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
-from gateway.adapters.web.console import access, audit, events, pages, simulators
+from gateway.adapters.web.auth import SESSION_AUTH
+from gateway.adapters.web.console import access, audit, boards, events, pages, simulators
 from gateway.adapters.web.console.extensions import CONSOLE_PAGES, ConsolePage, register_page
 from gateway.adapters.web.console.sessions import Sessions
 from gateway.adapters.web.keys import SERVICES
@@ -34,6 +35,7 @@ def setup_templates(app: web.Application) -> None:
 def add_routes(app: web.Application) -> None:
     setup_templates(app)
     app[access.SESSIONS] = Sessions()
+    app[SESSION_AUTH] = access.session_token
     app[events.EVENT_HUB] = events.EventHub(app)
     app.on_shutdown.append(_stop_events)
     router = app.router
@@ -50,6 +52,7 @@ def add_routes(app: web.Application) -> None:
     router.add_post("/console/dead/release", pages.release_dead_letters)
     router.add_get("/console/certificates", pages.certificates)
     router.add_get("/console/audit", audit.audit_trail)
+    router.add_get("/console/board/{name}", boards.board)
     router.add_get("/console/events", events.events)
     router.add_static("/console/static", HERE / "static", name="console-static")
     simulators.add_routes(app, app[SERVICES].settings)

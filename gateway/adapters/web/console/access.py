@@ -38,6 +38,7 @@ __all__ = [
     "logout",
     "page",
     "render",
+    "session_token",
 ]
 
 SESSIONS = web.AppKey("console_sessions", Sessions)
@@ -111,6 +112,13 @@ def _denied(code: str, reason: str) -> dict[str, str]:
     return {"code": code, "reason": reason}
 
 
+async def session_token(request: web.Request) -> ApiToken | None:
+    """The token behind the request's console session (for `auth.SESSION_AUTH`)."""
+    services = request.app[SERVICES]
+    session = request.app[SESSIONS].get(request.cookies.get(COOKIE), now=services.clock.now())
+    return await _token_of(request, session)
+
+
 async def _token_of(request: web.Request, session: Session | None) -> ApiToken | None:
     if session is None:
         return None
@@ -157,7 +165,8 @@ async def login(request: web.Request) -> web.StreamResponse:
     session = request.app[SESSIONS].open(token.digest, now=services.clock.now())
     get_logger().info("console login", status="ok")
     response = _see_other(_next_of(request, form.get("next")))
-    _set_cookie(request, response, COOKIE, session.session_id, max_age=None)
+    # The session cookie goes to the whole site: console pages read the API with it.
+    _set_cookie(request, response, COOKIE, session.session_id, max_age=None, path="/")
     response.del_cookie(LOGIN_COOKIE, path="/console")
     return response
 
@@ -178,7 +187,7 @@ async def _refused(request: web.Request, code: str, reason: str) -> web.Response
 async def logout(request: web.Request) -> web.StreamResponse:
     request.app[SESSIONS].close(request.cookies.get(COOKIE))
     response = _see_other("/console/login")
-    response.del_cookie(COOKIE, path="/console")
+    response.del_cookie(COOKIE, path="/")
     return response
 
 
@@ -202,11 +211,12 @@ def _set_cookie(
     value: str,
     *,
     max_age: int | None,
+    path: str = "/console",
 ) -> None:
     response.set_cookie(
         name,
         value,
-        path="/console",
+        path=path,
         httponly=True,
         samesite="Strict",
         secure=request.secure,

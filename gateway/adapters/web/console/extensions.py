@@ -43,5 +43,11 @@ def register_page(app: web.Application, page: ConsolePage) -> None:
 
 
 def menu(app: web.Application, token: ApiToken) -> list[ConsolePage]:
-    pages = [*CORE_PAGES, *app.get(CONSOLE_PAGES, [])]
+    from gateway.adapters.web.console.boards import available_boards  # noqa: PLC0415 - cycle
+
+    boards = [
+        ConsolePage(title=board.title, path=f"/console/board/{board.name}", roles=(role,))
+        for board, role in available_boards(app)
+    ]
+    pages = [*CORE_PAGES, *boards, *app.get(CONSOLE_PAGES, [])]
     return [page for page in pages if any(token.allows(role) for role in page.roles)]

@@ -81,6 +81,57 @@
     });
   }
 
+  // A board lays out the JSON an API route answers: lists of records as tables, other
+  // objects as definition lists. Text only (textContent), never markup from the data.
+  function laidOut(value) {
+    if (Array.isArray(value)) {
+      if (value.length === 0) { return cell("p", "None."); }
+      if (value.every(function (item) { return item && typeof item === "object" && !Array.isArray(item); })) {
+        const columns = Array.from(new Set(value.flatMap(Object.keys)));
+        const table = document.createElement("table");
+        const head = table.createTHead().insertRow();
+        columns.forEach(function (name) { head.appendChild(cell("th", name)); });
+        const rows = table.createTBody();
+        value.forEach(function (item) {
+          const row = rows.insertRow();
+          columns.forEach(function (name) {
+            const td = row.insertCell();
+            const field = item[name];
+            td.textContent = field === null || field === undefined ? "" :
+              (typeof field === "object" ? JSON.stringify(field) : String(field));
+          });
+        });
+        return table;
+      }
+      return cell("code", JSON.stringify(value));
+    }
+    if (value && typeof value === "object") {
+      const list = document.createElement("dl");
+      list.className = "facts";
+      Object.keys(value).forEach(function (key) {
+        list.appendChild(cell("dt", key));
+        const dd = document.createElement("dd");
+        dd.appendChild(laidOut(value[key]));
+        list.appendChild(dd);
+      });
+      return list;
+    }
+    return cell("span", value === null ? "" : String(value));
+  }
+
+  const board = document.getElementById("board");
+  if (board) {
+    fetch(board.getAttribute("data-source"), { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (response) {
+        return response.json().then(function (data) { return { ok: response.ok, data: data }; });
+      })
+      .then(function (answer) {
+        board.replaceChildren(answer.ok ? laidOut(answer.data) :
+          cell("p", (answer.data.code || "") + " " + (answer.data.detail || "the API refused")));
+      })
+      .catch(function () { board.replaceChildren(cell("p", "The API did not answer.")); });
+  }
+
   const selectAll = document.getElementById("select-all");
   if (selectAll) {
     selectAll.addEventListener("click", function () {
