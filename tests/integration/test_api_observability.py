@@ -139,8 +139,11 @@ async def test_a_listing_limit_outside_1_to_1000_is_refused(tmp_path: Path) -> N
             for limit in ("-5", "0", "1001", "1000")
         ]
         problems = [await answer.json() for answer in answers[:3]]
+        huge = await rig.client.get("/v1/messages?offset=93202328569842916917248", headers=headers)
+        huge_problem = await huge.json()
     assert [answer.status for answer in answers] == [400, 400, 400, 200]
     assert {problem["problems"][0]["path"] for problem in problems} == {"limit"}
+    assert (huge.status, huge_problem["problems"][0]["path"]) == (400, "offset")
 
 
 async def test_the_inbound_endpoint_gives_request_ids_too(tmp_path: Path) -> None:

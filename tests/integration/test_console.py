@@ -118,6 +118,10 @@ async def test_an_operator_reads_a_signed_message_and_cancels_it(tmp_path: Path)
         await _log_in(rig.client, await rig.token(Role.OPERATOR, name="op"))
         listing = await (await rig.client.get("/console/messages?state=queued&hours=1")).text()
         assert message_id in listing
+        huge = await rig.client.get("/console/messages?offset=9320232856984291691724&hours=9")
+        assert huge.status == 200
+        far = await rig.client.get("/console/messages?hours=99999999999999&offset=3")
+        assert far.status == 200
         dashboard = await (await rig.client.get("/console")).text()
         waiting = r"EU:eurodac</td><td class=\"circuit-closed\">closed</td>\s*<td>\d+ s</td>"
         assert re.search(waiting, dashboard)  # the oldest message waiting, in seconds

@@ -11,18 +11,28 @@ from aiohttp import web
 from web_rig import api_rig
 
 from gateway.adapters.web.auth import requires
+from gateway.adapters.web.console.boards import BOARDS, Board, add_board
 from gateway.broker.access import Role
 
 HITS = {"hits": [{"hit_id": "h-1", "status": "awaiting_verification", "due": "2026-12-01"}]}
+PROBE = Board(name="probe", title="Probe board", api_path="/v1/probe", source="/v1/probe?x=1")
 
 
 @requires(Role.OPERATOR)
-async def list_hits(_: web.Request) -> web.Response:
+async def list_probe(_: web.Request) -> web.Response:
     return web.json_response(HITS)
 
 
-def with_hits(app: web.Application) -> None:
-    app.router.add_get("/v1/hits", list_hits)
+def with_probe(app: web.Application) -> None:
+    # A board of its own, so the test holds whatever API routes the gateway has.
+    app.router.add_get("/v1/probe", list_probe)
+    add_board(app, PROBE)
+
+
+def test_the_boards_of_tracking_are_known() -> None:
+    assert {(board.name, board.api_path) for board in BOARDS} == {
+        ("hits", "/v1/hits"), ("cases", "/v1/cases"), ("deadlines", "/v1/deadlines"),
+    }  # fmt: skip
 
 
 async def _log_in(client: Any, token: str) -> None:
@@ -38,24 +48,29 @@ async def _log_in(client: Any, token: str) -> None:
 async def test_a_board_appears_for_an_api_route_and_reads_it_with_the_session(
     tmp_path: Path,
 ) -> None:
-    async with api_rig(tmp_path, routes=with_hits) as rig:
+    async with api_rig(tmp_path, routes=with_probe) as rig:
         client = rig.client
-        assert (await client.get("/v1/hits")).status == 401  # no session, no token
+        assert (await client.get("/v1/probe")).status == 401  # no session, no token
         await _log_in(client, await rig.token(Role.OPERATOR))
         dashboard = await (await client.get("/console")).text()
-        assert 'href="/console/board/hits"' in dashboard
-        assert "/console/board/cases" not in dashboard  # no such route: no board
-        board = await client.get("/console/board/hits")
+        assert 'href="/console/board/probe"' in dashboard
+        board = await client.get("/console/board/probe")
         assert board.status == 200
-        assert 'data-source="/v1/hits?state=pending"' in await board.text()
-        read = await client.get("/v1/hits?state=pending")
+        assert 'data-source="/v1/probe?x=1"' in await board.text()
+        read = await client.get("/v1/probe?x=1")
         assert read.status == 200
         assert await read.json() == HITS
         change = await client.post("/v1/messages/m-1/cancel")
         assert change.status == 401  # a session never stands for a token in a change
-        assert (await client.get("/console/board/cases")).status == 404
+        assert (await client.get("/console/board/nothing")).status == 404
 
         await _log_in(client, await rig.token(Role.TESTER))
-        assert (await client.get("/console/board/hits")).status == 403
-        assert "/console/board/hits" not in await (await client.get("/console")).text()
-        assert (await client.get("/v1/hits")).status == 403
+        assert (await client.get("/console/board/probe")).status == 403
+        assert "/console/board/probe" not in await (await client.get("/console")).text()
+        assert (await client.get("/v1/probe")).status == 403
+
+
+async def test_no_board_without_its_api_route(tmp_path: Path) -> None:
+    async with api_rig(tmp_path) as rig:
+        await _log_in(rig.client, await rig.token(Role.OPERATOR))
+        assert (await rig.client.get("/console/board/probe")).status == 404

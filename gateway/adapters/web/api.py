@@ -25,6 +25,7 @@ from gateway.ports import MessageFilter
 __all__ = ["make_api"]
 
 SOURCES = ("evibel", "actio", "waiting-register", "printrak")
+MAX_OFFSET = 1_000_000_000
 OPERATOR_EVENTS = {"resend": Event.RESEND, "release": Event.RELEASE, "cancel": Event.CANCEL}
 
 
@@ -122,6 +123,8 @@ async def list_messages(request: web.Request) -> web.Response:
         ) from None
     if not 1 <= limit <= 1000:  # PostgreSQL refuses a negative LIMIT; SQLite reads it as none
         raise InputError("GW-API-QUERY", "limit must be from 1 to 1000", "limit")
+    if offset > MAX_OFFSET:  # the stores take 64-bit integers (schemathesis found a 500)
+        raise InputError("GW-API-QUERY", f"offset must be at most {MAX_OFFSET}", "offset")
     if after is not None and after.tzinfo is None:
         raise InputError("GW-API-QUERY", "since needs a time zone offset, e.g. Z", "since")
     found = await request.app[SERVICES].store.find(

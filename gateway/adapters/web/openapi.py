@@ -27,6 +27,12 @@ __all__ = ["add_routes", "openapi_document"]
 # Pages for people (the console, its assets, the rendered docs) are not part of the API.
 _NOT_API = re.compile(r"^/(console|docs|static)(/|$)")
 _PLACEHOLDER = re.compile(r"{(\w+)}")
+_GENERIC_PROBLEMS = {
+    "400": "The request is malformed.",
+    "404": "There is no such resource.",
+    "409": "The resource's state does not allow this.",
+    "422": "The content is refused; every problem is listed.",
+}
 _ENUM_GROUP = re.compile(r"\(\?P<(\w+)>([\w|]+)\)")  # {action:resend|release|cancel}
 
 
@@ -98,6 +104,14 @@ def _operation(method: str, path: str, enums: dict[str, str], handler: Any) -> d
     }
     if known is not None:
         operation.update(known)
+    else:  # described from the handler alone until it gets its entry in OPERATIONS
+        operation["x-described"] = False
+        operation["responses"] = {
+            "200": {"description": "OK", "content": {"application/json": {"schema": {}}}},
+            **{status: _problem(reason) for status, reason in _GENERIC_PROBLEMS.items()},
+        }
+        if method in {"post", "put", "patch"}:
+            operation["requestBody"] = {"content": {"application/json": {"schema": {}}}}
     role: Role | None = getattr(handler, "required_role", None)
     parameters = list(operation.get("parameters", []))
     named = {parameter["name"] for parameter in parameters if parameter["in"] == "path"}

@@ -238,7 +238,7 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
                 "name": "offset",
                 "in": "query",
                 "description": "skip this many of the newest matches (paging)",
-                "schema": {"type": "integer", "minimum": 0, "default": 0},
+                "schema": {"type": "integer", "minimum": 0, "maximum": 1_000_000_000, "default": 0},
             },
         ],
         "responses": {

@@ -18,7 +18,7 @@ from gateway.adapters.web.console.access import LOGIN_ROLES, page, render
 from gateway.adapters.web.keys import CALLER
 from gateway.broker.access import Role
 
-__all__ = ["BOARDS", "Board", "available_boards", "board"]
+__all__ = ["BOARDS", "EXTRA_BOARDS", "Board", "add_board", "available_boards", "board"]
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -38,6 +38,14 @@ BOARDS = (
 )
 
 
+EXTRA_BOARDS: web.AppKey[list[Board]] = web.AppKey("console_boards", list)
+
+
+def add_board(app: web.Application, item: Board) -> None:
+    """One more board beside `BOARDS` (call before the application starts)."""
+    app.setdefault(EXTRA_BOARDS, []).append(item)
+
+
 def available_boards(app: web.Application) -> list[tuple[Board, Role]]:
     """The boards whose API route exists, with the role the route needs."""
     roles: dict[str, Role] = {}
@@ -45,7 +53,8 @@ def available_boards(app: web.Application) -> list[tuple[Board, Role]]:
         role = getattr(route.handler, "required_role", None)
         if route.method == "GET" and route.resource is not None and role is not None:
             roles[route.resource.canonical] = role
-    return [(item, roles[item.api_path]) for item in BOARDS if item.api_path in roles]
+    boards = [*BOARDS, *app.get(EXTRA_BOARDS, [])]
+    return [(item, roles[item.api_path]) for item in boards if item.api_path in roles]
 
 
 @page(*LOGIN_ROLES)

@@ -34,6 +34,7 @@ __all__ = [
 
 ACTIONS = {"resend": Event.RESEND, "release": Event.RELEASE, "cancel": Event.CANCEL}
 PAGE = 200  # messages per page of the list
+MAX_OFFSET = 1_000_000_000  # the stores take 64-bit integers
 CHART_SAMPLE = 500  # the newest messages whose timelines feed the charts
 CERTIFICATE_WARNING_DAYS = 30
 
@@ -92,8 +93,8 @@ async def messages(request: web.Request) -> web.StreamResponse:
             raise web.HTTPFound(f"/console/messages/{found.message_id}")
     state_name = query.get("state", "")
     state = MessageState(state_name) if state_name in set(MessageState) else None
-    hours, offset = query.get("hours", ""), query.get("offset", "")
-    skip = int(offset) if offset.isdigit() else 0
+    hours, offset = query.get("hours", "")[:6], query.get("offset", "")[:12]
+    skip = min(int(offset), MAX_OFFSET) if offset.isdigit() else 0
     listed = await services.store.find(
         MessageFilter(
             state=state,
