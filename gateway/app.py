@@ -13,31 +13,40 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 
 from gateway.adapters.clock import SystemClock
 from gateway.adapters.http_transport import HttpTransport, Route
 from gateway.adapters.postgres_store import PostgresStore
+from gateway.adapters.postgres_tracking import PostgresTrackingStore
 from gateway.adapters.sqlite_store import SqliteStore
+from gateway.adapters.sqlite_tracking import SqliteTrackingStore
+from gateway.adapters.webhook_transport import WebhookTransport
 from gateway.broker.dispatcher import Dispatcher, DispatcherPolicy
 from gateway.broker.outbox import Outbox
 from gateway.broker.retry import RetryPolicy
 from gateway.broker.sealing import BodyCipher, parse_key_ring
 from gateway.errors import ConfigError
-from gateway.logging import configure_logging
+from gateway.logging import configure_logging, get_logger
+from gateway.mapping.source_readers import Reader, record_sources, source_readers
 from gateway.observability import Metrics
+from gateway.pipeline.alerts import deadline_counts
+from gateway.pipeline.batches import Batches
 from gateway.pipeline.inbound import Inbound
+from gateway.pipeline.results import WEBHOOK_PEER, parse_webhooks
 from gateway.pipeline.services import Services
 from gateway.pipeline.submissions import Submissions
+from gateway.pipeline.tracking import Tracking
 from gateway.pipeline.wire import Wire
-from gateway.ports import Clock, MessageStore
+from gateway.ports import Clock, MessageStore, TrackingStore
 from gateway.security.configured import client_context_from, signer_from, trust_store_from
 from gateway.security.identity import PeerId
 from gateway.security.verifier import Verifier
 from gateway.settings import Settings
 from gateway.validation.parsing import XmlLimits
 
-__all__ = ["Gateway", "build_gateway", "open_store", "running_services"]
+__all__ = ["Gateway", "build_gateway", "open_store", "open_tracking", "running_services"]
 
 EURODAC_PEER = PeerId(party="EU", system="eurodac")
 
@@ -73,6 +82,17 @@ async def open_store(settings: Settings) -> MessageStore:
     return await SqliteStore.open(settings.data_dir / "gateway.sqlite3")
 
 
+async def open_tracking(settings: Settings) -> TrackingStore:
+    """The tracking tables, in the same database as the message store (`open_store` has
+    refused a `database_url` of another form already)."""
+    url = settings.database_url
+    if url.startswith(("postgresql://", "postgres://")):
+        return await PostgresTrackingStore.open(url)
+    if url.startswith("sqlite:///"):
+        return await SqliteTrackingStore.open(Path(url.removeprefix("sqlite://")))
+    return await SqliteTrackingStore.open(settings.data_dir / "gateway.sqlite3")
+
+
 def body_cipher(settings: Settings) -> BodyCipher:
     """The key ring for bodies at rest: from `body_keys`, or a key file made on first start."""
     if settings.body_keys:
@@ -104,6 +124,14 @@ def peer_routes(settings: Settings) -> dict[str, Route]:
     }
 
 
+def sources(settings: Settings) -> dict[str, Reader]:
+    """The readers of source exports, when the mapping specifications are where settings say."""
+    if not settings.mappings_dir.is_dir():
+        get_logger().warning("no mappings directory: source exports are refused")
+        return {}
+    return source_readers(settings.mappings_dir, member_state=settings.member_state)
+
+
 def dispatcher_policy(settings: Settings) -> DispatcherPolicy:
     return DispatcherPolicy(
         retry=RetryPolicy(
@@ -129,8 +157,25 @@ async def running_services(
     executor = ThreadPoolExecutor(settings.crypto_threads, thread_name_prefix="crypto")
     transport = HttpTransport(routes)
     metrics = Metrics()
+    batches: Batches | None = None
+    tracking_store = await open_tracking(settings)
+    webhook_targets = parse_webhooks(settings.webhooks)
+    webhook_transport = WebhookTransport(webhook_targets)
     try:
         outbox = Outbox(store, body_cipher(settings), clock)
+        tracking = Tracking(
+            store=tracking_store,
+            outbox=outbox,
+            wire=wire,
+            clock=clock,
+            executor=executor,
+            calendar=settings.deadline_calendar,
+            dublin_unit=settings.dublin_unit,
+            alert_days=settings.deadline_alert_days,
+        )
+        metrics.watch_deadlines(
+            partial(deadline_counts, tracking, within=settings.deadline_alert_days)
+        )
         inbound = Inbound(
             outbox=outbox,
             wire=wire,
@@ -138,13 +183,27 @@ async def running_services(
             clock=clock,
             executor=executor,
             limits=XmlLimits(max_bytes=settings.max_xml_bytes, max_depth=settings.max_xml_depth),
+            on_message=tracking.on_message,
+        )
+        readers = sources(settings)
+        submissions = Submissions(
+            outbox=outbox, wire=wire, clock=clock, executor=executor, sources=readers
+        )
+        batches = Batches(
+            outbox=outbox,
+            submissions=submissions,
+            sources=record_sources(readers),
+            clock=clock,
+            executor=executor,
+            spool_dir=settings.data_dir / "batches",
+            max_bytes=settings.max_batch_bytes,
         )
         yield Services(
             settings=settings,
             clock=clock,
             store=store,
             outbox=outbox,
-            submissions=Submissions(outbox=outbox, wire=wire, clock=clock, executor=executor),
+            submissions=submissions,
             inbound=inbound,
             dispatcher=Dispatcher(
                 outbox=outbox,
@@ -155,9 +214,23 @@ async def running_services(
                 observer=metrics,
             ),
             trust=trust,
+            tracking=tracking,
+            webhooks=Dispatcher(
+                outbox=outbox,
+                transport=webhook_transport,
+                peers=[f"{WEBHOOK_PEER}{name}" for name in webhook_targets],
+                policy=dispatcher_policy(settings),
+            )
+            if webhook_targets
+            else None,
+            batches=batches,
             metrics=metrics,
         )
     finally:
+        if batches is not None:
+            await batches.close()
+        await webhook_transport.close()
+        await tracking_store.close()
         await transport.close()
         await store.close()
         executor.shutdown(wait=True)

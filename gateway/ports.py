@@ -13,6 +13,7 @@ from typing import Protocol
 
 from gateway.broker.access import ApiToken
 from gateway.broker.audit import AuditEntry
+from gateway.broker.batch_records import Batch, BatchProgress, BatchRejection, BatchState
 from gateway.broker.records import (
     InboundMessage,
     NewMessage,
@@ -22,8 +23,10 @@ from gateway.broker.records import (
     Submission,
 )
 from gateway.broker.states import Event, MessageState
+from gateway.tracking.hits import HitStatus
+from gateway.tracking.records import CaseChange, CaseOpening, Result, StoredCase, StoredHit
 
-__all__ = ["Clock", "MessageFilter", "MessageStore", "Transport"]
+__all__ = ["Clock", "MessageFilter", "MessageStore", "TrackingStore", "Transport"]
 
 
 class Clock(Protocol):
@@ -153,6 +156,46 @@ class MessageStore(Protocol):
 
     async def close(self) -> None: ...
 
+    # Batch uploads (migration 030).
+
+    async def create_batch(self, batch: Batch) -> Batch:
+        """Record a new batch; when the submitter already used its idempotency key,
+        nothing is written and the first batch is returned."""
+        ...
+
+    async def batch(self, batch_id: str) -> Batch | None: ...
+
+    async def advance_batch(
+        self,
+        batch_id: str,
+        progress: BatchProgress,
+        messages: Sequence[NewMessage],
+        *,
+        at: datetime,
+    ) -> Batch:
+        """In one transaction: queue the messages (sealed), keep the rejections, and add
+        to the counters (total, mapped, rejected, and queued by the messages that were new)."""
+        ...
+
+    async def finish_batch(
+        self, batch_id: str, state: BatchState, *, at: datetime, error: str = ""
+    ) -> Batch: ...
+
+    async def batch_rejections(
+        self, batch_id: str, *, limit: int = 100, offset: int = 0
+    ) -> list[BatchRejection]:
+        """Rejected records in file order."""
+        ...
+
+    async def stale_batches(self, *, updated_before: datetime) -> list[Batch]:
+        """Running batches last changed before the cut-off: their worker may be gone."""
+        ...
+
+    async def take_over_batch(self, batch_id: str, *, seen: datetime, at: datetime) -> Batch | None:
+        """Claim a stale batch for this process: only when it is still running and was
+        last changed at `seen` (nobody advanced or took it meanwhile); None otherwise."""
+        ...
+
 
 class Transport(Protocol):
     """Delivers one signed message to a peer and returns the peer's answer.
@@ -163,3 +206,76 @@ class Transport(Protocol):
     """
 
     async def deliver(self, *, peer: str, message_id: str, body: bytes) -> bytes: ...
+
+
+class TrackingStore(Protocol):
+    """Where hits, Dublin cases and the results for national systems live.
+
+    Each change is written in one transaction with its effects: the results it
+    produces and, for a confirmed hit, the case it opens. A change that finds
+    its subject no longer in the state it was read in raises `InputError`
+    (GW-HIT-ALREADY-VERIFIED, GW-CASE-CONFLICT): another process got there first.
+    Results are recorded once by their id.
+    """
+
+    async def add_hit(self, hit: StoredHit, results: Sequence[Result]) -> bool:
+        """Record a new hit once (by id); False when it was there already."""
+        ...
+
+    async def hit(self, hit_id: str) -> StoredHit | None: ...
+
+    async def hits(self, *, status: HitStatus | None = None, limit: int = 100) -> list[StoredHit]:
+        """Oldest first."""
+        ...
+
+    async def decide_hit(
+        self,
+        hit: StoredHit,
+        *,
+        results: Sequence[Result],
+        opening: CaseOpening | None = None,
+        expected: HitStatus = HitStatus.AWAITING_VERIFICATION,
+    ) -> None:
+        """Store a hit changed from the status `expected` (the expert's verdict on a hit
+        awaiting verification, by default)."""
+        ...
+
+    async def add_case(self, opening: CaseOpening, results: Sequence[Result]) -> bool:
+        """Record a new case once (by id); False when it was there already."""
+        ...
+
+    async def case(self, case_id: str) -> StoredCase | None: ...
+
+    async def case_by_message(self, message_id: str) -> StoredCase | None:
+        """The case whose request is the message `message_id`."""
+        ...
+
+    async def cases(self, *, open_only: bool = False, limit: int = 100) -> list[StoredCase]:
+        """Newest first; `open_only` leaves out transferred, shifted and closed cases."""
+        ...
+
+    async def move_case(
+        self, case: StoredCase, change: CaseChange, results: Sequence[Result]
+    ) -> None:
+        """Store the case after `change`, if it is still in `change.from_state`."""
+        ...
+
+    async def case_changes(self, case_id: str) -> list[CaseChange]: ...
+
+    async def add_results(self, results: Sequence[Result]) -> list[str]:
+        """Record results once each; returns the ids that were new."""
+        ...
+
+    async def results(self, *, submitter: str, after: int = 0, limit: int = 100) -> list[Result]:
+        """A submitter's results with a sequence number above `after`, in order."""
+        ...
+
+    async def result(self, result_id: str) -> Result | None: ...
+
+    async def unqueued_results(self, *, submitters: Sequence[str], limit: int) -> list[Result]:
+        """Results of these submitters not yet handed to the outbox for their webhook."""
+        ...
+
+    async def mark_queued(self, result_ids: Sequence[str], *, at: datetime) -> None: ...
+
+    async def close(self) -> None: ...

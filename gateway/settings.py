@@ -100,6 +100,10 @@ class Settings:
     lease_seconds: int = dataclasses.field(default=60, metadata=_check(_positive))
     crypto_threads: int = dataclasses.field(default=2, metadata=_check(_positive))
     mappings_dir: Path = Path("mappings")
+    max_batch_bytes: int = dataclasses.field(default=2 * 1024**3, metadata=_check(_positive))
+    # tracking: results back to the national systems
+    webhooks: str = ""  # "submitter=https://host/path;secret,...": results POSTed, HMAC-signed
+    dublin_unit: str = ""  # the submitter whose inbox gets incoming Dublin requests' results
     # console: the simulators' control API, for testers (empty: no simulator page)
     simulator_control_url: str = ""  # e.g. http://127.0.0.1:9080
     simulator_control_token: str = ""  # its bearer token, when it was started with one

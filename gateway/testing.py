@@ -12,8 +12,15 @@ from datetime import UTC, date, datetime, timedelta
 
 from gateway.broker.memory import InMemoryStore
 from gateway.errors import GatewayError
+from gateway.tracking.memory import InMemoryTrackingStore
 
-__all__ = ["Delivery", "FixedClock", "InMemoryStore", "RecordingTransport"]
+__all__ = [
+    "Delivery",
+    "FixedClock",
+    "InMemoryStore",
+    "InMemoryTrackingStore",
+    "RecordingTransport",
+]
 
 
 class FixedClock:

@@ -20,6 +20,13 @@ from psycopg import AsyncConnection, sql
 from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 
+from gateway.adapters.sql_batches import (
+    BATCH_COLUMNS,
+    batch_from_row,
+    batch_values,
+    rejection_from_row,
+    rejection_values,
+)
 from gateway.adapters.sql_common import (
     AUDIT_INSERT_COLUMNS,
     BLOCKING_STATES,
@@ -52,6 +59,7 @@ from gateway.broker.audit import (
     submission_audit,
     token_audit,
 )
+from gateway.broker.batch_records import Batch, BatchProgress, BatchRejection, BatchState
 from gateway.broker.lifecycle import UnknownMessageError, apply_event, arrive
 from gateway.broker.records import (
     InboundMessage,
@@ -477,6 +485,130 @@ class PostgresStore:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._listener
         await self._pool.close()
+
+    # Batch uploads (migration 030).
+
+    async def create_batch(self, batch: Batch) -> Batch:
+        async def work(conn: Connection) -> Batch:
+            cursor = await conn.execute(_INSERT_BATCH, batch_values(batch, _keep))
+            if cursor.rowcount:
+                return batch
+            cursor = await conn.execute(
+                "SELECT * FROM batches WHERE submitter = %s AND idempotency_key = %s",
+                (batch.submitter, batch.idempotency_key),
+            )
+            row = await cursor.fetchone()
+            if row is None:  # the first one's transaction was rolled back meanwhile
+                raise TransportError("GW-TRN-RETRY", "a concurrent batch failed; try again")
+            return batch_from_row(row, _same)
+
+        return await self._transaction(work)
+
+    async def batch(self, batch_id: str) -> Batch | None:
+        return await self._transaction(lambda conn: _batch(conn, batch_id))
+
+    async def advance_batch(
+        self,
+        batch_id: str,
+        progress: BatchProgress,
+        messages: Sequence[NewMessage],
+        *,
+        at: datetime,
+    ) -> Batch:
+        async def work(conn: Connection) -> Batch:
+            cursor = await conn.execute(
+                "SELECT batch_id FROM batches WHERE batch_id = %s FOR UPDATE", (batch_id,)
+            )
+            if await cursor.fetchone() is None:
+                raise UnknownMessageError(batch_id)
+            new = await _enqueue(conn, messages, at)
+            async with conn.cursor() as many:
+                await many.executemany(
+                    _INSERT_REJECTION, [rejection_values(r) for r in progress.rejections]
+                )
+            await conn.execute(
+                "UPDATE batches SET total = total + %s, mapped = mapped + %s,"
+                " rejected = rejected + %s, queued = queued + %s, updated_at = %s"
+                " WHERE batch_id = %s",
+                (
+                    progress.read,
+                    progress.mapped,
+                    len(progress.rejections),
+                    len(new),
+                    at,
+                    batch_id,
+                ),
+            )
+            return await _batch(conn, batch_id)  # type: ignore[return-value]  # locked above
+
+        return await self._transaction(work)
+
+    async def finish_batch(
+        self, batch_id: str, state: BatchState, *, at: datetime, error: str = ""
+    ) -> Batch:
+        async def work(conn: Connection) -> Batch:
+            await conn.execute(
+                "UPDATE batches SET state = %s, error = %s, updated_at = %s WHERE batch_id = %s",
+                (state.value, error, at, batch_id),
+            )
+            found = await _batch(conn, batch_id)
+            if found is None:
+                raise UnknownMessageError(batch_id)
+            return found
+
+        return await self._transaction(work)
+
+    async def batch_rejections(
+        self, batch_id: str, *, limit: int = 100, offset: int = 0
+    ) -> list[BatchRejection]:
+        async def work(conn: Connection) -> list[BatchRejection]:
+            cursor = await conn.execute(
+                "SELECT * FROM batch_rejections WHERE batch_id = %s ORDER BY record"
+                " LIMIT %s OFFSET %s",
+                (batch_id, limit, offset),
+            )
+            return [rejection_from_row(row) for row in await cursor.fetchall()]
+
+        return await self._transaction(work)
+
+    async def stale_batches(self, *, updated_before: datetime) -> list[Batch]:
+        async def work(conn: Connection) -> list[Batch]:
+            cursor = await conn.execute(
+                "SELECT * FROM batches WHERE state = 'running' AND updated_at < %s"
+                " ORDER BY created_at",
+                (updated_before,),
+            )
+            return [batch_from_row(row, _same) for row in await cursor.fetchall()]
+
+        return await self._transaction(work)
+
+    async def take_over_batch(self, batch_id: str, *, seen: datetime, at: datetime) -> Batch | None:
+        async def work(conn: Connection) -> Batch | None:
+            cursor = await conn.execute(
+                "UPDATE batches SET updated_at = %s WHERE batch_id = %s AND state = 'running'"
+                " AND updated_at = %s",
+                (at, batch_id, seen),
+            )
+            return await _batch(conn, batch_id) if cursor.rowcount else None
+
+        return await self._transaction(work)
+
+
+_INSERT_BATCH = (
+    f"INSERT INTO batches ({', '.join(BATCH_COLUMNS)}) "
+    f"VALUES ({', '.join(f'%({column})s' for column in BATCH_COLUMNS)}) "
+    "ON CONFLICT (submitter, idempotency_key) DO NOTHING"
+)
+_INSERT_REJECTION = (
+    "INSERT INTO batch_rejections (batch_id, record, line, problems)"
+    " VALUES (%(batch_id)s, %(record)s, %(line)s, %(problems)s) ON CONFLICT DO NOTHING"
+)
+
+
+async def _batch(conn: Connection, batch_id: str) -> Batch | None:
+    cursor = await conn.execute("SELECT * FROM batches WHERE batch_id = %s", (batch_id,))
+    row = await cursor.fetchone()
+    return None if row is None else batch_from_row(row, _same)
 
 
 async def _enqueue(conn: Connection, messages: Sequence[NewMessage], at: datetime) -> list[str]:

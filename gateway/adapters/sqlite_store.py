@@ -16,6 +16,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
+from gateway.adapters.sql_batches import (
+    BATCH_COLUMNS,
+    batch_from_row,
+    batch_values,
+    rejection_from_row,
+    rejection_values,
+)
 from gateway.adapters.sql_common import (
     AUDIT_INSERT_COLUMNS,
     BLOCKING_STATES,
@@ -48,6 +55,7 @@ from gateway.broker.audit import (
     submission_audit,
     token_audit,
 )
+from gateway.broker.batch_records import Batch, BatchProgress, BatchRejection, BatchState
 from gateway.broker.lifecycle import UnknownMessageError, apply_event, arrive
 from gateway.broker.records import (
     InboundMessage,
@@ -409,6 +417,122 @@ class SqliteStore:
     async def close(self) -> None:
         await asyncio.get_running_loop().run_in_executor(self._executor, self._db.close)
         self._executor.shutdown()
+
+    # Batch uploads (migration 030).
+
+    async def create_batch(self, batch: Batch) -> Batch:
+        def work(db: sqlite3.Connection) -> Batch:
+            if db.execute(_INSERT_BATCH, batch_values(batch, _to_db)).rowcount:
+                return batch
+            row = db.execute(
+                "SELECT * FROM batches WHERE submitter = ? AND idempotency_key = ?",
+                (batch.submitter, batch.idempotency_key),
+            ).fetchone()
+            return batch_from_row(row, _from_db)
+
+        return await self._run(work)
+
+    async def batch(self, batch_id: str) -> Batch | None:
+        return await self._run(lambda db: _batch(db, batch_id))
+
+    async def advance_batch(
+        self,
+        batch_id: str,
+        progress: BatchProgress,
+        messages: Sequence[NewMessage],
+        *,
+        at: datetime,
+    ) -> Batch:
+        def work(db: sqlite3.Connection) -> tuple[Batch, list[str]]:
+            if _batch(db, batch_id) is None:
+                raise UnknownMessageError(batch_id)
+            new = _enqueue(db, messages, at)
+            db.executemany(_INSERT_REJECTION, [rejection_values(r) for r in progress.rejections])
+            db.execute(
+                "UPDATE batches SET total = total + ?, mapped = mapped + ?,"
+                " rejected = rejected + ?, queued = queued + ?, updated_at = ?"
+                " WHERE batch_id = ?",
+                (
+                    progress.read,
+                    progress.mapped,
+                    len(progress.rejections),
+                    len(new),
+                    _to_db(at),
+                    batch_id,
+                ),
+            )
+            return _batch(db, batch_id), new  # type: ignore[return-value]  # found above
+
+        updated, new = await self._run(work)
+        if new:
+            self._work.set()
+        return updated
+
+    async def finish_batch(
+        self, batch_id: str, state: BatchState, *, at: datetime, error: str = ""
+    ) -> Batch:
+        def work(db: sqlite3.Connection) -> Batch:
+            db.execute(
+                "UPDATE batches SET state = ?, error = ?, updated_at = ? WHERE batch_id = ?",
+                (state.value, error, _to_db(at), batch_id),
+            )
+            found = _batch(db, batch_id)
+            if found is None:
+                raise UnknownMessageError(batch_id)
+            return found
+
+        return await self._run(work)
+
+    async def batch_rejections(
+        self, batch_id: str, *, limit: int = 100, offset: int = 0
+    ) -> list[BatchRejection]:
+        def work(db: sqlite3.Connection) -> list[BatchRejection]:
+            rows = db.execute(
+                "SELECT * FROM batch_rejections WHERE batch_id = ? ORDER BY record"
+                " LIMIT ? OFFSET ?",
+                (batch_id, limit, offset),
+            )
+            return [rejection_from_row(row) for row in rows.fetchall()]
+
+        return await self._run(work)
+
+    async def stale_batches(self, *, updated_before: datetime) -> list[Batch]:
+        def work(db: sqlite3.Connection) -> list[Batch]:
+            rows = db.execute(
+                "SELECT * FROM batches WHERE state = 'running' AND updated_at < ?"
+                " ORDER BY created_at",
+                (_to_db(updated_before),),
+            )
+            return [batch_from_row(row, _from_db) for row in rows.fetchall()]
+
+        return await self._run(work)
+
+    async def take_over_batch(self, batch_id: str, *, seen: datetime, at: datetime) -> Batch | None:
+        def work(db: sqlite3.Connection) -> Batch | None:
+            taken = db.execute(
+                "UPDATE batches SET updated_at = ? WHERE batch_id = ? AND state = 'running'"
+                " AND updated_at = ?",
+                (_to_db(at), batch_id, _to_db(seen)),
+            ).rowcount
+            return _batch(db, batch_id) if taken else None
+
+        return await self._run(work)
+
+
+_INSERT_BATCH = (
+    f"INSERT INTO batches ({', '.join(BATCH_COLUMNS)}) "
+    f"VALUES ({', '.join(':' + column for column in BATCH_COLUMNS)}) "
+    "ON CONFLICT (submitter, idempotency_key) DO NOTHING"
+)
+_INSERT_REJECTION = (
+    "INSERT INTO batch_rejections (batch_id, record, line, problems)"
+    " VALUES (:batch_id, :record, :line, :problems) ON CONFLICT DO NOTHING"
+)
+
+
+def _batch(db: sqlite3.Connection, batch_id: str) -> Batch | None:
+    row = db.execute("SELECT * FROM batches WHERE batch_id = ?", (batch_id,)).fetchone()
+    return None if row is None else batch_from_row(row, _from_db)
 
 
 def _submission_by_key(db: sqlite3.Connection, submitter: str, key: str) -> Submission | None:

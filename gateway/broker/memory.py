@@ -23,6 +23,7 @@ from gateway.broker.audit import (
     submission_audit,
     token_audit,
 )
+from gateway.broker.batch_records import Batch, BatchProgress, BatchRejection, BatchState
 from gateway.broker.lifecycle import UnknownMessageError, apply_event, arrive
 from gateway.broker.records import (
     InboundMessage,
@@ -309,3 +310,90 @@ class InMemoryStore:
 
     async def close(self) -> None:
         return None
+
+    # Batch uploads.
+
+    def _batch_tables(self) -> tuple[dict[str, Batch], dict[str, dict[int, BatchRejection]]]:
+        # Made on first use, so the constructor above stays as it is.
+        if not hasattr(self, "_batch_state"):
+            self._batch_state: tuple[dict[str, Batch], dict[str, dict[int, BatchRejection]]] = (
+                {},
+                {},
+            )
+        return self._batch_state
+
+    async def create_batch(self, batch: Batch) -> Batch:
+        batches, rejections = self._batch_tables()
+        async with self._lock:
+            for earlier in batches.values():
+                if (earlier.submitter, earlier.idempotency_key) == (
+                    batch.submitter,
+                    batch.idempotency_key,
+                ):
+                    return earlier
+            batches[batch.batch_id] = batch
+            rejections[batch.batch_id] = {}
+            return batch
+
+    async def batch(self, batch_id: str) -> Batch | None:
+        return self._batch_tables()[0].get(batch_id)
+
+    async def advance_batch(
+        self,
+        batch_id: str,
+        progress: BatchProgress,
+        messages: Sequence[NewMessage],
+        *,
+        at: datetime,
+    ) -> Batch:
+        batches, rejections = self._batch_tables()
+        async with self._lock:
+            batch = batches.get(batch_id)
+            if batch is None:
+                raise UnknownMessageError(batch_id)
+            new = self._enqueue(messages, at=at)
+            kept = rejections[batch_id]
+            for rejection in progress.rejections:
+                kept.setdefault(rejection.record, rejection)
+            batches[batch_id] = updated = replace(
+                batch,
+                total=batch.total + progress.read,
+                mapped=batch.mapped + progress.mapped,
+                rejected=batch.rejected + len(progress.rejections),
+                queued=batch.queued + len(new),
+                updated_at=at,
+            )
+            return updated
+
+    async def finish_batch(
+        self, batch_id: str, state: BatchState, *, at: datetime, error: str = ""
+    ) -> Batch:
+        batches, _ = self._batch_tables()
+        async with self._lock:
+            batch = batches.get(batch_id)
+            if batch is None:
+                raise UnknownMessageError(batch_id)
+            batches[batch_id] = updated = replace(batch, state=state, error=error, updated_at=at)
+            return updated
+
+    async def batch_rejections(
+        self, batch_id: str, *, limit: int = 100, offset: int = 0
+    ) -> list[BatchRejection]:
+        kept = self._batch_tables()[1].get(batch_id, {})
+        return [kept[record] for record in sorted(kept)][offset : offset + limit]
+
+    async def stale_batches(self, *, updated_before: datetime) -> list[Batch]:
+        batches = self._batch_tables()[0].values()
+        return sorted(
+            (b for b in batches if b.state is BatchState.RUNNING and b.updated_at < updated_before),
+            key=lambda batch: batch.created_at,
+        )
+
+    async def take_over_batch(self, batch_id: str, *, seen: datetime, at: datetime) -> Batch | None:
+        batches, _ = self._batch_tables()
+        async with self._lock:
+            batch = batches.get(batch_id)
+            if batch is None or batch.state is not BatchState.RUNNING or batch.updated_at != seen:
+                return None
+            batches[batch_id] = taken = replace(batch, updated_at=at)
+            return taken

@@ -17,17 +17,22 @@ from gateway import __version__
 from gateway.cli import (
     audit,
     bench,
+    cases,
     certs,
     check_record,
     deadline,
+    deadlines,
     demo,
+    hits,
     info,
     map_records,
+    merge_exports,
     message,
     queue,
     sample,
     serve,
     sim,
+    submit,
     tokens,
 )
 from gateway.errors import GatewayError
@@ -49,6 +54,11 @@ COMMANDS = (
     audit,
     bench,
     sim,
+    merge_exports,
+    submit,
+    hits,
+    cases,
+    deadlines,
 )
 
 EXIT_INTERNAL = 70

@@ -12,14 +12,14 @@ import json
 import sys
 
 from gateway.bench import messages, signing
-from gateway.cli import bench_broker
+from gateway.cli import bench_broker, bench_sources
 from gateway.cli.message import SubcommandModule
 from gateway.errors import ConfigError
 from gateway.security.pki import KeyType
 
 __all__ = ["EXTENSIONS", "register"]
 
-EXTENSIONS: tuple[SubcommandModule, ...] = (bench_broker,)
+EXTENSIONS: tuple[SubcommandModule, ...] = (bench_broker, bench_sources)
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -44,6 +44,7 @@ __all__ = ["register_subcommands"]
 
 SAMPLE = Path(__file__).resolve().parents[2] / "mappings/samples/canonical/applicant-2026.json"
 DEFAULT_POSTGRES = "host=127.0.0.1 port=5432 user=postgres dbname=test"
+DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
 
 
 def register_subcommands(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -78,6 +79,14 @@ def register_subcommands(subcommands: argparse._SubParsersAction[argparse.Argume
         "acknowledges: messages/s, p50/p99 latency, and the share of the bare floor "
         "(build + validate + sign + verify, no I/O) measured in the same run",
     )
+    pipeline.add_argument(
+        "--store",
+        choices=["sqlite", "postgresql"],
+        default="sqlite",
+        help="with --end-to-end: the gateway's store (PostgreSQL in a temporary schema of "
+        "--postgres)",
+    )
+    pipeline.add_argument("--postgres", default=DEFAULT_POSTGRES_URL, help="PostgreSQL URL")
     pipeline.add_argument("--json", action="store_true")
     pipeline.set_defaults(run=_pipeline)
 
@@ -175,6 +184,21 @@ def _end_to_end(args: argparse.Namespace) -> int:
 
 
 async def _run_end_to_end(args: argparse.Namespace) -> EndToEndFigures:
+    if args.store == "sqlite":
+        return await _end_to_end_on(args, database_url="")
+    schema = f"bench_{uuid.uuid4().hex[:8]}"
+    async with await psycopg.AsyncConnection.connect(args.postgres, autocommit=True) as conn:
+        await conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
+    try:
+        return await _end_to_end_on(
+            args, database_url=f"{args.postgres}?options=-csearch_path%3D{schema}"
+        )
+    finally:
+        async with await psycopg.AsyncConnection.connect(args.postgres, autocommit=True) as conn:
+            await conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
+
+
+async def _end_to_end_on(args: argparse.Namespace, *, database_url: str) -> EndToEndFigures:
     with tempfile.TemporaryDirectory() as directory:
         data = Path(directory)
         write_demo_pki(data)
@@ -189,6 +213,7 @@ async def _run_end_to_end(args: argparse.Namespace) -> EndToEndFigures:
             dublinet_peers="",
             crypto_threads=args.threads,
             log_level=LogLevel.WARNING,
+            database_url=database_url,
         )
         records = numbered_records(json.loads(SAMPLE.read_text()), args.count)
         stop = asyncio.Event()

@@ -18,8 +18,6 @@ import socket
 from datetime import UTC, datetime
 from pathlib import Path
 
-import aiohttp
-
 from gateway.adapters.web.server import Endpoints, serve
 from gateway.app import running_services
 from gateway.broker.access import Role, new_token
@@ -160,28 +158,13 @@ playing the shipped scenarios against the live gateway...
 
 
 async def _scenarios(api: str, token: str, control: str) -> bool:
-    from simulators.scenarios.model import (  # noqa: PLC0415
-        load_scenario,
-        new_run_id,
-        shipped_scenarios,
-    )
-    from simulators.scenarios.runner import (  # noqa: PLC0415
-        Endpoints as ScenarioEndpoints,
-    )
-    from simulators.scenarios.runner import (  # noqa: PLC0415
-        ScenarioRunner,
-        passed,
-        report,
-    )
+    from simulators.scenarios.model import load_scenario, shipped_scenarios  # noqa: PLC0415
+    from simulators.scenarios.runner import Endpoints as ScenarioEndpoints  # noqa: PLC0415
+    from simulators.scenarios.runner import play  # noqa: PLC0415
 
-    endpoints = ScenarioEndpoints(api=api, token=token, control=control)
-    all_passed = True
-    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as session:
-        for path in shipped_scenarios():
-            scenario = load_scenario(path)
-            run = new_run_id()
-            runner = ScenarioRunner(session, endpoints, run=run, today=datetime.now(UTC).date())
-            outcomes = await runner.run(scenario)
-            print(report(scenario, outcomes, run), flush=True)
-            all_passed = all_passed and passed(outcomes)
-    return all_passed
+    return await play(
+        [load_scenario(path) for path in shipped_scenarios()],
+        ScenarioEndpoints(api=api, token=token, control=control),
+        today=datetime.now(UTC).date(),
+        show=lambda text: print(text, flush=True),
+    )

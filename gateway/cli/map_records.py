@@ -12,11 +12,12 @@ from pathlib import Path
 from typing import TextIO
 
 from gateway.cli._context import gateway_from
-from gateway.errors import InputError
+from gateway.errors import ConfigError, InputError
 from gateway.mapping import SOURCES, FieldProblem, Mapping, load_source_mapping
 from gateway.mapping.encoder import encode_record
+from gateway.mapping.printrak_source import PRINTRAK, map_printrak, printrak_files
 
-__all__ = ["MapSummary", "map_stream", "register"]
+__all__ = ["MapSummary", "map_printrak_files", "map_stream", "register"]
 
 _PROGRESS_EVERY = 1000
 _CLEAR_LINE = "\r\033[K"
@@ -25,7 +26,7 @@ _CLEAR_LINE = "\r\033[K"
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = commands.add_parser(
         "map",
-        help="map a national export (Evibel, Actio, Waiting Register) to canonical records",
+        help="map a national export (Evibel, Actio, Waiting Register, Printrak) to records",
         description=(
             "Map a national export file to canonical records with the source's mapping "
             "specification (<mappings_dir>/<source>.<format>.yaml). Standard output gets one "
@@ -34,11 +35,17 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
             "source field)', N being the line (JSON lines, CSV) or the position in a JSON array; "
             "with --json each rejected record is a JSON line there instead. A summary (mapped, "
             "rejected, by code) ends standard error. Exit status 0 when every record mapped, 1 "
-            "when any was rejected, 2 for bad usage or a bad specification."
+            "when any was rejected, 2 for bad usage or a bad specification. Printrak: FILE is an "
+            "ANSI/NIST-ITL transaction or a directory of them (*.eft, *.an2), each one record, "
+            "its problems reported as 'FILE: CODE: sentence (at record[i].field)'."
         ),
     )
-    parser.add_argument("file", metavar="FILE", help="the export file ('-' for standard input)")
-    parser.add_argument("--source", required=True, choices=sorted(SOURCES), help="the source")
+    parser.add_argument(
+        "file", metavar="FILE", help="the export file ('-' for standard input), or a directory"
+    )
+    parser.add_argument(
+        "--source", required=True, choices=sorted([*SOURCES, PRINTRAK]), help="the source"
+    )
     parser.add_argument(
         "--format",
         choices=("json", "csv", "fixed"),
@@ -107,8 +114,39 @@ def _report(
         err.write(f"{name}:{number}: {problem}\n")
 
 
+def map_printrak_files(
+    path: Path, *, today: date | None, as_json: bool, out: TextIO, err: TextIO
+) -> MapSummary:
+    """Map a Printrak transaction file, or each one of a directory: records to `out`."""
+    summary = MapSummary()
+    for file in printrak_files(path):
+        try:
+            data = file.read_bytes()
+        except OSError as error:
+            raise InputError(
+                "GW-IN-FILE", f"cannot read the file: {error.strerror}", str(file)
+            ) from None
+        result = map_printrak(data, today=today)
+        if result.record is not None:
+            out.write(json.dumps(encode_record(result.record), ensure_ascii=False) + "\n")
+            summary.mapped += 1
+            continue
+        summary.rejected += 1
+        summary.codes.update(problem.code for problem in result.problems)
+        _report(err, str(file), 1, result.problems, as_json=as_json)
+    return summary
+
+
 def _run(args: argparse.Namespace) -> int:
     gateway = gateway_from(args)
+    if args.source == PRINTRAK:
+        if args.file == "-":
+            raise ConfigError("GW-CFG-USAGE", "Printrak transactions are read from files", "FILE")
+        summary = map_printrak_files(
+            Path(args.file), today=gateway.clock.today(), as_json=args.json,
+            out=sys.stdout, err=sys.stderr,
+        )  # fmt: skip
+        return _summarise(args, summary)
     directory = Path(args.mappings) if args.mappings else gateway.settings.mappings_dir
     mapping = load_source_mapping(directory, args.source, args.format)
     newline = "" if mapping.format == "csv" else None
@@ -135,6 +173,10 @@ def _run(args: argparse.Namespace) -> int:
         # The reader went away (`| head`): stop quietly, as the Python docs advise.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
+    return _summarise(args, summary)
+
+
+def _summarise(args: argparse.Namespace, summary: MapSummary) -> int:
     if args.json:
         print(json.dumps({"summary": summary.as_json()}), file=sys.stderr)
     else:

@@ -7,7 +7,8 @@ import sys
 from pathlib import Path
 
 from gateway.errors import ConfigError
-from gateway.synthetic_records import generate_exports
+from gateway.synthetic_records import generate_exports, no_printrak
+from gateway.synthetic_records.printrak import write_capture
 
 __all__ = ["register"]
 
@@ -26,8 +27,11 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
             "Write consistent Evibel (JSON lines and CSV), Actio and Waiting Register exports "
             "for N synthetic persons under DIR, with realistic dirt: diacritics, Arabic and "
             "Cyrillic names, unknown birth days and months, bis numbers, duplicates, and broken "
-            "rows at the chosen rate. The same seed writes the same files. DIR/manifest.json "
-            "says how many rows each file has and how many of them must be rejected."
+            "rows at the chosen rate, and each person's Printrak capture "
+            "(DIR/printrak/capture-<index>.eft: ten synthetic fingerprints, and a face under "
+            "Regulation 2024/1358; a later capture of the same person matches it). The same "
+            "seed writes the same files. DIR/manifest.json says how many rows each file has "
+            "and how many of them must be rejected."
         ),
     )
     generate.add_argument("--count", type=int, required=True, metavar="N", help="persons")
@@ -39,6 +43,11 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         default=0.0,
         metavar="R",
         help="share of rows per source broken on purpose, 0 to 1 (default 0)",
+    )
+    generate.add_argument(
+        "--no-printrak",
+        action="store_true",
+        help="leave out the Printrak captures (about 10 ms per person to make)",
     )
     generate.set_defaults(run=_generate)
     sample.set_defaults(run=lambda _: _usage(sample))
@@ -56,11 +65,17 @@ def _generate(args: argparse.Namespace) -> int:
         raise ConfigError("GW-CFG-USAGE", "the invalid rate is between 0 and 1", "--invalid-rate")
     out = Path(args.out)
     manifest = generate_exports(
-        count=args.count, seed=args.seed, out=out, invalid_rate=args.invalid_rate
+        count=args.count,
+        seed=args.seed,
+        out=out,
+        invalid_rate=args.invalid_rate,
+        printrak_writer=no_printrak if args.no_printrak else write_capture,
     )
     for name, counts in manifest["files"].items():
         print(
             f"{out / name}: {counts['rows']} rows, {counts['invalid']} broken on purpose, "
             f"{counts['duplicates']} duplicates"
         )
+    if not args.no_printrak:
+        print(f"{out / 'printrak'}: {args.count} Printrak captures")
     return 0

@@ -92,7 +92,9 @@ class Inbound:
                 f"{sent.peer} answered message {sent.message_id} with something other than "
                 "its acknowledgement",
             )
-        await self._record(message, answer, peer, content.acknowledged_message_id, None)
+        receipt = await self._record(message, answer, peer, content.acknowledged_message_id, None)
+        if receipt.new and self.on_message is not None:
+            await self.on_message(message, receipt)
 
     def verified(self, body: bytes, peer: PeerId) -> Message:
         """Parse, verify as signed by `peer`, validate and read (CPU work, off the loop)."""

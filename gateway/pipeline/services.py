@@ -7,8 +7,10 @@ from dataclasses import dataclass, field
 from gateway.broker.dispatcher import Dispatcher
 from gateway.broker.outbox import Outbox
 from gateway.observability import Metrics
+from gateway.pipeline.batches import Batches
 from gateway.pipeline.inbound import Inbound
 from gateway.pipeline.submissions import Submissions
+from gateway.pipeline.tracking import Tracking
 from gateway.ports import Clock, MessageStore
 from gateway.security.trust import TrustStore
 from gateway.settings import Settings
@@ -26,4 +28,7 @@ class Services:
     inbound: Inbound
     dispatcher: Dispatcher
     trust: TrustStore
+    batches: Batches | None = None  # batch uploads of source exports
+    tracking: Tracking | None = None
+    webhooks: Dispatcher | None = None  # delivers results to the submitters' webhooks
     metrics: Metrics = field(default_factory=Metrics)

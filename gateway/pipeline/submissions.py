@@ -14,12 +14,14 @@ import json
 import uuid
 from collections.abc import Callable, Mapping
 from concurrent.futures import Executor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from gateway.broker.outbox import Outbox
 from gateway.broker.records import NewMessage, Submission, SubmissionStatus
 from gateway.domain import CanonicalRecord, Problem, check_record
+from gateway.domain.eurodac import Operation
+from gateway.domain.requests import EurodacDataAction, MarkReason
 from gateway.domain.serialization import decode_record
 from gateway.errors import ERROR_CODES, GatewayError, InputError
 from gateway.messages import MESSAGE_TYPES, Message, new_envelope
@@ -138,6 +140,7 @@ class Submissions:
                 message_ids=ids,
                 created_at=now,
             )
+        messages = [replace(message, submission_id=submission_id) for message in messages]
         stored = await self.outbox.submit(submission, messages)
         return _same_request(stored, request) if stored is not submission else stored
 
@@ -214,7 +217,7 @@ class Submissions:
             recipient=CENTRAL_SYSTEM,
             now=self.clock.now(),
         )
-        body = self.wire.signed(Message(envelope=envelope, content=record))
+        body = self.wire.signed(Message(envelope=envelope, content=_content_of(record)))
         return NewMessage(
             message_id=str(envelope.message_id),
             peer=peer_name(CENTRAL_SYSTEM),
@@ -223,6 +226,37 @@ class Submissions:
             body=body,
             reference=str(transaction.reference),
         )
+
+    def message_for(self, record: CanonicalRecord) -> tuple[NewMessage | None, list[Problem]]:
+        """One record checked, built, validated and signed, or its problems (CPU work: call
+        it off the event loop). Batch uploads queue records one at a time with it."""
+        problems = check_record(record, today=self.clock.today())
+        if record.transaction is None:
+            problems.append(
+                Problem(
+                    code="GW-MSG-MISSING",
+                    message="the record names no Eurodac transaction to send",
+                    path="transaction",
+                )
+            )
+        if problems:
+            return None, problems
+        try:
+            return self._eurodac_message(record), []
+        except GatewayError as error:
+            return None, [Problem(code=error.code, message=error.message, path=error.path)]
+
+
+def _content_of(record: CanonicalRecord) -> CanonicalRecord | EurodacDataAction:
+    """What the message carries: the record, or for a mark the action on the stored data.
+
+    A canonical record names no reason for a mark; national records ask for one when
+    protection is granted (Actio's decisions, `mappings/actio.md`), so that is the reason.
+    """
+    transaction = record.transaction
+    if transaction is not None and transaction.operation is Operation.MARK:
+        return EurodacDataAction(transaction=transaction, reason=MarkReason.PROTECTION_GRANTED)
+    return record
 
 
 def _same_request(earlier: Submission, request: SubmissionRequest) -> Submission:

@@ -157,3 +157,10 @@ async def test_the_inbound_endpoint_gives_request_ids_too(tmp_path: Path) -> Non
     assert response.status == 403  # no mutual TLS on this test server
     assert problem["code"] == "GW-TLS-NO-PEER-CERT"
     assert response.headers["X-Request-Id"] == "peer-7"
+
+
+async def test_the_tracking_deadlines_reach_the_metrics(tmp_path: Path) -> None:
+    async with api_rig(tmp_path) as rig:
+        text = await (await rig.client.get("/metrics")).text()
+    for status in ("overdue", "due_soon", "hits_awaiting_verification"):
+        assert _value(text, "eugw_deadlines", status=status) == 0

@@ -11,8 +11,10 @@ import signal
 import socket
 import subprocess
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import psycopg
@@ -23,6 +25,7 @@ from psycopg import sql
 from stores import POSTGRES, postgres_schema
 from test_gateway_flow import SAMPLES, CentralSystem
 
+from gateway.bench.pipeline import numbered_records
 from gateway.security.demo import write_demo_pki
 from gateway.security.tls import server_context
 from gateway.security.trust import TrustStore
@@ -107,115 +110,117 @@ async def _start(env: dict[str, str], api: str) -> asyncio.subprocess.Process:
 
 
 def _records() -> list[bytes]:
-    sample = json.loads((SAMPLES / "applicant-2026.json").read_text())
-    records = []
-    for number in range(COUNT):
-        record = json.loads(json.dumps(sample))
-        record["transaction"]["reference"] = f"BE10000987654{number:05d}"
-        records.append(json.dumps(record).encode())
-    return records
+    return numbered_records(json.loads((SAMPLES / "applicant-2026.json").read_text()), COUNT)
 
 
-async def test_a_killed_gateway_loses_nothing_and_resumes(
-    central: SlowCentralSystem, tmp_path: Path
-) -> None:
-    api_port = _free_port()
-    api = f"http://127.0.0.1:{api_port}"
-    env = _environment(central.pki, central.url, api_port)
-    token = _eugw("tokens", "create", "--name", "evibel", "--role", "submitter", env=env).stdout
-    headers = {"Authorization": f"Bearer {token.strip()}"}
-    process = await _start(env, api)
-    answers: list[dict[str, object]] = []
-    try:
+async def _submit_all(api: str, headers: dict[str, str]) -> list[dict[str, Any]]:
+    """Submit every record (key k<number>); the gateway's answers."""
+    answers = []
+    async with aiohttp.ClientSession(headers=headers) as session:
+        for number, body in enumerate(_records()):
+            async with session.post(
+                f"{api}/v1/submissions", data=body, headers={"Idempotency-Key": f"k{number}"}
+            ) as answer:
+                assert answer.status == 202, await answer.text()
+                answers.append(await answer.json())
+    return answers
+
+
+def _all_acknowledged(
+    api: str, headers: dict[str, str], answers: list[dict[str, Any]]
+) -> Callable[[], Awaitable[bool]]:
+    async def check() -> bool:
+        states = []
         async with aiohttp.ClientSession(headers=headers) as session:
-            for number, body in enumerate(_records()):
-                async with session.post(
-                    f"{api}/v1/submissions", data=body, headers={"Idempotency-Key": f"k{number}"}
-                ) as answer:
-                    assert answer.status == 202, await answer.text()
-                    answers.append(await answer.json())
+            for answer in answers:
+                async with session.get(f"{api}/v1/submissions/{answer['submission_id']}") as got:
+                    if got.status != 200:
+                        return False  # the store is still coming back
+                    states += [m["state"] for m in (await got.json())["messages"]]
+        return states == ["acknowledged"] * COUNT
+
+    return check
+
+
+def _delivered_exactly(central: CentralSystem, answers: list[dict[str, Any]]) -> None:
+    submitted = {message_id for answer in answers for message_id in answer["message_ids"]}
+    assert {str(message.envelope.message_id) for message in central.received} == submitted
+
+
+def _token(env: dict[str, str]) -> dict[str, str]:
+    secret = _eugw("tokens", "create", "--name", "evibel", "--role", "submitter", env=env).stdout
+    return {"Authorization": f"Bearer {secret.strip()}"}
+
+
+async def _stop(*processes: asyncio.subprocess.Process) -> None:
+    for process in processes:
+        if process.returncode is None:
+            process.send_signal(signal.SIGTERM)
+            await process.wait()
+
+
+@asynccontextmanager
+async def _postgres_url() -> AsyncIterator[str]:
+    async with postgres_schema() as schema:
+        async with await psycopg.AsyncConnection.connect(POSTGRES, autocommit=True) as conn:
+            await conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
+        yield f"postgresql://postgres@127.0.0.1:5432/test?options=-csearch_path%3D{schema}"
+
+
+async def test_a_killed_gateway_loses_nothing_and_resumes(central: SlowCentralSystem) -> None:
+    port = _free_port()
+    api = f"http://127.0.0.1:{port}"
+    env = _environment(central.pki, central.url, port)
+    headers = _token(env)
+    process = await _start(env, api)
+    try:
+        answers = await _submit_all(api, headers)
         await eventually(lambda: len(central.received) >= COUNT // 3, within=60)
     finally:
         process.send_signal(signal.SIGKILL)
         await process.wait()
     assert len({str(m.envelope.message_id) for m in central.received}) < COUNT
 
-    submitted = {message_id for answer in answers for message_id in answer["message_ids"]}  # type: ignore[attr-defined]
     restarted = await _start(env, api)
     try:
-        async with aiohttp.ClientSession(headers=headers) as session:
-            # A national system that never saw its answer sends again: same answer, no new message.
-            async with session.post(
+        # A national system that never saw its answer sends again: same answer, no new message.
+        async with (
+            aiohttp.ClientSession(headers=headers) as session,
+            session.post(
                 f"{api}/v1/submissions", data=_records()[0], headers={"Idempotency-Key": "k0"}
-            ) as again:
-                assert await again.json() == answers[0]
-
-            async def all_acknowledged() -> bool:
-                states = []
-                for answer in answers:
-                    async with session.get(f"{api}/v1/submissions/{answer['submission_id']}") as s:
-                        states += [m["state"] for m in (await s.json())["messages"]]
-                return states == ["acknowledged"] * COUNT
-
-            await eventually(all_acknowledged, within=90, every=0.5)
+            ) as again,
+        ):
+            assert await again.json() == answers[0]
+        await eventually(_all_acknowledged(api, headers, answers), within=90, every=0.5)
     finally:
-        restarted.send_signal(signal.SIGTERM)
-        await restarted.wait()
+        await _stop(restarted)
     assert restarted.returncode == 0
-    delivered = {str(message.envelope.message_id) for message in central.received}
-    assert delivered == submitted
+    _delivered_exactly(central, answers)
 
 
 async def test_two_gateways_share_one_postgresql_and_take_over_from_a_killed_one(
     central: SlowCentralSystem,
 ) -> None:
-    async with postgres_schema() as schema:
-        async with await psycopg.AsyncConnection.connect(POSTGRES, autocommit=True) as conn:
-            await conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
-        url = f"postgresql://postgres@127.0.0.1:5432/test?options=-csearch_path%3D{schema}"
+    async with _postgres_url() as url:
         first_port, second_port = _free_port(), _free_port()
         first_env = {**_environment(central.pki, central.url, first_port), "EUGW_DATABASE_URL": url}
         second_env = {
             **_environment(central.pki, central.url, second_port),
             "EUGW_DATABASE_URL": url,
         }
-        token = _eugw("tokens", "create", "--name", "evibel", "--role", "submitter", env=first_env)
-        headers = {"Authorization": f"Bearer {token.stdout.strip()}"}
-        first = await _start(first_env, f"http://127.0.0.1:{first_port}")
-        second = await _start(second_env, f"http://127.0.0.1:{second_port}")
-        answers = []
+        headers = _token(first_env)
+        first_api, second_api = f"http://127.0.0.1:{first_port}", f"http://127.0.0.1:{second_port}"
+        first = await _start(first_env, first_api)
+        second = await _start(second_env, second_api)
         try:
-            async with aiohttp.ClientSession(headers=headers) as session:
-                for number, body in enumerate(_records()):
-                    async with session.post(
-                        f"http://127.0.0.1:{first_port}/v1/submissions",
-                        data=body,
-                        headers={"Idempotency-Key": f"k{number}"},
-                    ) as answer:
-                        assert answer.status == 202, await answer.text()
-                        answers.append(await answer.json())
+            answers = await _submit_all(first_api, headers)
             await eventually(lambda: len(central.received) >= COUNT // 3, within=60)
             first.send_signal(signal.SIGKILL)
             await first.wait()
-
-            async def all_acknowledged() -> bool:
-                async with aiohttp.ClientSession(headers=headers) as session:
-                    states = []
-                    for answer in answers:
-                        async with session.get(
-                            f"http://127.0.0.1:{second_port}/v1/submissions/{answer['submission_id']}"
-                        ) as status:
-                            states += [m["state"] for m in (await status.json())["messages"]]
-                return states == ["acknowledged"] * COUNT
-
-            await eventually(all_acknowledged, within=90, every=0.5)
+            await eventually(_all_acknowledged(second_api, headers, answers), within=90, every=0.5)
         finally:
-            for process in (first, second):
-                if process.returncode is None:
-                    process.send_signal(signal.SIGTERM)
-                    await process.wait()
-    submitted = {message_id for answer in answers for message_id in answer["message_ids"]}
-    assert {str(message.envelope.message_id) for message in central.received} == submitted
+            await _stop(first, second)
+    _delivered_exactly(central, answers)
 
 
 def _restart_postgresql() -> None:
@@ -230,46 +235,18 @@ def _restart_postgresql() -> None:
 async def test_the_gateway_waits_for_a_restarted_postgresql_and_loses_nothing(
     central: SlowCentralSystem,
 ) -> None:
-    async with postgres_schema() as schema:
-        async with await psycopg.AsyncConnection.connect(POSTGRES, autocommit=True) as conn:
-            await conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
-        url = f"postgresql://postgres@127.0.0.1:5432/test?options=-csearch_path%3D{schema}"
+    async with _postgres_url() as url:
         port = _free_port()
         api = f"http://127.0.0.1:{port}"
         env = {**_environment(central.pki, central.url, port), "EUGW_DATABASE_URL": url}
-        token = _eugw("tokens", "create", "--name", "evibel", "--role", "submitter", env=env)
-        headers = {"Authorization": f"Bearer {token.stdout.strip()}"}
+        headers = _token(env)
         gateway = await _start(env, api)
-        answers = []
         try:
-            async with aiohttp.ClientSession(headers=headers) as session:
-                for number, body in enumerate(_records()):
-                    async with session.post(
-                        f"{api}/v1/submissions",
-                        data=body,
-                        headers={"Idempotency-Key": f"k{number}"},
-                    ) as answer:
-                        assert answer.status == 202, await answer.text()
-                        answers.append(await answer.json())
+            answers = await _submit_all(api, headers)
             await eventually(lambda: len(central.received) >= COUNT // 4, within=60)
             await asyncio.to_thread(_restart_postgresql)
-
-            async def all_acknowledged() -> bool:
-                async with aiohttp.ClientSession(headers=headers) as session:
-                    states = []
-                    for answer in answers:
-                        async with session.get(
-                            f"{api}/v1/submissions/{answer['submission_id']}"
-                        ) as status:
-                            if status.status != 200:
-                                return False  # the store is still coming back
-                            states += [m["state"] for m in (await status.json())["messages"]]
-                return states == ["acknowledged"] * COUNT
-
-            await eventually(all_acknowledged, within=120, every=0.5)
+            await eventually(_all_acknowledged(api, headers, answers), within=120, every=0.5)
             assert gateway.returncode is None  # it waited; it did not die
         finally:
-            gateway.send_signal(signal.SIGTERM)
-            await gateway.wait()
-    submitted = {message_id for answer in answers for message_id in answer["message_ids"]}
-    assert {str(message.envelope.message_id) for message in central.received} == submitted
+            await _stop(gateway)
+    _delivered_exactly(central, answers)

@@ -14,6 +14,7 @@ from gateway.settings import LogFormat, LogLevel
 
 @pytest.fixture(autouse=True)
 def _reset_structlog() -> Iterator[None]:
+    structlog.reset_defaults()  # whatever an earlier test (or command) configured
     yield
     structlog.reset_defaults()
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from aiohttp import web
 
-from gateway.adapters.web import console, observability, openapi
+from gateway.adapters.web import batches, console, observability, openapi, tracking
 from gateway.adapters.web.auth import caller, requires
 from gateway.adapters.web.keys import SERVICES
 from gateway.adapters.web.observability import readiness
@@ -46,6 +46,8 @@ def make_api(services: Services) -> web.Application:
     observability.add_routes(app)
     openapi.add_routes(app)
     console.add_routes(app)
+    batches.add_routes(app)
+    tracking.add_routes(app)
     return app
 
 

@@ -12,6 +12,7 @@ from aiohttp import web
 from gateway.adapters.web.api import make_api
 from gateway.adapters.web.inbound import make_inbound
 from gateway.logging import get_logger
+from gateway.pipeline.results import run_tracking
 from gateway.pipeline.services import Services
 from gateway.security.configured import server_context_from
 
@@ -55,6 +56,10 @@ async def serve(
         async with asyncio.TaskGroup() as group:
             group.create_task(services.dispatcher.run(stop), name="dispatcher")
             group.create_task(_purge(services, stop), name="purge")
+            if services.batches is not None:  # batches cut short by a restart go on
+                stale = timedelta(seconds=settings.lease_seconds)
+                group.create_task(services.batches.watch(stop, stale_after=stale, every=30.0))
+            group.create_task(run_tracking(services.tracking, services.webhooks, stop))
     finally:
         await api.cleanup()
         await inbound.cleanup()

@@ -1,0 +1,126 @@
+"""Batch upload routes: `POST /v1/batches` (a large source export) and `GET /v1/batches/{id}`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from gateway.adapters.web.auth import caller, requires
+from gateway.adapters.web.keys import SERVICES
+from gateway.adapters.web.problems import problem_response
+from gateway.broker.access import Role
+from gateway.broker.batch_records import Batch, BatchRejection
+from gateway.domain import Problem
+from gateway.errors import InputError
+from gateway.pipeline.batches import TOO_LARGE, Batches, BatchRequest
+
+__all__ = ["add_routes", "batch_document"]
+
+_READ_SIZE = 64 * 1024
+_MAX_REJECTIONS = 1000
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_post("/v1/batches", upload_batch)
+    app.router.add_get("/v1/batches/{batch_id}", batch_status)
+
+
+def batch_document(batch: Batch, rejections: list[BatchRejection] | None = None) -> dict[str, Any]:
+    """A batch's progress as the API shows it."""
+    document: dict[str, Any] = {
+        "batch_id": batch.batch_id,
+        "source": batch.source,
+        "format": batch.format,
+        "state": batch.state.value,
+        "done": batch.done,
+        "total": batch.total,
+        "mapped": batch.mapped,
+        "rejected": batch.rejected,
+        "queued": batch.queued,
+        "error": batch.error or None,
+        "created_at": batch.created_at.isoformat(),
+        "updated_at": batch.updated_at.isoformat(),
+        "links": {"self": f"/v1/batches/{batch.batch_id}"},
+    }
+    if rejections is not None:
+        document["rejections"] = [
+            {
+                "record": rejection.record,
+                "line": rejection.line,
+                "problems": [
+                    {"code": p.code, "message": p.message, "path": p.path}
+                    for p in rejection.problems
+                ],
+            }
+            for rejection in rejections
+        ]
+    return document
+
+
+def _batches(request: web.Request) -> Batches:
+    batches = request.app[SERVICES].batches
+    if batches is None:
+        raise web.HTTPNotFound(text="batch upload is not configured")
+    return batches
+
+
+@requires(Role.SUBMITTER)
+async def upload_batch(request: web.Request) -> web.Response:
+    """202 with the batch id at once; the records are mapped and queued in the background.
+    A repeated Idempotency-Key with the same file answers with the first batch."""
+    key = request.headers.get("Idempotency-Key", "").strip()
+    if not key or len(key) > 200:
+        raise InputError(
+            "GW-API-IDEMPOTENCY-KEY",
+            "an Idempotency-Key header of 1 to 200 characters is required",
+            "Idempotency-Key",
+        )
+    source = request.query.get("source")
+    if not source:
+        raise InputError("GW-BATCH-SOURCE", "a batch names its source (?source=...)", "source")
+    try:
+        batch, _ = await _batches(request).upload(
+            BatchRequest(
+                submitter=caller(request).name,
+                idempotency_key=key,
+                source=source,
+                format=request.query.get("format"),
+            ),
+            request.content.iter_chunked(_READ_SIZE),
+        )
+    except InputError as error:
+        if error.code != TOO_LARGE:
+            raise
+        return problem_response(413, [Problem(code=error.code, message=error.message, path="")])
+    return web.json_response(
+        batch_document(batch),
+        status=202,
+        headers={"Location": f"/v1/batches/{batch.batch_id}"},
+    )
+
+
+@requires(Role.SUBMITTER)
+async def batch_status(request: web.Request) -> web.Response:
+    """Progress (total, mapped, rejected, queued, done) and the rejected records' problems,
+    paged with `?rejections_offset=` and `?rejections_limit=` (at most 1000)."""
+    batches = _batches(request)
+    token = caller(request)
+    batch = await batches.status(request.match_info["batch_id"])
+    # A submitter sees only its own batches; operators and auditors see all.
+    if batch is None or (
+        batch.submitter != token.name
+        and not (token.allows(Role.OPERATOR) or token.allows(Role.AUDITOR))
+    ):
+        raise web.HTTPNotFound(text="no such batch")
+    try:
+        limit = min(int(request.query.get("rejections_limit", "100")), _MAX_REJECTIONS)
+        offset = int(request.query.get("rejections_offset", "0"))
+    except ValueError:
+        raise InputError(
+            "GW-API-QUERY", "rejections_limit and rejections_offset are numbers", "query"
+        ) from None
+    if limit < 0 or offset < 0:
+        raise InputError("GW-API-QUERY", "paging numbers are not negative", "query")
+    rejections = await batches.rejections(batch.batch_id, limit=limit, offset=offset)
+    return web.json_response(batch_document(batch, rejections))

@@ -1,0 +1,323 @@
+"""Routes of tracking: hits for the experts, Dublin cases, deadlines, the submitters' inbox."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Awaitable
+from typing import Any, TypeVar
+
+from aiohttp import web
+
+from gateway.adapters.web.auth import caller, requires
+from gateway.adapters.web.keys import SERVICES
+from gateway.broker.access import Role
+from gateway.domain import Problem
+from gateway.domain.dublin import ReplyOutcome
+from gateway.domain.eurodac import ReferenceNumber
+from gateway.domain.member_states import is_member_state
+from gateway.domain.serialization import decode_record
+from gateway.errors import InputError
+from gateway.pipeline.alerts import tracking_digest
+from gateway.pipeline.outgoing import IDS, CasePlan
+from gateway.pipeline.tracking import Tracking, Verdict
+from gateway.pipeline.tracking_views import case_view, hit_view
+from gateway.tracking.cases import CaseEvent, CaseKind
+from gateway.tracking.hits import HitStatus
+
+__all__ = ["add_routes", "case_plan", "hit_status"]
+
+T = TypeVar("T")
+MAX_LIMIT = 1000
+_STATUS = {"pending": HitStatus.AWAITING_VERIFICATION} | {s.value: s for s in HitStatus}
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_get("/v1/hits", list_hits)
+    app.router.add_get("/v1/hits/{hit_id}", show_hit)
+    app.router.add_post("/v1/hits/{hit_id}/confirm", confirm_hit)
+    app.router.add_post("/v1/hits/{hit_id}/reject", reject_hit)
+    app.router.add_post("/v1/hits/{hit_id}/reported", hit_reported)
+    app.router.add_get("/v1/cases", list_cases)
+    app.router.add_post("/v1/cases", open_case)
+    app.router.add_get("/v1/cases/{case_id}", show_case)
+    app.router.add_post("/v1/cases/{case_id}/events", case_event)
+    app.router.add_post("/v1/cases/{case_id}/reply", reply_to_case)
+    app.router.add_get("/v1/deadlines", deadlines)
+    app.router.add_get("/v1/inbox", inbox)
+
+
+def hit_status(text: str | None) -> HitStatus | None:
+    """`pending` (awaiting verification), `confirmed`, `rejected`, or None for every hit."""
+    if not text:
+        return None
+    try:
+        return _STATUS[text]
+    except KeyError:
+        raise InputError(
+            "GW-HIT-STATE", f"state is one of {', '.join(sorted(_STATUS))}", "state"
+        ) from None
+
+
+def _tracking(request: web.Request) -> Tracking:
+    tracking = request.app[SERVICES].tracking
+    if tracking is None:
+        raise web.HTTPNotFound(text="tracking is not configured")
+    return tracking
+
+
+def _number(request: web.Request, name: str, default: int, *, code: str) -> int:
+    text = request.query.get(name, str(default))
+    if not text.isdigit():
+        raise InputError(code, f"{name} is a whole number of 0 or more", name)
+    return min(int(text), MAX_LIMIT) if name == "limit" else int(text)
+
+
+async def _body(request: web.Request) -> dict[str, Any]:
+    if not request.can_read_body:
+        return {}
+    try:
+        data = json.loads(await request.read() or b"{}")
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise InputError("GW-IN-JSON", "the body is not a JSON object", "") from None
+    if not isinstance(data, dict):
+        raise InputError("GW-IN-JSON", "the body is not a JSON object", "")
+    return data
+
+
+@requires(Role.OPERATOR)
+async def list_hits(request: web.Request) -> web.Response:
+    status = hit_status(request.query.get("state"))
+    limit = _number(request, "limit", 100, code="GW-HIT-STATE")
+    found = await _tracking(request).store.hits(status=status, limit=limit)
+    return web.json_response({"hits": [hit_view(hit) for hit in found]})
+
+
+@requires(Role.OPERATOR)
+async def show_hit(request: web.Request) -> web.Response:
+    tracking = _tracking(request)
+    hit = await _known(tracking.store.hit(request.match_info["hit_id"]))
+    return web.json_response(hit_view(hit) | {"data": tracking.hit_data(hit)})
+
+
+@requires(Role.OPERATOR)
+async def confirm_hit(request: web.Request) -> web.Response:
+    body = await _body(request)
+    open_case = body.get("open_case", True)
+    if not isinstance(open_case, bool):
+        raise InputError("GW-HIT-VERDICT", "open_case is true or false", "open_case")
+    verdict = await _tracking(request).confirm_hit(
+        request.match_info["hit_id"], by=caller(request).name, open_case=open_case
+    )
+    return web.json_response(_verdict(verdict))
+
+
+@requires(Role.OPERATOR)
+async def reject_hit(request: web.Request) -> web.Response:
+    reason = (await _body(request)).get("reason")
+    if not isinstance(reason, str) or not reason.strip():
+        raise InputError("GW-HIT-VERDICT", "a rejected hit needs a reason", "reason")
+    verdict = await _tracking(request).reject_hit(
+        request.match_info["hit_id"], by=caller(request).name, reason=reason.strip()
+    )
+    return web.json_response(_verdict(verdict))
+
+
+@requires(Role.OPERATOR)
+async def hit_reported(request: web.Request) -> web.Response:
+    """The wrong hit was reported; its limit leaves the deadline digest."""
+    hit = await _tracking(request).report_sent(
+        request.match_info["hit_id"], by=caller(request).name
+    )
+    return web.json_response(hit_view(hit))
+
+
+@requires(Role.OPERATOR)
+async def list_cases(request: web.Request) -> web.Response:
+    open_only = request.query.get("open", "false").lower() in {"1", "true", "yes"}
+    limit = _number(request, "limit", 100, code="GW-CASE-QUERY")
+    found = await _tracking(request).store.cases(open_only=open_only, limit=limit)
+    return web.json_response({"cases": [case_view(case) for case in found]})
+
+
+@requires(Role.OPERATOR)
+async def open_case(request: web.Request) -> web.Response:
+    """Open an outgoing case: for a confirmed hit (`{"hit_id"}`) or from a plan (`{"kind",
+    "requested_state", "record", "legal_basis", ...}`); an Idempotency-Key makes it once."""
+    tracking = _tracking(request)
+    body = await _body(request)
+    if "hit_id" in body:
+        hit_id = body["hit_id"]
+        if not isinstance(hit_id, str) or not hit_id:
+            raise InputError("GW-CASE-NO-PROPOSAL", "hit_id names a confirmed hit", "hit_id")
+        case = await tracking.open_case_for_hit(hit_id)
+    else:
+        key = request.headers.get("Idempotency-Key", "").strip()
+        case_id = (
+            str(uuid.uuid5(IDS, f"plan:{caller(request).name}:{key}")) if key else str(uuid.uuid4())
+        )
+        case = await tracking.open_planned_case(case_plan(body, case_id=case_id))
+    return web.json_response(
+        case_view(case), status=201, headers={"Location": f"/v1/cases/{case.case_id}"}
+    )
+
+
+def case_plan(body: dict[str, Any], *, case_id: str) -> CasePlan:
+    """A plan from the request body, or an `InputError` with every problem found."""
+    problems: list[Problem] = []
+    kinds = {kind.value: kind for kind in CaseKind}
+    if body.get("kind") not in kinds:
+        problems.append(_problem(f"kind is one of {', '.join(kinds)}", "kind"))
+    state = body.get("requested_state")
+    if not isinstance(state, str) or not is_member_state(state):
+        problems.append(_problem("requested_state is a member state's code", "requested_state"))
+    basis = body.get("legal_basis")
+    if not isinstance(basis, str) or not basis.strip():
+        problems.append(
+            _problem("legal_basis names the article the request rests on", "legal_basis")
+        )
+    flags = {name: body.get(name, False) for name in ("urgent", "detained")}
+    problems += [
+        _problem(f"{n} is true or false", n) for n, v in flags.items() if not isinstance(v, bool)
+    ]
+    optional = {name: body.get(name) for name in ("eurodac_reference", "submitter")}
+    problems += [
+        _problem(f"{n} is text", n)
+        for n, v in optional.items()
+        if v is not None and not isinstance(v, str)
+    ]
+    eurodac = optional["eurodac_reference"]
+    if isinstance(eurodac, str):
+        try:
+            ReferenceNumber.parse(eurodac)
+        except ValueError as error:
+            problems.append(_problem(str(error), "eurodac_reference"))
+    decoded = decode_record(body.get("record"))
+    problems += [
+        Problem(code=p.code, message=p.message, path=f"record.{p.path}".rstrip("."))
+        for p in decoded.problems
+    ]
+    if problems or decoded.value is None:
+        raise InputError.from_problems(problems)
+    return CasePlan(
+        case_id=case_id,
+        kind=kinds[body["kind"]],
+        requested_state=str(state),
+        record=decoded.value,
+        legal_basis=str(basis).strip(),
+        urgent=bool(flags["urgent"]),
+        detained=bool(flags["detained"]),
+        eurodac_reference=optional["eurodac_reference"],
+        submitter=optional["submitter"],
+    )
+
+
+def _problem(message: str, path: str) -> Problem:
+    return Problem(code="GW-CASE-PLAN", message=message, path=path)
+
+
+@requires(Role.OPERATOR)
+async def show_case(request: web.Request) -> web.Response:
+    tracking = _tracking(request)
+    case = await _known(tracking.store.case(request.match_info["case_id"]))
+    history = await tracking.store.case_changes(case.case_id)
+    return web.json_response(
+        case_view(case)
+        | {
+            "history": [
+                {
+                    "at": change.at.isoformat(),
+                    "from": change.from_state.value if change.from_state else None,
+                    "to": change.to_state.value,
+                    "event": change.event.value if change.event else "opened",
+                    "detail": change.detail,
+                }
+                for change in history
+            ]
+        }
+    )
+
+
+@requires(Role.OPERATOR)
+async def case_event(request: web.Request) -> web.Response:
+    """`{"event": "transfer_planned" | "transfer_done" | "withdrawal"}`: recorded on the case."""
+    name = (await _body(request)).get("event")
+    events = {event.value: event for event in CaseEvent}
+    if name not in events:
+        raise InputError("GW-CASE-EVENT", "event names a case event", "event")
+    case = await _tracking(request).act_on_case(
+        request.match_info["case_id"], events[name], by=caller(request).name
+    )
+    return web.json_response(case_view(case))
+
+
+@requires(Role.OPERATOR)
+async def reply_to_case(request: web.Request) -> web.Response:
+    """Our reply to an incoming request: `{"outcome": "accept"|"reject", "legal_basis",
+    "reason_codes": [...], "explanation"}`; signed and sent to the requesting state."""
+    body = await _body(request)
+    outcomes = {outcome.value: outcome for outcome in ReplyOutcome}
+    codes = body.get("reason_codes", [])
+    texts = {name: body.get(name) for name in ("legal_basis", "explanation")}
+    if (
+        body.get("outcome") not in outcomes
+        or not isinstance(codes, list)
+        or not all(isinstance(code, str) for code in codes)
+        or not all(value is None or isinstance(value, str) for value in texts.values())
+    ):
+        raise InputError(
+            "GW-CASE-REPLY",
+            "a reply is an outcome (accept or reject), reason codes (texts), a legal basis "
+            "and an explanation",
+            "outcome",
+        )
+    case = await _tracking(request).reply_to_case(
+        request.match_info["case_id"],
+        outcome=outcomes[body["outcome"]],
+        legal_basis=texts["legal_basis"],
+        reason_codes=tuple(codes),
+        explanation=texts["explanation"],
+        by=caller(request).name,
+    )
+    return web.json_response(case_view(case))
+
+
+@requires(Role.OPERATOR)
+async def deadlines(request: web.Request) -> web.Response:
+    tracking = _tracking(request)
+    default = request.app[SERVICES].settings.deadline_alert_days
+    within = _number(request, "within", default, code="GW-DL-WITHIN")
+    return web.json_response((await tracking_digest(tracking, within=within)).as_dict())
+
+
+@requires(Role.SUBMITTER)
+async def inbox(request: web.Request) -> web.Response:
+    """The caller's own results after `since` (a result id), oldest first."""
+    store = _tracking(request).store
+    me = caller(request).name
+    after = 0
+    since = request.query.get("since")
+    if since:
+        seen = await store.result(since)
+        if seen is None or seen.submitter != me:
+            raise InputError("GW-RES-SINCE", f"no result {since} in your inbox", "since")
+        after = seen.seq
+    limit = _number(request, "limit", 100, code="GW-RES-SINCE")
+    results = await store.results(submitter=me, after=after, limit=limit)
+    return web.json_response(
+        {
+            "results": [json.loads(result.payload) for result in results],
+            "next": results[-1].result_id if results else since,
+        }
+    )
+
+
+async def _known(found: Awaitable[T | None]) -> T:
+    value = await found
+    if value is None:
+        raise web.HTTPNotFound(text="no such hit or case")
+    return value
+
+
+def _verdict(verdict: Verdict) -> dict[str, Any]:
+    return {"hit": hit_view(verdict.hit), "case": case_view(verdict.case) if verdict.case else None}

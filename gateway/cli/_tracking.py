@@ -1,0 +1,38 @@
+"""What the tracking commands share: the tracking store, the whole service, the operator."""
+
+from __future__ import annotations
+
+import getpass
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from gateway.app import open_tracking, running_services
+from gateway.pipeline.tracking import Tracking
+from gateway.ports import TrackingStore
+from gateway.settings import Settings
+
+__all__ = ["operator", "tracking_of", "tracking_store_of"]
+
+
+@asynccontextmanager
+async def tracking_store_of(settings: Settings) -> AsyncIterator[TrackingStore]:
+    """The tracking tables only (for reading: no keys or certificates needed)."""
+    store = await open_tracking(settings)
+    try:
+        yield store
+    finally:
+        await store.close()
+
+
+@asynccontextmanager
+async def tracking_of(settings: Settings) -> AsyncIterator[Tracking]:
+    """The tracking service wired as `eugw serve` wires it (signing key, outbox, store)."""
+    async with running_services(settings) as services:
+        if services.tracking is None:  # always wired by the composition root
+            raise RuntimeError("tracking is not wired")
+        yield services.tracking
+
+
+def operator(given: str | None) -> str:
+    """Who gives a verdict from the command line: `--by`, else the login name."""
+    return given or f"cli:{getpass.getuser()}"

@@ -1,0 +1,115 @@
+"""`eugw bench mapping` and `eugw bench nist`: the national sources' benchmarks.
+
+Registered in the `bench` group through `gateway.cli.bench.EXTENSIONS`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from gateway.ansi_nist import bench as nist_bench
+from gateway.cli._context import gateway_from
+from gateway.errors import ConfigError
+from gateway.mapping.bench import bench_mapping
+
+__all__ = ["register_subcommands"]
+
+
+def register_subcommands(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    mapping = subcommands.add_parser(
+        "mapping",
+        help="map N generated Evibel records; print records/s (wall clock and CPU)",
+        description=(
+            "Generate N synthetic Evibel records (JSON, parsed before the clock starts), map "
+            "them with <mappings_dir>/evibel.json.yaml and print records per second, by the "
+            "wall clock and per processor second (what one core spent). Model checks are "
+            "included; the domain rules only with --rules."
+        ),
+    )
+    mapping.add_argument("--count", type=int, default=100_000, help="records (default 100000)")
+    mapping.add_argument("--seed", type=int, default=1, help="generator seed (default 1)")
+    mapping.add_argument(
+        "--invalid-rate", type=float, default=0.0, metavar="R", help="share of broken records"
+    )
+    mapping.add_argument("--rules", action="store_true", help="check the domain rules too")
+    mapping.add_argument(
+        "--mappings", metavar="DIR", help="the specifications' directory (default: mappings_dir)"
+    )
+    mapping.add_argument("--json", action="store_true", help="print a JSON report")
+    mapping.set_defaults(run=_mapping)
+
+    nist = subcommands.add_parser(
+        "nist",
+        help="write, read and map N Printrak transactions; extract templates and search",
+        description=(
+            "Make N synthetic Printrak transactions (ten fingers and a face each; not timed), "
+            "then measure writing, reading and mapping them, template extraction, a gallery "
+            "search of up to 100 probes against the N persons, and single finger comparisons."
+        ),
+    )
+    nist.add_argument("--count", type=int, default=200, help="transactions (default 200)")
+    nist.add_argument("--json", action="store_true", help="print a JSON report")
+    nist.set_defaults(run=_nist)
+
+
+def _mapping(args: argparse.Namespace) -> int:
+    if args.count < 1:
+        raise ConfigError("GW-CFG-USAGE", "--count is at least 1", "--count")
+    if not 0.0 <= args.invalid_rate < 1.0:
+        raise ConfigError("GW-CFG-USAGE", "the invalid rate is from 0 to 1", "--invalid-rate")
+    directory = Path(args.mappings) if args.mappings else gateway_from(args).settings.mappings_dir
+    result = bench_mapping(
+        spec=directory / "evibel.json.yaml",
+        count=args.count,
+        seed=args.seed,
+        invalid_rate=args.invalid_rate,
+        check_rules=args.rules,
+    )
+    if args.json:
+        document = {
+            "records": result.records,
+            "mapped": result.mapped,
+            "rejected": result.rejected,
+            "seconds": round(result.seconds, 3),
+            "cpu_seconds": round(result.cpu_seconds, 3),
+            "records_per_second": round(result.per_second, 1),
+            "records_per_cpu_second": round(result.per_cpu_second, 1),
+        }
+        print(json.dumps(document, indent=2))
+    else:
+        print(result)
+    return 0
+
+
+def _nist(args: argparse.Namespace) -> int:
+    if args.count < 1:
+        raise ConfigError("GW-CFG-USAGE", "--count is at least 1", "--count")
+    figures = nist_bench.run(args.count)
+    rows = {
+        "write (transactions/s)": figures.write_per_second,
+        "write (records/s)": figures.write_records_per_second,
+        "read (transactions/s)": figures.read_per_second,
+        "read (records/s)": figures.read_records_per_second,
+        "read and map to canonical (transactions/s)": figures.map_per_second,
+        "templates (biometric sets/s)": figures.templates_per_second,
+        "gallery search (comparisons/s)": figures.gallery_comparisons_per_second,
+        "finger template matches (calls/s)": figures.match_calls_per_second,
+    }
+    if args.json:
+        document = {
+            "transactions": figures.transactions,
+            "records_per_transaction": figures.records_per_transaction,
+            "bytes_per_transaction": figures.bytes_per_transaction,
+            **{name: round(value, 1) for name, value in rows.items()},
+        }
+        print(json.dumps(document, indent=2))
+        return 0
+    print(
+        f"{figures.transactions} transactions of {figures.records_per_transaction} records, "
+        f"{figures.bytes_per_transaction:,} bytes each"
+    )
+    for name, value in rows.items():
+        print(f"  {name:<44} {value:>14,.0f}")
+    return 0

@@ -1,0 +1,117 @@
+"""`eugw cases`: Dublin cases, outgoing and incoming, and where each stands."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+
+from gateway.cli._context import settings_from
+from gateway.cli._tracking import operator, tracking_of, tracking_store_of
+from gateway.domain.dublin import ReplyOutcome
+from gateway.errors import InputError
+from gateway.pipeline.tracking_base import OPERATOR_EVENTS
+from gateway.pipeline.tracking_views import case_view
+from gateway.settings import Settings
+from gateway.tracking.cases import CaseEvent
+
+__all__ = ["register"]
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser(
+        "cases",
+        help="list Dublin cases and show one with its history",
+        description="Outgoing and incoming Dublin cases, their state and running time limit.",
+    )
+    parser.set_defaults(run=lambda args: _usage(parser))
+    actions = parser.add_subparsers(title="cases commands", metavar="COMMAND")
+    listing = actions.add_parser("list", help="cases, newest first")
+    listing.add_argument("--open", action="store_true", help="leave out finished cases")
+    listing.add_argument("--limit", type=int, default=100)
+    listing.add_argument("--json", action="store_true", help="one JSON document")
+    listing.set_defaults(run=lambda args: asyncio.run(_list(settings_from(args), args)))
+    show = actions.add_parser("show", help="one case and its history, as JSON")
+    show.add_argument("case_id", metavar="ID")
+    show.set_defaults(run=lambda args: asyncio.run(_show(settings_from(args), args.case_id)))
+    event = actions.add_parser(
+        "event", help="record a transfer planned or done, or a withdrawal, on a case"
+    )
+    event.add_argument("case_id", metavar="ID")
+    event.add_argument("event", choices=sorted(e.value for e in OPERATOR_EVENTS))
+    event.add_argument("--by", help="who records it (default: your login)")
+    event.set_defaults(run=lambda args: asyncio.run(_event(settings_from(args), args)))
+    reply = actions.add_parser(
+        "reply", help="reply to another state's request (signed and sent over DubliNet)"
+    )
+    reply.add_argument("case_id", metavar="ID")
+    reply.add_argument("--outcome", required=True, choices=[o.value for o in ReplyOutcome])
+    reply.add_argument("--legal-basis", help="the article the reply rests on")
+    reply.add_argument("--reason-code", action="append", default=[], help="repeat for several")
+    reply.add_argument("--explanation", help="a sentence for the requesting state")
+    reply.add_argument("--by", help="who replies (default: your login)")
+    reply.set_defaults(run=lambda args: asyncio.run(_reply(settings_from(args), args)))
+
+
+async def _list(settings: Settings, args: argparse.Namespace) -> int:
+    async with tracking_store_of(settings) as store:
+        found = await store.cases(open_only=args.open, limit=args.limit)
+    if args.json:
+        print(json.dumps({"cases": [case_view(case) for case in found]}, indent=2))
+        return 0
+    if not found:
+        print("no cases")
+    for case in found:
+        due = case.deadline.isoformat() if case.deadline else "-"
+        print(
+            f"{case.case_id}  {case.direction.value:<8} {case.kind.value:<11} "
+            f"{case.other_state}  {case.state.value:<24} due {due}"
+        )
+    return 0
+
+
+async def _show(settings: Settings, case_id: str) -> int:
+    async with tracking_store_of(settings) as store:
+        case = await store.case(case_id)
+        if case is None:
+            raise InputError("GW-CASE-UNKNOWN", f"there is no case {case_id}", "ID")
+        history = await store.case_changes(case_id)
+    shown = case_view(case) | {
+        "history": [
+            {
+                "at": change.at.isoformat(),
+                "to": change.to_state.value,
+                "event": change.event.value if change.event else "opened",
+                "detail": change.detail,
+            }
+            for change in history
+        ]
+    }
+    print(json.dumps(shown, indent=2))
+    return 0
+
+
+async def _event(settings: Settings, args: argparse.Namespace) -> int:
+    async with tracking_of(settings) as tracking:
+        case = await tracking.act_on_case(args.case_id, CaseEvent(args.event), by=operator(args.by))
+    print(json.dumps(case_view(case), indent=2))
+    return 0
+
+
+async def _reply(settings: Settings, args: argparse.Namespace) -> int:
+    async with tracking_of(settings) as tracking:
+        case = await tracking.reply_to_case(
+            args.case_id,
+            outcome=ReplyOutcome(args.outcome),
+            legal_basis=args.legal_basis,
+            reason_codes=tuple(args.reason_code),
+            explanation=args.explanation,
+            by=operator(args.by),
+        )
+    print(json.dumps(case_view(case), indent=2))
+    return 0
+
+
+def _usage(parser: argparse.ArgumentParser) -> int:
+    parser.print_help()
+    return 2

@@ -1,0 +1,73 @@
+"""`eugw deadlines due`: the daily digest of overdue deadlines and those due soon."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+from datetime import UTC, datetime
+
+from gateway.cli._context import settings_from
+from gateway.cli._tracking import tracking_store_of
+from gateway.errors import InputError
+from gateway.pipeline.alerts import Digest, deadline_digest
+from gateway.pipeline.tracking_base import calendar_or
+from gateway.settings import Settings
+
+__all__ = ["register"]
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser(
+        "deadlines",
+        help="the digest of Dublin deadlines overdue and due soon",
+        description="Time limits running on open Dublin cases and wrong-hit reports.",
+    )
+    parser.set_defaults(run=lambda args: _usage(parser))
+    actions = parser.add_subparsers(title="deadlines commands", metavar="COMMAND")
+    due = actions.add_parser(
+        "due",
+        help="overdue deadlines and those due within N days (a daily digest)",
+        description="Overdue deadlines (oldest first), then those due within --within days "
+        "(soonest first), with their legal basis and the effect of missing them.",
+    )
+    due.add_argument(
+        "--within", type=int, help="days ahead (default: the deadline_alert_days setting)"
+    )
+    due.add_argument("--format", choices=("table", "json"), default="table")
+    due.set_defaults(run=lambda args: asyncio.run(_due(settings_from(args), args)))
+
+
+async def _due(settings: Settings, args: argparse.Namespace) -> int:
+    within = settings.deadline_alert_days if args.within is None else args.within
+    if within < 0:
+        raise InputError("GW-DL-WITHIN", "--within is 0 days or more", "--within")
+    async with tracking_store_of(settings) as store:
+        digest = await deadline_digest(
+            store,
+            today=datetime.now(tz=UTC).date(),
+            within=within,
+            own_state=settings.member_state,
+            calendar_of=lambda state: calendar_or(state, settings.deadline_calendar),
+        )
+    if args.format == "json":
+        print(json.dumps(digest.as_dict(), indent=2))
+    else:
+        _table(digest)
+    return 0
+
+
+def _table(digest: Digest) -> None:
+    print(f"deadlines on {digest.today.isoformat()}, horizon {digest.within} days")
+    for title, items in (("overdue", digest.overdue), ("due soon", digest.due_soon)):
+        print(f"{title}: {len(items)}")
+        for item in items:
+            print(
+                f"  {item['deadline']}  {item['days_left']:>4}d  {item['subject']:<44} "
+                f"{item['step']:<24} {item['legal_basis']}  ({item['effect_if_missed']})"
+            )
+
+
+def _usage(parser: argparse.ArgumentParser) -> int:
+    parser.print_help()
+    return 2

@@ -1,0 +1,262 @@
+"""Our Dublin requests: the case a request opens and its signed request message.
+
+From a confirmed hit (`outgoing_request`) or from an operator's plan
+(`planned_request`). CPU work (signing): call them off the event loop.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from gateway.broker.records import NewMessage
+from gateway.domain.application import Application, NationalIdentifiers
+from gateway.domain.dublin import (
+    DublinRegime,
+    DublinReply,
+    DublinRequest,
+    RequestType,
+    dublin_regime_for,
+)
+from gateway.domain.eurodac import ReferenceNumber
+from gateway.domain.record import CanonicalRecord
+from gateway.errors import InputError
+from gateway.messages import DublinSubmission, Message, Party, new_envelope
+from gateway.pipeline.wire import Wire
+from gateway.tracking.cases import CaseKind, CaseState, Direction
+from gateway.tracking.hits import Hit
+from gateway.tracking.records import CaseChange, CaseOpening, StoredCase, StoredHit
+from gateway.tracking.rules import Step
+
+__all__ = [
+    "IDS",
+    "REQUEST_TYPES",
+    "CasePlan",
+    "core_hit",
+    "outgoing_request",
+    "planned_request",
+    "reply_message",
+    "request_step",
+]
+
+IDS = uuid.UUID("0f6c2a51-9d0e-4c55-8a5e-2b7e51a3c901")
+"""The namespace of the ids tracking derives (the same input gives the same id)."""
+
+REQUEST_TYPES = {
+    Step.TAKE_CHARGE_REQUEST: ("dublinet.take-charge-request", RequestType.TAKE_CHARGE),
+    Step.TAKE_BACK_REQUEST: ("dublinet.take-back-request", RequestType.TAKE_BACK),
+    Step.TAKE_BACK_NOTIFICATION: ("dublinet.take-back-notification", RequestType.TAKE_BACK),
+}
+
+
+_KINDS = {RequestType.TAKE_CHARGE: CaseKind.TAKE_CHARGE, RequestType.TAKE_BACK: CaseKind.TAKE_BACK}
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class CasePlan:
+    """An outgoing case an operator opens without a hit (or names one by its reference)."""
+
+    case_id: str
+    kind: CaseKind
+    requested_state: str
+    record: CanonicalRecord  # the application must say when it was registered
+    legal_basis: str
+    urgent: bool = False
+    detained: bool = False
+    eurodac_reference: str | None = None
+    submitter: str | None = None  # whose inbox gets the case's results
+
+
+def core_hit(hit: StoredHit) -> Hit:
+    """The pure core's view of a stored hit."""
+    return Hit(
+        hit_id=hit.hit_id,
+        reference=ReferenceNumber.parse(hit.reference),
+        matched=ReferenceNumber.parse(hit.matched),
+        received=hit.received,
+        registered=hit.registered,
+        status=hit.status,
+    )
+
+
+def request_step(kind: CaseKind, regime: DublinRegime) -> Step:
+    """The request a case of `kind` starts with under `regime`."""
+    if kind is CaseKind.TAKE_CHARGE:
+        return Step.TAKE_CHARGE_REQUEST
+    return Step.TAKE_BACK_NOTIFICATION if regime is DublinRegime.AMMR else Step.TAKE_BACK_REQUEST
+
+
+def outgoing_request(
+    wire: Wire,
+    hit: StoredHit,
+    record: CanonicalRecord,
+    *,
+    submission_id: str | None,
+    now: datetime,
+) -> tuple[CaseOpening, NewMessage]:
+    """The case a confirmed hit opens (its id follows from the hit's) and its signed request,
+    to the matched record's member state."""
+    step = Step(hit.proposed_step or "")
+    opening, request = _request(
+        wire,
+        case_id=str(uuid.uuid5(IDS, f"case:{hit.hit_id}")),
+        step=step,
+        regime=core_hit(hit).dublin_regime,
+        requested=hit.proposed_state or "",
+        record=CanonicalRecord(person=record.person, application=_application(record, hit)),
+        legal_basis=hit.proposal_basis or "",
+        eurodac=hit.matched,
+        now=now,
+    )
+    case = dataclasses.replace(
+        opening.case, submitter=hit.submitter, hit_id=hit.hit_id, hit_based=True
+    )
+    return dataclasses.replace(opening, case=case), dataclasses.replace(
+        request, submission_id=submission_id
+    )
+
+
+def planned_request(wire: Wire, plan: CasePlan, *, now: datetime) -> tuple[CaseOpening, NewMessage]:
+    """The case an operator's plan opens, and its signed request."""
+    application = plan.record.application
+    if application is None or application.registered_on is None:
+        raise InputError(
+            "GW-CASE-PLAN",
+            "the record's application needs its registration date (it decides the regime)",
+            "record.application.registered_on",
+        )
+    regime = dublin_regime_for(application.registered_on)
+    opening, request = _request(
+        wire,
+        case_id=plan.case_id,
+        step=request_step(plan.kind, regime),
+        regime=regime,
+        requested=plan.requested_state,
+        record=CanonicalRecord(person=plan.record.person, application=application),
+        legal_basis=plan.legal_basis,
+        eurodac=plan.eurodac_reference,
+        urgent=plan.urgent,
+        detained=plan.detained,
+        now=now,
+    )
+    case = dataclasses.replace(
+        opening.case, submitter=plan.submitter, hit_based=plan.eurodac_reference is not None
+    )
+    return dataclasses.replace(opening, case=case), request
+
+
+def _request(
+    wire: Wire,
+    *,
+    case_id: str,
+    step: Step,
+    regime: DublinRegime,
+    requested: str,
+    record: CanonicalRecord,
+    legal_basis: str,
+    eurodac: str | None,
+    now: datetime,
+    urgent: bool = False,
+    detained: bool = False,
+) -> tuple[CaseOpening, NewMessage]:
+    message_type, request_type = REQUEST_TYPES[step]
+    # The request's id follows from the case's: built again after a crash, it is the same
+    # message, and the outbox and the peer take it once.
+    request_id = uuid.uuid5(IDS, f"request:{case_id}")
+    envelope = dataclasses.replace(
+        new_envelope(
+            message_type=message_type,
+            regime=regime,
+            sender=wire.us,
+            recipient=Party(authority=requested, system="dublinet"),
+            now=now,
+        ),
+        message_id=request_id,
+        conversation_id=request_id,
+    )
+    content = DublinSubmission(
+        request=DublinRequest(
+            request_type=request_type,
+            requesting_state=wire.member_state,
+            requested_state=requested,
+            national_reference=case_id,
+            legal_basis=legal_basis,
+            urgent=urgent,
+            detained=detained,
+            eurodac_reference=ReferenceNumber.parse(eurodac) if eurodac else None,
+        ),
+        record=record,
+    )
+    message = NewMessage(
+        message_id=str(request_id),
+        peer=f"{requested}:dublinet",
+        message_type=message_type,
+        conversation_id=str(request_id),
+        body=wire.signed(Message(envelope=envelope, content=content)),
+        order_key=case_id,
+        reference=case_id,
+    )
+    case = StoredCase(
+        case_id=case_id,
+        direction=Direction.OUTGOING,
+        kind=CaseKind.TAKE_CHARGE
+        if request_type is RequestType.TAKE_CHARGE
+        else CaseKind.TAKE_BACK,
+        regime=regime,
+        other_state=requested,
+        state=CaseState.REQUEST_SENT,
+        created_at=now,
+        updated_at=now,
+        reference=case_id,
+        eurodac_reference=eurodac,
+        request_message_id=message.message_id,
+    )
+    change = CaseChange(
+        case_id=case_id,
+        at=now,
+        from_state=None,
+        to_state=case.state,
+        event=None,
+        detail=f"{message_type} to {requested}",
+    )
+    return CaseOpening(case=case, change=change), message
+
+
+def _application(record: CanonicalRecord, hit: StoredHit) -> Application:
+    """The application as the request states it; the Eurodac message carries no registration
+    date, so the one the hit was judged by (its lodging date at the latest) stands in."""
+    application = record.application or Application(identifiers=NationalIdentifiers())
+    if application.registered_on is None:
+        application = dataclasses.replace(application, registered_on=hit.registered)
+    return application
+
+
+def reply_message(
+    wire: Wire, case: StoredCase, reply: DublinReply, *, conversation_id: str, now: datetime
+) -> NewMessage:
+    """Our signed reply to an incoming request, under an id that follows from the case's."""
+    reply_id = uuid.uuid5(IDS, f"reply:{case.case_id}")
+    envelope = dataclasses.replace(
+        new_envelope(
+            message_type="dublinet.reply",
+            regime=case.regime,
+            sender=wire.us,
+            recipient=Party(authority=case.other_state, system="dublinet"),
+            now=now,
+            correlation_id=uuid.UUID(case.request_message_id) if case.request_message_id else None,
+            conversation_id=uuid.UUID(conversation_id),
+        ),
+        message_id=reply_id,
+    )
+    return NewMessage(
+        message_id=str(reply_id),
+        peer=f"{case.other_state}:dublinet",
+        message_type="dublinet.reply",
+        conversation_id=conversation_id,
+        correlation_id=case.request_message_id,
+        body=wire.signed(Message(envelope=envelope, content=reply)),
+        order_key=case.case_id,
+        reference=case.reference,
+    )

@@ -1,0 +1,208 @@
+"""Batch upload through the real API: a generated export streamed in, each good record queued,
+each bad one kept with its problems, progress until done; the same key answers the same batch."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+from integration.test_gateway_flow import Running, running  # noqa: F401 - the fixture
+from polling import eventually
+
+from gateway.broker.states import MessageState
+from gateway.cli.merge_exports import write_merged
+from gateway.cli.submit import estimate_records, submit_file
+from gateway.mapping.export_dir import merge_export_directory
+from gateway.ports import MessageFilter
+from gateway.synthetic_records import generate_exports
+from gateway.synthetic_records.printrak import write_capture
+
+MAPPINGS = Path(__file__).resolve().parents[2] / "mappings"
+
+
+async def _call(
+    running: Running,  # noqa: F811 - the fixture
+    method: str,
+    path: str,
+    body: bytes | None = None,
+    key: str = "",
+) -> tuple[int, dict[str, Any]]:
+    headers = {"Authorization": f"Bearer {running.token}"}
+    if key:
+        headers["Idempotency-Key"] = key
+    async with (
+        aiohttp.ClientSession() as session,
+        session.request(
+            method,
+            f"{running.endpoints.api}{path}",
+            data=None if body is None else io.BytesIO(body),
+            headers=headers,
+        ) as r,
+    ):
+        return r.status, await r.json(content_type=None)
+
+
+@pytest.fixture
+def actio_export(tmp_path: Path) -> tuple[bytes, dict[str, Any]]:
+    manifest = generate_exports(count=60, seed=8, out=tmp_path, invalid_rate=0.1)
+    return (tmp_path / "actio" / "case-files.jsonl").read_bytes(), manifest
+
+
+async def test_a_batch_queues_good_records_and_keeps_bad_ones_with_their_problems(
+    running: Running,  # noqa: F811 - the fixture
+    actio_export: tuple[bytes, dict[str, Any]],
+) -> None:
+    body, manifest = actio_export
+    counts = manifest["files"]["actio/case-files.jsonl"]
+    status, started = await _call(running, "POST", "/v1/batches?source=actio", body, "b-1")
+    assert status == 202, started
+    batch_id = started["batch_id"]
+    path = f"/v1/batches/{batch_id}?rejections_limit=1000"
+
+    async def done() -> bool:
+        return (await _call(running, "GET", path))[1]["done"] is True
+
+    await eventually(done, within=60)
+    _, progress = await _call(running, "GET", path)
+    assert progress["state"] == "done"
+    assert progress["total"] == counts["rows"]
+    assert progress["queued"] + progress["rejected"] == progress["total"]
+    assert progress["mapped"] + counts["invalid"] >= progress["total"]
+    assert progress["queued"] > 0
+    assert progress["rejected"] >= counts["invalid"]
+    rejections = progress["rejections"]
+    assert len(rejections) == progress["rejected"]
+    for rejection in rejections:
+        assert rejection["problems"]
+        assert all(p["path"].startswith(f"[{rejection['record']}]") for p in rejection["problems"])
+    assert {p["code"] for r in rejections for p in r["problems"]} >= {"GW-MSG-MISSING"}
+    marks = await running.services.store.find(MessageFilter(limit=1000))
+    assert len(marks) == progress["queued"]
+    assert all(m.message_type == "eurodac.mark" for m in marks)
+    assert all(m.state is not MessageState.REJECTED for m in marks)
+    # The same key and file answer with the same batch; nothing is queued twice.
+    status, again = await _call(running, "POST", "/v1/batches?source=actio", body, "b-1")
+    assert (status, again["batch_id"]) == (202, batch_id)
+    status, conflict = await _call(running, "POST", "/v1/batches?source=actio", b"{}", "b-1")
+    assert (status, conflict["code"]) == (400, "GW-IN-IDEMPOTENCY-CONFLICT")
+    assert len(await running.services.store.find(MessageFilter(limit=1000))) == len(marks)
+    assert not list((running.pki / "batches").iterdir())  # the spooled file is erased
+
+
+async def test_a_batch_names_a_source_that_comes_in_records(
+    running: Running,  # noqa: F811 - the fixture
+) -> None:
+    status, problem = await _call(running, "POST", "/v1/batches?source=printrak", b"x", "b-2")
+    assert (status, problem["code"]) == (400, "GW-BATCH-SOURCE")
+    status, problem = await _call(
+        running, "POST", "/v1/batches?source=actio&format=csv", b"", "b-3"
+    )
+    assert (status, problem["code"]) == (400, "GW-IN-FORMAT")
+    status, problem = await _call(running, "GET", "/v1/batches/unknown")
+    assert (status, problem["code"]) == (404, "GW-API-NOT-FOUND")
+
+
+async def test_an_unreadable_file_fails_the_batch_with_its_reason(
+    running: Running,  # noqa: F811 - the fixture
+) -> None:
+    body = json.dumps({"cgvs_dossiernummer": "x"}).encode() + b"\n\xff\xfe\n"
+    status, started = await _call(running, "POST", "/v1/batches?source=actio", body, "b-4")
+    assert status == 202
+    path = f"/v1/batches/{started['batch_id']}"
+
+    async def done() -> bool:
+        return (await _call(running, "GET", path))[1]["done"] is True
+
+    await eventually(done, within=30)
+    _, progress = await _call(running, "GET", path)
+    assert progress["state"] == "failed"
+    assert progress["error"].startswith("GW-BATCH-UNREADABLE")
+
+
+async def test_eugw_submit_uploads_follows_and_summarises(
+    running: Running,  # noqa: F811 - the fixture
+    actio_export: tuple[bytes, dict[str, Any]],
+    tmp_path: Path,
+) -> None:
+    export = tmp_path / "export.jsonl"
+    export.write_bytes(actio_export[0])
+    seen: list[int] = []
+    batch, rejections = await submit_file(
+        url=running.endpoints.api, token=running.token, path=export, source="actio", fmt=None,
+        key="cli-1", on_progress=lambda progress: seen.append(progress["total"]),
+    )  # fmt: skip
+    assert batch["done"]
+    assert seen[-1] == batch["total"] == estimate_records(export, None)
+    assert seen == sorted(seen)
+    assert len(rejections) == min(batch["rejected"], 20)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "gateway", "submit", str(export), "--source", "actio",
+        "--url", running.endpoints.api,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        env={"PATH": "/usr/bin:/bin", "EU_GATEWAY_TOKEN": running.token},
+    )  # fmt: skip
+    out, err = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode == 1, err  # some records are rejected
+    summary = out.decode().strip()
+    assert summary.endswith(
+        f"done: read {batch['total']}, mapped {batch['mapped']}, "
+        f"rejected {batch['rejected']}, queued {batch['queued']}"
+    )
+    assert f"{export}:" in err.decode()
+    assert ": GW-" in err.decode()
+
+
+async def test_merged_records_with_their_enrolment_go_out_as_a_canonical_batch(
+    running: Running,  # noqa: F811 - the fixture
+    tmp_path: Path,
+) -> None:
+    generate_exports(count=12, seed=21, out=tmp_path, printrak_writer=write_capture)
+    merged = merge_export_directory(tmp_path, MAPPINGS)
+    out = io.StringIO()
+    write_merged(
+        merged, as_json=True, biometrics=True, out=out, err=io.StringIO(), enrol_as="BE"
+    )  # fmt: skip
+    body = out.getvalue().encode()
+    persons = len(merged.persons)
+    status, started = await _call(running, "POST", "/v1/batches?source=canonical", body, "m-1")
+    assert status == 202, started
+    path = f"/v1/batches/{started['batch_id']}?rejections_limit=100"
+
+    async def done() -> bool:
+        return (await _call(running, "GET", path))[1]["done"] is True
+
+    await eventually(done, within=60)
+    _, progress = await _call(running, "GET", path)
+    assert progress["rejections"] == []
+    assert (progress["total"], progress["queued"]) == (persons, persons)
+    sent = await running.services.store.find(MessageFilter(limit=100))
+    assert {m.message_type for m in sent} == {"eurodac.enrolment"}
+
+
+async def test_eugw_submit_sends_each_printrak_capture_of_a_directory(
+    running: Running,  # noqa: F811 - the fixture
+    tmp_path: Path,
+) -> None:
+    generate_exports(count=3, seed=2, out=tmp_path, printrak_writer=write_capture)
+    captures = tmp_path / "printrak"
+    (captures / "capture-999999.eft").write_bytes(b"1.001:10\x1c")
+    command = [sys.executable, "-m", "gateway", "submit", str(captures), "--source", "printrak"]
+    for _ in range(2):  # the second run sends the same files under the same keys
+        process = await asyncio.create_subprocess_exec(
+            *command, "--url", running.endpoints.api,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+            env={"PATH": "/usr/bin:/bin", "EU_GATEWAY_TOKEN": running.token},
+        )  # fmt: skip
+        out, err = await asyncio.wait_for(process.communicate(), 60)
+        assert process.returncode == 1, err
+        assert out.decode().strip() == f"{captures}: 4 captures: 3 accepted, 1 rejected"
+        assert f"{captures / 'capture-999999.eft'}: GW-NIST-" in err.decode()
+    sent = await running.services.store.find(MessageFilter(limit=100))
+    assert len(sent) == 3
+    assert {m.message_type for m in sent} == {"eurodac.enrolment"}

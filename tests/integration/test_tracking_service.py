@@ -1,0 +1,443 @@
+"""The tracking service on the in-memory stores, a fixed clock and real signing: verdicts,
+incoming requests, replies, time limits and results, one rule at a time."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+
+import pytest
+from pki import GeneratedPki
+
+from gateway.adapters.web.tracking import case_plan
+from gateway.broker.outbox import Outbox
+from gateway.broker.records import Receipt, StoredMessage
+from gateway.broker.sealing import BodyCipher
+from gateway.broker.states import Event
+from gateway.domain.dublin import (
+    DublinRegime,
+    DublinReply,
+    DublinRequest,
+    ReplyOutcome,
+    RequestType,
+)
+from gateway.domain.eurodac import ReferenceNumber, Regime
+from gateway.domain.person import Sex
+from gateway.domain.record import CanonicalRecord
+from gateway.domain.replies import EurodacHit, EurodacNoHit, MatchedRecord
+from gateway.domain.serialization import decode_record
+from gateway.errors import InputError
+from gateway.messages import DublinSubmission, Message, Party, new_envelope
+from gateway.pipeline.alerts import tracking_digest
+from gateway.pipeline.results import pump_results
+from gateway.pipeline.submissions import SubmissionRequest, Submissions
+from gateway.pipeline.tracking import Tracking
+from gateway.pipeline.wire import CENTRAL_SYSTEM, Wire
+from gateway.ports import MessageFilter
+from gateway.testing import FixedClock, InMemoryStore, InMemoryTrackingStore
+from gateway.tracking import Facts, Step, compute_deadline, load_calendar
+from gateway.tracking.cases import CaseEvent, CaseState, Direction
+from gateway.tracking.hits import HitStatus
+from gateway.tracking.periods import add_working_days
+
+SAMPLES = Path(__file__).resolve().parents[2] / "mappings" / "samples" / "canonical"
+NOW = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)  # a Monday
+NL = Party(authority="NL", system="dublinet")
+
+
+@dataclass
+class Desk:
+    tracking: Tracking
+    outbox: Outbox
+    clock: FixedClock
+    store: InMemoryStore
+    submissions: Submissions
+
+
+@pytest.fixture
+async def desk(pki: GeneratedPki) -> AsyncIterator[Desk]:
+    clock = FixedClock(NOW)
+    store = InMemoryStore()
+    outbox = Outbox(store, BodyCipher({"k1": b"k" * 32}, "k1"), clock)
+    wire = Wire(member_state="BE", signer=pki.signer(pki.nl))
+    with ThreadPoolExecutor(2) as executor:
+        tracking = Tracking(
+            store=InMemoryTrackingStore(),
+            outbox=outbox,
+            wire=wire,
+            clock=clock,
+            executor=executor,
+            dublin_unit="dublin-unit",
+        )
+        submissions = Submissions(outbox=outbox, wire=wire, clock=clock, executor=executor)
+        yield Desk(
+            tracking=tracking, outbox=outbox, clock=clock, store=store, submissions=submissions
+        )
+
+
+async def _enrolled(desk: Desk) -> StoredMessage:
+    """An applicant's enrolment submitted by evibel, as the pipeline queues it."""
+    data = json.loads((SAMPLES / "applicant-2026.json").read_bytes())
+    data["biometrics"]["captured_on"] = "2026-11-28"  # within 72 hours of the submission
+    record = decode_record(data).value
+    assert isinstance(record, CanonicalRecord)
+    submission = await desk.submissions.submit(
+        SubmissionRequest(
+            submitter="evibel", idempotency_key=str(uuid.uuid4()), body=json.dumps(data).encode()
+        )
+    )
+    assert submission.message_ids, submission.response
+    stored = await desk.store.get(submission.message_ids[0])
+    assert stored is not None
+    return stored
+
+
+def _from(sender: Party, message_type: str, content: object, **envelope: object) -> Message:
+    return Message(
+        envelope=new_envelope(
+            message_type=message_type,
+            regime=envelope.pop("regime", Regime.EURODAC_2024),  # type: ignore[arg-type]
+            sender=sender,
+            recipient=Party(authority="BE", system="gateway"),
+            now=NOW,
+            **envelope,  # type: ignore[arg-type]
+        ),
+        content=content,  # type: ignore[arg-type]
+    )
+
+
+async def _hit_on(desk: Desk, matched: str) -> str:
+    source = await _enrolled(desk)
+    reference = ReferenceNumber.parse(source.reference or "")
+    match = MatchedRecord(
+        reference=ReferenceNumber.parse(matched), captured_on=date(2025, 1, 2), sex=Sex.MALE
+    )
+    hit = _from(CENTRAL_SYSTEM, "eurodac.hit", EurodacHit(reference=reference, matches=(match,)))
+    await desk.tracking.on_message(hit, Receipt(new=True, correlated=source))
+    [stored] = await desk.tracking.store.hits()
+    return stored.hit_id
+
+
+async def _inbox(desk: Desk, submitter: str = "evibel") -> list[dict[str, object]]:
+    results = await desk.tracking.store.results(submitter=submitter)
+    return [json.loads(result.payload) for result in results]
+
+
+async def test_a_hit_is_kept_sealed_and_its_submitter_told(desk: Desk) -> None:
+    hit_id = await _hit_on(desk, "NL1000000004242")
+    stored = await desk.tracking.hit(hit_id)
+    assert stored.submitter == "evibel"
+    assert stored.data is not None
+    assert b"NL1000000004242" not in stored.data  # sealed at rest
+    assert desk.tracking.hit_data(stored) == {
+        "reference": "NL1000000004242",
+        "captured_on": "2025-01-02",
+        "sex": "M",
+    }
+    [result] = await _inbox(desk)
+    assert (result["kind"], result["subject"]) == ("hit", hit_id)
+    assert "data" in result
+    assert "Youssef" not in json.dumps(result)
+
+
+async def test_a_wrong_hit_is_erased_and_its_report_due_in_three_working_days(
+    desk: Desk,
+) -> None:
+    hit_id = await _hit_on(desk, "NL1000000004242")
+    verdict = await desk.tracking.reject_hit(hit_id, by="expert", reason="different ridges")
+    assert verdict.hit.status is HitStatus.REJECTED
+    assert verdict.hit.data is None
+    assert verdict.hit.report_due == add_working_days(NOW.date(), 3, load_calendar("BE"))
+    assert verdict.hit.report_basis == "Reg 2024/1358 Art 38"
+    with pytest.raises(InputError) as raised:
+        await desk.tracking.confirm_hit(hit_id, by="expert")
+    assert raised.value.code == "GW-HIT-ALREADY-VERIFIED"
+    assert [r["data"]["status"] for r in await _inbox(desk)] == [  # type: ignore[index]
+        "awaiting_verification",
+        "rejected",
+    ]
+    digest = await tracking_digest(desk.tracking, within=5)
+    assert [item["hit_id"] for item in digest.due_soon] == [hit_id]
+    reported = await desk.tracking.report_sent(hit_id, by="expert")
+    assert reported.reported_at == NOW
+    assert (await tracking_digest(desk.tracking, within=5)).due_soon == []
+    with pytest.raises(InputError) as again:
+        await desk.tracking.report_sent(hit_id, by="expert")
+    assert again.value.code == "GW-HIT-NO-REPORT"
+
+
+async def test_a_hit_on_our_own_record_proposes_nothing(desk: Desk) -> None:
+    hit_id = await _hit_on(desk, "BE1000000004242")
+    verdict = await desk.tracking.confirm_hit(hit_id, by="expert")
+    assert verdict.case is None
+    assert verdict.hit.proposed_step is None
+    assert await desk.tracking.store.cases() == []
+    assert [m.peer for m in await desk.store.find(MessageFilter())] == ["EU:eurodac"]
+
+
+async def test_a_case_opened_later_from_a_confirmed_hit_is_sent_once(desk: Desk) -> None:
+    hit_id = await _hit_on(desk, "NL1000000004242")
+    verdict = await desk.tracking.confirm_hit(hit_id, by="expert", open_case=False)
+    assert verdict.case is None
+    assert verdict.hit.proposed_step == Step.TAKE_BACK_NOTIFICATION.value
+    case = await desk.tracking.open_case_for_hit(hit_id)
+    assert (case.direction, case.state, case.other_state) == (
+        Direction.OUTGOING,
+        CaseState.REQUEST_SENT,
+        "NL",
+    )
+    sent = await desk.store.get(case.request_message_id or "")
+    assert sent is not None
+    assert (sent.peer, sent.order_key, sent.message_type) == (
+        "NL:dublinet",
+        case.case_id,
+        "dublinet.take-back-notification",
+    )
+    with pytest.raises(InputError) as raised:
+        await desk.tracking.open_case_for_hit(hit_id)
+    assert raised.value.code == "GW-CASE-EXISTS"
+
+
+async def test_an_accepting_reply_starts_the_transfer_period(desk: Desk) -> None:
+    hit_id = await _hit_on(desk, "NL1000000004242")
+    case = (await desk.tracking.confirm_hit(hit_id, by="expert")).case
+    assert case is not None
+    reply = _from(
+        NL,
+        "dublinet.reply",
+        DublinReply(
+            request_reference=case.reference, replying_state="NL", outcome=ReplyOutcome.ACCEPT
+        ),
+        regime=DublinRegime.AMMR,
+        correlation_id=uuid.UUID(case.request_message_id),
+    )
+    await desk.tracking.on_message(reply, Receipt(new=True, correlated=None))
+    accepted = await desk.tracking.case(case.case_id)
+    assert accepted.state is CaseState.ACCEPTED
+    transfer = compute_deadline(
+        step=Step.TRANSFER,
+        start=NOW.date(),
+        regime=DublinRegime.AMMR,
+        calendar=load_calendar("BE"),  # we transfer: our holidays count
+        facts=Facts(hit=True),
+    )
+    assert (accepted.deadline_step, accepted.deadline) == ("transfer", transfer.date)
+    replies = [r for r in await _inbox(desk) if r["kind"] == "reply"]
+    assert [r["data"]["outcome"] for r in replies] == ["accept"]  # type: ignore[index]
+
+    # A transfer planned (twice) does not restart the transfer period; done ends the case.
+    for _ in range(2):
+        desk.clock.advance(timedelta(days=3))
+        planned = await desk.tracking.act_on_case(
+            case.case_id, CaseEvent.TRANSFER_PLANNED, by="ops"
+        )
+        assert (planned.state, planned.deadline) == (CaseState.TRANSFER_PLANNED, transfer.date)
+    done = await desk.tracking.act_on_case(case.case_id, CaseEvent.TRANSFER_DONE, by="ops")
+    assert (done.state, done.deadline) == (CaseState.TRANSFERRED, None)
+    changes = [r for r in await _inbox(desk) if r["kind"] == "case-change"]
+    assert [r["data"]["state"] for r in changes][-3:] == [  # type: ignore[index]
+        "transfer_planned",
+        "transfer_planned",
+        "transferred",
+    ]
+    with pytest.raises(InputError) as raised:
+        await desk.tracking.act_on_case(case.case_id, CaseEvent.ACCEPTANCE, by="ops")
+    assert raised.value.code == "GW-CASE-EVENT"
+
+
+async def test_an_incoming_request_left_unanswered_is_accepted_tacitly(desk: Desk) -> None:
+    record = decode_record(json.loads((SAMPLES / "applicant-2026.json").read_bytes())).value
+    assert isinstance(record, CanonicalRecord)
+    request = DublinSubmission(
+        request=DublinRequest(
+            request_type=RequestType.TAKE_CHARGE,
+            requesting_state="NL",
+            requested_state="BE",
+            national_reference="NL-2026-77",
+            legal_basis="Reg 2024/1351 Art 39",
+        ),
+        record=record,
+    )
+    message = _from(NL, "dublinet.take-charge-request", request, regime=DublinRegime.AMMR)
+    await desk.tracking.on_message(message, Receipt(new=True, correlated=None))
+    [case] = await desk.tracking.store.cases()
+    assert (case.direction, case.state) == (Direction.INCOMING, CaseState.REQUEST_RECEIVED)
+    reply_by = compute_deadline(
+        step=Step.TAKE_CHARGE_REPLY,
+        start=NOW.date(),
+        regime=DublinRegime.AMMR,
+        calendar=load_calendar("BE"),
+    )
+    assert case.deadline == reply_by.date
+    desk.clock.set(datetime.combine(reply_by.date, time(23, 0), tzinfo=UTC))
+    assert await desk.tracking.sweep() == 0
+    desk.clock.advance(timedelta(hours=2))
+    assert await desk.tracking.sweep() == 1
+    assert await desk.tracking.sweep() == 0
+    assert (await desk.tracking.case(case.case_id)).state is CaseState.TACITLY_ACCEPTED
+    kinds = [(r["kind"], r["data"]["state"]) for r in await _inbox(desk, "dublin-unit")]  # type: ignore[index]
+    assert kinds[0] == ("case-change", "request_received")
+    assert kinds[-1] == ("case-change", "tacitly_accepted")
+    assert ("deadline-alert", "request_received") in kinds
+
+
+async def test_our_reply_to_an_incoming_request_is_sent_once_and_moves_the_case(
+    desk: Desk,
+) -> None:
+    record = decode_record(json.loads((SAMPLES / "applicant-2026.json").read_bytes())).value
+    assert isinstance(record, CanonicalRecord)
+    request = DublinSubmission(
+        request=DublinRequest(
+            request_type=RequestType.TAKE_BACK,
+            requesting_state="NL",
+            requested_state="BE",
+            national_reference="NL-2026-78",
+            legal_basis="Reg 2024/1351 Art 41",
+        ),
+        record=record,
+    )
+    message = _from(NL, "dublinet.take-back-notification", request, regime=DublinRegime.AMMR)
+    await desk.tracking.on_message(message, Receipt(new=True, correlated=None))
+    [case] = await desk.tracking.store.cases()
+    replied = await desk.tracking.reply_to_case(
+        case.case_id, outcome=ReplyOutcome.REJECT, reason_codes=("not-responsible",), by="ops"
+    )
+    assert replied.state is CaseState.REJECTED
+    [sent] = await desk.store.find(MessageFilter(peer="NL:dublinet"))
+    assert (sent.message_type, sent.correlation_id) == ("dublinet.reply", case.request_message_id)
+    with pytest.raises(InputError) as raised:  # rejected cannot be rejected again
+        await desk.tracking.reply_to_case(case.case_id, outcome=ReplyOutcome.REJECT, by="ops")
+    assert raised.value.code == "GW-CASE-TRANSITION"
+    assert len(await desk.store.find(MessageFilter(peer="NL:dublinet"))) == 1
+
+
+async def test_a_no_hit_reaches_its_submitter_and_results_are_queued_once_for_webhooks(
+    desk: Desk,
+) -> None:
+    source = await _enrolled(desk)
+    reference = ReferenceNumber.parse(source.reference or "")
+    no_hit = _from(CENTRAL_SYSTEM, "eurodac.no-hit", EurodacNoHit(reference=reference))
+    await desk.tracking.on_message(no_hit, Receipt(new=True, correlated=source))
+    [result] = await _inbox(desk)
+    assert result["kind"] == "no-hit"
+    assert result["data"] == {"reference": str(reference), "message_id": source.message_id}
+    assert await pump_results(desk.tracking, desk.outbox, ["evibel"]) == 1
+    assert await pump_results(desk.tracking, desk.outbox, ["evibel"]) == 0
+    queued = await desk.store.get(str(result["result_id"]))
+    assert queued is not None
+    assert queued.peer == "webhook:evibel"
+    assert json.loads(desk.outbox.body_of(queued)) == result
+
+
+async def test_a_request_lost_between_its_case_and_the_outbox_is_queued_by_the_sweep(
+    desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hit_id = await _hit_on(desk, "NL1000000004242")
+
+    async def crash(*_: object, **__: object) -> list[str]:
+        raise OSError("the process died here")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(desk.outbox, "put", crash)
+        with pytest.raises(OSError, match="died"):
+            await desk.tracking.confirm_hit(hit_id, by="expert")
+    [case] = await desk.tracking.store.cases()
+    assert case.request_message_id is not None
+    assert await desk.store.get(case.request_message_id) is None
+    assert await desk.tracking.sweep() == 0
+    queued = await desk.store.get(case.request_message_id)
+    assert queued is not None
+    assert (queued.peer, queued.order_key) == ("NL:dublinet", case.case_id)
+    await desk.tracking.sweep()
+    assert len(await desk.store.find(MessageFilter(peer="NL:dublinet"))) == 1
+
+
+async def test_a_planned_case_is_sent_once_under_the_regime_of_its_registration(
+    desk: Desk,
+) -> None:
+    body = {
+        "kind": "take_charge",
+        "requested_state": "FR",
+        "legal_basis": "Reg 2024/1351 Art 39",
+        "record": json.loads((SAMPLES / "applicant-2026.json").read_bytes()),
+        "submitter": "evibel",
+    }
+    plan = case_plan(body, case_id="plan-1")
+    case = await desk.tracking.open_planned_case(plan)
+    again = await desk.tracking.open_planned_case(plan)
+    assert again.case_id == case.case_id == "plan-1"
+    assert (case.regime, case.other_state, case.hit_based) == (DublinRegime.AMMR, "FR", False)
+    [sent] = await desk.store.find(MessageFilter(peer="FR:dublinet"))
+    assert (sent.message_type, sent.message_id) == (
+        "dublinet.take-charge-request",
+        case.request_message_id,
+    )
+    assert [r["kind"] for r in await _inbox(desk)] == ["case-change"]
+    with pytest.raises(InputError) as raised:
+        await desk.tracking.open_planned_case(replace(plan, case_id="p-2", requested_state="BE"))
+    assert raised.value.code == "GW-CASE-PLAN"
+
+
+def test_a_bad_plan_is_refused_with_every_problem() -> None:
+    with pytest.raises(InputError) as raised:
+        case_plan(
+            {"kind": "adopt", "requested_state": "XX", "urgent": "yes", "eurodac_reference": "1"},
+            case_id="p",
+        )
+    paths = {problem.path for problem in raised.value.problems}
+    assert {"kind", "requested_state", "legal_basis", "urgent", "eurodac_reference"} <= paths
+    assert any(path.startswith("record") for path in paths)
+
+
+async def test_a_case_that_cannot_be_swept_does_not_stop_the_others(
+    desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hit_id = await _hit_on(desk, "NL1000000004242")
+
+    async def crash(*_: object, **__: object) -> list[str]:
+        raise OSError("the process died here")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(desk.outbox, "put", crash)
+        with pytest.raises(OSError, match="died"):
+            await desk.tracking.confirm_hit(hit_id, by="expert")
+    [case] = await desk.tracking.store.cases()
+    hit = await desk.tracking.hit(hit_id)
+    # The enrolment's body is gone: the lost request cannot be built again.
+    monkeypatch.setattr(desk.store, "get", _nothing)
+    assert hit.source_message_id is not None
+    assert await desk.tracking.sweep() == 0
+    assert (await desk.tracking.case(case.case_id)).state is CaseState.REQUEST_SENT
+
+
+async def _nothing(*_: object, **__: object) -> None:
+    return None
+
+
+async def test_an_acknowledgement_tracking_missed_is_found_in_the_outbox_by_the_sweep(
+    desk: Desk,
+) -> None:
+    hit_id = await _hit_on(desk, "NL1000000004242")
+    case = (await desk.tracking.confirm_hit(hit_id, by="expert")).case
+    assert case is not None
+    await desk.store.claim(
+        worker="w", now=NOW, lease=timedelta(seconds=30), limit=10, peer="NL:dublinet"
+    )
+    await desk.store.record(case.request_message_id or "", Event.ACKNOWLEDGE, at=NOW, worker="w")
+    desk.clock.advance(timedelta(days=1))
+    assert (await desk.tracking.case(case.case_id)).state is CaseState.REQUEST_SENT
+    await desk.tracking.sweep()
+    acknowledged = await desk.tracking.case(case.case_id)
+    expected = compute_deadline(
+        step=Step.TAKE_BACK_CONFIRMATION,
+        start=NOW.date(),
+        regime=DublinRegime.AMMR,
+        calendar=load_calendar("NL"),
+        facts=Facts(hit=True),
+    )
+    assert (acknowledged.state, acknowledged.deadline) == (CaseState.ACKNOWLEDGED, expected.date)
