@@ -74,3 +74,16 @@ async def test_no_board_without_its_api_route(tmp_path: Path) -> None:
     async with api_rig(tmp_path) as rig:
         await _log_in(rig.client, await rig.token(Role.OPERATOR))
         assert (await rig.client.get("/console/board/probe")).status == 404
+
+
+async def test_the_tracking_boards_read_the_tracking_api(tmp_path: Path) -> None:
+    async with api_rig(tmp_path) as rig:
+        await _log_in(rig.client, await rig.token(Role.OPERATOR))
+        dashboard = await (await rig.client.get("/console")).text()
+        for item in BOARDS:
+            assert f'href="/console/board/{item.name}"' in dashboard
+            page = await rig.client.get(f"/console/board/{item.name}")
+            assert page.status == 200
+            read = await rig.client.get(item.source)
+            assert read.status == 200, await read.text()
+            assert isinstance(await read.json(), dict)
