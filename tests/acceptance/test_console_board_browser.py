@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,8 @@ from web_rig import api_rig
 from gateway.adapters.web.auth import requires
 from gateway.adapters.web.console.boards import Board, add_board
 from gateway.broker.access import Role
+from gateway.tracking.hits import HitStatus
+from gateway.tracking.records import StoredHit
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -64,3 +67,47 @@ async def test_a_board_shows_the_api_answer_as_tables_and_text_only(
                 await page.screenshot(path=str(ARTIFACTS / "board-probe.png"), full_page=True)
             finally:
                 await browser.close()
+
+
+async def test_an_expert_rejects_a_hit_in_the_browser(tmp_path: Path, chromium: Path) -> None:
+    async with api_rig(tmp_path) as rig:
+        tracking = rig.services.tracking
+        assert tracking is not None
+        await tracking.store.add_hit(_hit("h-9"), [])
+        base = str(rig.client.make_url("")).rstrip("/")
+        token = await rig.token(Role.OPERATOR, name="expert-2")
+        async with async_playwright() as playwright:
+            browser = await playwright.chromium.launch(executable_path=str(chromium))
+            try:
+                page = await browser.new_page()
+                page.set_default_timeout(20_000)
+                await page.goto(f"{base}/console/login?next=/console/board/hits")
+                await page.fill("#token", token)
+                await page.click("button[type=submit]")
+                await expect(page.locator("#board td").first).to_have_text("h-9")
+                await page.fill('#board input[name="reason"]', "different ridges")
+                await page.click("#board .verdict-reject")
+                await expect(page.locator(".notice")).to_have_text("Done: reject.")
+                await expect(page.locator("#board")).to_contain_text("None.")  # none pending
+                ARTIFACTS.mkdir(exist_ok=True)
+                await page.screenshot(path=str(ARTIFACTS / "board-hit-rejected.png"))
+            finally:
+                await browser.close()
+        stored = await tracking.hit("h-9")
+    assert (stored.status, stored.decided_by) == (HitStatus.REJECTED, "expert-2")
+
+
+def _hit(hit_id: str) -> StoredHit:
+    return StoredHit(
+        hit_id=hit_id,
+        inbound_message_id=f"in-{hit_id}",
+        source_message_id=None,
+        submitter="evibel",
+        reference="BE1000098765430001",
+        matched="BE1000000004242",
+        received=date(2026, 11, 29),
+        registered=date(2026, 11, 20),
+        status=HitStatus.AWAITING_VERIFICATION,
+        created_at=datetime(2026, 11, 29, 9, tzinfo=UTC),
+        data=None,
+    )

@@ -11,7 +11,7 @@ import jinja2
 from aiohttp import web
 
 from gateway.adapters.web.auth import SESSION_AUTH
-from gateway.adapters.web.console import access, audit, boards, events, pages, simulators
+from gateway.adapters.web.console import access, audit, boards, events, hits, pages, simulators
 from gateway.adapters.web.console.extensions import CONSOLE_PAGES, ConsolePage, register_page
 from gateway.adapters.web.console.sessions import Sessions
 from gateway.adapters.web.keys import SERVICES
@@ -53,6 +53,7 @@ def add_routes(app: web.Application) -> None:
     router.add_get("/console/certificates", pages.certificates)
     router.add_get("/console/audit", audit.audit_trail)
     router.add_get("/console/board/{name}", boards.board)
+    router.add_post("/console/hits/{hit_id}/{action:confirm|reject}", hits.decide_hit)
     router.add_get("/console/events", events.events)
     router.add_static("/console/static", HERE / "static", name="console-static")
     simulators.add_routes(app, app[SERVICES].settings)

@@ -67,5 +67,7 @@ async def board(request: web.Request) -> web.Response:
                 return render(
                     request, "denied.html", {"code": "GW-UI-ROLE", "reason": reason}, status=403
                 )
-            return render(request, "board.html", {"board": item})
+            verdicts = item.name == "hits" and request[CALLER].allows(Role.OPERATOR)
+            context = {"board": item, "verdicts": verdicts, "done": request.query.get("done")}
+            return render(request, "board.html", context)
     return render(request, "missing.html", {"what": "board"}, status=404)
