@@ -305,16 +305,18 @@ class PostgresStore:
     async def receive(self, inbound: InboundMessage, *, effect: Event | None) -> Receipt:
         async def work(conn: Connection) -> Receipt:
             cursor = await conn.execute(_INSERT_INBOUND, inbound_values(inbound, _keep))
-            if not cursor.rowcount:
-                return Receipt(new=False, correlated=None)
-            await _audit(conn, [inbound_audit(inbound)])
+            new = bool(cursor.rowcount)
+            if new:
+                await _audit(conn, [inbound_audit(inbound)])
             cursor = await conn.execute(
                 "SELECT * FROM messages WHERE message_id = %s FOR UPDATE",
                 (inbound.correlation_id,),
             )
             row = await cursor.fetchone()
             if row is None:
-                return Receipt(new=True, correlated=None)
+                return Receipt(new=new, correlated=None)
+            if not new:  # seen before: nothing changes; the caller may act on it again
+                return Receipt(new=False, correlated=message_from_row(row, _same))
             outbound = message_from_row(row, _same)
             if effect is not None and (outbound.state, effect) in TRANSITIONS:
                 outbound = await _apply(

@@ -247,14 +247,16 @@ class SqliteStore:
 
     async def receive(self, inbound: InboundMessage, *, effect: Event | None) -> Receipt:
         def work(db: sqlite3.Connection) -> Receipt:
-            if not db.execute(_INSERT_INBOUND, inbound_values(inbound, _to_db)).rowcount:
-                return Receipt(new=False, correlated=None)
-            _audit(db, [inbound_audit(inbound)])
+            new = bool(db.execute(_INSERT_INBOUND, inbound_values(inbound, _to_db)).rowcount)
+            if new:
+                _audit(db, [inbound_audit(inbound)])
             row = db.execute(
                 "SELECT * FROM messages WHERE message_id = ?", (inbound.correlation_id,)
             ).fetchone()
             if row is None:
-                return Receipt(new=True, correlated=None)
+                return Receipt(new=new, correlated=None)
+            if not new:  # seen before: nothing changes; the caller may act on it again
+                return Receipt(new=False, correlated=message_from_row(row, _from_db))
             outbound = message_from_row(row, _from_db)
             if effect is not None and (outbound.state, effect) in TRANSITIONS:
                 outbound = _apply(

@@ -105,7 +105,8 @@ class InMemoryStore:
     async def receive(self, inbound: InboundMessage, *, effect: Event | None) -> Receipt:
         async with self._lock:
             if inbound.message_id in self._inbound:
-                return Receipt(new=False, correlated=None)
+                again = self._messages.get(inbound.correlation_id or "")
+                return Receipt(new=False, correlated=again)
             self._inbound[inbound.message_id] = inbound
             self._append(inbound_audit(inbound))
             outbound = self._messages.get(inbound.correlation_id or "")

@@ -33,7 +33,9 @@ from gateway.validation.validator import validate
 __all__ = ["Inbound", "MessageHandler"]
 
 MessageHandler = Callable[[Message, Receipt], Awaitable[None]]
-"""Called once per new inbound message, after it is recorded (tracking, results)."""
+"""Called for every verified inbound message after it is recorded, a repeated one included
+(tracking, results); must be idempotent. An error it raises reaches the peer as a refusal,
+so the peer sends the message again."""
 
 MAX_CLOCK_SKEW = timedelta(hours=24)
 
@@ -70,7 +72,10 @@ class Inbound:
         else:
             effect, answers = Event.ANSWER, envelope.correlation_id
         receipt = await self._record(message, body, tls_peer, answers, effect)
-        if receipt.new and self.on_message is not None:
+        if self.on_message is not None:
+            # Also for a duplicate: if acting on it failed the first time (the peer got no
+            # acknowledgement and sent it again), this is the second chance. Handlers are
+            # idempotent.
             await self.on_message(message, receipt)
         if isinstance(content, Acknowledgement):
             return None
@@ -93,7 +98,10 @@ class Inbound:
                 "its acknowledgement",
             )
         receipt = await self._record(message, answer, peer, content.acknowledged_message_id, None)
-        if receipt.new and self.on_message is not None:
+        if self.on_message is not None:
+            # Also for a duplicate: if acting on it failed the first time (the peer got no
+            # acknowledgement and sent it again), this is the second chance. Handlers are
+            # idempotent.
             await self.on_message(message, receipt)
 
     def verified(self, body: bytes, peer: PeerId) -> Message:

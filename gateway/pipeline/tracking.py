@@ -23,7 +23,7 @@ from gateway.broker.states import MessageState
 from gateway.domain.dublin import DublinReply, ReplyOutcome, RequestType
 from gateway.domain.replies import Acknowledgement, EurodacErrorReply, EurodacHit, EurodacNoHit
 from gateway.domain.serialization import encode
-from gateway.errors import GatewayError, InputError
+from gateway.errors import GatewayError, InputError, TransportError
 from gateway.logging import get_logger
 from gateway.messages import DublinSubmission, Message
 from gateway.pipeline.outgoing import (
@@ -85,6 +85,8 @@ class Tracking(TrackingBase):
                 await self._reply_arrived(message, content)
             elif isinstance(content, Acknowledgement) and receipt.correlated is not None:
                 await self._acknowledged(content, receipt.correlated)
+        except TransportError:
+            raise  # the store is away: the peer gets no acknowledgement and sends it again
         except GatewayError as error:  # recorded already; an operator sees it in the log
             log.warning("tracking could not use the message", code=error.code)
 

@@ -282,6 +282,8 @@ async def test_a_reply_is_stored_once_and_answers_its_message(store: MessageStor
     assert await store.inbound("in-1") == inbound(1, first.message_id)
     repeat = await store.receive(inbound(1, first.message_id), effect=Event.ANSWER)
     assert not repeat.new
+    assert repeat.correlated is not None  # so a handler that failed the first time can act
+    assert repeat.correlated.state is MessageState.ANSWERED
     assert [c.event for c in await store.timeline(first.message_id)].count(Event.ANSWER) == 1
 
 
