@@ -31,10 +31,13 @@ unit: $(STAMP) system-deps
 install: $(STAMP)
 
 # Programs the tests run besides Python: xmlsec1 (the reference XML-DSig tool
-# that the interoperability tests sign and verify with). sudo only when not root.
+# that the interoperability tests sign and verify with) and Debian's chromium (the
+# console's browser test drives it with Playwright; no browser is downloaded).
+# sudo only when not root.
 SUDO := $(shell test "$$(id -u)" = 0 || echo sudo)
 system-deps:
 	@command -v xmlsec1 >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq xmlsec1; }
+	@test -x /usr/bin/chromium || { $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

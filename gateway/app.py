@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 
 from gateway.adapters.clock import SystemClock
@@ -29,6 +30,8 @@ from gateway.broker.sealing import BodyCipher, parse_key_ring
 from gateway.errors import ConfigError
 from gateway.logging import configure_logging, get_logger
 from gateway.mapping.source_readers import Reader, record_sources, source_readers
+from gateway.observability import Metrics
+from gateway.pipeline.alerts import deadline_counts
 from gateway.pipeline.batches import Batches
 from gateway.pipeline.inbound import Inbound
 from gateway.pipeline.results import WEBHOOK_PEER, parse_webhooks
@@ -153,6 +156,7 @@ async def running_services(
     store = await open_store(settings)
     executor = ThreadPoolExecutor(settings.crypto_threads, thread_name_prefix="crypto")
     transport = HttpTransport(routes)
+    metrics = Metrics()
     batches: Batches | None = None
     tracking_store = await open_tracking(settings)
     webhook_targets = parse_webhooks(settings.webhooks)
@@ -168,6 +172,9 @@ async def running_services(
             calendar=settings.deadline_calendar,
             dublin_unit=settings.dublin_unit,
             alert_days=settings.deadline_alert_days,
+        )
+        metrics.watch_deadlines(
+            partial(deadline_counts, tracking, within=settings.deadline_alert_days)
         )
         inbound = Inbound(
             outbox=outbox,
@@ -204,6 +211,7 @@ async def running_services(
                 peers=list(routes),
                 policy=dispatcher_policy(settings),
                 check_ack=inbound.check_acknowledgement,
+                observer=metrics,
             ),
             trust=trust,
             tracking=tracking,
@@ -216,6 +224,7 @@ async def running_services(
             if webhook_targets
             else None,
             batches=batches,
+            metrics=metrics,
         )
     finally:
         if batches is not None:

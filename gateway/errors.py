@@ -213,6 +213,13 @@ ERROR_CODES: dict[str, str] = {
     "GW-RES-WEBHOOK": "A webhook setting is not name=URL;secret (secret of 16 characters or more).",
     "GW-RES-WEBHOOK-DOWN": "A webhook did not answer or failed for a while; sent again later.",
     "GW-RES-WEBHOOK-REFUSED": "A webhook refused a result for good (dead letter).",
+    # console and API (operators' web console, OpenAPI, observability)
+    "GW-UI-LOGIN": "The console login was refused: the token is unknown or revoked.",
+    "GW-UI-LOGIN-EXPIRED": "The console login form expired or was not sent from the console.",
+    "GW-UI-SESSION": "The console needs a login (no session, or it expired or was revoked).",
+    "GW-UI-ROLE": "The console page or action needs a role the caller's token does not grant.",
+    "GW-UI-CSRF": "A console form was stale or sent from another site (CSRF check failed).",
+    "GW-UI-SIMULATOR": "The simulators' control API did not answer or refused the request.",
 }
 
 

@@ -104,6 +104,9 @@ class Settings:
     # tracking: results back to the national systems
     webhooks: str = ""  # "submitter=https://host/path;secret,...": results POSTed, HMAC-signed
     dublin_unit: str = ""  # the submitter whose inbox gets incoming Dublin requests' results
+    # console: the simulators' control API, for testers (empty: no simulator page)
+    simulator_control_url: str = ""  # e.g. http://127.0.0.1:9080
+    simulator_control_token: str = ""  # its bearer token, when it was started with one
 
 
 def load_settings(environ: Mapping[str, str], config_file: Path | None = None) -> Settings:

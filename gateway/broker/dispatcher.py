@@ -13,10 +13,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import random
+import time
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from gateway.broker.breaker import BreakerPolicy, Circuit
 from gateway.broker.lifecycle import LeaseLostError
@@ -28,10 +30,22 @@ from gateway.errors import GatewayError, RemoteError
 from gateway.logging import get_logger
 from gateway.ports import Transport
 
-__all__ = ["AckCheck", "Dispatcher", "DispatcherPolicy"]
+__all__ = ["AckCheck", "Dispatcher", "DispatcherPolicy", "SendObserver"]
 
 AckCheck = Callable[[StoredMessage, bytes], Awaitable[None]]
 """Verifies a peer's acknowledgement of a message; raises a GatewayError if it is not one."""
+
+
+class SendObserver(Protocol):
+    """Told the outcome of every send attempt (for metrics): `outcome` is "acknowledged",
+    "retry", "dead" or "refused"; `seconds` is how long the delivery took."""
+
+    def observe_send(self, *, peer: str, outcome: str, seconds: float) -> None: ...
+
+
+class _Unobserved:
+    def observe_send(self, *, peer: str, outcome: str, seconds: float) -> None:
+        return None
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -60,6 +74,7 @@ class Dispatcher:
         check_ack: AckCheck = _accept_any,
         worker_id: str | None = None,
         jitter: Callable[[], float] = random.random,
+        observer: SendObserver | None = None,
     ) -> None:
         self.outbox = outbox
         self.transport = transport
@@ -69,6 +84,7 @@ class Dispatcher:
         self.worker_id = worker_id or f"dispatcher-{uuid.uuid4().hex[:8]}"
         self.circuits = {peer: Circuit(self.policy.breaker) for peer in self.peers}
         self._jitter = jitter
+        self.observer: SendObserver = observer or _Unobserved()
 
     async def run(self, stop: asyncio.Event) -> None:
         """Run one worker per peer until `stop` is set."""
@@ -135,25 +151,37 @@ class Dispatcher:
             await self._record(message, Event.GIVE_UP, detail=f"{error.code}: {error.message}")
             log.warning("message cannot be sent", code=error.code, state="dead")
             return
+        started = time.perf_counter()
         try:
             answer = await self.transport.deliver(
                 peer=message.peer, message_id=message.message_id, body=body
             )
             await self.check_ack(message, answer)
         except RemoteError as error:
+            self._observe(message, "refused", started)
             circuit.record_success()  # the peer is up; it refused this message
             await self._record(message, Event.GIVE_UP, detail=f"{error.code}: {error.message}")
             log.warning("message refused by the peer", code=error.code, state="dead")
             return
         except GatewayError as error:
             circuit.record_failure(self.outbox.clock.now())
-            await self._retry_or_give_up(message, error)
+            seconds = time.perf_counter() - started
+            dead = await self._retry_or_give_up(message, error)
+            self.observer.observe_send(
+                peer=message.peer, outcome="dead" if dead else "retry", seconds=seconds
+            )
             return
+        self._observe(message, "acknowledged", started)
         circuit.record_success()
         await self._record(message, Event.ACKNOWLEDGE)
         log.info("message acknowledged", state="acknowledged")
 
-    async def _retry_or_give_up(self, message: StoredMessage, error: GatewayError) -> None:
+    def _observe(self, message: StoredMessage, outcome: str, started: float) -> None:
+        seconds = time.perf_counter() - started
+        self.observer.observe_send(peer=message.peer, outcome=outcome, seconds=seconds)
+
+    async def _retry_or_give_up(self, message: StoredMessage, error: GatewayError) -> bool:
+        """Record a failed send; True when the message is now dead."""
         now = self.outbox.clock.now()
         detail = f"{error.code}: {error.message}"
         decision = decide(
@@ -167,9 +195,10 @@ class Dispatcher:
         if isinstance(decision, GiveUp):
             await self._record(message, Event.GIVE_UP, detail=f"{detail}; {decision.reason}")
             log.warning("message dead", reason=decision.reason, state="dead")
-        else:
-            await self._record(message, Event.FAIL, detail=detail, retry_at=decision.at)
-            log.info("send failed, will retry", state="retry_wait", attempt=message.attempts)
+            return True
+        await self._record(message, Event.FAIL, detail=detail, retry_at=decision.at)
+        log.info("send failed, will retry", state="retry_wait", attempt=message.attempts)
+        return False
 
     async def _record(
         self,

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from gateway.broker.dispatcher import Dispatcher
 from gateway.broker.outbox import Outbox
+from gateway.observability import Metrics
 from gateway.pipeline.batches import Batches
 from gateway.pipeline.inbound import Inbound
 from gateway.pipeline.submissions import Submissions
@@ -30,3 +31,4 @@ class Services:
     batches: Batches | None = None  # batch uploads of source exports
     tracking: Tracking | None = None
     webhooks: Dispatcher | None = None  # delivers results to the submitters' webhooks
+    metrics: Metrics = field(default_factory=Metrics)

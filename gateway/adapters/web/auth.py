@@ -10,24 +10,35 @@ from aiohttp import web
 from gateway.adapters.web.keys import CALLER, SERVICES
 from gateway.broker.access import ApiToken, Role, digest_of
 
-__all__ = ["caller", "requires"]
+__all__ = ["SESSION_AUTH", "SessionAuth", "caller", "requires"]
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+SessionAuth = Callable[[web.Request], Awaitable[ApiToken | None]]
+"""The token behind a browser's console session, if any (set by the console)."""
+SESSION_AUTH: web.AppKey[SessionAuth] = web.AppKey("session_auth")
+_SAFE_METHODS = frozenset({"GET", "HEAD"})
 
 
 def requires(role: Role) -> Callable[[Handler], Handler]:
-    """Refuse the request (401/403) unless its bearer token grants `role`."""
+    """Refuse the request (401/403) unless its bearer token grants `role`; a GET may
+    instead come from a logged-in console page (its session stands for its token)."""
 
     def decorate(handler: Handler) -> Handler:
         @wraps(handler)
         async def checked(request: web.Request) -> web.StreamResponse:
             scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
-            if scheme.lower() != "bearer" or not secret:
-                raise web.HTTPUnauthorized(
-                    text="a bearer token is required", headers={"WWW-Authenticate": "Bearer"}
-                )
-            store = request.app[SERVICES].store
-            token = await store.token_by_digest(digest_of(secret.strip()))
+            session_auth = request.app.get(SESSION_AUTH)
+            token: ApiToken | None = None
+            if scheme.lower() == "bearer" and secret:
+                token = await request.app[SERVICES].store.token_by_digest(digest_of(secret.strip()))
+            elif request.method in _SAFE_METHODS and session_auth is not None:
+                # The console's pages read the API with their session (reads only: a
+                # change always needs the bearer token, so no cross-site form can make one).
+                token = await session_auth(request)
+                if token is None:
+                    raise _no_token()
+            else:
+                raise _no_token()
             if token is None or token.revoked_at is not None:
                 raise web.HTTPUnauthorized(
                     text="the token is unknown or revoked", headers={"WWW-Authenticate": "Bearer"}
@@ -41,6 +52,12 @@ def requires(role: Role) -> Callable[[Handler], Handler]:
         return checked
 
     return decorate
+
+
+def _no_token() -> web.HTTPUnauthorized:
+    return web.HTTPUnauthorized(
+        text="a bearer token is required", headers={"WWW-Authenticate": "Bearer"}
+    )
 
 
 def caller(request: web.Request) -> ApiToken:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from gateway.adapters.web.keys import SERVICES
+from gateway.adapters.web.observability import add_request_ids
 from gateway.adapters.web.problems import error_middleware
 from gateway.errors import SecurityError
 from gateway.pipeline.services import Services
@@ -19,6 +20,7 @@ def make_inbound(services: Services) -> web.Application:
     )
     app[SERVICES] = services
     app.router.add_post("/v1/inbound", receive)
+    add_request_ids(app)
     return app
 
 

@@ -27,6 +27,8 @@ _CONTENT_AREAS = frozenset(
     {"VAL", "MAP", "MSG", "NIST"}
 )  # the request was read; its content is bad
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+# Broker errors that name a resource or a conflict, not a malformed request.
+_STATUS_OF_CODE = {"GW-BRK-UNKNOWN": 404, "GW-BRK-TRANSITION": 409, "GW-BRK-PURGED": 410}
 
 
 def problem_response(status: int, problems: list[Problem], **extra: Any) -> web.Response:
@@ -38,6 +40,8 @@ def problem_response(status: int, problems: list[Problem], **extra: Any) -> web.
 
 
 def _status_of(error: GatewayError) -> int:
+    if error.code in _STATUS_OF_CODE:
+        return _STATUS_OF_CODE[error.code]
     if isinstance(error, InputError):
         area = error.code.split("-")[1] if error.code.count("-") >= 2 else ""
         return 422 if area in _CONTENT_AREAS else 400

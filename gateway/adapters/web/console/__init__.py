@@ -1,0 +1,63 @@
+"""The operators' web console at `/console`: server-rendered pages, a little plain JavaScript,
+live updates by server-sent events. See `access` for login and roles, `pages` for what is
+shown, `events` for the live feed and `extensions` for pages other modules add."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import aiohttp_jinja2
+import jinja2
+from aiohttp import web
+
+from gateway.adapters.web.auth import SESSION_AUTH
+from gateway.adapters.web.console import access, audit, boards, events, hits, pages, simulators
+from gateway.adapters.web.console.extensions import CONSOLE_PAGES, ConsolePage, register_page
+from gateway.adapters.web.console.sessions import Sessions
+from gateway.adapters.web.keys import SERVICES
+
+__all__ = ["CONSOLE_PAGES", "ConsolePage", "add_routes", "register_page", "setup_templates"]
+
+HERE = Path(__file__).parent
+
+
+def setup_templates(app: web.Application) -> None:
+    """The console's Jinja2 templates (autoescaped), once per application."""
+    if aiohttp_jinja2.APP_KEY not in app:
+        aiohttp_jinja2.setup(
+            app,
+            loader=jinja2.FileSystemLoader(HERE / "templates"),
+            autoescape=jinja2.select_autoescape(default=True),
+            undefined=jinja2.StrictUndefined,
+        )
+
+
+def add_routes(app: web.Application) -> None:
+    setup_templates(app)
+    app[access.SESSIONS] = Sessions()
+    app[SESSION_AUTH] = access.session_token
+    app[events.EVENT_HUB] = events.EventHub(app)
+    app.on_shutdown.append(_stop_events)
+    router = app.router
+    router.add_get("/console/login", access.login_form)
+    router.add_post("/console/login", access.login)
+    router.add_post("/console/logout", access.logout)
+    router.add_get("/console", pages.dashboard)
+    router.add_get("/console/messages", pages.messages)
+    router.add_get("/console/messages/{message_id}", pages.message_detail)
+    router.add_post(
+        "/console/messages/{message_id}/{action:resend|release|cancel}", pages.act_on_message
+    )
+    router.add_get("/console/dead", pages.dead_letters)
+    router.add_post("/console/dead/release", pages.release_dead_letters)
+    router.add_get("/console/certificates", pages.certificates)
+    router.add_get("/console/audit", audit.audit_trail)
+    router.add_get("/console/board/{name}", boards.board)
+    router.add_post("/console/hits/{hit_id}/{action:confirm|reject}", hits.decide_hit)
+    router.add_get("/console/events", events.events)
+    router.add_static("/console/static", HERE / "static", name="console-static")
+    simulators.add_routes(app, app[SERVICES].settings)
+
+
+async def _stop_events(app: web.Application) -> None:
+    await app[events.EVENT_HUB].close()

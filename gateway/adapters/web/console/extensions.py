@@ -1,0 +1,53 @@
+"""The console's menu, and how other parts of the gateway add their pages to it.
+
+Hits awaiting expert verification, Dublin cases, the deadline board and
+simulator control belong to other modules. Each adds its routes itself and
+calls `register_page` once its data exists; the console then shows the page
+in its menu to callers with one of the page's roles. Nothing is shown for
+data the gateway does not have.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aiohttp import web
+
+from gateway.broker.access import ApiToken, Role
+
+__all__ = ["CONSOLE_PAGES", "ConsolePage", "menu", "register_page"]
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ConsolePage:
+    title: str
+    path: str  # under /console, e.g. "/console/hits"
+    roles: tuple[Role, ...]
+
+
+CONSOLE_PAGES: web.AppKey[list[ConsolePage]] = web.AppKey("console_pages", list)
+
+_READERS = (Role.OPERATOR, Role.AUDITOR)
+CORE_PAGES = (
+    ConsolePage(title="Dashboard", path="/console", roles=(*_READERS, Role.TESTER)),
+    ConsolePage(title="Messages", path="/console/messages", roles=_READERS),
+    ConsolePage(title="Dead letters", path="/console/dead", roles=_READERS),
+    ConsolePage(title="Certificates", path="/console/certificates", roles=_READERS),
+    ConsolePage(title="Audit trail", path="/console/audit", roles=_READERS),
+)
+
+
+def register_page(app: web.Application, page: ConsolePage) -> None:
+    """Add `page` to the console's menu (call before the application starts)."""
+    app.setdefault(CONSOLE_PAGES, []).append(page)
+
+
+def menu(app: web.Application, token: ApiToken) -> list[ConsolePage]:
+    from gateway.adapters.web.console.boards import available_boards  # noqa: PLC0415 - cycle
+
+    boards = [
+        ConsolePage(title=board.title, path=f"/console/board/{board.name}", roles=(role,))
+        for board, role in available_boards(app)
+    ]
+    pages = [*CORE_PAGES, *boards, *app.get(CONSOLE_PAGES, [])]
+    return [page for page in pages if any(token.allows(role) for role in page.roles)]

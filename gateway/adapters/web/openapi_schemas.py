@@ -1,0 +1,304 @@
+"""What each API operation takes and answers, and the shapes of its documents (OpenAPI 3.1).
+
+Roles, paths and methods are not written here: `openapi.py` reads them from
+the routes. A route missing from `OPERATIONS` is still described, from its
+handler's docstring, until it gets its entry.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gateway.broker.states import MessageState
+
+__all__ = ["COMPONENTS", "OPERATIONS", "ref"]
+
+
+def ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _problem(description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {"application/problem+json": {"schema": ref("Problem")}},
+    }
+
+
+_TEXT: dict[str, Any] = {"type": "string"}
+_NULLABLE_TEXT: dict[str, Any] = {"type": ["string", "null"]}
+_TIME: dict[str, Any] = {"type": "string", "format": "date-time"}
+_STATES = [state.value for state in MessageState]
+
+_MESSAGE_SUMMARY: dict[str, Any] = {
+    "type": "object",
+    "required": ["message_id", "peer", "type", "state", "attempts", "created_at"],
+    "properties": {
+        "message_id": _TEXT,
+        "peer": {"type": "string", "examples": ["EU:eurodac", "NL:dublinet"]},
+        "type": {"type": "string", "examples": ["eurodac.enrolment"]},
+        "state": {"type": "string", "enum": _STATES},
+        "reference": _NULLABLE_TEXT,
+        "conversation_id": _TEXT,
+        "attempts": {"type": "integer", "minimum": 0},
+        "created_at": _TIME,
+        "updated_at": _TIME,
+        "next_attempt_at": {"type": ["string", "null"], "format": "date-time"},
+        "last_error": _NULLABLE_TEXT,
+    },
+}
+
+COMPONENTS: dict[str, Any] = {
+    "schemas": {
+        "Problem": {
+            "type": "object",
+            "description": "RFC 9457 problem document with the gateway's stable error code.",
+            "required": ["type", "title", "status", "code", "problems"],
+            "properties": {
+                "type": _TEXT,
+                "title": _TEXT,
+                "status": {"type": "integer"},
+                "detail": _TEXT,
+                "code": {"type": "string", "pattern": "^GW-"},
+                "problems": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["code", "message", "path"],
+                        "properties": {"code": _TEXT, "message": _TEXT, "path": _TEXT},
+                    },
+                },
+            },
+        },
+        "MessageSummary": _MESSAGE_SUMMARY,
+        "MessageDetail": {
+            "allOf": [
+                ref("MessageSummary"),
+                {
+                    "type": "object",
+                    "required": ["timeline"],
+                    "properties": {
+                        "xml": {
+                            "type": ["string", "null"],
+                            "description": "the signed message as sent; null once erased",
+                        },
+                        "timeline": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "properties": {
+                                    "at": _TIME,
+                                    "from": {"type": ["string", "null"]},
+                                    "to": _TEXT,
+                                    "event": _TEXT,
+                                    "detail": _TEXT,
+                                },
+                            },
+                        },
+                    },
+                },
+            ]
+        },
+        "SubmissionAccepted": {
+            "type": "object",
+            "required": ["submission_id", "status", "message_ids"],
+            "properties": {
+                "submission_id": _TEXT,
+                "status": {"const": "accepted"},
+                "message_ids": {"type": "array", "items": _TEXT},
+                "links": {"type": "object"},
+            },
+        },
+        "SubmissionStatus": {
+            "type": "object",
+            "required": ["submission_id", "status", "created_at", "answer", "messages"],
+            "properties": {
+                "submission_id": _TEXT,
+                "status": {"type": "string", "enum": ["accepted", "rejected"]},
+                "created_at": _TIME,
+                "answer": {"type": "object"},
+                "messages": {"type": "array", "items": ref("MessageSummary")},
+            },
+        },
+        "Queues": {
+            "type": "object",
+            "required": ["counts", "circuits"],
+            "properties": {
+                "counts": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "properties": {
+                            "peer": _TEXT,
+                            "state": {"type": "string", "enum": _STATES},
+                            "count": {"type": "integer", "minimum": 0},
+                        },
+                    },
+                },
+                "circuits": {
+                    "type": "object",
+                    "additionalProperties": {
+                        "type": "string",
+                        "enum": ["closed", "open", "half_open"],
+                    },
+                },
+                "oldest_waiting_seconds": {
+                    "type": "object",
+                    "description": "per peer, the age of the oldest message not yet delivered",
+                    "additionalProperties": {"type": "integer"},
+                },
+            },
+        },
+        "Readiness": {
+            "type": "object",
+            "required": ["status", "store"],
+            "properties": {
+                "status": {"type": "string", "enum": ["ready", "not ready"]},
+                "store": _TEXT,
+                "certificates": {},
+                "peers": {"type": "object"},
+            },
+        },
+    }
+}
+
+_BAD_REQUEST = _problem("The request is malformed (a parameter or header is wrong).")
+_NOT_FOUND = _problem("There is no such resource.")
+
+OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
+    ("post", "/v1/submissions"): {
+        "summary": "Submit national records; they are mapped, signed and queued",
+        "description": (
+            "Answers at once with the submission id and its message ids; the EU result comes "
+            "later. A repeated Idempotency-Key returns the first answer again; the same key "
+            "with other content is refused."
+        ),
+        "parameters": [
+            {
+                "name": "Idempotency-Key",
+                "in": "header",
+                "required": True,
+                "schema": {"type": "string", "minLength": 1, "maxLength": 200},
+            },
+            {
+                "name": "source",
+                "in": "query",
+                "schema": {
+                    "type": "string",
+                    "enum": ["evibel", "actio", "waiting-register", "printrak"],
+                },
+            },
+            {"name": "format", "in": "query", "schema": {"type": "string"}},
+        ],
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {"schema": {}},
+                "text/csv": {"schema": {"type": "string"}},
+            },
+        },
+        "responses": {
+            "202": _json(ref("SubmissionAccepted"), "Accepted: the messages are queued."),
+            "400": _BAD_REQUEST,
+            "413": _problem("The request is larger than allowed."),
+            "422": _problem("The records are refused; every problem is listed."),
+        },
+    },
+    ("get", "/v1/submissions/{submission_id}"): {
+        "summary": "A submission's answer and the state of its messages",
+        "description": "A submitter sees only its own submissions; operators and auditors all.",
+        "responses": {
+            "200": _json(ref("SubmissionStatus"), "The submission."),
+            "404": _NOT_FOUND,
+        },
+    },
+    ("get", "/v1/messages"): {
+        "summary": "List messages, newest first, filtered",
+        "parameters": [
+            {"name": "state", "in": "query", "schema": {"type": "string", "enum": _STATES}},
+            {"name": "peer", "in": "query", "schema": {"type": "string"}},
+            {"name": "reference", "in": "query", "schema": {"type": "string"}},
+            {"name": "conversation", "in": "query", "schema": {"type": "string"}},
+            {
+                "name": "since",
+                "in": "query",
+                "description": "only messages created at or after this time (with its offset)",
+                "schema": {"type": "string", "format": "date-time"},
+            },
+            {
+                "name": "limit",
+                "in": "query",
+                "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100},
+            },
+            {
+                "name": "offset",
+                "in": "query",
+                "description": "skip this many of the newest matches (paging)",
+                "schema": {"type": "integer", "minimum": 0, "maximum": 1_000_000_000, "default": 0},
+            },
+        ],
+        "responses": {
+            "200": _json(
+                {
+                    "type": "object",
+                    "required": ["messages"],
+                    "properties": {
+                        "messages": {"type": "array", "items": ref("MessageSummary")},
+                        "next": {"type": "string", "description": "the next page, when full"},
+                    },
+                },
+                "The messages.",
+            ),
+            "400": _BAD_REQUEST,
+        },
+    },
+    ("get", "/v1/messages/{message_id}"): {
+        "summary": "One message with its timeline of state changes",
+        "responses": {"200": _json(ref("MessageDetail"), "The message."), "404": _NOT_FOUND},
+    },
+    ("post", "/v1/messages/{message_id}/{action}"): {
+        "summary": "Resend a delivered message, release a dead letter, or cancel a message",
+        "description": (
+            "resend: acknowledged → queued (same id; the peer de-duplicates); release: dead → "
+            "queued; cancel: queued, retry_wait or dead → cancelled."
+        ),
+        "responses": {
+            "200": _json(ref("MessageSummary"), "The message after the action."),
+            "404": _NOT_FOUND,
+            "409": _problem("The message's state does not allow the action."),
+        },
+    },
+    ("get", "/v1/queues"): {
+        "summary": "Messages per peer and state, and each peer's circuit breaker",
+        "responses": {"200": _json(ref("Queues"), "The queues.")},
+    },
+    ("get", "/healthz"): {
+        "summary": "Liveness: the process answers",
+        "responses": {"200": _json({"type": "object"}, "Alive.")},
+    },
+    ("get", "/readyz"): {
+        "summary": "Readiness: the store answers and the gateway's certificates are valid",
+        "responses": {
+            "200": _json(ref("Readiness"), "Ready."),
+            "503": _json(ref("Readiness"), "Not ready; the report says why."),
+        },
+    },
+    ("get", "/metrics"): {
+        "summary": "Prometheus metrics",
+        "description": (
+            "Queue depth per peer and state, send latency, retries, dead letters, circuit "
+            "states, days until each certificate of the gateway expires, deadlines."
+        ),
+        "responses": {
+            "200": {"description": "Text exposition format.", "content": {"text/plain": {}}}
+        },
+    },
+    ("get", "/openapi.json"): {
+        "summary": "This description of the API (OpenAPI 3.1)",
+        "responses": {"200": _json({"type": "object"}, "The OpenAPI document.")},
+    },
+}

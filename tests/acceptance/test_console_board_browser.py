@@ -1,0 +1,113 @@
+"""A board of another module's API, laid out by the console's script in Debian's chromium."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from aiohttp import web
+from playwright.async_api import async_playwright, expect
+from web_rig import api_rig
+
+from gateway.adapters.web.auth import requires
+from gateway.adapters.web.console.boards import Board, add_board
+from gateway.broker.access import Role
+from gateway.tracking.hits import HitStatus
+from gateway.tracking.records import StoredHit
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+MARKUP = "<img src=x onerror=alert(1)>"
+
+
+@requires(Role.OPERATOR)
+async def list_hits(_: web.Request) -> web.Response:
+    hits = [
+        {"hit_id": "h-1", "status": "awaiting_verification", "note": MARKUP},
+        {"hit_id": "h-2", "status": "awaiting_verification", "due": "2026-12-01"},
+    ]
+    return web.json_response({"hits": hits, "count": 2})
+
+
+def with_probe(app: web.Application) -> None:
+    # A board of its own, so the test holds whatever API routes the gateway has.
+    app.router.add_get("/v1/probe", list_hits)
+    add_board(
+        app, Board(name="probe", title="Probe board", api_path="/v1/probe", source="/v1/probe")
+    )
+
+
+@pytest.fixture
+def chromium() -> Path:
+    assert CHROMIUM.exists(), f"{CHROMIUM} is missing: run `make system-deps`"
+    return CHROMIUM
+
+
+async def test_a_board_shows_the_api_answer_as_tables_and_text_only(
+    tmp_path: Path, chromium: Path
+) -> None:
+    async with api_rig(tmp_path, routes=with_probe) as rig:
+        base = str(rig.client.make_url("")).rstrip("/")
+        token = await rig.token(Role.OPERATOR)
+        async with async_playwright() as playwright:
+            browser = await playwright.chromium.launch(executable_path=str(chromium))
+            try:
+                page = await browser.new_page()
+                page.set_default_timeout(20_000)
+                await page.goto(f"{base}/console/login")
+                await page.fill("#token", token)
+                await page.click("button[type=submit]")
+                await page.click("nav >> text=Probe board")
+                board = page.locator("#board")
+                await expect(board.locator("table td").first).to_have_text("h-1")
+                await expect(board).to_contain_text(MARKUP)  # shown as text, not run
+                await expect(board.locator("img")).to_have_count(0)
+                ARTIFACTS.mkdir(exist_ok=True)
+                await page.screenshot(path=str(ARTIFACTS / "board-probe.png"), full_page=True)
+            finally:
+                await browser.close()
+
+
+async def test_an_expert_rejects_a_hit_in_the_browser(tmp_path: Path, chromium: Path) -> None:
+    async with api_rig(tmp_path) as rig:
+        tracking = rig.services.tracking
+        assert tracking is not None
+        await tracking.store.add_hit(_hit("h-9"), [])
+        base = str(rig.client.make_url("")).rstrip("/")
+        token = await rig.token(Role.OPERATOR, name="expert-2")
+        async with async_playwright() as playwright:
+            browser = await playwright.chromium.launch(executable_path=str(chromium))
+            try:
+                page = await browser.new_page()
+                page.set_default_timeout(20_000)
+                await page.goto(f"{base}/console/login?next=/console/board/hits")
+                await page.fill("#token", token)
+                await page.click("button[type=submit]")
+                await expect(page.locator("#board td").first).to_have_text("h-9")
+                await page.fill('#board input[name="reason"]', "different ridges")
+                await page.click("#board .verdict-reject")
+                await expect(page.locator(".notice")).to_have_text("Done: reject.")
+                await expect(page.locator("#board")).to_contain_text("None.")  # none pending
+                ARTIFACTS.mkdir(exist_ok=True)
+                await page.screenshot(path=str(ARTIFACTS / "board-hit-rejected.png"))
+            finally:
+                await browser.close()
+        stored = await tracking.hit("h-9")
+    assert (stored.status, stored.decided_by) == (HitStatus.REJECTED, "expert-2")
+
+
+def _hit(hit_id: str) -> StoredHit:
+    return StoredHit(
+        hit_id=hit_id,
+        inbound_message_id=f"in-{hit_id}",
+        source_message_id=None,
+        submitter="evibel",
+        reference="BE1000098765430001",
+        matched="BE1000000004242",
+        received=date(2026, 11, 29),
+        registered=date(2026, 11, 20),
+        status=HitStatus.AWAITING_VERIFICATION,
+        created_at=datetime(2026, 11, 29, 9, tzinfo=UTC),
+        data=None,
+    )

@@ -1,0 +1,220 @@
+"""An operator's round in a real headless Chromium (Debian's, driven by Playwright).
+
+A record is submitted; the stand-in Central System fails the first delivery
+(with one attempt allowed, the message becomes a dead letter), then holds the
+second one until the test lets it through and acknowledges it. The operator
+logs in, opens the dashboard, finds the dead letter, reads its XML and
+error, sends it again, and watches it turn acknowledged without reloading.
+Screenshots go to test-artifacts/. Without the browser this test fails
+(`make system-deps` installs it); it never skips.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import aiohttp
+import pytest
+from aiohttp import web
+from playwright.async_api import Page, async_playwright, expect
+from web_rig import demo_data_dir
+
+from gateway.adapters.web.server import Endpoints, serve
+from gateway.app import running_services
+from gateway.broker.access import Role, new_token
+from gateway.domain.replies import Acknowledgement
+from gateway.messages import EU_AUTHORITY, Message, Party, new_envelope, read_message
+from gateway.pipeline.services import Services
+from gateway.pipeline.wire import Wire
+from gateway.security.signer import Signer, SigningKey
+from gateway.security.tls import server_context
+from gateway.security.trust import TrustStore
+from gateway.settings import Settings
+
+PROJECT = Path(__file__).resolve().parents[2]
+SAMPLE = PROJECT / "mappings" / "samples" / "canonical" / "applicant-2026.json"
+ARTIFACTS = PROJECT / "test-artifacts"
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@dataclass
+class FlakyCentralSystem:
+    """Answers 503 to the first delivery; holds later ones until `gate` is set, then
+    acknowledges them, signed as EU:eurodac."""
+
+    folder: Path
+    gate: asyncio.Event = field(default_factory=asyncio.Event)
+    deliveries: int = 0
+
+    def _wire(self) -> Wire:
+        key = SigningKey.from_pem(
+            "eurodac",
+            (self.folder / "signing.key.pem").read_bytes(),
+            (self.folder / "signing.cert.pem").read_bytes(),
+        )
+        return Wire(member_state="BE", signer=Signer([key], active="eurodac"))
+
+    async def handle(self, request: web.Request) -> web.Response:
+        message = read_message(await request.read())
+        self.deliveries += 1
+        if self.deliveries == 1:
+            return web.Response(status=503, text="down for maintenance")
+        await self.gate.wait()
+        envelope, now = message.envelope, datetime.now(tz=UTC)
+        ack = Message(
+            envelope=new_envelope(
+                message_type="eurodac.ack",
+                regime=envelope.regime,
+                sender=Party(authority=EU_AUTHORITY, system="eurodac"),
+                recipient=envelope.sender,
+                now=now,
+                correlation_id=envelope.message_id,
+                conversation_id=envelope.conversation_id,
+            ),
+            content=Acknowledgement(acknowledged_message_id=envelope.message_id, received_at=now),
+        )
+        return web.Response(body=self._wire().signed(ack), content_type="application/xml")
+
+
+@dataclass
+class Gateway:
+    services: Services
+    url: str
+    central: FlakyCentralSystem
+    operator_token: str
+    submitter_token: str
+
+
+@pytest.fixture
+async def gateway(tmp_path: Path) -> AsyncIterator[Gateway]:
+    data = demo_data_dir(tmp_path / "data")
+    central = FlakyCentralSystem(folder=data / "peers" / "eu-eurodac")
+    app = web.Application()
+    app.router.add_post("/eurodac", central.handle)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    context = server_context(
+        cert_file=central.folder / "tls-server.cert.pem",
+        key_file=central.folder / "tls-server.key.pem",
+        trust=TrustStore.from_directory(data / "trust"),
+    )
+    await web.TCPSite(runner, "127.0.0.1", 0, ssl_context=context).start()
+    settings = Settings(
+        data_dir=data,
+        api_port=0,
+        inbound_port=0,
+        eurodac_url=f"https://localhost:{runner.addresses[0][1]}/eurodac",
+        dublinet_peers="",
+        retry_max_attempts=1,  # the first failure makes a dead letter
+    )
+    stop = asyncio.Event()
+    async with running_services(settings) as services:
+        tokens = {}
+        for role in (Role.OPERATOR, Role.SUBMITTER):
+            token, secret = new_token(
+                name=f"{role.value}-1", roles=frozenset({role}), now=datetime.now(tz=UTC)
+            )
+            await services.store.add_token(token)
+            tokens[role] = secret
+        started: asyncio.Future[Endpoints] = asyncio.get_running_loop().create_future()
+        server = asyncio.create_task(serve(services, stop, started))
+        endpoints = await asyncio.wait_for(started, 10)
+        try:
+            yield Gateway(
+                services=services,
+                url=endpoints.api,
+                central=central,
+                operator_token=tokens[Role.OPERATOR],
+                submitter_token=tokens[Role.SUBMITTER],
+            )
+        finally:
+            central.gate.set()
+            stop.set()
+            await server
+            await runner.cleanup()
+
+
+async def _submit(gateway: Gateway) -> str:
+    headers = {
+        "Authorization": f"Bearer {gateway.submitter_token}",
+        "Idempotency-Key": "round-1",
+    }
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(
+            f"{gateway.url}/v1/submissions", data=SAMPLE.read_bytes(), headers=headers
+        ) as response,
+    ):
+        assert response.status == 202, await response.text()
+        [message_id] = (await response.json())["message_ids"]
+        return str(message_id)
+
+
+async def _shot(page: Page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    await page.screenshot(path=str(ARTIFACTS / f"operator-round-{name}.png"), full_page=True)
+
+
+@pytest.fixture
+def chromium() -> Path:
+    """Debian's chromium; its absence fails the test (never a skip)."""
+    assert CHROMIUM.exists(), f"{CHROMIUM} is missing: run `make system-deps`"
+    return CHROMIUM
+
+
+async def test_an_operator_finds_a_dead_letter_resends_it_and_sees_it_acknowledged_live(
+    gateway: Gateway, chromium: Path
+) -> None:
+    message_id = await _submit(gateway)
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=str(chromium), headless=True)
+        try:
+            page = await browser.new_page(viewport={"width": 1280, "height": 900})
+            page.set_default_timeout(20_000)
+            await page.goto(f"{gateway.url}/console")
+            await expect(page).to_have_url(f"{gateway.url}/console/login?next=/console")
+            await page.fill("#token", gateway.operator_token)
+            await page.click("button[type=submit]")
+            await expect(page.locator("h1")).to_have_text("Queues")
+            # The dashboard's counts follow the queue live: the message turns dead.
+            await expect(page.locator("#counts td.state-dead")).to_have_text("1")
+            await _shot(page, "1-dashboard")
+
+            await page.click("nav >> text=Dead letters")
+            row = page.locator(f'tr[data-message-id="{message_id}"]')
+            await expect(row.locator('[data-field="state"]')).to_have_text("dead")
+            await _shot(page, "2-dead-letters")
+            await row.locator("a").click()
+
+            await expect(page.locator("#state")).to_have_text("dead")
+            await expect(page.locator("#last-error")).to_contain_text("GW-TRN-HTTP")
+            await expect(page.locator("#xml")).to_contain_text("Envelope")
+            await expect(page.locator("#signature-valid")).to_have_text("valid")
+            await _shot(page, "3-dead-letter")
+
+            await page.click("#action-release")
+            await expect(page.locator(".notice")).to_have_text("Done: release.")
+            await expect(page.locator("#state")).to_have_text("sending")
+            gateway.central.gate.set()  # now the Central System acknowledges
+            await expect(page.locator("#state")).to_have_text("acknowledged")
+            # The timeline and the actions follow, still without a reload.
+            await expect(page.locator("#live-timeline")).to_contain_text("acknowledge")
+            await expect(page.locator("#action-resend")).to_be_visible()
+            await expect(page.locator("#action-release")).to_have_count(0)
+            await expect(page.locator(".notice")).to_have_text("Done: release.")
+            await _shot(page, "4-acknowledged")
+
+            await page.click("nav >> text=Dashboard")
+            await expect(page.locator("#counts td.state-acknowledged")).to_have_text("1")
+            await expect(page.locator("figcaption").first).to_contain_text("total 1")
+            await _shot(page, "5-dashboard-after")
+        finally:
+            await browser.close()
+    stored = await gateway.services.store.get(message_id)
+    assert stored is not None
+    assert stored.state.value == "acknowledged"
+    assert gateway.central.deliveries == 2

@@ -1,0 +1,139 @@
+"""Boards of other modules' data appear in the console once their API route exists, and read
+that route with the console session (reads only)."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+from web_rig import api_rig
+
+from gateway.adapters.web.auth import requires
+from gateway.adapters.web.console.boards import BOARDS, Board, add_board
+from gateway.broker.access import Role
+from gateway.tracking.hits import HitStatus
+from gateway.tracking.records import StoredHit
+
+HITS = {"hits": [{"hit_id": "h-1", "status": "awaiting_verification", "due": "2026-12-01"}]}
+PROBE = Board(name="probe", title="Probe board", api_path="/v1/probe", source="/v1/probe?x=1")
+
+
+@requires(Role.OPERATOR)
+async def list_probe(_: web.Request) -> web.Response:
+    return web.json_response(HITS)
+
+
+def with_probe(app: web.Application) -> None:
+    # A board of its own, so the test holds whatever API routes the gateway has.
+    app.router.add_get("/v1/probe", list_probe)
+    add_board(app, PROBE)
+
+
+def test_the_boards_of_tracking_are_known() -> None:
+    assert {(board.name, board.api_path) for board in BOARDS} == {
+        ("hits", "/v1/hits"), ("cases", "/v1/cases"), ("deadlines", "/v1/deadlines"),
+    }  # fmt: skip
+
+
+async def _log_in(client: Any, token: str) -> None:
+    form = await (await client.get("/console/login")).text()
+    found = re.search(r'name="login_csrf" value="([^"]*)"', form)
+    assert found
+    response = await client.post(
+        "/console/login", data={"token": token, "login_csrf": found.group(1)}
+    )
+    assert response.status == 200
+
+
+async def test_a_board_appears_for_an_api_route_and_reads_it_with_the_session(
+    tmp_path: Path,
+) -> None:
+    async with api_rig(tmp_path, routes=with_probe) as rig:
+        client = rig.client
+        assert (await client.get("/v1/probe")).status == 401  # no session, no token
+        await _log_in(client, await rig.token(Role.OPERATOR))
+        dashboard = await (await client.get("/console")).text()
+        assert 'href="/console/board/probe"' in dashboard
+        board = await client.get("/console/board/probe")
+        assert board.status == 200
+        assert 'data-source="/v1/probe?x=1"' in await board.text()
+        read = await client.get("/v1/probe?x=1")
+        assert read.status == 200
+        assert await read.json() == HITS
+        change = await client.post("/v1/messages/m-1/cancel")
+        assert change.status == 401  # a session never stands for a token in a change
+        assert (await client.get("/console/board/nothing")).status == 404
+
+        await _log_in(client, await rig.token(Role.TESTER))
+        assert (await client.get("/console/board/probe")).status == 403
+        assert "/console/board/probe" not in await (await client.get("/console")).text()
+        assert (await client.get("/v1/probe")).status == 403
+
+
+async def test_no_board_without_its_api_route(tmp_path: Path) -> None:
+    async with api_rig(tmp_path) as rig:
+        await _log_in(rig.client, await rig.token(Role.OPERATOR))
+        assert (await rig.client.get("/console/board/probe")).status == 404
+
+
+async def test_the_tracking_boards_read_the_tracking_api(tmp_path: Path) -> None:
+    async with api_rig(tmp_path) as rig:
+        await _log_in(rig.client, await rig.token(Role.OPERATOR))
+        dashboard = await (await rig.client.get("/console")).text()
+        for item in BOARDS:
+            assert f'href="/console/board/{item.name}"' in dashboard
+            page = await rig.client.get(f"/console/board/{item.name}")
+            assert page.status == 200
+            read = await rig.client.get(item.source)
+            assert read.status == 200, await read.text()
+            assert isinstance(await read.json(), dict)
+
+
+def _hit(hit_id: str) -> StoredHit:
+    return StoredHit(
+        hit_id=hit_id,
+        inbound_message_id=f"in-{hit_id}",
+        source_message_id=None,
+        submitter="evibel",
+        reference="BE1000098765430001",
+        matched="BE1000000004242",  # our own record: a confirmation proposes no Dublin step
+        received=date(2026, 11, 29),
+        registered=date(2026, 11, 20),
+        status=HitStatus.AWAITING_VERIFICATION,
+        created_at=datetime(2026, 11, 29, 9, tzinfo=UTC),
+        data=None,
+    )
+
+
+async def test_an_expert_confirms_and_rejects_hits_from_the_board(tmp_path: Path) -> None:
+    async with api_rig(tmp_path) as rig:
+        tracking = rig.services.tracking
+        assert tracking is not None
+        for hit_id in ("h-1", "h-2"):
+            await tracking.store.add_hit(_hit(hit_id), [])
+        await _log_in(rig.client, await rig.token(Role.OPERATOR, name="expert-1"))
+        board = await (await rig.client.get("/console/board/hits")).text()
+        assert 'data-verdicts="/console/hits/"' in board
+        found = re.search(r'name="csrf" value="([^"]*)"', board)
+        assert found
+        csrf = found.group(1)
+        confirmed = await rig.client.post("/console/hits/h-1/confirm", data={"csrf": csrf})
+        assert "Done: confirm" in await confirmed.text()
+        no_reason = await rig.client.post("/console/hits/h-2/reject", data={"csrf": csrf})
+        assert no_reason.status == 409
+        assert "GW-HIT-VERDICT" in await no_reason.text()
+        rejected = await rig.client.post(
+            "/console/hits/h-2/reject", data={"csrf": csrf, "reason": "different ridges"}
+        )
+        assert rejected.status == 200
+        unknown = await rig.client.post("/console/hits/nope/confirm", data={"csrf": csrf})
+        assert unknown.status == 404
+        first, second = await tracking.hit("h-1"), await tracking.hit("h-2")
+        await _log_in(rig.client, await rig.token(Role.AUDITOR))
+        auditor = await rig.client.post("/console/hits/h-1/confirm", data={"csrf": csrf})
+    assert (first.status, first.decided_by) == (HitStatus.CONFIRMED, "expert-1")
+    assert (second.status, second.reason) == (HitStatus.REJECTED, "different ridges")
+    assert auditor.status == 403
