@@ -123,7 +123,7 @@ async def _demo(base: Settings, args: argparse.Namespace) -> int:
             (data / "demo-token.txt").write_text(secret + "\n")
             started: asyncio.Future[Endpoints] = loop.create_future()
             server = asyncio.create_task(serve(services, stop, started))
-            endpoints = await started
+            endpoints = await _started(started, server)
             _banner(endpoints, simulator, data)
             passed = await _scenarios(endpoints.api, secret, simulator.control_url)
             print(
@@ -168,3 +168,13 @@ async def _scenarios(api: str, token: str, control: str) -> bool:
         today=datetime.now(UTC).date(),
         show=lambda text: print(text, flush=True),
     )
+
+
+async def _started(started: asyncio.Future[Endpoints], server: asyncio.Task[None]) -> Endpoints:
+    """The bound addresses, or the reason the server could not start (its task is reaped)."""
+    try:
+        return await started
+    except Exception:
+        with contextlib.suppress(Exception):
+            await server
+        raise

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import dataclasses
 import signal
 
@@ -60,7 +61,17 @@ async def _serve(settings: Settings) -> None:
     started: asyncio.Future[Endpoints] = loop.create_future()
     async with running_services(settings) as services:
         server = asyncio.create_task(serve(services, stop, started))
-        endpoints = await started
+        endpoints = await _started(started, server)
         print(f"eugw: API on {endpoints.api}, inbound (mutual TLS) on {endpoints.inbound}")
         print("eugw: press Ctrl-C to stop")
         await server
+
+
+async def _started(started: asyncio.Future[Endpoints], server: asyncio.Task[None]) -> Endpoints:
+    """The bound addresses, or the reason the server could not start (its task is reaped)."""
+    try:
+        return await started
+    except Exception:
+        with contextlib.suppress(Exception):
+            await server
+        raise

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
 import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -14,6 +15,7 @@ from gateway.adapters.sqlite_store import SqliteStore
 from gateway.broker.records import NewMessage
 from gateway.broker.states import Event
 from gateway.cli import main
+from gateway.security.demo import write_demo_pki
 
 
 @pytest.fixture
@@ -92,3 +94,19 @@ def test_audit_verify_names_a_tampered_row(
         db.execute("UPDATE audit SET actor = 'someone else' WHERE seq = 5")
     assert main(["audit", "verify"]) == 1
     assert "GW-AUDIT-BROKEN: audit entry 5: its content was altered" in capsys.readouterr().err
+
+
+def test_serve_on_a_taken_port_says_so_and_exits_2(
+    data_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_demo_pki(data_dir)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        monkeypatch.setenv("EUGW_API_PORT", str(taken.getsockname()[1]))
+        monkeypatch.setenv("EUGW_INBOUND_PORT", "0")
+        assert main(["serve"]) == 2
+    error = capsys.readouterr().err
+    assert "GW-CFG-INVALID: cannot listen on" in error
+    assert "(at EUGW_API_PORT)" in error
+    assert "Traceback" not in error

@@ -11,6 +11,7 @@ from aiohttp import web
 
 from gateway.adapters.web.api import make_api
 from gateway.adapters.web.inbound import make_inbound
+from gateway.errors import ConfigError, GatewayError
 from gateway.logging import get_logger
 from gateway.pipeline.results import run_tracking
 from gateway.pipeline.services import Services
@@ -40,13 +41,21 @@ async def serve(
     await api.setup()
     await inbound.setup()
     try:
-        await web.TCPSite(api, settings.api_host, settings.api_port).start()
-        await web.TCPSite(
-            inbound,
-            settings.inbound_host,
-            settings.inbound_port,
-            ssl_context=server_context_from(settings),
-        ).start()
+        try:
+            await _listen(web.TCPSite(api, settings.api_host, settings.api_port), "EUGW_API_PORT")
+            await _listen(
+                web.TCPSite(
+                    inbound,
+                    settings.inbound_host,
+                    settings.inbound_port,
+                    ssl_context=server_context_from(settings),
+                ),
+                "EUGW_INBOUND_PORT",
+            )
+        except Exception as error:
+            if started is not None and not started.done():
+                started.set_exception(error)  # whoever waits for the start hears why
+            raise
         endpoints = Endpoints(
             api=_url("http", api.addresses[0]), inbound=_url("https", inbound.addresses[0])
         )
@@ -65,10 +74,25 @@ async def serve(
         await inbound.cleanup()
 
 
+async def _listen(site: web.TCPSite, setting: str) -> None:
+    try:
+        await site.start()
+    except OSError as error:  # typically: the port is taken by another program
+        raise ConfigError(
+            "GW-CFG-INVALID", f"cannot listen on {site.name} ({error.strerror})", setting
+        ) from None
+
+
 async def _purge(services: Services, stop: asyncio.Event) -> None:
     retention = timedelta(days=services.settings.body_retention_days)
     while not stop.is_set():
-        purged = await services.store.purge_bodies(updated_before=services.clock.now() - retention)
+        try:
+            purged = await services.store.purge_bodies(
+                updated_before=services.clock.now() - retention
+            )
+        except GatewayError as error:  # the store is away; the next round purges
+            get_logger().warning("purge failed", code=error.code, reason=error.message)
+            purged = 0
         if purged:
             get_logger().info("bodies purged after retention", count=purged)
         with contextlib.suppress(TimeoutError):
