@@ -77,6 +77,14 @@ TRANSITIONS: dict[tuple[MessageState, Event], MessageState] = {
     (S.RETRY_WAIT, E.RETRY_DUE): S.QUEUED,
     (S.RETRY_WAIT, E.CLAIM): S.SENDING,
     (S.RETRY_WAIT, E.CANCEL): S.CANCELLED,
+    # Proof of receipt wins over our own doubt: the peer's acknowledgement or reply can
+    # arrive after a send we counted as failed (a bad acknowledgement, a lost answer).
+    (S.RETRY_WAIT, E.ACKNOWLEDGE): S.ACKNOWLEDGED,
+    (S.RETRY_WAIT, E.ANSWER): S.ANSWERED,
+    (S.QUEUED, E.ACKNOWLEDGE): S.ACKNOWLEDGED,
+    (S.QUEUED, E.ANSWER): S.ANSWERED,
+    (S.DEAD, E.ACKNOWLEDGE): S.ACKNOWLEDGED,
+    (S.DEAD, E.ANSWER): S.ANSWERED,
     (S.ACKNOWLEDGED, E.ANSWER): S.ANSWERED,
     (S.ACKNOWLEDGED, E.RESEND): S.QUEUED,
     (S.ACKNOWLEDGED, E.ACKNOWLEDGE): S.ACKNOWLEDGED,  # a duplicate acknowledgement

@@ -124,7 +124,7 @@ async def test_an_illegal_event_changes_nothing(store: MessageStore) -> None:
     first = message(1)
     await store.enqueue([first], at=T0)
     with pytest.raises(IllegalTransitionError) as raised:
-        await store.record(first.message_id, Event.ANSWER, at=T0)
+        await store.record(first.message_id, Event.RETRY_DUE, at=T0)
     assert raised.value.code == "GW-BRK-TRANSITION"
     stored = await store.get(first.message_id)
     assert stored is not None
@@ -287,7 +287,7 @@ async def test_a_reply_is_stored_once_and_answers_its_message(store: MessageStor
     assert [c.event for c in await store.timeline(first.message_id)].count(Event.ANSWER) == 1
 
 
-async def test_a_reply_to_an_unknown_or_unready_message_is_kept_without_effect(
+async def test_a_reply_to_an_unknown_message_is_kept_and_a_reply_proves_receipt(
     store: MessageStore,
 ) -> None:
     orphan = await store.receive(inbound(1, "no-such-message"), effect=Event.ANSWER)
@@ -297,7 +297,8 @@ async def test_a_reply_to_an_unknown_or_unready_message_is_kept_without_effect(
     await store.enqueue([queued], at=T0)
     early = await store.receive(inbound(2, queued.message_id), effect=Event.ANSWER)
     assert early.correlated is not None
-    assert early.correlated.state is MessageState.QUEUED  # queued + answer is not in the table
+    # A reply proves receipt (e.g. of a send whose acknowledgement we refused): no resend.
+    assert early.correlated.state is MessageState.ANSWERED
     assert await store.inbound("in-2") is not None
 
 
