@@ -64,7 +64,8 @@ async def test_postgres_wakes_workers_of_other_processes(tmp_path: Path) -> None
         writer = await factory.open()
         await waiting.wait_for_work(at_most=0.5)  # the listener's start-up wake-up
         waiter = asyncio.create_task(waiting.wait_for_work(at_most=30))
-        await asyncio.sleep(0.2)
+        finished, _ = await asyncio.wait({waiter}, timeout=0.2)
+        assert not finished  # nothing announced yet: it keeps waiting
         await writer.enqueue([message(1)], at=T0)
         await asyncio.wait_for(waiter, timeout=10)
 

@@ -206,8 +206,8 @@ async def test_bodies_are_purged_after_retention_and_metadata_stays(store: Messa
 async def test_enqueue_wakes_a_waiting_worker(store: MessageStore) -> None:
     await store.wait_for_work(at_most=0.5)  # consume a start-up wake-up, if any
     waiter = asyncio.create_task(store.wait_for_work(at_most=30))
-    await asyncio.sleep(0.1)
-    assert not waiter.done()
+    finished, _ = await asyncio.wait({waiter}, timeout=0.1)
+    assert not finished  # nothing announced yet: it keeps waiting
     await store.enqueue([message(1)], at=T0)
     await asyncio.wait_for(waiter, timeout=10)
 
