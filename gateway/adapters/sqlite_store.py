@@ -11,7 +11,6 @@ import asyncio
 import contextlib
 import sqlite3
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
@@ -37,13 +36,13 @@ from gateway.adapters.sql_common import (
     inbound_values,
     message_from_row,
     message_values,
-    migrations,
     state_change_from_row,
     submission_from_row,
     submission_values,
     token_from_row,
     token_values,
 )
+from gateway.adapters.sqlite_db import SqliteDatabase
 from gateway.broker.access import ApiToken
 from gateway.broker.audit import (
     GENESIS,
@@ -66,7 +65,6 @@ from gateway.broker.records import (
     Submission,
 )
 from gateway.broker.states import TRANSITIONS, Event, MessageState
-from gateway.errors import ConfigError, TransportError
 from gateway.ports import MessageFilter
 
 __all__ = ["SqliteStore"]
@@ -128,45 +126,17 @@ LIMIT :limit
 class SqliteStore:
     """A `MessageStore` in one SQLite file."""
 
-    def __init__(self, connection: sqlite3.Connection, executor: ThreadPoolExecutor) -> None:
-        self._db = connection
-        self._executor = executor
+    def __init__(self, database: SqliteDatabase) -> None:
+        self._database = database
         self._work = asyncio.Event()  # in-process wake-up: one process uses this store
 
     @classmethod
     async def open(cls, path: Path) -> SqliteStore:
         """Open (creating if needed) the database and apply pending migrations."""
-        executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-store")
-
-        def connect() -> sqlite3.Connection:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-            connection.row_factory = sqlite3.Row
-            connection.execute("PRAGMA journal_mode = WAL")
-            connection.execute("PRAGMA synchronous = FULL")
-            connection.execute("PRAGMA foreign_keys = ON")
-            connection.execute("PRAGMA busy_timeout = 5000")
-            _migrate(connection)
-            return connection
-
-        try:
-            connection = await asyncio.get_running_loop().run_in_executor(executor, connect)
-        except sqlite3.Error as error:
-            executor.shutdown()
-            raise ConfigError(
-                "GW-STORE-OPEN", f"cannot open the SQLite store {path}: {error}"
-            ) from None
-        return cls(connection, executor)
+        return cls(await SqliteDatabase.open(path, thread_name="sqlite-store"))
 
     async def _run(self, work: Callable[[sqlite3.Connection], T]) -> T:
-        try:
-            return await asyncio.get_running_loop().run_in_executor(
-                self._executor, _in_transaction, self._db, work
-            )
-        except sqlite3.OperationalError as error:  # locked, disk full, I/O error: rolled back
-            raise TransportError(
-                "GW-STORE-UNAVAILABLE", f"the SQLite store failed: {error}"
-            ) from None
+        return await self._database.run(work)
 
     async def enqueue(self, messages: Sequence[NewMessage], *, at: datetime) -> list[str]:
         new = await self._run(lambda db: _enqueue(db, messages, at))
@@ -417,8 +387,7 @@ class SqliteStore:
         return await self._run(work)
 
     async def close(self) -> None:
-        await asyncio.get_running_loop().run_in_executor(self._executor, self._db.close)
-        self._executor.shutdown()
+        await self._database.close()
 
     # Batch uploads (migration 030).
 
@@ -554,17 +523,6 @@ def _enqueue(db: sqlite3.Connection, messages: Sequence[NewMessage], at: datetim
     return new
 
 
-def _in_transaction(db: sqlite3.Connection, work: Callable[[sqlite3.Connection], T]) -> T:
-    db.execute("BEGIN IMMEDIATE")
-    try:
-        result = work(db)
-    except BaseException:
-        db.execute("ROLLBACK")
-        raise
-    db.execute("COMMIT")
-    return result
-
-
 def _apply(
     db: sqlite3.Connection,
     message: StoredMessage,
@@ -618,16 +576,3 @@ def _write_changes(db: sqlite3.Connection, changes: Sequence[StateChange]) -> No
         ],
     )
     _audit(db, [change_audit(change) for change in changes])
-
-
-def _migrate(db: sqlite3.Connection) -> None:
-    db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY)")
-    applied = {row[0] for row in db.execute("SELECT version FROM schema_version")}
-    for migration in migrations("sqlite"):
-        if migration.version in applied:
-            continue
-        # executescript commits first; wrap each migration so it applies whole or not at all.
-        db.executescript(
-            f"BEGIN IMMEDIATE;\n{migration.sql}\n"
-            f"INSERT INTO schema_version (version) VALUES ({migration.version});\nCOMMIT;"
-        )

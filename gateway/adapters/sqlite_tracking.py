@@ -7,18 +7,16 @@ connection, and writers use `BEGIN IMMEDIATE`, so a change and its effects
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import sqlite3
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
 
-from gateway.adapters.sqlite_store import _audit, _in_transaction, _migrate, _to_db
+from gateway.adapters.sqlite_db import SqliteDatabase
+from gateway.adapters.sqlite_store import _audit, _to_db
 from gateway.adapters.tracking_audit import case_audit, hit_audit
-from gateway.errors import ConfigError, TransportError
 from gateway.tracking.cases import TERMINAL
 from gateway.tracking.hits import HitStatus
 from gateway.tracking.memory import case_conflict, hit_conflict
@@ -41,44 +39,16 @@ _TERMINAL = ", ".join(f"'{state.value}'" for state in sorted(TERMINAL))
 class SqliteTrackingStore:
     """A `TrackingStore` in the gateway's SQLite file."""
 
-    def __init__(self, connection: sqlite3.Connection, executor: ThreadPoolExecutor) -> None:
-        self._db = connection
-        self._executor = executor
+    def __init__(self, database: SqliteDatabase) -> None:
+        self._database = database
 
     @classmethod
     async def open(cls, path: Path) -> SqliteTrackingStore:
-        """Open the database (creating it if needed) and apply pending migrations."""
-        executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-tracking")
-
-        def connect() -> sqlite3.Connection:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-            connection.row_factory = sqlite3.Row
-            connection.execute("PRAGMA journal_mode = WAL")
-            connection.execute("PRAGMA synchronous = FULL")
-            connection.execute("PRAGMA foreign_keys = ON")
-            connection.execute("PRAGMA busy_timeout = 5000")
-            _migrate(connection)
-            return connection
-
-        try:
-            connection = await asyncio.get_running_loop().run_in_executor(executor, connect)
-        except sqlite3.Error as error:
-            executor.shutdown()
-            raise ConfigError(
-                "GW-STORE-OPEN", f"cannot open the SQLite store {path}: {error}"
-            ) from None
-        return cls(connection, executor)
+        """Open (creating if needed) the database and apply pending migrations."""
+        return cls(await SqliteDatabase.open(path, thread_name="sqlite-tracking"))
 
     async def _run(self, work: Callable[[sqlite3.Connection], T]) -> T:
-        try:
-            return await asyncio.get_running_loop().run_in_executor(
-                self._executor, _in_transaction, self._db, work
-            )
-        except sqlite3.OperationalError as error:  # locked, disk full, I/O error: rolled back
-            raise TransportError(
-                "GW-STORE-UNAVAILABLE", f"the SQLite store failed: {error}"
-            ) from None
+        return await self._database.run(work)
 
     async def add_hit(self, hit: StoredHit, results: Sequence[Result]) -> bool:
         def work(db: sqlite3.Connection) -> bool:
@@ -246,8 +216,7 @@ class SqliteTrackingStore:
         )
 
     async def close(self) -> None:
-        await asyncio.get_running_loop().run_in_executor(self._executor, self._db.close)
-        self._executor.shutdown()
+        await self._database.close()
 
 
 def _open(db: sqlite3.Connection, opening: CaseOpening) -> bool:
