@@ -15,11 +15,8 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 import psycopg
-import psycopg_pool
-from psycopg import AsyncConnection, sql
-from psycopg.rows import dict_row
-from psycopg_pool import AsyncConnectionPool
 
+from gateway.adapters.postgres_db import Connection, PostgresDatabase
 from gateway.adapters.sql_batches import (
     BATCH_COLUMNS,
     batch_from_row,
@@ -41,7 +38,6 @@ from gateway.adapters.sql_common import (
     inbound_values,
     message_from_row,
     message_values,
-    migrations,
     state_change_from_row,
     submission_from_row,
     submission_values,
@@ -70,16 +66,13 @@ from gateway.broker.records import (
     Submission,
 )
 from gateway.broker.states import TRANSITIONS, Event, MessageState
-from gateway.errors import ConfigError, TransportError
+from gateway.errors import TransportError
 from gateway.ports import MessageFilter
 
 __all__ = ["PostgresStore"]
 
 T = TypeVar("T")
-Connection = AsyncConnection[dict[str, Any]]
 CHANNEL = "eugw_outbox"
-_MIGRATION_LOCK = 0x65756777  # "euw": one migrator at a time across processes
-_CONNECT_TIMEOUT = 10.0  # seconds to wait for a connection from the pool
 _AUDIT_LOCK = 0x65756778  # one appender to the audit chain at a time
 
 
@@ -138,59 +131,27 @@ FOR UPDATE OF m SKIP LOCKED
 class PostgresStore:
     """A `MessageStore` in a PostgreSQL database (optionally in its own schema)."""
 
-    def __init__(self, pool: AsyncConnectionPool[Connection], conninfo: str) -> None:
-        self._pool = pool
-        self._conninfo = conninfo
+    def __init__(self, database: PostgresDatabase) -> None:
+        self._database = database
         self._work = asyncio.Event()
         self._listener: asyncio.Task[None] | None = None
 
     @classmethod
     async def open(cls, conninfo: str, *, schema: str | None = None) -> PostgresStore:
         """Connect, create `schema` if given, and apply pending migrations."""
-        if schema is not None:
-            conninfo = psycopg.conninfo.make_conninfo(conninfo, options=f"-c search_path={schema}")
-        try:
-            if schema is not None:
-                async with await psycopg.AsyncConnection.connect(conninfo, autocommit=True) as conn:
-                    await conn.execute(
-                        sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema))
-                    )
-            pool: AsyncConnectionPool[Connection] = AsyncConnectionPool(
-                conninfo,
-                min_size=1,
-                max_size=8,
-                kwargs={"row_factory": dict_row},
-                open=False,
-                check=AsyncConnectionPool.check_connection,  # drop connections a restart broke
-                reconnect_timeout=3600,
-            )
-            await pool.open(wait=True, timeout=10)
-        except (psycopg.Error, TimeoutError) as error:
-            raise ConfigError(
-                "GW-STORE-OPEN", f"cannot connect to PostgreSQL: {error}".strip()
-            ) from None
-        store = cls(pool, conninfo)
-        await store._transaction(_migrate)
+        store = cls(await PostgresDatabase.open(conninfo, schema=schema))
         store._listener = asyncio.create_task(store._listen(), name="postgres-store-listen")
         return store
 
     async def _transaction(self, work: Callable[[Connection], Awaitable[T]]) -> T:
-        try:
-            async with self._pool.connection(timeout=_CONNECT_TIMEOUT) as conn, conn.transaction():
-                return await work(conn)
-        except (psycopg.OperationalError, psycopg_pool.PoolTimeout) as error:
-            # The server went away or is restarting: the caller may try again later;
-            # the transaction was rolled back, so nothing half-done remains.
-            raise TransportError(
-                "GW-STORE-UNAVAILABLE", f"PostgreSQL is not reachable: {error}".strip()
-            ) from None
+        return await self._database.transaction(work)
 
     async def _listen(self) -> None:
         """Set the work event whenever any process announces work."""
         while True:
             try:
                 async with await psycopg.AsyncConnection.connect(
-                    self._conninfo, autocommit=True
+                    self._database.conninfo, autocommit=True
                 ) as conn:
                     await conn.execute(f"LISTEN {CHANNEL}")
                     self._work.set()  # something may have arrived while we were not listening
@@ -486,7 +447,7 @@ class PostgresStore:
             self._listener.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._listener
-        await self._pool.close()
+        await self._database.close()
 
     # Batch uploads (migration 030).
 
@@ -682,16 +643,3 @@ async def _write_changes(conn: Connection, changes: Sequence[StateChange]) -> No
             ],
         )
     await _audit(conn, [change_audit(change) for change in changes])
-
-
-async def _migrate(conn: Connection) -> None:
-    await conn.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))
-    await conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY)")
-    cursor = await conn.execute("SELECT version FROM schema_version")
-    applied = {row["version"] for row in await cursor.fetchall()}
-    for migration in migrations("postgres"):
-        if migration.version not in applied:
-            await conn.execute(migration.sql)
-            await conn.execute(
-                "INSERT INTO schema_version (version) VALUES (%s)", (migration.version,)
-            )

@@ -12,15 +12,9 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-import psycopg
-import psycopg_pool
-from psycopg import AsyncConnection, sql
-from psycopg.rows import dict_row
-from psycopg_pool import AsyncConnectionPool
-
-from gateway.adapters.postgres_store import _audit, _migrate
+from gateway.adapters.postgres_db import Connection, PostgresDatabase
+from gateway.adapters.postgres_store import _audit
 from gateway.adapters.tracking_audit import case_audit, hit_audit
-from gateway.errors import ConfigError, TransportError
 from gateway.tracking.cases import TERMINAL
 from gateway.tracking.hits import HitStatus
 from gateway.tracking.memory import case_conflict, hit_conflict
@@ -37,55 +31,22 @@ from gateway.tracking.records import (
 __all__ = ["PostgresTrackingStore"]
 
 T = TypeVar("T")
-Connection = AsyncConnection[dict[str, Any]]
 _TERMINAL = [state.value for state in sorted(TERMINAL)]
-_CONNECT_TIMEOUT = 10.0  # seconds to wait for a connection from the pool
 
 
 class PostgresTrackingStore:
     """A `TrackingStore` in the gateway's PostgreSQL database (optionally in a schema)."""
 
-    def __init__(self, pool: AsyncConnectionPool[Connection]) -> None:
-        self._pool = pool
+    def __init__(self, database: PostgresDatabase) -> None:
+        self._database = database
 
     @classmethod
     async def open(cls, conninfo: str, *, schema: str | None = None) -> PostgresTrackingStore:
         """Connect, create `schema` if given, and apply pending migrations."""
-        if schema is not None:
-            conninfo = psycopg.conninfo.make_conninfo(conninfo, options=f"-c search_path={schema}")
-        try:
-            if schema is not None:
-                async with await psycopg.AsyncConnection.connect(conninfo, autocommit=True) as conn:
-                    await conn.execute(
-                        sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema))
-                    )
-            pool: AsyncConnectionPool[Connection] = AsyncConnectionPool(
-                conninfo,
-                min_size=1,
-                max_size=4,
-                kwargs={"row_factory": dict_row},
-                open=False,
-                check=AsyncConnectionPool.check_connection,  # drop connections a restart broke
-                reconnect_timeout=3600,
-            )
-            await pool.open(wait=True, timeout=10)
-        except (psycopg.Error, TimeoutError) as error:
-            raise ConfigError(
-                "GW-STORE-OPEN", f"cannot connect to PostgreSQL: {error}".strip()
-            ) from None
-        store = cls(pool)
-        await store._transaction(_migrate)
-        return store
+        return cls(await PostgresDatabase.open(conninfo, schema=schema, max_size=4))
 
     async def _transaction(self, work: Callable[[Connection], Awaitable[T]]) -> T:
-        try:
-            async with self._pool.connection(timeout=_CONNECT_TIMEOUT) as conn, conn.transaction():
-                return await work(conn)
-        except (psycopg.OperationalError, psycopg_pool.PoolTimeout) as error:
-            # Rolled back: nothing half-done remains; the caller may try again later.
-            raise TransportError(
-                "GW-STORE-UNAVAILABLE", f"PostgreSQL is not reachable: {error}".strip()
-            ) from None
+        return await self._database.transaction(work)
 
     async def add_hit(self, hit: StoredHit, results: Sequence[Result]) -> bool:
         async def work(conn: Connection) -> bool:
@@ -232,7 +193,7 @@ class PostgresTrackingStore:
         await self._transaction(work)
 
     async def close(self) -> None:
-        await self._pool.close()
+        await self._database.close()
 
     async def _documents(self, query: str, values: Any) -> list[str]:
         async def work(conn: Connection) -> list[str]:
