@@ -2,18 +2,28 @@
 
 sqlite3 blocks, so every call runs on a thread of its own: the event loop
 never waits on the disk, and one connection serialises the transactions.
-Writers use `BEGIN IMMEDIATE`, so a change and its effects are one unit.
 Migrations are the `.sql` files in `sqlite/`, applied at open.
+
+Group commit: the work that is waiting when the thread comes round runs in
+one `BEGIN IMMEDIATE` transaction, each unit in a savepoint of its own, and
+one `COMMIT` (one fsync) makes them all durable. A unit that raises is
+rolled back to its savepoint alone; its neighbours are unaffected. No
+caller hears of success before the commit that makes its change durable,
+so a crash loses only changes nobody was told about. If the database
+itself fails (locked, disk full, I/O error), every unit of the group fails.
 """
 
 from __future__ import annotations
 
 import asyncio
 import sqlite3
+import threading
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, Generic, TypeVar
 
 from gateway.adapters.sql_common import migrations
 from gateway.errors import ConfigError, TransportError
@@ -22,11 +32,23 @@ __all__ = ["SqliteDatabase"]
 
 T = TypeVar("T")
 
+MAX_GROUP = 64  # units of work in one transaction: bounds the wait of the first
+
+
+@dataclass(frozen=True, slots=True)
+class _Unit(Generic[T]):
+    work: Callable[[sqlite3.Connection], T]
+    future: asyncio.Future[T]
+    loop: asyncio.AbstractEventLoop
+
 
 class SqliteDatabase:
     def __init__(self, connection: sqlite3.Connection, executor: ThreadPoolExecutor) -> None:
         self._db = connection
         self._executor = executor
+        self._pending: deque[_Unit[Any]] = deque()
+        self._lock = threading.Lock()
+        self._draining = False
 
     @classmethod
     async def open(cls, path: Path, *, thread_name: str) -> SqliteDatabase:
@@ -54,11 +76,17 @@ class SqliteDatabase:
         return cls(connection, executor)
 
     async def run(self, work: Callable[[sqlite3.Connection], T]) -> T:
-        """Run `work` in one transaction on the database's thread."""
+        """Run `work` as one unit (all of its changes or none) on the database's thread;
+        return once its transaction is committed."""
+        loop = asyncio.get_running_loop()
+        unit = _Unit(work, loop.create_future(), loop)
+        with self._lock:
+            self._pending.append(unit)
+            start, self._draining = not self._draining, True
+        if start:
+            self._executor.submit(self._drain)
         try:
-            return await asyncio.get_running_loop().run_in_executor(
-                self._executor, _in_transaction, self._db, work
-            )
+            return await unit.future
         except sqlite3.OperationalError as error:  # locked, disk full, I/O error: rolled back
             raise TransportError(
                 "GW-STORE-UNAVAILABLE", f"the SQLite store failed: {error}"
@@ -68,16 +96,56 @@ class SqliteDatabase:
         await asyncio.get_running_loop().run_in_executor(self._executor, self._db.close)
         self._executor.shutdown()
 
+    def _drain(self) -> None:
+        """On the database's thread: run waiting units in groups until none is left."""
+        while True:
+            with self._lock:
+                if not self._pending:
+                    self._draining = False
+                    return
+                group = [self._pending.popleft() for _ in range(min(MAX_GROUP, len(self._pending)))]
+            for unit, outcome in zip(group, _run_group(self._db, group), strict=True):
+                unit.loop.call_soon_threadsafe(_settle, unit.future, outcome)
 
-def _in_transaction(db: sqlite3.Connection, work: Callable[[sqlite3.Connection], T]) -> T:
-    db.execute("BEGIN IMMEDIATE")
+
+def _run_group(db: sqlite3.Connection, group: list[_Unit[Any]]) -> list[tuple[bool, Any]]:
+    """Each unit's (succeeded, value or exception), all committed in one transaction."""
+    outcomes: list[tuple[bool, Any]] = []
     try:
-        result = work(db)
-    except BaseException:
-        db.execute("ROLLBACK")
-        raise
-    db.execute("COMMIT")
-    return result
+        db.execute("BEGIN IMMEDIATE")
+        for unit in group:
+            outcomes.append(_run_unit(db, unit))
+        db.execute("COMMIT")
+    except sqlite3.OperationalError as error:  # the database failed: nothing of it holds
+        if db.in_transaction:
+            db.execute("ROLLBACK")
+        return [(False, error)] * len(group)
+    return outcomes
+
+
+def _run_unit(db: sqlite3.Connection, unit: _Unit[Any]) -> tuple[bool, Any]:
+    db.execute("SAVEPOINT unit")
+    try:
+        value = unit.work(db)
+    except sqlite3.OperationalError:
+        raise  # the database failed: the whole group is rolled back
+    # The unit refused (bad input, lost lease): undo it alone; its caller gets the exception.
+    except Exception as error:  # noqa: BLE001
+        db.execute("ROLLBACK TO unit")
+        db.execute("RELEASE unit")
+        return False, error
+    db.execute("RELEASE unit")
+    return True, value
+
+
+def _settle(future: asyncio.Future[Any], outcome: tuple[bool, Any]) -> None:
+    if future.cancelled():  # the caller stopped waiting; the unit ran all the same
+        return
+    succeeded, value = outcome
+    if succeeded:
+        future.set_result(value)
+    else:
+        future.set_exception(value)
 
 
 def _migrate(db: sqlite3.Connection) -> None:
