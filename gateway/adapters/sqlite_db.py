@@ -79,14 +79,15 @@ class SqliteDatabase:
         """Run `work` as one unit (all of its changes or none) on the database's thread;
         return once its transaction is committed."""
         loop = asyncio.get_running_loop()
-        unit = _Unit(work, loop.create_future(), loop)
+        future: asyncio.Future[T] = loop.create_future()
+        unit = _Unit(work, future, loop)
         with self._lock:
             self._pending.append(unit)
             start, self._draining = not self._draining, True
         if start:
             self._executor.submit(self._drain)
         try:
-            return await unit.future
+            return await future
         except sqlite3.OperationalError as error:  # locked, disk full, I/O error: rolled back
             raise TransportError(
                 "GW-STORE-UNAVAILABLE", f"the SQLite store failed: {error}"
