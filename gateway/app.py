@@ -33,6 +33,7 @@ from gateway.mapping.source_readers import Reader, record_sources, source_reader
 from gateway.observability import Metrics
 from gateway.pipeline.alerts import deadline_counts
 from gateway.pipeline.batches import Batches
+from gateway.pipeline.cpu_work import CpuTools, CpuWork, ProcessWork, ThreadWork
 from gateway.pipeline.inbound import Inbound
 from gateway.pipeline.results import WEBHOOK_PEER, parse_webhooks
 from gateway.pipeline.services import Services
@@ -42,6 +43,7 @@ from gateway.pipeline.wire import Wire
 from gateway.ports import Clock, MessageStore, TrackingStore
 from gateway.security.configured import client_context_from, signer_from, trust_store_from
 from gateway.security.identity import PeerId
+from gateway.security.trust import TrustStore
 from gateway.security.verifier import Verifier
 from gateway.settings import Settings
 from gateway.validation.parsing import XmlLimits
@@ -132,6 +134,29 @@ def sources(settings: Settings) -> dict[str, Reader]:
     return source_readers(settings.mappings_dir, member_state=settings.member_state)
 
 
+def xml_limits(settings: Settings) -> XmlLimits:
+    return XmlLimits(max_bytes=settings.max_xml_bytes, max_depth=settings.max_xml_depth)
+
+
+def cpu_tools(settings: Settings, trust: TrustStore | None = None) -> CpuTools:
+    """What the CPU work needs, made from the settings (in each worker process too)."""
+    return CpuTools(
+        wire=Wire(member_state=settings.member_state, signer=signer_from(settings)),
+        verifier=Verifier(trust or trust_store_from(settings)),
+        limits=xml_limits(settings),
+        sources=sources(settings),
+    )
+
+
+async def cpu_work(settings: Settings, tools: CpuTools, executor: ThreadPoolExecutor) -> CpuWork:
+    """Worker processes when `crypto_processes` asks for them, else the crypto threads."""
+    if not settings.crypto_processes:
+        return ThreadWork(tools, executor)
+    work = ProcessWork(cpu_tools, settings, processes=settings.crypto_processes)
+    await work.start()
+    return work
+
+
 def dispatcher_policy(settings: Settings) -> DispatcherPolicy:
     return DispatcherPolicy(
         retry=RetryPolicy(
@@ -151,10 +176,12 @@ async def running_services(
     """Open the store and wire every service; close them all on the way out."""
     clock = clock or SystemClock()
     trust = trust_store_from(settings)
-    wire = Wire(member_state=settings.member_state, signer=signer_from(settings))
+    tools = cpu_tools(settings, trust)
+    wire = tools.wire
     routes = peer_routes(settings)
     store = await open_store(settings)
     executor = ThreadPoolExecutor(settings.crypto_threads, thread_name_prefix="crypto")
+    cpu = await cpu_work(settings, tools, executor)
     transport = HttpTransport(routes)
     metrics = Metrics()
     batches: Batches | None = None
@@ -179,15 +206,16 @@ async def running_services(
         inbound = Inbound(
             outbox=outbox,
             wire=wire,
-            verifier=Verifier(trust),
+            verifier=tools.need_verifier(),
             clock=clock,
             executor=executor,
-            limits=XmlLimits(max_bytes=settings.max_xml_bytes, max_depth=settings.max_xml_depth),
+            limits=tools.limits,
             on_message=tracking.on_message,
+            cpu=cpu,
         )
-        readers = sources(settings)
+        readers = dict(tools.sources)
         submissions = Submissions(
-            outbox=outbox, wire=wire, clock=clock, executor=executor, sources=readers
+            outbox=outbox, wire=wire, clock=clock, executor=executor, sources=readers, cpu=cpu
         )
         batches = Batches(
             outbox=outbox,
@@ -234,3 +262,5 @@ async def running_services(
         await transport.close()
         await store.close()
         executor.shutdown(wait=True)
+        if isinstance(cpu, ProcessWork):
+            cpu.close()

@@ -15,6 +15,7 @@ a sentence and the field path, never a traceback.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from gateway.domain.problems import Problem
 
@@ -68,6 +69,7 @@ ERROR_CODES: dict[str, str] = {
     "GW-TRN-HTTP": "The peer answered with a temporary HTTP error (5xx, 408 or 429).",
     "GW-RMT-REFUSED": "The peer refused the message for good (HTTP 4xx).",
     "GW-STORE-UNAVAILABLE": "The store cannot be reached for now; the work is tried again.",
+    "GW-CPU-WORKER": "A worker process stopped during the signing or verifying; try again.",
     "GW-STORE-OPEN": "The message store cannot be opened or reached.",
     "GW-SEAL-FORMAT": "A stored message body is not in a known sealed format.",
     "GW-SEAL-KEY": "The key that sealed a stored body is missing from the key ring.",
@@ -236,6 +238,18 @@ class GatewayError(Exception):
 
     def __str__(self) -> str:
         return str(Problem(code=self.code, message=self.message, path=self.path))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Errors cross process boundaries (the CPU worker processes); subclasses' own
+        # __init__ signatures differ, so rebuild from the attributes, not the arguments.
+        return _rebuilt, (type(self), self.args, self.__dict__)
+
+
+def _rebuilt(kind: type[GatewayError], args: tuple[Any, ...], state: dict[str, Any]) -> Any:
+    error = kind.__new__(kind)
+    Exception.__init__(error, *args)
+    error.__dict__.update(state)
+    return error
 
 
 class InputError(GatewayError):

@@ -99,6 +99,9 @@ class Settings:
     retry_max_age_hours: int = dataclasses.field(default=72, metadata=_check(_positive))
     lease_seconds: int = dataclasses.field(default=60, metadata=_check(_positive))
     crypto_threads: int = dataclasses.field(default=2, metadata=_check(_positive))
+    # Worker processes that build, sign and verify the submissions and inbound messages
+    # (each loads the keys); 0 keeps that work on the crypto threads of the gateway's process.
+    crypto_processes: int = dataclasses.field(default=0, metadata=_check(_not_negative))
     mappings_dir: Path = Path("mappings")
     max_batch_bytes: int = dataclasses.field(default=2 * 1024**3, metadata=_check(_positive))
     # tracking: results back to the national systems

@@ -9,12 +9,14 @@ believable EU side with business rules, use the simulators.
 from __future__ import annotations
 
 import asyncio
+import sys
 import time
 from collections import Counter
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TextIO
 
 from aiohttp import web
 
@@ -110,3 +112,23 @@ class AckingPeer:
         signed = self._wire.signed(ack)
         self.acknowledged_at.setdefault(str(envelope.message_id), time.perf_counter())
         return signed
+
+
+async def serve_and_report(certs: Path, report: TextIO) -> None:
+    """Serve as the Eurodac Central System with `certs`' keys; write the URL, then one line
+    `MESSAGE_ID PERF_COUNTER` per acknowledgement, until killed (a peer of its own process
+    for `eugw bench pipeline --end-to-end`: on Linux perf_counter is one clock for all)."""
+    peer = AckingPeer(me=PeerId(party="EU", system="eurodac"), certs=certs)
+    print(await peer.start(), file=report, flush=True)
+    reported = 0
+    while True:
+        await asyncio.sleep(0.02)
+        acknowledged = list(peer.acknowledged_at.items())
+        for message_id, at in acknowledged[reported:]:
+            print(message_id, at, file=report)
+        report.flush()
+        reported = len(acknowledged)
+
+
+if __name__ == "__main__":
+    asyncio.run(serve_and_report(Path(sys.argv[1]), sys.stdout))

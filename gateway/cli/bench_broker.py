@@ -5,10 +5,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import sys
 import tempfile
 import time
 import uuid
+from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,7 +24,7 @@ from gateway.adapters.clock import SystemClock
 from gateway.adapters.postgres_store import PostgresStore
 from gateway.adapters.sqlite_store import SqliteStore
 from gateway.adapters.web.server import Endpoints, serve
-from gateway.app import EURODAC_PEER, running_services
+from gateway.app import running_services
 from gateway.bench.end_to_end import EndToEndFigures, measure_end_to_end
 from gateway.bench.pipeline import PipelineFigures, bench_pipeline, numbered_records
 from gateway.bench.store import StoreFigures, bench_store
@@ -38,7 +41,6 @@ from gateway.security.identity import PeerId
 from gateway.security.trust import TrustStore
 from gateway.security.verifier import Verifier
 from gateway.settings import LogLevel, Settings
-from gateway.testing_peer import AckingPeer
 
 __all__ = ["register_subcommands"]
 
@@ -72,6 +74,13 @@ def register_subcommands(subcommands: argparse._SubParsersAction[argparse.Argume
     pipeline.add_argument("--count", type=int, default=500)
     pipeline.add_argument("--concurrency", type=int, default=8)
     pipeline.add_argument("--threads", type=int, default=2, help="signing threads")
+    pipeline.add_argument(
+        "--processes",
+        type=int,
+        default=2,
+        help="with --end-to-end: the gateway's CPU worker processes (crypto_processes; "
+        "0 signs and verifies on its threads)",
+    )
     pipeline.add_argument(
         "--end-to-end",
         action="store_true",
@@ -202,22 +211,20 @@ async def _end_to_end_on(args: argparse.Namespace, *, database_url: str) -> EndT
     with tempfile.TemporaryDirectory() as directory:
         data = Path(directory)
         write_demo_pki(data)
-        peer_executor = ThreadPoolExecutor(1)
-        peer = AckingPeer(me=EURODAC_PEER, certs=data, executor=peer_executor)
-        url = await peer.start()
-        settings = Settings(
-            data_dir=data,
-            api_port=0,
-            inbound_port=0,
-            eurodac_url=f"{url}/eurodac",
-            dublinet_peers="",
-            crypto_threads=args.threads,
-            log_level=LogLevel.WARNING,
-            database_url=database_url,
-        )
-        records = numbered_records(json.loads(SAMPLE.read_text()), args.count)
-        stop = asyncio.Event()
-        try:
+        async with peer_process(data) as (url, acknowledged_at):
+            settings = Settings(
+                data_dir=data,
+                api_port=0,
+                inbound_port=0,
+                eurodac_url=f"{url}/eurodac",
+                dublinet_peers="",
+                crypto_threads=args.threads,
+                crypto_processes=args.processes,
+                log_level=LogLevel.WARNING,
+                database_url=database_url,
+            )
+            records = numbered_records(json.loads(SAMPLE.read_text()), args.count)
+            stop = asyncio.Event()
             async with running_services(settings) as services:
                 token, secret = new_token(
                     name="bench", roles=frozenset({Role.SUBMITTER}), now=datetime.now(tz=UTC)
@@ -231,16 +238,43 @@ async def _end_to_end_on(args: argparse.Namespace, *, database_url: str) -> EndT
                         api=endpoints.api,
                         token=secret,
                         records=records,
-                        acknowledged_at=peer.acknowledged_at,
+                        acknowledged_at=acknowledged_at,
                         floor=lambda: _floor(services.submissions, services.trust, records),
                         concurrency=args.concurrency,
                     )
                 finally:
                     stop.set()
                     await server
+
+
+@asynccontextmanager
+async def peer_process(certs: Path) -> AsyncIterator[tuple[str, dict[str, float]]]:
+    """The acknowledging peer in a process of its own, as the Central System is on a machine
+    of its own: its URL, and its acknowledgement times by message id as they come."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "gateway.testing_peer", str(certs), stdout=asyncio.subprocess.PIPE
+    )
+    assert process.stdout is not None  # noqa: S101  # asked for above
+    acknowledged_at: dict[str, float] = {}
+
+    async def read(stream: asyncio.StreamReader) -> None:
+        while line := await stream.readline():
+            message_id, at = line.decode().split()
+            acknowledged_at[message_id] = float(at)
+
+    try:
+        url = (await asyncio.wait_for(process.stdout.readline(), 30)).decode().strip()
+        if not url:
+            raise ConfigError("GW-CFG-INVALID", "the benchmark's peer process did not start")
+        reader = asyncio.create_task(read(process.stdout))
+        try:
+            yield url, acknowledged_at
         finally:
-            await peer.stop()
-            peer_executor.shutdown()
+            reader.cancel()
+    finally:
+        if process.returncode is None:
+            process.terminate()
+        await process.wait()
 
 
 def _floor(submissions: Submissions, trust: TrustStore, records: list[bytes]) -> float:

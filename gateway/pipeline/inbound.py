@@ -10,10 +10,9 @@ checked here too, for the dispatcher.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from concurrent.futures import Executor
-from datetime import timedelta
+from datetime import datetime, timedelta
 from uuid import UUID
 
 from gateway.broker.outbox import Outbox
@@ -23,6 +22,7 @@ from gateway.domain.replies import Acknowledgement
 from gateway.errors import InputError, SecurityError
 from gateway.messages import Message, new_envelope, parse_message
 from gateway.messages.common import read_envelope
+from gateway.pipeline.cpu_work import CpuTools, CpuWork, ThreadWork
 from gateway.pipeline.wire import Wire, peer_name
 from gateway.ports import Clock
 from gateway.security.identity import PeerId
@@ -30,7 +30,7 @@ from gateway.security.verifier import Verifier
 from gateway.validation.parsing import XmlLimits, parse_xml
 from gateway.validation.validator import validate
 
-__all__ = ["Inbound", "MessageHandler"]
+__all__ = ["Inbound", "MessageHandler", "acknowledgement_of", "verified_message"]
 
 MessageHandler = Callable[[Message, Receipt], Awaitable[None]]
 """Called for every verified inbound message after it is recorded, a repeated one included
@@ -51,6 +51,7 @@ class Inbound:
         executor: Executor,
         limits: XmlLimits,
         on_message: MessageHandler | None = None,
+        cpu: CpuWork | None = None,
     ) -> None:
         self.outbox = outbox
         self.wire = wire
@@ -59,12 +60,14 @@ class Inbound:
         self.executor = executor
         self.limits = limits
         self.on_message = on_message
+        self.cpu = cpu or ThreadWork(
+            CpuTools(wire=wire, verifier=verifier, limits=limits), executor
+        )
 
     async def receive(self, body: bytes, *, tls_peer: PeerId) -> bytes | None:
         """Record a peer's message; the signed acknowledgement to answer with (None
         for an acknowledgement, which is not acknowledged in turn)."""
-        loop = asyncio.get_running_loop()
-        message = await loop.run_in_executor(self.executor, self.verified, body, tls_peer)
+        message = await self.cpu.run(verified_message, body, tls_peer, self.clock.now())
         envelope, content = message.envelope, message.content
         answers: UUID | None
         if isinstance(content, Acknowledgement):
@@ -79,14 +82,13 @@ class Inbound:
             await self.on_message(message, receipt)
         if isinstance(content, Acknowledgement):
             return None
-        return await loop.run_in_executor(self.executor, self.acknowledgement_of, message)
+        return await self.cpu.run(acknowledgement_of, message, self.clock.now())
 
     async def check_acknowledgement(self, sent: StoredMessage, answer: bytes) -> None:
         """For the dispatcher: `answer` must be `sent`'s peer's signed acknowledgement of it.
         It is recorded (its time of receipt starts Dublin reply periods)."""
         peer = PeerId.parse(sent.peer)
-        loop = asyncio.get_running_loop()
-        message = await loop.run_in_executor(self.executor, self.verified, answer, peer)
+        message = await self.cpu.run(verified_message, answer, peer, self.clock.now())
         content = message.content
         if (
             not isinstance(content, Acknowledgement)
@@ -103,53 +105,6 @@ class Inbound:
             # acknowledgement and sent it again), this is the second chance. Handlers are
             # idempotent.
             await self.on_message(message, receipt)
-
-    def verified(self, body: bytes, peer: PeerId) -> Message:
-        """Parse, verify as signed by `peer`, validate and read (CPU work, off the loop)."""
-        root = parse_xml(body, self.limits)
-        claimed = read_envelope(root)
-        now = self.clock.now()
-        if abs(now - claimed.created_at) > MAX_CLOCK_SKEW:
-            raise SecurityError(
-                "GW-IN-STALE",
-                f"the message was created at {claimed.created_at.isoformat()}, too far from now",
-                "Envelope/CreatedAt",
-            )
-        element = self.verifier.verify(root, expected=peer, at=claimed.created_at).element
-        validate(element, self.wire.pack)
-        message = parse_message(element)
-        sender, recipient = message.envelope.sender, message.envelope.recipient
-        if (sender.authority, sender.system) != (peer.party, peer.system):
-            raise SecurityError(
-                "GW-IN-WRONG-SENDER",
-                f"the envelope names {peer_name(sender)} as sender, the certificate {peer}",
-                "Envelope/Sender",
-            )
-        if recipient != self.wire.us:
-            raise InputError(
-                "GW-IN-NOT-FOR-US",
-                f"the message is for {peer_name(recipient)}, not {peer_name(self.wire.us)}",
-                "Envelope/Recipient",
-            )
-        return message
-
-    def acknowledgement_of(self, message: Message) -> bytes:
-        envelope = message.envelope
-        now = self.clock.now()
-        family = envelope.message_type.split(".", 1)[0]
-        ack = Message(
-            envelope=new_envelope(
-                message_type=f"{family}.ack",
-                regime=envelope.regime,
-                sender=self.wire.us,
-                recipient=envelope.sender,
-                now=now,
-                correlation_id=envelope.message_id,
-                conversation_id=envelope.conversation_id,
-            ),
-            content=Acknowledgement(acknowledged_message_id=envelope.message_id, received_at=now),
-        )
-        return self.wire.signed(ack)
 
     async def _record(
         self,
@@ -173,3 +128,51 @@ class Inbound:
             ),
             effect=effect,
         )
+
+
+def verified_message(tools: CpuTools, body: bytes, peer: PeerId, now: datetime) -> Message:
+    """Parse, verify as signed by `peer`, validate and read (a `CpuWork` task)."""
+    root = parse_xml(body, tools.limits)
+    claimed = read_envelope(root)
+    if abs(now - claimed.created_at) > MAX_CLOCK_SKEW:
+        raise SecurityError(
+            "GW-IN-STALE",
+            f"the message was created at {claimed.created_at.isoformat()}, too far from now",
+            "Envelope/CreatedAt",
+        )
+    element = tools.need_verifier().verify(root, expected=peer, at=claimed.created_at).element
+    validate(element, tools.wire.pack)
+    message = parse_message(element)
+    sender, recipient = message.envelope.sender, message.envelope.recipient
+    if (sender.authority, sender.system) != (peer.party, peer.system):
+        raise SecurityError(
+            "GW-IN-WRONG-SENDER",
+            f"the envelope names {peer_name(sender)} as sender, the certificate {peer}",
+            "Envelope/Sender",
+        )
+    if recipient != tools.wire.us:
+        raise InputError(
+            "GW-IN-NOT-FOR-US",
+            f"the message is for {peer_name(recipient)}, not {peer_name(tools.wire.us)}",
+            "Envelope/Recipient",
+        )
+    return message
+
+
+def acknowledgement_of(tools: CpuTools, message: Message, now: datetime) -> bytes:
+    """Our signed acknowledgement of `message` (a `CpuWork` task)."""
+    envelope = message.envelope
+    family = envelope.message_type.split(".", 1)[0]
+    ack = Message(
+        envelope=new_envelope(
+            message_type=f"{family}.ack",
+            regime=envelope.regime,
+            sender=tools.wire.us,
+            recipient=envelope.sender,
+            now=now,
+            correlation_id=envelope.message_id,
+            conversation_id=envelope.conversation_id,
+        ),
+        content=Acknowledgement(acknowledged_message_id=envelope.message_id, received_at=now),
+    )
+    return tools.wire.signed(ack)

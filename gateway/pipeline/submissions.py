@@ -8,13 +8,13 @@ every problem found, recorded, and answered the same way if sent again.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from concurrent.futures import Executor
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 
 from gateway.broker.outbox import Outbox
@@ -25,6 +25,7 @@ from gateway.domain.requests import EurodacDataAction, MarkReason
 from gateway.domain.serialization import decode_record
 from gateway.errors import ERROR_CODES, GatewayError, InputError
 from gateway.messages import MESSAGE_TYPES, Message, new_envelope
+from gateway.pipeline.cpu_work import CpuTools, CpuWork, SourceReader, ThreadWork
 from gateway.pipeline.wire import CENTRAL_SYSTEM, Wire, peer_name
 from gateway.ports import Clock
 
@@ -32,11 +33,10 @@ __all__ = [
     "SourceReader",
     "SubmissionRequest",
     "Submissions",
+    "eurodac_message",
+    "prepare_submission",
     "problem_document",
 ]
-
-SourceReader = Callable[[bytes, str | None], tuple[list[CanonicalRecord], list[Problem]]]
-"""Maps a source export (bytes, format) to canonical records, or the problems found."""
 
 MAX_RECORDS = 1000  # records in one submission; larger files go through batch upload
 
@@ -86,12 +86,14 @@ class Submissions:
         clock: Clock,
         executor: Executor,
         sources: Mapping[str, SourceReader] | None = None,
+        cpu: CpuWork | None = None,
     ) -> None:
         self.outbox = outbox
         self.wire = wire
         self.clock = clock
         self.executor = executor
         self.sources = dict(sources or {})
+        self.cpu = cpu or ThreadWork(CpuTools(wire=wire, sources=self.sources), executor)
 
     async def submit(self, request: SubmissionRequest) -> Submission:
         """The submission recorded for this key: new, or the first one if the key was used."""
@@ -105,8 +107,7 @@ class Submissions:
                 "GW-IN-SOURCE", f"unknown source {request.source!r} (known: {known})", "source"
             )
         submission_id = str(uuid.uuid4())
-        loop = asyncio.get_running_loop()
-        messages, problems = await loop.run_in_executor(self.executor, self.prepare, request)
+        messages, problems = await self.cpu.run(prepare_submission, request, self.clock.now())
         now = self.clock.now()
         if problems:
             submission = Submission(
@@ -145,87 +146,9 @@ class Submissions:
         return _same_request(stored, request) if stored is not submission else stored
 
     def prepare(self, request: SubmissionRequest) -> tuple[list[NewMessage], list[Problem]]:
-        """Decode, check and sign (CPU work, in the executor)."""
-        records, problems = self._records(request)
-        if problems:
-            return [], problems
-        today = self.clock.today()
-        for index, record in enumerate(records):
-            where = f"[{index}]." if len(records) > 1 else ""
-            problems += [
-                Problem(code=p.code, message=p.message, path=f"{where}{p.path}")
-                for p in check_record(record, today=today)
-            ]
-            if record.transaction is None:
-                problems.append(
-                    Problem(
-                        code="GW-MSG-MISSING",
-                        message="the record names no Eurodac transaction to send",
-                        path=f"{where}transaction",
-                    )
-                )
-        if problems:
-            return [], problems
-        messages: list[NewMessage] = []
-        for index, record in enumerate(records):
-            try:
-                messages.append(self._eurodac_message(record))
-            except GatewayError as error:
-                where = f"[{index}]." if len(records) > 1 else ""
-                problems.append(
-                    Problem(code=error.code, message=error.message, path=f"{where}{error.path}")
-                )
-        return ([], problems) if problems else (messages, [])
-
-    def _records(self, request: SubmissionRequest) -> tuple[list[CanonicalRecord], list[Problem]]:
-        if request.source is not None:
-            return self.sources[request.source](request.body, request.format)
-        try:
-            data = json.loads(request.body)
-        except (json.JSONDecodeError, UnicodeDecodeError) as error:
-            return [], [Problem(code="GW-IN-JSON", message=f"not valid JSON: {error}", path="")]
-        items = data if isinstance(data, list) else [data]
-        if not items or len(items) > MAX_RECORDS:
-            message = f"a submission holds 1 to {MAX_RECORDS} records, not {len(items)}"
-            return [], [Problem(code="GW-IN-SIZE", message=message, path="")]
-        records: list[CanonicalRecord] = []
-        problems: list[Problem] = []
-        for index, item in enumerate(items):
-            decoded = decode_record(item)
-            where = f"[{index}]." if isinstance(data, list) else ""
-            problems += [
-                Problem(code=p.code, message=p.message, path=f"{where}{p.path}".rstrip("."))
-                for p in decoded.problems
-            ]
-            if decoded.value is not None:
-                records.append(decoded.value)
-        return records, problems
-
-    def _eurodac_message(self, record: CanonicalRecord) -> NewMessage:
-        transaction = record.transaction
-        if transaction is None:  # checked before; keeps the type checker informed
-            raise InputError("GW-MSG-MISSING", "no Eurodac transaction", "transaction")
-        kind = next(
-            kind
-            for kind in MESSAGE_TYPES.values()
-            if kind.family == "eurodac" and kind.operation is transaction.operation
-        )
-        envelope = new_envelope(
-            message_type=kind.name,
-            regime=transaction.regime,
-            sender=self.wire.us,
-            recipient=CENTRAL_SYSTEM,
-            now=self.clock.now(),
-        )
-        body = self.wire.signed(Message(envelope=envelope, content=_content_of(record)))
-        return NewMessage(
-            message_id=str(envelope.message_id),
-            peer=peer_name(CENTRAL_SYSTEM),
-            message_type=kind.name,
-            conversation_id=str(envelope.conversation_id),
-            body=body,
-            reference=str(transaction.reference),
-        )
+        """Decode, check and sign here and now (CPU work: call it off the event loop)."""
+        tools = CpuTools(wire=self.wire, sources=self.sources)
+        return prepare_submission(tools, request, self.clock.now())
 
     def message_for(self, record: CanonicalRecord) -> tuple[NewMessage | None, list[Problem]]:
         """One record checked, built, validated and signed, or its problems (CPU work: call
@@ -242,9 +165,99 @@ class Submissions:
         if problems:
             return None, problems
         try:
-            return self._eurodac_message(record), []
+            return eurodac_message(self.wire, record, self.clock.now()), []
         except GatewayError as error:
             return None, [Problem(code=error.code, message=error.message, path=error.path)]
+
+
+def prepare_submission(
+    tools: CpuTools, request: SubmissionRequest, now: datetime
+) -> tuple[list[NewMessage], list[Problem]]:
+    """Decode, check and sign a submission's records as of `now` (a `CpuWork` task)."""
+    records, problems = _records(tools, request)
+    if problems:
+        return [], problems
+    for index, record in enumerate(records):
+        where = f"[{index}]." if len(records) > 1 else ""
+        problems += [
+            Problem(code=p.code, message=p.message, path=f"{where}{p.path}")
+            for p in check_record(record, today=now.date())
+        ]
+        if record.transaction is None:
+            problems.append(
+                Problem(
+                    code="GW-MSG-MISSING",
+                    message="the record names no Eurodac transaction to send",
+                    path=f"{where}transaction",
+                )
+            )
+    if problems:
+        return [], problems
+    messages: list[NewMessage] = []
+    for index, record in enumerate(records):
+        try:
+            messages.append(eurodac_message(tools.wire, record, now))
+        except GatewayError as error:
+            where = f"[{index}]." if len(records) > 1 else ""
+            problems.append(
+                Problem(code=error.code, message=error.message, path=f"{where}{error.path}")
+            )
+    return ([], problems) if problems else (messages, [])
+
+
+def _records(
+    tools: CpuTools, request: SubmissionRequest
+) -> tuple[list[CanonicalRecord], list[Problem]]:
+    if request.source is not None:
+        return tools.sources[request.source](request.body, request.format)
+    try:
+        data = json.loads(request.body)
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        return [], [Problem(code="GW-IN-JSON", message=f"not valid JSON: {error}", path="")]
+    items = data if isinstance(data, list) else [data]
+    if not items or len(items) > MAX_RECORDS:
+        message = f"a submission holds 1 to {MAX_RECORDS} records, not {len(items)}"
+        return [], [Problem(code="GW-IN-SIZE", message=message, path="")]
+    records: list[CanonicalRecord] = []
+    problems: list[Problem] = []
+    for index, item in enumerate(items):
+        decoded = decode_record(item)
+        where = f"[{index}]." if isinstance(data, list) else ""
+        problems += [
+            Problem(code=p.code, message=p.message, path=f"{where}{p.path}".rstrip("."))
+            for p in decoded.problems
+        ]
+        if decoded.value is not None:
+            records.append(decoded.value)
+    return records, problems
+
+
+def eurodac_message(wire: Wire, record: CanonicalRecord, now: datetime) -> NewMessage:
+    """The record's Eurodac transaction, built, validated and signed as of `now`."""
+    transaction = record.transaction
+    if transaction is None:  # checked before; keeps the type checker informed
+        raise InputError("GW-MSG-MISSING", "no Eurodac transaction", "transaction")
+    kind = next(
+        kind
+        for kind in MESSAGE_TYPES.values()
+        if kind.family == "eurodac" and kind.operation is transaction.operation
+    )
+    envelope = new_envelope(
+        message_type=kind.name,
+        regime=transaction.regime,
+        sender=wire.us,
+        recipient=CENTRAL_SYSTEM,
+        now=now,
+    )
+    body = wire.signed(Message(envelope=envelope, content=_content_of(record)))
+    return NewMessage(
+        message_id=str(envelope.message_id),
+        peer=peer_name(CENTRAL_SYSTEM),
+        message_type=kind.name,
+        conversation_id=str(envelope.conversation_id),
+        body=body,
+        reference=str(transaction.reference),
+    )
 
 
 def _content_of(record: CanonicalRecord) -> CanonicalRecord | EurodacDataAction:

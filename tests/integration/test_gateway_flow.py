@@ -89,8 +89,9 @@ class Running:
     pki: Path
 
 
-@pytest.fixture
-async def running(tmp_path: Path) -> AsyncIterator[Running]:
+@pytest.fixture(params=[0, 2], ids=["crypto-threads", "crypto-processes"])
+async def running(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator[Running]:
+    """The gateway with its signing and verifying on threads, or on worker processes."""
     pki = tmp_path / "data"
     write_demo_pki(pki)
     central = CentralSystem(pki=pki)
@@ -114,6 +115,7 @@ async def running(tmp_path: Path) -> AsyncIterator[Running]:
         eurodac_url=f"https://localhost:{port}/eurodac",
         dublinet_peers="",
         retry_base_seconds=1,
+        crypto_processes=request.param,
     )
     stop = asyncio.Event()
     async with running_services(settings) as services:

@@ -1,0 +1,96 @@
+"""CPU work on worker processes: the same results as on threads, errors that keep their
+code, and a worker that dies costs one retryable failure, not the pool."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from gateway.app import cpu_tools
+from gateway.errors import GatewayError
+from gateway.pipeline.cpu_work import ProcessWork
+from gateway.pipeline.inbound import verified_message
+from gateway.pipeline.submissions import SubmissionRequest, prepare_submission
+from gateway.security.demo import write_demo_pki
+from gateway.security.identity import PeerId
+from gateway.settings import Settings
+
+SAMPLE = Path(__file__).resolve().parents[2] / "mappings/samples/canonical/applicant-2026.json"
+US = PeerId(party="BE", system="gateway")
+
+
+@pytest.fixture
+async def workers(tmp_path: Path) -> AsyncIterator[ProcessWork[Settings]]:
+    write_demo_pki(tmp_path)
+    work = ProcessWork(cpu_tools, Settings(data_dir=tmp_path), processes=1)
+    await work.start()
+    yield work
+    work.close()
+
+
+def _request(body: bytes, key: str = "k-1") -> SubmissionRequest:
+    return SubmissionRequest(submitter="evibel", idempotency_key=key, body=body)
+
+
+async def test_a_worker_signs_what_this_process_verifies(
+    workers: ProcessWork[Settings], tmp_path: Path
+) -> None:
+    now = datetime.now(tz=UTC)
+    [message], problems = await workers.run(prepare_submission, _request(SAMPLE.read_bytes()), now)
+    assert problems == []
+    assert etree.fromstring(message.body).find(".//{*}Signature") is not None
+    with pytest.raises(GatewayError) as refused:  # signed by us, so not a message *for* us
+        verified_message(cpu_tools(Settings(data_dir=tmp_path)), message.body, US, now)
+    assert refused.value.code == "GW-IN-NOT-FOR-US"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"<Message/>", b"<!DOCTYPE x><x/>", b"not xml"],
+    ids=["no-envelope", "doctype", "not-xml"],
+)
+async def test_an_error_raised_in_a_worker_is_the_one_raised_here(
+    workers: ProcessWork[Settings], tmp_path: Path, body: bytes
+) -> None:
+    now = datetime.now(tz=UTC)
+    with pytest.raises(GatewayError) as here:
+        verified_message(cpu_tools(Settings(data_dir=tmp_path)), body, US, now)
+    with pytest.raises(GatewayError) as there:
+        await workers.run(verified_message, body, US, now)
+    assert type(there.value) is type(here.value)
+    assert (there.value.code, there.value.message, there.value.path) == (
+        here.value.code,
+        here.value.message,
+        here.value.path,
+    )
+
+
+async def test_problems_found_in_a_worker_come_back_as_problems(
+    workers: ProcessWork[Settings],
+) -> None:
+    _, problems = await workers.run(
+        prepare_submission, _request(b"{not json"), datetime.now(tz=UTC)
+    )
+    assert [problem.code for problem in problems] == ["GW-IN-JSON"]
+
+
+async def test_a_worker_that_dies_fails_its_work_once_and_the_pool_is_replaced(
+    workers: ProcessWork[Settings],
+) -> None:
+    [worker] = multiprocessing.active_children()
+    os.kill(worker.pid or 0, signal.SIGKILL)
+    worker.join(10)
+    now = datetime.now(tz=UTC)
+    with pytest.raises(GatewayError) as failed:
+        await workers.run(prepare_submission, _request(SAMPLE.read_bytes()), now)
+    assert failed.value.code == "GW-CPU-WORKER"
+    [message], problems = await workers.run(prepare_submission, _request(SAMPLE.read_bytes()), now)
+    assert problems == []
+    assert message.message_type == "eurodac.enrolment"
