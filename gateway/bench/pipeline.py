@@ -12,7 +12,7 @@ from typing import Any
 
 from gateway.pipeline.submissions import SubmissionRequest, Submissions
 
-__all__ = ["PipelineFigures", "bench_pipeline", "numbered_records"]
+__all__ = ["PipelineFigures", "bench_pipeline", "numbered_record", "numbered_records"]
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -25,12 +25,14 @@ class PipelineFigures:
 
 def numbered_records(sample: dict[str, Any], count: int) -> list[bytes]:
     """`count` copies of a canonical record, each with its own Eurodac reference number."""
-    records = []
-    for number in range(count):
-        record = json.loads(json.dumps(sample))
-        record["transaction"]["reference"] = f"BE1{number:015d}"
-        records.append(json.dumps(record).encode())
-    return records
+    return [numbered_record(sample, number) for number in range(count)]
+
+
+def numbered_record(sample: dict[str, Any], number: int) -> bytes:
+    """A copy of a canonical record with Eurodac reference number `number`."""
+    record = json.loads(json.dumps(sample))
+    record["transaction"]["reference"] = f"BE1{number:015d}"
+    return json.dumps(record).encode()
 
 
 async def bench_pipeline(

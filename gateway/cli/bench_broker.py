@@ -9,12 +9,13 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 
 import psycopg
 from lxml import etree
@@ -26,13 +27,20 @@ from gateway.adapters.sqlite_store import SqliteStore
 from gateway.adapters.web.server import Endpoints, serve
 from gateway.app import running_services
 from gateway.bench.end_to_end import EndToEndFigures, measure_end_to_end
-from gateway.bench.pipeline import PipelineFigures, bench_pipeline, numbered_records
+from gateway.bench.pipeline import (
+    PipelineFigures,
+    bench_pipeline,
+    numbered_record,
+    numbered_records,
+)
 from gateway.bench.store import StoreFigures, bench_store
+from gateway.bench.sustained import Interval, SustainedFigures, measure_sustained
 from gateway.broker.access import Role, new_token
 from gateway.broker.outbox import Outbox
 from gateway.broker.sealing import BodyCipher
 from gateway.errors import ConfigError
 from gateway.logging import configure_logging
+from gateway.pipeline.services import Services
 from gateway.pipeline.submissions import SubmissionRequest, Submissions
 from gateway.pipeline.wire import Wire
 from gateway.security.configured import signer_from
@@ -45,6 +53,7 @@ from gateway.settings import LogLevel, Settings
 __all__ = ["register_subcommands"]
 
 SAMPLE = Path(__file__).resolve().parents[2] / "mappings/samples/canonical/applicant-2026.json"
+F = TypeVar("F")
 DEFAULT_POSTGRES = "host=127.0.0.1 port=5432 user=postgres dbname=test"
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
 
@@ -96,6 +105,16 @@ def register_subcommands(subcommands: argparse._SubParsersAction[argparse.Argume
         "--postgres)",
     )
     pipeline.add_argument("--postgres", default=DEFAULT_POSTGRES_URL, help="PostgreSQL URL")
+    pipeline.add_argument(
+        "--duration",
+        type=float,
+        default=0,
+        metavar="SECONDS",
+        help="with --end-to-end: run flat out for this long instead of --count messages, "
+        "64 in flight, and print throughput and latency every --interval (the no-decay check: "
+        "600 for ten minutes)",
+    )
+    pipeline.add_argument("--interval", type=float, default=60, metavar="SECONDS")
     pipeline.add_argument("--json", action="store_true")
     pipeline.set_defaults(run=_pipeline)
 
@@ -179,7 +198,21 @@ async def _run_pipeline(args: argparse.Namespace) -> PipelineFigures:
 
 def _end_to_end(args: argparse.Namespace) -> int:
     configure_logging(LogLevel.WARNING)  # a log line per message would be measured too
-    figures = asyncio.run(_run_end_to_end(args))
+    if args.duration:
+        return _sustained(args)
+    records = numbered_records(json.loads(SAMPLE.read_text()), args.count)
+
+    async def measure(run: _Running) -> EndToEndFigures:
+        return await measure_end_to_end(
+            api=run.api,
+            token=run.token,
+            records=records,
+            acknowledged_at=run.acknowledged_at,
+            floor=lambda: _floor(run.services.submissions, run.services.trust, records),
+            concurrency=args.concurrency,
+        )
+
+    figures = asyncio.run(_on_store(args, measure))
     if args.json:
         print(json.dumps({**asdict(figures), "share_of_floor": figures.share_of_floor}, indent=2))
     else:
@@ -192,22 +225,68 @@ def _end_to_end(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _run_end_to_end(args: argparse.Namespace) -> EndToEndFigures:
+def _sustained(args: argparse.Namespace) -> int:
+    sample = json.loads(SAMPLE.read_text())
+
+    def report(interval: Interval) -> None:
+        if not args.json:
+            print(
+                f"{interval.ends_at_s:>6.0f} s  {interval.messages_per_s:>6.1f} messages/s  "
+                f"p50 {interval.p50_ms:>5.0f} ms  p99 {interval.p99_ms:>5.0f} ms",
+                flush=True,
+            )
+
+    async def measure(run: _Running) -> SustainedFigures:
+        return await measure_sustained(
+            api=run.api,
+            token=run.token,
+            record=lambda number: numbered_record(sample, number),
+            acknowledged_at=run.acknowledged_at,
+            duration=args.duration,
+            interval=args.interval,
+            concurrency=args.concurrency,
+            report=report,
+        )
+
+    figures = asyncio.run(_on_store(args, measure))
+    if args.json:
+        print(json.dumps({**asdict(figures), "last_to_first": figures.last_to_first}, indent=2))
+    else:
+        print(
+            f"{figures.acknowledged} messages acknowledged in {figures.seconds:.0f} s; "
+            f"the last interval ran at {figures.last_to_first:.0%} of the first"
+        )
+    return 0
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class _Running:
+    """A gateway serving on a fresh store, with its API token and the peer's acknowledgements."""
+
+    api: str
+    token: str
+    acknowledged_at: dict[str, float]
+    services: Services
+
+
+async def _on_store(args: argparse.Namespace, measure: Callable[[_Running], Awaitable[F]]) -> F:
     if args.store == "sqlite":
-        return await _end_to_end_on(args, database_url="")
+        return await _end_to_end_on(args, measure, database_url="")
     schema = f"bench_{uuid.uuid4().hex[:8]}"
     async with await psycopg.AsyncConnection.connect(args.postgres, autocommit=True) as conn:
         await conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
     try:
         return await _end_to_end_on(
-            args, database_url=f"{args.postgres}?options=-csearch_path%3D{schema}"
+            args, measure, database_url=f"{args.postgres}?options=-csearch_path%3D{schema}"
         )
     finally:
         async with await psycopg.AsyncConnection.connect(args.postgres, autocommit=True) as conn:
             await conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
 
 
-async def _end_to_end_on(args: argparse.Namespace, *, database_url: str) -> EndToEndFigures:
+async def _end_to_end_on(
+    args: argparse.Namespace, measure: Callable[[_Running], Awaitable[F]], *, database_url: str
+) -> F:
     with tempfile.TemporaryDirectory() as directory:
         data = Path(directory)
         write_demo_pki(data)
@@ -223,7 +302,6 @@ async def _end_to_end_on(args: argparse.Namespace, *, database_url: str) -> EndT
                 log_level=LogLevel.WARNING,
                 database_url=database_url,
             )
-            records = numbered_records(json.loads(SAMPLE.read_text()), args.count)
             stop = asyncio.Event()
             async with running_services(settings) as services:
                 token, secret = new_token(
@@ -234,13 +312,13 @@ async def _end_to_end_on(args: argparse.Namespace, *, database_url: str) -> EndT
                 server = asyncio.create_task(serve(services, stop, started))
                 endpoints = await started
                 try:
-                    return await measure_end_to_end(
-                        api=endpoints.api,
-                        token=secret,
-                        records=records,
-                        acknowledged_at=acknowledged_at,
-                        floor=lambda: _floor(services.submissions, services.trust, records),
-                        concurrency=args.concurrency,
+                    return await measure(
+                        _Running(
+                            api=endpoints.api,
+                            token=secret,
+                            acknowledged_at=acknowledged_at,
+                            services=services,
+                        )
                     )
                 finally:
                     stop.set()
