@@ -182,6 +182,8 @@ ERROR_CODES: dict[str, str] = {
     "GW-SIM-CLOCK": "The message was created too far in the future (clock skew).",
     "GW-SIM-UNKNOWN-ENDPOINT": "No simulated endpoint at that path or of that name.",
     "GW-SIM-BAD-ACK": "The gateway's answer is not a signed acknowledgement of the message.",
+    "GW-SIM-SPOILED-REFUSED": "The gateway refused a message whose signature a fault spoiled; "
+    "it is sent again.",
     "GW-SIM-CERTS": "The keys and certificates of a simulated party are missing.",
     "GW-SIM-FAULT": "An unknown fault or a bad fault value (or an injected HTTP error).",
     "GW-SIM-POLICY": "A DubliNet peer's answering policy cannot be used.",

@@ -1,9 +1,10 @@
 """Prometheus metrics of the gateway, in a registry of its own (one per running gateway).
 
 The dispatcher reports each send (`observe_send`: latency, retries, dead
-letters); the HTTP layer counts requests; gauges (queue depth, circuit
-state, certificate expiry, deadlines) are set from the store and the
-dispatcher just before each scrape, so they are never stale.
+letters); the HTTP layer counts requests and refused inbound deliveries
+(`observe_refused`); gauges (queue depth, circuit state, certificate
+expiry, deadlines) are set from the store and the dispatcher just before
+each scrape, so they are never stale.
 
 Deadlines come from the tracking side: whoever owns them registers an async
 function with `watch_deadlines`, which returns counts by status (for
@@ -51,6 +52,11 @@ class Metrics:
             "eugw_dead_letters", "Messages that became dead letters (retries exhausted or "
             "refused by the peer).", ["peer"], registry=self.registry,
         )  # fmt: skip
+        self.inbound_refused = Counter(
+            "eugw_inbound_refused", "Deliveries to the inbound endpoint answered with an error "
+            "(the peer sends again or gives up), by peer and error code.", ["peer", "code"],
+            registry=self.registry,
+        )  # fmt: skip
         self.requests = Counter(
             "eugw_http_requests", "HTTP requests answered, by route and status.",
             ["method", "route", "status"], registry=self.registry,
@@ -83,6 +89,9 @@ class Metrics:
             self.retries.labels(peer=peer).inc()
         elif outcome in {"dead", "refused"}:
             self.dead_letters.labels(peer=peer).inc()
+
+    def observe_refused(self, *, peer: str, code: str) -> None:
+        self.inbound_refused.labels(peer=peer, code=code).inc()
 
     def observe_request(self, *, method: str, route: str, status: int) -> None:
         self.requests.labels(method=method, route=route, status=str(status)).inc()

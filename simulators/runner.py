@@ -24,6 +24,7 @@ from gateway.domain.member_states import is_member_state
 from gateway.errors import ConfigError
 from gateway.ports import Clock
 from gateway.security.identity import PeerId
+from gateway.security.pki import Usage
 from gateway.security.tls import client_context, server_context
 from gateway.security.trust import TrustStore
 from gateway.security.verifier import Verifier
@@ -167,21 +168,12 @@ class Simulator:
         config = self.config
         self.db = await SimDb.open(config.data_dir / "simulator.sqlite3")
         parties = self._parties()
-        routes = {
-            route_name(peer, config.gateway): Route(
-                url=config.gateway_url,
-                ssl_context=client_context(
-                    cert_file=self.material.of(peer).client_cert,
-                    key_file=self.material.of(peer).client_key,
-                    trust=self.material.trust,
-                    server=config.gateway,
-                ),
-            )
-            for peer in parties
-        }
         self.sender = await ReplySender.open(
             data_dir=config.data_dir,
-            routes=routes,
+            routes={route_name(peer, config.gateway): self._route(peer) for peer in parties},
+            wrong_routes={
+                route_name(peer, config.gateway): self._route(peer, wrong=True) for peer in parties
+            },
             verifier=self.verifier if config.verify_gateway_ack else None,
             faults=self.faults,
             policy=config.dispatch,
@@ -200,6 +192,22 @@ class Simulator:
             asyncio.create_task(processor.run(self._stop), name="sim-processor"),
             asyncio.create_task(self.sender.run(self._stop), name="sim-sender"),
         ]
+
+    def _route(self, peer: PeerId, *, wrong: bool = False) -> Route:
+        """How `peer` reaches the gateway: with its TLS client certificate, or (`wrong`, for
+        the `reply_tls` fault) with one of a CA nobody trusts."""
+        cert, key = self.material.of(peer).client_cert, self.material.of(peer).client_key
+        if wrong:
+            cert, key = write_wrong_tls(
+                self.config.data_dir / "wrong-tls" / f"{peer.party}-{peer.system}-client",
+                peer,
+                now=_now(),  # TLS checks validity against the real time
+                usage=Usage.TLS_CLIENT,
+            )
+        context = client_context(
+            cert_file=cert, key_file=key, trust=self.material.trust, server=self.config.gateway
+        )
+        return Route(url=self.config.gateway_url, ssl_context=context)
 
     def _parties(self) -> list[PeerId]:
         parties = [EURODAC] if self.config.eurodac_port is not None else []

@@ -136,7 +136,7 @@ def _register_faults(actions: argparse._SubParsersAction[argparse.ArgumentParser
         description=(
             "Talk to the control API. `show`; `set ENDPOINT name=value ...` (endpoint: eurodac, "
             "a peer's state code or *; faults: drop, delay_ms, http_status, tls, ack_signature="
-            "none|corrupt|missing, reply_signature=..., duplicate, out_of_order); "
+            "none|corrupt|missing, reply_signature=..., reply_tls, duplicate, out_of_order); "
             "`clear [ENDPOINT]`."
         ),
     )

@@ -4,8 +4,10 @@ An endpoint is `eurodac` or a member state code of a DubliNet peer (`NL`);
 `*` applies to every endpoint that has no faults of its own. The faults act
 on the way in (the gateway's POST: dropped, delayed, answered 5xx, a wrong
 TLS certificate), on the acknowledgement (signature corrupt or missing) and
-on the way out (replies with a spoiled signature, delivered twice, or out of
-order).
+on the way out (replies with a spoiled signature or presenting an untrusted
+TLS client certificate, delivered twice, or out of order). Faults on the way
+out act at each delivery attempt, so a reply refused while one is on goes
+through once it is switched off.
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ class Faults:
     tls: bool = False  # present an untrusted certificate in the TLS handshake
     ack_signature: SignatureFault = SignatureFault.NONE
     reply_signature: SignatureFault = SignatureFault.NONE
+    reply_tls: bool = False  # deliver replies with an untrusted TLS client certificate
     duplicate: bool = False  # deliver each reply twice
     out_of_order: bool = False  # hold a reply back until the next one has been delivered
 

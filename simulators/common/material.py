@@ -85,20 +85,24 @@ def load_trust(certs: Path) -> TrustStore:
         ) from None
 
 
-def write_wrong_tls(directory: Path, peer: PeerId, *, now: datetime) -> tuple[Path, Path]:
-    """A TLS server certificate for `peer` under a CA nobody trusts (the `tls` fault)."""
+def write_wrong_tls(
+    directory: Path, peer: PeerId, *, now: datetime, usage: Usage = Usage.TLS_SERVER
+) -> tuple[Path, Path]:
+    """A TLS certificate for `peer` under a CA nobody trusts: a server certificate for the
+    `tls` fault, a client certificate for `reply_tls`."""
     root = make_root_ca("Untrusted simulator CA (tls fault)", now=now, key_type=KeyType.EC)
     issued = issue(
         root,
         peer=peer,
-        usage=Usage.TLS_SERVER,
+        usage=usage,
         now=now,
         key_type=KeyType.EC,
         dns_names=["localhost"],
         ip_addresses=["127.0.0.1"],
     )
     directory.mkdir(parents=True, exist_ok=True)
-    cert, key = directory / "wrong-tls.cert.pem", directory / "wrong-tls.key.pem"
+    name = "wrong-tls" if usage is Usage.TLS_SERVER else f"wrong-{usage.value}"
+    cert, key = directory / f"{name}.cert.pem", directory / f"{name}.key.pem"
     cert.write_bytes(issued.chain_pem)
     key.write_bytes(issued.key_pem)
     key.chmod(0o600)

@@ -5,7 +5,9 @@ An `Outbox` over a `SqliteStore` in the simulator's data directory, a
 client certificate: what is queued survives a restart and is retried until
 the gateway acknowledges it with a signed acknowledgement of that message.
 Each route is named `SENDER->GATEWAY` (`EU:eurodac->BE:gateway`), so each
-simulated party has its own client certificate and circuit breaker.
+simulated party has its own client certificate and circuit breaker. The
+outbox keeps each message as it was signed; the sender's faults of the way
+out spoil a delivery attempt, not the message (`FaultyTransport`).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from typing import Protocol
 
 from gateway.adapters.clock import SystemClock
 from gateway.adapters.http_transport import HttpTransport, Route
@@ -27,18 +30,26 @@ from gateway.broker.outbox import Outbox
 from gateway.broker.records import NewMessage, StoredMessage
 from gateway.broker.sealing import BodyCipher, parse_key_ring
 from gateway.domain.replies import Acknowledgement
-from gateway.errors import SecurityError
+from gateway.errors import GatewayError, RemoteError, SecurityError, TransportError
 from gateway.messages import Envelope, parse_message
 from gateway.messages.common import read_envelope
-from gateway.ports import Clock
+from gateway.ports import Clock, Transport
 from gateway.security.identity import PeerId
 from gateway.security.verifier import Verifier
 from gateway.validation import parse_xml
 from simulators.common.faults import FaultBoard, spoil_signature
 
-__all__ = ["FaultyTransport", "Outgoing", "ReplySender", "endpoint_of", "route_name"]
+__all__ = [
+    "ClosingTransport",
+    "FaultyTransport",
+    "Outgoing",
+    "ReplySender",
+    "endpoint_of",
+    "route_name",
+]
 
 BAD_ACK = "GW-SIM-BAD-ACK"
+SPOILED_REFUSED = "GW-SIM-SPOILED-REFUSED"
 _KEY_FILE = "outbox.key"
 
 
@@ -61,22 +72,45 @@ class Outgoing:
     body: bytes
 
 
-class FaultyTransport:
-    """The HTTP transport, delivering twice when the sender's endpoint has that fault."""
+class ClosingTransport(Transport, Protocol):
+    async def close(self) -> None: ...
 
-    def __init__(self, inner: HttpTransport, faults: FaultBoard) -> None:
+
+class FaultyTransport:
+    """The HTTP transport with the sender's faults on the way out, applied at each attempt:
+    the signature spoiled, an untrusted TLS client certificate (`wrong`), each delivery made
+    twice. The gateway's refusal of a message we spoiled is a failure to try again (once
+    the fault is off, the message as it was signed goes through), not a final refusal."""
+
+    def __init__(
+        self, inner: ClosingTransport, faults: FaultBoard, wrong: ClosingTransport | None = None
+    ) -> None:
         self.inner = inner
         self.faults = faults
+        self.wrong = wrong  # routes presenting untrusted client certificates (`reply_tls`)
 
     async def deliver(self, *, peer: str, message_id: str, body: bytes) -> bytes:
-        answer = await self.inner.deliver(peer=peer, message_id=message_id, body=body)
-        sender = PeerId.parse(peer.split("->", 1)[0])
-        if self.faults.of(endpoint_of(sender)).duplicate:
-            await self.inner.deliver(peer=peer, message_id=message_id, body=body)
+        faults = self.faults.of(endpoint_of(PeerId.parse(peer.split("->", 1)[0])))
+        sent = spoil_signature(body, faults.reply_signature)
+        transport = self.wrong if faults.reply_tls and self.wrong is not None else self.inner
+        try:
+            answer = await transport.deliver(peer=peer, message_id=message_id, body=sent)
+        except RemoteError as error:
+            if sent == body:
+                raise
+            raise TransportError(
+                SPOILED_REFUSED, f"{error.message} (its signature was spoiled by a fault)"
+            ) from None
+        if faults.duplicate:
+            # The second delivery is the fault; the first one's answer decides.
+            with contextlib.suppress(GatewayError):
+                await transport.deliver(peer=peer, message_id=message_id, body=sent)
         return answer
 
     async def close(self) -> None:
         await self.inner.close()
+        if self.wrong is not None:
+            await self.wrong.close()
 
 
 def body_cipher(data_dir: Path) -> BodyCipher:
@@ -134,10 +168,16 @@ class ReplySender:
         hold_for: timedelta = timedelta(seconds=2),
         http_timeout: float = 10.0,
         clock: Clock | None = None,
+        wrong_routes: Mapping[str, Route] | None = None,
     ) -> ReplySender:
+        """`wrong_routes`: the same routes with untrusted client certificates (`reply_tls`)."""
         store = await SqliteStore.open(data_dir / "outbox.sqlite3")
         outbox = Outbox(store, body_cipher(data_dir), clock or SystemClock())
-        transport = FaultyTransport(HttpTransport(routes, timeout=http_timeout), faults)
+        transport = FaultyTransport(
+            HttpTransport(routes, timeout=http_timeout),
+            faults,
+            wrong=HttpTransport(wrong_routes, timeout=http_timeout) if wrong_routes else None,
+        )
         return cls(
             store=store,
             outbox=outbox,
@@ -151,10 +191,10 @@ class ReplySender:
 
     async def send(self, messages: Sequence[Outgoing]) -> None:
         """Queue messages; a sender with the out-of-order fault has its reply held back
-        until its next one, which is then delivered first (one order key keeps that order)."""
-        for original in messages:
-            faults = self._faults.of(endpoint_of(original.sender))
-            message = _with_body(original, spoil_signature(original.body, faults.reply_signature))
+        until its next one, which is then delivered first (one order key keeps that order).
+        They are queued as signed: the other faults on the way out act at delivery."""
+        for message in messages:
+            faults = self._faults.of(endpoint_of(message.sender))
             held = self._take_held(message.sender)
             if held is not None:
                 key = f"out-of-order-{held.envelope.message_id}"
@@ -218,12 +258,6 @@ def _verify_ack(verifier: Verifier, message: StoredMessage, answer: bytes) -> No
             f"the gateway's answer is not a signed acknowledgement of {message.message_id}",
             "AcknowledgedMessageId",
         )
-
-
-def _with_body(message: Outgoing, body: bytes) -> Outgoing:
-    return Outgoing(
-        sender=message.sender, recipient=message.recipient, envelope=message.envelope, body=body
-    )
 
 
 def _new(message: Outgoing, order_key: str | None = None) -> NewMessage:

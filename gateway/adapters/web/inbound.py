@@ -1,17 +1,29 @@
-"""`POST /v1/inbound`: peers deliver acknowledgements and replies over mutual TLS."""
+"""`POST /v1/inbound`: peers deliver acknowledgements and replies over mutual TLS.
+
+A delivery refused (a signature that does not hold, a stranger's certificate,
+a message for someone else...) is answered with a problem document naming our
+error code, so the peer knows why; nothing of it is stored or acted on. The
+operator sees each refusal in the `eugw_inbound_refused` counter (by peer and
+code) and in a log line with the code and the message id the peer claimed.
+"""
 
 from __future__ import annotations
+
+import uuid
 
 from aiohttp import web
 
 from gateway.adapters.web.keys import SERVICES
 from gateway.adapters.web.observability import add_request_ids
 from gateway.adapters.web.problems import error_middleware
-from gateway.errors import SecurityError
+from gateway.errors import GatewayError, SecurityError
+from gateway.logging import get_logger
 from gateway.pipeline.services import Services
 from gateway.security.tls import peer_of
 
-__all__ = ["make_inbound"]
+__all__ = ["UNKNOWN_PEER", "make_inbound"]
+
+UNKNOWN_PEER = "unknown"  # the peer label of a refusal before the certificate named one
 
 
 def make_inbound(services: Services) -> web.Application:
@@ -26,12 +38,30 @@ def make_inbound(services: Services) -> web.Application:
 
 async def receive(request: web.Request) -> web.Response:
     """200 with our signed acknowledgement (204 for an acknowledgement); 4xx with a problem."""
-    ssl_object = request.transport.get_extra_info("ssl_object") if request.transport else None
-    if ssl_object is None:
-        raise SecurityError("GW-TLS-NO-PEER-CERT", "the inbound endpoint needs mutual TLS")
     services = request.app[SERVICES]
-    peer = peer_of(ssl_object, services.trust)
-    answer = await services.inbound.receive(await request.read(), tls_peer=peer)
+    peer = UNKNOWN_PEER
+    try:
+        ssl_object = request.transport.get_extra_info("ssl_object") if request.transport else None
+        if ssl_object is None:
+            raise SecurityError("GW-TLS-NO-PEER-CERT", "the inbound endpoint needs mutual TLS")
+        tls_peer = peer_of(ssl_object, services.trust)
+        peer = str(tls_peer)
+        answer = await services.inbound.receive(await request.read(), tls_peer=tls_peer)
+    except GatewayError as error:
+        services.metrics.observe_refused(peer=peer, code=error.code)
+        get_logger(peer=peer, message_id=_claimed_id(request)).warning(
+            "inbound message refused", code=error.code, path=error.path
+        )
+        raise
     if answer is None:
         return web.Response(status=204)
     return web.Response(body=answer, content_type="application/xml")
+
+
+def _claimed_id(request: web.Request) -> str | None:
+    """The X-Message-Id the peer sent, when it is a message id (it is not verified: a
+    refused message could not be read)."""
+    try:
+        return str(uuid.UUID(request.headers.get("X-Message-Id", "")))
+    except ValueError:
+        return None
