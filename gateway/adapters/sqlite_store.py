@@ -78,7 +78,7 @@ def _to_db(moment: datetime) -> str:
 
 
 def _from_db(text: Any) -> datetime:
-    return datetime.strptime(str(text), "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+    return datetime.fromisoformat(str(text))  # the format above, with its Z: aware, in UTC
 
 
 _INSERT_MESSAGE = (
