@@ -1,0 +1,182 @@
+"""The gateway and the simulators as a tester reaches them: the gateway's HTTP API with one
+token (submitter, operator and Dublin unit at once) and the simulators' control API.
+
+Every call goes over the network to the running services; waits poll with `eventually`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+import aiohttp
+from polling import eventually
+from simkit import Both, capture
+
+from gateway.broker.states import MessageState
+from gateway.domain.eurodac import Operation, Regime
+from gateway.domain.record import CanonicalRecord
+from gateway.domain.serialization import encode
+from simulators.scenarios.records import person_seed
+
+__all__ = ["Wired", "person", "record", "wired_api"]
+
+WITHIN = 30.0
+
+
+def person(name: str) -> int:
+    """The synthetic person a test calls `name` (the same name, the same fingerprints)."""
+    return person_seed(name, 0)
+
+
+def record(
+    who: str,
+    reference: str,
+    *,
+    regime: Regime = Regime.EURODAC_2024,
+    operation: Operation = Operation.ENROL,
+    captured_on: date | None = None,
+    capture_no: int = 0,
+) -> CanonicalRecord:
+    """A capture of person `who` sent under `reference` (its digit is the category)."""
+    return capture(
+        person=person(who),
+        national_part=reference[3:],
+        capture_no=capture_no,
+        regime=regime,
+        category=int(reference[2]),
+        operation=operation,
+        captured_on=captured_on or datetime.now(UTC).date(),
+        member_state=reference[:2],
+    )
+
+
+@dataclass
+class Wired:
+    both: Both
+    session: aiohttp.ClientSession
+
+    # ----- the gateway's API ---------------------------------------------------------
+
+    async def call(
+        self, method: str, path: str, body: Any = None, *, ok: int = 200, **headers: str
+    ) -> Any:
+        headers = {"Authorization": f"Bearer {self.both.token}", **headers}
+        url = f"{self.both.endpoints.api}{path}"
+        async with self.session.request(method, url, json=body, headers=headers) as response:
+            answer = await response.json(content_type=None)
+            assert response.status == ok, (method, path, response.status, answer)
+        return answer
+
+    async def submit(self, sent: CanonicalRecord) -> str:
+        """Submit one record; the id of its Eurodac message."""
+        answer = await self.call(
+            "POST",
+            "/v1/submissions",
+            encode(sent),
+            ok=202,
+            **{"Idempotency-Key": str(uuid.uuid4())},
+        )
+        [message_id] = answer["message_ids"]
+        return str(message_id)
+
+    async def message_reaches(self, message_id: str, state: MessageState) -> None:
+        store = self.both.services.store
+
+        async def reached() -> bool:
+            stored = await store.get(message_id)
+            return stored is not None and stored.state is state
+
+        await eventually(reached, within=WITHIN)
+
+    async def inbox(self) -> list[dict[str, Any]]:
+        return list((await self.call("GET", "/v1/inbox?limit=1000"))["results"])
+
+    async def result(self, kind: str, **data: Any) -> dict[str, Any]:
+        """The inbox result of `kind` whose data hold `data`, once it is there."""
+        found: list[dict[str, Any]] = []
+
+        async def arrived() -> bool:
+            found[:] = [
+                result
+                for result in await self.inbox()
+                if result["kind"] == kind
+                and all(result["data"].get(key) == value for key, value in data.items())
+            ]
+            return bool(found)
+
+        await eventually(arrived, within=WITHIN)
+        return found[-1]
+
+    async def case(self, case_id: str) -> dict[str, Any]:
+        return dict(await self.call("GET", f"/v1/cases/{case_id}"))
+
+    async def case_reaches(self, case_id: str, state: str) -> dict[str, Any]:
+        seen: dict[str, Any] = {}
+
+        async def reached() -> bool:
+            seen.update(await self.case(case_id))
+            return seen["state"] == state
+
+        await eventually(reached, within=WITHIN)
+        return seen
+
+    async def incoming_case(self, reference: str) -> dict[str, Any]:
+        """The incoming case a peer's request under `reference` opened, once it is open."""
+        found: list[dict[str, Any]] = []
+
+        async def opened() -> bool:
+            cases = (await self.call("GET", "/v1/cases?limit=1000"))["cases"]
+            found[:] = [
+                case
+                for case in cases
+                if case["direction"] == "incoming" and case["reference"] == reference
+            ]
+            return bool(found)
+
+        await eventually(opened, within=WITHIN)
+        [case] = found
+        return await self.case(case["case_id"])
+
+    # ----- the simulators' control API -----------------------------------------------
+
+    async def control(self, method: str, path: str, body: Any = None, *, ok: int = 200) -> Any:
+        url = f"{self.both.simulator.control_url}/control{path}"
+        async with self.session.request(method, url, json=body) as response:
+            answer = await response.json(content_type=None)
+            assert response.status == ok, (method, path, response.status, answer)
+        return answer
+
+    async def processed(self, endpoint: str, message_id: str) -> dict[str, Any]:
+        """What the simulated `endpoint` did with the gateway's message, once it did it."""
+        rows: list[dict[str, Any]] = []
+
+        async def done() -> bool:
+            rows[:] = [
+                row
+                for row in await self.control("GET", f"/received?endpoint={endpoint}")
+                if row["message_id"] == message_id and row["state"] == "done"
+            ]
+            return bool(rows)
+
+        await eventually(done, within=WITHIN)
+        return rows[0]
+
+    async def stored(self, reference: str) -> dict[str, Any] | None:
+        """The Central System's data set `reference` (no personal data), if there is one."""
+        rows = await self.control("GET", "/eurodac/records")
+        return next((row for row in rows if row["reference"] == reference), None)
+
+    async def seed(self, data_set: CanonicalRecord) -> None:
+        """Store a data set in the Central System as its member state enrolled it."""
+        await self.control("POST", "/eurodac/records", encode(data_set), ok=201)
+
+
+@asynccontextmanager
+async def wired_api(both: Both) -> AsyncIterator[Wired]:
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as session:
+        yield Wired(both=both, session=session)
