@@ -6,6 +6,7 @@ Every call goes over the network to the running services; waits poll with `event
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -21,9 +22,10 @@ from gateway.broker.states import MessageState
 from gateway.domain.eurodac import Operation, Regime
 from gateway.domain.record import CanonicalRecord
 from gateway.domain.serialization import encode
+from gateway.messages.examples import example_record
 from simulators.scenarios.records import person_seed
 
-__all__ = ["Wired", "person", "record", "wired_api"]
+__all__ = ["AMMR_DAY", "DUBLIN3_DAY", "Wired", "applicant", "person", "record", "wired_api"]
 
 WITHIN = 30.0
 
@@ -53,6 +55,21 @@ def record(
         captured_on=captured_on or datetime.now(UTC).date(),
         member_state=reference[:2],
     )
+
+
+AMMR_DAY = None  # an application registered today falls under 2024/1351
+DUBLIN3_DAY = date(2026, 5, 4)  # one registered before 1 July 2026 under 604/2013
+
+
+def applicant(registered: date | None) -> CanonicalRecord:
+    """The example applicant, their application registered on `registered` (today: None)."""
+    base = example_record(Regime.EURODAC_2024)
+    assert base.application is not None
+    day = registered or datetime.now(UTC).date()
+    application = dataclasses.replace(
+        base.application, made_on=day, registered_on=day, lodged_on=day
+    )
+    return CanonicalRecord(person=base.person, application=application)
 
 
 @dataclass
@@ -142,7 +159,58 @@ class Wired:
         [case] = found
         return await self.case(case["case_id"])
 
+    async def open_case(
+        self, kind: str, requested: str, registered: date | None, legal_basis: str
+    ) -> dict[str, Any]:
+        """Open an outgoing case from an operator's plan: its request goes out at once."""
+        body = {
+            "kind": kind,
+            "requested_state": requested,
+            "record": encode(applicant(registered)),
+            "legal_basis": legal_basis,
+            "submitter": "evibel",  # the token's own inbox gets the case's results
+        }
+        case: dict[str, Any] = await self.call("POST", "/v1/cases", body, ok=201)
+        return case
+
+    async def history(self, case_id: str) -> list[tuple[str, str, str]]:
+        """The case's history as (event, state reached, detail)."""
+        case = await self.case(case_id)
+        return [(row["event"], row["to"], row["detail"]) for row in case["history"]]
+
     # ----- the simulators' control API -----------------------------------------------
+
+    async def peer_request(
+        self, peer: str, kind: str, reference: str, registered: date | None
+    ) -> str:
+        """Make `peer` send the gateway a request; its message id."""
+        body = {
+            "type": kind,
+            "national_reference": reference,
+            "record": encode(applicant(registered)),
+        }
+        made = await self.control("POST", f"/dublinet/{peer}/requests", body, ok=202)
+        return str(made["message_id"])
+
+    async def peer_message(self, peer: str, kind: str, reference: str, **details: Any) -> str:
+        """Make `peer` send a message on the request it made under `reference`; its id."""
+        body = {"type": kind, "national_reference": reference, **details}
+        made = await self.control("POST", f"/dublinet/{peer}/messages", body, ok=202)
+        return str(made["message_id"])
+
+    async def acknowledged_by_gateway(self, message_id: str) -> None:
+        """The peer's message was verified and acknowledged (signed) by the gateway."""
+        sender = self.both.simulator.sender
+        assert sender is not None
+
+        async def acknowledged() -> bool:
+            sent = await sender.store.get(message_id)
+            return sent is not None and sent.state is MessageState.ACKNOWLEDGED
+
+        await eventually(acknowledged, within=WITHIN)
+
+    async def policy(self, peer: str, policy: dict[str, Any]) -> None:
+        await self.control("PUT", f"/dublinet/{peer}/policy", policy)
 
     async def control(self, method: str, path: str, body: Any = None, *, ok: int = 200) -> Any:
         url = f"{self.both.simulator.control_url}/control{path}"

@@ -22,6 +22,7 @@ from gateway.broker.records import Receipt, StoredMessage
 from gateway.broker.states import MessageState
 from gateway.domain.dublin import DublinReply, ReplyOutcome, RequestType
 from gateway.domain.replies import Acknowledgement, EurodacErrorReply, EurodacHit, EurodacNoHit
+from gateway.domain.requests import ReexaminationRequest, TransferArrangement
 from gateway.domain.serialization import encode
 from gateway.errors import GatewayError, InputError, TransportError
 from gateway.logging import get_logger
@@ -33,10 +34,11 @@ from gateway.pipeline.outgoing import (
     planned_request,
     reply_message,
 )
-from gateway.pipeline.tracking_base import TrackingBase
+from gateway.pipeline.tracking_followups import FollowUps
 from gateway.pipeline.tracking_views import case_view, hit_view, registered_on
 from gateway.tracking import hits as hit_rules
 from gateway.tracking.cases import CaseEvent, CaseKind, CaseState, Direction, apply_event
+from gateway.tracking.followups import UNMATCHED, reply_event
 from gateway.tracking.hits import HitStatus
 from gateway.tracking.records import (
     CaseChange,
@@ -65,7 +67,7 @@ class Verdict:
     case: StoredCase | None = None
 
 
-class Tracking(TrackingBase):
+class Tracking(FollowUps):
     """Hits, cases, deadlines and results, on a `TrackingStore`."""
 
     # -- inbound ---------------------------------------------------------------------------
@@ -81,6 +83,8 @@ class Tracking(TrackingBase):
                 await self._eurodac_result(message, content, receipt.correlated)
             elif isinstance(content, DublinSubmission):
                 await self._request_arrived(message, content)
+            elif isinstance(content, ReexaminationRequest | TransferArrangement):
+                await self._follow_up_arrived(message, content)
             elif isinstance(content, DublinReply):
                 await self._reply_arrived(message, content)
             elif isinstance(content, Acknowledgement) and receipt.correlated is not None:
@@ -140,8 +144,11 @@ class Tracking(TrackingBase):
         request = submission.request
         kind = _KIND_OF_REQUEST.get(request.request_type)
         envelope = message.envelope
-        if kind is None or request.requested_state != self.own_state:
-            return  # information requests and the like are answered outside the case table
+        if kind is None:  # information requests and the like: on a case, or unmatched
+            await self._follow_up_arrived(message, submission)
+            return
+        if request.requested_state != self.own_state:
+            return
         now = self.clock.now()
         case = StoredCase(
             case_id=str(uuid.uuid5(IDS, f"incoming:{envelope.message_id}")),
@@ -174,19 +181,35 @@ class Tracking(TrackingBase):
         self.results_waiting.set()
 
     async def _reply_arrived(self, message: Message, reply: DublinReply) -> None:
-        correlation = message.envelope.correlation_id
-        case = await self.store.case_by_message(str(correlation)) if correlation else None
-        if case is None:
-            get_logger(message_id=str(message.envelope.message_id)).warning("a reply to no case")
+        """A reply to our request or re-examination request moves its case; a reply to
+        another message on the case (an information request) is recorded on it."""
+        envelope = message.envelope
+        case = await self._case_of(message)
+        if case is None or case.other_state != envelope.sender.authority:
+            reason = InputError(
+                UNMATCHED,
+                f"{envelope.message_type} from {envelope.sender.authority} answers "
+                "no request of ours",
+            )
+            await self._unmatched(message, reply.request_reference, reason)
             return
-        event = (
-            CaseEvent.ACCEPTANCE if reply.outcome is ReplyOutcome.ACCEPT else CaseEvent.REJECTION
-        )
+        answers_request = str(envelope.correlation_id) == case.request_message_id
+        event = reply_event(envelope.message_type, reply.outcome, answers_request=answers_request)
         details = {
             "outcome": reply.outcome.value,
             "reason_codes": list(reply.reason_codes),
             "explanation": reply.explanation,
         }
+        by = f"{case.other_state}:dublinet"
+        if event is None:
+            view = details | {"message_type": envelope.message_type}
+            await self._note(
+                case,
+                detail=f"{envelope.message_type}: {reply.outcome.value}",
+                by=by,
+                view=view | {"message_id": str(envelope.message_id)},
+            )
+            return
 
         def reply_result(moved: StoredCase) -> list[Result]:
             return self._results(
@@ -194,7 +217,7 @@ class Tracking(TrackingBase):
                 ResultKind.REPLY,
                 case.case_id,
                 case_view(moved) | details,
-                what=str(message.envelope.message_id),
+                what=str(envelope.message_id),
             )
 
         now = self.clock.now()
@@ -203,8 +226,8 @@ class Tracking(TrackingBase):
             event,
             at=now,
             start=now.date(),
-            detail=f"reply: {reply.outcome.value}",
-            by=f"{case.other_state}:dublinet",
+            detail=f"{envelope.message_type.removeprefix('dublinet.')}: {reply.outcome.value}",
+            by=by,
             also=reply_result,
         )
 
@@ -365,19 +388,35 @@ class Tracking(TrackingBase):
             reason_codes=reason_codes,
             explanation=explanation,
         )
-        inbound = await self.outbox.store.inbound(case.request_message_id or "")
-        conversation = inbound.conversation_id if inbound else case.request_message_id or case_id
+        # After a re-examination request, our answer is the re-examination reply.
+        kind = (
+            "dublinet.reexamination-reply"
+            if case.state is CaseState.REEXAMINATION_REQUESTED
+            else "dublinet.reply"
+        )
+        conversation = await self._conversation_of(case)
         now = self.clock.now()
         loop = asyncio.get_running_loop()
         message = await loop.run_in_executor(
             self.executor,
             functools.partial(
-                reply_message, self.wire, case, reply, conversation_id=conversation, now=now
+                reply_message,
+                self.wire,
+                case,
+                reply,
+                conversation_id=conversation,
+                now=now,
+                message_type=kind,
             ),
         )
         await self.outbox.put([message])
         return await self._move(
-            case, event, at=now, start=now.date(), detail=f"our reply: {outcome.value}", by=by
+            case,
+            event,
+            at=now,
+            start=now.date(),
+            detail=f"our {kind.removeprefix('dublinet.')}: {outcome.value}",
+            by=by,
         )
 
     async def sweep(self) -> int:
