@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -221,18 +221,29 @@ class Wired:
 
     async def processed(self, endpoint: str, message_id: str) -> dict[str, Any]:
         """What the simulated `endpoint` did with the gateway's message, once it did it."""
+        return await self._done(endpoint, lambda row: row["message_id"] == message_id)
+
+    async def handled(self, endpoint: str, message_type: str) -> dict[str, Any]:
+        """What the simulated `endpoint` did with the one message of `message_type` the
+        gateway sent it, once it did it."""
+        return await self._done(endpoint, lambda row: row["message_type"] == message_type)
+
+    async def _done(
+        self, endpoint: str, wanted: Callable[[dict[str, Any]], bool]
+    ) -> dict[str, Any]:
         rows: list[dict[str, Any]] = []
 
         async def done() -> bool:
             rows[:] = [
                 row
                 for row in await self.control("GET", f"/received?endpoint={endpoint}")
-                if row["message_id"] == message_id and row["state"] == "done"
+                if wanted(row) and row["state"] == "done"
             ]
             return bool(rows)
 
         await eventually(done, within=WITHIN)
-        return rows[0]
+        [row] = rows
+        return row
 
     async def stored(self, reference: str) -> dict[str, Any] | None:
         """The Central System's data set `reference` (no personal data), if there is one."""

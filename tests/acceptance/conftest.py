@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from polling import eventually
 from simkit import Both, exchanged_types
 
 from gateway.adapters.web.server import Endpoints, serve
@@ -157,5 +159,13 @@ async def exercised(request: pytest.FixtureRequest, wired: Both) -> AsyncIterato
     yield
     claimed = {kind for marker in request.node.iter_markers("exercises") for kind in marker.args}
     assert claimed, "a test using `exercised` names its types with @exercises"
-    seen = await exchanged_types(wired)
+    seen: set[str] = set()
+
+    async def all_seen() -> bool:
+        # The last acknowledgement may still be on its way back to its sender.
+        seen.update(await exchanged_types(wired))
+        return claimed <= seen
+
+    with contextlib.suppress(TimeoutError):
+        await eventually(all_seen, within=10, every=0.05)
     assert claimed <= seen, f"named but not exchanged: {sorted(claimed - seen)}"
