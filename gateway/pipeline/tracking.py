@@ -3,7 +3,8 @@
 Inbound messages arrive through `on_message` (wired into `Inbound`): a
 Eurodac hit waits for an expert, a no-hit or an error becomes a result, a
 DubliNet request opens an incoming case, an acknowledgement of our request
-starts its reply clock and a reply moves its case. `sweep` (run periodically)
+starts its reply clock; a reply, and any later message on a case, is matched
+to it by `gateway.pipeline.tracking_followups`. `sweep` (run periodically)
 finds the time limits that passed: silence becomes tacit acceptance, a
 missed transfer shifts responsibility. Every change is stored together with
 the results it produces for the submitting system.
@@ -38,12 +39,10 @@ from gateway.pipeline.tracking_followups import FollowUps
 from gateway.pipeline.tracking_views import case_view, hit_view, registered_on
 from gateway.tracking import hits as hit_rules
 from gateway.tracking.cases import CaseEvent, CaseKind, CaseState, Direction, apply_event
-from gateway.tracking.followups import UNMATCHED, reply_event
 from gateway.tracking.hits import HitStatus
 from gateway.tracking.records import (
     CaseChange,
     CaseOpening,
-    Result,
     ResultKind,
     StoredCase,
     StoredHit,
@@ -179,57 +178,6 @@ class Tracking(FollowUps):
         )
         await self.store.add_case(CaseOpening(case=case, change=opened), results)
         self.results_waiting.set()
-
-    async def _reply_arrived(self, message: Message, reply: DublinReply) -> None:
-        """A reply to our request or re-examination request moves its case; a reply to
-        another message on the case (an information request) is recorded on it."""
-        envelope = message.envelope
-        case = await self._case_of(message)
-        if case is None or case.other_state != envelope.sender.authority:
-            reason = InputError(
-                UNMATCHED,
-                f"{envelope.message_type} from {envelope.sender.authority} answers "
-                "no request of ours",
-            )
-            await self._unmatched(message, reply.request_reference, reason)
-            return
-        answers_request = str(envelope.correlation_id) == case.request_message_id
-        event = reply_event(envelope.message_type, reply.outcome, answers_request=answers_request)
-        details = {
-            "outcome": reply.outcome.value,
-            "reason_codes": list(reply.reason_codes),
-            "explanation": reply.explanation,
-        }
-        by = f"{case.other_state}:dublinet"
-        if event is None:
-            view = details | {"message_type": envelope.message_type}
-            await self._note(
-                case,
-                detail=f"{envelope.message_type}: {reply.outcome.value}",
-                by=by,
-                view=view | {"message_id": str(envelope.message_id)},
-            )
-            return
-
-        def reply_result(moved: StoredCase) -> list[Result]:
-            return self._results(
-                case.submitter,
-                ResultKind.REPLY,
-                case.case_id,
-                case_view(moved) | details,
-                what=str(envelope.message_id),
-            )
-
-        now = self.clock.now()
-        await self._move(
-            case,
-            event,
-            at=now,
-            start=now.date(),
-            detail=f"{envelope.message_type.removeprefix('dublinet.')}: {reply.outcome.value}",
-            by=by,
-            also=reply_result,
-        )
 
     async def _acknowledged(self, ack: Acknowledgement, request: StoredMessage) -> None:
         case = await self.store.case_by_message(request.message_id)

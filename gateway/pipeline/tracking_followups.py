@@ -1,6 +1,8 @@
-"""Tracking's messages on a case besides its request and reply: sent by an operator, or
-arriving from the other member state (matched to the case by conversation, or recorded as
-unmatched with the reason). What each does to a case is `gateway.tracking.followups`.
+"""Tracking's messages on a case after its request: replies to our requests, and the
+follow-ups (re-examination, transfer arrangement, information) an operator sends or the
+other member state sends. A peer's message is matched to its case by its correlation or
+conversation; one that fits no case is recorded as unmatched with the reason. What each
+does to a case is `gateway.tracking.followups`.
 
 `gateway.pipeline.tracking.Tracking` builds on it; nothing else does.
 """
@@ -14,6 +16,7 @@ import uuid
 from typing import Any
 
 from gateway.broker.records import NewMessage
+from gateway.domain.dublin import DublinReply
 from gateway.domain.record import CanonicalRecord
 from gateway.domain.requests import ReexaminationRequest, TransferArrangement
 from gateway.errors import InputError
@@ -30,7 +33,13 @@ from gateway.pipeline.outgoing import (
 from gateway.pipeline.tracking_base import TrackingBase
 from gateway.pipeline.tracking_views import case_view
 from gateway.tracking.cases import CaseEvent, Direction
-from gateway.tracking.followups import Sender, check_arrival, follow_up_event
+from gateway.tracking.followups import (
+    UNMATCHED,
+    Sender,
+    check_arrival,
+    follow_up_event,
+    reply_event,
+)
 from gateway.tracking.records import CaseChange, Result, ResultKind, StoredCase
 from gateway.tracking.schedule import as_dublin_case
 
@@ -172,6 +181,57 @@ class FollowUps(TrackingBase):
             detail=detail,
             by=by,
             also=lambda moved: self._message_results(moved, view),
+        )
+
+    async def _reply_arrived(self, message: Message, reply: DublinReply) -> None:
+        """A reply to our request or re-examination request moves its case; a reply to
+        another message on the case (an information request) is recorded on it."""
+        envelope = message.envelope
+        case = await self._case_of(message)
+        if case is None or case.other_state != envelope.sender.authority:
+            reason = InputError(
+                UNMATCHED,
+                f"{envelope.message_type} from {envelope.sender.authority} answers "
+                "no request of ours",
+            )
+            await self._unmatched(message, reply.request_reference, reason)
+            return
+        answers_request = str(envelope.correlation_id) == case.request_message_id
+        event = reply_event(envelope.message_type, reply.outcome, answers_request=answers_request)
+        details = {
+            "outcome": reply.outcome.value,
+            "reason_codes": list(reply.reason_codes),
+            "explanation": reply.explanation,
+        }
+        by = f"{case.other_state}:dublinet"
+        if event is None:
+            view = details | {"message_type": envelope.message_type}
+            await self._note(
+                case,
+                detail=f"{envelope.message_type}: {reply.outcome.value}",
+                by=by,
+                view=view | {"message_id": str(envelope.message_id)},
+            )
+            return
+
+        def reply_result(moved: StoredCase) -> list[Result]:
+            return self._results(
+                case.submitter,
+                ResultKind.REPLY,
+                case.case_id,
+                case_view(moved) | details,
+                what=str(envelope.message_id),
+            )
+
+        now = self.clock.now()
+        await self._move(
+            case,
+            event,
+            at=now,
+            start=now.date(),
+            detail=f"{envelope.message_type.removeprefix('dublinet.')}: {reply.outcome.value}",
+            by=by,
+            also=reply_result,
         )
 
     async def _unmatched(self, message: Message, reference: str, error: InputError) -> None:
