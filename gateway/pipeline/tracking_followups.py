@@ -47,7 +47,7 @@ __all__ = ["FollowUps"]
 
 
 class FollowUps(TrackingBase):
-    """Follow-up messages on cases, both ways."""
+    """Replies and follow-up messages on cases, both ways."""
 
     # -- ours ------------------------------------------------------------------------------
 
