@@ -212,6 +212,14 @@ ERROR_CODES: dict[str, str] = {
     "GW-CASE-REPLY": "A reply that cannot be sent: not an incoming case, or a bad outcome.",
     "GW-CASE-EVENT": "An event operators cannot record on a case (transfer, withdrawal only).",
     "GW-CASE-PLAN": "A planned case is incomplete: kind, requested state, record, legal basis.",
+    "GW-CASE-MESSAGE": (
+        "A message that cannot be sent on this case: not one this side sends on such a case, "
+        "the case is closed or cannot take it now, or its details are missing."
+    ),
+    "GW-CASE-UNMATCHED": (
+        "A DubliNet message from a peer that fits no case (recorded for the Dublin unit with "
+        "the reason)."
+    ),
     "GW-DL-WITHIN": "The horizon of a deadline listing is not a whole number of days.",
     "GW-RES-SINCE": "The result named in since is not in the caller's inbox.",
     "GW-RES-WEBHOOK": "A webhook setting is not name=URL;secret (secret of 16 characters or more).",

@@ -12,6 +12,7 @@ GET    /control/eurodac/notifications       notifications of linked data erased
 GET    /control/dublinet/{state}/policy     a peer's answering policy
 PUT    /control/dublinet/{state}/policy     set it
 POST   /control/dublinet/{state}/requests   make the peer send a request to the gateway
+POST   /control/dublinet/{state}/messages   make it send a message on a request it made
 """
 
 from __future__ import annotations
@@ -65,6 +66,7 @@ def control_app(simulator: Simulator) -> web.Application:
     app.router.add_get("/control/dublinet/{state}/policy", routes.policy)
     app.router.add_put("/control/dublinet/{state}/policy", routes.set_policy)
     app.router.add_post("/control/dublinet/{state}/requests", routes.originate)
+    app.router.add_post("/control/dublinet/{state}/messages", routes.follow_up)
     return app
 
 
@@ -232,6 +234,32 @@ class _Routes:
             now=now,
             eurodac_reference=None if eurodac is None else _reference(eurodac),
             legal_basis_text=body.get("legal_basis"),
+        )
+        return web.json_response(
+            {
+                "message_id": str(envelope.message_id),
+                "conversation_id": str(envelope.conversation_id),
+                "message_type": envelope.message_type,
+                "regime": envelope.regime.value,
+            },
+            status=202,
+        )
+
+    async def follow_up(self, request: web.Request) -> web.Response:
+        """`{"type": "transfer-arrangement", "national_reference": "NL-...", "transfer_date":
+        "2026-12-01", ...}`: a message on the request the peer made under that reference
+        (details: `reasons`, `transfer_date`, `arrival_place`, `mode`, `legal_basis`)."""
+        peer = self._peer(request)
+        body = await _json(request)
+        if not isinstance(body, dict) or not {"type", "national_reference"} <= set(body):
+            raise InputError(
+                BAD_CONTROL, "give the message's type and the request's national_reference", "/"
+            )
+        envelope = await peer.follow_up(
+            kind=str(body["type"]),
+            national_reference=str(body["national_reference"]),
+            details=body,
+            now=self.sim.clock.now(),
         )
         return web.json_response(
             {

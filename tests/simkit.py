@@ -21,6 +21,7 @@ from pki import GeneratedPki
 from gateway.adapters.web.server import Endpoints
 from gateway.broker.dispatcher import DispatcherPolicy
 from gateway.broker.retry import RetryPolicy
+from gateway.broker.states import MessageState
 from gateway.domain.eurodac import EurodacTransaction, Operation, ReferenceNumber, Regime
 from gateway.domain.record import CanonicalRecord
 from gateway.domain.replies import Acknowledgement
@@ -37,6 +38,7 @@ from gateway.messages import (
 from gateway.messages.common import read_envelope
 from gateway.messages.examples import example_record
 from gateway.pipeline.services import Services
+from gateway.ports import MessageFilter
 from gateway.security.identity import PeerId
 from gateway.security.pki import Issued, KeyType, Usage, issue
 from gateway.security.signer import Signer, SigningKey
@@ -303,3 +305,30 @@ class Both:
     endpoints: Endpoints
     simulator: Simulator
     token: str
+
+
+async def exchanged_types(both: Both) -> set[str]:
+    """The message types that went between the gateway and the simulators and were accepted:
+    what the simulators received from the gateway (verified before it was stored), what
+    they sent that the gateway acknowledged, and the acknowledgements of each family that
+    each side verified (a message only turns acknowledged on a verified acknowledgement)."""
+    simulator = both.simulator
+    assert simulator.db is not None
+    assert simulator.sender is not None
+    rows = await simulator.db.run(
+        lambda db: db.execute("SELECT DISTINCT message_type FROM received").fetchall()
+    )
+    received = {str(row["message_type"]) for row in rows}
+    done = {MessageState.ACKNOWLEDGED, MessageState.ANSWERED}
+    theirs = {
+        message.message_type
+        for message in await simulator.sender.store.find(MessageFilter(limit=10_000))
+        if message.state in done
+    }
+    ours = {
+        message.message_type
+        for message in await both.services.store.find(MessageFilter(limit=10_000))
+        if message.state in done
+    }
+    acks = {f"{kind.split('.')[0]}.ack" for kind in theirs | ours}
+    return received | theirs | acks

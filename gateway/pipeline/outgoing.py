@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from gateway.broker.records import NewMessage
 from gateway.domain.application import Application, NationalIdentifiers
@@ -22,8 +22,10 @@ from gateway.domain.dublin import (
 )
 from gateway.domain.eurodac import ReferenceNumber
 from gateway.domain.record import CanonicalRecord
+from gateway.domain.requests import ReexaminationRequest, TransferArrangement, TransferMode
 from gateway.errors import InputError
-from gateway.messages import DublinSubmission, Message, Party, new_envelope
+from gateway.messages import Content, DublinSubmission, Message, Party, new_envelope
+from gateway.messages import message_type as type_named
 from gateway.pipeline.wire import Wire
 from gateway.tracking.cases import CaseKind, CaseState, Direction
 from gateway.tracking.hits import Hit
@@ -34,7 +36,11 @@ __all__ = [
     "IDS",
     "REQUEST_TYPES",
     "CasePlan",
+    "FollowUp",
+    "FollowUpContent",
     "core_hit",
+    "follow_up_content",
+    "follow_up_message",
     "outgoing_request",
     "planned_request",
     "reply_message",
@@ -234,13 +240,99 @@ def _application(record: CanonicalRecord, hit: StoredHit) -> Application:
 
 
 def reply_message(
-    wire: Wire, case: StoredCase, reply: DublinReply, *, conversation_id: str, now: datetime
+    wire: Wire,
+    case: StoredCase,
+    reply: DublinReply,
+    *,
+    conversation_id: str,
+    now: datetime,
+    message_type: str = "dublinet.reply",
 ) -> NewMessage:
-    """Our signed reply to an incoming request, under an id that follows from the case's."""
-    reply_id = uuid.uuid5(IDS, f"reply:{case.case_id}")
+    """Our signed reply (or re-examination reply) to an incoming request, under an id that
+    follows from the case's and the type's: each is sent once per case."""
+    purpose = "reply" if message_type == "dublinet.reply" else message_type
+    return follow_up_message(
+        wire,
+        case,
+        reply,
+        message_type=message_type,
+        message_id=uuid.uuid5(IDS, f"{purpose}:{case.case_id}"),
+        conversation_id=conversation_id,
+        now=now,
+    )
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class FollowUp:
+    """A message an operator sends on a case besides its request and its reply
+    (`POST /v1/cases/{id}/messages`); the fields its type needs are checked by the caller."""
+
+    message_type: str
+    reasons: str = ""  # a re-examination request: why the negative reply is wrong
+    legal_basis: str = ""  # requests of types 3 to 7: the article they rest on
+    transfer_date: date | None = None  # a transfer arrangement: when, where and how
+    arrival_place: str = ""
+    mode: TransferMode = TransferMode.CONTROLLED
+    escorts: int | None = None
+    remarks: str | None = None
+
+
+FollowUpContent = DublinSubmission | ReexaminationRequest | TransferArrangement
+
+
+def follow_up_content(
+    follow_up: FollowUp, case: StoredCase, *, own_state: str, record: CanonicalRecord | None
+) -> FollowUpContent:
+    """What a follow-up carries: it names the case's DubliNet reference, and for a request of
+    types 3 to 7 the person and application of the case's request (`record`)."""
+    kind = type_named(follow_up.message_type)
+    if kind.name == "dublinet.reexamination-request":
+        return ReexaminationRequest(
+            request_reference=case.reference,
+            requesting_state=own_state,
+            requested_state=case.other_state,
+            reasons=follow_up.reasons,
+        )
+    if kind.name == "dublinet.transfer-arrangement" and follow_up.transfer_date is not None:
+        return TransferArrangement(
+            request_reference=case.reference,
+            transferring_state=own_state,
+            receiving_state=case.other_state,
+            transfer_date=follow_up.transfer_date,
+            arrival_place=follow_up.arrival_place,
+            mode=follow_up.mode,
+            escorts=follow_up.escorts,
+            remarks=follow_up.remarks,
+        )
+    if kind.request_type is not None and record is not None:
+        request = DublinRequest(
+            request_type=kind.request_type,
+            requesting_state=own_state,
+            requested_state=case.other_state,
+            national_reference=case.reference,
+            legal_basis=follow_up.legal_basis,
+        )
+        return DublinSubmission(request=request, record=record)
+    raise InputError(
+        "GW-CASE-MESSAGE", f"{kind.name} cannot be sent on a case with what was given", "type"
+    )
+
+
+def follow_up_message(
+    wire: Wire,
+    case: StoredCase,
+    content: Content,
+    *,
+    message_type: str,
+    message_id: uuid.UUID,
+    conversation_id: str,
+    now: datetime,
+) -> NewMessage:
+    """A signed message on `case` to its other state, in the conversation of its request and
+    naming that request as what it follows (its correlation)."""
     envelope = dataclasses.replace(
         new_envelope(
-            message_type="dublinet.reply",
+            message_type=message_type,
             regime=case.regime,
             sender=wire.us,
             recipient=Party(authority=case.other_state, system="dublinet"),
@@ -248,15 +340,15 @@ def reply_message(
             correlation_id=uuid.UUID(case.request_message_id) if case.request_message_id else None,
             conversation_id=uuid.UUID(conversation_id),
         ),
-        message_id=reply_id,
+        message_id=message_id,
     )
     return NewMessage(
-        message_id=str(reply_id),
+        message_id=str(message_id),
         peer=f"{case.other_state}:dublinet",
-        message_type="dublinet.reply",
+        message_type=message_type,
         conversation_id=conversation_id,
         correlation_id=case.request_message_id,
-        body=wire.signed(Message(envelope=envelope, content=reply)),
+        body=wire.signed(Message(envelope=envelope, content=content)),
         order_key=case.case_id,
         reference=case.reference,
     )

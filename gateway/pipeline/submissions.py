@@ -21,7 +21,7 @@ from gateway.broker.outbox import Outbox
 from gateway.broker.records import NewMessage, Submission, SubmissionStatus
 from gateway.domain import CanonicalRecord, Problem, check_record
 from gateway.domain.eurodac import Operation
-from gateway.domain.requests import EurodacDataAction, MarkReason
+from gateway.domain.requests import DeletionReason, EurodacDataAction, MarkReason
 from gateway.domain.serialization import decode_record
 from gateway.errors import ERROR_CODES, GatewayError, InputError
 from gateway.messages import MESSAGE_TYPES, Message, new_envelope
@@ -261,15 +261,25 @@ def eurodac_message(wire: Wire, record: CanonicalRecord, now: datetime) -> NewMe
 
 
 def _content_of(record: CanonicalRecord) -> CanonicalRecord | EurodacDataAction:
-    """What the message carries: the record, or for a mark the action on the stored data.
+    """What the message carries: the record, or for a mark, an unmark or an advance deletion
+    the action on the stored data.
 
-    A canonical record names no reason for a mark; national records ask for one when
-    protection is granted (Actio's decisions, `mappings/actio.md`), so that is the reason.
+    A canonical record names no reason for these, so each takes the one its national record
+    stands for: a mark when protection is granted (Actio's decisions, `mappings/actio.md`),
+    an unmark when it is withdrawn, an advance deletion when citizenship was acquired (the
+    ground of 603/2013 Art 13(1), kept by 2024/1358).
     """
     transaction = record.transaction
-    if transaction is not None and transaction.operation is Operation.MARK:
-        return EurodacDataAction(transaction=transaction, reason=MarkReason.PROTECTION_GRANTED)
-    return record
+    if transaction is None or transaction.operation not in _REASONS:
+        return record
+    return EurodacDataAction(transaction=transaction, reason=_REASONS[transaction.operation])
+
+
+_REASONS: dict[Operation, MarkReason | DeletionReason] = {
+    Operation.MARK: MarkReason.PROTECTION_GRANTED,
+    Operation.UNMARK: MarkReason.PROTECTION_WITHDRAWN,
+    Operation.DELETE: DeletionReason.CITIZENSHIP_ACQUIRED,
+}
 
 
 def _same_request(earlier: Submission, request: SubmissionRequest) -> Submission:

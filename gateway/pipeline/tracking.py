@@ -3,7 +3,8 @@
 Inbound messages arrive through `on_message` (wired into `Inbound`): a
 Eurodac hit waits for an expert, a no-hit or an error becomes a result, a
 DubliNet request opens an incoming case, an acknowledgement of our request
-starts its reply clock and a reply moves its case. `sweep` (run periodically)
+starts its reply clock; a reply, and any later message on a case, is matched
+to it by `gateway.pipeline.tracking_followups`. `sweep` (run periodically)
 finds the time limits that passed: silence becomes tacit acceptance, a
 missed transfer shifts responsibility. Every change is stored together with
 the results it produces for the submitting system.
@@ -22,6 +23,7 @@ from gateway.broker.records import Receipt, StoredMessage
 from gateway.broker.states import MessageState
 from gateway.domain.dublin import DublinReply, ReplyOutcome, RequestType
 from gateway.domain.replies import Acknowledgement, EurodacErrorReply, EurodacHit, EurodacNoHit
+from gateway.domain.requests import ReexaminationRequest, TransferArrangement
 from gateway.domain.serialization import encode
 from gateway.errors import GatewayError, InputError, TransportError
 from gateway.logging import get_logger
@@ -33,7 +35,7 @@ from gateway.pipeline.outgoing import (
     planned_request,
     reply_message,
 )
-from gateway.pipeline.tracking_base import TrackingBase
+from gateway.pipeline.tracking_followups import FollowUps
 from gateway.pipeline.tracking_views import case_view, hit_view, registered_on
 from gateway.tracking import hits as hit_rules
 from gateway.tracking.cases import CaseEvent, CaseKind, CaseState, Direction, apply_event
@@ -41,7 +43,6 @@ from gateway.tracking.hits import HitStatus
 from gateway.tracking.records import (
     CaseChange,
     CaseOpening,
-    Result,
     ResultKind,
     StoredCase,
     StoredHit,
@@ -65,7 +66,7 @@ class Verdict:
     case: StoredCase | None = None
 
 
-class Tracking(TrackingBase):
+class Tracking(FollowUps):
     """Hits, cases, deadlines and results, on a `TrackingStore`."""
 
     # -- inbound ---------------------------------------------------------------------------
@@ -81,6 +82,8 @@ class Tracking(TrackingBase):
                 await self._eurodac_result(message, content, receipt.correlated)
             elif isinstance(content, DublinSubmission):
                 await self._request_arrived(message, content)
+            elif isinstance(content, ReexaminationRequest | TransferArrangement):
+                await self._follow_up_arrived(message, content)
             elif isinstance(content, DublinReply):
                 await self._reply_arrived(message, content)
             elif isinstance(content, Acknowledgement) and receipt.correlated is not None:
@@ -140,8 +143,11 @@ class Tracking(TrackingBase):
         request = submission.request
         kind = _KIND_OF_REQUEST.get(request.request_type)
         envelope = message.envelope
-        if kind is None or request.requested_state != self.own_state:
-            return  # information requests and the like are answered outside the case table
+        if kind is None:  # information requests and the like: on a case, or unmatched
+            await self._follow_up_arrived(message, submission)
+            return
+        if request.requested_state != self.own_state:
+            return
         now = self.clock.now()
         case = StoredCase(
             case_id=str(uuid.uuid5(IDS, f"incoming:{envelope.message_id}")),
@@ -172,41 +178,6 @@ class Tracking(TrackingBase):
         )
         await self.store.add_case(CaseOpening(case=case, change=opened), results)
         self.results_waiting.set()
-
-    async def _reply_arrived(self, message: Message, reply: DublinReply) -> None:
-        correlation = message.envelope.correlation_id
-        case = await self.store.case_by_message(str(correlation)) if correlation else None
-        if case is None:
-            get_logger(message_id=str(message.envelope.message_id)).warning("a reply to no case")
-            return
-        event = (
-            CaseEvent.ACCEPTANCE if reply.outcome is ReplyOutcome.ACCEPT else CaseEvent.REJECTION
-        )
-        details = {
-            "outcome": reply.outcome.value,
-            "reason_codes": list(reply.reason_codes),
-            "explanation": reply.explanation,
-        }
-
-        def reply_result(moved: StoredCase) -> list[Result]:
-            return self._results(
-                case.submitter,
-                ResultKind.REPLY,
-                case.case_id,
-                case_view(moved) | details,
-                what=str(message.envelope.message_id),
-            )
-
-        now = self.clock.now()
-        await self._move(
-            case,
-            event,
-            at=now,
-            start=now.date(),
-            detail=f"reply: {reply.outcome.value}",
-            by=f"{case.other_state}:dublinet",
-            also=reply_result,
-        )
 
     async def _acknowledged(self, ack: Acknowledgement, request: StoredMessage) -> None:
         case = await self.store.case_by_message(request.message_id)
@@ -365,19 +336,35 @@ class Tracking(TrackingBase):
             reason_codes=reason_codes,
             explanation=explanation,
         )
-        inbound = await self.outbox.store.inbound(case.request_message_id or "")
-        conversation = inbound.conversation_id if inbound else case.request_message_id or case_id
+        # After a re-examination request, our answer is the re-examination reply.
+        kind = (
+            "dublinet.reexamination-reply"
+            if case.state is CaseState.REEXAMINATION_REQUESTED
+            else "dublinet.reply"
+        )
+        conversation = await self._conversation_of(case)
         now = self.clock.now()
         loop = asyncio.get_running_loop()
         message = await loop.run_in_executor(
             self.executor,
             functools.partial(
-                reply_message, self.wire, case, reply, conversation_id=conversation, now=now
+                reply_message,
+                self.wire,
+                case,
+                reply,
+                conversation_id=conversation,
+                now=now,
+                message_type=kind,
             ),
         )
         await self.outbox.put([message])
         return await self._move(
-            case, event, at=now, start=now.date(), detail=f"our reply: {outcome.value}", by=by
+            case,
+            event,
+            at=now,
+            start=now.date(),
+            detail=f"our {kind.removeprefix('dublinet.')}: {outcome.value}",
+            by=by,
         )
 
     async def sweep(self) -> int:

@@ -71,6 +71,9 @@ class CaseEvent(StrEnum):
     TRANSFER_DONE = "transfer_done"
     TRANSFER_DEADLINE_PASSED = "transfer_deadline_passed"
     WITHDRAWAL = "withdrawal"
+    # A message on the case that moves nothing (an information request, health data): a row
+    # of its history, never a transition (see `gateway.tracking.followups`).
+    MESSAGE = "message"
 
 
 S, V = CaseState, CaseEvent

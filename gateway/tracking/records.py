@@ -46,6 +46,7 @@ class ResultKind(StrEnum):
     REPLY = "reply"
     CASE_CHANGE = "case-change"
     DEADLINE_ALERT = "deadline-alert"
+    UNMATCHED = "unmatched-message"  # a DubliNet message that fits no case, and why
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

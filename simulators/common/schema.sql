@@ -56,3 +56,18 @@ CREATE TABLE IF NOT EXISTS dublinet_policies (
     party           TEXT PRIMARY KEY,
     policy          TEXT NOT NULL
 );
+
+-- DubliNet: the requests each peer made to the gateway, so its later messages on a case
+-- (re-examination request, transfer arrangement, information) continue their conversation.
+CREATE TABLE IF NOT EXISTS dublinet_requests (
+    message_id         TEXT PRIMARY KEY,
+    party              TEXT NOT NULL,  -- the peer that made it
+    national_reference TEXT NOT NULL,
+    conversation_id    TEXT NOT NULL,
+    message_type       TEXT NOT NULL,
+    regime             TEXT NOT NULL,
+    created_at         TEXT NOT NULL,
+    record_json        TEXT NOT NULL   -- the person and application the request was about
+);
+CREATE INDEX IF NOT EXISTS dublinet_requests_reference
+    ON dublinet_requests (party, national_reference, created_at);

@@ -2,10 +2,11 @@
 
 It verifies and acknowledges what the gateway sends, decides on receipt how
 to answer a request or a re-examination request (its policy), and replies
-after the reply delay, after the late delay, or never. Replies and
-re-examination requests of the gateway, and transfer arrangements, are
-recorded without an answer beyond the acknowledgement. A control call makes
-the peer originate a request to the gateway.
+after the reply delay, after the late delay, or never. The gateway's replies,
+re-examination replies, transfer arrangements, pre-transfer information and
+health certificates are recorded without an answer beyond the acknowledgement.
+A control call makes the peer originate a request to the gateway, or send a
+message on a request it made (see `simulators.dublinet.casefile`).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import json
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -41,11 +42,12 @@ from gateway.messages import (
 from gateway.security.identity import PeerId
 from gateway.security.signer import Signer
 from gateway.validation import parse_xml
-from simulators.common.inbound import Inbound, Received, peer_of_party
+from simulators.common.inbound import Inbound, Received, party_of, peer_of_party
 from simulators.common.outbound import derived_id, sign_message
 from simulators.common.processing import Processed
 from simulators.common.sending import Outgoing, ReplySender
 from simulators.common.state import Pending, SimDb
+from simulators.dublinet.casefile import follow_up_content, follows_on, recall, remember
 from simulators.dublinet.policy import Action, Decision, Policy, decide
 
 __all__ = ["DublinetConfig", "DublinetPeer", "legal_basis"]
@@ -62,6 +64,10 @@ _LEGAL_BASIS: dict[tuple[DublinRegime, RequestType], str] = {
     (DublinRegime.AMMR, RequestType.INFORMATION): "Art 51 Regulation (EU) 2024/1351",
 }
 _REEXAMINATION_BASIS = "Art 5(2) Regulation (EC) No 1560/2003"
+# Data the transferring state transmits before a transfer: acknowledged, never answered.
+_TRANSMITTED_ONLY = frozenset(
+    {RequestType.PRE_TRANSFER_INFORMATION, RequestType.HEALTH_CERTIFICATE}
+)
 
 
 def legal_basis(regime: DublinRegime, request_type: RequestType | None) -> str:
@@ -155,6 +161,8 @@ class DublinetPeer:
         draw = random.Random(f"{self.config.seed}:{envelope.message_id}").random()  # noqa: S311
         if isinstance(content, DublinSubmission):
             request = content.request
+            if request.request_type in _TRANSMITTED_ONLY:
+                return now, None
             decision = decide(
                 self.policy,
                 case=request.national_reference,
@@ -275,6 +283,43 @@ class DublinetPeer:
                 recipient=self.gateway,
                 signer=self.signer,
                 now=now,
+            )
+        )
+        await self.db.run(
+            lambda db: remember(db, envelope, reference=national_reference, record=record)
+        )
+        await self._sender.send(
+            [Outgoing(sender=self.peer, recipient=self.gateway, envelope=envelope, body=body)]
+        )
+        return envelope
+
+    async def follow_up(
+        self, *, kind: str, national_reference: str, details: Mapping[str, Any], now: datetime
+    ) -> Envelope:
+        """Send a message of `kind` on a request this peer made (queued like a request): in
+        its conversation, correlated with it."""
+        gateway = party_of(self.gateway)
+        request = await self.db.run(
+            lambda db: recall(db, party=self.name, reference=national_reference, gateway=gateway)
+        )
+        if request is None:
+            raise InputError(
+                BAD_REQUEST,
+                f"{self.name} made no request {national_reference!r}",
+                "national_reference",
+            )
+        name = follows_on(kind)
+        content = follow_up_content(name, request, details)
+        envelope, body = await asyncio.to_thread(
+            lambda: sign_message(
+                content=content,
+                message_type=name,
+                regime=request.envelope.regime,
+                sender=self.peer,
+                recipient=self.gateway,
+                signer=self.signer,
+                now=now,
+                answering=request.envelope,
             )
         )
         await self._sender.send(

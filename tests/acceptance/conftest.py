@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -10,7 +11,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from simkit import Both
+from polling import eventually
+from simkit import Both, exchanged_types
 from web_rig import demo_data_dir
 
 from gateway.adapters.web.server import Endpoints, serve
@@ -164,3 +166,89 @@ async def with_peers(tmp_path: Path) -> AsyncIterator[Both]:
     """`gateway_and_simulator`: the gateway reaching the Central System and NL."""
     async with gateway_and_simulator(tmp_path) as both:
         yield both
+
+
+@pytest.fixture
+async def wired(tmp_path: Path) -> AsyncIterator[Both]:
+    """The gateway delivering to the simulated Central System and to the DubliNet peers NL
+    and FR on one TLS port, as the demo runs them; no processing or reply delays. Results
+    of incoming Dublin requests go to the token's inbox (it is the Dublin unit)."""
+    pki = tmp_path / "data"
+    write_demo_pki(pki)
+    inbound, shared = _free_port(), _free_port()
+    simulator = Simulator(
+        SimConfig(
+            data_dir=tmp_path / "sim",
+            gateway_url=f"https://localhost:{inbound}/v1/inbound",
+            eurodac_port=shared,
+            dublinet_port=shared,
+            control_port=0,
+            peers=("NL", "FR"),
+            eurodac=EurodacConfig(processing_delay=timedelta(0)),
+            dublinet=DublinetConfig(reply_delay=timedelta(0), late_delay=timedelta(seconds=1)),
+            dispatch=DispatcherPolicy(
+                retry=RetryPolicy(base=timedelta(milliseconds=50), cap=timedelta(seconds=1)),
+                idle_poll=0.05,
+            ),
+        ),
+        SimMaterial.from_certs(pki, ("NL", "FR")),
+    )
+    await simulator.start()
+    settings = Settings(
+        data_dir=pki,
+        api_port=0,
+        inbound_port=inbound,
+        eurodac_url=f"https://localhost:{shared}/eurodac",
+        dublinet_url=f"https://localhost:{shared}/dublinet/{{party}}",
+        dublinet_peers="NL,FR",
+        dublin_unit="evibel",
+        retry_base_seconds=1,
+    )
+    stop = asyncio.Event()
+    try:
+        async with running_services(settings) as services:
+            token, secret = new_token(
+                name="evibel",
+                roles=frozenset({Role.SUBMITTER, Role.OPERATOR}),
+                now=datetime.now(tz=UTC),
+            )
+            await services.store.add_token(token)
+            started: asyncio.Future[Endpoints] = asyncio.get_running_loop().create_future()
+            server = asyncio.create_task(serve(services, stop, started))
+            endpoints = await asyncio.wait_for(started, 10)
+            try:
+                yield Both(
+                    services=services, endpoints=endpoints, simulator=simulator, token=secret
+                )
+            finally:
+                stop.set()
+                await server
+    finally:
+        await simulator.stop()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "exercises(*types): the message types the test exchanges between the gateway and the "
+        "simulators (checked after the test by the `exercised` fixture)",
+    )
+
+
+@pytest.fixture
+async def exercised(request: pytest.FixtureRequest, wired: Both) -> AsyncIterator[None]:
+    """After the test: every type its `exercises` mark names went over the wire, verified
+    and acknowledged by the side that received it."""
+    yield
+    claimed = {kind for marker in request.node.iter_markers("exercises") for kind in marker.args}
+    assert claimed, "a test using `exercised` names its types with @exercises"
+    seen: set[str] = set()
+
+    async def all_seen() -> bool:
+        # The last acknowledgement may still be on its way back to its sender.
+        seen.update(await exchanged_types(wired))
+        return claimed <= seen
+
+    with contextlib.suppress(TimeoutError):
+        await eventually(all_seen, within=10, every=0.05)
+    assert claimed <= seen, f"named but not exchanged: {sorted(claimed - seen)}"

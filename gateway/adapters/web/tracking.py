@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from aiohttp import web
 
 from gateway.adapters.web.auth import caller, requires
+from gateway.adapters.web.case_messages import follow_up_of
 from gateway.adapters.web.keys import SERVICES
 from gateway.broker.access import Role
 from gateway.domain import Problem
@@ -43,6 +44,7 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get("/v1/cases/{case_id}", show_case)
     app.router.add_post("/v1/cases/{case_id}/events", case_event)
     app.router.add_post("/v1/cases/{case_id}/reply", reply_to_case)
+    app.router.add_post("/v1/cases/{case_id}/messages", send_on_case)
     app.router.add_get("/v1/deadlines", deadlines)
     app.router.add_get("/v1/inbox", inbox)
 
@@ -278,6 +280,22 @@ async def reply_to_case(request: web.Request) -> web.Response:
         reason_codes=tuple(codes),
         explanation=texts["explanation"],
         by=caller(request).name,
+    )
+    return web.json_response(case_view(case))
+
+
+@requires(Role.OPERATOR)
+async def send_on_case(request: web.Request) -> web.Response:
+    """Send a message on a case besides its request and reply: `{"type":
+    "reexamination-request", "reasons"}`, `{"type": "transfer-arrangement", "transfer_date",
+    "arrival_place", "mode", "escorts", "remarks"}`, or a request of types 3 to 7 (`{"type":
+    "info-request" | "dependent-persons-request" | "minor-family-request" |
+    "pre-transfer-information" | "health-certificate", "legal_basis"}`); signed and sent to
+    the case's other state. An Idempotency-Key makes it once."""
+    follow_up = follow_up_of(await _body(request))
+    key = request.headers.get("Idempotency-Key", "").strip() or None
+    case = await _tracking(request).send_on_case(
+        request.match_info["case_id"], follow_up, by=caller(request).name, key=key
     )
     return web.json_response(case_view(case))
 
