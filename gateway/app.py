@@ -47,6 +47,7 @@ from gateway.security.trust import TrustStore
 from gateway.security.verifier import Verifier
 from gateway.settings import Settings
 from gateway.validation.parsing import XmlLimits
+from gateway.validation.schemas import default_pack
 
 __all__ = ["Gateway", "build_gateway", "open_store", "open_tracking", "running_services"]
 
@@ -140,6 +141,7 @@ def xml_limits(settings: Settings) -> XmlLimits:
 
 def cpu_tools(settings: Settings, trust: TrustStore | None = None) -> CpuTools:
     """What the CPU work needs, made from the settings (in each worker process too)."""
+    default_pack()  # compiled now, not by the first messages
     return CpuTools(
         wire=Wire(member_state=settings.member_state, signer=signer_from(settings)),
         verifier=Verifier(trust or trust_store_from(settings)),

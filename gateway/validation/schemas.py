@@ -9,7 +9,6 @@ pack, and xmlschema is allowed local files only.
 
 from __future__ import annotations
 
-import functools
 import importlib.resources
 import threading
 import tomllib
@@ -156,7 +155,16 @@ def _read_catalog(root: Path) -> list[_Entry]:
         ) from None
 
 
-@functools.cache
+_DEFAULT: list[SchemaPack] = []
+_DEFAULT_LOCK = threading.Lock()
+
+
 def default_pack() -> SchemaPack:
-    """The shipped pack, compiled on first use and kept for the life of the process."""
-    return SchemaPack(pack_root())
+    """The shipped pack, compiled on first use and kept for the life of the process.
+
+    Under a lock: two threads compiling it at once (the first submissions arriving
+    together) made libxml2 refuse a valid schema."""
+    with _DEFAULT_LOCK:
+        if not _DEFAULT:
+            _DEFAULT.append(SchemaPack(pack_root()))
+        return _DEFAULT[0]
