@@ -4,6 +4,12 @@ sqlite3 blocks, so every call runs on a thread of its own: the event loop
 never waits on the disk, and one connection serialises the transactions.
 Migrations are the `.sql` files in `sqlite/`, applied at open.
 
+One file, one connection per process: the message store and the tracking store
+opening the same file share one `SqliteDatabase` (counted; the last close
+closes it). Two connections would take turns at the file's write lock, and the
+one waiting sleeps in SQLite's busy handler (up to 100 ms a turn) while the
+other commits.
+
 Group commit: the work that is waiting when the thread comes round runs in
 one `BEGIN IMMEDIATE` transaction, each unit in a savepoint of its own, and
 one `COMMIT` (one fsync) makes them all durable. A unit that raises is
@@ -16,6 +22,7 @@ itself fails (locked, disk full, I/O error), every unit of the group fails.
 from __future__ import annotations
 
 import asyncio
+import os
 import sqlite3
 import threading
 from collections import deque
@@ -23,7 +30,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 from gateway.adapters.sql_common import migrations
 from gateway.errors import ConfigError, TransportError
@@ -43,16 +50,41 @@ class _Unit(Generic[T]):
 
 
 class SqliteDatabase:
+    _shared: ClassVar[dict[Path, SqliteDatabase]] = {}  # this process's open files
+    _shared_lock: ClassVar[threading.Lock] = threading.Lock()
+
     def __init__(self, connection: sqlite3.Connection, executor: ThreadPoolExecutor) -> None:
         self._db = connection
         self._executor = executor
         self._pending: deque[_Unit[Any]] = deque()
         self._lock = threading.Lock()
         self._draining = False
+        self._users = 1
+        self._path: Path | None = None
 
     @classmethod
-    async def open(cls, path: Path, *, thread_name: str) -> SqliteDatabase:
-        """Open (creating if needed) the file in WAL mode and apply pending migrations."""
+    async def open(cls, path: Path, *, thread_name: str = "sqlite") -> SqliteDatabase:
+        """The file's database: the one this process has open already, or opened now
+        (created if needed, in WAL mode, with pending migrations applied)."""
+        key = Path(os.path.abspath(path))  # noqa: ASYNC240, PTH100  # getcwd only, no disk I/O
+        with cls._shared_lock:
+            database = cls._shared.get(key)
+            if database is not None:
+                database._users += 1
+                return database
+        opened = await cls._connect(path, thread_name=thread_name)
+        with cls._shared_lock:
+            database = cls._shared.get(key)
+            if database is None:  # nobody opened it meanwhile
+                opened._path = key
+                cls._shared[key] = opened
+                return opened
+            database._users += 1
+        await opened._shut()
+        return database
+
+    @classmethod
+    async def _connect(cls, path: Path, *, thread_name: str) -> SqliteDatabase:
         executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=thread_name)
 
         def connect() -> sqlite3.Connection:
@@ -94,6 +126,16 @@ class SqliteDatabase:
             ) from None
 
     async def close(self) -> None:
+        """Let go of the database; the last of its users closes the connection."""
+        with self._shared_lock:
+            self._users -= 1
+            if self._users:
+                return
+            if self._path is not None and self._shared.get(self._path) is self:
+                del self._shared[self._path]
+        await self._shut()
+
+    async def _shut(self) -> None:
         await asyncio.get_running_loop().run_in_executor(self._executor, self._db.close)
         self._executor.shutdown()
 

@@ -109,3 +109,18 @@ async def test_a_caller_that_stops_waiting_does_not_stop_the_unit(
     await first
 
     assert await _names(database) == {"kept"}
+
+
+async def test_one_file_is_one_database_in_a_process_until_its_last_user_closes(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "shared.sqlite3"
+    first = await SqliteDatabase.open(path, thread_name="store")
+    second = await SqliteDatabase.open(tmp_path / "." / "shared.sqlite3", thread_name="tracking")
+    assert second is first  # one connection: no turns at the write lock between two
+    await first.close()
+    assert await second.run(lambda db: db.execute("SELECT 1").fetchone()[0]) == 1
+    await second.close()
+    third = await SqliteDatabase.open(path)
+    assert third is not first  # the last close closed it; a new open opens anew
+    await third.close()
