@@ -1,7 +1,9 @@
 """From the ingest API to the peer's acknowledgement (`eugw bench pipeline --end-to-end`).
 
-Submissions are POSTed to a running gateway (SQLite, demo PKI) that delivers
-to a minimal acknowledging peer over mutual TLS; latency runs from the start
+Submissions are POSTed by a national system of its own process
+(`gateway.bench.submitter`) to a running gateway (SQLite or PostgreSQL, demo
+PKI) that delivers to a minimal acknowledging peer, also of its own process,
+over mutual TLS; latency runs from the start
 of a submission's POST to the peer's acknowledgement of its message. The
 floor, measured in the same run just before and just after, is the bare loop
 of build, validate, sign and verify on the same records with no I/O; the
@@ -12,11 +14,9 @@ from __future__ import annotations
 
 import asyncio
 import statistics
-import time
+import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-
-import aiohttp
 
 __all__ = ["EndToEndFigures", "measure_end_to_end", "percentile"]
 
@@ -49,35 +49,16 @@ async def measure_end_to_end(
     *,
     api: str,
     token: str,
-    records: list[bytes],
+    count: int,
     acknowledged_at: dict[str, float],
     floor: Callable[[], float],
     concurrency: int = 16,
     wait: Callable[[float], Awaitable[None]] = asyncio.sleep,
 ) -> EndToEndFigures:
-    """Measure the floor, POST every record, wait for every acknowledgement, measure the
-    floor again."""
+    """Measure the floor, have the submitter process POST `count` records, wait for every
+    acknowledgement, measure the floor again."""
     floor_before = floor()
-    started_at: dict[str, float] = {}
-    gate = asyncio.Semaphore(concurrency)
-    headers = {"Authorization": f"Bearer {token}"}
-    async with aiohttp.ClientSession(headers=headers) as session:
-
-        async def submit(number: int, body: bytes) -> None:
-            async with gate:
-                began = time.perf_counter()
-                async with session.post(
-                    f"{api}/v1/submissions",
-                    data=body,
-                    headers={"Idempotency-Key": f"bench-{number}"},
-                ) as answer:
-                    if answer.status != 202:
-                        raise RuntimeError(f"refused: HTTP {answer.status} {await answer.text()}")
-                    for message_id in (await answer.json())["message_ids"]:
-                        started_at[message_id] = began
-
-        first = time.perf_counter()
-        await asyncio.gather(*(submit(number, body) for number, body in enumerate(records)))
+    first, started_at = await _submitted_elsewhere(api, token, count, concurrency)
     while len([m for m in started_at if m in acknowledged_at]) < len(started_at):
         await wait(0.05)
     last = max(acknowledged_at[message_id] for message_id in started_at)
@@ -92,3 +73,26 @@ async def measure_end_to_end(
         floor_before_per_s=floor_before,
         floor_after_per_s=floor(),
     )
+
+
+async def _submitted_elsewhere(
+    api: str, token: str, count: int, concurrency: int
+) -> tuple[float, dict[str, float]]:
+    """Run `gateway.bench.submitter` in its own process: when it began, and when each
+    accepted message's POST began."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "gateway.bench.submitter", api, token, str(count), str(concurrency),
+        stdout=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    assert process.stdout is not None  # noqa: S101  # asked for above
+    first = 0.0
+    started_at: dict[str, float] = {}
+    while line := await process.stdout.readline():
+        key, at = line.decode().split()
+        if key == "start":
+            first = float(at)
+        elif key != "done":
+            started_at[key] = float(at)
+    if await process.wait() != 0:
+        raise RuntimeError(f"the benchmark's submitter failed (exit {process.returncode})")
+    return first, started_at

@@ -53,7 +53,7 @@ class DispatcherPolicy:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     breaker: BreakerPolicy = field(default_factory=BreakerPolicy)
     lease: timedelta = timedelta(seconds=60)
-    batch: int = 16  # messages claimed and sent at once per peer
+    batch: int = 32  # messages claimed and sent at once per peer (16 left a peer idle)
     idle_poll: float = 5.0  # seconds a worker sleeps when nothing is announced
 
 

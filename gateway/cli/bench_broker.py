@@ -200,15 +200,15 @@ def _end_to_end(args: argparse.Namespace) -> int:
     configure_logging(LogLevel.WARNING)  # a log line per message would be measured too
     if args.duration:
         return _sustained(args)
-    records = numbered_records(json.loads(SAMPLE.read_text()), args.count)
+    floor_records = numbered_records(json.loads(SAMPLE.read_text()), min(args.count, 500))
 
     async def measure(run: _Running) -> EndToEndFigures:
         return await measure_end_to_end(
             api=run.api,
             token=run.token,
-            records=records,
+            count=args.count,
             acknowledged_at=run.acknowledged_at,
-            floor=lambda: _floor(run.services.submissions, run.services.trust, records[:500]),
+            floor=lambda: _floor(run.services.submissions, run.services.trust, floor_records),
             concurrency=args.concurrency,
         )
 

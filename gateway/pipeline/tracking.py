@@ -180,6 +180,8 @@ class Tracking(FollowUps):
         self.results_waiting.set()
 
     async def _acknowledged(self, ack: Acknowledgement, request: StoredMessage) -> None:
+        if not request.message_type.startswith("dublinet."):
+            return  # only DubliNet messages belong to cases: no lookup per Eurodac message
         case = await self.store.case_by_message(request.message_id)
         if case is None or case.state is not CaseState.REQUEST_SENT:
             return
