@@ -19,6 +19,9 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import os
+import threading
+import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -37,6 +40,8 @@ __all__ = ["CpuTools", "CpuWork", "ProcessWork", "SourceReader", "ThreadWork"]
 P = ParamSpec("P")
 T = TypeVar("T")
 S = TypeVar("S")
+
+ORPHAN_CHECK_SECONDS = 1.0
 
 SourceReader = Callable[[bytes, str | None], tuple[list[CanonicalRecord], list[Problem]]]
 """Maps a source export (bytes, format) to canonical records, or the problems found."""
@@ -93,7 +98,7 @@ class ProcessWork(Generic[S]):
             self._processes,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_start_worker,
-            initargs=(self._build, self._argument),
+            initargs=(self._build, self._argument, os.getpid()),
         )
 
     async def start(self) -> None:
@@ -130,9 +135,18 @@ class ProcessWork(Generic[S]):
 _TOOLS: CpuTools | None = None  # in a worker process: its tools
 
 
-def _start_worker(build: Callable[[Any], CpuTools], argument: object) -> None:
+def _start_worker(build: Callable[[Any], CpuTools], argument: object, parent: int) -> None:
     global _TOOLS  # noqa: PLW0603  # one set of tools per worker process, made at its start
     _TOOLS = build(argument)
+    threading.Thread(target=_exit_with, args=(parent,), name="orphan-watch", daemon=True).start()
+
+
+def _exit_with(parent: int) -> None:
+    """A gateway killed with SIGKILL cannot stop its workers: they stop themselves when
+    they find they have a new parent, instead of living on as orphans."""
+    while os.getppid() == parent:
+        time.sleep(ORPHAN_CHECK_SECONDS)
+    os._exit(0)
 
 
 def _call(task: Callable[..., T], args: tuple[Any, ...], kwargs: dict[str, Any]) -> T:

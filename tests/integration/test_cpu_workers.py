@@ -3,15 +3,19 @@ code, and a worker that dies costs one retryable failure, not the pool."""
 
 from __future__ import annotations
 
+import asyncio
 import multiprocessing
 import os
 import signal
+import socket
+import sys
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from lxml import etree
+from polling import eventually
 
 from gateway.app import cpu_tools
 from gateway.errors import GatewayError
@@ -94,3 +98,55 @@ async def test_a_worker_that_dies_fails_its_work_once_and_the_pool_is_replaced(
     [message], problems = await workers.run(prepare_submission, _request(SAMPLE.read_bytes()), now)
     assert problems == []
     assert message.message_type == "eurodac.enrolment"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _children(pid: int) -> set[int]:
+    """Processes whose parent is `pid` (Linux /proc)."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue  # gone meanwhile
+            if int(fields[1]) == pid:
+                found.add(int(entry.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+async def test_the_workers_of_a_killed_gateway_do_not_live_on(tmp_path: Path) -> None:
+    write_demo_pki(tmp_path)
+    port = free_port()
+    env = {
+        **os.environ,
+        "EUGW_DATA_DIR": str(tmp_path),
+        "EUGW_API_PORT": str(port),
+        "EUGW_INBOUND_PORT": str(free_port()),
+        "EUGW_DUBLINET_PEERS": "",
+        "EUGW_CRYPTO_PROCESSES": "2",
+    }
+    gateway = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "gateway", "serve", env=env,
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        await eventually(lambda: len(_children(gateway.pid)) >= 2, within=60, every=0.2)
+        workers = _children(gateway.pid)
+    finally:
+        gateway.kill()
+        await gateway.wait()
+    await eventually(lambda: not any(_alive(pid) for pid in workers), within=15, every=0.2)
