@@ -80,8 +80,10 @@ def register_subcommands(subcommands: argparse._SubParsersAction[argparse.Argume
         "flight) through the gateway's submission service on SQLite with a throw-away demo "
         "PKI; print submissions/s.",
     )
-    pipeline.add_argument("--count", type=int, default=500)
-    pipeline.add_argument("--concurrency", type=int, default=8)
+    pipeline.add_argument("--count", type=int, default=500, help="records to submit (500)")
+    pipeline.add_argument(
+        "--concurrency", type=int, default=8, help="submissions in flight at once (8)"
+    )
     pipeline.add_argument("--threads", type=int, default=2, help="signing threads")
     pipeline.add_argument(
         "--processes",
@@ -114,8 +116,10 @@ def register_subcommands(subcommands: argparse._SubParsersAction[argparse.Argume
         "64 in flight, and print throughput and latency every --interval (the no-decay check: "
         "600 for ten minutes)",
     )
-    pipeline.add_argument("--interval", type=float, default=60, metavar="SECONDS")
-    pipeline.add_argument("--json", action="store_true")
+    pipeline.add_argument(
+        "--interval", type=float, default=60, metavar="SECONDS", help="with --duration (60)"
+    )
+    pipeline.add_argument("--json", action="store_true", help="figures as JSON")
     pipeline.set_defaults(run=_pipeline)
 
 
