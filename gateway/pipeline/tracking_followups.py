@@ -13,6 +13,7 @@ import asyncio
 import dataclasses
 import functools
 import uuid
+from datetime import datetime
 from typing import Any
 
 from gateway.broker.records import NewMessage
@@ -87,17 +88,7 @@ class FollowUps(TrackingBase):
         detail = f"our {follow_up.message_type} ({message.message_id})"
         view = _details(content) | {"message_type": follow_up.message_type}
         view |= {"message_id": message.message_id}
-        if event is None:
-            return await self._note(case, detail=detail, by=by, view=view)
-        return await self._move(
-            case,
-            event,
-            at=now,
-            start=now.date(),
-            detail=detail,
-            by=by,
-            also=lambda moved: self._message_results(moved, view),
-        )
+        return await self._on_history(case, event, detail=detail, by=by, view=view, now=now)
 
     async def _conversation_of(self, case: StoredCase) -> str:
         """The conversation of the case's request: every message on the case continues it."""
@@ -169,19 +160,7 @@ class FollowUps(TrackingBase):
         detail = f"{envelope.message_type} from {case.other_state} ({envelope.message_id})"
         view = _details(content) | {"message_type": envelope.message_type}
         view |= {"message_id": str(envelope.message_id)}
-        if event is None:
-            await self._note(case, detail=detail, by=by, view=view)
-            return
-        now = self.clock.now()
-        await self._move(
-            case,
-            event,
-            at=now,
-            start=now.date(),
-            detail=detail,
-            by=by,
-            also=lambda moved: self._message_results(moved, view),
-        )
+        await self._on_history(case, event, detail=detail, by=by, view=view, now=self.clock.now())
 
     async def _reply_arrived(self, message: Message, reply: DublinReply) -> None:
         """A reply to our request or re-examination request moves its case; a reply to
@@ -252,6 +231,29 @@ class FollowUps(TrackingBase):
         )
 
     # -- both ------------------------------------------------------------------------------
+
+    async def _on_history(
+        self,
+        case: StoredCase,
+        event: CaseEvent | None,
+        *,
+        detail: str,
+        by: str,
+        view: dict[str, Any],
+        now: datetime,
+    ) -> StoredCase:
+        """A follow-up on the case: the move its event makes, or a line in its history."""
+        if event is None:
+            return await self._note(case, detail=detail, by=by, view=view)
+        return await self._move(
+            case,
+            event,
+            at=now,
+            start=now.date(),
+            detail=detail,
+            by=by,
+            also=lambda moved: self._message_results(moved, view),
+        )
 
     async def _note(
         self, case: StoredCase, *, detail: str, by: str, view: dict[str, Any]
