@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-from typing import Any
 
 from gateway.adapters.web.case_messages import FIELDS, follow_up_of
-from gateway.cli._context import read_json, settings_from
+from gateway.cli._context import read_fields, settings_from
+from gateway.cli._help import fields_help
 from gateway.cli._tracking import operator, tracking_of, tracking_store_of
 from gateway.domain.dublin import ReplyOutcome
 from gateway.errors import InputError
@@ -17,6 +17,7 @@ from gateway.pipeline.tracking_base import OPERATOR_EVENTS
 from gateway.pipeline.tracking_views import case_view
 from gateway.settings import Settings
 from gateway.tracking.cases import CaseEvent
+from gateway.tracking.followups import NOT_ON_CASE
 
 __all__ = ["register"]
 
@@ -87,22 +88,18 @@ def _register_send(actions: argparse._SubParsersAction[argparse.ArgumentParser])
 
 def _types_help() -> str:
     """The types `--type` takes and the fields each one's JSON file holds."""
-    kinds: dict[tuple[tuple[str, str], ...], list[str]] = {}
+    labels = {}
     for kind, fields in FIELDS.items():
         number = message_type(f"dublinet.{kind}").request_type
-        kinds.setdefault(tuple(fields.items()), []).append(
-            kind if number is None else f"{kind} (type {int(number)})"
+        labels[kind if number is None else f"{kind} (type {int(number)})"] = fields
+    return "\n".join(
+        (
+            fields_help(labels),
+            'example: {"transfer_date": "2027-01-20", "arrival_place": "Schiphol"}',
+            "A type this side does not send on such a case, or one the case cannot take now, is",
+            "refused with GW-CASE-MESSAGE or GW-CASE-TRANSITION (exit status 1).",
         )
-    lines = ["TYPE, and the fields of the JSON object in --file:"]
-    for described, named in kinds.items():
-        lines.extend(f"  {kind}" for kind in named)
-        lines.extend(f"      {name:<14} {meaning}" for name, meaning in described)
-    lines.append('example: {"transfer_date": "2027-01-20", "arrival_place": "Schiphol"}')
-    lines.append(
-        "A type this side does not send on such a case, or one the case cannot take now, is\n"
-        "refused with GW-CASE-MESSAGE or GW-CASE-TRANSITION (exit status 1)."
     )
-    return "\n".join(lines)
 
 
 async def _list(settings: Settings, args: argparse.Namespace) -> int:
@@ -165,25 +162,14 @@ async def _reply(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _send(settings: Settings, args: argparse.Namespace) -> int:
-    follow_up = follow_up_of(_fields(args.file, args.type))  # refused before any key is read
+    fields = read_fields(args.file, NOT_ON_CASE, type=args.type)
+    follow_up = follow_up_of(fields)  # refused before any key is read
     async with tracking_of(settings) as tracking:
         case = await tracking.send_on_case(
             args.case_id, follow_up, by=operator(args.by), key=args.idempotency_key
         )
     print(json.dumps(case_view(case), indent=2))
     return 0
-
-
-def _fields(file: str | None, kind: str) -> dict[str, Any]:
-    """The message's fields from `file` (none without one), with its type."""
-    fields = {} if file is None else read_json(file)
-    if not isinstance(fields, dict):
-        raise InputError("GW-CASE-MESSAGE", "the file holds a JSON object of fields", file or "")
-    if fields.get("type", kind) != kind:
-        raise InputError(
-            "GW-CASE-MESSAGE", f"the file says type {fields['type']!r}, --type says {kind}", "type"
-        )
-    return fields | {"type": kind}
 
 
 def _usage(parser: argparse.ArgumentParser) -> int:

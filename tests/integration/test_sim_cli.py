@@ -1,7 +1,8 @@
-"""`eugw sim run` and `eugw sim faults` as a tester runs them, on the demo PKI."""
+"""`eugw sim run`, `faults`, `request` and `send` as a tester runs them."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import queue
 import signal
@@ -10,10 +11,15 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from pathlib import Path
 
 import pytest
+from polling import eventually
+from simkit import FakeGateway, StartSimulator
 
+from gateway.domain.requests import ReexaminationRequest, TransferArrangement
+from gateway.messages import Message
 from gateway.security.demo import write_demo_pki
 
 
@@ -120,3 +126,92 @@ def test_the_shipped_scenarios_are_listed_and_a_run_needs_a_token() -> None:
     untokened = _eugw("sim", "scenario", "eurodac-2024-registered-in-nl-hit")
     assert untokened.returncode == 2
     assert "token" in untokened.stderr
+
+
+async def _eugw_async(*args: str) -> tuple[int, str, str]:
+    """`eugw` in a process of its own while this test's event loop serves the simulator."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "gateway", *args,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        env={"PATH": "/usr/bin:/bin"},
+    )  # fmt: skip
+    out, err = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode is not None
+    return process.returncode, out.decode(), err.decode()
+
+
+async def test_a_peer_makes_a_request_then_asks_again_and_arranges_the_transfer(
+    start_simulator: StartSimulator, stand_in: FakeGateway, tmp_path: Path
+) -> None:
+    simulator = await start_simulator()
+    control = ("--control", simulator.control_url)
+    status, out, err = await _eugw_async(
+        "sim", "request", "--peer", "NL", "--type", "take-charge-request",
+        "--reference", "NL-CLI-1", *control,
+    )  # fmt: skip
+    assert status == 0, err
+    request = json.loads(out)
+    assert (request["message_type"], request["national_reference"]) == (
+        "dublinet.take-charge-request",
+        "NL-CLI-1",
+    )
+    fields = tmp_path / "reasons.json"
+    fields.write_text(json.dumps({"reasons": "The applicant's wife lives in Belgium."}))
+    status, out, err = await _eugw_async(
+        "sim", "send", "--peer", "NL", "--request", "NL-CLI-1",
+        "--type", "reexamination-request", "--file", str(fields), *control,
+    )  # fmt: skip
+    assert status == 0, err
+    asked = json.loads(out)
+    assert asked["conversation_id"] == request["conversation_id"]
+    fields.write_text(json.dumps({"transfer_date": "2027-03-01", "mode": "escorted"}))
+    status, out, err = await _eugw_async(
+        "sim", "send", "--peer", "nl", "--request", "NL-CLI-1",
+        "--type", "transfer-arrangement", "--file", str(fields), *control,
+    )  # fmt: skip
+    assert status == 0, err
+    arranged = json.loads(out)
+
+    def on_request() -> list[Message]:
+        return stand_in.messages(correlation=uuid.UUID(request["message_id"]))
+
+    await eventually(lambda: len(on_request()) == 2, within=20)
+    by_id = {str(message.envelope.message_id): message for message in on_request()}
+    reexamination = by_id[asked["message_id"]].content
+    assert isinstance(reexamination, ReexaminationRequest)
+    assert reexamination.reasons == "The applicant's wife lives in Belgium."
+    assert reexamination.request_reference == "NL-CLI-1"
+    transfer = by_id[arranged["message_id"]].content
+    assert isinstance(transfer, TransferArrangement)
+    assert (transfer.transfer_date.isoformat(), transfer.mode.value) == ("2027-03-01", "escorted")
+    assert {d.sender for d in stand_in.delivered} == {"NL:dublinet"}
+
+
+async def test_a_message_on_no_request_is_refused_with_its_code(
+    start_simulator: StartSimulator, tmp_path: Path
+) -> None:
+    simulator = await start_simulator()
+    control = ("--control", simulator.control_url)
+    status, _, err = await _eugw_async(
+        "sim", "send", "--peer", "FR", "--request", "FR-NEVER", "--type", "info-request", *control
+    )
+    assert status == 1
+    assert err == "GW-SIM-CONTROL: FR made no request 'FR-NEVER' (at national_reference)\n"
+    fields = tmp_path / "fields.json"
+    fields.write_text(json.dumps({"national_reference": "FR-OTHER"}))
+    status, _, err = await _eugw_async(
+        "sim", "send", "--peer", "FR", "--request", "FR-NEVER", "--type", "info-request",
+        "--file", str(fields), *control,
+    )  # fmt: skip
+    assert status == 1
+    assert err.startswith("GW-SIM-CONTROL: the file says national_reference 'FR-OTHER'")
+    status, _, err = await _eugw_async(
+        "sim", "send", "--peer", "FR", "--request", "FR-NEVER", "--type", "reply", *control
+    )
+    assert status == 2
+    assert "invalid choice: 'reply'" in err
+    status, _, err = await _eugw_async(
+        "sim", "request", "--peer", "IT", "--type", "take-charge-request", *control
+    )
+    assert (status, err) == (1, "GW-SIM-CONTROL: no simulated DubliNet peer IT (at state)\n")

@@ -234,8 +234,8 @@ def test_a_message_sent_on_a_case_is_signed_and_queued_once_per_key(
         (
             ["--type", "info-request"],
             {"type": "health-certificate", "legal_basis": "Art 34"},
-            "GW-CASE-MESSAGE: the file says type 'health-certificate', --type says "
-            "info-request (at type)",
+            "GW-CASE-MESSAGE: the file says type 'health-certificate', the command line "
+            "'info-request' (at type)",
         ),
         (["--type", "info-request"], ["legal_basis"], "GW-CASE-MESSAGE: the file holds a JSON"),
     ],
