@@ -53,8 +53,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     _register_faults(actions)
     _register_scenario(actions)
     _register_inspect(actions)
-    _register_peer_request(actions)
-    _register_peer_send(actions)
+    _register_peer_messages(actions)
 
 
 def _usage(parser: argparse.ArgumentParser) -> int:
@@ -246,37 +245,28 @@ def _types(
     )
 
 
-def _register_peer_request(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    request = actions.add_parser(
+def _register_peer_messages(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    request = _peer_command(
+        actions,
         "request",
+        _REQUESTS,
+        _types(_REQUESTS, {}, _REQUEST_FIELDS),
         help="make a simulated DubliNet peer send the gateway a request",
         description=(
             "Make a running simulator's peer send the gateway a signed request (through the\n"
             "control API: POST /control/dublinet/{state}/requests); prints its message id,\n"
             "conversation and national reference. Later messages on it: `eugw sim send`."
         ),
-        epilog=_types(_REQUESTS, {}, _REQUEST_FIELDS),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    request.add_argument("--peer", required=True, help="the sending peer: NL, FR, ...")
-    request.add_argument(
-        "--type",
-        required=True,
-        choices=[name.removeprefix("dublinet.") for name in _REQUESTS],
-        metavar="TYPE",
-        help="one of those below",
     )
     request.add_argument(
         "--reference", metavar="REF", help="the peer's national reference (default: made up)"
     )
-    request.add_argument("--file", metavar="JSON", help="more fields (- for standard input)")
-    _add_control(request)
     request.set_defaults(run=_peer_request)
-
-
-def _register_peer_send(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    send = actions.add_parser(
+    send = _peer_command(
+        actions,
         "send",
+        _FOLLOW_UPS,
+        _types(_FOLLOW_UPS, _FOLLOW_UP_FIELDS, _ON_REQUEST_FIELDS),
         help="make a simulated peer send a message on a request it made (re-examination, ...)",
         description=(
             "Make a running simulator's peer send the gateway a message on a request it made\n"
@@ -284,23 +274,41 @@ def _register_peer_send(actions: argparse._SubParsersAction[argparse.ArgumentPar
             "request's conversation, correlated with it, so that the gateway finds its case.\n"
             "Prints the message's id."
         ),
-        epilog=_types(_FOLLOW_UPS, _FOLLOW_UP_FIELDS, _ON_REQUEST_FIELDS),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    send.add_argument("--peer", required=True, help="the sending peer: NL, FR, ...")
     send.add_argument(
         "--request", required=True, metavar="REF", help="the national reference of its request"
     )
-    send.add_argument(
+    send.set_defaults(run=_peer_send)
+
+
+def _peer_command(
+    actions: argparse._SubParsersAction[argparse.ArgumentParser],
+    name: str,
+    types: list[str],
+    types_help: str,
+    *,
+    help: str,  # noqa: A002 - argparse's own name for it
+    description: str,
+) -> argparse.ArgumentParser:
+    """A command by which a peer sends a message of one of `types`."""
+    command = actions.add_parser(
+        name,
+        help=help,
+        description=description,
+        epilog=types_help,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    command.add_argument("--peer", required=True, help="the sending peer: NL, FR, ...")
+    command.add_argument(
         "--type",
         required=True,
-        choices=[name.removeprefix("dublinet.") for name in _FOLLOW_UPS],
+        choices=[kind.removeprefix("dublinet.") for kind in types],
         metavar="TYPE",
         help="one of those below",
     )
-    send.add_argument("--file", metavar="JSON", help="its fields (- for standard input)")
-    _add_control(send)
-    send.set_defaults(run=_peer_send)
+    command.add_argument("--file", metavar="JSON", help="its fields (- for standard input)")
+    _add_control(command)
+    return command
 
 
 def _inspect(args: argparse.Namespace) -> int:

@@ -3,25 +3,12 @@ the same database signs and queues the message, and the gateway delivers it to t
 
 from __future__ import annotations
 
-import asyncio
 import json
-import sys
 from pathlib import Path
 
+from eugw_process import eugw
 from simkit import Both
 from wired import AMMR_DAY, wired_api
-
-
-async def _eugw(data_dir: Path, *args: str) -> tuple[int, str, str]:
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "gateway", *args,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-        env={"PATH": "/usr/bin:/bin", "EUGW_DATA_DIR": str(data_dir)},
-    )  # fmt: skip
-    out, err = await asyncio.wait_for(process.communicate(), 60)
-    assert process.returncode is not None
-    return process.returncode, out.decode(), err.decode()
 
 
 async def test_an_operator_asks_for_re_examination_from_the_command_line(
@@ -37,16 +24,16 @@ async def test_an_operator_asks_for_re_examination_from_the_command_line(
         fields = tmp_path / "reasons.json"
         fields.write_text(json.dumps({"reasons": "The minor's aunt lives in NL."}))
         send = ("cases", "send", case_id, "--type", "reexamination-request", "--file", str(fields))
-        status, out, err = await _eugw(data_dir, *send, "--idempotency-key", "op-1")
+        status, out, err = await eugw(*send, "--idempotency-key", "op-1", data_dir=data_dir)
         assert status == 0, err
         assert json.loads(out)["state"] == "reexamination_requested"
         await api.case_reaches(case_id, "accepted")  # NL re-examined and accepted
         asked = await api.handled("NL", "dublinet.reexamination-request")
         assert asked["outcome"]["reply"] == "accept"
 
-        status, _, err = await _eugw(data_dir, *send, "--idempotency-key", "op-1")
+        status, _, err = await eugw(*send, "--idempotency-key", "op-1", data_dir=data_dir)
         assert status == 0, err  # the same key: nothing sent again
-        status, _, err = await _eugw(data_dir, *send, "--idempotency-key", "op-2")
+        status, _, err = await eugw(*send, "--idempotency-key", "op-2", data_dir=data_dir)
         assert status == 1  # a new one: an accepted case is not re-examined
         assert err.startswith("GW-CASE-TRANSITION: ")
         events = [event for event, _, _ in await api.history(case_id)]

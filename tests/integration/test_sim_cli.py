@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import queue
 import signal
@@ -15,6 +14,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from eugw_process import eugw
 from polling import eventually
 from simkit import FakeGateway, StartSimulator
 
@@ -128,50 +128,35 @@ def test_the_shipped_scenarios_are_listed_and_a_run_needs_a_token() -> None:
     assert "token" in untokened.stderr
 
 
-async def _eugw_async(*args: str) -> tuple[int, str, str]:
-    """`eugw` in a process of its own while this test's event loop serves the simulator."""
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "gateway", *args,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-        env={"PATH": "/usr/bin:/bin"},
-    )  # fmt: skip
-    out, err = await asyncio.wait_for(process.communicate(), 60)
-    assert process.returncode is not None
-    return process.returncode, out.decode(), err.decode()
-
-
 async def test_a_peer_makes_a_request_then_asks_again_and_arranges_the_transfer(
     start_simulator: StartSimulator, stand_in: FakeGateway, tmp_path: Path
 ) -> None:
     simulator = await start_simulator()
     control = ("--control", simulator.control_url)
-    status, out, err = await _eugw_async(
-        "sim", "request", "--peer", "NL", "--type", "take-charge-request",
-        "--reference", "NL-CLI-1", *control,
-    )  # fmt: skip
-    assert status == 0, err
-    request = json.loads(out)
+
+    async def sim(command: str, *args: str, fields: object = None) -> dict[str, str]:
+        """`eugw sim COMMAND ... --file FIELDS`: what the control API answered."""
+        file = tmp_path / "fields.json"
+        file.write_text(json.dumps(fields or {}))
+        status, out, err = await eugw("sim", command, *args, "--file", str(file), *control)
+        assert status == 0, err
+        answer: dict[str, str] = json.loads(out)
+        return answer
+
+    request = await sim(
+        "request", "--peer", "NL", "--type", "take-charge-request", "--reference", "NL-CLI-1"
+    )
     assert (request["message_type"], request["national_reference"]) == (
         "dublinet.take-charge-request",
         "NL-CLI-1",
     )
-    fields = tmp_path / "reasons.json"
-    fields.write_text(json.dumps({"reasons": "The applicant's wife lives in Belgium."}))
-    status, out, err = await _eugw_async(
-        "sim", "send", "--peer", "NL", "--request", "NL-CLI-1",
-        "--type", "reexamination-request", "--file", str(fields), *control,
-    )  # fmt: skip
-    assert status == 0, err
-    asked = json.loads(out)
+    on_it = ("--peer", "NL", "--request", "NL-CLI-1")
+    reasons = {"reasons": "The applicant's wife lives in Belgium."}
+    asked = await sim("send", *on_it, "--type", "reexamination-request", fields=reasons)
     assert asked["conversation_id"] == request["conversation_id"]
-    fields.write_text(json.dumps({"transfer_date": "2027-03-01", "mode": "escorted"}))
-    status, out, err = await _eugw_async(
-        "sim", "send", "--peer", "nl", "--request", "NL-CLI-1",
-        "--type", "transfer-arrangement", "--file", str(fields), *control,
-    )  # fmt: skip
-    assert status == 0, err
-    arranged = json.loads(out)
+    transfer = {"transfer_date": "2027-03-01", "mode": "escorted"}
+    on_it = ("--peer", "nl", "--request", "NL-CLI-1")  # the state's code in any case
+    arranged = await sim("send", *on_it, "--type", "transfer-arrangement", fields=transfer)
 
     def on_request() -> list[Message]:
         return stand_in.messages(correlation=uuid.UUID(request["message_id"]))
@@ -182,9 +167,12 @@ async def test_a_peer_makes_a_request_then_asks_again_and_arranges_the_transfer(
     assert isinstance(reexamination, ReexaminationRequest)
     assert reexamination.reasons == "The applicant's wife lives in Belgium."
     assert reexamination.request_reference == "NL-CLI-1"
-    transfer = by_id[arranged["message_id"]].content
-    assert isinstance(transfer, TransferArrangement)
-    assert (transfer.transfer_date.isoformat(), transfer.mode.value) == ("2027-03-01", "escorted")
+    arrangement = by_id[arranged["message_id"]].content
+    assert isinstance(arrangement, TransferArrangement)
+    assert (arrangement.transfer_date.isoformat(), arrangement.mode.value) == (
+        "2027-03-01",
+        "escorted",
+    )
     assert {d.sender for d in stand_in.delivered} == {"NL:dublinet"}
 
 
@@ -193,25 +181,25 @@ async def test_a_message_on_no_request_is_refused_with_its_code(
 ) -> None:
     simulator = await start_simulator()
     control = ("--control", simulator.control_url)
-    status, _, err = await _eugw_async(
+    status, _, err = await eugw(
         "sim", "send", "--peer", "FR", "--request", "FR-NEVER", "--type", "info-request", *control
     )
     assert status == 1
     assert err == "GW-SIM-CONTROL: FR made no request 'FR-NEVER' (at national_reference)\n"
     fields = tmp_path / "fields.json"
     fields.write_text(json.dumps({"national_reference": "FR-OTHER"}))
-    status, _, err = await _eugw_async(
+    status, _, err = await eugw(
         "sim", "send", "--peer", "FR", "--request", "FR-NEVER", "--type", "info-request",
         "--file", str(fields), *control,
     )  # fmt: skip
     assert status == 1
     assert err.startswith("GW-SIM-CONTROL: the file says national_reference 'FR-OTHER'")
-    status, _, err = await _eugw_async(
+    status, _, err = await eugw(
         "sim", "send", "--peer", "FR", "--request", "FR-NEVER", "--type", "reply", *control
     )
     assert status == 2
     assert "invalid choice: 'reply'" in err
-    status, _, err = await _eugw_async(
+    status, _, err = await eugw(
         "sim", "request", "--peer", "IT", "--type", "take-charge-request", *control
     )
     assert (status, err) == (1, "GW-SIM-CONTROL: no simulated DubliNet peer IT (at state)\n")

@@ -7,6 +7,7 @@ import json
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from web_rig import demo_data_dir
@@ -55,35 +56,46 @@ def _seed(data_dir: Path) -> datetime:
             ),
             [],
         )
-        started = now.date() - timedelta(days=25)
-        case = StoredCase(
-            case_id="c-1",
-            direction=Direction.INCOMING,
-            kind=CaseKind.TAKE_CHARGE,
-            regime=DublinRegime.AMMR,
-            other_state="NL",
-            state=CaseState.REQUEST_RECEIVED,
-            created_at=now,
-            updated_at=now,
-            reference="NL-77",
-            deadline=started + timedelta(days=31),
-            deadline_from=started,
-            deadline_step="take-charge-reply",
-            deadline_basis="Reg 2024/1351 Art 40(1)",
-            deadline_effect="tacit-acceptance",
-        )
-        await _open(store, case)
         await store.close()
 
     asyncio.run(work())
+    started = now.date() - timedelta(days=25)
+    _open_case(
+        data_dir,
+        case_id="c-1",
+        direction=Direction.INCOMING,
+        state=CaseState.REQUEST_RECEIVED,
+        reference="NL-77",
+        deadline=started + timedelta(days=31),
+        deadline_from=started,
+        deadline_step="take-charge-reply",
+        deadline_basis="Reg 2024/1351 Art 40(1)",
+        deadline_effect="tacit-acceptance",
+    )
     return now
 
 
-async def _open(store: SqliteTrackingStore, case: StoredCase) -> None:
-    change = CaseChange(
-        case_id=case.case_id, at=case.created_at, from_state=None, to_state=case.state, event=None
+def _open_case(data_dir: Path, **details: Any) -> None:
+    """A take charge case with NL under the AMMR, as `details` say, opened now."""
+    now = datetime.now(tz=UTC)
+    case = StoredCase(
+        kind=CaseKind.TAKE_CHARGE,
+        regime=DublinRegime.AMMR,
+        other_state="NL",
+        created_at=now,
+        updated_at=now,
+        **details,
     )
-    await store.add_case(CaseOpening(case=case, change=change), [])
+    change = CaseChange(
+        case_id=case.case_id, at=now, from_state=None, to_state=case.state, event=None
+    )
+
+    async def work() -> None:
+        store = await SqliteTrackingStore.open(data_dir / "gateway.sqlite3")
+        await store.add_case(CaseOpening(case=case, change=change), [])
+        await store.close()
+
+    asyncio.run(work())
 
 
 def test_the_digest_lists_what_falls_due_with_its_basis(
@@ -138,26 +150,14 @@ def test_the_tracking_tables_follow_a_sqlite_url_to_its_file(
 def _rejected_case(data_dir: Path) -> str:
     """Our take charge request to NL, rejected; the id of the request."""
     request_id = str(uuid.uuid4())
-    now = datetime.now(tz=UTC)
-
-    async def work() -> None:
-        store = await SqliteTrackingStore.open(data_dir / "gateway.sqlite3")
-        case = StoredCase(
-            case_id="c-2",
-            direction=Direction.OUTGOING,
-            kind=CaseKind.TAKE_CHARGE,
-            regime=DublinRegime.AMMR,
-            other_state="NL",
-            state=CaseState.REJECTED,
-            created_at=now,
-            updated_at=now,
-            reference="BE-TC-9",
-            request_message_id=request_id,
-        )
-        await _open(store, case)
-        await store.close()
-
-    asyncio.run(work())
+    _open_case(
+        data_dir,
+        case_id="c-2",
+        direction=Direction.OUTGOING,
+        state=CaseState.REJECTED,
+        reference="BE-TC-9",
+        request_message_id=request_id,
+    )
     return request_id
 
 
