@@ -1,4 +1,5 @@
-"""What `eugw sim run` and `eugw sim faults` do (their arguments are in `gateway.cli.sim`)."""
+"""What the `eugw sim` commands do (their arguments are in `gateway.cli.sim`): run the
+simulators, and drive a running one through its control API."""
 
 from __future__ import annotations
 
@@ -7,13 +8,13 @@ import asyncio
 import contextlib
 import json
 import signal
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 
+from gateway.cli._context import read_fields
 from gateway.errors import ConfigError, InputError, TransportError
 from gateway.logging import configure_logging
 from gateway.security.identity import PeerId
@@ -24,9 +25,18 @@ from simulators.runner import SimConfig, SimMaterial, Simulator
 from simulators.scenarios.model import load_scenario, shipped_scenarios
 from simulators.scenarios.runner import Endpoints, play
 
-__all__ = ["inspect", "parse_faults", "run_scenarios", "run_simulators", "switch_faults"]
+__all__ = [
+    "inspect",
+    "parse_faults",
+    "peer_request",
+    "peer_send",
+    "run_scenarios",
+    "run_simulators",
+    "switch_faults",
+]
 
 USAGE = "GW-CFG-USAGE"
+BAD_CONTROL = "GW-SIM-CONTROL"
 
 
 def _config(args: argparse.Namespace) -> SimConfig:
@@ -139,6 +149,26 @@ def inspect(args: argparse.Namespace) -> int:
     return 0
 
 
+def peer_request(args: argparse.Namespace) -> int:
+    """Make a peer send the gateway a request; print what the control API says of it."""
+    given = {"type": args.type} | ({"national_reference": args.reference} if args.reference else {})
+    body = read_fields(args.file, BAD_CONTROL, **given)
+    path = f"/control/dublinet/{args.peer.upper()}/requests"
+    return _show(asyncio.run(_control(args.control, args.token, "POST", path, body)))
+
+
+def peer_send(args: argparse.Namespace) -> int:
+    """Make a peer send a message on a request it made; print what the control API says."""
+    body = read_fields(args.file, BAD_CONTROL, type=args.type, national_reference=args.request)
+    path = f"/control/dublinet/{args.peer.upper()}/messages"
+    return _show(asyncio.run(_control(args.control, args.token, "POST", path, body)))
+
+
+def _show(answer: Any) -> int:
+    print(json.dumps(answer, indent=2, sort_keys=True))
+    return 0
+
+
 async def _control(control: str, token: str | None, method: str, path: str, body: Any) -> Any:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     url = control.rstrip("/") + path
@@ -154,8 +184,9 @@ async def _control(control: str, token: str | None, method: str, path: str, body
             "GW-TRN-REFUSED", f"the control API at {control} cannot be reached ({error})"
         ) from None
     if status >= 400:
-        print(json.dumps(answer, indent=2), file=sys.stderr)
-        raise InputError(str(answer.get("code", "GW-SIM-CONTROL")), str(answer.get("detail")))
+        code = str(answer.get("code", BAD_CONTROL))
+        # The detail is the error as the simulator printed it: `CODE: sentence (at path)`.
+        raise InputError(code, str(answer.get("detail")).removeprefix(f"{code}: "))
     return answer
 
 

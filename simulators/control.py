@@ -29,6 +29,7 @@ from gateway.domain.eurodac import ReferenceNumber, Regime
 from gateway.domain.record import CanonicalRecord
 from gateway.domain.serialization import decode_record
 from gateway.errors import GatewayError, InputError
+from gateway.messages import Envelope
 from gateway.messages.examples import example_record
 from simulators.common.faults import Faults
 from simulators.common.sending import ReplySender
@@ -225,25 +226,16 @@ class _Routes:
             )
         )
         eurodac = body.get("eurodac_reference")
+        reference = str(body.get("national_reference", f"{peer.name}-SIM-{now:%Y%m%d%H%M%S}"))
         envelope = await peer.originate(
             kind=str(body["type"]),
             record=record,
-            national_reference=str(
-                body.get("national_reference", f"{peer.name}-SIM-{now:%Y%m%d%H%M%S}")
-            ),
+            national_reference=reference,
             now=now,
             eurodac_reference=None if eurodac is None else _reference(eurodac),
             legal_basis_text=body.get("legal_basis"),
         )
-        return web.json_response(
-            {
-                "message_id": str(envelope.message_id),
-                "conversation_id": str(envelope.conversation_id),
-                "message_type": envelope.message_type,
-                "regime": envelope.regime.value,
-            },
-            status=202,
-        )
+        return _sent(envelope, reference)
 
     async def follow_up(self, request: web.Request) -> web.Response:
         """`{"type": "transfer-arrangement", "national_reference": "NL-...", "transfer_date":
@@ -255,21 +247,28 @@ class _Routes:
             raise InputError(
                 BAD_CONTROL, "give the message's type and the request's national_reference", "/"
             )
+        reference = str(body["national_reference"])
         envelope = await peer.follow_up(
             kind=str(body["type"]),
-            national_reference=str(body["national_reference"]),
+            national_reference=reference,
             details=body,
             now=self.sim.clock.now(),
         )
-        return web.json_response(
-            {
-                "message_id": str(envelope.message_id),
-                "conversation_id": str(envelope.conversation_id),
-                "message_type": envelope.message_type,
-                "regime": envelope.regime.value,
-            },
-            status=202,
-        )
+        return _sent(envelope, reference)
+
+
+def _sent(envelope: Envelope, reference: str) -> web.Response:
+    """What a peer sent (queued for delivery), as the control API tells it."""
+    return web.json_response(
+        {
+            "message_id": str(envelope.message_id),
+            "conversation_id": str(envelope.conversation_id),
+            "message_type": envelope.message_type,
+            "regime": envelope.regime.value,
+            "national_reference": reference,
+        },
+        status=202,
+    )
 
 
 def _record(data: object) -> CanonicalRecord:

@@ -16,7 +16,7 @@ from gateway.errors import InputError
 from gateway.ports import MessageStore
 from gateway.settings import Settings, load_settings
 
-__all__ = ["gateway_from", "read_json", "settings_from", "store_of"]
+__all__ = ["gateway_from", "read_fields", "read_json", "settings_from", "store_of"]
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
@@ -56,3 +56,18 @@ def read_json(name: str) -> Any:
             f"not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}",
             name,
         ) from None
+
+
+def read_fields(name: str | None, code: str, **given: str) -> dict[str, Any]:
+    """The JSON object of fields in file `name` (none without one) with the fields `given` on
+    the command line, which the file may repeat but not contradict; else an `InputError`
+    with `code`."""
+    fields = {} if name is None else read_json(name)
+    if not isinstance(fields, dict):
+        raise InputError(code, "the file holds a JSON object of fields", name or "")
+    for key, value in given.items():
+        if fields.get(key, value) != value:
+            raise InputError(
+                code, f"the file says {key} {fields[key]!r}, the command line {value!r}", key
+            )
+    return fields | given

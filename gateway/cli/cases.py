@@ -6,14 +6,18 @@ import argparse
 import asyncio
 import json
 
-from gateway.cli._context import settings_from
+from gateway.adapters.web.case_messages import FIELDS, follow_up_of
+from gateway.cli._context import read_fields, settings_from
+from gateway.cli._help import fields_help
 from gateway.cli._tracking import operator, tracking_of, tracking_store_of
 from gateway.domain.dublin import ReplyOutcome
 from gateway.errors import InputError
+from gateway.messages import message_type
 from gateway.pipeline.tracking_base import OPERATOR_EVENTS
 from gateway.pipeline.tracking_views import case_view
 from gateway.settings import Settings
 from gateway.tracking.cases import CaseEvent
+from gateway.tracking.followups import NOT_ON_CASE
 
 __all__ = ["register"]
 
@@ -51,6 +55,51 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     reply.add_argument("--explanation", help="a sentence for the requesting state")
     reply.add_argument("--by", help="who replies (default: your login)")
     reply.set_defaults(run=lambda args: asyncio.run(_reply(settings_from(args), args)))
+    _register_send(actions)
+
+
+def _register_send(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    send = actions.add_parser(
+        "send",
+        help="send a message on a case: re-examination request, transfer arrangement, "
+        "requests of types 3 to 7 (signed and sent over DubliNet)",
+        description=(
+            "Send a message on a case to its other member state, as POST\n"
+            "/v1/cases/{id}/messages does: signed and queued in the outbox here, delivered by\n"
+            "the running gateway (`eugw serve` on the same database). The case moves when the\n"
+            "message does (re-examination request, transfer arrangement); prints the case."
+        ),
+        epilog=_types_help(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    send.add_argument("case_id", metavar="ID", help="the case (see `eugw cases list`)")
+    send.add_argument(
+        "--type", required=True, choices=list(FIELDS), metavar="TYPE", help="one of those below"
+    )
+    send.add_argument(
+        "--file", metavar="JSON", help="the message's fields: a JSON object (- for standard input)"
+    )
+    send.add_argument(
+        "--idempotency-key", metavar="K", help="the same key again on the case sends nothing twice"
+    )
+    send.add_argument("--by", help="who sends it (default: your login)")
+    send.set_defaults(run=lambda args: asyncio.run(_send(settings_from(args), args)))
+
+
+def _types_help() -> str:
+    """The types `--type` takes and the fields each one's JSON file holds."""
+    labels = {}
+    for kind, fields in FIELDS.items():
+        number = message_type(f"dublinet.{kind}").request_type
+        labels[kind if number is None else f"{kind} (type {int(number)})"] = fields
+    return "\n".join(
+        (
+            fields_help(labels),
+            'example: {"transfer_date": "2027-01-20", "arrival_place": "Schiphol"}',
+            "A type this side does not send on such a case, or one the case cannot take now, is",
+            "refused with GW-CASE-MESSAGE or GW-CASE-TRANSITION (exit status 1).",
+        )
+    )
 
 
 async def _list(settings: Settings, args: argparse.Namespace) -> int:
@@ -107,6 +156,17 @@ async def _reply(settings: Settings, args: argparse.Namespace) -> int:
             reason_codes=tuple(args.reason_code),
             explanation=args.explanation,
             by=operator(args.by),
+        )
+    print(json.dumps(case_view(case), indent=2))
+    return 0
+
+
+async def _send(settings: Settings, args: argparse.Namespace) -> int:
+    fields = read_fields(args.file, NOT_ON_CASE, type=args.type)
+    follow_up = follow_up_of(fields)  # refused before any key is read
+    async with tracking_of(settings) as tracking:
+        case = await tracking.send_on_case(
+            args.case_id, follow_up, by=operator(args.by), key=args.idempotency_key
         )
     print(json.dumps(case_view(case), indent=2))
     return 0

@@ -9,9 +9,33 @@ from __future__ import annotations
 
 import argparse
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
+from gateway.cli._help import fields_help
+from gateway.messages.registry import MESSAGE_TYPES
+from gateway.tracking.followups import FOLLOW_UPS
+
 __all__ = ["register"]
+
+# What a simulated peer can send: requests of its own, and messages on a request it made,
+# with the fields the control API reads from each (and what it puts in when one is left out).
+_REQUESTS = sorted(name for name, kind in MESSAGE_TYPES.items() if kind.request_type)
+_REQUEST_FIELDS = {
+    "record": "the person and application, canonical JSON (default: the example applicant)",
+    "eurodac_reference": "the Eurodac reference of a hit-based request",
+    "legal_basis": "the article the request rests on",
+}
+_FOLLOW_UPS = sorted({name for name, _, _ in FOLLOW_UPS})
+_FOLLOW_UP_FIELDS = {
+    "dublinet.reexamination-request": {"reasons": "why the negative reply is wrong"},
+    "dublinet.transfer-arrangement": {
+        "transfer_date": "YYYY-MM-DD (required)",
+        "arrival_place": "default: Brussels Airport",
+        "mode": "voluntary, controlled (default) or escorted",
+    },
+}
+_ON_REQUEST_FIELDS = {"legal_basis": "default: Regulation (EC) No 1560/2003"}  # types 3 to 7
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -29,6 +53,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     _register_faults(actions)
     _register_scenario(actions)
     _register_inspect(actions)
+    _register_peer_messages(actions)
 
 
 def _usage(parser: argparse.ArgumentParser) -> int:
@@ -143,14 +168,7 @@ def _register_faults(actions: argparse._SubParsersAction[argparse.ArgumentParser
     faults.add_argument("action", choices=("show", "set", "clear"))
     faults.add_argument("endpoint", nargs="?", help="eurodac, NL, FR, ... or *")
     faults.add_argument("faults", nargs="*", metavar="NAME=VALUE", help="faults to set")
-    faults.add_argument(
-        "--control", default="http://127.0.0.1:9080", help="control API (default: %(default)s)"
-    )
-    faults.add_argument(
-        "--token",
-        default=os.environ.get("EUGW_SIM_TOKEN"),
-        help="bearer token (default: $EUGW_SIM_TOKEN)",
-    )
+    _add_control(faults)
     faults.set_defaults(run=_faults)
 
 
@@ -197,13 +215,100 @@ def _register_inspect(actions: argparse._SubParsersAction[argparse.ArgumentParse
         "what", choices=("received", "records", "notifications", "outbox", "faults")
     )
     inspect.add_argument("--endpoint", help="with received: only this endpoint (eurodac, NL, ...)")
-    inspect.add_argument(
+    _add_control(inspect)
+    inspect.set_defaults(run=_inspect)
+
+
+def _add_control(parser: argparse.ArgumentParser) -> None:
+    """Where a running simulator's control API is, and its token."""
+    parser.add_argument(
         "--control", default="http://127.0.0.1:9080", help="control API (default: %(default)s)"
     )
-    inspect.add_argument(
-        "--token", default=os.environ.get("EUGW_SIM_TOKEN"), help="default: $EUGW_SIM_TOKEN"
+    parser.add_argument(
+        "--token",
+        default=os.environ.get("EUGW_SIM_TOKEN"),
+        help="bearer token (default: $EUGW_SIM_TOKEN)",
     )
-    inspect.set_defaults(run=_inspect)
+
+
+def _types(
+    names: list[str], fields: Mapping[str, Mapping[str, str]], default: Mapping[str, str]
+) -> str:
+    """TYPE's choices, each with what it is and the fields its JSON file may hold."""
+    return fields_help(
+        {
+            f"{name.removeprefix('dublinet.'):<27} {MESSAGE_TYPES[name].description}": fields.get(
+                name, default
+            )
+            for name in names
+        }
+    )
+
+
+def _register_peer_messages(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    request = _peer_command(
+        actions,
+        "request",
+        _REQUESTS,
+        _types(_REQUESTS, {}, _REQUEST_FIELDS),
+        help="make a simulated DubliNet peer send the gateway a request",
+        description=(
+            "Make a running simulator's peer send the gateway a signed request (through the\n"
+            "control API: POST /control/dublinet/{state}/requests); prints its message id,\n"
+            "conversation and national reference. Later messages on it: `eugw sim send`."
+        ),
+    )
+    request.add_argument(
+        "--reference", metavar="REF", help="the peer's national reference (default: made up)"
+    )
+    request.set_defaults(run=_peer_request)
+    send = _peer_command(
+        actions,
+        "send",
+        _FOLLOW_UPS,
+        _types(_FOLLOW_UPS, _FOLLOW_UP_FIELDS, _ON_REQUEST_FIELDS),
+        help="make a simulated peer send a message on a request it made (re-examination, ...)",
+        description=(
+            "Make a running simulator's peer send the gateway a message on a request it made\n"
+            "(through the control API: POST /control/dublinet/{state}/messages): in the\n"
+            "request's conversation, correlated with it, so that the gateway finds its case.\n"
+            "Prints the message's id."
+        ),
+    )
+    send.add_argument(
+        "--request", required=True, metavar="REF", help="the national reference of its request"
+    )
+    send.set_defaults(run=_peer_send)
+
+
+def _peer_command(
+    actions: argparse._SubParsersAction[argparse.ArgumentParser],
+    name: str,
+    types: list[str],
+    types_help: str,
+    *,
+    help: str,  # noqa: A002 - argparse's own name for it
+    description: str,
+) -> argparse.ArgumentParser:
+    """A command by which a peer sends a message of one of `types`."""
+    command = actions.add_parser(
+        name,
+        help=help,
+        description=description,
+        epilog=types_help,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    command.add_argument("--peer", required=True, help="the sending peer: NL, FR, ...")
+    command.add_argument(
+        "--type",
+        required=True,
+        choices=[kind.removeprefix("dublinet.") for kind in types],
+        metavar="TYPE",
+        help="one of those below",
+    )
+    command.add_argument("--file", metavar="JSON", help="its fields (- for standard input)")
+    _add_control(command)
+    return command
 
 
 def _inspect(args: argparse.Namespace) -> int:
@@ -228,3 +333,15 @@ def _faults(args: argparse.Namespace) -> int:
     from simulators.cli import switch_faults  # noqa: PLC0415 - only `eugw sim` needs them
 
     return switch_faults(args)
+
+
+def _peer_request(args: argparse.Namespace) -> int:
+    from simulators.cli import peer_request  # noqa: PLC0415 - only `eugw sim` needs them
+
+    return peer_request(args)
+
+
+def _peer_send(args: argparse.Namespace) -> int:
+    from simulators.cli import peer_send  # noqa: PLC0415 - only `eugw sim` needs them
+
+    return peer_send(args)

@@ -9,6 +9,15 @@
       - expect: {eurodac: first, result: hit, matches: ["NL1${run}N1"]}
       - expect: {message: first, state: answered}
 
+A peer's request opens a case at the gateway; steps name it by the request:
+
+      - peer_request: {as: asked, peer: NL, type: take-charge-request}
+      - case_reply: {case: asked, outcome: reject}
+      - peer_message: {request: asked, type: reexamination-request, reasons: "..."}
+      - expect: {case: asked, state: reexamination_requested, history: [opened, rejection,
+                 reexamination_request], deadline: reexamination-reply}
+      - case_message: {case: asked, type: info-request, legal_basis: "Art 34"}
+
 `${run}` stands for a short id of the run, so that a scenario runs again and
 again against the same simulators without meeting its earlier data; synthetic
 persons are namespaced by it too. Every structural mistake is refused with
@@ -42,6 +51,10 @@ __all__ = [
 
 BAD_SCENARIO = "GW-SIM-SCENARIO"
 
+# The fields of `POST /v1/cases/{id}/messages` (the gateway checks which a type needs).
+_CASE_MESSAGE_FIELDS = ("reasons", "transfer_date", "arrival_place", "mode", "escorts", "remarks",
+                        "legal_basis")  # fmt: skip
+
 # Each step kind and the keys it takes (the first set: required).
 STEP_KINDS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "seed": (frozenset({"record"}), frozenset()),
@@ -52,6 +65,17 @@ STEP_KINDS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
         frozenset({"as", "peer", "type"}),
         frozenset({"record", "national_reference", "eurodac_reference"}),
     ),
+    # the peer of the named `request` sends a message on it (the control API's fields)
+    "peer_message": (
+        frozenset({"request", "type"}),
+        frozenset({"as", "reasons", "transfer_date", "arrival_place", "mode", "legal_basis"}),
+    ),
+    # the gateway's operator replies to the case a peer's request opened, or sends on it
+    "case_reply": (
+        frozenset({"case", "outcome"}),
+        frozenset({"reason_codes", "explanation", "legal_basis"}),
+    ),
+    "case_message": (frozenset({"case", "type"}), frozenset(_CASE_MESSAGE_FIELDS)),
     "expect": (frozenset(), frozenset({"within"})),
 }
 
@@ -62,6 +86,9 @@ EXPECTATIONS: dict[str, frozenset[str]] = {
     "eurodac": frozenset({"result", "matches", "late", "code", "stored", "false_hit"}),
     "delivered": frozenset({"state"}),
     "record": frozenset({"stored", "marked", "late"}),
+    # the case a peer's request opened: its state, the events of its history in order, and
+    # the step whose time limit runs (null: none)
+    "case": frozenset({"state", "history", "deadline"}),
 }
 
 

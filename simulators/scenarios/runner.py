@@ -1,7 +1,8 @@
 """Run a scenario against a live gateway and the simulators, and say what held.
 
-Steps act through the gateway's API (`/v1/submissions`, `/v1/messages`: a
-token with the submitter and operator roles) and the simulators' control API.
+Steps act through the gateway's API (`/v1/submissions`, `/v1/messages`,
+`/v1/cases`: a token with the submitter and operator roles) and the simulators'
+control API.
 Each `expect` step polls until what it names holds or its time (`within`,
 30 s by default) runs out, and passes or fails with the difference between
 what was expected and what was found. A step that cannot be carried out
@@ -122,17 +123,80 @@ class ScenarioRunner:
         made = await self._control(
             "POST", f"/control/dublinet/{args['peer']}/requests", body, ok=(202,)
         )
-        self.names[str(args["as"])] = {"message_id": made["message_id"]}
+        self.names[str(args["as"])] = {
+            "message_id": made["message_id"],
+            "peer": str(args["peer"]),
+            "national_reference": made["national_reference"],
+        }
+
+    async def _peer_message(self, args: Mapping[str, Any]) -> None:
+        request = self._named(str(args["request"]))
+        if "national_reference" not in request:
+            raise _StepFailedError(f"{args['request']!r} is not a peer's request")
+        body = {key: value for key, value in args.items() if key not in {"request", "as"}}
+        body["national_reference"] = request["national_reference"]
+        path = f"/control/dublinet/{request['peer']}/messages"
+        made = await self._control("POST", path, body, ok=(202,))
+        if "as" in args:
+            self.names[str(args["as"])] = {"message_id": made["message_id"]}
+
+    async def _case_reply(self, args: Mapping[str, Any]) -> None:
+        case_id = await self._case_id(str(args["case"]))
+        body = {key: value for key, value in args.items() if key != "case"}
+        await self._api("POST", f"/v1/cases/{case_id}/reply", body)
+
+    async def _case_message(self, args: Mapping[str, Any]) -> None:
+        case_id = await self._case_id(str(args["case"]))
+        body = {key: value for key, value in args.items() if key != "case"}
+        await self._api("POST", f"/v1/cases/{case_id}/messages", body)
+
+    async def _case_id(self, name: str) -> str:
+        """The case request `name` opened, waited for as long as an expectation waits."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + DEFAULT_WITHIN
+        while (case_id := await self._find_case(name)) is None:
+            if loop.time() >= deadline:
+                reference = self._named(name)["national_reference"]
+                raise _StepFailedError(f"the gateway opened no case for {reference} in time")
+            await asyncio.sleep(self.poll_every)
+        return case_id
+
+    async def _find_case(self, name: str) -> str | None:
+        """The incoming case the peer's request `name` opened, if it is open yet."""
+        named = self._named(name)
+        if "case_id" not in named:
+            if "national_reference" not in named:
+                raise _StepFailedError(f"{name!r} is not a peer's request: it opened no case")
+            listing = await self._api("GET", "/v1/cases?limit=1000", None)
+            for case in listing["cases"]:
+                if case["direction"] == "incoming" and (
+                    case["reference"] == named["national_reference"]
+                ):
+                    named["case_id"] = case["case_id"]
+        return named.get("case_id")
+
+    async def _api(self, method: str, path: str, body: Any) -> Any:
+        return await self._call(self.endpoints.api, self.endpoints.token, method, path, body)
 
     async def _control(
         self, method: str, path: str, body: Any, *, ok: tuple[int, ...] = (200,)
     ) -> Any:
-        headers = (
-            {"Authorization": f"Bearer {self.endpoints.control_token}"}
-            if self.endpoints.control_token
-            else {}
+        return await self._call(
+            self.endpoints.control, self.endpoints.control_token, method, path, body, ok=ok
         )
-        url = f"{self.endpoints.control}{path}"
+
+    async def _call(
+        self,
+        base: str,
+        token: str | None,
+        method: str,
+        path: str,
+        body: Any,
+        *,
+        ok: tuple[int, ...] = (200,),
+    ) -> Any:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        url = f"{base}{path}"
         async with self.session.request(method, url, json=body, headers=headers) as response:
             answer = await response.json(content_type=None)
             if response.status not in ok:
@@ -153,6 +217,7 @@ class ScenarioRunner:
             "eurodac": lambda: self._eurodac(name),
             "delivered": lambda: self._delivered(name),
             "record": lambda: self._record(name),
+            "case": lambda: self._case(name),
         }[subject]
         within = float(args.get("within", DEFAULT_WITHIN))
         actual: dict[str, Any] | None = None
@@ -212,6 +277,17 @@ class ScenarioRunner:
         found = await self._control("GET", f"/control/outbox/{message_id}", None, ok=(200, 404))
         return {"state": found["state"]} if "state" in found else None
 
+    async def _case(self, name: str) -> dict[str, Any] | None:
+        case_id = await self._find_case(name)
+        if case_id is None:
+            return None
+        case = await self._api("GET", f"/v1/cases/{case_id}", None)
+        return {
+            "state": case["state"],
+            "history": [row["event"] for row in case["history"]],
+            "deadline": (case["deadline"] or {}).get("step"),
+        }
+
     async def _record(self, reference: str) -> dict[str, Any]:
         rows = await self._control("GET", "/control/eurodac/records", None)
         for row in rows:
@@ -235,12 +311,17 @@ def _settled(subject: str, actual: Mapping[str, Any] | None) -> bool:
     return subject == "message" and state in _FINAL_STATES - {"acknowledged"}
 
 
+_IN_ORDER = frozenset({"history"})  # lists whose order is what is expected; others are sets
+
+
 def _holds(expected: Mapping[str, Any], actual: Mapping[str, Any]) -> bool:
-    return all(_same(value, actual.get(key)) for key, value in expected.items())
+    return all(
+        _same(value, actual.get(key), in_order=key in _IN_ORDER) for key, value in expected.items()
+    )
 
 
-def _same(expected: Any, actual: Any) -> bool:
-    if isinstance(expected, list) and isinstance(actual, list):
+def _same(expected: Any, actual: Any, *, in_order: bool) -> bool:
+    if isinstance(expected, list) and isinstance(actual, list) and not in_order:
         return sorted(map(str, expected)) == sorted(map(str, actual))
     return bool(expected == actual)
 

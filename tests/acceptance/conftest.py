@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -21,7 +22,6 @@ from gateway.broker.access import Role, new_token
 from gateway.broker.breaker import BreakerPolicy
 from gateway.broker.dispatcher import DispatcherPolicy
 from gateway.broker.retry import RetryPolicy
-from gateway.security.demo import write_demo_pki
 from gateway.settings import Settings
 from simulators.dublinet.peer import DublinetConfig
 from simulators.eurodac.central import EurodacConfig
@@ -35,64 +35,12 @@ def _free_port() -> int:
         return port
 
 
-@pytest.fixture
-async def both(tmp_path: Path) -> AsyncIterator[Both]:
-    pki = tmp_path / "data"
-    write_demo_pki(pki)
-    inbound = _free_port()
-    simulator = Simulator(
-        SimConfig(
-            data_dir=tmp_path / "sim",
-            gateway_url=f"https://localhost:{inbound}/v1/inbound",
-            eurodac_port=_free_port(),
-            dublinet_port=0,
-            control_port=0,
-            peers=("NL", "FR"),
-            eurodac=EurodacConfig(processing_delay=timedelta(0)),
-            dispatch=DispatcherPolicy(
-                retry=RetryPolicy(base=timedelta(milliseconds=50), cap=timedelta(seconds=1)),
-                idle_poll=0.1,
-            ),
-        ),
-        SimMaterial.from_certs(pki, ("NL", "FR")),
-    )
-    await simulator.start()
-    settings = Settings(
-        data_dir=pki,
-        api_port=0,
-        inbound_port=inbound,
-        eurodac_url=simulator.eurodac_url.replace("127.0.0.1", "localhost"),
-        dublinet_peers="",
-        retry_base_seconds=1,
-    )
-    stop = asyncio.Event()
-    try:
-        async with running_services(settings) as services:
-            token, secret = new_token(
-                name="evibel",
-                roles=frozenset({Role.SUBMITTER, Role.OPERATOR}),
-                now=datetime.now(tz=UTC),
-            )
-            await services.store.add_token(token)
-            started: asyncio.Future[Endpoints] = asyncio.get_running_loop().create_future()
-            server = asyncio.create_task(serve(services, stop, started))
-            endpoints = await asyncio.wait_for(started, 10)
-            try:
-                yield Both(
-                    services=services, endpoints=endpoints, simulator=simulator, token=secret
-                )
-            finally:
-                stop.set()
-                await server
-    finally:
-        await simulator.stop()
-
-
-# ----- the gateway with DubliNet peers of the simulator ----------------------------------
-
-# The simulator's deliveries to the gateway: retried quickly, for long, and a circuit that
-# opens for half a second only, so a reply refused while a fault is on goes through soon
-# after the fault is off.
+# The simulator's deliveries to the gateway: retried quickly.
+QUICK_DISPATCH = DispatcherPolicy(
+    retry=RetryPolicy(base=timedelta(milliseconds=50), cap=timedelta(seconds=1)), idle_poll=0.1
+)
+# Retried quickly, for long, and a circuit that opens for half a second only, so a reply
+# refused while a fault is on goes through soon after the fault is off.
 PATIENT_DISPATCH = DispatcherPolicy(
     retry=RetryPolicy(
         base=timedelta(milliseconds=50), cap=timedelta(milliseconds=500), max_attempts=1000
@@ -101,29 +49,51 @@ PATIENT_DISPATCH = DispatcherPolicy(
     idle_poll=0.1,
 )
 
+# What the builder leaves as the gateway and the simulator have it.
+_PEER_DEFAULTS, _GATEWAY_DEFAULTS = DublinetConfig(), Settings()
+_SIM_DEFAULTS = SimConfig(data_dir=Path())
+
 
 @asynccontextmanager
 async def gateway_and_simulator(
-    tmp_path: Path, *, dublinet_peers: str = "NL", processing_delay: timedelta = timedelta(0)
+    tmp_path: Path,
+    *,
+    dublinet_peers: str = "",
+    shared_port: bool = False,
+    dublin_unit: str = "",
+    processing_delay: timedelta = timedelta(0),
+    reply_delay: timedelta = timedelta(0),
+    late_delay: timedelta = _PEER_DEFAULTS.late_delay,
+    dispatch: DispatcherPolicy = QUICK_DISPATCH,
+    out_of_order_hold: timedelta = _SIM_DEFAULTS.out_of_order_hold,
+    retry_cap_seconds: int = _GATEWAY_DEFAULTS.retry_cap_seconds,
 ) -> AsyncIterator[Both]:
-    """The gateway and the simulator (Eurodac, NL and FR) on the demo PKI, the gateway
-    delivering to the Central System and to the DubliNet peers named in `dublinet_peers`
-    (NL's server presents NL's certificate, so NL is the one to name). A reply held back by
-    the out-of-order fault waits for the next one up to 30 s; peers answer at once."""
+    """The gateway (API and inbound endpoint, on the demo PKI, one token `evibel` with the
+    submitter and operator roles) and the simulator (Eurodac, NL and FR), both serving.
+
+    The gateway delivers to the Central System and to the DubliNet peers named in
+    `dublinet_peers` (none: its DubliNet messages stay queued); `shared_port` puts Eurodac
+    and the peers on one TLS port, as the demo does; `dublin_unit` is the submitter whose
+    inbox gets the results of incoming Dublin requests. The Central System answers after
+    `processing_delay`, the peers after `reply_delay` (a 'late' peer after `late_delay`); a
+    reply held back by the out-of-order fault waits `out_of_order_hold` for the next one;
+    the simulator delivers to the gateway by `dispatch`. The gateway retries its own
+    deliveries after 1 s, then up to `retry_cap_seconds` apart."""
     data = demo_data_dir(tmp_path / "data")
     inbound = _free_port()
+    shared = _free_port() if shared_port else 0
     simulator = Simulator(
         SimConfig(
             data_dir=tmp_path / "sim",
             gateway_url=f"https://localhost:{inbound}/v1/inbound",
-            eurodac_port=0,
-            dublinet_port=0,
+            eurodac_port=shared,
+            dublinet_port=shared,
             control_port=0,
             peers=("NL", "FR"),
             eurodac=EurodacConfig(processing_delay=processing_delay),
-            dublinet=DublinetConfig(reply_delay=processing_delay),
-            dispatch=PATIENT_DISPATCH,
-            out_of_order_hold=timedelta(seconds=30),
+            dublinet=DublinetConfig(reply_delay=reply_delay, late_delay=late_delay),
+            dispatch=dispatch,
+            out_of_order_hold=out_of_order_hold,
         ),
         SimMaterial.from_certs(data, ("NL", "FR")),
     )
@@ -135,8 +105,9 @@ async def gateway_and_simulator(
         eurodac_url=simulator.eurodac_url.replace("127.0.0.1", "localhost"),
         dublinet_url=simulator.dublinet_url("{party}").replace("127.0.0.1", "localhost"),
         dublinet_peers=dublinet_peers,
+        dublin_unit=dublin_unit,
         retry_base_seconds=1,
-        retry_cap_seconds=2,
+        retry_cap_seconds=retry_cap_seconds,
     )
     stop = asyncio.Event()
     try:
@@ -162,10 +133,25 @@ async def gateway_and_simulator(
 
 
 @pytest.fixture
+async def both(tmp_path: Path) -> AsyncIterator[Both]:
+    """The gateway delivering to the simulated Central System only."""
+    async with gateway_and_simulator(tmp_path) as ready:
+        yield ready
+
+
+@pytest.fixture
 async def with_peers(tmp_path: Path) -> AsyncIterator[Both]:
-    """`gateway_and_simulator`: the gateway reaching the Central System and NL."""
-    async with gateway_and_simulator(tmp_path) as both:
-        yield both
+    """The gateway reaching the Central System and NL (NL's server presents NL's
+    certificate), patiently: the simulator retries for long, the gateway every 2 s at most,
+    and a reply held back by the out-of-order fault waits up to 30 s for the next one."""
+    async with gateway_and_simulator(
+        tmp_path,
+        dublinet_peers="NL",
+        dispatch=PATIENT_DISPATCH,
+        out_of_order_hold=timedelta(seconds=30),
+        retry_cap_seconds=2,
+    ) as ready:
+        yield ready
 
 
 @pytest.fixture
@@ -173,58 +159,16 @@ async def wired(tmp_path: Path) -> AsyncIterator[Both]:
     """The gateway delivering to the simulated Central System and to the DubliNet peers NL
     and FR on one TLS port, as the demo runs them; no processing or reply delays. Results
     of incoming Dublin requests go to the token's inbox (it is the Dublin unit)."""
-    pki = tmp_path / "data"
-    write_demo_pki(pki)
-    inbound, shared = _free_port(), _free_port()
-    simulator = Simulator(
-        SimConfig(
-            data_dir=tmp_path / "sim",
-            gateway_url=f"https://localhost:{inbound}/v1/inbound",
-            eurodac_port=shared,
-            dublinet_port=shared,
-            control_port=0,
-            peers=("NL", "FR"),
-            eurodac=EurodacConfig(processing_delay=timedelta(0)),
-            dublinet=DublinetConfig(reply_delay=timedelta(0), late_delay=timedelta(seconds=1)),
-            dispatch=DispatcherPolicy(
-                retry=RetryPolicy(base=timedelta(milliseconds=50), cap=timedelta(seconds=1)),
-                idle_poll=0.05,
-            ),
-        ),
-        SimMaterial.from_certs(pki, ("NL", "FR")),
-    )
-    await simulator.start()
-    settings = Settings(
-        data_dir=pki,
-        api_port=0,
-        inbound_port=inbound,
-        eurodac_url=f"https://localhost:{shared}/eurodac",
-        dublinet_url=f"https://localhost:{shared}/dublinet/{{party}}",
+    fast = dataclasses.replace(QUICK_DISPATCH, idle_poll=0.05)
+    async with gateway_and_simulator(
+        tmp_path,
         dublinet_peers="NL,FR",
+        shared_port=True,
         dublin_unit="evibel",
-        retry_base_seconds=1,
-    )
-    stop = asyncio.Event()
-    try:
-        async with running_services(settings) as services:
-            token, secret = new_token(
-                name="evibel",
-                roles=frozenset({Role.SUBMITTER, Role.OPERATOR}),
-                now=datetime.now(tz=UTC),
-            )
-            await services.store.add_token(token)
-            started: asyncio.Future[Endpoints] = asyncio.get_running_loop().create_future()
-            server = asyncio.create_task(serve(services, stop, started))
-            endpoints = await asyncio.wait_for(started, 10)
-            try:
-                yield Both(
-                    services=services, endpoints=endpoints, simulator=simulator, token=secret
-                )
-            finally:
-                stop.set()
-                await server
-    finally:
-        await simulator.stop()
+        late_delay=timedelta(seconds=1),
+        dispatch=fast,
+    ) as ready:
+        yield ready
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -3,6 +3,7 @@ fails with a readable difference."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import aiohttp
 import pytest
 from simkit import Both
 
-from simulators.scenarios.model import load_scenario, new_run_id, shipped_scenarios
+from simulators.scenarios.model import Scenario, load_scenario, new_run_id, shipped_scenarios
 from simulators.scenarios.runner import Endpoints, ScenarioRunner, passed, play, report
 
 SHIPPED = shipped_scenarios()
@@ -21,7 +22,10 @@ def _endpoints(both: Both) -> Endpoints:
 
 
 async def _run(both: Both, path: Path) -> tuple[bool, str]:
-    scenario = load_scenario(path)
+    return await _play(both, load_scenario(path))
+
+
+async def _play(both: Both, scenario: Scenario) -> tuple[bool, str]:
     run = new_run_id()
     async with aiohttp.ClientSession() as session:
         runner = ScenarioRunner(session, _endpoints(both), run=run, today=datetime.now(UTC).date())
@@ -36,11 +40,12 @@ def test_at_least_eight_scenarios_cover_both_regimes() -> None:
         assert regime in names
 
 
-async def test_every_shipped_scenario_passes(both: Both) -> None:
+async def test_every_shipped_scenario_passes(wired: Both) -> None:
+    """Against the gateway and simulators as the demo runs them (DubliNet peers reached)."""
     reports: list[str] = []
     scenarios = [load_scenario(path) for path in SHIPPED]
     held = await play(
-        scenarios, _endpoints(both), today=datetime.now(UTC).date(), show=reports.append
+        scenarios, _endpoints(wired), today=datetime.now(UTC).date(), show=reports.append
     )
     assert held, "\n\n".join(reports)
     assert len(reports) == len(SHIPPED)
@@ -71,12 +76,43 @@ async def test_a_wrong_expectation_fails_with_a_readable_difference(
     assert lines[-1].strip() == "1 of 2 expectations passed"
 
 
+async def test_a_case_whose_history_is_not_the_expected_one_fails_with_the_difference(
+    wired: Both,
+) -> None:
+    [path] = [path for path in SHIPPED if path.stem.endswith("reexamination-then-transfer")]
+    shipped = load_scenario(path)
+    *story, last = shipped.steps
+    assert last.kind == "expect"
+    history = list(last.args["history"])
+    history[1:3] = [history[2], history[1]]  # asked again before it was refused: not so
+    wrong = dataclasses.replace(last, args={**last.args, "history": history, "within": 3})
+    held, text = await _play(wired, dataclasses.replace(shipped, steps=(*story, wrong)))
+    assert not held
+    lines = text.splitlines()
+    assert f"  FAIL  step {last.number}: expect case request" in lines
+    assert [line[8:] for line in lines if line.startswith(" " * 8)] == [
+        "--- expected",
+        "+++ actual",
+        "@@ -3,4 +3,4 @@",
+        '     "opened",',
+        '+    "rejection",',
+        '     "reexamination_request",',
+        '-    "rejection",',
+        '     "acceptance",',
+    ]
+    before = sum(step.kind == "expect" for step in story)
+    assert lines[-1].strip() == f"{before} of {before + 1} expectations passed"
+
+
 @pytest.mark.parametrize(
     ("text", "where"),
     [
         ("steps: [{launch: {}}]", "step 1"),
         ("steps: [{expect: {eurodac: x, colour: red}}]", "step 1"),
         ("steps: [{submit: {record: {}}}]", "step 1"),
+        ("steps: [{peer_message: {request: x}}]", "step 1"),
+        ("steps: [{case_message: {case: x, type: info-request, colour: red}}]", "step 1"),
+        ("steps: [{seed: {record: {}}}, {expect: {case: x, history: [], code: 1}}]", "step 2"),
         ("name: no steps", "file"),
     ],
 )

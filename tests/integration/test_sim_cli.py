@@ -1,4 +1,4 @@
-"""`eugw sim run` and `eugw sim faults` as a tester runs them, on the demo PKI."""
+"""`eugw sim run`, `faults`, `request` and `send` as a tester runs them."""
 
 from __future__ import annotations
 
@@ -10,10 +10,16 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from pathlib import Path
 
 import pytest
+from eugw_process import eugw
+from polling import eventually
+from simkit import FakeGateway, StartSimulator
 
+from gateway.domain.requests import ReexaminationRequest, TransferArrangement
+from gateway.messages import Message
 from gateway.security.demo import write_demo_pki
 
 
@@ -120,3 +126,80 @@ def test_the_shipped_scenarios_are_listed_and_a_run_needs_a_token() -> None:
     untokened = _eugw("sim", "scenario", "eurodac-2024-registered-in-nl-hit")
     assert untokened.returncode == 2
     assert "token" in untokened.stderr
+
+
+async def test_a_peer_makes_a_request_then_asks_again_and_arranges_the_transfer(
+    start_simulator: StartSimulator, stand_in: FakeGateway, tmp_path: Path
+) -> None:
+    simulator = await start_simulator()
+    control = ("--control", simulator.control_url)
+
+    async def sim(command: str, *args: str, fields: object = None) -> dict[str, str]:
+        """`eugw sim COMMAND ... --file FIELDS`: what the control API answered."""
+        file = tmp_path / "fields.json"
+        file.write_text(json.dumps(fields or {}))
+        status, out, err = await eugw("sim", command, *args, "--file", str(file), *control)
+        assert status == 0, err
+        answer: dict[str, str] = json.loads(out)
+        return answer
+
+    request = await sim(
+        "request", "--peer", "NL", "--type", "take-charge-request", "--reference", "NL-CLI-1"
+    )
+    assert (request["message_type"], request["national_reference"]) == (
+        "dublinet.take-charge-request",
+        "NL-CLI-1",
+    )
+    on_it = ("--peer", "NL", "--request", "NL-CLI-1")
+    reasons = {"reasons": "The applicant's wife lives in Belgium."}
+    asked = await sim("send", *on_it, "--type", "reexamination-request", fields=reasons)
+    assert asked["conversation_id"] == request["conversation_id"]
+    transfer = {"transfer_date": "2027-03-01", "mode": "escorted"}
+    on_it = ("--peer", "nl", "--request", "NL-CLI-1")  # the state's code in any case
+    arranged = await sim("send", *on_it, "--type", "transfer-arrangement", fields=transfer)
+
+    def on_request() -> list[Message]:
+        return stand_in.messages(correlation=uuid.UUID(request["message_id"]))
+
+    await eventually(lambda: len(on_request()) == 2, within=20)
+    by_id = {str(message.envelope.message_id): message for message in on_request()}
+    reexamination = by_id[asked["message_id"]].content
+    assert isinstance(reexamination, ReexaminationRequest)
+    assert reexamination.reasons == "The applicant's wife lives in Belgium."
+    assert reexamination.request_reference == "NL-CLI-1"
+    arrangement = by_id[arranged["message_id"]].content
+    assert isinstance(arrangement, TransferArrangement)
+    assert (arrangement.transfer_date.isoformat(), arrangement.mode.value) == (
+        "2027-03-01",
+        "escorted",
+    )
+    assert {d.sender for d in stand_in.delivered} == {"NL:dublinet"}
+
+
+async def test_a_message_on_no_request_is_refused_with_its_code(
+    start_simulator: StartSimulator, tmp_path: Path
+) -> None:
+    simulator = await start_simulator()
+    control = ("--control", simulator.control_url)
+    status, _, err = await eugw(
+        "sim", "send", "--peer", "FR", "--request", "FR-NEVER", "--type", "info-request", *control
+    )
+    assert status == 1
+    assert err == "GW-SIM-CONTROL: FR made no request 'FR-NEVER' (at national_reference)\n"
+    fields = tmp_path / "fields.json"
+    fields.write_text(json.dumps({"national_reference": "FR-OTHER"}))
+    status, _, err = await eugw(
+        "sim", "send", "--peer", "FR", "--request", "FR-NEVER", "--type", "info-request",
+        "--file", str(fields), *control,
+    )  # fmt: skip
+    assert status == 1
+    assert err.startswith("GW-SIM-CONTROL: the file says national_reference 'FR-OTHER'")
+    status, _, err = await eugw(
+        "sim", "send", "--peer", "FR", "--request", "FR-NEVER", "--type", "reply", *control
+    )
+    assert status == 2
+    assert "invalid choice: 'reply'" in err
+    status, _, err = await eugw(
+        "sim", "request", "--peer", "IT", "--type", "take-charge-request", *control
+    )
+    assert (status, err) == (1, "GW-SIM-CONTROL: no simulated DubliNet peer IT (at state)\n")

@@ -4,14 +4,24 @@ from __future__ import annotations
 
 import asyncio
 import json
+import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
+from web_rig import demo_data_dir
 
+from gateway.adapters.sqlite_store import SqliteStore
 from gateway.adapters.sqlite_tracking import SqliteTrackingStore
+from gateway.app import body_cipher
+from gateway.broker.records import StoredMessage
 from gateway.cli import main
 from gateway.domain.dublin import DublinRegime
+from gateway.domain.requests import ReexaminationRequest
+from gateway.messages import Message, read_message
+from gateway.ports import MessageFilter
+from gateway.settings import Settings
 from gateway.tracking.cases import CaseKind, CaseState, Direction
 from gateway.tracking.hits import HitStatus
 from gateway.tracking.records import CaseChange, CaseOpening, StoredCase, StoredHit
@@ -46,29 +56,46 @@ def _seed(data_dir: Path) -> datetime:
             ),
             [],
         )
-        started = now.date() - timedelta(days=25)
-        case = StoredCase(
-            case_id="c-1",
-            direction=Direction.INCOMING,
-            kind=CaseKind.TAKE_CHARGE,
-            regime=DublinRegime.AMMR,
-            other_state="NL",
-            state=CaseState.REQUEST_RECEIVED,
-            created_at=now,
-            updated_at=now,
-            reference="NL-77",
-            deadline=started + timedelta(days=31),
-            deadline_from=started,
-            deadline_step="take-charge-reply",
-            deadline_basis="Reg 2024/1351 Art 40(1)",
-            deadline_effect="tacit-acceptance",
-        )
-        change = CaseChange(case_id="c-1", at=now, from_state=None, to_state=case.state, event=None)
+        await store.close()
+
+    asyncio.run(work())
+    started = now.date() - timedelta(days=25)
+    _open_case(
+        data_dir,
+        case_id="c-1",
+        direction=Direction.INCOMING,
+        state=CaseState.REQUEST_RECEIVED,
+        reference="NL-77",
+        deadline=started + timedelta(days=31),
+        deadline_from=started,
+        deadline_step="take-charge-reply",
+        deadline_basis="Reg 2024/1351 Art 40(1)",
+        deadline_effect="tacit-acceptance",
+    )
+    return now
+
+
+def _open_case(data_dir: Path, **details: Any) -> None:
+    """A take charge case with NL under the AMMR, as `details` say, opened now."""
+    now = datetime.now(tz=UTC)
+    case = StoredCase(
+        kind=CaseKind.TAKE_CHARGE,
+        regime=DublinRegime.AMMR,
+        other_state="NL",
+        created_at=now,
+        updated_at=now,
+        **details,
+    )
+    change = CaseChange(
+        case_id=case.case_id, at=now, from_state=None, to_state=case.state, event=None
+    )
+
+    async def work() -> None:
+        store = await SqliteTrackingStore.open(data_dir / "gateway.sqlite3")
         await store.add_case(CaseOpening(case=case, change=change), [])
         await store.close()
 
     asyncio.run(work())
-    return now
 
 
 def test_the_digest_lists_what_falls_due_with_its_basis(
@@ -115,3 +142,129 @@ def test_the_tracking_tables_follow_a_sqlite_url_to_its_file(
     monkeypatch.setenv("EUGW_DATABASE_URL", f"sqlite:///{elsewhere / 'gateway.sqlite3'}")
     assert main(["cases", "list"]) == 0
     assert "c-1" in capsys.readouterr().out
+
+
+# ----- `eugw cases send`: a message on a case, signed and queued for the running gateway ----
+
+
+def _rejected_case(data_dir: Path) -> str:
+    """Our take charge request to NL, rejected; the id of the request."""
+    request_id = str(uuid.uuid4())
+    _open_case(
+        data_dir,
+        case_id="c-2",
+        direction=Direction.OUTGOING,
+        state=CaseState.REJECTED,
+        reference="BE-TC-9",
+        request_message_id=request_id,
+    )
+    return request_id
+
+
+def _queued(data_dir: Path) -> list[tuple[StoredMessage, Message]]:
+    """The messages queued for NL, each with what it carries (opened and read back)."""
+
+    async def work() -> list[tuple[StoredMessage, Message]]:
+        store = await SqliteStore.open(data_dir / "gateway.sqlite3")
+        try:
+            found = await store.find(MessageFilter(peer="NL:dublinet"))
+        finally:
+            await store.close()
+        cipher = body_cipher(Settings(data_dir=data_dir))
+        return [
+            (sent, read_message(cipher.open(sent.body or b"", message_id=sent.message_id)))
+            for sent in found
+        ]
+
+    return asyncio.run(work())
+
+
+@pytest.fixture
+def gateway_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A data directory with the demo PKI of `eugw certs init` (the signing key)."""
+    data = demo_data_dir(tmp_path / "data")
+    monkeypatch.setenv("EUGW_DATA_DIR", str(data))
+    monkeypatch.setenv("EUGW_LOG_FORMAT", "json")
+    return data
+
+
+def test_a_message_sent_on_a_case_is_signed_and_queued_once_per_key(
+    gateway_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data_dir = gateway_dir
+    request_id = _rejected_case(data_dir)
+    reasons = data_dir / "reasons.json"
+    reasons.write_text(json.dumps({"reasons": "The minor's aunt lives in NL."}), encoding="utf-8")
+    send = ["cases", "send", "c-2", "--type", "reexamination-request", "--file", str(reasons)]
+    assert main([*send, "--idempotency-key", "k-1"]) == 0
+    assert json.loads(capsys.readouterr().out)["state"] == "reexamination_requested"
+    assert main([*send, "--idempotency-key", "k-1"]) == 0  # the same key: nothing more sent
+    capsys.readouterr()
+
+    [(sent, message)] = _queued(data_dir)
+    assert (sent.message_type, sent.state.value) == ("dublinet.reexamination-request", "queued")
+    assert sent.correlation_id == request_id
+    assert isinstance(message.content, ReexaminationRequest)
+    assert message.content.reasons == "The minor's aunt lives in NL."
+    assert message.content.request_reference == "BE-TC-9"
+    assert main(["cases", "show", "c-2"]) == 0
+    history = json.loads(capsys.readouterr().out)["history"]
+    assert [(row["event"], row["to"]) for row in history] == [
+        ("opened", "rejected"),
+        ("reexamination_request", "reexamination_requested"),
+    ]
+    assert history[-1]["detail"] == f"our dublinet.reexamination-request ({sent.message_id})"
+
+
+@pytest.mark.parametrize(
+    ("args", "fields", "printed"),
+    [
+        (["--type", "reexamination-request"], {}, "GW-CASE-MESSAGE: reasons is required text"),
+        (
+            ["--type", "transfer-arrangement"],
+            {"transfer_date": "soon", "arrival_place": "Schiphol", "colour": "red"},
+            "GW-CASE-MESSAGE: colour is not a field of a transfer-arrangement (at colour)\n"
+            "GW-CASE-MESSAGE: transfer_date is a date (YYYY-MM-DD) (at transfer_date)",
+        ),
+        (
+            ["--type", "transfer-arrangement"],
+            {"transfer_date": "2027-01-20", "arrival_place": "Schiphol"},
+            "GW-CASE-TRANSITION: ",  # a rejected case is not transferred
+        ),
+        (
+            ["--type", "info-request"],
+            {"type": "health-certificate", "legal_basis": "Art 34"},
+            "GW-CASE-MESSAGE: the file says type 'health-certificate', the command line "
+            "'info-request' (at type)",
+        ),
+        (["--type", "info-request"], ["legal_basis"], "GW-CASE-MESSAGE: the file holds a JSON"),
+    ],
+)
+def test_a_message_the_case_cannot_take_is_refused_with_its_code(
+    gateway_dir: Path,
+    capsys: pytest.CaptureFixture[str],
+    args: list[str],
+    fields: object,
+    printed: str,
+) -> None:
+    _rejected_case(gateway_dir)
+    file = gateway_dir / "fields.json"
+    file.write_text(json.dumps(fields), encoding="utf-8")
+    assert main(["cases", "send", "c-2", *args, "--file", str(file)]) == 1
+    assert capsys.readouterr().err.startswith(printed)
+    assert _queued(gateway_dir) == []
+    assert main(["cases", "show", "c-2"]) == 0
+    assert json.loads(capsys.readouterr().out)["state"] == "rejected"
+
+
+def test_a_message_without_its_type_or_on_no_case_is_refused(
+    gateway_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as usage:
+        main(["cases", "send", "c-2", "--type", "eviction-notice"])
+    assert usage.value.code == 2
+    assert "invalid choice: 'eviction-notice'" in capsys.readouterr().err
+    file = gateway_dir / "fields.json"
+    file.write_text(json.dumps({"legal_basis": "Art 34"}), encoding="utf-8")
+    assert main(["cases", "send", "c-9", "--type", "info-request", "--file", str(file)]) == 1
+    assert capsys.readouterr().err.startswith("GW-CASE-UNKNOWN: there is no case c-9")

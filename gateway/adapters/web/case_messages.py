@@ -1,4 +1,5 @@
-"""The body of `POST /v1/cases/{id}/messages` read into a `FollowUp`, with every problem."""
+"""The body of `POST /v1/cases/{id}/messages` (and the file of `eugw cases send`) read into
+a `FollowUp`, with every problem; `FIELDS` says what each type's body holds."""
 
 from __future__ import annotations
 
@@ -11,23 +12,34 @@ from gateway.errors import InputError
 from gateway.pipeline.outgoing import FollowUp
 from gateway.tracking.followups import FOLLOW_UPS, NOT_ON_CASE
 
-__all__ = ["follow_up_of"]
+__all__ = ["FIELDS", "follow_up_of"]
 
-_TYPES = sorted({message_type.removeprefix("dublinet.") for message_type, _, _ in FOLLOW_UPS})
+_MODES = ", ".join(mode.value for mode in TransferMode)
 _KEYS = {
-    "reexamination-request": {"reasons"},
-    "transfer-arrangement": {"transfer_date", "arrival_place", "mode", "escorts", "remarks"},
+    "reexamination-request": {"reasons": "why the negative reply is wrong (required)"},
+    "transfer-arrangement": {
+        "transfer_date": "YYYY-MM-DD (required)",
+        "arrival_place": "where the person is handed over (required)",
+        "mode": f"{_MODES} (default: {TransferMode.CONTROLLED.value})",
+        "escorts": "how many escorts, 0 or more",
+        "remarks": "text",
+    },
 }
-_REQUEST_KEYS = {"legal_basis"}  # the requests of types 3 to 7
+_REQUEST_KEYS = {"legal_basis": "the article the request rests on (required)"}  # types 3 to 7
+# Each type a case takes (its name without `dublinet.`) -> its fields and what each holds.
+FIELDS: dict[str, dict[str, str]] = {
+    kind: _KEYS.get(kind, _REQUEST_KEYS)
+    for kind in sorted({name.removeprefix("dublinet.") for name, _, _ in FOLLOW_UPS})
+}
 
 
 def follow_up_of(body: dict[str, Any]) -> FollowUp:
     """The follow-up a body asks for, or an `InputError` (GW-CASE-MESSAGE) naming each
     missing or bad field."""
     kind = body.get("type")
-    if kind not in _TYPES:
-        raise InputError(NOT_ON_CASE, f"type is one of {', '.join(_TYPES)}", "type")
-    allowed = _KEYS.get(kind, _REQUEST_KEYS)
+    if not isinstance(kind, str) or kind not in FIELDS:
+        raise InputError(NOT_ON_CASE, f"type is one of {', '.join(FIELDS)}", "type")
+    allowed = set(FIELDS[kind])
     problems = [
         _problem(f"{key} is not a field of a {kind}", key)
         for key in sorted(set(body) - allowed - {"type"})
