@@ -113,8 +113,10 @@ class MessageStore(Protocol):
         worker: str | None = None,
         retry_at: datetime | None = None,
         detail: str = "",
+        actor: str = "gateway",
     ) -> StoredMessage:
-        """Apply one event (see `gateway.broker.lifecycle.apply_event`)."""
+        """Apply one event (see `gateway.broker.lifecycle.apply_event`); `actor` is who
+        asked for it, for the audit trail (an operator's name for resend/release/cancel)."""
         ...
 
     async def get(self, message_id: str) -> StoredMessage | None: ...

@@ -330,6 +330,7 @@ class PostgresStore:
         worker: str | None = None,
         retry_at: datetime | None = None,
         detail: str = "",
+        actor: str = "gateway",
     ) -> StoredMessage:
         async def work(conn: Connection) -> StoredMessage:
             cursor = await conn.execute(
@@ -346,6 +347,7 @@ class PostgresStore:
                 worker=worker,
                 retry_at=retry_at,
                 detail=detail,
+                actor=actor,
             )
             if updated.state is MessageState.QUEUED:
                 await conn.execute(f"NOTIFY {CHANNEL}")
@@ -597,6 +599,7 @@ async def _apply(
     lease_until: datetime | None = None,
     retry_at: datetime | None = None,
     detail: str = "",
+    actor: str = "gateway",
 ) -> StoredMessage:
     updated, change = apply_event(
         message,
@@ -606,6 +609,7 @@ async def _apply(
         lease_until=lease_until,
         retry_at=retry_at,
         detail=detail,
+        actor=actor,
     )
     values = message_values(updated, MUTABLE_COLUMNS, _keep)
     await conn.execute(_UPDATE_MESSAGE, {**values, "message_id": message.message_id})

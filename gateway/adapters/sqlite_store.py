@@ -271,6 +271,7 @@ class SqliteStore:
         worker: str | None = None,
         retry_at: datetime | None = None,
         detail: str = "",
+        actor: str = "gateway",
     ) -> StoredMessage:
         def work(db: sqlite3.Connection) -> StoredMessage:
             row = db.execute(
@@ -280,7 +281,14 @@ class SqliteStore:
                 raise UnknownMessageError(message_id)
             message = message_from_row(row, _from_db)
             return _apply(
-                db, message, event, at=at, worker=worker, retry_at=retry_at, detail=detail
+                db,
+                message,
+                event,
+                at=at,
+                worker=worker,
+                retry_at=retry_at,
+                detail=detail,
+                actor=actor,
             )
 
         updated = await self._run(work)
@@ -533,6 +541,7 @@ def _apply(
     lease_until: datetime | None = None,
     retry_at: datetime | None = None,
     detail: str = "",
+    actor: str = "gateway",
 ) -> StoredMessage:
     updated, change = apply_event(
         message,
@@ -542,6 +551,7 @@ def _apply(
         lease_until=lease_until,
         retry_at=retry_at,
         detail=detail,
+        actor=actor,
     )
     values = message_values(updated, MUTABLE_COLUMNS, _to_db)
     db.execute(_UPDATE_MESSAGE, {**values, "message_id": message.message_id})

@@ -149,7 +149,7 @@ def change_audit(change: StateChange) -> AuditRecord:
         at=change.at,
         kind=f"message.{change.event.value}",
         subject=change.message_id,
-        actor="gateway",
+        actor=change.actor,
         detail={
             "from": change.from_state.value if change.from_state else None,
             "to": change.to_state.value,

@@ -97,6 +97,7 @@ def apply_event(
     lease_until: datetime | None = None,
     retry_at: datetime | None = None,
     detail: str = "",
+    actor: str = "gateway",
 ) -> tuple[StoredMessage, StateChange]:
     """The message after `event`, and the timeline row that records it.
 
@@ -140,5 +141,6 @@ def apply_event(
         to_state=following,
         event=event,
         detail=detail,
+        actor=actor,
     )
     return updated, change

@@ -199,6 +199,7 @@ class InMemoryStore:
         lease_until: datetime | None = None,
         retry_at: datetime | None = None,
         detail: str = "",
+        actor: str = "gateway",
     ) -> StoredMessage:
         updated, change = apply_event(
             message,
@@ -208,6 +209,7 @@ class InMemoryStore:
             lease_until=lease_until,
             retry_at=retry_at,
             detail=detail,
+            actor=actor,
         )
         self._messages[message.message_id] = updated
         self._timelines[message.message_id].append(change)
@@ -223,13 +225,14 @@ class InMemoryStore:
         worker: str | None = None,
         retry_at: datetime | None = None,
         detail: str = "",
+        actor: str = "gateway",
     ) -> StoredMessage:
         async with self._lock:
             message = self._messages.get(message_id)
             if message is None:
                 raise UnknownMessageError(message_id)
             updated = self._apply(
-                message, event, at=at, worker=worker, retry_at=retry_at, detail=detail
+                message, event, at=at, worker=worker, retry_at=retry_at, detail=detail, actor=actor
             )
             if updated.state is MessageState.QUEUED:
                 self._work.set()

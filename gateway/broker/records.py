@@ -66,6 +66,7 @@ class StateChange:
     to_state: MessageState
     event: Event
     detail: str = ""
+    actor: str = "gateway"  # who made it happen (an operator's name for resend/release/cancel)
 
 
 class SubmissionStatus(StrEnum):

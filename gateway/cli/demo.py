@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import random
 import signal
 import socket
 from datetime import UTC, datetime
@@ -22,6 +23,7 @@ from gateway.adapters.web.server import Endpoints, serve
 from gateway.app import running_services
 from gateway.broker.access import Role, new_token
 from gateway.cli._context import settings_from
+from gateway.errors import ConfigError
 from gateway.logging import configure_logging
 from gateway.security.demo import write_demo_pki
 from gateway.settings import LogLevel, Settings
@@ -72,9 +74,17 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+    """A free port below the ephemeral range: a port the kernel hands out for port 0 could
+    be taken by an outgoing connection's source port before the demo's server binds it."""
+    for _ in range(200):
+        port = random.randrange(10000, 32768)  # noqa: S311 - not for security
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise ConfigError("GW-CFG-INVALID", "no free port for the demo below 32768")
 
 
 async def _demo(base: Settings, args: argparse.Namespace) -> int:

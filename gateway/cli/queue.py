@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import getpass
 import json
+import os
 from datetime import UTC, datetime
 
 from gateway.broker.states import Event, MessageState
@@ -111,6 +113,7 @@ async def _show(settings: Settings, message_id: str) -> int:
 
 
 async def _act(settings: Settings, args: argparse.Namespace, event: Event) -> int:
+    actor = f"{_user()}@command-line"
     async with store_of(settings) as store:
         ids = list(args.message_ids)
         if getattr(args, "all_dead", False):
@@ -120,7 +123,19 @@ async def _act(settings: Settings, args: argparse.Namespace, event: Event) -> in
             raise InputError("GW-CFG-USAGE", "name at least one message id", "ID")
         for message_id in ids:
             updated = await store.record(
-                message_id, event, at=datetime.now(tz=UTC), detail=f"{event.value} by operator"
+                message_id,
+                event,
+                at=datetime.now(tz=UTC),
+                detail=f"{event.value} by {actor}",
+                actor=actor,
             )
             print(f"{message_id}  {updated.state.value}")
     return 0
+
+
+def _user() -> str:
+    """Who runs the command, as the operating system knows them (for the audit trail)."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no name for this uid (a bare container)
+        return f"uid-{os.getuid()}"

@@ -5,13 +5,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
-import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from listen_ports import free_port
 from polling import eventually
 from simkit import Both, exchanged_types
 from web_rig import demo_data_dir
@@ -26,14 +26,6 @@ from gateway.settings import Settings
 from simulators.dublinet.peer import DublinetConfig
 from simulators.eurodac.central import EurodacConfig
 from simulators.runner import SimConfig, SimMaterial, Simulator
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
 
 # The simulator's deliveries to the gateway: retried quickly.
 QUICK_DISPATCH = DispatcherPolicy(
@@ -80,8 +72,8 @@ async def gateway_and_simulator(
     the simulator delivers to the gateway by `dispatch`. The gateway retries its own
     deliveries after 1 s, then up to `retry_cap_seconds` apart."""
     data = demo_data_dir(tmp_path / "data")
-    inbound = _free_port()
-    shared = _free_port() if shared_port else 0
+    inbound = free_port()
+    shared = free_port() if shared_port else 0
     simulator = Simulator(
         SimConfig(
             data_dir=tmp_path / "sim",

@@ -170,6 +170,20 @@ async def test_release_and_resend_start_the_attempts_over(store: MessageStore) -
     assert released.first_attempt_at is None
 
 
+async def test_the_audit_trail_names_the_operator_who_released_a_message(
+    store: MessageStore,
+) -> None:
+    first = message(1)
+    await store.enqueue([first], at=T0)
+    await store.claim(worker="w", now=T0, lease=LEASE, limit=1)
+    await store.record(first.message_id, Event.GIVE_UP, at=T0, worker="w", detail="x")
+    await store.record(first.message_id, Event.RELEASE, at=T0, detail="release", actor="alice")
+    entries = [e for e in await store.audit_entries() if e.subject == first.message_id]
+    actors = {entry.kind: entry.actor for entry in entries}
+    assert actors["message.release"] == "alice"
+    assert actors["message.give_up"] == "gateway"
+
+
 async def test_find_and_counts(store: MessageStore) -> None:
     await store.enqueue([message(1), message(2), message(3, peer="DE:dublinet")], at=T0)
     await store.claim(worker="w", now=T0, lease=LEASE, limit=1)

@@ -7,13 +7,13 @@ import asyncio
 import multiprocessing
 import os
 import signal
-import socket
 import sys
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from listen_ports import free_port
 from lxml import etree
 from polling import eventually
 
@@ -98,12 +98,6 @@ async def test_a_worker_that_dies_fails_its_work_once_and_the_pool_is_replaced(
     [message], problems = await workers.run(prepare_submission, _request(SAMPLE.read_bytes()), now)
     assert problems == []
     assert message.message_type == "eurodac.enrolment"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _children(pid: int) -> set[int]:

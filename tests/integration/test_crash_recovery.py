@@ -8,7 +8,6 @@ import asyncio
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -20,6 +19,7 @@ import aiohttp
 import psycopg
 import pytest
 from aiohttp import web
+from listen_ports import free_port
 from polling import eventually
 from psycopg import sql
 from stores import POSTGRES, postgres_schema
@@ -33,12 +33,6 @@ from gateway.security.trust import TrustStore
 # 24 in CI; the 1,000 with CRASH_TEST_MESSAGES=1000 (a few minutes).
 COUNT = int(os.environ.get("CRASH_TEST_MESSAGES", "24"))
 PATIENCE = max(90.0, COUNT * 0.5)  # seconds to wait for the whole set to be acknowledged
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 class SlowCentralSystem(CentralSystem):
@@ -75,7 +69,7 @@ def _environment(data: Path, central_url: str, api_port: int) -> dict[str, str]:
         **os.environ,
         "EUGW_DATA_DIR": str(data),
         "EUGW_API_PORT": str(api_port),
-        "EUGW_INBOUND_PORT": str(_free_port()),
+        "EUGW_INBOUND_PORT": str(free_port()),
         "EUGW_EURODAC_URL": central_url,
         "EUGW_DUBLINET_PEERS": "",
         "EUGW_LEASE_SECONDS": "2",
@@ -170,7 +164,7 @@ async def _postgres_url() -> AsyncIterator[str]:
 
 
 async def test_a_killed_gateway_loses_nothing_and_resumes(central: SlowCentralSystem) -> None:
-    port = _free_port()
+    port = free_port()
     api = f"http://127.0.0.1:{port}"
     env = _environment(central.pki, central.url, port)
     headers = _token(env)
@@ -204,7 +198,7 @@ async def test_two_gateways_share_one_postgresql_and_take_over_from_a_killed_one
     central: SlowCentralSystem,
 ) -> None:
     async with _postgres_url() as url:
-        first_port, second_port = _free_port(), _free_port()
+        first_port, second_port = free_port(), free_port()
         first_env = {**_environment(central.pki, central.url, first_port), "EUGW_DATABASE_URL": url}
         second_env = {
             **_environment(central.pki, central.url, second_port),
@@ -240,7 +234,7 @@ async def test_the_gateway_waits_for_a_restarted_postgresql_and_loses_nothing(
     central: SlowCentralSystem,
 ) -> None:
     async with _postgres_url() as url:
-        port = _free_port()
+        port = free_port()
         api = f"http://127.0.0.1:{port}"
         env = {**_environment(central.pki, central.url, port), "EUGW_DATABASE_URL": url}
         headers = _token(env)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import queue
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -15,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from eugw_process import eugw
+from listen_ports import free_port
 from polling import eventually
 from simkit import FakeGateway, StartSimulator
 
@@ -32,13 +32,6 @@ def _eugw(*args: str) -> subprocess.CompletedProcess[str]:
         check=False,
         env={"PATH": "/usr/bin:/bin"},
     )
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def _wait_for_line(
@@ -66,7 +59,7 @@ def _wait_for_line(
 def test_run_the_simulators_and_switch_a_fault(tmp_path: Path) -> None:
     certs = tmp_path / "certs"
     write_demo_pki(certs)  # what `eugw certs init` writes
-    port, control = _free_port(), _free_port()
+    port, control = free_port(), free_port()
     reader: threading.Thread | None = None
     process = subprocess.Popen(
         [sys.executable, "-m", "gateway", "sim", "run", "--certs", str(certs),

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import socket
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import aiohttp
+from listen_ports import free_port
 from pki import GeneratedPki
 from polling import eventually
 from simkit import (
@@ -227,9 +227,7 @@ async def test_eurodac_and_the_peers_can_share_one_port(
     pki: GeneratedPki,
     session: aiohttp.ClientSession,
 ) -> None:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     simulator = await start_simulator(eurodac_port=port, dublinet_port=port)
     assert simulator.eurodac_url == f"https://127.0.0.1:{port}/eurodac"
     assert simulator.dublinet_url("NL") == f"https://127.0.0.1:{port}/dublinet/NL"

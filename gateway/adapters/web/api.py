@@ -183,6 +183,7 @@ async def act_on_message(request: web.Request) -> web.Response:
         OPERATOR_EVENTS[action],
         at=services.clock.now(),
         detail=f"{action} by {caller(request).name}",
+        actor=caller(request).name,
     )
     return web.json_response(_summary(updated))
 

@@ -176,6 +176,7 @@ async def act_on_message(request: web.Request) -> web.StreamResponse:
             ACTIONS[action],
             at=services.clock.now(),
             detail=f"{action} by {request[CALLER].name} (console)",
+            actor=request[CALLER].name,
         )
     except GatewayError as error:
         status = 404 if error.code == "GW-BRK-UNKNOWN" else 409
@@ -213,6 +214,7 @@ async def release_dead_letters(request: web.Request) -> web.StreamResponse:
                 Event.RELEASE,
                 at=services.clock.now(),
                 detail=f"release by {request[CALLER].name} (console, bulk)",
+                actor=request[CALLER].name,
             )
         except GatewayError:
             failed += 1  # released or cancelled meanwhile: the page shows what is left

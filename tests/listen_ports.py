@@ -1,0 +1,32 @@
+"""Ports for test servers that must be named before they listen.
+
+A port the kernel hands out for binding to port 0 lies in the ephemeral range,
+from which every outgoing connection also takes its source port: between the
+probe and the server's own bind, a client connection of the same test could
+take it ("address already in use"). Ports below that range are never taken
+that way, so a free one found there stays free until the server binds it.
+"""
+
+from __future__ import annotations
+
+import random
+import socket
+from pathlib import Path
+
+__all__ = ["free_port"]
+
+_RANGE = Path("/proc/sys/net/ipv4/ip_local_port_range")
+
+
+def free_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on, below the ephemeral range."""
+    low = int(_RANGE.read_text().split()[0]) if _RANGE.exists() else 32768
+    for _ in range(200):
+        port = random.randrange(10000, low)  # noqa: S311 - not for security
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port below the ephemeral range")
