@@ -8,11 +8,15 @@ import asyncio
 import json
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from gateway.pipeline.submissions import SubmissionRequest, Submissions
 
-__all__ = ["PipelineFigures", "bench_pipeline", "numbered_record", "numbered_records"]
+__all__ = ["SAMPLE", "PipelineFigures", "bench_pipeline", "numbered_record", "numbered_records"]
+
+SAMPLE = Path(__file__).resolve().parents[2] / "mappings/samples/canonical/applicant-2026.json"
+"""The canonical record the benchmarks submit, numbered."""
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

@@ -13,16 +13,13 @@ import asyncio
 import json
 import sys
 import time
-from pathlib import Path
 from typing import TextIO
 
 import aiohttp
 
-from gateway.bench.pipeline import numbered_record
+from gateway.bench.pipeline import SAMPLE, numbered_record
 
 __all__ = ["post_records"]
-
-SAMPLE = Path(__file__).resolve().parents[2] / "mappings/samples/canonical/applicant-2026.json"
 
 
 async def post_records(

@@ -28,6 +28,7 @@ from gateway.adapters.web.server import Endpoints, serve
 from gateway.app import running_services
 from gateway.bench.end_to_end import EndToEndFigures, measure_end_to_end
 from gateway.bench.pipeline import (
+    SAMPLE,
     PipelineFigures,
     bench_pipeline,
     numbered_record,
@@ -52,7 +53,6 @@ from gateway.settings import LogLevel, Settings
 
 __all__ = ["register_subcommands"]
 
-SAMPLE = Path(__file__).resolve().parents[2] / "mappings/samples/canonical/applicant-2026.json"
 F = TypeVar("F")
 DEFAULT_POSTGRES = "host=127.0.0.1 port=5432 user=postgres dbname=test"
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"

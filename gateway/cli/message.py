@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import Protocol
 
+from gateway.app import xml_limits
 from gateway.cli import signing
 from gateway.cli._context import gateway_from, read_json
 from gateway.domain.dublin import dublin_regime_for
@@ -40,10 +41,9 @@ from gateway.messages import (
 from gateway.messages.envelope import DUBLINET_SYSTEM, EURODAC_SYSTEM, GATEWAY_SYSTEM
 from gateway.messages.inputs import INPUT_HELP, content_from_json
 from gateway.security.configured import signer_from
-from gateway.settings import Settings
-from gateway.validation import XmlLimits, parse_xml, validate
+from gateway.validation import parse_xml, validate
 
-__all__ = ["EXTENSIONS", "SubcommandModule", "read_input_bytes", "register", "xml_limits"]
+__all__ = ["EXTENSIONS", "SubcommandModule", "read_input_bytes", "register"]
 
 EURODAC_CENTRAL = Party(authority=EU_AUTHORITY, system=EURODAC_SYSTEM)
 
@@ -122,10 +122,6 @@ def register_subcommands(subcommands: argparse._SubParsersAction[argparse.Argume
 def _usage(parser: argparse.ArgumentParser) -> int:
     parser.print_help(sys.stderr)
     return 2
-
-
-def xml_limits(settings: Settings) -> XmlLimits:
-    return XmlLimits(max_bytes=settings.max_xml_bytes, max_depth=settings.max_xml_depth)
 
 
 def read_input_bytes(name: str, limit: int) -> bytes:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from lxml import etree
 
+from gateway.app import xml_limits
 from gateway.cli._context import gateway_from
 from gateway.errors import ConfigError, InputError
 from gateway.security.configured import signer_from, trust_store_from
@@ -17,7 +18,7 @@ from gateway.security.signer import CERT_SUFFIX, KEY_SUFFIX, Signer, SigningKey
 from gateway.security.trust import TrustStore, load_pem_objects
 from gateway.security.verifier import Verifier
 from gateway.settings import Settings
-from gateway.validation import XmlLimits, parse_xml
+from gateway.validation import parse_xml
 
 __all__ = ["register_subcommands"]
 
@@ -156,7 +157,7 @@ def _read_xml(args: argparse.Namespace) -> etree._Element:
     except OSError as error:
         raise InputError("GW-IN-FILE", f"cannot read the file: {error.strerror}", name) from None
     settings = _settings(args)
-    limits = XmlLimits(max_bytes=settings.max_xml_bytes, max_depth=settings.max_xml_depth)
+    limits = xml_limits(settings)
     try:
         return parse_xml(data, limits)
     except InputError as error:

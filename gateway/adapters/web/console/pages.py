@@ -19,7 +19,6 @@ from gateway.errors import GatewayError
 from gateway.logging import get_logger
 from gateway.pipeline.services import Services
 from gateway.ports import MessageFilter
-from gateway.validation.parsing import XmlLimits
 
 __all__ = [
     "act_on_message",
@@ -156,12 +155,10 @@ async def message_detail(request: web.Request) -> web.Response:
 
 
 async def _inspected(services: Services, body: bytes) -> XmlView:
-    limits = XmlLimits(
-        max_bytes=services.settings.max_xml_bytes, max_depth=services.settings.max_xml_depth
-    )
+    inbound = services.inbound
     loop = asyncio.get_running_loop()
     return await loop.run_in_executor(
-        services.inbound.executor, inspect_xml, body, services.inbound.verifier, limits
+        inbound.executor, inspect_xml, body, inbound.verifier, inbound.limits
     )
 
 
