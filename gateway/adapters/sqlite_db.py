@@ -63,16 +63,23 @@ class SqliteDatabase:
         self._path: Path | None = None
 
     @classmethod
-    async def open(cls, path: Path, *, thread_name: str = "sqlite") -> SqliteDatabase:
+    async def open(
+        cls,
+        path: Path,
+        *,
+        thread_name: str = "sqlite",
+        migrate: Callable[[sqlite3.Connection], None] | None = None,
+    ) -> SqliteDatabase:
         """The file's database: the one this process has open already, or opened now
-        (created if needed, in WAL mode, with pending migrations applied)."""
+        (created if needed, in WAL mode, with pending migrations applied: the gateway's,
+        or `migrate`'s for a file of another program, the simulators')."""
         key = Path(os.path.abspath(path))  # noqa: ASYNC240, PTH100  # getcwd only, no disk I/O
         with cls._shared_lock:
             database = cls._shared.get(key)
             if database is not None:
                 database._users += 1
                 return database
-        opened = await cls._connect(path, thread_name=thread_name)
+        opened = await cls._connect(path, thread_name=thread_name, migrate=migrate or _migrate)
         with cls._shared_lock:
             database = cls._shared.get(key)
             if database is None:  # nobody opened it meanwhile
@@ -84,7 +91,9 @@ class SqliteDatabase:
         return database
 
     @classmethod
-    async def _connect(cls, path: Path, *, thread_name: str) -> SqliteDatabase:
+    async def _connect(
+        cls, path: Path, *, thread_name: str, migrate: Callable[[sqlite3.Connection], None]
+    ) -> SqliteDatabase:
         executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=thread_name)
 
         def connect() -> sqlite3.Connection:
@@ -95,7 +104,7 @@ class SqliteDatabase:
             connection.execute("PRAGMA synchronous = FULL")
             connection.execute("PRAGMA foreign_keys = ON")
             connection.execute("PRAGMA busy_timeout = 5000")
-            _migrate(connection)
+            migrate(connection)
             return connection
 
         try:

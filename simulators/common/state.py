@@ -1,8 +1,8 @@
 """The simulators' own SQLite state: received messages, their acks and what processing did.
 
-Like the gateway's store, every call runs on one dedicated thread so the
-event loop never waits on the disk, each in one `BEGIN IMMEDIATE`
-transaction. A message id is stored once: a duplicate gets the first
+Like the gateway's store, it is a `SqliteDatabase`: every call runs on one
+dedicated thread so the event loop never waits on the disk, each as one unit
+of a group-committed transaction. A message id is stored once: a duplicate gets the first
 acknowledgement again and is not processed a second time.
 """
 
@@ -12,14 +12,13 @@ import asyncio
 import json
 import sqlite3
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
-from gateway.errors import ConfigError
+from gateway.adapters.sqlite_db import SqliteDatabase
 
 __all__ = ["Pending", "SimDb", "from_db", "to_db"]
 
@@ -50,40 +49,17 @@ class Pending:
 class SimDb:
     """One SQLite file holding every simulated endpoint's state."""
 
-    def __init__(self, connection: sqlite3.Connection, executor: ThreadPoolExecutor) -> None:
-        self._db = connection
-        self._executor = executor
+    def __init__(self, database: SqliteDatabase) -> None:
+        self._database = database
         self.work = asyncio.Event()  # set when a message arrives, to wake the processor
 
     @classmethod
     async def open(cls, path: Path) -> SimDb:
-        executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sim-db")
-
-        def connect() -> sqlite3.Connection:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-            connection.row_factory = sqlite3.Row
-            connection.execute("PRAGMA journal_mode = WAL")
-            connection.execute("PRAGMA synchronous = FULL")
-            connection.execute("PRAGMA busy_timeout = 5000")
-            schema = resources.files("simulators.common").joinpath("schema.sql").read_text()
-            connection.executescript(schema)
-            return connection
-
-        try:
-            connection = await asyncio.get_running_loop().run_in_executor(executor, connect)
-        except sqlite3.Error as error:
-            executor.shutdown()
-            raise ConfigError(
-                "GW-STORE-OPEN", f"cannot open the simulator state {path}: {error}"
-            ) from None
-        return cls(connection, executor)
+        return cls(await SqliteDatabase.open(path, thread_name="sim-db", migrate=_create_schema))
 
     async def run(self, work: Callable[[sqlite3.Connection], T]) -> T:
         """Run `work` in one transaction on the database thread."""
-        return await asyncio.get_running_loop().run_in_executor(
-            self._executor, _in_transaction, self._db, work
-        )
+        return await self._database.run(work)
 
     async def receive(
         self,
@@ -198,16 +174,8 @@ class SimDb:
         return await self.run(work)
 
     async def close(self) -> None:
-        await asyncio.get_running_loop().run_in_executor(self._executor, self._db.close)
-        self._executor.shutdown()
+        await self._database.close()
 
 
-def _in_transaction(db: sqlite3.Connection, work: Callable[[sqlite3.Connection], T]) -> T:
-    db.execute("BEGIN IMMEDIATE")
-    try:
-        result = work(db)
-    except BaseException:
-        db.execute("ROLLBACK")
-        raise
-    db.execute("COMMIT")
-    return result
+def _create_schema(db: sqlite3.Connection) -> None:
+    db.executescript(resources.files("simulators.common").joinpath("schema.sql").read_text())
