@@ -16,17 +16,22 @@ from pathlib import Path
 __all__ = ["free_port"]
 
 _RANGE = Path("/proc/sys/net/ipv4/ip_local_port_range")
+_HANDED_OUT: set[int] = set()  # never the same port twice: two servers of one test would clash
 
 
 def free_port() -> int:
-    """A port on 127.0.0.1 that nothing listens on, below the ephemeral range."""
+    """A port on 127.0.0.1 that nothing listens on, below the ephemeral range, not handed
+    out before in this process."""
     low = int(_RANGE.read_text().split()[0]) if _RANGE.exists() else 32768
     for _ in range(200):
         port = random.randrange(10000, low)  # noqa: S311 - not for security
+        if port in _HANDED_OUT:
+            continue
         with socket.socket() as probe:
             try:
                 probe.bind(("127.0.0.1", port))
             except OSError:
                 continue
+            _HANDED_OUT.add(port)
             return port
     raise RuntimeError("no free port below the ephemeral range")

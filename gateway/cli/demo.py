@@ -73,16 +73,22 @@ def _run(args: argparse.Namespace) -> int:
     return asyncio.run(_demo(base, args))
 
 
+_HANDED_OUT: set[int] = set()  # the demo's servers never get the same port twice
+
+
 def _free_port() -> int:
     """A free port below the ephemeral range: a port the kernel hands out for port 0 could
     be taken by an outgoing connection's source port before the demo's server binds it."""
     for _ in range(200):
         port = random.randrange(10000, 32768)  # noqa: S311 - not for security
+        if port in _HANDED_OUT:
+            continue
         with socket.socket() as probe:
             try:
                 probe.bind(("127.0.0.1", port))
             except OSError:
                 continue
+            _HANDED_OUT.add(port)
             return port
     raise ConfigError("GW-CFG-INVALID", "no free port for the demo below 32768")
 
