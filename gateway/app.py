@@ -33,7 +33,8 @@ from gateway.mapping.source_readers import Reader, record_sources, source_reader
 from gateway.observability import Metrics
 from gateway.pipeline.alerts import deadline_counts
 from gateway.pipeline.batches import Batches
-from gateway.pipeline.cpu_work import CpuTools, CpuWork, ProcessWork, ThreadWork
+from gateway.pipeline.cpu_processes import ProcessWork
+from gateway.pipeline.cpu_work import CpuTools, CpuWork, ThreadWork
 from gateway.pipeline.inbound import Inbound
 from gateway.pipeline.results import WEBHOOK_PEER, parse_webhooks
 from gateway.pipeline.services import Services

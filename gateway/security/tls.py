@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ssl
 import tempfile
+from functools import lru_cache
 from pathlib import Path
 
 from cryptography import x509
@@ -52,8 +53,7 @@ def peer_of(ssl_object: ssl.SSLObject | ssl.SSLSocket, trust: TrustStore | None 
     der = ssl_object.getpeercert(binary_form=True)
     if not der:
         raise SecurityError("GW-TLS-NO-PEER-CERT", "the other side presented no certificate")
-    certificate = x509.load_der_x509_certificate(der)
-    peer = peer_of_certificate(certificate)
+    certificate, peer = _named_peer(der)
     if trust is not None and not _issued_by_any(certificate, trust.anchors_for(peer.party)):
         raise SecurityError(
             "GW-TLS-UNTRUSTED-PARTY",
@@ -61,6 +61,13 @@ def peer_of(ssl_object: ssl.SSLObject | ssl.SSLSocket, trust: TrustStore | None 
             certificate.subject.rfc4514_string(),
         )
     return peer
+
+
+@lru_cache(maxsize=256)
+def _named_peer(der: bytes) -> tuple[x509.Certificate, PeerId]:
+    # Each request on a kept-alive connection presents the same few certificates.
+    certificate = x509.load_der_x509_certificate(der)
+    return certificate, peer_of_certificate(certificate)
 
 
 def _issued_by_any(certificate: x509.Certificate, anchors: tuple[x509.Certificate, ...]) -> bool:

@@ -8,6 +8,7 @@ import multiprocessing
 import os
 import signal
 import sys
+import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,7 +20,8 @@ from polling import eventually
 
 from gateway.app import cpu_tools
 from gateway.errors import GatewayError
-from gateway.pipeline.cpu_work import ProcessWork
+from gateway.pipeline.cpu_processes import ProcessWork
+from gateway.pipeline.cpu_work import CpuTools
 from gateway.pipeline.inbound import verified_message
 from gateway.pipeline.submissions import SubmissionRequest, prepare_submission
 from gateway.security.demo import write_demo_pki
@@ -85,19 +87,54 @@ async def test_problems_found_in_a_worker_come_back_as_problems(
     assert [problem.code for problem in problems] == ["GW-IN-JSON"]
 
 
-async def test_a_worker_that_dies_fails_its_work_once_and_the_pool_is_replaced(
-    workers: ProcessWork[Settings],
+def _slow(_: CpuTools, started: Path, seconds: float) -> float:
+    """A task that says when it began, then takes its time (run in the worker)."""
+    started.touch()
+    time.sleep(seconds)
+    return seconds
+
+
+def _echo(_: CpuTools, value: int) -> int:
+    return value
+
+
+async def test_a_worker_that_dies_fails_the_work_it_held_and_another_takes_its_place(
+    workers: ProcessWork[Settings], tmp_path: Path
 ) -> None:
     [worker] = multiprocessing.active_children()
+    started = tmp_path / "started"
+    held = asyncio.create_task(workers.run(_slow, started, 30.0))
+    await eventually(started.exists, within=10, every=0.05)
     os.kill(worker.pid or 0, signal.SIGKILL)
-    worker.join(10)
-    now = datetime.now(tz=UTC)
     with pytest.raises(GatewayError) as failed:
-        await workers.run(prepare_submission, _request(SAMPLE.read_bytes()), now)
+        await asyncio.wait_for(held, 10)
     assert failed.value.code == "GW-CPU-WORKER"
+    now = datetime.now(tz=UTC)
     [message], problems = await workers.run(prepare_submission, _request(SAMPLE.read_bytes()), now)
     assert problems == []
     assert message.message_type == "eurodac.enrolment"
+    assert [child.pid for child in multiprocessing.active_children()] != [worker.pid]
+
+
+async def test_more_tasks_than_the_workers_hold_wait_their_turn_and_all_complete(
+    workers: ProcessWork[Settings],
+) -> None:
+    results = await asyncio.gather(*(workers.run(_echo, number) for number in range(50)))
+    assert results == list(range(50))
+
+
+async def test_a_task_whose_caller_stopped_waiting_does_not_hold_up_the_rest(
+    workers: ProcessWork[Settings], tmp_path: Path
+) -> None:
+    started = tmp_path / "started"
+    slow = asyncio.create_task(workers.run(_slow, started, 0.5))
+    await eventually(started.exists, within=10, every=0.05)
+    abandoned = [asyncio.create_task(workers.run(_echo, number)) for number in range(5)]
+    await asyncio.sleep(0)
+    for task in abandoned:
+        task.cancel()
+    assert await workers.run(_echo, 7) == 7
+    assert await slow == 0.5
 
 
 def _children(pid: int) -> set[int]:
