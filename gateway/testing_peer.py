@@ -90,12 +90,11 @@ class AckingPeer:
         return web.Response(body=ack, content_type="application/xml")
 
     def _acknowledge(self, body: bytes, sender: PeerId) -> bytes:
-        root = parse_xml(body)
-        at = read_envelope(root).created_at
-        # Only the signed element is read; its envelope is all an acknowledgement needs.
-        envelope = read_envelope(self._verifier.verify(root, expected=sender, at=at).element)
-        self.seen[str(envelope.message_id)] += 1
         now = datetime.now(tz=UTC)
+        # Only the signed element is read; its envelope is all an acknowledgement needs.
+        verified = self._verifier.verify(parse_xml(body), expected=sender, at=now).element
+        envelope = read_envelope(verified)
+        self.seen[str(envelope.message_id)] += 1
         ack = Message(
             envelope=new_envelope(
                 message_type=f"{envelope.message_type.split('.', 1)[0]}.ack",
