@@ -34,3 +34,13 @@ def test_bench_pipeline_end_to_end_reports_latency_and_the_floor(
     assert 0 < figures["p50_ms"] <= figures["p99_ms"]
     assert figures["floor_per_s"] > 0
     assert figures["share_of_floor"] > 0
+
+
+def test_bench_pipeline_end_to_end_repeated_reports_each_run_and_the_median(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["bench", "pipeline", "--end-to-end", "--count", "6", "--runs", "3", "--json"]) == 0
+    figures = json.loads(capsys.readouterr().out)
+    assert [run["count"] for run in figures["runs"]] == [6, 6, 6]
+    shares = sorted(run["share_of_floor"] for run in figures["runs"])
+    assert figures["median"]["share_of_floor"] == shares[1]

@@ -1,0 +1,262 @@
+"""`eugw bench pipeline --end-to-end`: from the ingest API to a peer's acknowledgement.
+
+A gateway on a fresh store (SQLite or a temporary PostgreSQL schema) with a
+throw-away demo PKI, the benchmark's national system and its acknowledging
+peer each in a process of its own, and the bare floor measured in the same
+run (see `gateway.bench.end_to_end`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import psycopg
+from lxml import etree
+from psycopg import sql
+
+from gateway.adapters.web.server import Endpoints, serve
+from gateway.app import running_services
+from gateway.bench.end_to_end import EndToEndFigures, measure_end_to_end
+from gateway.bench.pipeline import SAMPLE, numbered_record, numbered_records
+from gateway.bench.sustained import Interval, SustainedFigures, measure_sustained
+from gateway.broker.access import Role, new_token
+from gateway.errors import ConfigError
+from gateway.logging import configure_logging
+from gateway.pipeline.services import Services
+from gateway.pipeline.submissions import SubmissionRequest, Submissions
+from gateway.security.demo import write_demo_pki
+from gateway.security.identity import PeerId
+from gateway.security.trust import TrustStore
+from gateway.security.verifier import Verifier
+from gateway.settings import LogLevel, Settings
+
+__all__ = ["end_to_end", "peer_process"]
+
+F = TypeVar("F")
+
+
+def end_to_end(args: argparse.Namespace) -> int:
+    """`eugw bench pipeline --end-to-end`: the figures of one or more runs, or of a long one."""
+    configure_logging(LogLevel.WARNING)  # a log line per message would be measured too
+    if args.duration:
+        return _sustained(args)
+    floor_records = numbered_records(json.loads(SAMPLE.read_text()), min(args.count, 500))
+
+    async def measure(run: _Running) -> EndToEndFigures:
+        return await measure_end_to_end(
+            api=run.api,
+            token=run.token,
+            count=args.count,
+            acknowledged_at=run.acknowledged_at,
+            floor=lambda: _floor(run.services.submissions, run.services.trust, floor_records),
+            concurrency=args.concurrency,
+        )
+
+    runs = []
+    for number in range(1, args.runs + 1):
+        figures = asyncio.run(_on_store(args, measure))
+        runs.append(figures)
+        if not args.json:
+            prefix = f"run {number}/{args.runs}: " if args.runs > 1 else ""
+            print(prefix + _end_to_end_line(figures), flush=True)
+    if args.json:
+        documents = [_end_to_end_document(figures) for figures in runs]
+        if len(runs) == 1:
+            print(json.dumps(documents[0], indent=2))
+        else:
+            print(json.dumps({"runs": documents, "median": _medians(runs)}, indent=2))
+    elif len(runs) > 1:
+        median = _medians(runs)
+        shares = sorted(figures.share_of_floor for figures in runs)
+        print(
+            f"median of {len(runs)} runs: {median['messages_per_s']:.0f} messages/s, "
+            f"p50 {median['p50_ms']:.0f} ms, p99 {median['p99_ms']:.0f} ms, "
+            f"{median['share_of_floor']:.0%} of the floor (runs from {shares[0]:.0%} "
+            f"to {shares[-1]:.0%})"
+        )
+    return 0
+
+
+def _end_to_end_line(figures: EndToEndFigures) -> str:
+    return (
+        f"{figures.count} messages from the API to the peer's acknowledgement in "
+        f"{figures.seconds:.2f} s: {figures.messages_per_s:.0f} messages/s, "
+        f"p50 {figures.p50_ms:.0f} ms, p99 {figures.p99_ms:.0f} ms; "
+        f"floor {figures.floor_per_s:.0f}/s (before {figures.floor_before_per_s:.0f}, "
+        f"after {figures.floor_after_per_s:.0f}), {figures.share_of_floor:.0%} of it"
+    )
+
+
+def _end_to_end_document(figures: EndToEndFigures) -> dict[str, Any]:
+    return {
+        **asdict(figures),
+        "floor_per_s": figures.floor_per_s,
+        "share_of_floor": figures.share_of_floor,
+    }
+
+
+def _medians(runs: list[EndToEndFigures]) -> dict[str, float]:
+    return {
+        name: statistics.median(getattr(figures, name) for figures in runs)
+        for name in ("messages_per_s", "p50_ms", "p99_ms", "floor_per_s", "share_of_floor")
+    }
+
+
+def _sustained(args: argparse.Namespace) -> int:
+    sample = json.loads(SAMPLE.read_text())
+
+    def report(interval: Interval) -> None:
+        if not args.json:
+            print(
+                f"{interval.ends_at_s:>6.0f} s  {interval.messages_per_s:>6.1f} messages/s  "
+                f"p50 {interval.p50_ms:>5.0f} ms  p99 {interval.p99_ms:>5.0f} ms",
+                flush=True,
+            )
+
+    async def measure(run: _Running) -> SustainedFigures:
+        return await measure_sustained(
+            api=run.api,
+            token=run.token,
+            record=lambda number: numbered_record(sample, number),
+            acknowledged_at=run.acknowledged_at,
+            duration=args.duration,
+            interval=args.interval,
+            concurrency=args.concurrency,
+            report=report,
+        )
+
+    figures = asyncio.run(_on_store(args, measure))
+    if args.json:
+        print(json.dumps({**asdict(figures), "last_to_first": figures.last_to_first}, indent=2))
+    else:
+        print(
+            f"{figures.acknowledged} messages acknowledged in {figures.seconds:.0f} s; "
+            f"the last interval ran at {figures.last_to_first:.0%} of the first"
+        )
+    return 0
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class _Running:
+    """A gateway serving on a fresh store, with its API token and the peer's acknowledgements."""
+
+    api: str
+    token: str
+    acknowledged_at: dict[str, float]
+    services: Services
+
+
+async def _on_store(args: argparse.Namespace, measure: Callable[[_Running], Awaitable[F]]) -> F:
+    if args.store == "sqlite":
+        return await _end_to_end_on(args, measure, database_url="")
+    schema = f"bench_{uuid.uuid4().hex[:8]}"
+    async with await psycopg.AsyncConnection.connect(args.postgres, autocommit=True) as conn:
+        await conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
+    try:
+        return await _end_to_end_on(
+            args, measure, database_url=f"{args.postgres}?options=-csearch_path%3D{schema}"
+        )
+    finally:
+        async with await psycopg.AsyncConnection.connect(args.postgres, autocommit=True) as conn:
+            await conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
+
+
+async def _end_to_end_on(
+    args: argparse.Namespace, measure: Callable[[_Running], Awaitable[F]], *, database_url: str
+) -> F:
+    with tempfile.TemporaryDirectory() as directory:
+        data = Path(directory)
+        write_demo_pki(data)
+        async with peer_process(data) as (url, acknowledged_at):
+            settings = Settings(
+                data_dir=data,
+                api_port=0,
+                inbound_port=0,
+                eurodac_url=f"{url}/eurodac",
+                dublinet_peers="",
+                crypto_threads=args.threads,
+                crypto_processes=args.processes,
+                log_level=LogLevel.WARNING,
+                database_url=database_url,
+            )
+            stop = asyncio.Event()
+            async with running_services(settings) as services:
+                token, secret = new_token(
+                    name="bench", roles=frozenset({Role.SUBMITTER}), now=datetime.now(tz=UTC)
+                )
+                await services.store.add_token(token)
+                started: asyncio.Future[Endpoints] = asyncio.get_running_loop().create_future()
+                server = asyncio.create_task(serve(services, stop, started))
+                endpoints = await started
+                try:
+                    return await measure(
+                        _Running(
+                            api=endpoints.api,
+                            token=secret,
+                            acknowledged_at=acknowledged_at,
+                            services=services,
+                        )
+                    )
+                finally:
+                    stop.set()
+                    await server
+
+
+@asynccontextmanager
+async def peer_process(certs: Path) -> AsyncIterator[tuple[str, dict[str, float]]]:
+    """The acknowledging peer in a process of its own, as the Central System is on a machine
+    of its own: its URL, and its acknowledgement times by message id as they come."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "gateway.testing_peer", str(certs), stdout=asyncio.subprocess.PIPE
+    )
+    assert process.stdout is not None  # noqa: S101  # asked for above
+    acknowledged_at: dict[str, float] = {}
+
+    async def read(stream: asyncio.StreamReader) -> None:
+        while line := await stream.readline():
+            message_id, at = line.decode().split()
+            acknowledged_at[message_id] = float(at)
+
+    try:
+        url = (await asyncio.wait_for(process.stdout.readline(), 30)).decode().strip()
+        if not url:
+            raise ConfigError("GW-CFG-INVALID", "the benchmark's peer process did not start")
+        reader = asyncio.create_task(read(process.stdout))
+        try:
+            yield url, acknowledged_at
+        finally:
+            reader.cancel()
+    finally:
+        if process.returncode is None:
+            process.terminate()
+        await process.wait()
+
+
+def _floor(submissions: Submissions, trust: TrustStore, records: list[bytes]) -> float:
+    """Build, validate, sign and verify every record with no I/O: messages/s."""
+    verifier = Verifier(trust)
+    signer = PeerId(party="BE", system="gateway")
+    started = time.perf_counter()
+    for number, body in enumerate(records):
+        messages, problems = submissions.prepare(
+            SubmissionRequest(submitter="floor", idempotency_key=str(number), body=body)
+        )
+        if problems:
+            raise RuntimeError(f"the benchmark record was refused: {problems[0]}")
+        for message in messages:
+            root = etree.fromstring(message.body)  # our own bytes, just made
+            verifier.verify(root, expected=signer, at=datetime.now(tz=UTC))
+    return len(records) / (time.perf_counter() - started)
