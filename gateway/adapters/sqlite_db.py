@@ -156,8 +156,11 @@ class SqliteDatabase:
                     self._draining = False
                     return
                 group = [self._pending.popleft() for _ in range(min(MAX_GROUP, len(self._pending)))]
+            settled: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[Any], Any]]] = {}
             for unit, outcome in zip(group, _run_group(self._db, group), strict=True):
-                unit.loop.call_soon_threadsafe(_settle, unit.future, outcome)
+                settled.setdefault(unit.loop, []).append((unit.future, outcome))
+            for loop, outcomes in settled.items():  # one wake-up of each loop per group
+                loop.call_soon_threadsafe(_settle_all, outcomes)
 
 
 def _run_group(db: sqlite3.Connection, group: list[_Unit[Any]]) -> list[tuple[bool, Any]]:
@@ -190,14 +193,14 @@ def _run_unit(db: sqlite3.Connection, unit: _Unit[Any]) -> tuple[bool, Any]:
     return True, value
 
 
-def _settle(future: asyncio.Future[Any], outcome: tuple[bool, Any]) -> None:
-    if future.cancelled():  # the caller stopped waiting; the unit ran all the same
-        return
-    succeeded, value = outcome
-    if succeeded:
-        future.set_result(value)
-    else:
-        future.set_exception(value)
+def _settle_all(outcomes: list[tuple[asyncio.Future[Any], tuple[bool, Any]]]) -> None:
+    for future, (succeeded, value) in outcomes:
+        if future.cancelled():  # the caller stopped waiting; the unit ran all the same
+            continue
+        if succeeded:
+            future.set_result(value)
+        else:
+            future.set_exception(value)
 
 
 def _migrate(db: sqlite3.Connection) -> None:
