@@ -46,7 +46,7 @@ START_SECONDS = 120.0  # a worker imports the gateway and loads its keys
 STOP_SECONDS = 5.0
 RESPAWN_DELAY_SECONDS = 1.0
 _READY = 0  # the job id of a worker's first frame: its tools are made (or why not)
-_HEADER = struct.Struct("!Q")
+_HEADER = struct.Struct("!QQ")  # job id, size of the pickled body
 
 
 @dataclass(eq=False)
@@ -99,10 +99,9 @@ class ProcessWork(Generic[S]):
     async def run(self, task: Task[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         if self._closed:
             raise TransportError("GW-CPU-WORKER", "the CPU workers were stopped")
-        job_id = next(self._job_ids)
         job = _Job(
-            job_id=job_id,
-            payload=pickle.dumps((job_id, (task, args, kwargs)), protocol=pickle.HIGHEST_PROTOCOL),
+            job_id=next(self._job_ids),
+            payload=pickle.dumps((task, args, kwargs), protocol=pickle.HIGHEST_PROTOCOL),
             future=asyncio.get_running_loop().create_future(),
         )
         self._waiting.append(job)
@@ -139,7 +138,7 @@ class ProcessWork(Generic[S]):
             if job.future.cancelled():  # its caller stopped waiting before it began
                 continue
             worker.held[job.job_id] = job
-            worker.writer.write(_HEADER.pack(len(job.payload)) + job.payload)
+            worker.writer.write(_HEADER.pack(job.job_id, len(job.payload)) + job.payload)
 
     async def _spawn(self) -> _Worker:
         ours, theirs = socket.socketpair()
@@ -155,7 +154,8 @@ class ProcessWork(Generic[S]):
         job_id, ready, error = -1, False, None
         try:
             async with asyncio.timeout(START_SECONDS):
-                job_id, ready, error = await _read_frame(reader)
+                job_id, body = await _read_frame(reader)
+                ready, error = _outcome(body)
         except (TimeoutError, asyncio.IncompleteReadError, ConnectionError):
             pass
         except BaseException:  # cancelled: the gateway is stopping
@@ -177,8 +177,9 @@ class ProcessWork(Generic[S]):
     async def _listen(self, worker: _Worker) -> None:
         try:
             while True:
-                job_id, succeeded, value = await _read_frame(worker.reader)
+                job_id, body = await _read_frame(worker.reader)
                 job = worker.held.pop(job_id)
+                succeeded, value = _outcome(body)
                 if not job.future.cancelled():
                     if succeeded:
                         job.future.set_result(value)
@@ -232,10 +233,18 @@ def _stop(worker: _Worker) -> None:
     worker.process.join()
 
 
-async def _read_frame(reader: asyncio.StreamReader) -> tuple[int, bool, Any]:
-    (size,) = _HEADER.unpack(await reader.readexactly(_HEADER.size))
-    frame: tuple[int, bool, Any] = pickle.loads(await reader.readexactly(size))  # noqa: S301  # our own worker
-    return frame
+async def _read_frame(reader: asyncio.StreamReader) -> tuple[int, bytes]:
+    job_id, size = _HEADER.unpack(await reader.readexactly(_HEADER.size))
+    return job_id, await reader.readexactly(size)
+
+
+def _outcome(body: bytes) -> tuple[bool, Any]:
+    """(succeeded, result or exception) from a worker's answer."""
+    try:
+        outcome: tuple[bool, Any] = pickle.loads(body)  # noqa: S301  # from our own worker
+    except Exception as error:  # noqa: BLE001  # e.g. an exception that cannot be rebuilt here
+        return False, _portable(error)
+    return outcome
 
 
 # In the worker process.
@@ -246,31 +255,31 @@ def _serve(build: Callable[[Any], CpuTools], argument: object, channel: socket.s
     try:
         tools = build(argument)
     except Exception as error:  # noqa: BLE001  # told to the gateway, which logs it
-        _write_frame(channel, (_READY, False, _portable(error)))
+        _answer(channel, _READY, (False, _portable(error)))
         return
-    _write_frame(channel, (_READY, True, None))
-    while (payload := _receive(channel)) is not None:
-        job_id = -1
+    _answer(channel, _READY, (True, None))
+    while (request := _receive(channel)) is not None:
+        job_id, body = request
         try:
-            job_id, (task, args, kwargs) = payload
-            outcome: tuple[int, bool, Any] = (job_id, True, task(tools, *args, **kwargs))
+            task, args, kwargs = pickle.loads(body)  # noqa: S301  # from the gateway
+            outcome: tuple[bool, Any] = (True, task(tools, *args, **kwargs))
         except Exception as error:  # noqa: BLE001  # raised again in the gateway
-            outcome = (job_id, False, error)
+            outcome = (False, error)
         try:
-            _write_frame(channel, outcome)
-        except BrokenPipeError:
+            _answer(channel, job_id, outcome)
+        except (BrokenPipeError, ConnectionResetError):
             return  # the gateway is gone
         except Exception as error:  # noqa: BLE001  # the result itself cannot be pickled
-            _write_frame(channel, (job_id, False, _portable(error)))
+            _answer(channel, job_id, (False, _portable(error)))
 
 
-def _receive(channel: socket.socket) -> tuple[int, Any] | None:
+def _receive(channel: socket.socket) -> tuple[int, bytes] | None:
     header = _read_exactly(channel, _HEADER.size)
     if header is None:
         return None
-    (size,) = _HEADER.unpack(header)
+    job_id, size = _HEADER.unpack(header)
     body = _read_exactly(channel, size)
-    return None if body is None else pickle.loads(body)  # noqa: S301  # from the gateway
+    return None if body is None else (job_id, body)
 
 
 def _read_exactly(channel: socket.socket, size: int) -> bytes | None:
@@ -287,9 +296,9 @@ def _read_exactly(channel: socket.socket, size: int) -> bytes | None:
     return bytes(chunks)
 
 
-def _write_frame(channel: socket.socket, frame: tuple[int, bool, Any]) -> None:
-    payload = pickle.dumps(frame, protocol=pickle.HIGHEST_PROTOCOL)
-    channel.sendall(_HEADER.pack(len(payload)) + payload)
+def _answer(channel: socket.socket, job_id: int, outcome: tuple[bool, Any]) -> None:
+    body = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
+    channel.sendall(_HEADER.pack(job_id, len(body)) + body)
 
 
 def _portable(error: Exception) -> TransportError:

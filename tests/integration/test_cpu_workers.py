@@ -98,6 +98,15 @@ def _echo(_: CpuTools, value: int) -> int:
     return value
 
 
+class _Awkward(Exception):  # noqa: N818  # pickles, but cannot be rebuilt from its args
+    def __init__(self, first: str, second: str) -> None:
+        super().__init__(f"{first} {second}")
+
+
+def _awkward(_: CpuTools) -> None:
+    raise _Awkward("cannot", "rebuild")
+
+
 async def test_a_worker_that_dies_fails_the_work_it_held_and_another_takes_its_place(
     workers: ProcessWork[Settings], tmp_path: Path
 ) -> None:
@@ -181,3 +190,12 @@ async def test_the_workers_of_a_killed_gateway_do_not_live_on(tmp_path: Path) ->
         gateway.kill()
         await gateway.wait()
     await eventually(lambda: not any(_alive(pid) for pid in workers), within=15, every=0.2)
+
+
+async def test_an_answer_that_cannot_be_read_here_fails_its_task_alone(
+    workers: ProcessWork[Settings],
+) -> None:
+    with pytest.raises(GatewayError) as failed:
+        await workers.run(_awkward)
+    assert failed.value.code == "GW-CPU-WORKER"
+    assert await workers.run(_echo, 3) == 3
