@@ -1,11 +1,13 @@
 """The dispatcher: one worker per peer, sending what the outbox holds.
 
-A worker claims a batch of due messages for its peer (with a lease, so a
-crashed process's messages are taken over), delivers them concurrently,
-and records the outcome: acknowledged, retry at a time chosen by the retry
-policy, or dead. The peer's circuit breaker stops sends while the peer is
-down. Messages of one order key are never in one batch (the store holds the
-later ones back), so concurrency within a batch keeps their order.
+A worker keeps up to `batch` due messages of its peer in flight: it claims
+them (with a lease, so a crashed process's messages are taken over), delivers
+them concurrently, and claims more as sends end or new messages arrive, so
+no message waits for the slowest of a batch. Each outcome is recorded:
+acknowledged, retry at a time chosen by the retry policy, or dead. The
+peer's circuit breaker stops sends while the peer is down. A message is not
+claimed while an earlier one of its order key is being sent (the store holds
+it back), so concurrency keeps their order.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 from gateway.broker.breaker import BreakerPolicy, Circuit
 from gateway.broker.lifecycle import LeaseLostError
@@ -53,7 +55,7 @@ class DispatcherPolicy:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     breaker: BreakerPolicy = field(default_factory=BreakerPolicy)
     lease: timedelta = timedelta(seconds=60)
-    batch: int = 32  # messages claimed and sent at once per peer (16 left a peer idle)
+    batch: int = 32  # messages in flight at once per peer (16 left a peer idle)
     idle_poll: float = 5.0  # seconds a worker sleeps when nothing is announced
 
 
@@ -94,13 +96,41 @@ class Dispatcher:
 
     async def _work(self, peer: str, stop: asyncio.Event) -> None:
         log = get_logger(peer=peer)
-        while not stop.is_set():
-            try:
-                if not await self.send_due(peer):
-                    await self._idle(peer, stop)
-            except GatewayError as error:  # the store is away: wait, then try again
-                log.warning("dispatch round failed", code=error.code, reason=error.message)
-                await self._pause(stop, self.policy.idle_poll)
+        sending: set[asyncio.Task[None]] = set()
+        try:
+            while not stop.is_set():
+                try:
+                    room = self.policy.batch - len(sending)
+                    claimed = await self._claim(peer, room)
+                    sending.update(asyncio.create_task(self._send(m)) for m in claimed)
+                    if not sending:
+                        await self._idle(peer, stop)
+                        continue
+                    await self._until_one_ends(sending, stop, more=len(claimed) < room)
+                    _collect(sending)
+                except GatewayError as error:  # the store is away: wait, then try again
+                    log.warning("dispatch round failed", code=error.code, reason=error.message)
+                    await self._pause(stop, self.policy.idle_poll)
+        finally:
+            await asyncio.gather(*sending, return_exceptions=True)  # their outcomes recorded
+
+    async def _until_one_ends(
+        self, sending: set[asyncio.Task[None]], stop: asyncio.Event, *, more: bool
+    ) -> None:
+        """Until a send ends, or stop; with room left (`more`), also until new work."""
+        waiters: list[asyncio.Future[Any]] = [asyncio.ensure_future(stop.wait())]
+        if more:
+            waiters.append(
+                asyncio.ensure_future(
+                    self.outbox.store.wait_for_work(at_most=self.policy.idle_poll)
+                )
+            )
+        try:
+            watched: set[asyncio.Future[Any]] = {*sending, *waiters}
+            await asyncio.wait(watched, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiter in waiters:
+                waiter.cancel()
 
     @staticmethod
     async def _pause(stop: asyncio.Event, seconds: float) -> None:
@@ -126,21 +156,20 @@ class Dispatcher:
 
     async def send_due(self, peer: str) -> int:
         """One round for a peer: claim a batch and deliver it. Returns how many were tried."""
+        batch = await self._claim(peer, self.policy.batch)
+        await asyncio.gather(*(self._send(message) for message in batch))
+        return len(batch)
+
+    async def _claim(self, peer: str, limit: int) -> list[StoredMessage]:
         now = self.outbox.clock.now()
-        if not self.circuits[peer].allows(now):
-            return 0
+        if limit <= 0 or not self.circuits[peer].allows(now):
+            return []
         batch = await self.outbox.store.claim(
-            worker=self.worker_id,
-            now=now,
-            lease=self.policy.lease,
-            limit=self.policy.batch,
-            peer=peer,
+            worker=self.worker_id, now=now, lease=self.policy.lease, limit=limit, peer=peer
         )
         if not batch:
             self.circuits[peer].record_success()  # an unused half-open trial is no failure
-            return 0
-        await asyncio.gather(*(self._send(message) for message in batch))
-        return len(batch)
+        return batch
 
     async def _send(self, message: StoredMessage) -> None:
         log = get_logger(message_id=message.message_id, peer=message.peer, attempt=message.attempts)
@@ -221,3 +250,12 @@ class Dispatcher:
             # Another worker took the message over after our lease ran out; its
             # outcome counts. The peer de-duplicates on the message id.
             get_logger(message_id=message.message_id).warning("lease lost", state="sending")
+
+
+def _collect(sending: set[asyncio.Task[None]]) -> None:
+    """Take the sends that ended out of `sending`; a failure to record one is raised."""
+    ended = [task for task in sending if task.done()]
+    sending.difference_update(ended)
+    failures = [error for task in ended if (error := task.exception()) is not None]
+    if failures:
+        raise failures[0]

@@ -196,3 +196,41 @@ async def test_a_purged_body_cannot_be_sent_again() -> None:
     assert dead.state is MessageState.DEAD
     assert (dead.last_error or "").startswith("GW-BRK-PURGED")
     assert rig.dispatcher.circuits[PEER].state.failures == 0
+
+
+class _HeldTransport(RecordingTransport):
+    """Holds the delivery of one message until released."""
+
+    def __init__(self, held: str) -> None:
+        super().__init__()
+        self.held = held
+        self.release = asyncio.Event()
+
+    async def deliver(self, *, peer: str, message_id: str, body: bytes) -> bytes:
+        answer = await super().deliver(peer=peer, message_id=message_id, body=body)
+        if message_id == self.held:
+            await self.release.wait()
+        return answer
+
+
+async def test_a_slow_send_does_not_hold_back_the_messages_queued_after_it() -> None:
+    rig = Rig()
+    rig.transport = _HeldTransport(held="m-1")
+    dispatcher = rig.make()
+    stop = asyncio.Event()
+    running = asyncio.create_task(dispatcher.run(stop))
+    await rig.outbox.put([new(1)])
+    await eventually(lambda: len(rig.transport.deliveries) == 1)
+    await rig.outbox.put([new(2), new(3)])
+    await eventually(lambda: len(rig.transport.deliveries) == 3)
+    await eventually(lambda: _is(rig, "m-3", MessageState.ACKNOWLEDGED))
+    assert await rig.state("m-1") is MessageState.SENDING
+    rig.transport.release.set()
+    stop.set()
+    async with asyncio.timeout(2):
+        await running
+    assert await rig.state("m-1") is MessageState.ACKNOWLEDGED
+
+
+async def _is(rig: Rig, message_id: str, state: MessageState) -> bool:
+    return await rig.state(message_id) is state
