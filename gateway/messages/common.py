@@ -16,6 +16,7 @@ from gateway.messages.registry import COMMON_NAMESPACE
 
 __all__ = [
     "read_acknowledgement",
+    "read_created_at",
     "read_envelope",
     "read_person",
     "write_acknowledgement",
@@ -54,6 +55,12 @@ def read_envelope(root: etree._Element) -> Envelope:
         schema_version=node.text("SchemaVersion"),
         message_type=node.text("MessageType"),
     )
+
+
+def read_created_at(root: etree._Element) -> datetime:
+    """The envelope's CreatedAt alone: the time a signature is checked at, read before the
+    signature is (the rest of the envelope is read from the verified element)."""
+    return Node(root, C).child("Envelope").get("CreatedAt", datetime.fromisoformat)
 
 
 def _party(node: Node) -> Party:

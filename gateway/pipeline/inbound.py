@@ -21,7 +21,7 @@ from gateway.broker.states import Event
 from gateway.domain.replies import Acknowledgement
 from gateway.errors import InputError, SecurityError
 from gateway.messages import Message, new_envelope, parse_message
-from gateway.messages.common import read_envelope
+from gateway.messages.common import read_created_at
 from gateway.pipeline.cpu_work import CpuTools, CpuWork, ThreadWork
 from gateway.pipeline.wire import Wire, peer_name
 from gateway.ports import Clock
@@ -133,14 +133,14 @@ class Inbound:
 def verified_message(tools: CpuTools, body: bytes, peer: PeerId, now: datetime) -> Message:
     """Parse, verify as signed by `peer`, validate and read (a `CpuWork` task)."""
     root = parse_xml(body, tools.limits)
-    claimed = read_envelope(root)
-    if abs(now - claimed.created_at) > MAX_CLOCK_SKEW:
+    created_at = read_created_at(root)
+    if abs(now - created_at) > MAX_CLOCK_SKEW:
         raise SecurityError(
             "GW-IN-STALE",
-            f"the message was created at {claimed.created_at.isoformat()}, too far from now",
+            f"the message was created at {created_at.isoformat()}, too far from now",
             "Envelope/CreatedAt",
         )
-    element = tools.need_verifier().verify(root, expected=peer, at=claimed.created_at).element
+    element = tools.need_verifier().verify(root, expected=peer, at=created_at).element
     validate(element, tools.wire.pack)
     message = parse_message(element)
     sender, recipient = message.envelope.sender, message.envelope.recipient

@@ -19,7 +19,7 @@ from cryptography import x509
 from lxml import etree
 
 from gateway.errors import GatewayError
-from gateway.messages.common import read_envelope
+from gateway.messages.common import read_created_at
 from gateway.security.identity import peer_ids_of
 from gateway.security.verifier import DS, Verifier
 from gateway.validation.parsing import XmlLimits, parse_xml
@@ -58,7 +58,7 @@ def inspect_xml(body: bytes, verifier: Verifier, limits: XmlLimits) -> XmlView:
 
 def _facts(root: etree._Element, verifier: Verifier) -> SignatureFacts:
     try:
-        signed_at = read_envelope(root).created_at
+        signed_at = read_created_at(root)
         verified = verifier.verify(root, expected=None, at=signed_at)
     except GatewayError as error:
         certificate = _embedded_certificate(root)
