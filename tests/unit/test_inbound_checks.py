@@ -3,23 +3,28 @@
 from __future__ import annotations
 
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from gateway.app import cpu_tools
+from gateway.broker.outbox import Outbox
+from gateway.broker.records import NewMessage
+from gateway.broker.sealing import BodyCipher
 from gateway.domain.eurodac import Regime
 from gateway.domain.replies import Acknowledgement
 from gateway.errors import GatewayError
 from gateway.messages import Message, Party, new_envelope
 from gateway.pipeline.cpu_work import CpuTools
-from gateway.pipeline.inbound import verified_message
+from gateway.pipeline.inbound import Inbound, verified_message
 from gateway.pipeline.wire import Wire
 from gateway.security.demo import write_demo_pki
 from gateway.security.identity import PeerId
 from gateway.security.signer import Signer, SigningKey
 from gateway.settings import Settings
+from gateway.testing import FixedClock, InMemoryStore
 
 EURODAC = PeerId(party="EU", system="eurodac")
 NOW = datetime.now(tz=UTC)
@@ -89,3 +94,36 @@ def test_a_message_for_another_recipient_is_refused(pki: Path, tools: CpuTools) 
     with pytest.raises(GatewayError) as refused:
         verified_message(tools, body, EURODAC, NOW)
     assert (refused.value.code, refused.value.path) == ("GW-IN-NOT-FOR-US", "Envelope/Recipient")
+
+
+async def test_an_answer_that_is_not_the_acknowledgement_of_the_message_sent_is_refused(
+    pki: Path, tools: CpuTools
+) -> None:
+    clock = FixedClock(NOW)
+    outbox = Outbox(InMemoryStore(), BodyCipher.generate(), clock)
+    await outbox.put(
+        [
+            NewMessage(
+                message_id=str(uuid.uuid4()),
+                peer=str(EURODAC),
+                message_type="eurodac.enrolment",
+                conversation_id=str(uuid.uuid4()),
+                body=b"<enrolment/>",
+            )
+        ]
+    )
+    [sent] = await outbox.store.claim(
+        worker="w", now=NOW, lease=timedelta(minutes=1), limit=1, peer=str(EURODAC)
+    )
+    with ThreadPoolExecutor(1) as executor:
+        inbound = Inbound(
+            outbox=outbox,
+            wire=tools.wire,
+            verifier=tools.need_verifier(),
+            clock=clock,
+            executor=executor,
+            limits=tools.limits,
+        )
+        with pytest.raises(GatewayError) as refused:  # it acknowledges another message
+            await inbound.check_acknowledgement(sent, _signed_by_eurodac(pki))
+    assert refused.value.code == "GW-IN-NOT-AN-ACK"
