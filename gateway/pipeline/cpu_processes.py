@@ -20,6 +20,7 @@ socket is the end of their work.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import multiprocessing
 import pickle
@@ -118,13 +119,15 @@ class ProcessWork(Generic[S]):
         for worker in workers:
             if worker.listening is not None:
                 worker.listening.cancel()
-            worker.channel.shutdown(socket.SHUT_RDWR)  # the worker reads its end now
+            with contextlib.suppress(OSError):  # gone already
+                worker.channel.shutdown(socket.SHUT_RDWR)  # the worker reads its end now
             worker.writer.close()
         for worker in workers:
             worker.process.join(STOP_SECONDS)
             if worker.process.is_alive():
                 worker.process.kill()
                 worker.process.join()
+            self._fail(list(worker.held.values()), "the CPU workers were stopped")
         self._fail(list(self._waiting), "the CPU workers were stopped")
         self._waiting.clear()
 
