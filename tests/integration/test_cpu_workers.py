@@ -199,3 +199,16 @@ async def test_an_answer_that_cannot_be_read_here_fails_its_task_alone(
         await workers.run(_awkward)
     assert failed.value.code == "GW-CPU-WORKER"
     assert await workers.run(_echo, 3) == 3
+
+
+async def test_stopping_the_workers_fails_the_tasks_they_held(
+    workers: ProcessWork[Settings], tmp_path: Path
+) -> None:
+    started = tmp_path / "started"
+    held = asyncio.create_task(workers.run(_slow, started, 1.0))
+    await eventually(started.exists, within=10, every=0.05)
+    workers.close()
+    with pytest.raises(GatewayError) as failed:
+        await asyncio.wait_for(held, 10)
+    assert failed.value.code == "GW-CPU-WORKER"
+    assert multiprocessing.active_children() == []
