@@ -13,9 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import random
 import signal
-import socket
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -23,7 +21,7 @@ from gateway.adapters.web.server import Endpoints, serve
 from gateway.app import running_services
 from gateway.broker.access import Role, new_token
 from gateway.cli._context import settings_from
-from gateway.errors import ConfigError
+from gateway.listen_ports import free_port
 from gateway.logging import configure_logging
 from gateway.security.demo import write_demo_pki
 from gateway.settings import LogLevel, Settings
@@ -73,32 +71,12 @@ def _run(args: argparse.Namespace) -> int:
     return asyncio.run(_demo(base, args))
 
 
-_HANDED_OUT: set[int] = set()  # the demo's servers never get the same port twice
-
-
-def _free_port() -> int:
-    """A free port below the ephemeral range: a port the kernel hands out for port 0 could
-    be taken by an outgoing connection's source port before the demo's server binds it."""
-    for _ in range(200):
-        port = random.randrange(10000, 32768)  # noqa: S311 - not for security
-        if port in _HANDED_OUT:
-            continue
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            _HANDED_OUT.add(port)
-            return port
-    raise ConfigError("GW-CFG-INVALID", "no free port for the demo below 32768")
-
-
 async def _demo(base: Settings, args: argparse.Namespace) -> int:
     from simulators.runner import SimConfig, SimMaterial, Simulator  # noqa: PLC0415
 
     data: Path = args.data_dir
-    sim_port, control_port, inbound_port = _free_port(), _free_port(), _free_port()
-    api_port = args.api_port if args.api_port else _free_port()
+    sim_port, control_port, inbound_port = free_port(), free_port(), free_port()
+    api_port = args.api_port if args.api_port else free_port()
     settings = Settings(
         **{
             **{field: getattr(base, field) for field in base.__dataclass_fields__},

@@ -11,7 +11,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from listen_ports import free_port
 from polling import eventually
 from simkit import Both, exchanged_types
 from web_rig import demo_data_dir
@@ -22,6 +21,7 @@ from gateway.broker.access import Role, new_token
 from gateway.broker.breaker import BreakerPolicy
 from gateway.broker.dispatcher import DispatcherPolicy
 from gateway.broker.retry import RetryPolicy
+from gateway.listen_ports import free_port
 from gateway.settings import Settings
 from simulators.dublinet.peer import DublinetConfig
 from simulators.eurodac.central import EurodacConfig

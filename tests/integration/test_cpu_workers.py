@@ -14,12 +14,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from listen_ports import free_port
 from lxml import etree
 from polling import eventually
 
 from gateway.app import cpu_tools
 from gateway.errors import GatewayError
+from gateway.listen_ports import free_port
 from gateway.pipeline.cpu_processes import ProcessWork
 from gateway.pipeline.cpu_work import CpuTools
 from gateway.pipeline.inbound import verified_message

@@ -19,13 +19,13 @@ import aiohttp
 import psycopg
 import pytest
 from aiohttp import web
-from listen_ports import free_port
 from polling import eventually
 from psycopg import sql
 from stores import POSTGRES, postgres_schema
 from test_gateway_flow import SAMPLES, CentralSystem
 
 from gateway.bench.pipeline import numbered_records
+from gateway.listen_ports import free_port
 from gateway.security.demo import write_demo_pki
 from gateway.security.tls import server_context
 from gateway.security.trust import TrustStore

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 from eugw_process import eugw
-from listen_ports import free_port
 from polling import eventually
 from simkit import FakeGateway, StartSimulator
 
 from gateway.domain.requests import ReexaminationRequest, TransferArrangement
+from gateway.listen_ports import free_port
 from gateway.messages import Message
 from gateway.security.demo import write_demo_pki
 

@@ -9,7 +9,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import aiohttp
-from listen_ports import free_port
 from pki import GeneratedPki
 from polling import eventually
 from simkit import (
@@ -23,6 +22,7 @@ from simkit import (
 )
 
 from gateway.domain.dublin import DublinRegime, DublinReply, ReplyOutcome
+from gateway.listen_ports import free_port
 from gateway.messages import DublinSubmission, Envelope
 from gateway.messages.examples import example_content
 from gateway.security.identity import PeerId

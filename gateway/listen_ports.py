@@ -1,10 +1,10 @@
-"""Ports for test servers that must be named before they listen.
+"""Ports for servers that must be named before they listen (the demo's, the tests').
 
 A port the kernel hands out for binding to port 0 lies in the ephemeral range,
 from which every outgoing connection also takes its source port: between the
-probe and the server's own bind, a client connection of the same test could
-take it ("address already in use"). Ports below that range are never taken
-that way, so a free one found there stays free until the server binds it.
+probe and the server's own bind, a client connection could take it ("address
+already in use"). Ports below that range are never taken that way, so a free
+one found there stays free until the server binds it.
 """
 
 from __future__ import annotations
@@ -13,10 +13,12 @@ import random
 import socket
 from pathlib import Path
 
+from gateway.errors import ConfigError
+
 __all__ = ["free_port"]
 
 _RANGE = Path("/proc/sys/net/ipv4/ip_local_port_range")
-_HANDED_OUT: set[int] = set()  # never the same port twice: two servers of one test would clash
+_HANDED_OUT: set[int] = set()  # never the same port twice: two servers would clash
 
 
 def free_port() -> int:
@@ -34,4 +36,4 @@ def free_port() -> int:
                 continue
             _HANDED_OUT.add(port)
             return port
-    raise RuntimeError("no free port below the ephemeral range")
+    raise ConfigError("GW-CFG-INVALID", "no free port on 127.0.0.1 below the ephemeral range")
