@@ -94,6 +94,16 @@ def _slow(_: CpuTools, started: Path, seconds: float) -> float:
     return seconds
 
 
+async def _begun(
+    workers: ProcessWork[Settings], tmp_path: Path, seconds: float
+) -> asyncio.Task[float]:
+    """A `_slow` task, once a worker has begun it."""
+    started = tmp_path / "started"
+    task = asyncio.create_task(workers.run(_slow, started, seconds))
+    await eventually(started.exists, within=10, every=0.05)
+    return task
+
+
 def _echo(_: CpuTools, value: int) -> int:
     return value
 
@@ -111,9 +121,7 @@ async def test_a_worker_that_dies_fails_the_work_it_held_and_another_takes_its_p
     workers: ProcessWork[Settings], tmp_path: Path
 ) -> None:
     [worker] = multiprocessing.active_children()
-    started = tmp_path / "started"
-    held = asyncio.create_task(workers.run(_slow, started, 30.0))
-    await eventually(started.exists, within=10, every=0.05)
+    held = await _begun(workers, tmp_path, 30.0)
     os.kill(worker.pid or 0, signal.SIGKILL)
     with pytest.raises(GatewayError) as failed:
         await asyncio.wait_for(held, 10)
@@ -135,9 +143,7 @@ async def test_more_tasks_than_the_workers_hold_wait_their_turn_and_all_complete
 async def test_a_task_whose_caller_stopped_waiting_does_not_hold_up_the_rest(
     workers: ProcessWork[Settings], tmp_path: Path
 ) -> None:
-    started = tmp_path / "started"
-    slow = asyncio.create_task(workers.run(_slow, started, 0.5))
-    await eventually(started.exists, within=10, every=0.05)
+    slow = await _begun(workers, tmp_path, 0.5)
     abandoned = [asyncio.create_task(workers.run(_echo, number)) for number in range(5)]
     await asyncio.sleep(0)
     for task in abandoned:
@@ -204,9 +210,7 @@ async def test_an_answer_that_cannot_be_read_here_fails_its_task_alone(
 async def test_stopping_the_workers_fails_the_tasks_they_held(
     workers: ProcessWork[Settings], tmp_path: Path
 ) -> None:
-    started = tmp_path / "started"
-    held = asyncio.create_task(workers.run(_slow, started, 1.0))
-    await eventually(started.exists, within=10, every=0.05)
+    held = await _begun(workers, tmp_path, 1.0)
     workers.close()
     with pytest.raises(GatewayError) as failed:
         await asyncio.wait_for(held, 10)
