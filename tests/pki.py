@@ -32,9 +32,20 @@ EURODAC = PeerId(party="EU", system="eurodac")
 GATEWAY = PeerId(party="BE", system="gateway")
 
 
+# Tests read two clocks: the wall clock (TLS handshakes and OpenSSL's revocation
+# check, timestamps of live servers) and fixed clocks of their own, which name the
+# date a test is about (none before 2020). One PKI serves both: every certificate
+# and the revocation list are valid from VALID_FROM until ten years after the day
+# the PKI is made, so the suite passes on any date, a shifted one included.
+VALID_FROM = datetime(2020, 1, 1, tzinfo=UTC)
+VALID_AFTER_TODAY = timedelta(days=3653)
+
+
 @dataclass(frozen=True, kw_only=True)
 class GeneratedPki:
-    now: datetime
+    now: datetime  # the wall clock when the PKI was made
+    valid_from: datetime
+    lifetime_days: int
     root: Issued
     rogue_root: Issued  # a CA nobody trusts
     nl: Issued
@@ -57,6 +68,11 @@ class GeneratedPki:
     def trust(self) -> TrustStore:
         anchors = {party: [self.root.certificate] for party in ("NL", "FR", "EU", "BE")}
         return TrustStore.checked(anchors=anchors, crls=[self.crl])
+
+    def issue(self, issuer: Issued, *, peer: PeerId, usage: Usage, **kwargs: object) -> Issued:
+        """A certificate from `issuer`, valid over the whole window of this PKI."""
+        options = {"now": self.valid_from, "days": self.lifetime_days, **kwargs}
+        return issue(issuer, peer=peer, usage=usage, **options)  # type: ignore[arg-type]
 
     def signer(self, *issued: Issued, active: int = 0) -> Signer:
         keys = [
@@ -90,18 +106,27 @@ def _chain(issued: Issued) -> tuple[x509.Certificate, ...]:
 
 def make_test_pki() -> GeneratedPki:
     now = datetime.now(tz=UTC).replace(microsecond=0)
-    # The root predates every certificate under it, the expired one included.
-    root = make_root_ca("Test Root CA", now=now - timedelta(days=1000), days=5000)
-    rogue_root = make_root_ca("Rogue Root CA", now=now)
-    nl_ca = make_intermediate_ca(root, "Test NL CA", now=now)
+    start = VALID_FROM
+    days = (now + VALID_AFTER_TODAY - start).days
+    # Each CA starts an hour before what it certifies (make_root_ca's own margin).
+    root = make_root_ca("Test Root CA", now=start, days=days + 1)
+    rogue_root = make_root_ca("Rogue Root CA", now=start, days=days + 1)
+    nl_ca = make_intermediate_ca(root, "Test NL CA", now=start, days=days)
+
+    def tls(issuer: Issued, peer: PeerId, usage: Usage, **kwargs: object) -> Issued:
+        options = {"now": start, "days": days, **kwargs}
+        return issue(issuer, peer=peer, usage=usage, **options)  # type: ignore[arg-type]
 
     def signing(issuer: Issued, peer: PeerId, **kwargs: object) -> Issued:
-        return issue(issuer, peer=peer, usage=Usage.SIGNING, now=now, **kwargs)  # type: ignore[arg-type]
+        return tls(issuer, peer, Usage.SIGNING, **kwargs)
 
     revoked = signing(root, NL)
-    revoked_client = issue(root, peer=NL, usage=Usage.TLS_CLIENT, now=now)
+    revoked_client = tls(root, NL, Usage.TLS_CLIENT)
+    localhost = {"dns_names": ["localhost"], "ip_addresses": ["127.0.0.1"]}
     return GeneratedPki(
         now=now,
+        valid_from=start,
+        lifetime_days=days,
         root=root,
         rogue_root=rogue_root,
         nl=signing(root, NL),
@@ -110,27 +135,14 @@ def make_test_pki() -> GeneratedPki:
         nl_via_intermediate=signing(nl_ca, NL),
         fr=signing(root, FR),
         eurodac=signing(root, EURODAC),
-        expired=signing(root, NL, not_before=now - timedelta(days=400), days=30),
+        # Expired long before any date a test is about.
+        expired=signing(root, NL, not_before=start + timedelta(days=1), days=30),
         revoked=revoked,
         untrusted=signing(rogue_root, NL),
-        crl=make_crl(root, [revoked.certificate, revoked_client.certificate], now=now),
-        server=issue(
-            root,
-            peer=GATEWAY,
-            usage=Usage.TLS_SERVER,
-            now=now,
-            dns_names=["localhost"],
-            ip_addresses=["127.0.0.1"],
-        ),
-        client=issue(root, peer=NL, usage=Usage.TLS_CLIENT, now=now, key_type=KeyType.EC),
-        rogue_client=issue(rogue_root, peer=NL, usage=Usage.TLS_CLIENT, now=now),
+        crl=make_crl(root, [revoked.certificate, revoked_client.certificate], now=start, days=days),
+        server=tls(root, GATEWAY, Usage.TLS_SERVER, **localhost),
+        client=tls(root, NL, Usage.TLS_CLIENT, key_type=KeyType.EC),
+        rogue_client=tls(rogue_root, NL, Usage.TLS_CLIENT),
         revoked_client=revoked_client,
-        rogue_server=issue(
-            rogue_root,
-            peer=GATEWAY,
-            usage=Usage.TLS_SERVER,
-            now=now,
-            dns_names=["localhost"],
-            ip_addresses=["127.0.0.1"],
-        ),
+        rogue_server=tls(rogue_root, GATEWAY, Usage.TLS_SERVER, **localhost),
     )

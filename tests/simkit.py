@@ -40,7 +40,7 @@ from gateway.messages.examples import example_record
 from gateway.pipeline.services import Services
 from gateway.ports import MessageFilter
 from gateway.security.identity import PeerId
-from gateway.security.pki import Issued, KeyType, Usage, issue
+from gateway.security.pki import Issued, KeyType, Usage
 from gateway.security.signer import Signer, SigningKey
 from gateway.security.tls import client_context, peer_of, server_context
 from gateway.security.verifier import Verifier
@@ -69,11 +69,10 @@ def _write(folder: Path, name: str, issued: Issued) -> tuple[Path, Path]:
 
 
 def _tls(pki: GeneratedPki, peer: PeerId, usage: Usage) -> Issued:
-    return issue(
+    return pki.issue(
         pki.root,
         peer=peer,
         usage=usage,
-        now=pki.now,
         key_type=KeyType.EC,
         dns_names=["localhost"],
         ip_addresses=["127.0.0.1"],
@@ -96,11 +95,11 @@ def write_certs(pki: GeneratedPki, directory: Path) -> Certs:
         (directory / "trust" / party / "ca.cert.pem").write_bytes(pki.root.cert_pem)
     for peer in PARTIES:
         folder = directory / "peers" / f"{peer.party.lower()}-{peer.system}"
-        signing = issue(pki.root, peer=peer, usage=Usage.SIGNING, now=pki.now, key_type=KeyType.EC)
+        signing = pki.issue(pki.root, peer=peer, usage=Usage.SIGNING, key_type=KeyType.EC)
         _write(folder, "signing", signing)
         _write(folder, "tls-server", _tls(pki, peer, Usage.TLS_SERVER))
         _write(folder, "tls-client", _tls(pki, peer, Usage.TLS_CLIENT))
-    signing = issue(pki.root, peer=GATEWAY, usage=Usage.SIGNING, now=pki.now, key_type=KeyType.EC)
+    signing = pki.issue(pki.root, peer=GATEWAY, usage=Usage.SIGNING, key_type=KeyType.EC)
     key = SigningKey(
         key_id="be-gateway", private_key=signing.private_key, chain=(signing.certificate,)
     )

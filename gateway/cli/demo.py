@@ -23,7 +23,7 @@ from gateway.broker.access import Role, new_token
 from gateway.cli._context import settings_from
 from gateway.listen_ports import free_port
 from gateway.logging import configure_logging
-from gateway.security.demo import write_demo_pki
+from gateway.security.demo import why_make_demo_pki, write_demo_pki
 from gateway.settings import LogLevel, Settings
 from gateway.synthetic_records.exports import generate_exports
 
@@ -61,9 +61,9 @@ def _run(args: argparse.Namespace) -> int:
     if not args.verbose:  # the scenario reports are the story; warnings and errors still show
         configure_logging(LogLevel.WARNING, base.log_format)
     data: Path = args.data_dir
-    if not (data / "trust").is_dir():
+    if why := why_make_demo_pki(data, datetime.now(tz=UTC)):
         write_demo_pki(data, member_state=base.member_state)
-        print(f"demo PKI (DEMO ONLY) written to {data}")
+        print(f"demo PKI (DEMO ONLY) written to {data}: {why}")
     samples = data / "samples"
     if not (samples / "manifest.json").exists():
         generate_exports(count=args.persons, seed=2026, out=samples, invalid_rate=0.05)

@@ -15,15 +15,16 @@ so `EUGW_DATA_DIR=DIR` makes the gateway sign and verify with it:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 
 from gateway.security.identity import PeerId
 from gateway.security.pki import Issued, KeyType, Usage, issue, make_crl, make_root_ca
+from gateway.security.trust import load_pem_objects
 
-__all__ = ["DemoPki", "write_demo_pki"]
+__all__ = ["DemoPki", "why_make_demo_pki", "write_demo_pki"]
 
 PEERS = (
     PeerId(party="EU", system="eurodac"),
@@ -126,3 +127,21 @@ def _write(folder: Path, name: str, issued: Issued) -> None:
     key = folder / f"{name}.key.pem"
     key.write_bytes(issued.key_pem)
     key.chmod(0o600)
+
+
+def why_make_demo_pki(directory: Path, now: datetime) -> str | None:
+    """Why a demo PKI must be made in `directory` at `now`, or None when the one there serves
+    for at least another day: one made long ago is made again, never used expired."""
+    if not (directory / "trust").is_dir():
+        return "there is none yet"
+    ends: list[datetime] = []
+    for pem_file in directory.rglob("*.pem"):
+        certificates, crls = load_pem_objects(pem_file)
+        ends += [certificate.not_valid_after_utc for certificate in certificates]
+        ends += [crl.next_update_utc for crl in crls if crl.next_update_utc is not None]
+    runs_out = min(ends, default=None)
+    if runs_out is None:
+        return "it holds no certificate"
+    if runs_out <= now + timedelta(days=1):
+        return f"the one there runs out on {runs_out:%Y-%m-%d %H:%M}Z"
+    return None

@@ -9,6 +9,13 @@
       - expect: {eurodac: first, result: hit, matches: ["NL1${run}N1"]}
       - expect: {message: first, state: answered}
 
+A scenario about a situation that the law ends on a known day says so; after that
+day it is reported as no longer possible instead of being played (and failing):
+
+    can_happen_until:
+      day: 2027-12-09
+      because: Italy's 603/2013 category 2 data are erased 18 months after capture
+
 A peer's request opens a case at the gateway; steps name it by the request:
 
       - peer_request: {as: asked, peer: NL, type: take-charge-request}
@@ -30,6 +37,7 @@ import secrets
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -41,6 +49,7 @@ from gateway.errors import ConfigError
 __all__ = [
     "EXPECTATIONS",
     "STEP_KINDS",
+    "LastDay",
     "Scenario",
     "Step",
     "load_scenario",
@@ -100,11 +109,23 @@ class Step:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
+class LastDay:
+    """The last day a scenario's situation can happen, and the rule that ends it."""
+
+    day: date
+    because: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Scenario:
     name: str
     description: str
     source: str
     steps: tuple[Step, ...]
+    can_happen_until: LastDay | None = None
+
+    def can_happen_on(self, day: date) -> bool:
+        return self.can_happen_until is None or day <= self.can_happen_until.day
 
 
 def _refuse(source: str, where: str, why: str) -> ConfigError:
@@ -122,7 +143,7 @@ def load_scenario(path: Path) -> Scenario:
         raise _refuse(source, "file", f"not valid YAML: {error}") from None
     if not isinstance(data, Mapping) or not isinstance(data.get("steps"), list):
         raise _refuse(source, "file", "a scenario is a mapping with a list of steps")
-    unknown = set(data) - {"name", "description", "regime", "steps"}
+    unknown = set(data) - {"name", "description", "regime", "steps", "can_happen_until"}
     if unknown:
         raise _refuse(source, "file", f"unknown keys {sorted(unknown)}")
     steps = tuple(_step(source, number, item) for number, item in enumerate(data["steps"], 1))
@@ -131,7 +152,25 @@ def load_scenario(path: Path) -> Scenario:
         description=str(data.get("description", "")).strip(),
         source=source,
         steps=steps,
+        can_happen_until=_last_day(source, data.get("can_happen_until")),
     )
+
+
+def _last_day(source: str, value: object) -> LastDay | None:
+    if value is None:
+        return None
+    if (
+        not isinstance(value, Mapping)
+        or set(value) != {"day", "because"}
+        or type(value["day"]) is not date
+        or not str(value["because"] or "").strip()
+    ):
+        raise _refuse(
+            source,
+            "can_happen_until",
+            "can_happen_until is a mapping of a day (YYYY-MM-DD) and the rule ending it (because)",
+        )
+    return LastDay(day=value["day"], because=" ".join(str(value["because"]).split()))
 
 
 def _step(source: str, number: int, item: object) -> Step:

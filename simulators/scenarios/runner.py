@@ -26,7 +26,15 @@ from gateway.errors import GatewayError
 from simulators.scenarios.model import EXPECTATIONS, Scenario, Step, new_run_id, substitute
 from simulators.scenarios.records import build_record
 
-__all__ = ["Endpoints", "Outcome", "ScenarioRunner", "passed", "play", "report"]
+__all__ = [
+    "Endpoints",
+    "Outcome",
+    "ScenarioRunner",
+    "no_longer_possible",
+    "passed",
+    "play",
+    "report",
+]
 
 DEFAULT_WITHIN = 30.0
 
@@ -334,15 +342,28 @@ async def play(
     show: Callable[[str], None],
 ) -> bool:
     """Run scenarios one after the other, each with a new run id; `show` gets each report.
-    True when every one held."""
+    True when every one held. A scenario that can no longer happen `today` is not played."""
     all_held = True
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as session:
         for scenario in scenarios:
+            if not scenario.can_happen_on(today):
+                show(no_longer_possible(scenario))
+                continue
             run = new_run_id()
             outcomes = await ScenarioRunner(session, endpoints, run=run, today=today).run(scenario)
             show(report(scenario, outcomes, run))
             all_held = all_held and passed(outcomes)
     return all_held
+
+
+def no_longer_possible(scenario: Scenario) -> str:
+    """The report of a scenario not played because its situation can no longer happen."""
+    assert scenario.can_happen_until is not None  # noqa: S101 - only asked of such a scenario
+    last = scenario.can_happen_until
+    return (
+        f"Scenario: {scenario.name} ({scenario.source})\n"
+        f"  NOT PLAYED  it can no longer happen after {last.day}: {last.because}"
+    )
 
 
 def passed(outcomes: list[Outcome]) -> bool:

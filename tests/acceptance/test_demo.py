@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from eugw_process import child_env
+
 
 def test_the_demo_runs_every_scenario_and_passes(tmp_path: Path) -> None:
     result = subprocess.run(
@@ -23,7 +25,7 @@ def test_the_demo_runs_every_scenario_and_passes(tmp_path: Path) -> None:
     audit = subprocess.run(
         [sys.executable, "-m", "gateway", "audit", "verify"],
         capture_output=True, text=True, timeout=60, check=False,
-        env={"PATH": "/usr/bin:/bin", "EUGW_DATA_DIR": str(tmp_path / "demo")},
+        env=child_env({"EUGW_DATA_DIR": str(tmp_path / "demo")}),
     )  # fmt: skip
     assert audit.returncode == 0, audit.stderr
     assert "audit trail intact" in audit.stdout

@@ -12,6 +12,7 @@ from typing import Any
 
 import aiohttp
 import pytest
+from eugw_process import child_env
 from integration.test_gateway_flow import Running, running  # noqa: F401 - the fixture
 from polling import eventually
 
@@ -145,7 +146,7 @@ async def test_eugw_submit_uploads_follows_and_summarises(
         sys.executable, "-m", "gateway", "submit", str(export), "--source", "actio",
         "--url", running.endpoints.api,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-        env={"PATH": "/usr/bin:/bin", "EU_GATEWAY_TOKEN": running.token},
+        env=child_env({"EU_GATEWAY_TOKEN": running.token}),
     )  # fmt: skip
     out, err = await asyncio.wait_for(process.communicate(), 60)
     assert process.returncode == 1, err  # some records are rejected
@@ -197,7 +198,7 @@ async def test_eugw_submit_sends_each_printrak_capture_of_a_directory(
         process = await asyncio.create_subprocess_exec(
             *command, "--url", running.endpoints.api,
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-            env={"PATH": "/usr/bin:/bin", "EU_GATEWAY_TOKEN": running.token},
+            env=child_env({"EU_GATEWAY_TOKEN": running.token}),
         )  # fmt: skip
         out, err = await asyncio.wait_for(process.communicate(), 60)
         assert process.returncode == 1, err

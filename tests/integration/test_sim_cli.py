@@ -13,7 +13,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from eugw_process import eugw
+from eugw_process import child_env, eugw
 from polling import eventually
 from simkit import FakeGateway, StartSimulator
 
@@ -30,7 +30,7 @@ def _eugw(*args: str) -> subprocess.CompletedProcess[str]:
         text=True,
         timeout=60,
         check=False,
-        env={"PATH": "/usr/bin:/bin"},
+        env=child_env(),
     )
 
 
@@ -68,7 +68,7 @@ def test_run_the_simulators_and_switch_a_fault(tmp_path: Path) -> None:
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
-        env={"PATH": "/usr/bin:/bin"},
+        env=child_env(),
     )  # fmt: skip
     try:
         lines, reader = _wait_for_line(process, "serving")

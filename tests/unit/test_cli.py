@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from eugw_process import child_env
 
 from gateway.cli import COMMANDS, build_parser
 
@@ -22,7 +23,7 @@ def eugw(
         text=True,
         timeout=60,
         check=False,
-        env={"PATH": "/usr/bin:/bin", **(env or {})},
+        env=child_env(env),
     )
 
 

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from eugw_process import child_env
 from lxml import etree
 from pki import NL
 
 from gateway.errors import ConfigError, SecurityError
 from gateway.security.configured import signer_from, verifier_from
-from gateway.security.demo import write_demo_pki
+from gateway.security.demo import why_make_demo_pki, write_demo_pki
 from gateway.security.identity import PeerId
 from gateway.security.inventory import list_certificates
 from gateway.settings import Settings
@@ -36,7 +37,7 @@ def eugw(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedP
         text=True,
         timeout=60,
         check=False,
-        env={"PATH": "/usr/bin:/bin", **(env or {})},
+        env=child_env(env),
     )
 
 
@@ -47,6 +48,19 @@ def test_the_demo_pki_is_labelled_and_complete(demo: Path) -> None:
     assert {"BE:gateway", "EU:eurodac", "NL:dublinet", "FR:dublinet", "DE:dublinet"} <= peers
     assert all(row.days_left > 300 and not row.expired for row in rows)
     assert (demo / "ca" / "root-ca.crl.pem").is_file()
+
+
+def test_a_demo_pki_is_made_again_before_it_runs_out(tmp_path: Path) -> None:
+    made = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    assert why_make_demo_pki(tmp_path, made) == "there is none yet"
+    write_demo_pki(tmp_path, now=made)
+    assert why_make_demo_pki(tmp_path, made) is None
+    assert why_make_demo_pki(tmp_path, made + timedelta(days=28)) is None
+    # The revocation list runs out first (30 days), a day's margin before it does.
+    late = made + timedelta(days=29, hours=12)
+    assert why_make_demo_pki(tmp_path, late) == "the one there runs out on 2026-04-01 09:00Z"
+    write_demo_pki(tmp_path, now=late)
+    assert why_make_demo_pki(tmp_path, late) is None
 
 
 def test_the_settings_build_a_signer_and_verifier_over_the_demo(demo: Path) -> None:

@@ -9,6 +9,8 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from eugw_process import child_env
+
 from gateway.cli.map_records import map_stream
 from gateway.mapping import load_source_mapping
 from gateway.mapping.bench import bench_mapping
@@ -24,7 +26,7 @@ def eugw(*args: str) -> subprocess.CompletedProcess[str]:
         text=True,
         timeout=60,
         check=False,
-        env={"PATH": "/usr/bin:/bin", "EUGW_MAPPINGS_DIR": str(MAPPINGS)},
+        env=child_env({"EUGW_MAPPINGS_DIR": str(MAPPINGS)}),
     )
 
 

@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from eugw_process import child_env
 
 from gateway.ansi_nist import read_printrak
 from gateway.cli.merge_exports import write_merged
@@ -32,7 +33,7 @@ def eugw(*args: str) -> subprocess.CompletedProcess[str]:
         text=True,
         timeout=120,
         check=False,
-        env={"PATH": "/usr/bin:/bin", "EUGW_MAPPINGS_DIR": str(MAPPINGS)},
+        env=child_env({"EUGW_MAPPINGS_DIR": str(MAPPINGS)}),
     )
 
 
