@@ -215,6 +215,7 @@ async def running_services(
             limits=tools.limits,
             on_message=tracking.on_message,
             cpu=cpu,
+            cases=tracking_store,
         )
         readers = dict(tools.sources)
         submissions = Submissions(

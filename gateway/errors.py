@@ -93,6 +93,8 @@ ERROR_CODES: dict[str, str] = {
     "GW-SIG-MALFORMED": "The signature element is incomplete or cannot be read.",
     "GW-SIG-NO-CERTIFICATE": "The signature does not embed the signing certificate.",
     "GW-SIG-INVALID": "The signature does not hold: the content changed after signing.",
+    "GW-SIG-UNSIGNED": "A signed document carries what its signature does not cover (a comment, "
+    "a processing instruction, a ds:Object).",
     "GW-SIG-UNTRUSTED": "The signing certificate does not chain to a CA trusted for its party.",
     "GW-SIG-EXPIRED": "A certificate of the signature had expired at the signing time.",
     "GW-SIG-NOT-YET-VALID": "A certificate of the signature was not yet valid at the signing time.",
@@ -142,7 +144,16 @@ ERROR_CODES: dict[str, str] = {
     "GW-IN-NOT-AN-ACK": "A peer answered a delivery with something other than its acknowledgement.",
     "GW-IN-STALE": "An inbound message's creation time is too far from the time of receipt.",
     "GW-IN-WRONG-SENDER": "The envelope's sender is not the peer that signed and delivered it.",
-    "GW-IN-NOT-FOR-US": "An inbound message is addressed to another system.",
+    "GW-IN-NOT-FOR-US": "An inbound message is addressed to another system or member state.",
+    "GW-IN-WRONG-SYSTEM": "Eurodac messages come from the Central System only, DubliNet messages "
+    "from another member state's access point only.",
+    "GW-IN-NOT-YOUR-MESSAGE": "An acknowledgement or answer names a message that was sent to "
+    "another party.",
+    "GW-IN-WRONG-STATE": "A DubliNet message names another state than its sender as the one "
+    "requesting, replying or transferring.",
+    "GW-IN-NOT-YOUR-CASE": "A message on a Dublin case comes from a state other than the case's.",
+    "GW-IN-TIME": "An inbound message's times are impossible (received before we sent, made "
+    "after now).",
     # ANSI/NIST-ITL transactions (Printrak, Eurodac biometric payload) and synthetic biometrics
     "GW-NIST-TOO-LARGE": "An ANSI/NIST-ITL file, record or field exceeds the gateway's limits.",
     "GW-NIST-TRUNCATED": "An ANSI/NIST-ITL file ends before a record it announces.",

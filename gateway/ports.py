@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from typing import Protocol
 
 from gateway.broker.access import ApiToken
-from gateway.broker.audit import AuditEntry
+from gateway.broker.audit import AuditEntry, AuditRecord
 from gateway.broker.batch_records import Batch, BatchProgress, BatchRejection, BatchState
 from gateway.broker.records import (
     InboundMessage,
@@ -143,6 +143,10 @@ class MessageStore(Protocol):
 
     async def next_due(self, *, peer: str | None = None) -> datetime | None:
         """When the earliest waiting retry or lease falls due (for sleeping)."""
+        ...
+
+    async def append_audit(self, records: Sequence[AuditRecord]) -> None:
+        """Append entries that record no change of a stored row (a refused inbound message)."""
         ...
 
     async def audit_entries(self, *, after: int = 0, limit: int = 1000) -> list[AuditEntry]:

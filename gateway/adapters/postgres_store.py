@@ -254,6 +254,9 @@ class PostgresStore:
 
         return await self._transaction(work)
 
+    async def append_audit(self, records: Sequence[AuditRecord]) -> None:
+        await self._transaction(lambda conn: _audit(conn, records))
+
     async def audit_entries(self, *, after: int = 0, limit: int = 1000) -> list[AuditEntry]:
         async def work(conn: Connection) -> list[AuditEntry]:
             cursor = await conn.execute(

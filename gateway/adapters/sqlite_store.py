@@ -385,6 +385,9 @@ class SqliteStore:
                 await self._work.wait()
         self._work.clear()
 
+    async def append_audit(self, records: Sequence[AuditRecord]) -> None:
+        await self._run(lambda db: _audit(db, records))
+
     async def audit_entries(self, *, after: int = 0, limit: int = 1000) -> list[AuditEntry]:
         def work(db: sqlite3.Connection) -> list[AuditEntry]:
             rows = db.execute(

@@ -304,6 +304,10 @@ class InMemoryStore:
                 await self._work.wait()
         self._work.clear()
 
+    async def append_audit(self, records: Sequence[AuditRecord]) -> None:
+        async with self._lock:
+            self._append(*records)
+
     async def audit_entries(self, *, after: int = 0, limit: int = 1000) -> list[AuditEntry]:
         return [entry for entry in self._audit if entry.seq > after][:limit]
 

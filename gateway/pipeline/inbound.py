@@ -2,10 +2,14 @@
 
 The TLS client certificate names the peer; the XML signature must be by that
 same peer and the envelope must say so too. Only the signed element is read
-(no signature wrapping). The message is recorded by its id, so a duplicate
-changes nothing, and in the same transaction it acknowledges or answers the
-outbound message it correlates with. Acknowledgements of our messages are
-checked here too, for the dispatcher.
+(no signature wrapping). Then `gateway.pipeline.entitlement` decides whether
+the message is its sender's to send (an acknowledgement from the party our
+message went to, Eurodac messages from the Central System, a case's messages
+from its other state...); a refused one is written to the audit trail only.
+The message is recorded by its id, so a duplicate changes nothing, and in
+the same transaction it acknowledges or answers the outbound message it
+correlates with. Acknowledgements of our messages are checked here too, for
+the dispatcher.
 """
 
 from __future__ import annotations
@@ -23,6 +27,14 @@ from gateway.errors import InputError, SecurityError
 from gateway.messages import Message, new_envelope, parse_message
 from gateway.messages.common import read_created_at
 from gateway.pipeline.cpu_work import CpuTools, CpuWork, ThreadWork
+from gateway.pipeline.entitlement import (
+    CLOCK_SKEW,
+    CaseFinder,
+    Facts,
+    facts_of,
+    refusal,
+    refusal_audit,
+)
 from gateway.pipeline.wire import Wire, peer_name
 from gateway.ports import Clock
 from gateway.security.identity import PeerId
@@ -37,7 +49,9 @@ MessageHandler = Callable[[Message, Receipt], Awaitable[None]]
 (tracking, results); must be idempotent. An error it raises reaches the peer as a refusal,
 so the peer sends the message again."""
 
-MAX_CLOCK_SKEW = timedelta(hours=24)
+MAX_AGE = timedelta(hours=24)
+"""How old a message may be when it arrives: a peer retries a delivery with the same
+signed message for a while."""
 
 
 class Inbound:
@@ -52,6 +66,7 @@ class Inbound:
         limits: XmlLimits,
         on_message: MessageHandler | None = None,
         cpu: CpuWork | None = None,
+        cases: CaseFinder | None = None,
     ) -> None:
         self.outbox = outbox
         self.wire = wire
@@ -60,6 +75,7 @@ class Inbound:
         self.executor = executor
         self.limits = limits
         self.on_message = on_message
+        self.cases = cases  # where Dublin cases are found, for the entitlement rule
         self.cpu = cpu or ThreadWork(
             CpuTools(wire=wire, verifier=verifier, limits=limits), executor
         )
@@ -68,6 +84,14 @@ class Inbound:
         """Record a peer's message; the signed acknowledgement to answer with (None
         for an acknowledgement, which is not acknowledged in turn)."""
         message = await self.cpu.run(verified_message, body, tls_peer, self.clock.now())
+        facts = await facts_of(
+            message,
+            own_state=self.wire.member_state,
+            outbound=self.outbox.store,
+            cases=self.cases,
+            now=self.clock.now(),
+        )
+        await self._entitled(message, facts)
         envelope, content = message.envelope, message.content
         answers: UUID | None
         if isinstance(content, Acknowledgement):
@@ -99,12 +123,23 @@ class Inbound:
                 f"{sent.peer} answered message {sent.message_id} with something other than "
                 "its acknowledgement",
             )
+        facts = Facts(
+            own_state=self.wire.member_state, answered=sent, case=None, now=self.clock.now()
+        )
+        await self._entitled(message, facts)
         receipt = await self._record(message, answer, peer, content.acknowledged_message_id, None)
         if self.on_message is not None:
             # Also for a duplicate: if acting on it failed the first time (the peer got no
             # acknowledgement and sent it again), this is the second chance. Handlers are
             # idempotent.
             await self.on_message(message, receipt)
+
+    async def _entitled(self, message: Message, facts: Facts) -> None:
+        """Refuse a message that is not its sender's to send; the refusal is audited."""
+        error = refusal(message, facts)
+        if error is not None:
+            await self.outbox.store.append_audit([refusal_audit(message, error, at=facts.now)])
+            raise error
 
     async def _record(
         self,
@@ -134,10 +169,11 @@ def verified_message(tools: CpuTools, body: bytes, peer: PeerId, now: datetime) 
     """Parse, verify as signed by `peer`, validate and read (a `CpuWork` task)."""
     root = parse_xml(body, tools.limits)
     created_at = read_created_at(root)
-    if abs(now - created_at) > MAX_CLOCK_SKEW:
+    if not now - MAX_AGE <= created_at <= now + CLOCK_SKEW:
         raise SecurityError(
             "GW-IN-STALE",
-            f"the message was created at {created_at.isoformat()}, too far from now",
+            f"the message was created at {created_at.isoformat()}, too far from now "
+            f"(at most {MAX_AGE} before or {CLOCK_SKEW} after)",
             "Envelope/CreatedAt",
         )
     element = tools.need_verifier().verify(root, expected=peer, at=created_at).element

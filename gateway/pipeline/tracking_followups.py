@@ -24,6 +24,7 @@ from gateway.errors import InputError
 from gateway.logging import get_logger
 from gateway.messages import DublinSubmission, Message, read_message
 from gateway.messages import message_type as type_named
+from gateway.pipeline.entitlement import case_named_by
 from gateway.pipeline.outgoing import (
     IDS,
     FollowUp,
@@ -126,15 +127,8 @@ class FollowUps(TrackingBase):
     # -- theirs ----------------------------------------------------------------------------
 
     async def _case_of(self, message: Message) -> StoredCase | None:
-        """The case a peer's message belongs to: the request it names (its correlation), or
-        the conversation of that request."""
-        envelope = message.envelope
-        for named in (envelope.correlation_id, envelope.conversation_id):
-            if named is not None:
-                case = await self.store.case_by_message(str(named))
-                if case is not None:
-                    return case
-        return None
+        """The case a peer's message belongs to (as the entitlement rule found it)."""
+        return await case_named_by(self.store, message.envelope)
 
     async def _follow_up_arrived(self, message: Message, content: FollowUpContent) -> None:
         """A peer's message on a case: recorded on it (moving it when the message does), or

@@ -10,7 +10,12 @@ names the expected peer, and finally whether the signature and digest hold.
 
 What comes back is signxml's re-parsed canonical copy of the signed
 element, never the document passed in: the caller reads only that, so
-nothing that was not signed can be acted on.
+nothing that was not signed can be acted on. Nothing unsigned may ride along
+either: exclusive C14N drops comments and processing instructions, so a
+comment put into signed text after signing (`HAD<!--x-->DAD`) would still
+verify while a later reading of the stored bytes saw `HAD`; such a document
+is refused, and so is a signature carrying a `ds:Object` or anything else
+beyond its signed info, value and key info (GW-SIG-UNSIGNED).
 """
 
 from __future__ import annotations
@@ -41,6 +46,9 @@ __all__ = ["DS", "Verified", "Verifier"]
 DS = "http://www.w3.org/2000/09/xmldsig#"
 _NS = {"ds": DS}
 _SIGNATURE = f"{{{DS}}}Signature"
+_SIGNATURE_PARTS = frozenset(
+    f"{{{DS}}}{part}" for part in ("SignedInfo", "SignatureValue", "KeyInfo")
+)
 _CERTIFICATES = "ds:KeyInfo/ds:X509Data/ds:X509Certificate"
 
 _EXPECTED = SignatureConfiguration(
@@ -77,6 +85,7 @@ class Verifier:
         if at.tzinfo is None:
             raise ValueError("the signing time must be timezone-aware")
         signature = _the_signature(document)
+        _nothing_unsigned(document, signature)
         _check_algorithms(signature)
         texts = [node.text or "" for node in signature.findall(_CERTIFICATES, _NS)]
         signer = self._signers.vet(texts, at)
@@ -122,6 +131,28 @@ def _the_signature(document: etree._Element) -> etree._Element:
             "Signature/SignedInfo/Reference",
         )
     return signature
+
+
+def _nothing_unsigned(document: etree._Element, signature: etree._Element) -> None:
+    """No comment or processing instruction anywhere (the prolog included), and nothing in
+    the signature but what it is made of: what is stored is then what was signed."""
+    outside = [*document.itersiblings(preceding=True), *document.itersiblings()]
+    inside = document.iter(etree.Comment, etree.ProcessingInstruction)
+    for node in (*outside, *inside):
+        kind = "comment" if isinstance(node, etree._Comment) else "processing instruction"
+        where = "outside the root element" if node in outside else node.getroottree().getpath(node)
+        raise SecurityError(
+            "GW-SIG-UNSIGNED",
+            f"the document holds a {kind}, which the signature does not cover",
+            where,
+        )
+    for part in signature.iterchildren():
+        if part.tag not in _SIGNATURE_PARTS:
+            raise SecurityError(
+                "GW-SIG-UNSIGNED",
+                f"the signature carries {etree.QName(part).localname}, which it does not sign",
+                document.getroottree().getpath(part),
+            )
 
 
 def _check_algorithms(signature: etree._Element) -> None:
