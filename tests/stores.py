@@ -36,6 +36,15 @@ async def postgres_schema() -> AsyncIterator[str]:
             )
 
 
+@asynccontextmanager
+async def postgres_url() -> AsyncIterator[str]:
+    """The URL of a fresh PostgreSQL schema, for a gateway configured by `database_url`."""
+    async with postgres_schema() as schema:
+        async with await psycopg.AsyncConnection.connect(POSTGRES, autocommit=True) as conn:
+            await conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
+        yield f"postgresql://postgres@127.0.0.1:5432/test?options=-csearch_path%3D{schema}"
+
+
 class StoreFactory:
     """Opens stores of one kind on the same data, as separate processes would."""
 

@@ -124,8 +124,13 @@ class Node:
         return Node(self.element, namespace, self._children)
 
     def value(self, parse: Callable[[str], T]) -> T:
+        element = self.element
+        # The whole text: `.text` stops at a comment or processing instruction inside it,
+        # where the canonical form that was signed reads on (the verifier refuses such
+        # documents from peers; this keeps every other reading honest too).
+        text = (element.text or "") if len(element) == 0 else "".join(element.itertext())
         try:
-            return parse(self.element.text or "")
+            return parse(text)
         except ValueError as error:
             raise InputError(BAD_VALUE, str(error), element_path(self.element)) from None
 

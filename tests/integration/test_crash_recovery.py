@@ -11,17 +11,14 @@ import signal
 import subprocess
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import aiohttp
-import psycopg
 import pytest
 from aiohttp import web
 from polling import eventually
-from psycopg import sql
-from stores import POSTGRES, postgres_schema
+from stores import postgres_url
 from test_gateway_flow import SAMPLES, CentralSystem
 
 from gateway.bench.pipeline import numbered_records
@@ -155,14 +152,6 @@ async def _stop(*processes: asyncio.subprocess.Process) -> None:
             await process.wait()
 
 
-@asynccontextmanager
-async def _postgres_url() -> AsyncIterator[str]:
-    async with postgres_schema() as schema:
-        async with await psycopg.AsyncConnection.connect(POSTGRES, autocommit=True) as conn:
-            await conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
-        yield f"postgresql://postgres@127.0.0.1:5432/test?options=-csearch_path%3D{schema}"
-
-
 async def test_a_killed_gateway_loses_nothing_and_resumes(central: SlowCentralSystem) -> None:
     port = free_port()
     api = f"http://127.0.0.1:{port}"
@@ -197,7 +186,7 @@ async def test_a_killed_gateway_loses_nothing_and_resumes(central: SlowCentralSy
 async def test_two_gateways_share_one_postgresql_and_take_over_from_a_killed_one(
     central: SlowCentralSystem,
 ) -> None:
-    async with _postgres_url() as url:
+    async with postgres_url() as url:
         first_port, second_port = free_port(), free_port()
         first_env = {**_environment(central.pki, central.url, first_port), "EUGW_DATABASE_URL": url}
         second_env = {
@@ -233,7 +222,7 @@ def _restart_postgresql() -> None:
 async def test_the_gateway_waits_for_a_restarted_postgresql_and_loses_nothing(
     central: SlowCentralSystem,
 ) -> None:
-    async with _postgres_url() as url:
+    async with postgres_url() as url:
         port = free_port()
         api = f"http://127.0.0.1:{port}"
         env = {**_environment(central.pki, central.url, port), "EUGW_DATABASE_URL": url}

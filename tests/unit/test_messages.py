@@ -8,7 +8,7 @@ import uuid
 import pytest
 from lxml import etree
 
-from gateway.domain.dublin import DublinRegime, RequestType
+from gateway.domain.dublin import DublinRegime, DublinReply, RequestType
 from gateway.domain.eurodac import Operation, Regime
 from gateway.errors import InputError
 from gateway.messages import (
@@ -231,3 +231,14 @@ def test_text_that_xml_cannot_carry_is_refused_when_building() -> None:
     person = dataclasses.replace(record.person, birth_place="Alep\x00po")
     broken = dataclasses.replace(enrolment, content=dataclasses.replace(record, person=person))
     assert refused(lambda: build_element(broken)).code == "GW-MSG-CONTENT"
+
+
+def test_text_is_read_whole_across_a_comment_inside_it() -> None:
+    """`.text` stops at a comment; the canonical form a signature covers reads on."""
+    message = example_messages()[("dublinet.reply", DublinRegime.AMMR)]
+    body = serialize(build_element(message))
+    spoiled = body.replace(b">No proof of", b">No<!-- a comment --> proof of")
+    assert spoiled != body
+    reply = read_message(spoiled).content
+    assert isinstance(reply, DublinReply)
+    assert reply.explanation == "No proof of the stay in the Netherlands was provided."

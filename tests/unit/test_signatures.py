@@ -299,3 +299,43 @@ def test_the_signer_refuses_to_sign_twice(pki: GeneratedPki) -> None:
     with pytest.raises(SecurityError) as caught:
         pki.signer(pki.fr).sign(signed, at=pki.now)
     assert caught.value.code == "GW-SIG-ALREADY-SIGNED"
+
+
+def _reparsed(document: etree._Element, replace: tuple[bytes, bytes] = (b"", b"")) -> bytes:
+    """The signed document as bytes, with `replace` applied after signing."""
+    return etree.tostring(document).replace(*replace)
+
+
+@pytest.mark.parametrize(
+    ("spoil", "path"),
+    [
+        # Exclusive C14N drops comments: the signature still holds, a reader of the stored
+        # bytes would see only the text before the comment.
+        ((b">accept<", b">acc<!--x-->ept<"), "comment()"),
+        ((b">accept<", b">acc<?pi x?>ept<"), "processing-instruction('pi')"),
+    ],
+)
+def test_a_comment_or_instruction_put_into_signed_text_is_refused(
+    pki: GeneratedPki, spoil: tuple[bytes, bytes], path: str
+) -> None:
+    spoiled = etree.fromstring(_reparsed(signed_by(pki, pki.nl), spoil))
+    with pytest.raises(SecurityError) as caught:
+        Verifier(pki.trust).verify(spoiled, expected=NL, at=pki.now)
+    assert caught.value.code == "GW-SIG-UNSIGNED"
+    assert caught.value.path is not None
+    assert caught.value.path.endswith(f"Decision/{path}")
+
+
+def test_a_comment_before_the_root_is_refused(pki: GeneratedPki) -> None:
+    body = b"<!-- not signed -->" + _reparsed(signed_by(pki, pki.nl))
+    document = etree.fromstring(body).getroottree().getroot()
+    assert refused(pki, document) == "GW-SIG-UNSIGNED"
+
+
+def test_unsigned_content_in_the_signature_is_refused(pki: GeneratedPki) -> None:
+    document = signed_by(pki, pki.nl)
+    signature = document.find(f"{{{DS}}}Signature")
+    assert signature is not None
+    extra = etree.SubElement(signature, f"{{{DS}}}Object")
+    etree.SubElement(extra, f"{M}Decision").text = "reject"
+    assert refused(pki, etree.fromstring(etree.tostring(document))) == "GW-SIG-UNSIGNED"
