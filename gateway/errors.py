@@ -140,6 +140,14 @@ ERROR_CODES: dict[str, str] = {
     "GW-API-QUERY": "A query parameter has a value the endpoint cannot use.",
     "GW-API-IDEMPOTENCY-KEY": "A submission needs an Idempotency-Key header.",
     "GW-AUDIT-BROKEN": "The audit trail's hash chain is broken at the named entry.",
+    "GW-AUDIT-REWRITTEN": "The audit trail differs from a signed checkpoint: an entry at or "
+    "before it was altered and the hashes after it recomputed.",
+    "GW-AUDIT-TRUNCATED": "The audit trail lacks an entry a signed checkpoint vouches for "
+    "(its end was cut off, or the entry removed).",
+    "GW-AUDIT-CHECKPOINT": "An audit checkpoint is refused: unreadable, its signature does not "
+    "hold, or not signed by a gateway key of this member state.",
+    "GW-AUDIT-CHECKPOINT-WRITE": "The audit checkpoint file cannot be appended to (permissions, "
+    "space, not a regular file, writable by others).",
     "GW-IN-NO-TOKEN": "No API token has that id.",
     "GW-IN-NOT-AN-ACK": "A peer answered a delivery with something other than its acknowledgement.",
     "GW-IN-STALE": "An inbound message's creation time is too far from the time of receipt.",

@@ -155,6 +155,11 @@ class MessageStore(Protocol):
         transaction."""
         ...
 
+    async def audit_head(self) -> AuditEntry | None:
+        """The last entry of the audit trail (None while it is empty): what a checkpoint
+        of the trail signs (`gateway.broker.checkpoints`)."""
+        ...
+
     async def wait_for_work(self, *, at_most: float) -> None:
         """Return when new work may have arrived (from any process), or after
         `at_most` seconds. Workers claim again after it returns."""

@@ -266,6 +266,14 @@ class PostgresStore:
 
         return await self._transaction(work)
 
+    async def audit_head(self) -> AuditEntry | None:
+        async def work(conn: Connection) -> AuditEntry | None:
+            cursor = await conn.execute("SELECT * FROM audit ORDER BY seq DESC LIMIT 1")
+            row = await cursor.fetchone()
+            return None if row is None else audit_from_row(row, _same)
+
+        return await self._transaction(work)
+
     async def receive(self, inbound: InboundMessage, *, effect: Event | None) -> Receipt:
         async def work(conn: Connection) -> Receipt:
             cursor = await conn.execute(_INSERT_INBOUND, inbound_values(inbound, _keep))

@@ -397,6 +397,13 @@ class SqliteStore:
 
         return await self._run(work)
 
+    async def audit_head(self) -> AuditEntry | None:
+        def work(db: sqlite3.Connection) -> AuditEntry | None:
+            row = db.execute("SELECT * FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
+            return None if row is None else audit_from_row(row, _from_db)
+
+        return await self._run(work)
+
     async def close(self) -> None:
         await self._database.close()
 

@@ -3,7 +3,10 @@
 What happened to every submission, message, reply and operator action, in
 order, without personal data (ids, states, codes, names of systems and
 operators only). Changing, removing or reordering a stored entry breaks the
-chain at that entry, and `verify_chain` names it.
+chain at that entry, and `verify_chain` names it. The chain alone cannot show
+a trail rewritten from some entry on with every later hash recomputed, nor an
+end cut off: signed checkpoints kept outside the database do
+(`gateway.broker.checkpoints`).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ __all__ = [
     "AuditEntry",
     "AuditRecord",
     "ChainBreak",
+    "ChainCheck",
     "chain",
     "change_audit",
     "entry_hash",
@@ -114,10 +118,18 @@ def chain(record: AuditRecord, *, seq: int, prev_hash: str) -> AuditEntry:
     )
 
 
-def verify_chain(entries: Iterable[AuditEntry]) -> ChainBreak | None:
-    """The first entry where the chain is broken, or None when it is whole."""
-    expected_seq, prev = 1, GENESIS
-    for entry in entries:
+class ChainCheck:
+    """`verify_chain` one entry at a time, for a trail read page by page; after a break
+    it goes on from the entry that broke it, so later entries are still compared."""
+
+    def __init__(self) -> None:
+        self._expected_seq = 1
+        self._prev = GENESIS
+
+    def add(self, entry: AuditEntry) -> ChainBreak | None:
+        """Where `entry` breaks the chain, or None when it follows the entries before it."""
+        expected_seq, prev = self._expected_seq, self._prev
+        self._expected_seq, self._prev = entry.seq + 1, entry.hash
         if entry.seq != expected_seq:
             return ChainBreak(
                 seq=entry.seq,
@@ -139,7 +151,15 @@ def verify_chain(entries: Iterable[AuditEntry]) -> ChainBreak | None:
         )
         if recomputed != entry.hash:
             return ChainBreak(seq=entry.seq, reason="its content was altered after it was written")
-        expected_seq, prev = entry.seq + 1, entry.hash
+        return None
+
+
+def verify_chain(entries: Iterable[AuditEntry]) -> ChainBreak | None:
+    """The first entry where the chain is broken, or None when it is whole."""
+    check = ChainCheck()
+    for entry in entries:
+        if (broken := check.add(entry)) is not None:
+            return broken
     return None
 
 

@@ -311,6 +311,9 @@ class InMemoryStore:
     async def audit_entries(self, *, after: int = 0, limit: int = 1000) -> list[AuditEntry]:
         return [entry for entry in self._audit if entry.seq > after][:limit]
 
+    async def audit_head(self) -> AuditEntry | None:
+        return self._audit[-1] if self._audit else None
+
     def _append(self, *records: AuditRecord) -> None:
         for record in records:
             prev = self._audit[-1].hash if self._audit else GENESIS
