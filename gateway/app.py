@@ -6,6 +6,7 @@ same objects with fakes from `gateway.testing`.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import os
 from collections.abc import AsyncIterator
@@ -16,6 +17,7 @@ from datetime import timedelta
 from functools import partial
 from pathlib import Path
 
+from gateway.adapters.checkpoint_file import CheckpointFile
 from gateway.adapters.clock import SystemClock
 from gateway.adapters.http_transport import HttpTransport, Route
 from gateway.adapters.postgres_store import PostgresStore
@@ -23,15 +25,17 @@ from gateway.adapters.postgres_tracking import PostgresTrackingStore
 from gateway.adapters.sqlite_store import SqliteStore
 from gateway.adapters.sqlite_tracking import SqliteTrackingStore
 from gateway.adapters.webhook_transport import WebhookTransport
+from gateway.broker.checkpoints import Checkpoint, CheckpointPolicy
 from gateway.broker.dispatcher import Dispatcher, DispatcherPolicy
 from gateway.broker.outbox import Outbox
 from gateway.broker.retry import RetryPolicy
 from gateway.broker.sealing import BodyCipher, parse_key_ring
-from gateway.errors import ConfigError
+from gateway.errors import ConfigError, GatewayError
 from gateway.logging import configure_logging, get_logger
 from gateway.mapping.source_readers import Reader, record_sources, source_readers
 from gateway.observability import Metrics
 from gateway.pipeline.alerts import deadline_counts
+from gateway.pipeline.audit_checkpoints import Checkpointer, gateway_of, read_line
 from gateway.pipeline.batches import Batches
 from gateway.pipeline.cpu_processes import ProcessWork
 from gateway.pipeline.cpu_work import CpuTools, CpuWork, ThreadWork
@@ -44,13 +48,23 @@ from gateway.pipeline.wire import Wire
 from gateway.ports import Clock, MessageStore, TrackingStore
 from gateway.security.configured import client_context_from, signer_from, trust_store_from
 from gateway.security.identity import PeerId
+from gateway.security.signer import Signer
 from gateway.security.trust import TrustStore
 from gateway.security.verifier import Verifier
 from gateway.settings import Settings
 from gateway.validation.parsing import XmlLimits
 from gateway.validation.schemas import default_pack
 
-__all__ = ["Gateway", "build_gateway", "open_store", "open_tracking", "running_services"]
+__all__ = [
+    "Gateway",
+    "audit_checkpoints",
+    "build_gateway",
+    "checkpoint_file",
+    "checkpointer",
+    "open_store",
+    "open_tracking",
+    "running_services",
+]
 
 EURODAC_PEER = PeerId(party="EU", system="eurodac")
 
@@ -170,6 +184,80 @@ def dispatcher_policy(settings: Settings) -> DispatcherPolicy:
         ),
         lease=timedelta(seconds=settings.lease_seconds),
     )
+
+
+def checkpoint_file(settings: Settings) -> CheckpointFile:
+    """This process's file of audit checkpoints (`audit_checkpoint_file`, under `data_dir`)."""
+    return CheckpointFile(settings.data_dir / settings.audit_checkpoint_file)
+
+
+async def checkpointer(
+    settings: Settings,
+    store: MessageStore,
+    clock: Clock,
+    *,
+    trust: TrustStore | None = None,
+    signer: Signer | None = None,
+) -> Checkpointer:
+    """The writer of audit checkpoints to this process's file. When `trust` is given, the
+    file's last checkpoint, if its signature holds, says when the next one is due."""
+    file = checkpoint_file(settings)
+    last = await asyncio.to_thread(_last_checkpoint, settings, file, trust) if trust else None
+    return Checkpointer(
+        store=store,
+        sink=file,
+        signer=signer or signer_from(settings),
+        gateway=gateway_of(settings.member_state),
+        clock=clock,
+        policy=CheckpointPolicy(
+            every_entries=settings.audit_checkpoint_entries,
+            every_seconds=settings.audit_checkpoint_seconds,
+        ),
+        last=last,
+    )
+
+
+def _last_checkpoint(
+    settings: Settings, file: CheckpointFile, trust: TrustStore
+) -> Checkpoint | None:
+    line = file.last_line()
+    if line is None:
+        return None
+    try:
+        return read_line(
+            line,
+            verifier=Verifier(trust),
+            gateway=gateway_of(settings.member_state),
+            limits=xml_limits(settings),
+        )
+    except GatewayError as error:  # `eugw audit verify` says which line; write a fresh one
+        get_logger().error(
+            "the last audit checkpoint is refused", code=error.code, file=str(file.path)
+        )
+        return None
+
+
+@asynccontextmanager
+async def audit_checkpoints(services: Services) -> AsyncIterator[Checkpointer]:
+    """Audit checkpoints while the gateway serves (`eugw serve`, `eugw demo`): when the
+    settings' policy says so, and one on the way out, once the server has stopped. Every
+    process serving one PostgreSQL database checkpoints the one shared trail into the
+    file of its own data directory."""
+    settings = services.settings
+    writer = await checkpointer(settings, services.store, services.clock, trust=services.trust)
+    stop = asyncio.Event()
+    task = asyncio.create_task(writer.run(stop), name="audit-checkpoints")
+    try:
+        yield writer
+    finally:
+        stop.set()
+        await task
+        try:
+            await writer.close()
+        except GatewayError as error:
+            get_logger().error(
+                "the audit checkpoint on shutdown failed", code=error.code, reason=error.message
+            )
 
 
 @asynccontextmanager

@@ -102,6 +102,12 @@ class Settings:
     # Worker processes that build, sign and verify the submissions and inbound messages
     # (each loads the keys); 0 keeps that work on the crypto threads of the gateway's process.
     crypto_processes: int = dataclasses.field(default=0, metadata=_check(_not_negative))
+    # audit: signed checkpoints of the trail's head, kept outside the database
+    audit_checkpoint_file: Path = Path("audit/checkpoints.log")  # relative: under data_dir
+    # a checkpoint after this many new entries (0: not by count) ...
+    audit_checkpoint_entries: int = dataclasses.field(default=1000, metadata=_check(_not_negative))
+    # ... or this long after the last one when the trail moved (0: not by time)
+    audit_checkpoint_seconds: int = dataclasses.field(default=300, metadata=_check(_not_negative))
     mappings_dir: Path = Path("mappings")
     max_batch_bytes: int = dataclasses.field(default=2 * 1024**3, metadata=_check(_positive))
     # tracking: results back to the national systems

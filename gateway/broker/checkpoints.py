@@ -195,11 +195,18 @@ class TrailCheck:
             farthest = beyond[-1]
             ends = f"the trail ends at entry {head_seq}" if head_seq else "the trail is empty"
             also = f", with every entry up to {farthest.seq}" if farthest.seq > head_seq + 1 else ""
+            agreed = self._vouched.seq if self._vouched else 0
+            unvouched = (
+                f"; only the hash chain vouches for {_span(agreed + 1, head_seq)}, after "
+                "the last checkpoint that agrees"
+                if head_seq > agreed
+                else ""
+            )
             self._note_missing(
                 farthest,
                 head_seq + 1,
                 f"it is missing{also}: {_by(farthest)} vouches for entry {farthest.seq}, "
-                f"but {ends} (its end was cut off)",
+                f"but {ends} (its end was cut off){unvouched}",
             )
         findings = [self._broken, self._differs, self._missing]
         return TrailReport(
@@ -246,3 +253,7 @@ def _by(checkpoint: Checkpoint) -> str:
         f"the checkpoint signed by {checkpoint.gateway} at "
         f"{checkpoint.at.isoformat(timespec='seconds')}"
     )
+
+
+def _span(first: int, last: int) -> str:
+    return f"entry {first}" if first == last else f"entries {first} to {last}"

@@ -1,18 +1,26 @@
-"""`eugw audit verify` and `eugw audit export`: prove the audit trail is whole, hand it over."""
+"""`eugw audit`: prove the audit trail is whole against its signed checkpoints, write and
+list checkpoints, hand the trail and the checkpoints over."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import json
+import shutil
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-from gateway.broker.audit import AuditEntry, verify_chain
-from gateway.cli._context import settings_from, store_of
+from gateway.adapters.checkpoint_file import read_lines
+from gateway.app import checkpoint_file, checkpointer, xml_limits
+from gateway.broker.audit import AuditEntry
+from gateway.broker.checkpoints import Occasion, TrailCheck, TrailReport
+from gateway.cli._context import gateway_from, settings_from, store_of
+from gateway.domain.problems import Problem
 from gateway.errors import InputError
-from gateway.ports import MessageStore
+from gateway.pipeline.audit_checkpoints import ReadCheckpoints, gateway_of, read_checkpoints
+from gateway.ports import Clock, MessageStore
+from gateway.security.configured import verifier_from
 from gateway.settings import Settings
 
 __all__ = ["register"]
@@ -23,24 +31,58 @@ PAGE = 5000
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = commands.add_parser(
         "audit",
-        help="verify or export the hash-chained audit trail",
+        help="verify, checkpoint or export the hash-chained audit trail",
         description=(
             "The audit trail records every submission, message state change, inbound message "
-            "and token change, each entry holding the hash of the one before it."
+            "and token change, each entry holding the hash of the one before it. Signed "
+            "checkpoints of its last entry, kept in a file outside the database "
+            "(audit_checkpoint_file) and copied off the machine, show a trail rewritten "
+            "with its hashes recomputed, or cut short."
         ),
     )
-    parser.set_defaults(run=lambda args: asyncio.run(_verify(settings_from(args))))
+    parser.set_defaults(run=_verify, checkpoints=None)
     actions = parser.add_subparsers(title="audit commands", metavar="COMMAND")
     verify = actions.add_parser(
         "verify",
-        help="check the chain; exit 1 naming the first altered, removed or reordered entry",
+        help="check the chain and the checkpoints; exit 1 naming the first entry that differs",
         description=(
-            "Recompute the hash chain. Prints the number of entries and the hash of the last "
-            "one: keep that hash, since a later run showing fewer entries or another hash "
-            "for that entry means the end of the trail was cut off."
+            "Recompute the hash chain and hold it against every signed checkpoint: each must "
+            "be signed by a gateway key of this member state that the trust store trusts, and "
+            "the trail's entry at its sequence number must have its hash. Says 'intact' only "
+            "when the chain and the checkpoints agree; without a checkpoint, says that nothing "
+            "outside the database vouches for the trail."
         ),
     )
-    verify.set_defaults(run=lambda args: asyncio.run(_verify(settings_from(args))))
+    verify.add_argument(
+        "--checkpoints",
+        metavar="FILE",
+        type=Path,
+        action="append",
+        help="a file of checkpoints: an off-machine copy, another gateway process's file "
+        "(repeat for several; default: this gateway's own audit_checkpoint_file)",
+    )
+    verify.set_defaults(run=_verify)
+    checkpoint = actions.add_parser(
+        "checkpoint",
+        help="sign the trail's last entry now, append it to the checkpoint file and print it",
+        description=(
+            "Write a checkpoint of the trail's last entry to the checkpoint file, and print "
+            "it (one line of signed XML) for a remote logger, e.g. "
+            "`eugw audit checkpoint | logger --size 16384 -t eugw-audit`."
+        ),
+    )
+    checkpoint.set_defaults(run=_checkpoint)
+    listing = actions.add_parser(
+        "checkpoints",
+        help="list this gateway's checkpoints, each checked; --export copies the file",
+    )
+    listing.add_argument(
+        "--export",
+        metavar="FILE",
+        help="copy the checkpoint file as it is to FILE ('-': standard output), to ship it "
+        "off the machine",
+    )
+    listing.set_defaults(run=_checkpoints)
     export = actions.add_parser("export", help="write the trail as JSON lines for an auditor")
     export.add_argument("--out", type=Path, help="file to write (default: standard output)")
     export.set_defaults(run=lambda args: asyncio.run(_export(settings_from(args), args.out)))
@@ -54,17 +96,134 @@ async def _entries(store: MessageStore) -> AsyncIterator[AuditEntry]:
         after = page[-1].seq
 
 
-async def _verify(settings: Settings) -> int:
-    async with store_of(settings) as store:
-        entries = [entry async for entry in _entries(store)]
-    broken = verify_chain(entries)
-    if broken is not None:
-        raise InputError(
-            "GW-AUDIT-BROKEN", f"audit entry {broken.seq}: {broken.reason}", f"audit[{broken.seq}]"
+def _verify(args: argparse.Namespace) -> int:
+    settings = settings_from(args)
+    files: list[Path] | None = args.checkpoints
+    read = _read_checkpoints(settings, files)
+    report = asyncio.run(_check(settings, read))
+    problems = [
+        Problem(
+            code=finding.code, message=f"audit {finding.where}: {finding.reason}", path=finding.path
         )
-    head = entries[-1].hash if entries else "(empty)"
-    print(f"audit trail intact: {len(entries)} entries, last hash {head}")
+        for finding in report.findings
+    ]
+    if problems or read.refused:
+        raise InputError.from_problems([*problems, *read.refused])
+    sources = (
+        ", ".join(str(path) for path in files) if files else str(checkpoint_file(settings).path)
+    )
+    print(_verdict(report, sources))
     return 0
+
+
+def _read_checkpoints(settings: Settings, files: list[Path] | None) -> ReadCheckpoints:
+    sources = (
+        [(str(path), read_lines(path)) for path in files]
+        if files
+        else [(str(checkpoint_file(settings).path), checkpoint_file(settings).lines())]
+    )
+    lines = [(source, list(numbered)) for source, numbered in sources]
+    if not any(numbered for _, numbered in lines):
+        return ReadCheckpoints(checkpoints=(), refused=())
+    verifier = verifier_from(settings)
+    read = [
+        read_checkpoints(
+            numbered,
+            source,
+            verifier=verifier,
+            gateway=gateway_of(settings.member_state),
+            limits=xml_limits(settings),
+        )
+        for source, numbered in lines
+    ]
+    return ReadCheckpoints(
+        checkpoints=tuple(checkpoint for one in read for checkpoint in one.checkpoints),
+        refused=tuple(problem for one in read for problem in one.refused),
+    )
+
+
+async def _check(settings: Settings, read: ReadCheckpoints) -> TrailReport:
+    check = TrailCheck(read.checkpoints)
+    async with store_of(settings) as store:
+        async for entry in _entries(store):
+            check.add(entry)
+    return check.report()
+
+
+def _verdict(report: TrailReport, sources: str) -> str:
+    head = f"last hash {report.head.hash}" if report.head else "no entry yet"
+    if report.vouched is None:
+        return (
+            f"audit hash chain whole: {report.entries} entries, {head}\n"
+            f"no checkpoint ({sources}): nothing outside the database vouches for the trail, "
+            "so an entry altered with every later hash recomputed, or an end cut off, would "
+            "not show; `eugw serve` and `eugw audit checkpoint` write checkpoints"
+        )
+    vouched = report.vouched
+    agree = "signed checkpoint agrees" if report.checkpoints == 1 else "signed checkpoints agree"
+    lines = [
+        f"audit trail intact: {report.entries} entries, {head}",
+        f"{report.checkpoints} {agree} ({sources}); the last vouches for entry {vouched.seq} "
+        f"(signed by {vouched.gateway} at {vouched.at.isoformat(timespec='seconds')})",
+    ]
+    if report.unvouched:
+        after = vouched.seq + 1
+        last = vouched.seq + report.unvouched
+        which = f"entry {after} is" if after == last else f"entries {after} to {last} are"
+        lines.append(f"{which} vouched for by the hash chain only, until the next checkpoint")
+    return "\n".join(lines)
+
+
+def _checkpoint(args: argparse.Namespace) -> int:
+    gateway = gateway_from(args)
+    line = asyncio.run(_write_checkpoint(gateway.settings, gateway.clock))
+    if line is None:
+        print("the audit trail is empty: no checkpoint written", file=sys.stderr)
+        return 0
+    sys.stdout.write(line.decode("ascii"))
+    return 0
+
+
+async def _write_checkpoint(settings: Settings, clock: Clock) -> bytes | None:
+    async with store_of(settings) as store:
+        writer = await checkpointer(settings, store, clock)
+        written = await writer.checkpoint(Occasion.DEMAND)
+    return written[1] if written else None
+
+
+def _checkpoints(args: argparse.Namespace) -> int:
+    settings = settings_from(args)
+    file = checkpoint_file(settings)
+    if args.export:
+        _export_checkpoints(file.path, args.export)
+        return 0
+    read = _read_checkpoints(settings, None)
+    for item in sorted(read.checkpoints, key=lambda checkpoint: (checkpoint.seq, checkpoint.at)):
+        print(
+            f"{item.seq}\t{item.at.isoformat(timespec='seconds')}\t{item.occasion.value}\t"
+            f"{item.gateway}\t{item.hash}"
+        )
+    if read.refused:
+        raise InputError.from_problems(read.refused)
+    if not read.checkpoints:
+        print(f"no checkpoint in {file.path}", file=sys.stderr)
+    return 0
+
+
+def _export_checkpoints(source: Path, target: str) -> None:
+    try:
+        with source.open("rb") as lines:
+            if target == "-":
+                shutil.copyfileobj(lines, sys.stdout.buffer)
+                sys.stdout.flush()
+                return
+            with Path(target).open("wb") as out:
+                shutil.copyfileobj(lines, out)
+    except OSError as error:
+        where = target if error.filename == target else str(source)
+        raise InputError(
+            "GW-IN-FILE", f"cannot copy the checkpoints: {error.strerror}", where
+        ) from None
 
 
 async def _export(settings: Settings, out: Path | None) -> int:

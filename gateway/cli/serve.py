@@ -9,7 +9,7 @@ import dataclasses
 import signal
 
 from gateway.adapters.web.server import Endpoints, serve
-from gateway.app import running_services
+from gateway.app import audit_checkpoints, running_services
 from gateway.cli._context import settings_from
 from gateway.errors import ConfigError
 from gateway.settings import Settings
@@ -26,7 +26,10 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
             "(EUGW_API_HOST:EUGW_API_PORT, default 127.0.0.1:8080), the mutual-TLS inbound "
             "endpoint for peers' replies (EUGW_INBOUND_PORT, default 8443) and the "
             "dispatcher that delivers queued messages. Keys, certificates and the trust "
-            "store are read from EUGW_DATA_DIR (make demo ones with `eugw certs init DIR`)."
+            "store are read from EUGW_DATA_DIR (make demo ones with `eugw certs init DIR`). "
+            "Signed checkpoints of the audit trail go to EUGW_AUDIT_CHECKPOINT_FILE every "
+            "EUGW_AUDIT_CHECKPOINT_ENTRIES entries or EUGW_AUDIT_CHECKPOINT_SECONDS, and on "
+            "the way out (see `eugw audit --help`)."
         ),
     )
     parser.add_argument(
@@ -59,7 +62,7 @@ async def _serve(settings: Settings) -> None:
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     started: asyncio.Future[Endpoints] = loop.create_future()
-    async with running_services(settings) as services:
+    async with running_services(settings) as services, audit_checkpoints(services):
         server = asyncio.create_task(serve(services, stop, started))
         endpoints = await _started(started, server)
         print(f"eugw: API on {endpoints.api}, inbound (mutual TLS) on {endpoints.inbound}")

@@ -86,7 +86,7 @@ def test_audit_verify_names_a_tampered_row(
 ) -> None:
     _queue_one_dead(data_dir)
     assert main(["audit", "verify"]) == 0
-    assert "intact: 7 entries" in capsys.readouterr().out  # 5 to queue, claim, give up
+    assert "hash chain whole: 7 entries" in capsys.readouterr().out  # 5 to queue, claim, give up
     assert main(["audit", "export", "--out", str(data_dir / "audit.jsonl")]) == 0
     lines = (data_dir / "audit.jsonl").read_text().splitlines()
     assert [json.loads(line)["seq"] for line in lines] == list(range(1, 8))

@@ -164,6 +164,7 @@ def test_a_cut_tail_names_the_first_missing_entry() -> None:
     assert finding.where == "entry 24"
     assert "up to 30" in finding.reason
     assert "the trail ends at entry 23" in finding.reason
+    assert "only the hash chain vouches for entries 21 to 23" in finding.reason
 
 
 def test_an_emptied_trail_is_cut_from_entry_one() -> None:
