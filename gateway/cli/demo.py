@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from gateway.adapters.web.server import Endpoints, serve
-from gateway.app import running_services
+from gateway.app import audit_checkpoints, running_services
 from gateway.broker.access import Role, new_token
 from gateway.cli._context import settings_from
 from gateway.listen_ports import free_port
@@ -107,7 +107,7 @@ async def _demo(base: Settings, args: argparse.Namespace) -> int:
             loop.add_signal_handler(signum, stop.set)
     await simulator.start()
     try:
-        async with running_services(settings) as services:
+        async with running_services(settings) as services, audit_checkpoints(services):
             token, secret = new_token(
                 name="demo-operator",
                 roles=frozenset({Role.SUBMITTER, Role.OPERATOR, Role.AUDITOR}),
