@@ -251,7 +251,10 @@ async def audit_checkpoints(services: Services) -> AsyncIterator[Checkpointer]:
         yield writer
     finally:
         stop.set()
-        await task
+        try:
+            await task
+        except Exception as error:  # noqa: BLE001 - the shutdown checkpoint matters more
+            get_logger().exception("audit checkpoints stopped", error_type=type(error).__name__)
         try:
             await writer.close()
         except GatewayError as error:

@@ -222,7 +222,11 @@ class Checkpointer:
             if head is None:
                 return None
             last_seq = self._last.seq if self._last else 0
-            self._warn_if_below(head, last_seq)
+            if head.seq < last_seq:
+                # Go on vouching for what the trail holds now: the earlier checkpoints keep
+                # the evidence of the cut.
+                self._warn_below(head)
+                last_seq = 0
             occasion = self._policy.due(
                 head_seq=head.seq,
                 last_seq=last_seq,
@@ -270,8 +274,8 @@ class Checkpointer:
         get_logger().info("audit checkpoint written", count=checkpoint.seq, reason=occasion.value)
         return checkpoint, line
 
-    def _warn_if_below(self, head: AuditEntry, last_seq: int) -> None:
-        if head.seq >= last_seq or self._warned_below:
+    def _warn_below(self, head: AuditEntry) -> None:
+        if self._warned_below:
             return
         self._warned_below = True  # once: the operator must look, the log need not fill up
         get_logger().error(
