@@ -122,7 +122,7 @@ def body_cipher(settings: Settings) -> BodyCipher:
 
 def _body_key_file(path: Path) -> str:
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # keys: this user only
         key = base64.b64encode(os.urandom(32)).decode()
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "w") as file:

@@ -121,6 +121,8 @@ ERROR_CODES: dict[str, str] = {
     "GW-XML-ENTITY": "An XML document declares or uses an external or undefined entity (XXE).",
     "GW-XML-ENTITY-EXPANSION": "An XML document declares entities (entity expansion).",
     "GW-XML-SYNTAX": "An XML document is not well-formed.",
+    "GW-JSON-TOO-LARGE": "A JSON document is larger than the gateway accepts.",
+    "GW-JSON-TOO-DEEP": "A JSON document nests arrays and objects deeper than 64 levels.",
     "GW-VAL-NAMESPACE": "No schema of the pack validates the document's root namespace.",
     "GW-VAL-SCHEMA": "A message does not conform to its XSD schema.",
     "GW-CFG-SCHEMA-PACK": "The schema pack is missing, unreadable or refers outside itself.",
@@ -139,6 +141,16 @@ ERROR_CODES: dict[str, str] = {
     "GW-API-REQUEST": "The HTTP request cannot be served as sent.",
     "GW-API-QUERY": "A query parameter has a value the endpoint cannot use.",
     "GW-API-IDEMPOTENCY-KEY": "A submission needs an Idempotency-Key header.",
+    "GW-API-PATH": "An id in the URL is longer than 200 characters or holds a control character.",
+    "GW-API-BODY-TIMEOUT": "The request body did not arrive within body_timeout_seconds.",
+    "GW-API-BUSY": (
+        "The gateway holds as many request bodies as it may (max_body_memory_bytes); "
+        "send the request again after Retry-After seconds."
+    ),
+    "GW-API-RATE-LIMITED": (
+        "The token sent more requests than its rate limit allows (rate_limit_per_second, "
+        "rate_limit_burst); send again after Retry-After seconds."
+    ),
     "GW-AUDIT-BROKEN": "The audit trail's hash chain is broken at the named entry.",
     "GW-AUDIT-REWRITTEN": "The audit trail differs from a signed checkpoint: an entry at or "
     "before it was altered and the hashes after it recomputed.",

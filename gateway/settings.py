@@ -90,6 +90,15 @@ class Settings:
     inbound_host: str = "127.0.0.1"
     inbound_port: int = dataclasses.field(default=8443, metadata=_check(_not_negative))
     max_request_bytes: int = dataclasses.field(default=16 * 1024 * 1024, metadata=_check(_positive))
+    # the servers' resource limits (gateway/adapters/web/limits.py, server.py)
+    header_timeout_seconds: int = dataclasses.field(default=10, metadata=_check(_positive))
+    tls_handshake_timeout_seconds: int = dataclasses.field(default=10, metadata=_check(_positive))
+    body_timeout_seconds: int = dataclasses.field(default=60, metadata=_check(_positive))
+    max_body_memory_bytes: int = dataclasses.field(
+        default=128 * 1024 * 1024, metadata=_check(_positive)
+    )
+    rate_limit_per_second: int = dataclasses.field(default=100, metadata=_check(_not_negative))
+    rate_limit_burst: int = dataclasses.field(default=200, metadata=_check(_positive))
     eurodac_url: str = "https://localhost:9443/eurodac"
     dublinet_url: str = "https://localhost:9443/dublinet/{party}"  # {party}: NL, FR, ...
     dublinet_peers: str = "NL,FR,DE"  # member states whose access points we deliver to
@@ -116,6 +125,16 @@ class Settings:
     # console: the simulators' control API, for testers (empty: no simulator page)
     simulator_control_url: str = ""  # e.g. http://127.0.0.1:9080
     simulator_control_token: str = ""  # its bearer token, when it was started with one
+
+    def __post_init__(self) -> None:
+        largest = max(self.max_request_bytes, self.max_xml_bytes)
+        if self.max_body_memory_bytes < largest:
+            raise ConfigError(
+                "GW-CFG-INVALID",
+                f"{self.max_body_memory_bytes} is less than one request body may be "
+                f"({largest} bytes: max_request_bytes, max_xml_bytes)",
+                f"{ENV_PREFIX}MAX_BODY_MEMORY_BYTES",
+            )
 
 
 def load_settings(environ: Mapping[str, str], config_file: Path | None = None) -> Settings:

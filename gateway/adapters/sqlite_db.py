@@ -34,6 +34,7 @@ from typing import Any, ClassVar, Generic, TypeVar
 
 from gateway.adapters.sql_common import migrations
 from gateway.errors import ConfigError, TransportError
+from gateway.private_files import FOLDER_MODE, private_file
 
 __all__ = ["SqliteDatabase"]
 
@@ -97,7 +98,7 @@ class SqliteDatabase:
         executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=thread_name)
 
         def connect() -> sqlite3.Connection:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            _private_database(path)
             connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
             connection.row_factory = sqlite3.Row
             connection.execute("PRAGMA journal_mode = WAL")
@@ -201,6 +202,16 @@ def _settle_all(outcomes: list[tuple[asyncio.Future[Any], tuple[bool, Any]]]) ->
             future.set_result(value)
         else:
             future.set_exception(value)
+
+
+def _private_database(path: Path) -> None:
+    """The file for this user only, in a folder made for this user only when it is new:
+    SQLite gives the -wal and -shm files it makes the database file's mode, so they are
+    0600 too (older ones are tightened)."""
+    path.parent.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
+    for file in (path, *(path.with_name(path.name + suffix) for suffix in ("-wal", "-shm"))):
+        if file == path or file.exists():
+            private_file(file)
 
 
 def _migrate(db: sqlite3.Connection) -> None:

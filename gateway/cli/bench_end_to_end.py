@@ -191,6 +191,7 @@ async def _end_to_end_on(
                 crypto_processes=args.processes,
                 log_level=LogLevel.WARNING,
                 database_url=database_url,
+                rate_limit_per_second=0,  # one submitter flat out is the point here
             )
             stop = asyncio.Event()
             async with running_services(settings) as services:

@@ -15,6 +15,7 @@ from typing import Any, TextIO
 
 from gateway.errors import InputError
 from gateway.mapping.problems import FieldProblem
+from gateway.validation.json_parsing import MAX_JSON_DEPTH, TOO_DEEP, json_depth, parse_json
 
 __all__ = ["SourceRow", "read_csv_rows", "read_fixed_rows", "read_json_rows", "read_rows"]
 
@@ -72,10 +73,17 @@ def read_json_rows(stream: TextIO) -> Iterator[SourceRow]:
     for number, line in enumerate(_lines_from(first, stream), start=1 + skipped):
         if not line.strip():
             continue
+        if json_depth(line, stop_above=MAX_JSON_DEPTH) > MAX_JSON_DEPTH:
+            message = f"line {number} nests deeper than {MAX_JSON_DEPTH} levels"
+            yield SourceRow(number=number, problem=FieldProblem(code=TOO_DEEP, message=message))
+            continue
         try:
             yield SourceRow(number=number, data=json.loads(line))
         except json.JSONDecodeError as error:
             message = f"line {number} is not valid JSON: {error.msg} (column {error.colno})"
+            yield SourceRow(number=number, problem=FieldProblem(code=BAD_ROW, message=message))
+        except ValueError as error:  # an integer of more than 4300 digits
+            message = f"line {number} is not valid JSON: {str(error)[:200]}"
             yield SourceRow(number=number, problem=FieldProblem(code=BAD_ROW, message=message))
 
 
@@ -116,12 +124,6 @@ def _lines_from(first: str, stream: TextIO) -> Iterator[str]:
 
 
 def _json_array(text: str) -> Iterator[SourceRow]:
-    try:
-        items = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise InputError(
-            "GW-IN-JSON",
-            f"not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}",
-        ) from None
+    items = parse_json(text)  # sized and its nesting measured before decoding
     for number, item in enumerate(items, start=1):
         yield SourceRow(number=number, data=item)

@@ -37,6 +37,7 @@ from gateway.logging import get_logger
 from gateway.mapping.source_readers import ReadRecord, RecordSource
 from gateway.pipeline.submissions import Submissions
 from gateway.ports import Clock
+from gateway.private_files import open_private
 
 __all__ = ["BatchRequest", "Batches"]
 
@@ -182,7 +183,7 @@ class Batches:
         for part in (request.source, request.format or ""):
             digest.update(part.encode() + b"\0")
         size = 0
-        file = await loop.run_in_executor(self.executor, path.open, "wb")
+        file = await loop.run_in_executor(self.executor, open_private, path)  # 0600
         try:
             async for chunk in body:
                 size += len(chunk)

@@ -28,6 +28,7 @@ from gateway.messages import MESSAGE_TYPES, Message, new_envelope
 from gateway.pipeline.cpu_work import CpuTools, CpuWork, SourceReader, ThreadWork
 from gateway.pipeline.wire import CENTRAL_SYSTEM, Wire, peer_name
 from gateway.ports import Clock
+from gateway.validation.json_parsing import parse_json
 
 __all__ = [
     "SourceReader",
@@ -211,9 +212,9 @@ def _records(
     if request.source is not None:
         return tools.sources[request.source](request.body, request.format)
     try:
-        data = json.loads(request.body)
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        return [], [Problem(code="GW-IN-JSON", message=f"not valid JSON: {error}", path="")]
+        data = parse_json(request.body)  # sized and its nesting measured before decoding
+    except InputError as error:
+        return [], error.problems
     items = data if isinstance(data, list) else [data]
     if not items or len(items) > MAX_RECORDS:
         message = f"a submission holds 1 to {MAX_RECORDS} records, not {len(items)}"

@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from typing import Any
 
 from aiohttp import web
 
 from gateway.adapters.web import batches, console, observability, openapi, tracking
-from gateway.adapters.web.auth import caller, requires
+from gateway.adapters.web.auth import RATE_LIMITER, caller, requires
+from gateway.adapters.web.budgets import BodyBudget, RateLimiter
+from gateway.adapters.web.headers import add_security_headers
 from gateway.adapters.web.keys import SERVICES
+from gateway.adapters.web.limits import LIMITS, RequestLimits, limits_middleware
 from gateway.adapters.web.observability import readiness
+from gateway.adapters.web.params import (
+    Choice,
+    Number,
+    Text,
+    Time,
+    path_parameters_middleware,
+    query,
+)
 from gateway.adapters.web.problems import PROBLEM_JSON, error_middleware
 from gateway.broker.access import Role
 from gateway.broker.records import StoredMessage
@@ -25,16 +35,56 @@ from gateway.ports import MessageFilter
 __all__ = ["make_api"]
 
 SOURCES = ("evibel", "actio", "waiting-register", "printrak")
-MAX_OFFSET = 1_000_000_000
+MAX_OFFSET = 1_000_000_000  # the stores take 64-bit integers (schemathesis found a 500)
+SOURCE = Choice(
+    name="source",
+    choices={source: source for source in SOURCES},
+    code="GW-IN-SOURCE",
+    description="a national source export instead of canonical JSON",
+)
+# Which formats a source comes in is the source's to say (422, GW-IN-FORMAT).
+FORMAT = Text(
+    name="format",
+    max_length=16,
+    code="GW-IN-FORMAT",
+    description="the export's format: json, csv, fixed or nist (default: the source's own)",
+)
+STATE = Choice(name="state", choices={state.value: state for state in MessageState})
+PEER = Text(name="peer", description="e.g. EU:eurodac")
+REFERENCE = Text(name="reference")
+CONVERSATION = Text(name="conversation")
+SINCE = Time(name="since", description="only messages created at or after this time")
+# PostgreSQL refuses a negative LIMIT; SQLite reads it as none.
+LIMIT = Number(name="limit", minimum=1, maximum=1000, description="default 100")
+OFFSET = Number(
+    name="offset", maximum=MAX_OFFSET, description="skip this many of the newest (paging)"
+)
+# One body of a route that needs no role (the console's forms): the caller is not known
+# before it is read, so it is kept small.
+ANONYMOUS_MAX_BODY = 1024 * 1024
 OPERATOR_EVENTS = {"resend": Event.RESEND, "release": Event.RELEASE, "cancel": Event.CANCEL}
 
 
-def make_api(services: Services) -> web.Application:
+def make_api(services: Services, *, budget: BodyBudget | None = None) -> web.Application:
+    """The API, the console and the documentation; `budget` bounds the request bodies it
+    holds at once (shared with the inbound server by `serve`; else its own)."""
+    settings = services.settings
     app = web.Application(
-        middlewares=[error_middleware],
-        client_max_size=services.settings.max_request_bytes,
+        middlewares=[error_middleware, path_parameters_middleware, limits_middleware],
+        client_max_size=settings.max_request_bytes,
     )
     app[SERVICES] = services
+    app[LIMITS] = RequestLimits(
+        budget=budget or BodyBudget(settings.max_body_memory_bytes),
+        max_body_bytes=settings.max_request_bytes,
+        anonymous_max_body_bytes=min(ANONYMOUS_MAX_BODY, settings.max_request_bytes),
+        body_timeout=settings.body_timeout_seconds,
+    )
+    if settings.rate_limit_per_second:
+        app[RATE_LIMITER] = RateLimiter(
+            rate=settings.rate_limit_per_second, burst=settings.rate_limit_burst
+        )
+    add_security_headers(app)
     app.router.add_post("/v1/submissions", submit)
     app.router.add_get("/v1/submissions/{submission_id}", submission_status)
     app.router.add_get("/v1/messages", list_messages)
@@ -52,6 +102,7 @@ def make_api(services: Services) -> web.Application:
 
 
 @requires(Role.SUBMITTER)
+@query(SOURCE, FORMAT)
 async def submit(request: web.Request) -> web.Response:
     """202 with the submission id and its message ids; the first answer again for a repeated
     Idempotency-Key; 422 with every problem for bad input."""
@@ -62,16 +113,13 @@ async def submit(request: web.Request) -> web.Response:
             "an Idempotency-Key header of 1 to 200 characters is required",
             "Idempotency-Key",
         )
-    source = request.query.get("source")
-    if source is not None and source not in SOURCES:
-        raise InputError("GW-IN-SOURCE", f"source must be one of {', '.join(SOURCES)}", "source")
     submission = await request.app[SERVICES].submissions.submit(
         SubmissionRequest(
             submitter=caller(request).name,
             idempotency_key=key,
             body=await request.read(),
-            source=source,
-            format=request.query.get("format"),
+            source=SOURCE.read(request),
+            format=FORMAT.read(request),
         )
     )
     content_type = "application/json" if submission.http_status < 400 else PROBLEM_JSON
@@ -108,34 +156,16 @@ async def submission_status(request: web.Request) -> web.Response:
 
 
 @requires(Role.OPERATOR)
+@query(STATE, PEER, REFERENCE, CONVERSATION, SINCE, LIMIT, OFFSET)
 async def list_messages(request: web.Request) -> web.Response:
-    query = request.query
-    state, since = query.get("state"), query.get("since")
-    try:
-        limit = int(query.get("limit", "100"))
-        offset = max(int(query.get("offset", "0")), 0)
-        wanted = MessageState(state) if state else None
-        after = datetime.fromisoformat(since) if since else None
-    except ValueError:
-        raise InputError(
-            "GW-API-QUERY",
-            "state must be a message state, since an ISO 8601 time with its offset, "
-            "limit and offset numbers",
-            "query",
-        ) from None
-    if not 1 <= limit <= 1000:  # PostgreSQL refuses a negative LIMIT; SQLite reads it as none
-        raise InputError("GW-API-QUERY", "limit must be from 1 to 1000", "limit")
-    if offset > MAX_OFFSET:  # the stores take 64-bit integers (schemathesis found a 500)
-        raise InputError("GW-API-QUERY", f"offset must be at most {MAX_OFFSET}", "offset")
-    if after is not None and after.tzinfo is None:
-        raise InputError("GW-API-QUERY", "since needs a time zone offset, e.g. Z", "since")
+    limit, offset = LIMIT.value(request, 100), OFFSET.value(request, 0)
     found = await request.app[SERVICES].store.find(
         MessageFilter(
-            state=wanted,
-            peer=query.get("peer"),
-            reference=query.get("reference"),
-            conversation_id=query.get("conversation"),
-            since=after,
+            state=STATE.read(request),
+            peer=PEER.read(request),
+            reference=REFERENCE.read(request),
+            conversation_id=CONVERSATION.read(request),
+            since=SINCE.read(request),
             limit=limit,
             offset=offset,
         )

@@ -8,6 +8,8 @@ from aiohttp import web
 
 from gateway.adapters.web.auth import caller, requires
 from gateway.adapters.web.keys import SERVICES
+from gateway.adapters.web.limits import streams_body
+from gateway.adapters.web.params import Number, Text, query
 from gateway.adapters.web.problems import problem_response
 from gateway.broker.access import Role
 from gateway.broker.batch_records import Batch, BatchRejection
@@ -19,6 +21,20 @@ __all__ = ["add_routes", "batch_document"]
 
 _READ_SIZE = 64 * 1024
 _MAX_REJECTIONS = 1000
+MAX_OFFSET = 1_000_000_000  # the stores take 64-bit integers
+SOURCE = Text(
+    name="source", max_length=64, code="GW-BATCH-SOURCE", description="evibel, actio, ..."
+)
+FORMAT = Text(
+    name="format",
+    max_length=16,
+    code="GW-IN-FORMAT",
+    description="the export's format: json, csv or fixed (default: the source's own)",
+)
+REJECTIONS_LIMIT = Number(
+    name="rejections_limit", maximum=_MAX_REJECTIONS, description="default 100"
+)
+REJECTIONS_OFFSET = Number(name="rejections_offset", maximum=MAX_OFFSET)
 
 
 def add_routes(app: web.Application) -> None:
@@ -66,6 +82,8 @@ def _batches(request: web.Request) -> Batches:
 
 
 @requires(Role.SUBMITTER)
+@query(SOURCE, FORMAT)
+@streams_body
 async def upload_batch(request: web.Request) -> web.Response:
     """202 with the batch id at once; the records are mapped and queued in the background.
     A repeated Idempotency-Key with the same file answers with the first batch."""
@@ -76,7 +94,7 @@ async def upload_batch(request: web.Request) -> web.Response:
             "an Idempotency-Key header of 1 to 200 characters is required",
             "Idempotency-Key",
         )
-    source = request.query.get("source")
+    source = SOURCE.read(request)
     if not source:
         raise InputError("GW-BATCH-SOURCE", "a batch names its source (?source=...)", "source")
     try:
@@ -85,7 +103,7 @@ async def upload_batch(request: web.Request) -> web.Response:
                 submitter=caller(request).name,
                 idempotency_key=key,
                 source=source,
-                format=request.query.get("format"),
+                format=FORMAT.read(request),
             ),
             request.content.iter_chunked(_READ_SIZE),
         )
@@ -101,6 +119,7 @@ async def upload_batch(request: web.Request) -> web.Response:
 
 
 @requires(Role.SUBMITTER)
+@query(REJECTIONS_LIMIT, REJECTIONS_OFFSET)
 async def batch_status(request: web.Request) -> web.Response:
     """Progress (total, mapped, rejected, queued, done) and the rejected records' problems,
     paged with `?rejections_offset=` and `?rejections_limit=` (at most 1000)."""
@@ -113,14 +132,7 @@ async def batch_status(request: web.Request) -> web.Response:
         and not (token.allows(Role.OPERATOR) or token.allows(Role.AUDITOR))
     ):
         raise web.HTTPNotFound(text="no such batch")
-    try:
-        limit = min(int(request.query.get("rejections_limit", "100")), _MAX_REJECTIONS)
-        offset = int(request.query.get("rejections_offset", "0"))
-    except ValueError:
-        raise InputError(
-            "GW-API-QUERY", "rejections_limit and rejections_offset are numbers", "query"
-        ) from None
-    if limit < 0 or offset < 0:
-        raise InputError("GW-API-QUERY", "paging numbers are not negative", "query")
+    limit = REJECTIONS_LIMIT.value(request, 100)
+    offset = REJECTIONS_OFFSET.value(request, 0)
     rejections = await batches.rejections(batch.batch_id, limit=limit, offset=offset)
     return web.json_response(batch_document(batch, rejections))

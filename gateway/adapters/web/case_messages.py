@@ -14,6 +14,7 @@ from gateway.tracking.followups import FOLLOW_UPS, NOT_ON_CASE
 
 __all__ = ["FIELDS", "follow_up_of"]
 
+MAX_ESCORTS = 99  # a 64-bit column holds it; no transfer needs more
 _MODES = ", ".join(mode.value for mode in TransferMode)
 _KEYS = {
     "reexamination-request": {"reasons": "why the negative reply is wrong (required)"},
@@ -21,7 +22,7 @@ _KEYS = {
         "transfer_date": "YYYY-MM-DD (required)",
         "arrival_place": "where the person is handed over (required)",
         "mode": f"{_MODES} (default: {TransferMode.CONTROLLED.value})",
-        "escorts": "how many escorts, 0 or more",
+        "escorts": f"how many escorts, 0 to {MAX_ESCORTS}",
         "remarks": "text",
     },
 }
@@ -64,15 +65,15 @@ def _transfer(body: dict[str, Any], problems: list[Problem]) -> dict[str, Any]:
         problems.append(_problem("transfer_date is a date (YYYY-MM-DD)", "transfer_date"))
     modes = {mode.value: mode for mode in TransferMode}
     mode = body.get("mode", TransferMode.CONTROLLED.value)
-    if mode in modes:
+    if isinstance(mode, str) and mode in modes:
         values["mode"] = modes[mode]
     else:
         problems.append(_problem(f"mode is one of {', '.join(modes)}", "mode"))
     escorts = body.get("escorts")
     if escorts is not None and (
-        not isinstance(escorts, int) or isinstance(escorts, bool) or escorts < 0
+        not isinstance(escorts, int) or isinstance(escorts, bool) or not 0 <= escorts <= MAX_ESCORTS
     ):
-        problems.append(_problem("escorts is a whole number of 0 or more", "escorts"))
+        problems.append(_problem(f"escorts is a whole number from 0 to {MAX_ESCORTS}", "escorts"))
     remarks = body.get("remarks")
     if remarks is not None and not isinstance(remarks, str):
         problems.append(_problem("remarks is text", "remarks"))

@@ -13,7 +13,10 @@ import uuid
 
 from aiohttp import web
 
+from gateway.adapters.web.budgets import BodyBudget
+from gateway.adapters.web.headers import add_security_headers
 from gateway.adapters.web.keys import SERVICES
+from gateway.adapters.web.limits import LIMITS, RequestLimits, limits_middleware
 from gateway.adapters.web.observability import add_request_ids
 from gateway.adapters.web.problems import error_middleware
 from gateway.errors import GatewayError, SecurityError
@@ -26,11 +29,22 @@ __all__ = ["UNKNOWN_PEER", "make_inbound"]
 UNKNOWN_PEER = "unknown"  # the peer label of a refusal before the certificate named one
 
 
-def make_inbound(services: Services) -> web.Application:
+def make_inbound(services: Services, *, budget: BodyBudget | None = None) -> web.Application:
+    """The inbound endpoint; `budget` bounds the request bodies it holds at once (shared
+    with the API by `serve`; else its own). Its callers are named by their TLS
+    certificates, so its bodies may be as large as a message from a peer."""
+    settings = services.settings
     app = web.Application(
-        middlewares=[error_middleware], client_max_size=services.settings.max_xml_bytes
+        middlewares=[error_middleware, limits_middleware], client_max_size=settings.max_xml_bytes
     )
     app[SERVICES] = services
+    app[LIMITS] = RequestLimits(
+        budget=budget or BodyBudget(settings.max_body_memory_bytes),
+        max_body_bytes=settings.max_xml_bytes,
+        anonymous_max_body_bytes=settings.max_xml_bytes,
+        body_timeout=settings.body_timeout_seconds,
+    )
+    add_security_headers(app)
     app.router.add_post("/v1/inbound", receive)
     add_request_ids(app)
     return app

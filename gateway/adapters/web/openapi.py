@@ -20,6 +20,7 @@ from aiohttp import web
 import gateway
 from gateway.adapters.web.console import setup_templates
 from gateway.adapters.web.openapi_schemas import COMPONENTS, OPERATIONS, ref
+from gateway.adapters.web.params import PATH_SCHEMA, query_parameters
 from gateway.broker.access import Role
 
 __all__ = ["add_routes", "openapi_document"]
@@ -114,16 +115,28 @@ def _operation(method: str, path: str, enums: dict[str, str], handler: Any) -> d
             operation["requestBody"] = {"content": {"application/json": {"schema": {}}}}
     role: Role | None = getattr(handler, "required_role", None)
     parameters = list(operation.get("parameters", []))
-    named = {parameter["name"] for parameter in parameters if parameter["in"] == "path"}
+    named = {(parameter["in"], parameter["name"]) for parameter in parameters}
     for name in _PLACEHOLDER.findall(path):
-        if name not in named:
-            schema: dict[str, Any] = {"type": "string", "minLength": 1}
+        if ("path", name) not in named:
+            schema: dict[str, Any] = dict(PATH_SCHEMA)
             if name in enums:
                 schema = {"type": "string", "enum": enums[name].split("|")}
             parameters.append({"name": name, "in": "path", "required": True, "schema": schema})
+    parameters += [
+        declared.openapi()
+        for declared in query_parameters(handler)
+        if ("query", declared.name) not in named
+    ]
     if parameters:
         operation["parameters"] = parameters
     responses = operation["responses"] = dict(operation["responses"])
+    if parameters:
+        responses.setdefault("400", _problem("A parameter is refused; its name is the path."))
+    if "requestBody" in operation:
+        responses.setdefault("400", _problem("The body is not JSON, or nests too deeply."))
+        responses.setdefault("408", _problem("The body did not arrive in time."))
+        responses.setdefault("413", _problem("The body is larger than allowed."))
+        responses.setdefault("503", _busy("The gateway holds as many bodies as it may."))
     if role is None:
         operation["security"] = []
         operation["x-required-role"] = "none"
@@ -136,6 +149,7 @@ def _operation(method: str, path: str, enums: dict[str, str], handler: Any) -> d
         ).strip()
         responses.setdefault("401", _problem("No valid bearer token."))
         responses.setdefault("403", _problem(f"The token lacks the {role.value} role."))
+        responses.setdefault("429", _busy("The token sent more requests than its rate limit."))
     return operation
 
 
@@ -143,4 +157,11 @@ def _problem(description: str) -> dict[str, Any]:
     return {
         "description": description,
         "content": {"application/problem+json": {"schema": ref("Problem")}},
+    }
+
+
+def _busy(description: str) -> dict[str, Any]:
+    """A refusal to try again later, after the seconds of its Retry-After header."""
+    return _problem(description) | {
+        "headers": {"Retry-After": {"schema": {"type": "integer", "minimum": 1}}}
     }

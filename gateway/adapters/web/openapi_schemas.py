@@ -184,16 +184,7 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
                 "required": True,
                 "schema": {"type": "string", "minLength": 1, "maxLength": 200},
             },
-            {
-                "name": "source",
-                "in": "query",
-                "schema": {
-                    "type": "string",
-                    "enum": ["evibel", "actio", "waiting-register", "printrak"],
-                },
-            },
-            {"name": "format", "in": "query", "schema": {"type": "string"}},
-        ],
+        ],  # the query parameters come from the handler (`params.query`)
         "requestBody": {
             "required": True,
             "content": {
@@ -218,29 +209,6 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
     },
     ("get", "/v1/messages"): {
         "summary": "List messages, newest first, filtered",
-        "parameters": [
-            {"name": "state", "in": "query", "schema": {"type": "string", "enum": _STATES}},
-            {"name": "peer", "in": "query", "schema": {"type": "string"}},
-            {"name": "reference", "in": "query", "schema": {"type": "string"}},
-            {"name": "conversation", "in": "query", "schema": {"type": "string"}},
-            {
-                "name": "since",
-                "in": "query",
-                "description": "only messages created at or after this time (with its offset)",
-                "schema": {"type": "string", "format": "date-time"},
-            },
-            {
-                "name": "limit",
-                "in": "query",
-                "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100},
-            },
-            {
-                "name": "offset",
-                "in": "query",
-                "description": "skip this many of the newest matches (paging)",
-                "schema": {"type": "integer", "minimum": 0, "maximum": 1_000_000_000, "default": 0},
-            },
-        ],
         "responses": {
             "200": _json(
                 {

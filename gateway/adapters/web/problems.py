@@ -28,7 +28,23 @@ _CONTENT_AREAS = frozenset(
 )  # the request was read; its content is bad
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 # Broker errors that name a resource or a conflict, not a malformed request.
-_STATUS_OF_CODE = {"GW-BRK-UNKNOWN": 404, "GW-BRK-TRANSITION": 409, "GW-BRK-PURGED": 410}
+_STATUS_OF_CODE = {
+    "GW-BRK-UNKNOWN": 404,
+    "GW-BRK-TRANSITION": 409,
+    "GW-BRK-PURGED": 410,
+    "GW-JSON-TOO-LARGE": 413,
+}
+_CODE_OF_STATUS = {
+    401: "GW-API-UNAUTHENTICATED",
+    403: "GW-API-FORBIDDEN",
+    404: "GW-API-NOT-FOUND",
+    405: "GW-API-METHOD",
+    408: "GW-API-BODY-TIMEOUT",
+    413: "GW-API-TOO-LARGE",
+    429: "GW-API-RATE-LIMITED",
+}
+# Headers of an HTTP error that the client needs to act on it; they go on the problem.
+_KEPT_HEADERS = ("WWW-Authenticate", "Retry-After", "Allow")
 
 
 def problem_response(status: int, problems: list[Problem], **extra: Any) -> web.Response:
@@ -61,16 +77,14 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
     except web.HTTPException as http:
         if http.status < 400:
             raise
-        code = {
-            401: "GW-API-UNAUTHENTICATED",
-            403: "GW-API-FORBIDDEN",
-            404: "GW-API-NOT-FOUND",
-            405: "GW-API-METHOD",
-            413: "GW-API-TOO-LARGE",
-        }.get(http.status, "GW-API-REQUEST")
-        return problem_response(
+        code = _CODE_OF_STATUS.get(http.status, "GW-API-REQUEST")
+        response = problem_response(
             http.status, [Problem(code=code, message=http.text or http.reason, path="")]
         )
+        for name in _KEPT_HEADERS:
+            if name in http.headers:
+                response.headers[name] = http.headers[name]
+        return response
     except InputError as error:
         return problem_response(_status_of(error), error.problems)
     except GatewayError as error:

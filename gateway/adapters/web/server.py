@@ -4,20 +4,23 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ssl
 from dataclasses import dataclass
 from datetime import timedelta
 
 from aiohttp import web
 
 from gateway.adapters.web.api import make_api
+from gateway.adapters.web.budgets import BodyBudget
 from gateway.adapters.web.inbound import make_inbound
 from gateway.errors import ConfigError, GatewayError
 from gateway.logging import get_logger
 from gateway.pipeline.results import run_tracking
 from gateway.pipeline.services import Services
+from gateway.private_files import private_directory
 from gateway.security.configured import server_context_from
 
-__all__ = ["Endpoints", "serve"]
+__all__ = ["Endpoints", "TlsSite", "serve"]
 
 PURGE_EVERY = 3600.0  # seconds between two purges of bodies past their retention
 
@@ -36,19 +39,27 @@ async def serve(
     """Serve until `stop` is set; `started` receives the bound addresses."""
     settings = services.settings
     log = get_logger()
-    api = web.AppRunner(make_api(services), access_log=None)
-    inbound = web.AppRunner(make_inbound(services), access_log=None)
+    private_directory(settings.data_dir)  # 0700, also when an older version made it open
+    budget = BodyBudget(settings.max_body_memory_bytes)  # one process: one memory
+    # A connection that has not sent a request's headers this long after it opened (or
+    # after its last answer) is closed: aiohttp's keep-alive timer closes it when it waits.
+    idle = settings.header_timeout_seconds
+    api = web.AppRunner(make_api(services, budget=budget), access_log=None, keepalive_timeout=idle)
+    inbound = web.AppRunner(
+        make_inbound(services, budget=budget), access_log=None, keepalive_timeout=idle
+    )
     await api.setup()
     await inbound.setup()
     try:
         try:
             await _listen(web.TCPSite(api, settings.api_host, settings.api_port), "EUGW_API_PORT")
             await _listen(
-                web.TCPSite(
+                TlsSite(
                     inbound,
                     settings.inbound_host,
                     settings.inbound_port,
                     ssl_context=server_context_from(settings),
+                    handshake_timeout=settings.tls_handshake_timeout_seconds,
                 ),
                 "EUGW_INBOUND_PORT",
             )
@@ -74,7 +85,45 @@ async def serve(
         await inbound.cleanup()
 
 
-async def _listen(site: web.TCPSite, setting: str) -> None:
+class TlsSite(web.BaseSite):
+    """A TLS listener whose handshakes must end within `handshake_timeout` seconds
+    (aiohttp's `TCPSite` leaves asyncio's 60 s to connections that never say hello)."""
+
+    __slots__ = ("_handshake_timeout", "_host", "_port")
+
+    def __init__(
+        self,
+        runner: web.BaseRunner,
+        host: str,
+        port: int,
+        *,
+        ssl_context: ssl.SSLContext,
+        handshake_timeout: float,
+    ) -> None:
+        super().__init__(runner, ssl_context=ssl_context)
+        self._host, self._port = host, port
+        self._handshake_timeout = handshake_timeout
+
+    @property
+    def name(self) -> str:
+        return f"https://{self._host}:{self._port}"
+
+    async def start(self) -> None:
+        await super().start()  # registers the site with its runner
+        server = self._runner.server
+        if server is None:
+            raise RuntimeError("the runner is not set up")
+        self._server = await asyncio.get_running_loop().create_server(
+            server,
+            self._host,
+            self._port,
+            ssl=self._ssl_context,
+            backlog=self._backlog,
+            ssl_handshake_timeout=self._handshake_timeout,
+        )
+
+
+async def _listen(site: web.BaseSite, setting: str) -> None:
     try:
         await site.start()
     except OSError as error:  # typically: the port is taken by another program

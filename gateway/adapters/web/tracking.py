@@ -10,8 +10,10 @@ from typing import Any, TypeVar
 from aiohttp import web
 
 from gateway.adapters.web.auth import caller, requires
+from gateway.adapters.web.bodies import json_object
 from gateway.adapters.web.case_messages import follow_up_of
 from gateway.adapters.web.keys import SERVICES
+from gateway.adapters.web.params import Choice, Flag, Number, Text, query
 from gateway.broker.access import Role
 from gateway.domain import Problem
 from gateway.domain.dublin import ReplyOutcome
@@ -30,7 +32,22 @@ __all__ = ["add_routes", "case_plan", "hit_status"]
 
 T = TypeVar("T")
 MAX_LIMIT = 1000
+MAX_WITHIN_DAYS = 3660  # ten years ahead: farther than any time limit of the procedure
 _STATUS = {"pending": HitStatus.AWAITING_VERIFICATION} | {s.value: s for s in HitStatus}
+LIMIT = Number(name="limit", maximum=MAX_LIMIT, description="at most this many (default 100)")
+HIT_STATE = Choice(
+    name="state", choices=_STATUS, code="GW-HIT-STATE", description="pending: not verified yet"
+)
+OPEN_ONLY = Flag(name="open", code="GW-CASE-QUERY", description="only cases still open")
+WITHIN = Number(
+    name="within",
+    maximum=MAX_WITHIN_DAYS,
+    code="GW-DL-WITHIN",
+    description="days ahead (default: the deadline_alert_days setting)",
+)
+SINCE_RESULT = Text(
+    name="since", code="GW-RES-SINCE", description="the last result id seen (its `next`)"
+)
 
 
 def add_routes(app: web.Application) -> None:
@@ -68,29 +85,11 @@ def _tracking(request: web.Request) -> Tracking:
     return tracking
 
 
-def _number(request: web.Request, name: str, default: int, *, code: str) -> int:
-    text = request.query.get(name, str(default))
-    if not text.isdigit():
-        raise InputError(code, f"{name} is a whole number of 0 or more", name)
-    return min(int(text), MAX_LIMIT) if name == "limit" else int(text)
-
-
-async def _body(request: web.Request) -> dict[str, Any]:
-    if not request.can_read_body:
-        return {}
-    try:
-        data = json.loads(await request.read() or b"{}")
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise InputError("GW-IN-JSON", "the body is not a JSON object", "") from None
-    if not isinstance(data, dict):
-        raise InputError("GW-IN-JSON", "the body is not a JSON object", "")
-    return data
-
-
 @requires(Role.OPERATOR)
+@query(HIT_STATE, LIMIT)
 async def list_hits(request: web.Request) -> web.Response:
-    status = hit_status(request.query.get("state"))
-    limit = _number(request, "limit", 100, code="GW-HIT-STATE")
+    status = HIT_STATE.read(request)
+    limit = LIMIT.value(request, 100)
     found = await _tracking(request).store.hits(status=status, limit=limit)
     return web.json_response({"hits": [hit_view(hit) for hit in found]})
 
@@ -104,7 +103,7 @@ async def show_hit(request: web.Request) -> web.Response:
 
 @requires(Role.OPERATOR)
 async def confirm_hit(request: web.Request) -> web.Response:
-    body = await _body(request)
+    body = await json_object(request)
     open_case = body.get("open_case", True)
     if not isinstance(open_case, bool):
         raise InputError("GW-HIT-VERDICT", "open_case is true or false", "open_case")
@@ -116,7 +115,7 @@ async def confirm_hit(request: web.Request) -> web.Response:
 
 @requires(Role.OPERATOR)
 async def reject_hit(request: web.Request) -> web.Response:
-    reason = (await _body(request)).get("reason")
+    reason = (await json_object(request)).get("reason")
     if not isinstance(reason, str) or not reason.strip():
         raise InputError("GW-HIT-VERDICT", "a rejected hit needs a reason", "reason")
     verdict = await _tracking(request).reject_hit(
@@ -135,9 +134,10 @@ async def hit_reported(request: web.Request) -> web.Response:
 
 
 @requires(Role.OPERATOR)
+@query(OPEN_ONLY, LIMIT)
 async def list_cases(request: web.Request) -> web.Response:
-    open_only = request.query.get("open", "false").lower() in {"1", "true", "yes"}
-    limit = _number(request, "limit", 100, code="GW-CASE-QUERY")
+    open_only = OPEN_ONLY.value(request, False)
+    limit = LIMIT.value(request, 100)
     found = await _tracking(request).store.cases(open_only=open_only, limit=limit)
     return web.json_response({"cases": [case_view(case) for case in found]})
 
@@ -147,7 +147,7 @@ async def open_case(request: web.Request) -> web.Response:
     """Open an outgoing case: for a confirmed hit (`{"hit_id"}`) or from a plan (`{"kind",
     "requested_state", "record", "legal_basis", ...}`); an Idempotency-Key makes it once."""
     tracking = _tracking(request)
-    body = await _body(request)
+    body = await json_object(request)
     if "hit_id" in body:
         hit_id = body["hit_id"]
         if not isinstance(hit_id, str) or not hit_id:
@@ -168,7 +168,7 @@ def case_plan(body: dict[str, Any], *, case_id: str) -> CasePlan:
     """A plan from the request body, or an `InputError` with every problem found."""
     problems: list[Problem] = []
     kinds = {kind.value: kind for kind in CaseKind}
-    if body.get("kind") not in kinds:
+    if not _is_one_of(body.get("kind"), kinds):
         problems.append(_problem(f"kind is one of {', '.join(kinds)}", "kind"))
     state = body.get("requested_state")
     if not isinstance(state, str) or not is_member_state(state):
@@ -218,6 +218,11 @@ def _problem(message: str, path: str) -> Problem:
     return Problem(code="GW-CASE-PLAN", message=message, path=path)
 
 
+def _is_one_of(value: object, words: dict[str, Any]) -> bool:
+    """A word of `words` (a list or an object from JSON is none, and cannot be looked up)."""
+    return isinstance(value, str) and value in words
+
+
 @requires(Role.OPERATOR)
 async def show_case(request: web.Request) -> web.Response:
     tracking = _tracking(request)
@@ -243,9 +248,9 @@ async def show_case(request: web.Request) -> web.Response:
 @requires(Role.OPERATOR)
 async def case_event(request: web.Request) -> web.Response:
     """`{"event": "transfer_planned" | "transfer_done" | "withdrawal"}`: recorded on the case."""
-    name = (await _body(request)).get("event")
+    name = (await json_object(request)).get("event")
     events = {event.value: event for event in CaseEvent}
-    if name not in events:
+    if not isinstance(name, str) or name not in events:
         raise InputError("GW-CASE-EVENT", "event names a case event", "event")
     case = await _tracking(request).act_on_case(
         request.match_info["case_id"], events[name], by=caller(request).name
@@ -257,12 +262,12 @@ async def case_event(request: web.Request) -> web.Response:
 async def reply_to_case(request: web.Request) -> web.Response:
     """Our reply to an incoming request: `{"outcome": "accept"|"reject", "legal_basis",
     "reason_codes": [...], "explanation"}`; signed and sent to the requesting state."""
-    body = await _body(request)
+    body = await json_object(request)
     outcomes = {outcome.value: outcome for outcome in ReplyOutcome}
     codes = body.get("reason_codes", [])
     texts = {name: body.get(name) for name in ("legal_basis", "explanation")}
     if (
-        body.get("outcome") not in outcomes
+        not _is_one_of(body.get("outcome"), outcomes)
         or not isinstance(codes, list)
         or not all(isinstance(code, str) for code in codes)
         or not all(value is None or isinstance(value, str) for value in texts.values())
@@ -292,7 +297,7 @@ async def send_on_case(request: web.Request) -> web.Response:
     "info-request" | "dependent-persons-request" | "minor-family-request" |
     "pre-transfer-information" | "health-certificate", "legal_basis"}`); signed and sent to
     the case's other state. An Idempotency-Key makes it once."""
-    follow_up = follow_up_of(await _body(request))
+    follow_up = follow_up_of(await json_object(request))
     key = request.headers.get("Idempotency-Key", "").strip() or None
     case = await _tracking(request).send_on_case(
         request.match_info["case_id"], follow_up, by=caller(request).name, key=key
@@ -301,26 +306,27 @@ async def send_on_case(request: web.Request) -> web.Response:
 
 
 @requires(Role.OPERATOR)
+@query(WITHIN)
 async def deadlines(request: web.Request) -> web.Response:
     tracking = _tracking(request)
-    default = request.app[SERVICES].settings.deadline_alert_days
-    within = _number(request, "within", default, code="GW-DL-WITHIN")
+    within = WITHIN.value(request, request.app[SERVICES].settings.deadline_alert_days)
     return web.json_response((await tracking_digest(tracking, within=within)).as_dict())
 
 
 @requires(Role.SUBMITTER)
+@query(SINCE_RESULT, LIMIT)
 async def inbox(request: web.Request) -> web.Response:
     """The caller's own results after `since` (a result id), oldest first."""
     store = _tracking(request).store
     me = caller(request).name
     after = 0
-    since = request.query.get("since")
+    since = SINCE_RESULT.read(request)
     if since:
         seen = await store.result(since)
         if seen is None or seen.submitter != me:
             raise InputError("GW-RES-SINCE", f"no result {since} in your inbox", "since")
         after = seen.seq
-    limit = _number(request, "limit", 100, code="GW-RES-SINCE")
+    limit = LIMIT.value(request, 100)
     results = await store.results(submitter=me, after=after, limit=limit)
     return web.json_response(
         {

@@ -25,10 +25,12 @@ from gateway.adapters.web.console.sessions import (
     same_secret,
 )
 from gateway.adapters.web.keys import CALLER, SERVICES
+from gateway.adapters.web.params import Text, query
 from gateway.broker.access import ApiToken, Role, digest_of
 from gateway.logging import get_logger
 
 __all__ = [
+    "DONE",
     "LOGIN_ROLES",
     "READERS",
     "SESSION",
@@ -46,6 +48,8 @@ SESSION = web.RequestKey("console_session", Session)
 READERS = (Role.OPERATOR, Role.AUDITOR)  # who may look; only operators act
 LOGIN_ROLES = (*READERS, Role.TESTER)  # testers see the queues and drive the simulators
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+DONE = Text(name="done", max_length=100, description="what was just done, said once")
+NEXT = Text(name="next", max_length=2000, description="the console page to go to after login")
 
 
 def render(
@@ -64,12 +68,7 @@ def render(
     }
     response = aiohttp_jinja2.render_template(template, request, {**base, **context})
     response.set_status(status)
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Content-Security-Policy"] = (
-        "default-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'"
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return response  # security headers: `headers.add_security_headers`, for every response
 
 
 def page(*roles: Role) -> Callable[[Handler], Handler]:
@@ -140,6 +139,7 @@ def _same_origin(request: web.Request) -> bool:
     return urlsplit(origin).netloc == request.host
 
 
+@query(NEXT)
 async def login_form(request: web.Request) -> web.Response:
     secret = secrets.token_urlsafe(32)
     response = render(request, "login.html", {"login_csrf": secret, "next": _next_of(request)})
@@ -147,6 +147,7 @@ async def login_form(request: web.Request) -> web.Response:
     return response
 
 
+@query(NEXT)
 async def login(request: web.Request) -> web.StreamResponse:
     services = request.app[SERVICES]
     form = await request.post()
@@ -197,7 +198,7 @@ def _see_other(location: str) -> web.Response:
 
 def _next_of(request: web.Request, posted: object = None) -> str:
     """Where to go after login: a console path only (no open redirect)."""
-    wanted = _text(posted) or request.query.get("next", "")
+    wanted = _text(posted) or NEXT.read(request) or ""
     parts = urlsplit(wanted)
     if parts.scheme or parts.netloc or not parts.path.startswith("/console"):
         return "/console"

@@ -9,6 +9,7 @@ from aiohttp import web
 
 from gateway.adapters.web.console.access import page, render
 from gateway.adapters.web.keys import SERVICES
+from gateway.adapters.web.params import Flag, Number, query
 from gateway.broker.access import Role
 from gateway.broker.audit import AuditEntry, ChainBreak, verify_chain
 from gateway.ports import MessageStore
@@ -17,16 +18,18 @@ __all__ = ["audit_trail"]
 
 PAGE = 200
 _BATCH = 5000  # entries read at once when the whole chain is checked
+AFTER = Number(name="after", maximum=2**62, clamp=True, description="the page after this entry")
+VERIFY = Flag(name="verify", description="check the whole chain")
 
 
 @page(Role.AUDITOR, Role.OPERATOR)
+@query(AFTER, VERIFY)
 async def audit_trail(request: web.Request) -> web.Response:
     store = request.app[SERVICES].store
-    after = request.query.get("after", "0")
-    start = int(after) if after.isdigit() else 0
+    start = AFTER.value(request, 0)
     entries = await store.audit_entries(after=start, limit=PAGE)
     checked: tuple[int, ChainBreak | None] | None = None
-    if request.query.get("verify"):
+    if VERIFY.value(request, False):
         checked = await _verify(store)
     return render(
         request,

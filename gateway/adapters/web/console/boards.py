@@ -14,8 +14,9 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from gateway.adapters.web.console.access import LOGIN_ROLES, page, render
+from gateway.adapters.web.console.access import DONE, LOGIN_ROLES, page, render
 from gateway.adapters.web.keys import CALLER
+from gateway.adapters.web.params import query
 from gateway.broker.access import Role
 
 __all__ = ["BOARDS", "EXTRA_BOARDS", "Board", "add_board", "available_boards", "board"]
@@ -58,6 +59,7 @@ def available_boards(app: web.Application) -> list[tuple[Board, Role]]:
 
 
 @page(*LOGIN_ROLES)
+@query(DONE)
 async def board(request: web.Request) -> web.Response:
     name = request.match_info["name"]
     for item, role in available_boards(request.app):
@@ -68,6 +70,6 @@ async def board(request: web.Request) -> web.Response:
                     request, "denied.html", {"code": "GW-UI-ROLE", "reason": reason}, status=403
                 )
             verdicts = item.name == "hits" and request[CALLER].allows(Role.OPERATOR)
-            context = {"board": item, "verdicts": verdicts, "done": request.query.get("done")}
+            context = {"board": item, "verdicts": verdicts, "done": DONE.read(request)}
             return render(request, "board.html", context)
     return render(request, "missing.html", {"what": "board"}, status=404)

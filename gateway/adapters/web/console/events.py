@@ -21,6 +21,7 @@ from aiohttp import web
 
 from gateway.adapters.web.console.access import LOGIN_ROLES, page
 from gateway.adapters.web.keys import SERVICES
+from gateway.adapters.web.params import Text, query
 from gateway.broker.records import StoredMessage
 from gateway.ports import MessageFilter
 
@@ -33,6 +34,9 @@ QUEUE_LIMIT = 500  # events waiting for one listener before it is dropped as too
 
 Event = tuple[str, dict[str, Any]]
 _CLOSED: Event = ("", {})
+
+
+WATCH = Text(name="watch", description="also report this message's state")
 
 
 @dataclass(eq=False)
@@ -135,6 +139,7 @@ EVENT_HUB = web.AppKey("console_event_hub", EventHub)
 
 
 @page(*LOGIN_ROLES)
+@query(WATCH)
 async def events(request: web.Request) -> web.StreamResponse:
     hub = request.app[EVENT_HUB]
     response = web.StreamResponse(
@@ -145,7 +150,7 @@ async def events(request: web.Request) -> web.StreamResponse:
         }
     )
     await response.prepare(request)
-    listener = hub.subscribe(request.query.get("watch"))
+    listener = hub.subscribe(WATCH.read(request))
     try:
         with contextlib.suppress(ConnectionResetError):  # the browser went away
             while True:

@@ -7,11 +7,12 @@ from datetime import timedelta
 
 from aiohttp import web
 
-from gateway.adapters.web.console.access import LOGIN_ROLES, READERS, page, render
+from gateway.adapters.web.console.access import DONE, LOGIN_ROLES, READERS, page, render
 from gateway.adapters.web.console.charts import chart_of, last_hour
 from gateway.adapters.web.console.inspection import XmlView, inspect_xml
 from gateway.adapters.web.keys import CALLER, SERVICES
 from gateway.adapters.web.observability import gateway_certificates
+from gateway.adapters.web.params import Choice, Number, Text, query
 from gateway.broker.access import Role
 from gateway.broker.breaker import CircuitState
 from gateway.broker.states import TRANSITIONS, Event, MessageState
@@ -36,6 +37,17 @@ PAGE = 200  # messages per page of the list
 MAX_OFFSET = 1_000_000_000  # the stores take 64-bit integers
 CHART_SAMPLE = 500  # the newest messages whose timelines feed the charts
 CERTIFICATE_WARNING_DAYS = 30
+MAX_HOURS = 24 * 3660  # ten years back
+# The list's filters; numbers larger than their range read as its end (people type them).
+MESSAGE_ID = Text(name="id", description="go straight to this message")
+STATE = Choice(name="state", choices={state.value: state for state in MessageState})
+PEER = Text(name="peer")
+REFERENCE = Text(name="reference")
+CONVERSATION = Text(name="conversation")
+HOURS = Number(name="hours", maximum=MAX_HOURS, clamp=True, description="created this recently")
+OFFSET = Number(name="offset", maximum=MAX_OFFSET, clamp=True)
+RELEASED = Number(name="released", maximum=MAX_OFFSET, clamp=True)
+FAILED = Number(name="failed", maximum=MAX_OFFSET, clamp=True)
 
 
 @page(*LOGIN_ROLES)
@@ -82,25 +94,22 @@ def age(elapsed: timedelta) -> str:
 
 
 @page(*READERS)
+@query(MESSAGE_ID, STATE, PEER, REFERENCE, CONVERSATION, HOURS, OFFSET)
 async def messages(request: web.Request) -> web.StreamResponse:
     services = request.app[SERVICES]
-    query = request.query
-    wanted_id = query.get("id", "").strip()
+    wanted_id = (MESSAGE_ID.read(request) or "").strip()
     if wanted_id:
         found = await services.store.get(wanted_id)
         if found is not None:
             raise web.HTTPFound(f"/console/messages/{found.message_id}")
-    state_name = query.get("state", "")
-    state = MessageState(state_name) if state_name in set(MessageState) else None
-    hours, offset = query.get("hours", "")[:6], query.get("offset", "")[:12]
-    skip = min(int(offset), MAX_OFFSET) if offset.isdigit() else 0
+    hours, skip = HOURS.read(request), OFFSET.value(request, 0)
     listed = await services.store.find(
         MessageFilter(
-            state=state,
-            peer=query.get("peer") or None,
-            reference=query.get("reference") or None,
-            conversation_id=query.get("conversation") or None,
-            since=services.clock.now() - timedelta(hours=int(hours)) if hours.isdigit() else None,
+            state=STATE.read(request),
+            peer=PEER.read(request),
+            reference=REFERENCE.read(request),
+            conversation_id=CONVERSATION.read(request),
+            since=services.clock.now() - timedelta(hours=hours) if hours is not None else None,
             limit=PAGE,
             offset=skip,
         )
@@ -111,7 +120,7 @@ async def messages(request: web.Request) -> web.StreamResponse:
         "messages.html",
         {
             "messages": listed,
-            "query": query,
+            "query": request.query,
             "states": list(MessageState),
             "peers": sorted(services.dispatcher.circuits),
             "not_found": wanted_id if wanted_id else None,
@@ -122,6 +131,7 @@ async def messages(request: web.Request) -> web.StreamResponse:
 
 
 @page(*READERS)
+@query(DONE)
 async def message_detail(request: web.Request) -> web.Response:
     services = request.app[SERVICES]
     message = await services.store.get(request.match_info["message_id"])
@@ -149,7 +159,7 @@ async def message_detail(request: web.Request) -> web.Response:
             "body_problem": body_problem,
             "actions": actions,
             "may_act": request[CALLER].allows(Role.OPERATOR),
-            "done": request.query.get("done"),
+            "done": DONE.read(request),
         },
     )
 
@@ -183,6 +193,7 @@ async def act_on_message(request: web.Request) -> web.StreamResponse:
 
 
 @page(*READERS)
+@query(RELEASED, FAILED)
 async def dead_letters(request: web.Request) -> web.Response:
     services = request.app[SERVICES]
     dead = await services.store.find(MessageFilter(state=MessageState.DEAD, limit=1000))
@@ -192,8 +203,8 @@ async def dead_letters(request: web.Request) -> web.Response:
         {
             "messages": dead,
             "may_act": request[CALLER].allows(Role.OPERATOR),
-            "released": request.query.get("released"),
-            "failed": request.query.get("failed"),
+            "released": RELEASED.read(request),
+            "failed": FAILED.read(request),
         },
     )
 

@@ -14,12 +14,14 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from gateway.adapters.web.console.access import page, render
+from gateway.adapters.web.console.access import DONE, page, render
 from gateway.adapters.web.console.extensions import ConsolePage, register_page
 from gateway.adapters.web.keys import SERVICES
+from gateway.adapters.web.params import query
 from gateway.broker.access import Role
-from gateway.errors import TransportError
+from gateway.errors import InputError, TransportError
 from gateway.settings import Settings
+from gateway.validation.json_parsing import parse_json
 
 __all__ = ["add_routes"]
 
@@ -63,6 +65,7 @@ async def _call(settings: Settings, method: str, path: str, body: object | None 
 
 
 @page(Role.TESTER)
+@query(DONE)
 async def simulators(request: web.Request) -> web.Response:
     settings = request.app[SERVICES].settings
     try:
@@ -74,7 +77,7 @@ async def simulators(request: web.Request) -> web.Response:
         request,
         faults=faults,
         received=received[-RECEIVED_SHOWN:] if isinstance(received, list) else [],
-        done=request.query.get("done"),
+        done=DONE.read(request),
     )
 
 
@@ -84,9 +87,9 @@ async def set_faults(request: web.Request) -> web.StreamResponse:
     form = await request.post()
     endpoint = str(form.get("endpoint", "")).strip() or "*"
     try:
-        faults = json.loads(str(form.get("faults", "")))
-    except json.JSONDecodeError:
-        return _page(request, problem="the faults are not a JSON object", status=400)
+        faults = parse_json(str(form.get("faults", "")))
+    except InputError as error:
+        return _page(request, problem=f"the faults are not JSON: {error.message}", status=400)
     try:
         await _call(settings, "PUT", f"/control/faults/{endpoint}", faults)
     except TransportError as error:
