@@ -133,13 +133,33 @@ def _body_key_file(path: Path) -> str:
 def peer_routes(settings: Settings) -> dict[str, Route]:
     """Where each peer listens, with a TLS context that checks it is that peer's server."""
     peers = [(EURODAC_PEER, settings.eurodac_url)] + [
-        (PeerId(party=party, system="dublinet"), settings.dublinet_url.format(party=party))
-        for party in filter(None, (p.strip() for p in settings.dublinet_peers.split(",")))
+        (PeerId(party=party, system="dublinet"), url)
+        for party, url in dublinet_urls(settings).items()
     ]
     return {
         str(peer): Route(url=url, ssl_context=client_context_from(settings, server=peer))
         for peer, url in peers
     }
+
+
+def dublinet_urls(settings: Settings) -> dict[str, str]:
+    """The URL of each peer of `dublinet_peers`. `dublinet_url` is a template naming the peer
+    `{party}` (hosts of their own: https://dublinet.{party}.example/in), or a list
+    `NL=URL,FR=URL,...` (peers on one host each have a port of their own: a server
+    presents one party's certificate); a peer without one is refused at start."""
+    peers = [party for party in (p.strip() for p in settings.dublinet_peers.split(",")) if party]
+    if "{party}" in settings.dublinet_url:
+        return {party: settings.dublinet_url.format(party=party) for party in peers}
+    pairs = (item.partition("=") for item in settings.dublinet_url.split(","))
+    listed = {name.strip(): url.strip() for name, _, url in pairs}
+    if missing := [party for party in peers if not listed.get(party)]:
+        raise ConfigError(
+            "GW-CFG-INVALID",
+            f"dublinet_url names no URL for {', '.join(missing)} (a template with {{party}} "
+            "or a list PARTY=URL,...)",
+            "EUGW_DUBLINET_URL",
+        )
+    return {party: listed[party] for party in peers}
 
 
 def sources(settings: Settings) -> dict[str, Reader]:

@@ -100,7 +100,12 @@ class Settings:
     rate_limit_per_second: int = dataclasses.field(default=100, metadata=_check(_not_negative))
     rate_limit_burst: int = dataclasses.field(default=200, metadata=_check(_positive))
     eurodac_url: str = "https://localhost:9443/eurodac"
-    dublinet_url: str = "https://localhost:9443/dublinet/{party}"  # {party}: NL, FR, ...
+    # A template naming the peer {party} (each on a host of its own), or PARTY=URL,...: here
+    # the simulators' ports, one per peer, as a server presents one party's certificate.
+    dublinet_url: str = (
+        "NL=https://localhost:9444/dublinet/NL,FR=https://localhost:9445/dublinet/FR,"
+        "DE=https://localhost:9446/dublinet/DE"
+    )
     dublinet_peers: str = "NL,FR,DE"  # member states whose access points we deliver to
     retry_base_seconds: int = dataclasses.field(default=2, metadata=_check(_positive))
     retry_cap_seconds: int = dataclasses.field(default=600, metadata=_check(_positive))

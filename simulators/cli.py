@@ -94,6 +94,8 @@ async def _serve(simulator: Simulator) -> int:
         if simulator.control_url:
             print(f"control API             {simulator.control_url}/control/faults")
         print(f"replies go to           {simulator.config.gateway_url}")
+        if simulator.peers:
+            print(f"gateway setting         EUGW_DUBLINET_URL={simulator.dublinet_urls}")
         print("serving; Ctrl-C stops", flush=True)
         await stop.wait()
     finally:

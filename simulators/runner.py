@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -60,16 +60,18 @@ async def _listen(site: web.TCPSite, host: str, port: int) -> None:
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class SimConfig:
-    """What the simulators run with. Port 0 takes any free port, None leaves a server out;
-    equal Eurodac and DubliNet ports (the default, as the gateway's settings expect) share
-    one server."""
+    """What the simulators run with. Each simulated party listens on a port of its own with
+    its own TLS certificate (issued by its party's CA: a server cannot be NL and FR at once):
+    Eurodac on `eurodac_port`, the DubliNet peers on `dublinet_port` and the ports after it,
+    one each in the order of `peers`. Port 0 takes any free port (for each peer), None
+    leaves a server out."""
 
     data_dir: Path
     gateway: PeerId = GATEWAY
     gateway_url: str = "https://127.0.0.1:8443/v1/inbound"
     host: str = "127.0.0.1"
     eurodac_port: int | None = 9443
-    dublinet_port: int | None = 9443
+    dublinet_port: int | None = 9444  # NL 9444, FR 9445, DE 9446
     control_port: int | None = 9080
     control_host: str = "127.0.0.1"
     control_token: str | None = None
@@ -88,6 +90,13 @@ class SimConfig:
                 f"not the code of a member state: {', '.join(strangers)}",
                 "peers",
             )
+        if self.eurodac_port and self.eurodac_port in self.dublinet_ports:
+            raise ConfigError(
+                "GW-CFG-INVALID",
+                f"Eurodac's port {self.eurodac_port} is also a DubliNet peer's: each party "
+                "listens on a port of its own",
+                "eurodac_port",
+            )
         exposed = self.control_port is not None and self.control_host not in _LOOPBACK
         if exposed and not self.control_token:
             raise ConfigError(
@@ -95,6 +104,14 @@ class SimConfig:
                 "the control API listens on another host than 127.0.0.1 only with a token",
                 "control_host",
             )
+
+    @property
+    def dublinet_ports(self) -> tuple[int, ...]:
+        """The port of each peer, in the order of `peers` (0: any free port)."""
+        if self.dublinet_port is None:
+            return ()
+        step = 1 if self.dublinet_port else 0
+        return tuple(self.dublinet_port + step * index for index in range(len(self.peers)))
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -140,14 +157,19 @@ class Simulator:
         self.peers: dict[str, DublinetPeer] = {}
         self.eurodac_url = ""
         self.control_url = ""
-        self._dublinet_base = ""
+        self._dublinet_bases: dict[str, str] = {}
         self._runners: list[web.AppRunner] = []
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self.stopped = False
 
     def dublinet_url(self, party: str) -> str:
-        return f"{self._dublinet_base}/dublinet/{party}"
+        return f"{self._dublinet_bases.get(party, '')}/dublinet/{party}"
+
+    @property
+    def dublinet_urls(self) -> str:
+        """Where the peers listen, as the gateway's `dublinet_url` takes it: `NL=URL,...`."""
+        return ",".join(f"{party}={self.dublinet_url(party)}" for party in self.peers)
 
     @property
     def endpoints(self) -> dict[str, Endpoint]:
@@ -244,27 +266,19 @@ class Simulator:
                 )
 
     async def _serve(self) -> None:
-        """One TLS server per port: Eurodac and the peers share one when their ports are equal."""
+        """One TLS server per simulated party, each presenting that party's certificate."""
         config = self.config
-        hosts_eurodac = self.central is not None and config.eurodac_port is not None
-        hosts_peers = bool(self.peers) and config.dublinet_port is not None
-        shared = hosts_eurodac and hosts_peers and config.eurodac_port == config.dublinet_port != 0
-        if hosts_eurodac:
+        if self.central is not None and config.eurodac_port is not None:
             app = self._app()
             app.router.add_post("/eurodac", self._eurodac_post)
-            if shared:
-                app.router.add_post("/dublinet/{party}", self._dublinet_post)
-            names = ["eurodac", *self.peers] if shared else ["eurodac"]
-            base = await self._start_tls(app, EURODAC, config.eurodac_port or 0, names)
+            base = await self._start_tls(app, EURODAC, config.eurodac_port, "eurodac")
             self.eurodac_url = base + "/eurodac"
-            if shared:
-                self._dublinet_base = base
-        if hosts_peers and not shared:
+        for party, port in zip(config.peers, config.dublinet_ports, strict=False):
             app = self._app()
-            app.router.add_post("/dublinet/{party}", self._dublinet_post)
-            first = PeerId(party=config.peers[0], system="dublinet")
-            port = config.dublinet_port or 0
-            self._dublinet_base = await self._start_tls(app, first, port, list(self.peers))
+            # Another member state's path on this server answers GW-SIM-UNKNOWN-ENDPOINT.
+            app.router.add_post("/dublinet/{party}", self._dublinet_post_to(party))
+            peer = PeerId(party=party, system="dublinet")
+            self._dublinet_bases[party] = await self._start_tls(app, peer, port, party)
         if config.control_port is not None:
             from simulators.control import control_app  # noqa: PLC0415 - avoids an import cycle
 
@@ -282,8 +296,14 @@ class Simulator:
     async def _eurodac_post(self, request: web.Request) -> web.StreamResponse:
         return await self._receive(request, self.central)
 
-    async def _dublinet_post(self, request: web.Request) -> web.StreamResponse:
-        return await self._receive(request, self.peers.get(request.match_info["party"]))
+    def _dublinet_post_to(
+        self, party: str
+    ) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+        async def post(request: web.Request) -> web.StreamResponse:
+            asked = request.match_info["party"]
+            return await self._receive(request, self.peers.get(asked) if asked == party else None)
+
+        return post
 
     async def _receive(self, request: web.Request, endpoint: Endpoint | None) -> web.StreamResponse:
         assert self.db is not None  # noqa: S101 - start() made it
@@ -296,11 +316,9 @@ class Simulator:
             now=self.clock.now,
         )
 
-    async def _start_tls(
-        self, app: web.Application, peer: PeerId, port: int, names: list[str]
-    ) -> str:
-        """Serve `app` with `peer`'s TLS certificate (a wrong one while an endpoint of
-        `names` has the `tls` fault)."""
+    async def _start_tls(self, app: web.Application, peer: PeerId, port: int, name: str) -> str:
+        """Serve `app` with `peer`'s TLS certificate (a wrong one while the endpoint `name`
+        has the `tls` fault)."""
         material = self.material.of(peer)
         wrong_cert, wrong_key = write_wrong_tls(
             # TLS checks validity against the real time, whatever the simulators' clock says
@@ -315,7 +333,7 @@ class Simulator:
             trust=self.material.trust,
             wrong=wrong,
             faults=self.faults,
-            endpoints=names,
+            endpoints=[name],
         )
         runner = web.AppRunner(app)
         await runner.setup()

@@ -50,7 +50,6 @@ async def gateway_and_simulator(
     tmp_path: Path,
     *,
     dublinet_peers: str = "",
-    shared_port: bool = False,
     dublin_unit: str = "",
     processing_delay: timedelta = timedelta(0),
     reply_delay: timedelta = timedelta(0),
@@ -64,8 +63,9 @@ async def gateway_and_simulator(
     submitter and operator roles) and the simulator (Eurodac, NL and FR), both serving.
 
     The gateway delivers to the Central System and to the DubliNet peers named in
-    `dublinet_peers` (none: its DubliNet messages stay queued); `shared_port` puts Eurodac
-    and the peers on one TLS port, as the demo does; `dublin_unit` is the submitter whose
+    `dublinet_peers` (none: its DubliNet messages stay queued), each simulated party on a
+    TLS port of its own with its own certificate, as the demo runs them; `dublin_unit` is
+    the submitter whose
     inbox gets the results of incoming Dublin requests. The Central System answers after
     `processing_delay`, the peers after `reply_delay` (a 'late' peer after `late_delay`); a
     reply held back by the out-of-order fault waits `out_of_order_hold` for the next one;
@@ -74,13 +74,12 @@ async def gateway_and_simulator(
     `database_url` (PostgreSQL) when given, else in SQLite."""
     data = demo_data_dir(tmp_path / "data")
     inbound = free_port()
-    shared = free_port() if shared_port else 0
     simulator = Simulator(
         SimConfig(
             data_dir=tmp_path / "sim",
             gateway_url=f"https://localhost:{inbound}/v1/inbound",
-            eurodac_port=shared,
-            dublinet_port=shared,
+            eurodac_port=0,
+            dublinet_port=0,
             control_port=0,
             peers=("NL", "FR"),
             eurodac=EurodacConfig(processing_delay=processing_delay),
@@ -96,7 +95,7 @@ async def gateway_and_simulator(
         api_port=0,
         inbound_port=inbound,
         eurodac_url=simulator.eurodac_url.replace("127.0.0.1", "localhost"),
-        dublinet_url=simulator.dublinet_url("{party}").replace("127.0.0.1", "localhost"),
+        dublinet_url=simulator.dublinet_urls.replace("127.0.0.1", "localhost"),
         dublinet_peers=dublinet_peers,
         dublin_unit=dublin_unit,
         retry_base_seconds=1,

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import aiohttp
 from aiohttp import web
-from pki import GeneratedPki
+from pki import GeneratedPki, write_pair
 
 from gateway.adapters.web.server import Endpoints
 from gateway.broker.dispatcher import DispatcherPolicy
@@ -60,17 +60,9 @@ EURODAC = PeerId(party="EU", system="eurodac")
 PARTIES = (EURODAC, *(PeerId(party=p, system="dublinet") for p in ("NL", "FR")))
 
 
-def _write(folder: Path, name: str, issued: Issued) -> tuple[Path, Path]:
-    folder.mkdir(parents=True, exist_ok=True)
-    cert, key = folder / f"{name}.cert.pem", folder / f"{name}.key.pem"
-    cert.write_bytes(issued.chain_pem)
-    key.write_bytes(issued.key_pem)
-    return cert, key
-
-
 def _tls(pki: GeneratedPki, peer: PeerId, usage: Usage) -> Issued:
     return pki.issue(
-        pki.root,
+        pki.cas[peer.party],
         peer=peer,
         usage=usage,
         key_type=KeyType.EC,
@@ -90,27 +82,29 @@ class Certs:
 
 
 def write_certs(pki: GeneratedPki, directory: Path) -> Certs:
-    for party in ("EU", "NL", "FR", "BE"):
-        (directory / "trust" / party).mkdir(parents=True, exist_ok=True)
-        (directory / "trust" / party / "ca.cert.pem").write_bytes(pki.root.cert_pem)
+    """Each party's certificates issued by its own CA; `trust/<PARTY>/` holds that CA and
+    its revocation list only."""
+    pki.write_trust_dir(directory / "trust")
     for peer in PARTIES:
         folder = directory / "peers" / f"{peer.party.lower()}-{peer.system}"
-        signing = pki.issue(pki.root, peer=peer, usage=Usage.SIGNING, key_type=KeyType.EC)
-        _write(folder, "signing", signing)
-        _write(folder, "tls-server", _tls(pki, peer, Usage.TLS_SERVER))
-        _write(folder, "tls-client", _tls(pki, peer, Usage.TLS_CLIENT))
-    signing = pki.issue(pki.root, peer=GATEWAY, usage=Usage.SIGNING, key_type=KeyType.EC)
+        signing = pki.issue(
+            pki.cas[peer.party], peer=peer, usage=Usage.SIGNING, key_type=KeyType.EC
+        )
+        write_pair(signing, folder, "signing")
+        write_pair(_tls(pki, peer, Usage.TLS_SERVER), folder, "tls-server")
+        write_pair(_tls(pki, peer, Usage.TLS_CLIENT), folder, "tls-client")
+    signing = pki.issue(pki.cas["BE"], peer=GATEWAY, usage=Usage.SIGNING, key_type=KeyType.EC)
     key = SigningKey(
         key_id="be-gateway", private_key=signing.private_key, chain=(signing.certificate,)
     )
     return Certs(
         directory=directory,
         gateway_signer=Signer([key], active="be-gateway"),
-        gateway_server=_write(
-            directory / "gateway", "server", _tls(pki, GATEWAY, Usage.TLS_SERVER)
+        gateway_server=write_pair(
+            _tls(pki, GATEWAY, Usage.TLS_SERVER), directory / "gateway", "server"
         ),
-        gateway_client=_write(
-            directory / "gateway", "client", _tls(pki, GATEWAY, Usage.TLS_CLIENT)
+        gateway_client=write_pair(
+            _tls(pki, GATEWAY, Usage.TLS_CLIENT), directory / "gateway", "client"
         ),
     )
 
@@ -225,11 +219,12 @@ class FakeGateway:
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         ssl_object = request.transport.get_extra_info("ssl_object") if request.transport else None
-        tls_peer = peer_of(ssl_object)
         body = await request.read()
         if self.answer_status != 200:
             return web.Response(status=self.answer_status)
         try:
+            # As the gateway does: the TLS peer's CA must be one of its own party.
+            tls_peer = peer_of(ssl_object, self.pki.trust)
             root = parse_xml(body)
             claimed = read_envelope(root)
             verified = self.verifier.verify(root, expected=tls_peer, at=claimed.created_at)
@@ -270,7 +265,11 @@ class FakeGateway:
             await self._runner.cleanup()
 
 
-def gateway_client_context(certs: Certs, pki: GeneratedPki, server: PeerId) -> ssl.SSLContext:
+def gateway_client_context(
+    certs: Certs, pki: GeneratedPki, server: PeerId | None
+) -> ssl.SSLContext:
+    """The gateway's client side: the server must hold a certificate of `server`'s party's
+    CA (of any CA of the store when None)."""
     cert, key = certs.gateway_client
     return client_context(cert_file=cert, key_file=key, trust=pki.trust, server=server)
 

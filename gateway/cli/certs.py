@@ -28,9 +28,12 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "init",
         help="write a demo PKI (DEMO ONLY) to a directory",
         description=(
-            "Write a DEMO ONLY PKI to DIR: a root CA and its revocation list, the gateway's "
-            "signing and TLS certificates, the Eurodac simulator's and those of the peers "
-            "NL, FR and DE, and a trust store. Run the gateway on it with EUGW_DATA_DIR=DIR."
+            "Write a DEMO ONLY PKI to DIR: a CA per party (the gateway's member state, EU, "
+            "NL, FR, DE) with its revocation list, the gateway's signing and TLS "
+            "certificates, the Eurodac simulator's and those of the peers NL, FR and DE, each "
+            "issued by its party's CA, and a trust store that trusts each CA for its own "
+            "party only. Private keys are written with mode 0600. Run the gateway on it with "
+            "EUGW_DATA_DIR=DIR."
         ),
     )
     init.add_argument("directory", metavar="DIR", type=Path, help="where to write (new or empty)")
@@ -71,7 +74,8 @@ def _init(args: argparse.Namespace) -> int:
         )
     demo = write_demo_pki(directory, member_state=args.member_state)
     print(f"Wrote a DEMO ONLY PKI to {directory} (see {directory / 'README.txt'}).")
-    print(f"Root CA: {demo.root_ca}  revocation list: {demo.crl}")
+    for party, ca in demo.cas.items():
+        print(f"{party} CA: {ca}  revocation list: {demo.crls[party]}")
     print(f"Use it:  EUGW_DATA_DIR={directory} eugw message sign FILE")
     return 0
 

@@ -75,26 +75,15 @@ async def _demo(base: Settings, args: argparse.Namespace) -> int:
     from simulators.runner import SimConfig, SimMaterial, Simulator  # noqa: PLC0415
 
     data: Path = args.data_dir
-    sim_port, control_port, inbound_port = free_port(), free_port(), free_port()
+    control_port, inbound_port = free_port(), free_port()
     api_port = args.api_port if args.api_port else free_port()
-    settings = Settings(
-        **{
-            **{field: getattr(base, field) for field in base.__dataclass_fields__},
-            "data_dir": data,
-            "api_port": api_port,
-            "inbound_port": inbound_port,
-            "eurodac_url": f"https://localhost:{sim_port}/eurodac",
-            "dublinet_url": f"https://localhost:{sim_port}/dublinet/{{party}}",
-            "dublinet_peers": ",".join(PEERS),
-            "retry_base_seconds": 1,
-        }
-    )
     simulator = Simulator(
         SimConfig(
             data_dir=data / "sim",
             gateway_url=f"https://localhost:{inbound_port}/v1/inbound",
-            eurodac_port=sim_port,
-            dublinet_port=sim_port,
+            # Each simulated party on a free port of its own, with its own certificate.
+            eurodac_port=0,
+            dublinet_port=0,
             control_port=control_port,
             peers=PEERS,
         ),
@@ -107,6 +96,18 @@ async def _demo(base: Settings, args: argparse.Namespace) -> int:
             loop.add_signal_handler(signum, stop.set)
     await simulator.start()
     try:
+        settings = Settings(
+            **{
+                **{field: getattr(base, field) for field in base.__dataclass_fields__},
+                "data_dir": data,
+                "api_port": api_port,
+                "inbound_port": inbound_port,
+                "eurodac_url": simulator.eurodac_url.replace("127.0.0.1", "localhost"),
+                "dublinet_url": simulator.dublinet_urls.replace("127.0.0.1", "localhost"),
+                "dublinet_peers": ",".join(PEERS),
+                "retry_base_seconds": 1,
+            }
+        )
         async with running_services(settings) as services, audit_checkpoints(services):
             token, secret = new_token(
                 name="demo-operator",
@@ -140,6 +141,7 @@ def _banner(endpoints: Endpoints, simulator: object, data: Path) -> None:
 gateway API            {endpoints.api}   (token in {data / "demo-token.txt"})
 gateway inbound (mTLS) {endpoints.inbound}
 Eurodac simulator      {getattr(simulator, "eurodac_url", "")}
+DubliNet peers         {getattr(simulator, "dublinet_urls", "")}
 simulator control      {getattr(simulator, "control_url", "")}
 try, in another terminal:
   EUGW_DATA_DIR={data} .venv/bin/eugw queue

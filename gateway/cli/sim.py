@@ -68,8 +68,9 @@ def _register_run(actions: argparse._SubParsersAction[argparse.ArgumentParser]) 
         help="start the simulators and serve until stopped (Ctrl-C)",
         description=(
             "Start the Eurodac Central System (https://HOST:PORT/eurodac) and DubliNet peers "
-            "(https://HOST:PORT/dublinet/XX) over mutual TLS; replies go to the gateway's "
-            "inbound URL. State and queued replies survive a restart in --data-dir."
+            "(https://HOST:PORT/dublinet/XX) over mutual TLS, each party on a port of its own "
+            "with its own certificate; replies go to the gateway's inbound URL. State and "
+            "queued replies survive a restart in --data-dir."
         ),
     )
     run.add_argument(
@@ -88,10 +89,15 @@ def _register_run(actions: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "--eurodac-port",
         type=int,
         default=9443,
-        help="Eurodac's port; equal to --dublinet-port: one server, as the gateway's "
-        "default eurodac_url and dublinet_url expect (default: %(default)s)",
+        help="Eurodac's port, as the gateway's default eurodac_url expects (default: %(default)s)",
     )
-    run.add_argument("--dublinet-port", type=int, default=9443, help="default: %(default)s")
+    run.add_argument(
+        "--dublinet-port",
+        type=int,
+        default=9444,
+        help="the first peer's port, each further peer on the next, as the gateway's default "
+        "dublinet_url expects; 0: any free port for each (default: %(default)s)",
+    )
     run.add_argument(
         "--control-port",
         type=int,

@@ -3,15 +3,21 @@
 Used by the tests (a fresh PKI per run, never checked-in secrets) and by
 `eugw certs init` for demo material. Nothing here reads the clock: the caller
 passes `now`, so the same inputs always describe the same validity windows.
+`write_pem_pair` puts a certificate and its key on disk, the key readable by
+its owner only from its first byte on.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
+import os
+import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -31,6 +37,9 @@ __all__ = [
     "make_intermediate_ca",
     "make_root_ca",
     "new_key",
+    "private_directory",
+    "write_pem_pair",
+    "write_private_key",
 ]
 
 PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
@@ -77,6 +86,40 @@ def key_pem(private_key: PrivateKey) -> bytes:
         serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption(),
     )
+
+
+def private_directory(folder: Path) -> Path:
+    """`folder`, made if missing, with mode 0700 (a folder that holds private keys)."""
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    folder.chmod(0o700)  # it may have been there before, made with a wider mode
+    return folder
+
+
+def write_private_key(path: Path, pem: bytes) -> None:
+    """Write a private key that nobody but its owner can read at any moment: a new file is
+    made beside `path` with mode 0600 (never existing before: O_EXCL), then renamed over it.
+    The folder is made 0700."""
+    private_directory(path.parent)
+    fresh = path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")
+    descriptor = os.open(fresh, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(descriptor, "wb") as file:
+            file.write(pem)
+        fresh.replace(path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            fresh.unlink()
+        raise
+
+
+def write_pem_pair(issued: Issued, folder: Path, name: str) -> tuple[Path, Path]:
+    """Write `name.cert.pem` (the chain, leaf first) and `name.key.pem` (mode 0600) into
+    `folder` (mode 0700); return their paths."""
+    private_directory(folder)
+    cert, key = folder / f"{name}.cert.pem", folder / f"{name}.key.pem"
+    cert.write_bytes(issued.chain_pem)
+    write_private_key(key, issued.key_pem)
+    return cert, key
 
 
 def new_key(key_type: KeyType = KeyType.RSA) -> PrivateKey:

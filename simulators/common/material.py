@@ -16,7 +16,7 @@ from pathlib import Path
 
 from gateway.errors import ConfigError, SecurityError
 from gateway.security.identity import PeerId
-from gateway.security.pki import KeyType, Usage, issue, make_root_ca
+from gateway.security.pki import KeyType, Usage, issue, make_root_ca, write_pem_pair
 from gateway.security.signer import Signer, SigningKey
 from gateway.security.trust import TrustStore
 
@@ -100,10 +100,5 @@ def write_wrong_tls(
         dns_names=["localhost"],
         ip_addresses=["127.0.0.1"],
     )
-    directory.mkdir(parents=True, exist_ok=True)
     name = "wrong-tls" if usage is Usage.TLS_SERVER else f"wrong-{usage.value}"
-    cert, key = directory / f"{name}.cert.pem", directory / f"{name}.key.pem"
-    cert.write_bytes(issued.chain_pem)
-    key.write_bytes(issued.key_pem)
-    key.chmod(0o600)
-    return cert, key
+    return write_pem_pair(issued, directory, name)  # the key 0600 from its first byte

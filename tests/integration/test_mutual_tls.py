@@ -89,7 +89,8 @@ async def test_an_untrusted_or_revoked_client_is_refused(
 
 
 async def test_a_client_without_a_certificate_is_refused(serve: Server, pki: GeneratedPki) -> None:
-    context = ssl.create_default_context(cadata=pki.root.cert_pem.decode("ascii"))
+    # The client trusts the server (BE's CA) and presents nothing.
+    context = ssl.create_default_context(cadata=pki.cas["BE"].cert_pem.decode("ascii"))
     async with serve() as (url, seen):
         with pytest.raises(REFUSED):
             await _get(url, context)

@@ -13,6 +13,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+import yarl
 from eugw_process import child_env, eugw
 from polling import eventually
 from simkit import FakeGateway, StartSimulator
@@ -64,7 +65,7 @@ def test_run_the_simulators_and_switch_a_fault(tmp_path: Path) -> None:
     process = subprocess.Popen(
         [sys.executable, "-m", "gateway", "sim", "run", "--certs", str(certs),
          "--data-dir", str(tmp_path / "sim"), "--eurodac-port", str(port),
-         "--dublinet-port", str(port), "--control-port", str(control), "--peers", "NL,DE"],
+         "--dublinet-port", "0", "--control-port", str(control), "--peers", "NL,DE"],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
@@ -74,7 +75,15 @@ def test_run_the_simulators_and_switch_a_fault(tmp_path: Path) -> None:
         lines, reader = _wait_for_line(process, "serving")
         text = "".join(lines)
         assert f"https://127.0.0.1:{port}/eurodac" in text
-        assert f"https://127.0.0.1:{port}/dublinet/DE" in text
+        # Each peer on a port of its own, and the gateway's setting that reaches them.
+        [setting] = [line.split()[-1] for line in lines if "EUGW_DUBLINET_URL=" in line]
+        listed = dict(
+            item.split("=") for item in setting.removeprefix("EUGW_DUBLINET_URL=").split(",")
+        )
+        assert sorted(listed) == ["DE", "NL"]
+        assert listed["DE"].endswith("/dublinet/DE")
+        assert len({yarl.URL(url).port for url in listed.values()} | {port}) == 3
+        assert f"DubliNet peer DE        {listed['DE']}" in text
         url = f"http://127.0.0.1:{control}"
         switched = _eugw("sim", "faults", "set", "NL", "delay_ms=250", "ack_signature=corrupt",
                          "--control", url)  # fmt: skip

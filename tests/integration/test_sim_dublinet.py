@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import json
 import uuid
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import aiohttp
+import pytest
+import yarl
 from pki import GeneratedPki
 from polling import eventually
 from simkit import (
+    EURODAC,
     Certs,
     FakeGateway,
     StartSimulator,
@@ -22,14 +27,16 @@ from simkit import (
 )
 
 from gateway.domain.dublin import DublinRegime, DublinReply, ReplyOutcome
+from gateway.errors import ConfigError
 from gateway.listen_ports import free_port
 from gateway.messages import DublinSubmission, Envelope
 from gateway.messages.examples import example_content
 from gateway.security.identity import PeerId
+from gateway.security.tls import peer_of
 from gateway.security.verifier import Verifier
 from gateway.testing import FixedClock
 from simulators.dublinet.peer import DublinetConfig
-from simulators.runner import Simulator
+from simulators.runner import SimConfig, Simulator
 
 NL = PeerId(party="NL", system="dublinet")
 FR = PeerId(party="FR", system="dublinet")
@@ -53,8 +60,13 @@ async def _send(
     *,
     kind: str = "dublinet.take-charge-request",
     peer: PeerId = NL,
+    at: PeerId | None = None,
     path: str | None = None,
 ) -> tuple[Envelope, int, bytes]:
+    """Send `content` to `peer`, at the server of `at` (`peer` unless told otherwise), to
+    the path of `path` (`at`'s party unless told otherwise)."""
+    server = at or peer
+    base = simulator.dublinet_url(server.party).rsplit("/", 1)[0]
     envelope, body = signed(
         content,
         message_type=kind,
@@ -64,9 +76,9 @@ async def _send(
     )
     status, answer, _ = await post(
         session,
-        simulator.dublinet_url(path or peer.party),
+        f"{base}/{path or server.party}",
         body,
-        context=gateway_client_context(certs, pki, peer),
+        context=gateway_client_context(certs, pki, server),
         message_id=envelope.message_id,
     )
     return envelope, status, answer
@@ -154,7 +166,7 @@ async def test_policies_reject_stay_silent_reply_late_and_reexamine(
     assert stand_in.messages(silent.message_id) == []
 
 
-async def test_one_server_hosts_several_peers_each_signing_as_itself(
+async def test_each_peer_has_a_server_of_its_own_and_signs_as_itself(
     start_simulator: StartSimulator,
     stand_in: FakeGateway,
     certs: Certs,
@@ -168,7 +180,7 @@ async def test_one_server_hosts_several_peers_each_signing_as_itself(
     assert status == 200
     assert read_ack(Verifier(pki.trust), answer, FR).envelope.sender.authority == "FR"
     misrouted, status, problem = await _send(
-        session, simulator, certs, pki, _request("BE-3"), peer=NL, path="FR"
+        session, simulator, certs, pki, _request("BE-3"), peer=NL, at=FR
     )
     assert status == 400
     assert json.loads(problem)["code"] == "GW-SIM-WRONG-RECIPIENT"
@@ -221,19 +233,46 @@ async def test_a_peer_originates_a_request_to_the_gateway_on_a_control_call(
         assert (await response.json())["code"] == "GW-SIM-CONTROL"
 
 
-async def test_eurodac_and_the_peers_can_share_one_port(
+async def _server_of(url: str, certs: Certs, pki: GeneratedPki) -> PeerId:
+    """The party whose TLS certificate the server at `url` presents (its CA one of that
+    party's), as a client trusting every CA of the store sees it."""
+    address = yarl.URL(url)
+    assert address.host is not None
+    context = gateway_client_context(certs, pki, None)
+    _, writer = await asyncio.open_connection(address.host, address.port, ssl=context)
+    try:
+        return peer_of(writer.get_extra_info("ssl_object"), pki.trust)
+    finally:
+        writer.close()
+        await writer.wait_closed()
+
+
+async def test_each_party_listens_on_a_port_of_its_own_with_its_own_certificate(
     start_simulator: StartSimulator,
     certs: Certs,
     pki: GeneratedPki,
     session: aiohttp.ClientSession,
 ) -> None:
     port = free_port()
-    simulator = await start_simulator(eurodac_port=port, dublinet_port=port)
+    simulator = await start_simulator(eurodac_port=port, dublinet_port=0)
     assert simulator.eurodac_url == f"https://127.0.0.1:{port}/eurodac"
-    assert simulator.dublinet_url("NL") == f"https://127.0.0.1:{port}/dublinet/NL"
-    _, status, answer = await _send(session, simulator, certs, pki, _request("BE-5"))
-    assert status == 200
-    assert read_ack(Verifier(pki.trust), answer, NL).envelope.sender.authority == "NL"
+    urls = {party: simulator.dublinet_url(party) for party in ("NL", "FR")}
+    ports = {yarl.URL(url).port for url in (simulator.eurodac_url, *urls.values())}
+    assert len(ports) == 3
+    assert simulator.dublinet_urls == f"NL={urls['NL']},FR={urls['FR']}"
+    assert await _server_of(simulator.eurodac_url, certs, pki) == EURODAC
+    assert await _server_of(urls["NL"], certs, pki) == NL
+    assert await _server_of(urls["FR"], certs, pki) == FR
+    # A client that expects FR (FR's CA only) does not take NL's server for it.
+    fr_only = gateway_client_context(certs, pki, FR)
+    with pytest.raises(aiohttp.ClientConnectorCertificateError):
+        await post(session, urls["NL"], b"<x/>", context=fr_only, message_id=uuid.uuid4())
+
+
+def test_eurodac_and_a_peer_cannot_share_a_port(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as caught:
+        SimConfig(data_dir=tmp_path, eurodac_port=9445, dublinet_port=9444, peers=("NL", "FR"))
+    assert (caught.value.code, caught.value.path) == ("GW-CFG-INVALID", "eurodac_port")
 
 
 async def test_a_policy_survives_a_restart(

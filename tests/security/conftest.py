@@ -21,19 +21,19 @@ STORES = ("sqlite", "postgres")
 @pytest.fixture(params=STORES)
 async def gateway(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Both]:
     """The gateway (on SQLite or PostgreSQL) reaching the simulated Central System and the
-    DubliNet peers NL and FR on one TLS port, as the demo runs them."""
+    DubliNet peers NL and FR, each on a port of its own, as the demo runs them."""
     if request.param == "postgres":
         async with (
             postgres_url() as url,
             gateway_and_simulator(
-                tmp_path, dublinet_peers="NL,FR", shared_port=True, dublin_unit="evibel",
+                tmp_path, dublinet_peers="NL,FR", dublin_unit="evibel",
                 database_url=url,
             ) as ready,
         ):  # fmt: skip
             yield ready
     else:
         async with gateway_and_simulator(
-            tmp_path, dublinet_peers="NL,FR", shared_port=True, dublin_unit="evibel"
+            tmp_path, dublinet_peers="NL,FR", dublin_unit="evibel"
         ) as ready:
             yield ready
 

@@ -163,6 +163,6 @@ def test_build_signs_with_the_active_key_and_the_signature_verifies(
     assert eugw("message", "validate", str(signed)).returncode == 0
     verified = eugw(
         "message", "verify", str(signed), "--peer", "BE:gateway",
-        "--trust", str(pki / "ca" / "root-ca.cert.pem"),
+        "--trust", str(pki / "trust"),
     )  # fmt: skip
     assert verified.returncode == 0, verified.stderr

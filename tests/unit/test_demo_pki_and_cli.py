@@ -2,25 +2,31 @@
 
 from __future__ import annotations
 
+import os
+import stat
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives import hashes
 from eugw_process import child_env
 from lxml import etree
-from pki import NL
+from pki import NL, GeneratedPki, write_pair
 
 from gateway.errors import ConfigError, SecurityError
 from gateway.security.configured import signer_from, verifier_from
 from gateway.security.demo import why_make_demo_pki, write_demo_pki
 from gateway.security.identity import PeerId
 from gateway.security.inventory import list_certificates
+from gateway.security.trust import TrustStore, load_pem_objects
 from gateway.settings import Settings
 
 MESSAGE = b'<m:Message xmlns:m="urn:eu-gateway:test"><m:Body>hello</m:Body></m:Message>'
 BE = PeerId(party="BE", system="gateway")
+_PEERS = [("EU", "eurodac"), ("NL", "dublinet"), ("FR", "dublinet"), ("DE", "dublinet")]
+_USES = ("signing", "tls-server", "tls-client")
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +53,81 @@ def test_the_demo_pki_is_labelled_and_complete(demo: Path) -> None:
     peers = {row.peer for row in rows}
     assert {"BE:gateway", "EU:eurodac", "NL:dublinet", "FR:dublinet", "DE:dublinet"} <= peers
     assert all(row.days_left > 300 and not row.expired for row in rows)
-    assert (demo / "ca" / "root-ca.crl.pem").is_file()
+    for party in ("BE", "EU", "NL", "FR", "DE"):
+        assert (demo / "ca" / f"{party.lower()}-ca.crl.pem").is_file()
+
+
+def test_each_party_has_a_ca_of_its_own_trusted_for_it_alone(demo: Path) -> None:
+    store = TrustStore.from_directory(demo / "trust")
+    parties = ("BE", "EU", "NL", "FR", "DE")
+    assert sorted(store.anchors) == sorted(parties)
+    anchors = {party: store.anchors_for(party) for party in parties}
+    assert all(len(cas) == 1 for cas in anchors.values())
+    assert len({cas[0].fingerprint(hashes.SHA256()) for cas in anchors.values()}) == 5
+    assert len(store.crls) == 5  # one list per CA: TLS needs the list of every issuer
+    for folder, party in [
+        ("keys/signing/be-gateway", "BE"),
+        ("tls/gateway-server", "BE"),
+        ("tls/gateway-client", "BE"),
+        *[(f"peers/{p.lower()}-{s}/{u}", p) for p, s in _PEERS for u in _USES],
+        ("peers/nl-dublinet-revoked/signing", "NL"),
+    ]:
+        [certificate] = load_pem_objects(demo / f"{folder}.cert.pem")[0]
+        certificate.verify_directly_issued_by(anchors[party][0])  # raises when not
+    revoked = load_pem_objects(demo / "peers/nl-dublinet-revoked/signing.cert.pem")[0][0]
+    assert store.is_revoked(revoked)
+    assert [crl.issuer for crl in load_pem_objects(demo / "trust/NL/ca.crl.pem")[1]] == [
+        anchors["NL"][0].subject
+    ]
+
+
+def test_the_demo_private_keys_are_for_their_owner_only(demo: Path) -> None:
+    keys = sorted(demo.rglob("*.key.pem"))
+    assert len(keys) == 3 + 4 * 3 + 1 + 5  # gateway, peers, the revoked one, the CAs
+    assert {stat.S_IMODE(key.stat().st_mode) for key in keys} == {0o600}
+    assert {stat.S_IMODE(key.parent.stat().st_mode) for key in keys} == {0o700}
+    assert not list(demo.rglob("*.tmp"))
+
+
+def test_a_private_key_is_created_for_its_owner_only_not_narrowed_after(
+    pki: GeneratedPki, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_chmod_of_a_file(path: object, *args: object, **kwargs: object) -> None:
+        assert not Path(str(path)).is_file(), f"{path} was readable before its chmod"
+        real_chmod(path, *args, **kwargs)
+
+    folder = tmp_path / "keys"
+    folder.mkdir(mode=0o755)
+    (folder / "nl.key.pem").write_bytes(b"an older key, readable by all")
+    (folder / "nl.key.pem").chmod(0o644)
+    real_chmod = os.chmod
+    monkeypatch.setattr(os, "chmod", no_chmod_of_a_file)
+    permissive = os.umask(0)
+    try:
+        cert, key = write_pair(pki.nl, folder, "nl")
+    finally:
+        os.umask(permissive)
+    assert stat.S_IMODE(key.stat().st_mode) == 0o600
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert key.read_bytes() == pki.nl.key_pem
+    assert cert.read_bytes() == pki.nl.chain_pem
+    assert sorted(path.name for path in folder.iterdir()) == ["nl.cert.pem", "nl.key.pem"]
+
+
+def test_a_demo_pki_of_one_ca_for_every_party_is_made_again(tmp_path: Path) -> None:
+    now = datetime.now(tz=UTC)
+    write_demo_pki(tmp_path, now=now)
+    assert why_make_demo_pki(tmp_path, now) is None
+    # What an earlier version wrote: one root CA trusted for every party.
+    shared = (tmp_path / "trust" / "BE" / "ca.cert.pem").read_bytes()
+    (tmp_path / "ca" / "root-ca.cert.pem").write_bytes(shared)
+    for party in ("EU", "NL", "FR", "DE"):
+        (tmp_path / "trust" / party / "ca.cert.pem").write_bytes(shared)
+    reason = why_make_demo_pki(tmp_path, now)
+    assert reason == "it trusts one CA for several parties (BE, DE, EU, FR, NL)"
+    write_demo_pki(tmp_path, now=now)
+    assert why_make_demo_pki(tmp_path, now) is None
+    assert not (tmp_path / "ca" / "root-ca.cert.pem").exists()
 
 
 def test_a_demo_pki_is_made_again_before_it_runs_out(tmp_path: Path) -> None:
@@ -109,7 +189,7 @@ def test_message_sign_and_verify_on_the_command_line(demo: Path, tmp_path: Path)
     source.write_bytes(MESSAGE)
     env = {"EUGW_DATA_DIR": str(demo)}
     assert eugw("message", "sign", str(source), "--out", str(signed), env=env).returncode == 0
-    ca = str(demo / "ca" / "root-ca.cert.pem")
+    ca = str(demo / "ca" / "be-ca.cert.pem")
     good = eugw(
         "message",
         "verify",
