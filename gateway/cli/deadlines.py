@@ -7,6 +7,7 @@ import asyncio
 import json
 from datetime import UTC, datetime
 
+from gateway.adapters.web.tracking import MAX_WITHIN_DAYS
 from gateway.cli._context import settings_from
 from gateway.cli._tracking import tracking_store_of
 from gateway.errors import InputError
@@ -40,8 +41,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 async def _due(settings: Settings, args: argparse.Namespace) -> int:
     within = settings.deadline_alert_days if args.within is None else args.within
-    if within < 0:
-        raise InputError("GW-DL-WITHIN", "--within is 0 days or more", "--within")
+    if not 0 <= within <= MAX_WITHIN_DAYS:  # as GET /v1/deadlines: 10**20 days overflow
+        raise InputError("GW-DL-WITHIN", f"--within is 0 to {MAX_WITHIN_DAYS} days", "--within")
     async with tracking_store_of(settings) as store:
         digest = await deadline_digest(
             store,

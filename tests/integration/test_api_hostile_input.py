@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from eugw_process import eugw
 from web_rig import Rig, api_rig
 
 from gateway.broker.access import Role
@@ -45,6 +46,13 @@ async def test_a_deadline_horizon_that_is_not_a_small_ascii_number_is_a_400(
     assert status == 400
     assert problem["code"] == code
     assert problem["problems"] == [{"code": code, "message": problem["detail"], "path": "within"}]
+
+
+async def test_the_command_line_refuses_the_same_horizon(tmp_path: Path) -> None:
+    status, _, errors = await eugw(
+        "deadlines", "due", "--within", "100000000000000000000", data_dir=tmp_path
+    )
+    assert (status, errors.strip()) == (1, "GW-DL-WITHIN: --within is 0 to 3660 days (at --within)")
 
 
 @pytest.mark.parametrize(

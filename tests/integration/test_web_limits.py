@@ -161,6 +161,25 @@ async def test_the_inbound_server_carries_them_too(tmp_path: Path) -> None:
     assert headers["Strict-Transport-Security"] == "max-age=31536000"
 
 
+async def test_forms_posted_under_no_referrer_still_pass_their_csrf_check(tmp_path: Path) -> None:
+    # Browsers send `Origin: null` on the form posts of a page served with no-referrer.
+    async with api_rig(tmp_path) as rig:
+        answers = {}
+        for origin in ("null", "http://elsewhere.example"):
+            await _log_in(rig, await rig.token(Role.OPERATOR, name=f"op-{len(answers)}"))
+            page = await (await rig.client.get("/console")).text()
+            csrf = re.search(r'name="csrf" value="([^"]+)"', page)
+            assert csrf is not None
+            answer = await rig.client.post(
+                "/console/logout",
+                data={"csrf": csrf.group(1)},
+                headers={"Origin": origin},
+                allow_redirects=False,
+            )
+            answers[origin] = answer.status
+    assert answers == {"null": 303, "http://elsewhere.example": 403}
+
+
 @pytest.mark.parametrize(
     ("environ", "variable"),
     [
@@ -187,6 +206,18 @@ def test_the_default_limits() -> None:
     assert settings.max_body_memory_bytes >= settings.max_request_bytes
     assert (settings.rate_limit_per_second, settings.rate_limit_burst) == (100, 200)
     assert load_settings({"EUGW_RATE_LIMIT_PER_SECOND": "0"}).rate_limit_per_second == 0
+
+
+async def _log_in(rig: Rig, secret: str) -> None:
+    form = await (await rig.client.get("/console/login")).text()
+    login_csrf = re.search(r'name="login_csrf" value="([^"]+)"', form)
+    assert login_csrf is not None
+    answer = await rig.client.post(
+        "/console/login",
+        data={"token": secret, "login_csrf": login_csrf.group(1)},
+        allow_redirects=False,
+    )
+    assert answer.status == 303
 
 
 async def _connect(rig: Rig) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:

@@ -28,7 +28,7 @@ from gateway.pipeline.tracking_views import case_view, hit_view
 from gateway.tracking.cases import CaseEvent, CaseKind
 from gateway.tracking.hits import HitStatus
 
-__all__ = ["add_routes", "case_plan", "hit_status"]
+__all__ = ["add_routes", "case_plan"]
 
 T = TypeVar("T")
 MAX_LIMIT = 1000
@@ -64,18 +64,6 @@ def add_routes(app: web.Application) -> None:
     app.router.add_post("/v1/cases/{case_id}/messages", send_on_case)
     app.router.add_get("/v1/deadlines", deadlines)
     app.router.add_get("/v1/inbox", inbox)
-
-
-def hit_status(text: str | None) -> HitStatus | None:
-    """`pending` (awaiting verification), `confirmed`, `rejected`, or None for every hit."""
-    if not text:
-        return None
-    try:
-        return _STATUS[text]
-    except KeyError:
-        raise InputError(
-            "GW-HIT-STATE", f"state is one of {', '.join(sorted(_STATUS))}", "state"
-        ) from None
 
 
 def _tracking(request: web.Request) -> Tracking:
