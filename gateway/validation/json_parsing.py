@@ -7,7 +7,8 @@ quotes are dropped, then the strings (an unterminated one runs to the end, so th
 stays linear), then everything but brackets, and the running depth is summed in blocks
 until it passes the limit. Only a document within the limits is decoded. Each refusal has
 its own code: `GW-JSON-TOO-LARGE`, `GW-JSON-TOO-DEEP`, and `GW-IN-JSON` for anything
-`json` itself refuses (bad syntax, bad UTF-8, an integer of more than 4300 digits).
+`json` itself refuses (bad syntax, bad UTF-8, an integer of more than 4300 digits) and for
+a string holding U+0000, which neither PostgreSQL text nor XML can hold.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ _STRING = re.compile(r'"[^"]*(?:"|\Z)')  # once escapes are gone; unterminated: 
 _NOT_BRACKETS = re.compile(r"[^\[\]{}]+")
 _STEPS = bytes.maketrans(b"[{]}", b"\x01\x01\xff\xff")  # as signed bytes: 1 and -1
 _BLOCK = 65536
+# No store or XML document can hold U+0000 (PostgreSQL refuses it in text): no input needs it.
+_NUL = re.compile(r"\\u0000")
 
 
 def json_depth(text: str, *, stop_above: int | None = None) -> int:
@@ -65,6 +68,8 @@ def parse_json(
         text = data if isinstance(data, str) else data.decode(json.detect_encoding(data))
     except UnicodeDecodeError as error:
         raise InputError(INVALID, f"not valid JSON: {error.reason}", path) from None
+    if _NUL.search(text.replace("\\\\", "")):  # an escape, not an escaped backslash
+        raise InputError(INVALID, "a JSON string holds the NUL character (\\u0000)", path)
     depth = json_depth(text, stop_above=max_depth)
     if depth > max_depth:
         raise InputError(TOO_DEEP, f"the JSON document nests deeper than {max_depth} levels", path)

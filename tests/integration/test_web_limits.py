@@ -52,6 +52,16 @@ async def test_a_token_over_its_rate_gets_429_with_retry_after(tmp_path: Path) -
     assert strangers[0].headers["WWW-Authenticate"] == "Bearer"
 
 
+async def test_console_pages_spend_the_rate_of_the_token_behind_the_session(
+    tmp_path: Path,
+) -> None:
+    async with api_rig(tmp_path, rate_limit_per_second=1, rate_limit_burst=3) as rig:
+        await _log_in(rig, await rig.token(Role.OPERATOR))
+        statuses = [(await rig.client.get("/console/messages")).status for _ in range(5)]
+    assert statuses[:2] == [200, 200]
+    assert statuses[-1] == 429
+
+
 async def test_a_body_that_does_not_come_in_time_is_408(tmp_path: Path) -> None:
     async with api_rig(tmp_path, body_timeout_seconds=1) as rig:
         token = await rig.token(Role.OPERATOR)

@@ -85,6 +85,15 @@ def test_what_json_refuses_is_an_input_error(document: bytes, code: str) -> None
     assert caught.value.code == code
 
 
+def test_a_nul_character_in_a_string_is_refused_an_escaped_backslash_before_u0000_is_not() -> None:
+    # PostgreSQL refuses U+0000 in text (a 500 at the store), XML cannot hold it either.
+    with pytest.raises(InputError, match="NUL"):
+        parse_json(b'{"hit_id": "h\\u0000"}')
+    with pytest.raises(InputError, match="NUL"):
+        parse_json(b'["\\\\\\u0000"]')  # an escaped backslash, then the escape
+    assert parse_json(b'["\\\\u0000"]') == ["\\u0000"]  # a backslash and the text u0000
+
+
 def test_a_document_over_its_size_is_refused() -> None:
     with pytest.raises(InputError) as caught:
         parse_json(b'{"a": "' + b"x" * 100 + b'"}', max_bytes=100)

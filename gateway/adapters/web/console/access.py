@@ -17,6 +17,7 @@ from urllib.parse import quote, urlsplit
 import aiohttp_jinja2
 from aiohttp import web
 
+from gateway.adapters.web.auth import count_request
 from gateway.adapters.web.console.sessions import (
     COOKIE,
     LOGIN_COOKIE,
@@ -88,6 +89,7 @@ def page(*roles: Role) -> Callable[[Handler], Handler]:
                 raise web.HTTPFound(f"/console/login?next={quote(request.path_qs)}")
             request[SESSION] = session
             request[CALLER] = token
+            count_request(request, token)  # a session spends its token's rate limit
             if not any(token.allows(role) for role in roles):
                 needed = " or ".join(role.value for role in roles)
                 reason = f"this page or action needs the {needed} role"
