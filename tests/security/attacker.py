@@ -3,6 +3,7 @@ broken) that signs whatever it likes and delivers it to the gateway over mutual 
 
 from __future__ import annotations
 
+import io
 import ssl
 import uuid
 from collections.abc import Callable
@@ -90,10 +91,13 @@ class Attacker:
         message: Message,
         *,
         spoil: Callable[[bytes], bytes] = lambda body: body,
+        signed: bytes | None = None,
     ) -> tuple[int, dict[str, Any]]:
         """POST the signed message (spoiled after signing, if asked) to the gateway's inbound
-        endpoint over mutual TLS: the HTTP status and the problem document (or {})."""
-        body = spoil(self.sign(message))
+        endpoint over mutual TLS (or `signed`, signed some other way): the HTTP status and the
+        problem document (or {})."""
+        signed = self.sign(message) if signed is None else signed
+        body = io.BytesIO(spoil(signed))  # streamed: it may be large
         headers = {
             "Content-Type": "application/xml",
             "X-Message-Id": str(message.envelope.message_id),
@@ -101,7 +105,7 @@ class Attacker:
         async with (
             aiohttp.ClientSession() as session,
             session.post(
-                gateway.endpoints.inbound, data=body, headers=headers, ssl=self.tls
+                f"{gateway.endpoints.inbound}/v1/inbound", data=body, headers=headers, ssl=self.tls
             ) as got,
         ):
             answer = await got.read()

@@ -4,6 +4,7 @@ certificates and signing keys (`security.attacker`)."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -21,21 +22,19 @@ STORES = ("sqlite", "postgres")
 @pytest.fixture(params=STORES)
 async def gateway(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Both]:
     """The gateway (on SQLite or PostgreSQL) reaching the simulated Central System and the
-    DubliNet peers NL and FR, each on a port of its own, as the demo runs them."""
-    if request.param == "postgres":
-        async with (
-            postgres_url() as url,
+    DubliNet peers NL and FR, each on a port of its own, as the demo runs them; it retries a
+    peer that was down within 2 s."""
+    async with contextlib.AsyncExitStack() as stack:
+        url = await stack.enter_async_context(postgres_url()) if request.param == "postgres" else ""
+        yield await stack.enter_async_context(
             gateway_and_simulator(
-                tmp_path, dublinet_peers="NL,FR", dublin_unit="evibel",
+                tmp_path,
+                dublinet_peers="NL,FR",
+                dublin_unit="evibel",
                 database_url=url,
-            ) as ready,
-        ):  # fmt: skip
-            yield ready
-    else:
-        async with gateway_and_simulator(
-            tmp_path, dublinet_peers="NL,FR", dublin_unit="evibel"
-        ) as ready:
-            yield ready
+                retry_cap_seconds=2,
+            )
+        )
 
 
 @pytest.fixture

@@ -74,7 +74,7 @@ async def _refused(
 
 async def _request_to_fr_waiting(api: Wired) -> dict[str, Any]:
     """A take charge request of ours to FR, which is down: the request waits for a retry."""
-    await api.control("PUT", "/control/faults/FR", {"http_status": 503})
+    await api.control("PUT", "/faults/FR", {"http_status": 503})
     case = await api.open_case("take_charge", "FR", AMMR_DAY, LEGAL_BASIS)
     await api.message_reaches(case["request_message_id"], MessageState.RETRY_WAIT)
     return case
@@ -186,8 +186,9 @@ async def test_the_rightful_acknowledgement_still_counts(gateway: Both) -> None:
     """The rule refuses only what is not the sender's: FR's own acknowledgement, once FR is
     up again, starts the case's reply period as before."""
     async with wired_api(gateway) as api:
+        await api.policy("FR", {"default": "silent"})  # it acknowledges, it does not reply
         case = await _request_to_fr_waiting(api)
-        await api.control("DELETE", "/control/faults/FR")
+        await api.control("DELETE", "/faults/FR")
         await api.message_reaches(case["request_message_id"], MessageState.ACKNOWLEDGED)
         moved = await api.case_reaches(case["case_id"], "acknowledged")
         assert moved["deadline"] is not None
