@@ -18,12 +18,13 @@ from simkit import Both
 from gateway.broker.audit import AuditEntry
 from gateway.messages import Content, Envelope, Message, MessageRegime, Party, build_element
 from gateway.messages import serialize as to_bytes
+from gateway.ports import MessageFilter
 from gateway.security.identity import PeerId
 from gateway.security.signer import Signer, SigningKey
 from gateway.security.tls import client_context
 from gateway.security.trust import TrustStore
 
-__all__ = ["GATEWAY", "Attacker", "audit_of"]
+__all__ = ["GATEWAY", "Attacker", "audit_of", "nothing_stored"]
 
 GATEWAY = PeerId(party="BE", system="gateway")
 
@@ -116,3 +117,14 @@ class Attacker:
 
 async def audit_of(gateway: Both) -> list[AuditEntry]:
     return await gateway.services.store.audit_entries(limit=100_000)
+
+
+async def nothing_stored(gateway: Both, message: Message, audit_before: int) -> None:
+    """A refused message left no trace: not recorded, nothing queued, no case, and nothing
+    in the audit trail (what could not be verified could be anyone's)."""
+    assert await gateway.services.store.inbound(str(message.envelope.message_id)) is None
+    assert await gateway.services.store.find(MessageFilter(limit=10)) == []
+    tracking = gateway.services.tracking
+    assert tracking is not None
+    assert await tracking.store.cases() == []
+    assert len(await audit_of(gateway)) == audit_before

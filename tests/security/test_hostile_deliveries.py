@@ -16,7 +16,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from lxml import etree
-from security.attacker import Attacker, audit_of
+from security.attacker import Attacker, audit_of, nothing_stored
 from signxml.algorithms import CanonicalizationMethod, DigestAlgorithm, SignatureMethod
 from signxml.signer import XMLSigner
 from simkit import Both
@@ -24,7 +24,6 @@ from simkit import Both
 from gateway.domain.dublin import DublinRegime
 from gateway.messages import DublinSubmission, Message, build_element, serialize
 from gateway.messages.examples import example_content
-from gateway.ports import MessageFilter
 from gateway.security.identity import PeerId
 from gateway.security.pki import Issued, Usage, issue, make_root_ca
 from gateway.security.signer import Signer, SigningKey
@@ -150,15 +149,6 @@ SPOILED: dict[str, tuple[Spoil, str]] = {
 }
 
 
-async def _nothing_happened(gateway: Both, message: Message, audit_before: int) -> None:
-    assert await gateway.services.store.inbound(str(message.envelope.message_id)) is None
-    assert await gateway.services.store.find(MessageFilter(limit=10)) == []
-    tracking = gateway.services.tracking
-    assert tracking is not None
-    assert await tracking.store.cases() == []
-    assert len(await audit_of(gateway)) == audit_before
-
-
 @pytest.mark.parametrize("attack", list(SPOILED))
 async def test_hostile_xml_is_refused_and_changes_nothing(
     gateway: Both, nl: Attacker, attack: str
@@ -169,7 +159,7 @@ async def test_hostile_xml_is_refused_and_changes_nothing(
     status, problem = await nl.deliver(gateway, message, spoil=spoil)
     assert 400 <= status < 500
     assert problem.get("code") == code, problem
-    await _nothing_happened(gateway, message, audit_before)
+    await nothing_stored(gateway, message, audit_before)
 
 
 # -- keys and algorithms the gateway does not accept ----------------------------------------
@@ -189,7 +179,7 @@ async def test_a_signature_by_a_key_nobody_trusts_is_refused(gateway: Both, nl: 
     audit_before = len(await audit_of(gateway))
     status, problem = await stranger.deliver(gateway, message)
     assert (status, problem.get("code")) == (403, "GW-SIG-UNTRUSTED")
-    await _nothing_happened(gateway, message, audit_before)
+    await nothing_stored(gateway, message, audit_before)
 
 
 async def test_a_revoked_signing_certificate_is_refused(
@@ -206,7 +196,7 @@ async def test_a_revoked_signing_certificate_is_refused(
     audit_before = len(await audit_of(gateway))
     status, problem = await revoked.deliver(gateway, message)
     assert (status, problem.get("code")) == (403, "GW-SIG-REVOKED")
-    await _nothing_happened(gateway, message, audit_before)
+    await nothing_stored(gateway, message, audit_before)
 
 
 class _AnyAlgorithmSigner(XMLSigner):
@@ -243,7 +233,7 @@ async def test_weak_or_keyless_algorithms_are_refused(
     audit_before = len(await audit_of(gateway))
     status, problem = await nl.deliver(gateway, message, spoil=lambda _: body)
     assert (status, problem.get("code")) == (403, "GW-SIG-ALGORITHM")
-    await _nothing_happened(gateway, message, audit_before)
+    await nothing_stored(gateway, message, audit_before)
 
 
 def _signed_by_hand(data_dir: Path, message: Message) -> bytes:

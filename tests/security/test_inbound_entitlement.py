@@ -6,6 +6,7 @@ refused with its code, written to the audit trail, and changes nothing else."""
 from __future__ import annotations
 
 import dataclasses
+import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -80,21 +81,22 @@ async def _request_to_fr_waiting(api: Wired) -> dict[str, Any]:
     return case
 
 
+def _acknowledgement(party: Attacker, request_id: str, *, received: datetime) -> Message:
+    return party.message(
+        Acknowledgement(acknowledged_message_id=uuid.UUID(request_id), received_at=received),
+        message_type="dublinet.ack",
+        regime=DublinRegime.AMMR,
+        correlation_id=request_id,
+    )
+
+
 async def test_nl_cannot_acknowledge_our_request_to_fr(gateway: Both, nl: Attacker) -> None:
     """NL signs an acknowledgement of the request queued to FR, received 120 days ago: the
     request would turn acknowledged and the case's reply period would have run out."""
     async with wired_api(gateway) as api:
         case = await _request_to_fr_waiting(api)
         request_id = case["request_message_id"]
-        ack = nl.message(
-            Acknowledgement(
-                acknowledged_message_id=request_id,
-                received_at=datetime.now(UTC) - timedelta(days=120),
-            ),
-            message_type="dublinet.ack",
-            regime=DublinRegime.AMMR,
-            correlation_id=request_id,
-        )
+        ack = _acknowledgement(nl, request_id, received=datetime.now(UTC) - timedelta(days=120))
         await _refused(gateway, api, nl, ack, "GW-IN-NOT-YOUR-MESSAGE")
         tracking = gateway.services.tracking
         assert tracking is not None
@@ -107,15 +109,7 @@ async def test_fr_cannot_date_its_receipt_before_we_sent(gateway: Both, fr: Atta
     async with wired_api(gateway) as api:
         case = await _request_to_fr_waiting(api)
         request_id = case["request_message_id"]
-        ack = fr.message(
-            Acknowledgement(
-                acknowledged_message_id=request_id,
-                received_at=datetime.now(UTC) - timedelta(days=120),
-            ),
-            message_type="dublinet.ack",
-            regime=DublinRegime.AMMR,
-            correlation_id=request_id,
-        )
+        ack = _acknowledgement(fr, request_id, received=datetime.now(UTC) - timedelta(days=120))
         await _refused(gateway, api, fr, ack, "GW-IN-TIME")
 
 

@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import dataclasses
 
-from security.attacker import Attacker, audit_of
+from security.attacker import Attacker, audit_of, nothing_stored
 from simkit import Both
 
 from gateway.domain.dublin import DublinRegime
 from gateway.messages import DublinSubmission, Message
 from gateway.messages.examples import example_content
-from gateway.ports import MessageFilter
 
 
 def _take_charge_request(nl: Attacker, family: str) -> Message:
@@ -34,16 +33,6 @@ def _take_charge_request(nl: Attacker, family: str) -> Message:
     )
 
 
-async def _nothing_stored(gateway: Both, message: Message, audit_before: int) -> None:
-    assert await gateway.services.store.inbound(str(message.envelope.message_id)) is None
-    assert await gateway.services.store.find(MessageFilter(limit=10)) == []
-    tracking = gateway.services.tracking
-    assert tracking is not None
-    assert await tracking.store.cases() == []
-    # Nothing of an unverified message reaches the audit trail (it could be anyone's).
-    assert len(await audit_of(gateway)) == audit_before
-
-
 async def test_a_comment_put_into_signed_text_is_refused(gateway: Both, nl: Attacker) -> None:
     message = _take_charge_request(nl, "HADDAD")
     audit_before = len(await audit_of(gateway))
@@ -51,7 +40,7 @@ async def test_a_comment_put_into_signed_text_is_refused(gateway: Both, nl: Atta
         gateway, message, spoil=lambda body: body.replace(b">HADDAD<", b">HAD<!--x-->DAD<")
     )
     assert (status, problem["code"]) == (403, "GW-SIG-UNSIGNED")
-    await _nothing_stored(gateway, message, audit_before)
+    await nothing_stored(gateway, message, audit_before)
 
 
 async def test_unsigned_content_in_the_signature_is_refused(gateway: Both, nl: Attacker) -> None:
@@ -67,7 +56,7 @@ async def test_unsigned_content_in_the_signature_is_refused(gateway: Both, nl: A
 
     status, problem = await nl.deliver(gateway, message, spoil=with_object)
     assert (status, problem["code"]) == (403, "GW-SIG-UNSIGNED")
-    await _nothing_stored(gateway, message, audit_before)
+    await nothing_stored(gateway, message, audit_before)
 
 
 async def test_the_same_request_unspoiled_opens_its_case_with_the_whole_name(
