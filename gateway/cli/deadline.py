@@ -64,6 +64,12 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     parser.add_argument("--urgent", action="store_true", help="an urgent reply was requested")
     parser.add_argument("--detained", action="store_true", help="the person is detained")
     parser.add_argument(
+        "--no-application",
+        action="store_true",
+        help="the person stays without a residence document and made no new application "
+        "here (Reg 604/2013 Art 24; with --hit: after a search under Reg 603/2013 Art 17)",
+    )
+    parser.add_argument(
         "--extension",
         choices=[extension.value for extension in Extension],
         help="the transfer period is extended for imprisonment or absconding",
@@ -99,6 +105,7 @@ def _run(args: argparse.Namespace) -> int:
             urgent=args.urgent,
             detained=args.detained,
             extension=Extension(args.extension) if args.extension else None,
+            no_application=args.no_application,
         ),
     )
     print(json.dumps(deadline.as_dict(), ensure_ascii=False))

@@ -56,6 +56,7 @@ _STEP_BY_CATEGORY = {
 # Art 21(1) and 23(2) (data under Art 9 and 14 of Reg 603/2013); Reg 2024/1351 Art 39(1)
 # (data under Art 22 and 24 of Reg 2024/1358) and Art 41(1).
 _HIT_BASED = {DublinRegime.DUBLIN3: frozenset({1, 2}), DublinRegime.AMMR: frozenset({1, 2, 9})}
+_ILLEGAL_STAY = 3  # Reg 603/2013 Art 17, Reg 2024/1358 Art 23: the searching state's category
 
 
 class HitStatus(StrEnum):
@@ -135,7 +136,14 @@ def confirm(
             proposal=None,
             reason=f"no Dublin step follows from a category {category} hit by itself",
         )
-    facts = Facts(hit=category in _HIT_BASED[regime], detained=detained)
+    # Our transaction was a search of a person found staying illegally (category 3): no
+    # application was made here, and Reg 604/2013 Art 24 sets the take back request's limit.
+    no_application = hit.reference.category == _ILLEGAL_STAY and regime is DublinRegime.DUBLIN3
+    facts = Facts(
+        hit=category in _HIT_BASED[regime] or no_application,
+        detained=detained,
+        no_application=no_application,
+    )
     rule = find_rule(regime, step, facts)
     start = hit.received if rule.trigger is Trigger.HIT else hit.registered
     deadline = compute_deadline(

@@ -61,6 +61,11 @@ class Variant(StrEnum):
     DETAINED = "detained"
     IMPRISONMENT = "imprisonment"
     ABSCONDING = "absconding"
+    # Reg 604/2013 Art 24: a person staying without a residence document who made no new
+    # application here (after a Eurodac search under Art 17 of Reg 603/2013, or on other
+    # evidence)
+    NO_APPLICATION = "no-application"
+    NO_APPLICATION_HIT = "no-application-hit"
 
 
 class Effect(StrEnum):
@@ -73,6 +78,7 @@ class Effect(StrEnum):
     DETENTION_ENDS = "detention-ends"
     NEGATIVE_REPLY_STANDS = "negative-reply-stands"
     REEXAMINATION_CLOSED = "reexamination-closed"
+    NEW_APPLICATION_OR_RETURN = "new-application-opportunity-or-return"
     NONE = "no-effect-on-responsibility"
 
     @property
@@ -108,6 +114,12 @@ _EFFECT_SENTENCES = {
         "the re-examination procedure is closed: the requesting state becomes responsible "
         "unless a new request is still in time (CJEU C-47/17 and C-48/17)"
     ),
+    Effect.NEW_APPLICATION_OR_RETURN: (
+        "no shift of responsibility (no application is pending in the requesting state): the "
+        "take back request is out of time, the person must be given the opportunity to lodge a "
+        "new application (Reg 604/2013 Art 24(3)); otherwise the return procedure of Directive "
+        "2008/115/EC applies"
+    ),
     Effect.NONE: (
         "no effect on responsibility laid down; the obligation to act remains and the delay "
         "must be justified"
@@ -126,6 +138,7 @@ class Trigger(StrEnum):
     NEGATIVE_REPLY_RECEIVED = "negative-reply-received"
     REEXAMINATION_REQUEST_RECEIVED = "reexamination-request-received"
     ACCEPTANCE = "acceptance"
+    AWARENESS = "awareness"
 
     @property
     def sentence(self) -> str:
@@ -144,6 +157,10 @@ _TRIGGER_SENTENCES = {
         "the acceptance of the request or confirmation of the notification, explicit or "
         "tacit (or the final decision on an appeal with suspensive effect)"
     ),
+    Trigger.AWARENESS: (
+        "the day the requesting state became aware that another member state may be "
+        "responsible for the person"
+    ),
 }
 
 
@@ -155,6 +172,9 @@ class Facts:
     urgent: bool = False
     detained: bool = False
     extension: Extension | None = None
+    # Reg 604/2013 Art 24: the person stays here without a residence document and made no
+    # new application here (the take back request of a person found staying irregularly)
+    no_application: bool = False
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -231,6 +251,17 @@ RULES: tuple[Rule, ...] = (
          effect=E.TIME_BARRED),
     Rule(regime=D3, step=S.TAKE_BACK_REQUEST, variant=V.DETAINED, period=_p(1, M),
          trigger=T.LODGING, legal_basis=f"{_D3} Art 28(3)", effect=E.DETENTION_ENDS),
+    Rule(regime=D3, step=S.TAKE_BACK_REQUEST, variant=V.NO_APPLICATION_HIT, period=_p(2, M),
+         trigger=T.HIT, legal_basis=f"{_D3} Art 24(2) first subparagraph",
+         effect=E.NEW_APPLICATION_OR_RETURN,
+         note="a hit on a search under Art 17 of Reg 603/2013; no time limit binds the request "
+              "for a person whose application was rejected by a final decision (Art 24(4): "
+              "take back request or return procedure)"),
+    Rule(regime=D3, step=S.TAKE_BACK_REQUEST, variant=V.NO_APPLICATION, period=_p(3, M),
+         trigger=T.AWARENESS, legal_basis=f"{_D3} Art 24(2) second subparagraph",
+         effect=E.NEW_APPLICATION_OR_RETURN,
+         note="evidence other than Eurodac data; no time limit binds the request for a person "
+              "whose application was rejected by a final decision (Art 24(4))"),
     Rule(regime=D3, step=S.TAKE_BACK_REPLY, variant=V.BASE, period=_p(1, M),
          trigger=T.REQUEST_RECEIVED, legal_basis=f"{_D3} Art 25(1) and 25(2)",
          effect=E.TACIT_ACCEPTANCE),
@@ -309,8 +340,17 @@ RULES: tuple[Rule, ...] = (
 )
 # fmt: on
 
-# When several facts are true, the most specific row that exists wins.
-_PRECEDENCE = (Variant.DETAINED, Variant.URGENT, Variant.HIT, Variant.BASE)
+# When several facts are true, the most specific row that exists wins. A person who made no
+# application here has no lodging for the detention limit of Art 28(3) to count from: the
+# rows of Art 24 come first.
+_PRECEDENCE = (
+    Variant.NO_APPLICATION_HIT,
+    Variant.NO_APPLICATION,
+    Variant.DETAINED,
+    Variant.URGENT,
+    Variant.HIT,
+    Variant.BASE,
+)
 
 _BY_KEY = {(rule.regime, rule.step, rule.variant): rule for rule in RULES}
 
@@ -345,6 +385,8 @@ def find_rule(regime: DublinRegime, step: Step, facts: Facts) -> Rule:
             )
         return rule
     wanted = {
+        Variant.NO_APPLICATION_HIT: facts.no_application and facts.hit,
+        Variant.NO_APPLICATION: facts.no_application,
         Variant.DETAINED: facts.detained,
         Variant.URGENT: facts.urgent,
         Variant.HIT: facts.hit,

@@ -63,6 +63,20 @@ def test_flags_select_the_variant(capsys: pytest.CaptureFixture[str]) -> None:
     assert json.loads(out)["legal_basis"] == "Reg 2024/1351 Art 45(2)"
 
 
+def test_604_2013_art_24_no_application_flag(capsys: pytest.CaptureFixture[str]) -> None:
+    """Reg 604/2013 Art 24(2): no new application here, 3 months from the day the requesting
+    state became aware (4 March 2026 → Thursday 4 June 2026); no shift of responsibility."""
+    status, out, _ = run(
+        capsys, "--regime", "dublin3", "--step", "take-back-request", "--from", "2026-03-04",
+        "--no-application", "--detained",
+    )  # fmt: skip
+    assert status == 0
+    result = json.loads(out)
+    assert (result["deadline"], result["variant"]) == ("2026-06-04", "no-application")
+    assert result["legal_basis"] == "Reg 604/2013 Art 24(2) second subparagraph"
+    assert result["effect"] == "new-application-opportunity-or-return"
+
+
 def test_the_calendar_option_and_setting(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

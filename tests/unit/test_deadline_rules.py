@@ -31,6 +31,8 @@ DETAINED = Facts(detained=True)
 PLAIN = Facts()
 IMPRISONED = Facts(extension=Extension.IMPRISONMENT)
 ABSCONDED = Facts(extension=Extension.ABSCONDING)
+NO_APPLICATION = Facts(no_application=True)  # Reg 604/2013 Art 24: staying irregularly
+NO_APPLICATION_HIT = Facts(no_application=True, hit=True)
 S, E = Step, Effect
 
 
@@ -60,6 +62,11 @@ TABLE = [
         "Reg 604/2013 Art 23(2) first subparagraph and 23(3)", E.TIME_BARRED),
     row(D3, S.TAKE_BACK_REQUEST, DETAINED, date(2026, 4, 7), "Reg 604/2013 Art 28(3)",
         E.DETENTION_ENDS),
+    # Art 24(2): a person staying without a residence document who made no new application
+    row(D3, S.TAKE_BACK_REQUEST, NO_APPLICATION_HIT, date(2026, 5, 4),
+        "Reg 604/2013 Art 24(2) first subparagraph", E.NEW_APPLICATION_OR_RETURN),
+    row(D3, S.TAKE_BACK_REQUEST, NO_APPLICATION, date(2026, 6, 4),
+        "Reg 604/2013 Art 24(2) second subparagraph", E.NEW_APPLICATION_OR_RETURN),
     row(D3, S.TAKE_BACK_REPLY, PLAIN, date(2026, 4, 7), "Reg 604/2013 Art 25(1) and 25(2)",
         E.TACIT_ACCEPTANCE),
     row(D3, S.TAKE_BACK_REPLY, HIT, date(2026, 3, 18), "Reg 604/2013 Art 25(1) and 25(2)",
@@ -169,6 +176,8 @@ def test_every_row_of_the_rule_table_is_tested() -> None:
 def _variant(facts: Facts) -> Variant:
     if facts.extension is not None:
         return Variant(facts.extension.value)
+    if facts.no_application:
+        return Variant.NO_APPLICATION_HIT if facts.hit else Variant.NO_APPLICATION
     if facts.detained:
         return Variant.DETAINED
     if facts.urgent:
@@ -192,6 +201,35 @@ def test_detention_comes_before_a_hit() -> None:
         step=S.TAKE_BACK_REQUEST, start=D3_EVENT, regime=D3, calendar=BE, facts=both
     )
     assert deadline.variant is Variant.DETAINED
+
+
+def test_604_2013_art_24_take_back_without_a_new_application_counts_from_the_hit() -> None:
+    """Reg 604/2013 Art 24(2): a person found staying without a residence document, who made
+    no new application here, is asked back within 2 months of the hit of a search under Art
+    17 of Reg 603/2013 (4 March 2026 → 4 May 2026), or within 3 months of the day the
+    requesting state became aware, on other evidence (→ 4 June 2026). No application was
+    lodged here: the detention limit of Art 28(3), counted from a lodging, does not apply,
+    and missing the limit shifts no responsibility (Art 24(3))."""
+    on_hit = compute_deadline(
+        step=S.TAKE_BACK_REQUEST, start=D3_EVENT, regime=D3, calendar=BE,
+        facts=Facts(no_application=True, hit=True, detained=True),
+    )  # fmt: skip
+    assert (on_hit.variant, on_hit.date) == (Variant.NO_APPLICATION_HIT, date(2026, 5, 4))
+    assert on_hit.counted_from == "the receipt of the Eurodac hit"
+    assert on_hit.effect is E.NEW_APPLICATION_OR_RETURN
+    assert "responsibility" in on_hit.effect_if_missed
+    assert "new application" in on_hit.effect_if_missed
+    assert "2008/115/EC" in on_hit.effect_if_missed
+    on_evidence = compute_deadline(
+        step=S.TAKE_BACK_REQUEST, start=D3_EVENT, regime=D3, calendar=BE, facts=NO_APPLICATION
+    )
+    assert (on_evidence.variant, on_evidence.date) == (Variant.NO_APPLICATION, date(2026, 6, 4))
+    assert on_evidence.counted_from.startswith("the day the requesting state became aware")
+    # Its reply is the ordinary take back reply (Art 25): one month, two weeks on a hit.
+    reply = compute_deadline(
+        step=S.TAKE_BACK_REPLY, start=D3_EVENT, regime=D3, calendar=BE, facts=NO_APPLICATION_HIT
+    )
+    assert (reply.variant, reply.legal_basis) == (Variant.HIT, "Reg 604/2013 Art 25(1) and 25(2)")
 
 
 def test_the_calendar_of_the_acting_state_decides() -> None:
@@ -223,7 +261,8 @@ def _facts(variant: Variant) -> Facts:
     if variant in {Variant.IMPRISONMENT, Variant.ABSCONDING}:
         return Facts(extension=Extension(variant.value))
     return Facts(
-        hit=variant is Variant.HIT,
+        no_application=variant in {Variant.NO_APPLICATION, Variant.NO_APPLICATION_HIT},
+        hit=variant in {Variant.HIT, Variant.NO_APPLICATION_HIT},
         urgent=variant is Variant.URGENT,
         detained=variant is Variant.DETAINED,
     )

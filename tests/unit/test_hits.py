@@ -104,6 +104,28 @@ def test_detention_shortens_the_proposed_deadline() -> None:
     assert result.proposal.deadline.date == date(2026, 9, 16)
 
 
+def test_604_2013_art_24_a_search_of_a_person_staying_illegally_proposes_its_take_back() -> None:
+    """Reg 604/2013 Art 24(2): our category 3 search (Reg 603/2013 Art 17) finds NL's
+    applicant; no application was made here, so the take back request is due within 2 months
+    of the hit (Wednesday 4 March 2026 → Monday 4 May 2026), and missing it shifts no
+    responsibility (Art 24(3))."""
+    searched = dataclasses.replace(
+        hit(1, registered=date(2026, 3, 4), received=date(2026, 3, 4)),
+        reference=ReferenceNumber(member_state="BE", category=3, national_part="BE0003"),
+    )
+    result = confirm(searched, own_state="BE", calendar=BE)
+    assert result.proposal is not None
+    assert result.proposal.step is Step.TAKE_BACK_REQUEST
+    deadline = result.proposal.deadline
+    assert (deadline.variant, deadline.start, deadline.date) == (
+        Variant.NO_APPLICATION_HIT,
+        date(2026, 3, 4),
+        date(2026, 5, 4),
+    )
+    assert deadline.legal_basis == "Reg 604/2013 Art 24(2) first subparagraph"
+    assert deadline.effect.value == "new-application-opportunity-or-return"
+
+
 @pytest.mark.parametrize(("category", "state"), [(3, "NL"), (7, "NL"), (1, "BE")])
 def test_no_step_is_proposed_without_a_dublin_ground(category: int, state: str) -> None:
     result = confirm(
