@@ -310,7 +310,6 @@ async def running_services(
             wire=wire,
             clock=clock,
             executor=executor,
-            calendar=settings.deadline_calendar,
             dublin_unit=settings.dublin_unit,
             alert_days=settings.deadline_alert_days,
         )

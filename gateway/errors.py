@@ -76,7 +76,6 @@ ERROR_CODES: dict[str, str] = {
     "GW-SEAL-TAMPERED": "A stored body was altered or belongs to another message.",
     # tracking: deadlines, hits, Dublin cases
     "GW-DL-CALENDAR": "No holiday calendar of that name is known.",
-    "GW-DL-CALENDAR-DATA": "A holiday calendar file is malformed.",
     "GW-DL-DATE": "A deadline date is not a calendar date of the form YYYY-MM-DD.",
     "GW-DL-NO-SUCH-STEP": "The Dublin regime has no such procedural step.",
     "GW-DL-NO-SUCH-VARIANT": "The step has no such variant (extension) in the regime.",

@@ -44,8 +44,10 @@ def _member_state(value: str) -> str | None:
 
 
 def _calendar(value: str) -> str | None:
-    known = available_calendars()
-    return None if value in known else f"not a holiday calendar ({', '.join(known)})"
+    known = available_calendars()  # every state bound by the Dublin rules
+    if value in known:
+        return None
+    return f"no state's holiday calendar (the states bound by the Dublin rules: {', '.join(known)})"
 
 
 def _not_negative(value: int) -> str | None:

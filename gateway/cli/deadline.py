@@ -13,7 +13,7 @@ from gateway.domain.dublin import DublinRegime, dublin_regime_for
 from gateway.errors import ConfigError, InputError
 from gateway.settings import Settings, load_settings
 from gateway.tracking.deadlines import check_regime, compute_deadline
-from gateway.tracking.holidays import load_calendar
+from gateway.tracking.holidays import HolidayCalendar, available_calendars, load_calendar
 from gateway.tracking.rules import Extension, Facts, Step
 
 __all__ = ["register"]
@@ -77,8 +77,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     parser.add_argument(
         "--calendar",
         metavar="CODE",
-        help="holiday calendar of the member state that must act (default: the "
-        "deadline_calendar setting, BE)",
+        help="the state that must act, whose public holidays count: one of "
+        f"{', '.join(available_calendars())} (default: the deadline_calendar setting, BE)",
     )
     parser.set_defaults(run=_run)
 
@@ -94,12 +94,12 @@ def _run(args: argparse.Namespace) -> int:
         regime = _REGIMES[args.regime]
         if registered is not None:
             check_regime(regime, registered)
-    calendar_code = args.calendar or _settings(args).deadline_calendar
+    calendar = _calendar(args.calendar) if args.calendar else None
     deadline = compute_deadline(
         step=Step(args.step),
         start=start,
         regime=regime,
-        calendar=load_calendar(calendar_code),
+        calendar=calendar or load_calendar(_settings(args).deadline_calendar),
         facts=Facts(
             hit=args.hit,
             urgent=args.urgent,
@@ -115,6 +115,13 @@ def _run(args: argparse.Namespace) -> int:
 def _settings(args: argparse.Namespace) -> Settings:
     config = Path(args.config) if getattr(args, "config", None) else None
     return load_settings(os.environ, config)
+
+
+def _calendar(code: str) -> HolidayCalendar:
+    try:
+        return load_calendar(code)
+    except InputError as error:  # named as the user wrote it
+        raise InputError(error.code, error.message, "--calendar") from None
 
 
 def _date(text: str, option: str) -> date:

@@ -12,8 +12,8 @@ from gateway.cli._context import settings_from
 from gateway.cli._tracking import tracking_store_of
 from gateway.errors import InputError
 from gateway.pipeline.alerts import Digest, deadline_digest
-from gateway.pipeline.tracking_base import calendar_or
 from gateway.settings import Settings
+from gateway.tracking.holidays import load_calendar
 
 __all__ = ["register"]
 
@@ -49,7 +49,7 @@ async def _due(settings: Settings, args: argparse.Namespace) -> int:
             today=datetime.now(tz=UTC).date(),
             within=within,
             own_state=settings.member_state,
-            calendar_of=lambda state: calendar_or(state, settings.deadline_calendar),
+            calendar_of=load_calendar,  # a state without a calendar: GW-DL-CALENDAR
         )
     if args.format == "json":
         print(json.dumps(digest.as_dict(), indent=2))

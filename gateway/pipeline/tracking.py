@@ -164,7 +164,8 @@ class Tracking(FollowUps):
             request_message_id=str(envelope.message_id),
             hit_based=request.eurodac_reference is not None,
         )
-        case = self._clocked(case, now.date())
+        # Received by us, who must act: our local day of receipt starts the period.
+        case = self._clocked(case, self.day_of(now, self.own_state))
         opened = CaseChange(
             case_id=case.case_id,
             at=now,
@@ -185,14 +186,15 @@ class Tracking(FollowUps):
         case = await self.store.case_by_message(request.message_id)
         if case is None or case.state is not CaseState.REQUEST_SENT:
             return
-        # The requested state's signed time of receipt starts its reply period.
+        # The requested state's signed time of receipt starts its reply period, on the
+        # day it was in that state (not in the offset the timestamp was written with).
         received = ack.received_at
         case = dataclasses.replace(case, acknowledged_at=received)
         await self._move(
             case,
             CaseEvent.ACKNOWLEDGEMENT,
             at=self.clock.now(),
-            start=received.date(),
+            start=self.day_of(received, case.other_state),
             detail=f"received by {case.other_state} at {received.isoformat()}",
             by=f"{case.other_state}:dublinet",
         )
@@ -426,7 +428,7 @@ class Tracking(FollowUps):
             case,
             CaseEvent.ACKNOWLEDGEMENT,
             at=self.clock.now(),
-            start=acknowledged.date(),
+            start=self.day_of(acknowledged, case.other_state),
             detail=f"acknowledged (as recorded by the outbox at {acknowledged.isoformat()})",
             by=f"{case.other_state}:dublinet",
         )

@@ -25,6 +25,7 @@ from gateway.pipeline.wire import Wire
 from gateway.ports import Clock, TrackingStore
 from gateway.tracking.cases import CaseEvent, apply_event
 from gateway.tracking.holidays import HolidayCalendar, load_calendar
+from gateway.tracking.periods import event_day
 from gateway.tracking.records import (
     CaseChange,
     CaseOpening,
@@ -35,7 +36,7 @@ from gateway.tracking.records import (
 )
 from gateway.tracking.schedule import as_dublin_case, with_clock
 
-__all__ = ["OPERATOR_EVENTS", "TrackingBase", "calendar_or"]
+__all__ = ["OPERATOR_EVENTS", "TrackingBase"]
 
 OPERATOR_EVENTS = frozenset(
     {CaseEvent.TRANSFER_PLANNED, CaseEvent.TRANSFER_DONE, CaseEvent.WITHDRAWAL}
@@ -53,7 +54,6 @@ class TrackingBase:
         wire: Wire,
         clock: Clock,
         executor: Executor,
-        calendar: str = "BE",
         dublin_unit: str = "",
         alert_days: int = 5,
     ) -> None:
@@ -62,7 +62,6 @@ class TrackingBase:
         self.wire = wire
         self.clock = clock
         self.executor = executor
-        self.own_calendar = calendar
         self.dublin_unit = dublin_unit or None  # whose inbox gets incoming cases
         self.alert_days = alert_days  # a deadline this close is announced to the submitter
         self.results_waiting = asyncio.Event()  # set when results were written
@@ -72,7 +71,13 @@ class TrackingBase:
         return self.wire.member_state
 
     def calendar_of(self, state: str) -> HolidayCalendar:
-        return calendar_or(state, self.own_calendar)
+        """The holidays of `state`; a state without a calendar is an `InputError`
+        (GW-DL-CALENDAR): never another state's holidays in its place."""
+        return load_calendar(state)
+
+    def day_of(self, at: datetime, state: str) -> date:
+        """The day of an event at `at` in the local time of `state` (Reg 1182/71 Art 3(1))."""
+        return event_day(at, self.calendar_of(state))
 
     # -- hits ------------------------------------------------------------------------------
 
@@ -211,11 +216,3 @@ class TrackingBase:
         loop = asyncio.get_running_loop()
         message = await loop.run_in_executor(self.executor, read_message, body)
         return message.content if isinstance(message.content, CanonicalRecord) else None
-
-
-def calendar_or(state: str, fallback: str) -> HolidayCalendar:
-    """The holidays of `state`; the `fallback` calendar when none of that state is shipped."""
-    try:
-        return load_calendar(state)
-    except InputError:
-        return load_calendar(fallback)

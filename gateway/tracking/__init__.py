@@ -1,8 +1,8 @@
 """Tracking: legal deadlines of the Dublin procedure, hits awaiting verification, Dublin cases.
 
 Pure cores: they take dates and facts as arguments and return records. The
-only I/O is reading the packaged holiday calendars, once; an import-linter
-contract in pyproject.toml keeps outer layers and I/O libraries out.
+only I/O is the holidays library and zoneinfo reading the data they ship; an
+import-linter contract in pyproject.toml keeps outer layers and I/O libraries out.
 """
 
 from gateway.tracking.deadlines import Deadline, compute_deadline

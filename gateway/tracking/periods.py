@@ -2,7 +2,11 @@
 
 The rules, as applied here to periods that start with an event:
 
-* Art 3(1): the day of the event is not counted.
+* Art 3(1): the day of the event is not counted; a period starts at the
+  beginning of the first hour of the next day. The day of an event is its
+  date in the local time of the state that must act, whose holidays count
+  (`event_day`): an acknowledgement signed at 23:30 UTC on a winter evening
+  is a receipt on the next day in Brussels.
 * Art 3(2)(c): a period in weeks, months or years ends with the day of the
   last week, month or year that has the same weekday, or the same date, as
   the day of the event; when that date does not exist in the last month, the
@@ -20,8 +24,9 @@ from __future__ import annotations
 
 import calendar as month_calendar
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from gateway.tracking.holidays import HolidayCalendar
 
@@ -29,6 +34,7 @@ __all__ = [
     "Period",
     "Unit",
     "add_working_days",
+    "event_day",
     "next_working_day",
     "nominal_end",
     "period_end",
@@ -56,6 +62,15 @@ class Period:
     def __str__(self) -> str:
         unit = self.unit.value.removesuffix("s") if self.amount == 1 else self.unit.value
         return f"{self.amount} {unit}"
+
+
+def event_day(at: datetime, calendar: HolidayCalendar) -> date:
+    """The day of an event that happened at `at`, in the local time of the state whose
+    `calendar` counts (Art 3(1)): the day its period starts after, whatever offset `at`
+    was written with."""
+    if at.utcoffset() is None:
+        raise ValueError("the time of an event needs its offset from UTC")
+    return at.astimezone(ZoneInfo(calendar.zone)).date()
 
 
 def nominal_end(event: date, period: Period) -> date:

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from gateway.cli import main
+from gateway.domain.member_states import MEMBER_STATES
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -131,3 +132,45 @@ def test_an_unknown_step_is_a_usage_error(capsys: pytest.CaptureFixture[str]) ->
         main(["deadline", "--regime", "ammr", "--step", "appeal", "--from", "2026-03-02"])
     assert raised.value.code == 2
     assert "invalid choice" in capsys.readouterr().err
+
+
+def test_every_dublin_state_is_a_calendar_and_help_lists_them(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    args = ("--regime", "dublin3", "--step", "take-charge-reply", "--from", "2026-04-02")
+    for code in sorted(MEMBER_STATES):
+        status, out, err = run(capsys, *args, "--calendar", code)
+        assert (status, err) == (0, ""), code
+        assert json.loads(out)["calendar"] == code
+    with pytest.raises(SystemExit):
+        main(["deadline", "--help"])
+    helped = " ".join(capsys.readouterr().out.split())
+    assert ", ".join(sorted(MEMBER_STATES)) in helped
+
+
+def test_an_italian_reply_period_ends_after_the_festa_della_repubblica(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Reg 604/2013 Art 22(1) and Reg 1182/71 Art 3(4): 2 months from Thursday 2 April 2026
+    end on Tuesday 2 June, Italy's Festa della Repubblica, so on Wednesday 3 June; Belgium
+    works on 2 June."""
+    args = ("--regime", "dublin3", "--step", "take-charge-reply", "--from", "2026-04-02")
+    italy = json.loads(run(capsys, *args, "--calendar", "IT")[1])
+    assert (italy["nominal_date"], italy["deadline"]) == ("2026-06-02", "2026-06-03")
+    assert json.loads(run(capsys, *args, "--calendar", "it")[1])["deadline"] == "2026-06-03"
+    assert json.loads(run(capsys, *args, "--calendar", "BE")[1])["deadline"] == "2026-06-02"
+
+
+@pytest.mark.parametrize("code", ["XX", "GB", "B", "be-x"])
+def test_an_unknown_calendar_names_the_option_and_falls_back_to_none(
+    capsys: pytest.CaptureFixture[str], code: str
+) -> None:
+    """Never Belgium's holidays in place of an unknown state's."""
+    status, out, err = run(
+        capsys, "--regime", "dublin3", "--step", "transfer", "--from", "2026-03-02",
+        "--calendar", code,
+    )  # fmt: skip
+    assert (status, out) == (1, "")
+    assert err.startswith(f"GW-DL-CALENDAR: no holiday calendar {code!r}")
+    assert err.rstrip().endswith("(at --calendar)")
+    assert "IT" in err
