@@ -50,6 +50,7 @@ from gateway.security.trust import TrustStore
 from gateway.settings import Settings
 from gateway.testing import FixedClock
 from gateway.tracking import Facts, Step, compute_deadline, load_calendar
+from gateway.tracking.periods import event_day
 from gateway.tracking.records import Result, ResultKind, result_id
 
 SAMPLES = Path(__file__).resolve().parents[2] / "mappings" / "samples" / "canonical"
@@ -287,7 +288,8 @@ async def test_a_silent_peer_accepts_tacitly_and_the_national_system_is_told(
         return (await _call(running, "GET", f"/v1/cases/{case_id}", "expert"))[1]
 
     await eventually(lambda: _state_is(case(), "acknowledged"), within=10)
-    received = running.nl.acks[0].received_at.date()
+    # The day of receipt in the Netherlands (Reg 1182/71 Art 3(1)), not the UTC date.
+    received = event_day(running.nl.acks[0].received_at, load_calendar("NL"))
     expected = compute_deadline(
         step=Step.TAKE_BACK_CONFIRMATION,
         start=received,

@@ -29,7 +29,7 @@ from gateway.domain.dublin import (
 from gateway.domain.eurodac import ReferenceNumber, Regime
 from gateway.domain.person import Sex
 from gateway.domain.record import CanonicalRecord
-from gateway.domain.replies import EurodacHit, EurodacNoHit, MatchedRecord
+from gateway.domain.replies import Acknowledgement, EurodacHit, EurodacNoHit, MatchedRecord
 from gateway.domain.serialization import decode_record
 from gateway.errors import InputError
 from gateway.messages import DublinSubmission, Message, Party, new_envelope
@@ -441,3 +441,81 @@ async def test_an_acknowledgement_tracking_missed_is_found_in_the_outbox_by_the_
         facts=Facts(hit=True),
     )
     assert (acknowledged.state, acknowledged.deadline) == (CaseState.ACKNOWLEDGED, expected.date)
+
+
+async def test_an_italian_acknowledgement_across_midnight_starts_on_italy_s_day(
+    desk: Desk,
+) -> None:
+    """Reg 1182/71 Art 3(1) and 3(4), Reg 2024/1351 Art 41: Italy's ReceivedAt 23:30 UTC on
+    Thursday 10 December 2026 is 00:30 on Friday 11 December in Rome, the day its two
+    weeks start after. They end on Friday 25 December, Christmas; 26 December (Santo
+    Stefano) is a holiday too and a Saturday, the 27th a Sunday: Monday 28 December.
+    Counted from the UTC date they would end on Thursday 24 December."""
+    hit_id = await _hit_on(desk, "IT1000000004242")
+    case = (await desk.tracking.confirm_hit(hit_id, by="expert")).case
+    assert case is not None
+    assert (case.other_state, case.state) == ("IT", CaseState.REQUEST_SENT)
+    sent = await desk.store.get(case.request_message_id or "")
+    assert sent is not None
+    received = datetime(2026, 12, 10, 23, 30, tzinfo=UTC)
+    desk.clock.set(received + timedelta(minutes=1))
+    ack = _from(
+        Party(authority="IT", system="dublinet"),
+        "dublinet.acknowledgement",
+        Acknowledgement(acknowledged_message_id=uuid.UUID(sent.message_id), received_at=received),
+        regime=DublinRegime.AMMR,
+    )
+    await desk.tracking.on_message(ack, Receipt(new=True, correlated=sent))
+    acknowledged = await desk.tracking.case(case.case_id)
+    assert acknowledged.state is CaseState.ACKNOWLEDGED
+    assert acknowledged.deadline_step == Step.TAKE_BACK_CONFIRMATION.value
+    assert (acknowledged.deadline_from, acknowledged.deadline) == (
+        date(2026, 12, 11),
+        date(2026, 12, 28),
+    )
+
+
+@pytest.mark.parametrize(
+    ("arrived", "day"),
+    [
+        (datetime(2026, 12, 7, 23, 30, tzinfo=UTC), date(2026, 12, 8)),  # CET: 00:30 the 8th
+        (datetime(2026, 7, 14, 22, 30, tzinfo=UTC), date(2026, 7, 15)),  # CEST: 00:30 the 15th
+        (datetime(2026, 7, 14, 21, 30, tzinfo=UTC), date(2026, 7, 14)),  # 23:30 the 14th
+    ],
+)
+async def test_a_request_received_across_midnight_starts_on_our_local_day(
+    desk: Desk, arrived: datetime, day: date
+) -> None:
+    """Reg 1182/71 Art 3(1): a take charge request arriving at `arrived` is received in
+    Belgium, which must reply, on `day` (Brussels time), and the reply period starts after
+    it."""
+    desk.clock.set(arrived)
+    record = decode_record(json.loads((SAMPLES / "applicant-2026.json").read_bytes())).value
+    assert isinstance(record, CanonicalRecord)
+    request = DublinSubmission(
+        request=DublinRequest(
+            request_type=RequestType.TAKE_CHARGE,
+            requesting_state="NL",
+            requested_state="BE",
+            national_reference="NL-2026-78",
+            legal_basis="Reg 2024/1351 Art 39",
+        ),
+        record=record,
+    )
+    message = _from(NL, "dublinet.take-charge-request", request, regime=DublinRegime.AMMR)
+    await desk.tracking.on_message(message, Receipt(new=True, correlated=None))
+    [case] = await desk.tracking.store.cases()
+    assert case.deadline_from == day
+    reply_by = compute_deadline(
+        step=Step.TAKE_CHARGE_REPLY, start=day, regime=DublinRegime.AMMR,
+        calendar=load_calendar("BE"),
+    )  # fmt: skip
+    assert case.deadline == reply_by.date
+
+
+def test_the_tracking_service_has_no_calendar_for_a_state_outside_dublin(desk: Desk) -> None:
+    """No silent fallback to Belgium's holidays: a state without a calendar is an error."""
+    assert desk.tracking.calendar_of("IT").code == "IT"
+    with pytest.raises(InputError) as raised:
+        desk.tracking.calendar_of("GB")
+    assert raised.value.code == "GW-DL-CALENDAR"
