@@ -268,3 +268,50 @@ def test_a_message_without_its_type_or_on_no_case_is_refused(
     file.write_text(json.dumps({"legal_basis": "Art 34"}), encoding="utf-8")
     assert main(["cases", "send", "c-9", "--type", "info-request", "--file", str(file)]) == 1
     assert capsys.readouterr().err.startswith("GW-CASE-UNKNOWN: there is no case c-9")
+
+
+def test_the_digest_refuses_an_unknown_calendar_instead_of_belgium_s(
+    data_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An unknown deadline_calendar is refused at start; a stored case with a state that has
+    no calendar (GB, as no Dublin code can be) is an error, not a count with Belgium's
+    holidays."""
+    monkeypatch.setenv("EUGW_DEADLINE_CALENDAR", "XX")
+    assert main(["deadlines", "due"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("GW-CFG-INVALID: 'XX' is no state's holiday calendar")
+    assert "EUGW_DEADLINE_CALENDAR" in err
+    monkeypatch.delenv("EUGW_DEADLINE_CALENDAR")
+
+    now = datetime.now(tz=UTC)
+    started = now.date() - timedelta(days=3)
+    case = StoredCase(
+        case_id="c-gb",
+        direction=Direction.OUTGOING,  # they must reply: their holidays would count
+        kind=CaseKind.TAKE_CHARGE,
+        regime=DublinRegime.AMMR,
+        other_state="GB",
+        state=CaseState.ACKNOWLEDGED,
+        created_at=now,
+        updated_at=now,
+        reference="BE-GB-1",
+        deadline=started + timedelta(days=31),
+        deadline_from=started,
+        deadline_step="take-charge-reply",
+        deadline_basis="Reg 2024/1351 Art 40(1)",
+        deadline_effect="tacit-acceptance",
+    )
+    change = CaseChange(
+        case_id=case.case_id, at=now, from_state=None, to_state=case.state, event=None
+    )
+
+    async def work() -> None:
+        store = await SqliteTrackingStore.open(data_dir / "gateway.sqlite3")
+        await store.add_case(CaseOpening(case=case, change=change), [])
+        await store.close()
+
+    asyncio.run(work())
+    assert main(["deadlines", "due", "--within", "40"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith("GW-DL-CALENDAR: no holiday calendar 'GB'")
