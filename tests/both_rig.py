@@ -40,6 +40,8 @@ PATIENT_DISPATCH = DispatcherPolicy(
     idle_poll=0.1,
 )
 
+# The simulated DubliNet peers: IT's public holidays differ from Belgium's (scenarios).
+SIM_PEERS = ("NL", "FR", "IT")
 # What the builder leaves as the gateway and the simulator have it.
 _PEER_DEFAULTS, _GATEWAY_DEFAULTS = DublinetConfig(), Settings()
 _SIM_DEFAULTS = SimConfig(data_dir=Path())
@@ -81,13 +83,13 @@ async def gateway_and_simulator(
             eurodac_port=0,
             dublinet_port=0,
             control_port=0,
-            peers=("NL", "FR"),
+            peers=SIM_PEERS,
             eurodac=EurodacConfig(processing_delay=processing_delay),
             dublinet=DublinetConfig(reply_delay=reply_delay, late_delay=late_delay),
             dispatch=dispatch,
             out_of_order_hold=out_of_order_hold,
         ),
-        SimMaterial.from_certs(data, ("NL", "FR")),
+        SimMaterial.from_certs(data, SIM_PEERS),
     )
     await simulator.start()
     settings = Settings(

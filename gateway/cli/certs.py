@@ -29,8 +29,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         help="write a demo PKI (DEMO ONLY) to a directory",
         description=(
             "Write a DEMO ONLY PKI to DIR: a CA per party (the gateway's member state, EU, "
-            "NL, FR, DE) with its revocation list, the gateway's signing and TLS "
-            "certificates, the Eurodac simulator's and those of the peers NL, FR and DE, each "
+            "NL, FR, DE, IT) with its revocation list, the gateway's signing and TLS "
+            "certificates, the Eurodac simulator's and those of the peers NL, FR, DE and IT, each "
             "issued by its party's CA, and a trust store that trusts each CA for its own "
             "party only. Private keys are written with mode 0600. Run the gateway on it with "
             "EUGW_DATA_DIR=DIR."

@@ -1,7 +1,7 @@
 """`eugw demo`: the whole chain on one machine, nothing to configure.
 
 Makes a DEMO ONLY PKI and sample exports under the data directory, starts the
-simulated EU side (the Eurodac Central System and DubliNet peers NL, FR, DE)
+simulated EU side (the Eurodac Central System and DubliNet peers NL, FR, DE, IT)
 and the gateway on SQLite, gives the operator a token, and plays the shipped
 scenarios through the real API, mutual TLS and signatures. Then it keeps
 running for exploration (API, `eugw queue`, `eugw audit verify`), or stops
@@ -29,7 +29,7 @@ from gateway.synthetic_records.exports import generate_exports
 
 __all__ = ["register"]
 
-PEERS = ("NL", "FR", "DE")
+PEERS = ("NL", "FR", "DE", "IT")
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

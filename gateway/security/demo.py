@@ -8,11 +8,11 @@ matches the gateway's default settings relative to `data_dir`, so
 `EUGW_DATA_DIR=DIR` makes the gateway sign and verify with it:
 
     README.txt                       what all this is (demo only)
-    ca/<party>-ca.{cert,key,crl}.pem each party's CA (BE, EU, NL, FR, DE), its key, its list
+    ca/<party>-ca.{cert,key,crl}.pem each party's CA (BE, EU, NL, FR, DE, IT), its key, its list
     keys/signing/<ms>-gateway.*.pem  the gateway's signing key and certificate
     tls/gateway-{server,client}.*    the gateway's TLS certificates and keys
     trust/<PARTY>/ca.{cert,crl}.pem  the trust store: each party's CA and its list, nothing else
-    peers/<party>-<system>/*.pem     the Eurodac simulator and the peers NL, FR, DE
+    peers/<party>-<system>/*.pem     the Eurodac simulator and the peers NL, FR, DE, IT
     peers/nl-dublinet-revoked/       an NL signing certificate on NL's revocation list
 
 Private keys are written with mode 0600 (from their first byte on), the
@@ -49,6 +49,9 @@ PEERS = (
     PeerId(party="NL", system="dublinet"),
     PeerId(party="FR", system="dublinet"),
     PeerId(party="DE", system="dublinet"),
+    # A peer whose public holidays differ from Belgium's (2 June, 29 June in Rome, 26
+    # December): the scenarios show that its acts are counted with its own.
+    PeerId(party="IT", system="dublinet"),
 )
 # What an earlier layout (one root CA trusted for every party) left; removed on rewriting.
 _OLD_ROOT = ("root-ca.cert.pem", "root-ca.key.pem", "root-ca.crl.pem")
@@ -171,6 +174,8 @@ def why_make_demo_pki(directory: Path, now: datetime) -> str | None:
         return "there is none yet"
     if shared := _parties_sharing_a_ca(directory / "trust"):
         return f"it trusts one CA for several parties ({', '.join(shared)})"
+    if missing := [peer for peer in PEERS if not _has_keys(directory, peer)]:
+        return f"it has no keys for {', '.join(map(str, missing))}"
     ends: list[datetime] = []
     for pem_file in directory.rglob("*.pem"):
         certificates, crls = load_pem_objects(pem_file)
@@ -182,6 +187,12 @@ def why_make_demo_pki(directory: Path, now: datetime) -> str | None:
     if runs_out <= now + timedelta(days=1):
         return f"the one there runs out on {runs_out:%Y-%m-%d %H:%M}Z"
     return None
+
+
+def _has_keys(directory: Path, peer: PeerId) -> bool:
+    """Whether an earlier demo PKI in `directory` already made `peer`'s keys."""
+    folder = directory / "peers" / f"{peer.party.lower()}-{peer.system}"
+    return (folder / "signing.key.pem").is_file() and (directory / "trust" / peer.party).is_dir()
 
 
 def _parties_sharing_a_ca(trust: Path) -> list[str]:

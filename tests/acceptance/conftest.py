@@ -38,14 +38,14 @@ async def with_peers(tmp_path: Path) -> AsyncIterator[Both]:
 
 @pytest.fixture
 async def wired(tmp_path: Path) -> AsyncIterator[Both]:
-    """The gateway delivering to the simulated Central System and to the DubliNet peers NL
-    and FR, each on a port of its own, as the demo runs them; no processing or reply
+    """The gateway delivering to the simulated Central System and to the DubliNet peers NL,
+    FR and IT, each on a port of its own, as the demo runs them; no processing or reply
     delays. Results of incoming Dublin requests go to the token's inbox (it is the Dublin
     unit)."""
     fast = dataclasses.replace(QUICK_DISPATCH, idle_poll=0.05)
     async with gateway_and_simulator(
         tmp_path,
-        dublinet_peers="NL,FR",
+        dublinet_peers="NL,FR,IT",
         dublin_unit="evibel",
         late_delay=timedelta(seconds=1),
         dispatch=fast,

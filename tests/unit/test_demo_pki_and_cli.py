@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import stat
 import subprocess
 import sys
@@ -25,7 +26,13 @@ from gateway.settings import Settings
 
 MESSAGE = b'<m:Message xmlns:m="urn:eu-gateway:test"><m:Body>hello</m:Body></m:Message>'
 BE = PeerId(party="BE", system="gateway")
-_PEERS = [("EU", "eurodac"), ("NL", "dublinet"), ("FR", "dublinet"), ("DE", "dublinet")]
+_PEERS = [
+    ("EU", "eurodac"),
+    ("NL", "dublinet"),
+    ("FR", "dublinet"),
+    ("DE", "dublinet"),
+    ("IT", "dublinet"),
+]
 _USES = ("signing", "tls-server", "tls-client")
 
 
@@ -51,20 +58,20 @@ def test_the_demo_pki_is_labelled_and_complete(demo: Path) -> None:
     assert "DEMO ONLY" in (demo / "README.txt").read_text(encoding="utf-8")
     rows = list_certificates(demo, datetime.now(tz=UTC))
     peers = {row.peer for row in rows}
-    assert {"BE:gateway", "EU:eurodac", "NL:dublinet", "FR:dublinet", "DE:dublinet"} <= peers
+    assert {f"{party}:{system}" for party, system in _PEERS} | {"BE:gateway"} <= peers
     assert all(row.days_left > 300 and not row.expired for row in rows)
-    for party in ("BE", "EU", "NL", "FR", "DE"):
+    for party in ("BE", "EU", "NL", "FR", "DE", "IT"):
         assert (demo / "ca" / f"{party.lower()}-ca.crl.pem").is_file()
 
 
 def test_each_party_has_a_ca_of_its_own_trusted_for_it_alone(demo: Path) -> None:
     store = TrustStore.from_directory(demo / "trust")
-    parties = ("BE", "EU", "NL", "FR", "DE")
+    parties = ("BE", "EU", "NL", "FR", "DE", "IT")
     assert sorted(store.anchors) == sorted(parties)
     anchors = {party: store.anchors_for(party) for party in parties}
     assert all(len(cas) == 1 for cas in anchors.values())
-    assert len({cas[0].fingerprint(hashes.SHA256()) for cas in anchors.values()}) == 5
-    assert len(store.crls) == 5  # one list per CA: TLS needs the list of every issuer
+    assert len({cas[0].fingerprint(hashes.SHA256()) for cas in anchors.values()}) == 6
+    assert len(store.crls) == 6  # one list per CA: TLS needs the list of every issuer
     for folder, party in [
         ("keys/signing/be-gateway", "BE"),
         ("tls/gateway-server", "BE"),
@@ -83,7 +90,7 @@ def test_each_party_has_a_ca_of_its_own_trusted_for_it_alone(demo: Path) -> None
 
 def test_the_demo_private_keys_are_for_their_owner_only(demo: Path) -> None:
     keys = sorted(demo.rglob("*.key.pem"))
-    assert len(keys) == 3 + 4 * 3 + 1 + 5  # gateway, peers, the revoked one, the CAs
+    assert len(keys) == 3 + 5 * 3 + 1 + 6  # gateway, peers, the revoked one, the CAs
     assert {stat.S_IMODE(key.stat().st_mode) for key in keys} == {0o600}
     assert {stat.S_IMODE(key.parent.stat().st_mode) for key in keys} == {0o700}
     assert not list(demo.rglob("*.tmp"))
@@ -121,10 +128,10 @@ def test_a_demo_pki_of_one_ca_for_every_party_is_made_again(tmp_path: Path) -> N
     # What an earlier version wrote: one root CA trusted for every party.
     shared = (tmp_path / "trust" / "BE" / "ca.cert.pem").read_bytes()
     (tmp_path / "ca" / "root-ca.cert.pem").write_bytes(shared)
-    for party in ("EU", "NL", "FR", "DE"):
+    for party in ("EU", "NL", "FR", "DE", "IT"):
         (tmp_path / "trust" / party / "ca.cert.pem").write_bytes(shared)
     reason = why_make_demo_pki(tmp_path, now)
-    assert reason == "it trusts one CA for several parties (BE, DE, EU, FR, NL)"
+    assert reason == "it trusts one CA for several parties (BE, DE, EU, FR, IT, NL)"
     write_demo_pki(tmp_path, now=now)
     assert why_make_demo_pki(tmp_path, now) is None
     assert not (tmp_path / "ca" / "root-ca.cert.pem").exists()
@@ -221,3 +228,14 @@ def test_message_verify_refuses_a_document_type(demo: Path, tmp_path: Path) -> N
     assert result.returncode == 1
     assert result.stderr.startswith("GW-XML-")
     assert "root:" not in result.stdout + result.stderr
+
+
+def test_a_demo_pki_without_a_peer_of_today_is_made_again(tmp_path: Path) -> None:
+    """A PKI an earlier version made, before IT was a simulated peer, is made again."""
+    now = datetime.now(tz=UTC)
+    write_demo_pki(tmp_path, now=now)
+    shutil.rmtree(tmp_path / "peers" / "it-dublinet")
+    shutil.rmtree(tmp_path / "trust" / "IT")
+    assert why_make_demo_pki(tmp_path, now) == "it has no keys for IT:dublinet"
+    write_demo_pki(tmp_path, now=now)
+    assert why_make_demo_pki(tmp_path, now) is None
