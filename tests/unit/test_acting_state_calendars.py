@@ -228,3 +228,21 @@ def test_reg_1182_71_art_3_1_a_receipt_across_midnight_moves_the_reply_deadline(
         step=Step.TAKE_CHARGE_REPLY, start=received.date(), regime=D3, calendar=belgium
     )
     assert utc_count.date == on_the_utc_day
+
+
+def test_reg_604_2013_art_29_1_italy_s_transfer_ends_after_the_festa_della_repubblica() -> None:
+    """The date the Italian scenario's description gives: accepted on Wednesday 2 December
+    2026, six months end on Wednesday 2 June 2027, the Festa della Repubblica, so on
+    Thursday 3 June (Reg 1182/71 Art 3(4)); Belgium works on 2 June."""
+    accepted = date(2026, 12, 2)
+    italy = compute_deadline(
+        step=Step.TRANSFER, start=accepted, regime=D3, calendar=load_calendar("IT")
+    )
+    belgium = compute_deadline(
+        step=Step.TRANSFER, start=accepted, regime=D3, calendar=load_calendar("BE")
+    )
+    assert (italy.nominal_date, italy.date, belgium.date) == (
+        date(2027, 6, 2),
+        date(2027, 6, 3),
+        date(2027, 6, 2),
+    )
