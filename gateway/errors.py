@@ -240,8 +240,19 @@ ERROR_CODES: dict[str, str] = {
     "GW-CASE-NO-RECORD": "The record a hit answers is no longer kept; the request cannot be built.",
     "GW-CASE-QUERY": "A case listing query that is not understood.",
     "GW-CASE-REPLY": "A reply that cannot be sent: not an incoming case, or a bad outcome.",
-    "GW-CASE-EVENT": "An event operators cannot record on a case (transfer, withdrawal only).",
-    "GW-CASE-PLAN": "A planned case is incomplete: kind, requested state, record, legal basis.",
+    "GW-CASE-EVENT": (
+        "An event operators cannot record on a case (they record the transfer, a withdrawal "
+        "and the person's situation), or its reason is not 1 to 2000 characters of text."
+    ),
+    "GW-CASE-VARIANT": (
+        "A change of the person's situation that says nothing new (detained already, not "
+        "detained, the extension recorded already), or an extension of the transfer time "
+        "limit recorded after that limit ended (Reg 1560/2003 Art 9(2))."
+    ),
+    "GW-CASE-PLAN": (
+        "A planned case is incomplete: kind, requested state, record, legal basis, or an "
+        "urgent reply asked without its reasons."
+    ),
     "GW-CASE-MESSAGE": (
         "A message that cannot be sent on this case: not one this side sends on such a case, "
         "the case is closed or cannot take it now, or its details are missing."

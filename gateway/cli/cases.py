@@ -5,16 +5,20 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import uuid
 
 from gateway.adapters.web.case_messages import FIELDS, follow_up_of
+from gateway.adapters.web.tracking import case_plan, request_facts
 from gateway.cli._context import read_fields, settings_from
 from gateway.cli._help import fields_help
 from gateway.cli._tracking import operator, tracking_of, tracking_store_of
+from gateway.domain import Problem
 from gateway.domain.dublin import ReplyOutcome
 from gateway.errors import InputError
 from gateway.messages import message_type
+from gateway.pipeline.outgoing import IDS
 from gateway.pipeline.tracking_base import OPERATOR_EVENTS
-from gateway.pipeline.tracking_views import case_view
+from gateway.pipeline.tracking_views import case_view, history_view
 from gateway.settings import Settings
 from gateway.tracking.cases import CaseEvent
 from gateway.tracking.followups import NOT_ON_CASE
@@ -39,12 +43,43 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     show.add_argument("case_id", metavar="ID")
     show.set_defaults(run=lambda args: asyncio.run(_show(settings_from(args), args.case_id)))
     event = actions.add_parser(
-        "event", help="record a transfer planned or done, or a withdrawal, on a case"
+        "event",
+        help="record a transfer planned or done, a withdrawal, or a change of the person's "
+        "situation (detained, released, imprisoned, absconded) on a case",
+        description=(
+            "Record what happened outside the gateway on a case, as POST\n"
+            "/v1/cases/{id}/events does. A change of the person's situation moves the clock:\n"
+            "imprisoned or absconded extends the running transfer limit (Reg 604/2013 Art\n"
+            "29(2): 1 year, 18 months; Reg 2024/1351 Art 46(2): 1 year, 3 years), before it\n"
+            "ends only; released or the end of a detention gives back the ordinary limit.\n"
+            "The history says who recorded it (--by)."
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     event.add_argument("case_id", metavar="ID")
     event.add_argument("event", choices=sorted(e.value for e in OPERATOR_EVENTS))
+    event.add_argument("--reason", help="why: grounds of detention, who reported absconding")
     event.add_argument("--by", help="who records it (default: your login)")
     event.set_defaults(run=lambda args: asyncio.run(_event(settings_from(args), args)))
+    opening = actions.add_parser(
+        "open",
+        help="open an outgoing case from a plan (signed and sent over DubliNet)",
+        description=(
+            "Open an outgoing case as POST /v1/cases does, from a JSON plan: kind\n"
+            "(take_charge, take_back), requested_state, legal_basis, record (a canonical\n"
+            "record whose application has registered_on), and optionally urgent with\n"
+            "urgency_reason (Reg 604/2013 Art 21(2)), detained with detention_reason,\n"
+            'eurodac_reference, submitter; or {"hit_id"} for a confirmed hit. The request is\n'
+            "signed and queued here, delivered by the serving gateway. Prints the case."
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    opening.add_argument("--file", required=True, metavar="JSON", help="the plan (- for stdin)")
+    opening.add_argument(
+        "--idempotency-key", metavar="K", help="the same key again opens (and sends) nothing new"
+    )
+    opening.add_argument("--by", help="who opens it (default: your login)")
+    opening.set_defaults(run=lambda args: asyncio.run(_open(settings_from(args), args)))
     reply = actions.add_parser(
         "reply", help="reply to another state's request (signed and sent over DubliNet)"
     )
@@ -125,24 +160,36 @@ async def _show(settings: Settings, case_id: str) -> int:
         if case is None:
             raise InputError("GW-CASE-UNKNOWN", f"there is no case {case_id}", "ID")
         history = await store.case_changes(case_id)
-    shown = case_view(case) | {
-        "history": [
-            {
-                "at": change.at.isoformat(),
-                "to": change.to_state.value,
-                "event": change.event.value if change.event else "opened",
-                "detail": change.detail,
-            }
-            for change in history
-        ]
-    }
-    print(json.dumps(shown, indent=2))
+    print(json.dumps(case_view(case) | {"history": history_view(history)}, indent=2))
     return 0
 
 
 async def _event(settings: Settings, args: argparse.Namespace) -> int:
     async with tracking_of(settings) as tracking:
-        case = await tracking.act_on_case(args.case_id, CaseEvent(args.event), by=operator(args.by))
+        case = await tracking.act_on_case(
+            args.case_id, CaseEvent(args.event), by=operator(args.by), reason=args.reason
+        )
+    print(json.dumps(case_view(case), indent=2))
+    return 0
+
+
+async def _open(settings: Settings, args: argparse.Namespace) -> int:
+    plan = read_fields(args.file, "GW-CASE-PLAN")
+    who = operator(args.by)
+    async with tracking_of(settings) as tracking:
+        if "hit_id" in plan:
+            problems: list[Problem] = []
+            facts = request_facts(plan, problems)
+            if problems:
+                raise InputError.from_problems(problems)
+            hit_id = plan["hit_id"]
+            if not isinstance(hit_id, str) or not hit_id:
+                raise InputError("GW-CASE-NO-PROPOSAL", "hit_id names a confirmed hit", "hit_id")
+            case = await tracking.open_case_for_hit(hit_id, facts)
+        else:
+            key = args.idempotency_key
+            case_id = str(uuid.uuid5(IDS, f"plan:{who}:{key}")) if key else str(uuid.uuid4())
+            case = await tracking.open_planned_case(case_plan(plan, case_id=case_id))
     print(json.dumps(case_view(case), indent=2))
     return 0
 

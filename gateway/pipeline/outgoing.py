@@ -38,6 +38,7 @@ __all__ = [
     "CasePlan",
     "FollowUp",
     "FollowUpContent",
+    "RequestFacts",
     "core_hit",
     "follow_up_content",
     "follow_up_message",
@@ -45,6 +46,7 @@ __all__ = [
     "planned_request",
     "reply_message",
     "request_step",
+    "said_of_person",
 ]
 
 IDS = uuid.UUID("0f6c2a51-9d0e-4c55-8a5e-2b7e51a3c901")
@@ -61,6 +63,28 @@ _KINDS = {RequestType.TAKE_CHARGE: CaseKind.TAKE_CHARGE, RequestType.TAKE_BACK: 
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
+class RequestFacts:
+    """What our request says of the person, besides the record: an urgent reply asked and
+    why (Reg 604/2013 Art 21(2)), the person detained (Art 28(3); Reg 2024/1351 Art 45) and
+    on what grounds (kept on the case: the message has no field for them)."""
+
+    urgent: bool = False
+    urgency_reason: str | None = None
+    detained: bool = False
+    detention_reason: str | None = None
+
+    @classmethod
+    def of_case(cls, case: StoredCase) -> RequestFacts:
+        """The facts the case's request was sent with (to build it again, the same)."""
+        return cls(
+            urgent=case.urgent,
+            urgency_reason=case.urgency_reason,
+            detained=case.request_detained,
+            detention_reason=case.detention_reason if case.request_detained else None,
+        )
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
 class CasePlan:
     """An outgoing case an operator opens without a hit (or names one by its reference)."""
 
@@ -70,9 +94,20 @@ class CasePlan:
     record: CanonicalRecord  # the application must say when it was registered
     legal_basis: str
     urgent: bool = False
+    urgency_reason: str | None = None
     detained: bool = False
+    detention_reason: str | None = None
     eurodac_reference: str | None = None
     submitter: str | None = None  # whose inbox gets the case's results
+
+    @property
+    def facts(self) -> RequestFacts:
+        return RequestFacts(
+            urgent=self.urgent,
+            urgency_reason=self.urgency_reason,
+            detained=self.detained,
+            detention_reason=self.detention_reason,
+        )
 
 
 def core_hit(hit: StoredHit) -> Hit:
@@ -101,9 +136,10 @@ def outgoing_request(
     *,
     submission_id: str | None,
     now: datetime,
+    facts: RequestFacts = RequestFacts(),
 ) -> tuple[CaseOpening, NewMessage]:
     """The case a confirmed hit opens (its id follows from the hit's) and its signed request,
-    to the matched record's member state."""
+    to the matched record's member state, saying what `facts` say of the person."""
     step = Step(hit.proposed_step or "")
     opening, request = _request(
         wire,
@@ -114,6 +150,7 @@ def outgoing_request(
         record=CanonicalRecord(person=record.person, application=_application(record, hit)),
         legal_basis=hit.proposal_basis or "",
         eurodac=hit.matched,
+        facts=facts,
         now=now,
     )
     case = dataclasses.replace(
@@ -143,8 +180,7 @@ def planned_request(wire: Wire, plan: CasePlan, *, now: datetime) -> tuple[CaseO
         record=CanonicalRecord(person=plan.record.person, application=application),
         legal_basis=plan.legal_basis,
         eurodac=plan.eurodac_reference,
-        urgent=plan.urgent,
-        detained=plan.detained,
+        facts=plan.facts,
         now=now,
     )
     case = dataclasses.replace(
@@ -164,8 +200,7 @@ def _request(
     legal_basis: str,
     eurodac: str | None,
     now: datetime,
-    urgent: bool = False,
-    detained: bool = False,
+    facts: RequestFacts,
 ) -> tuple[CaseOpening, NewMessage]:
     message_type, request_type = REQUEST_TYPES[step]
     # The request's id follows from the case's: built again after a crash, it is the same
@@ -189,8 +224,9 @@ def _request(
             requested_state=requested,
             national_reference=case_id,
             legal_basis=legal_basis,
-            urgent=urgent,
-            detained=detained,
+            urgent=facts.urgent,
+            urgency_reason=facts.urgency_reason if facts.urgent else None,
+            detained=facts.detained,
             eurodac_reference=ReferenceNumber.parse(eurodac) if eurodac else None,
         ),
         record=record,
@@ -218,6 +254,11 @@ def _request(
         reference=case_id,
         eurodac_reference=eurodac,
         request_message_id=message.message_id,
+        urgent=facts.urgent,
+        urgency_reason=facts.urgency_reason if facts.urgent else None,
+        request_detained=facts.detained,
+        detained=facts.detained,
+        detention_reason=facts.detention_reason if facts.detained else None,
     )
     change = CaseChange(
         case_id=case_id,
@@ -225,9 +266,18 @@ def _request(
         from_state=None,
         to_state=case.state,
         event=None,
-        detail=f"{message_type} to {requested}",
+        detail=f"{message_type} to {requested}{said_of_person(case)}",
     )
     return CaseOpening(case=case, change=change), message
+
+
+def said_of_person(case: StoredCase) -> str:
+    """What a request said of the person, for the line that opens the case's history."""
+    said = [
+        f"urgent reply asked: {case.urgency_reason}" if case.urgent else "",
+        "the person is detained" if case.request_detained else "",
+    ]
+    return "".join(f"; {part}" for part in said if part)
 
 
 def _application(record: CanonicalRecord, hit: StoredHit) -> Application:

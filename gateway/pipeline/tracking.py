@@ -31,9 +31,11 @@ from gateway.messages import DublinSubmission, Message
 from gateway.pipeline.outgoing import (
     IDS,
     CasePlan,
+    RequestFacts,
     core_hit,
     planned_request,
     reply_message,
+    said_of_person,
 )
 from gateway.pipeline.tracking_followups import FollowUps
 from gateway.pipeline.tracking_views import case_view, hit_view, registered_on
@@ -163,6 +165,10 @@ class Tracking(FollowUps):
             eurodac_reference=str(request.eurodac_reference) if request.eurodac_reference else None,
             request_message_id=str(envelope.message_id),
             hit_based=request.eurodac_reference is not None,
+            urgent=request.urgent,
+            urgency_reason=request.urgency_reason if request.urgent else None,
+            request_detained=request.detained,
+            detained=request.detained,
         )
         # Received by us, who must act: our local day of receipt starts the period.
         case = self._clocked(case, self.day_of(now, self.own_state))
@@ -172,7 +178,8 @@ class Tracking(FollowUps):
             from_state=None,
             to_state=case.state,
             event=None,
-            detail=f"{envelope.message_type} from {request.requesting_state}",
+            detail=f"{envelope.message_type} from {request.requesting_state}"
+            + said_of_person(case),
         )
         results = self._results(
             case.submitter, ResultKind.CASE_CHANGE, case.case_id, case_view(case), what="opened"
@@ -277,8 +284,13 @@ class Tracking(FollowUps):
         self.results_waiting.set()
         return reported
 
-    async def open_case_for_hit(self, hit_id: str) -> StoredCase:
-        """Open (and send) the case a confirmed hit proposed, if it was not opened at once."""
+    async def open_case_for_hit(
+        self,
+        hit_id: str,
+        facts: RequestFacts = RequestFacts(),  # noqa: B008 - frozen: a shared default is safe
+    ) -> StoredCase:
+        """Open (and send) the case a confirmed hit proposed, if it was not opened at once;
+        the request says what `facts` say of the person (urgent, detained)."""
         stored = await self.hit(hit_id)
         if stored.status is not HitStatus.CONFIRMED or stored.proposed_step is None:
             raise InputError(
@@ -286,7 +298,7 @@ class Tracking(FollowUps):
                 f"hit {hit_id} is {stored.status.value} and proposes no Dublin step",
                 "hit_id",
             )
-        opening, request = await self._outgoing(stored, self.clock.now())
+        opening, request = await self._outgoing(stored, self.clock.now(), facts)
         if not await self.store.add_case(opening, self._opened_results(opening.case)):
             raise InputError(
                 "GW-CASE-EXISTS", f"the case of hit {hit_id} is open already", "hit_id"
@@ -412,7 +424,9 @@ class Tracking(FollowUps):
             return
         sent = await self.outbox.store.get(case.request_message_id)
         if sent is None and case.hit_id is not None:
-            _, request = await self._outgoing(await self.hit(case.hit_id), self.clock.now())
+            _, request = await self._outgoing(
+                await self.hit(case.hit_id), self.clock.now(), RequestFacts.of_case(case)
+            )
             if request.message_id == case.request_message_id:
                 await self.outbox.put([request])
                 get_logger(case_id=case.case_id).warning("request queued again after a failure")

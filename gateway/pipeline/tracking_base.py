@@ -19,11 +19,11 @@ from gateway.broker.records import NewMessage, StoredMessage
 from gateway.domain.record import CanonicalRecord
 from gateway.errors import InputError
 from gateway.messages import read_message
-from gateway.pipeline.outgoing import outgoing_request
+from gateway.pipeline.outgoing import RequestFacts, outgoing_request
 from gateway.pipeline.tracking_views import case_view, make_result
 from gateway.pipeline.wire import Wire
 from gateway.ports import Clock, TrackingStore
-from gateway.tracking.cases import CaseEvent, apply_event
+from gateway.tracking.cases import SITUATION_EVENTS, CaseEvent, apply_event
 from gateway.tracking.holidays import HolidayCalendar, load_calendar
 from gateway.tracking.periods import event_day
 from gateway.tracking.records import (
@@ -34,13 +34,17 @@ from gateway.tracking.records import (
     StoredCase,
     StoredHit,
 )
-from gateway.tracking.schedule import as_dublin_case, with_clock
+from gateway.tracking.schedule import as_dublin_case, next_clock, with_clock, with_situation
 
-__all__ = ["OPERATOR_EVENTS", "TrackingBase"]
+__all__ = ["MAX_REASON", "OPERATOR_EVENTS", "TrackingBase"]
 
+# What happened outside the gateway, as an operator records it: the transfer, a withdrawal,
+# and the person's situation (detained, released, imprisoned, absconded).
 OPERATOR_EVENTS = frozenset(
     {CaseEvent.TRANSFER_PLANNED, CaseEvent.TRANSFER_DONE, CaseEvent.WITHDRAWAL}
+    | (SITUATION_EVENTS - {CaseEvent.DETENTION_LIMIT_PASSED})
 )
+MAX_REASON = 2000  # characters of a reason given with an event or a plan
 
 
 class TrackingBase:
@@ -94,7 +98,12 @@ class TrackingBase:
         data: dict[str, Any] = json.loads(self.outbox.cipher.open(hit.data, message_id=hit.hit_id))
         return data
 
-    async def _outgoing(self, hit: StoredHit, now: datetime) -> tuple[CaseOpening, NewMessage]:
+    async def _outgoing(
+        self,
+        hit: StoredHit,
+        now: datetime,
+        facts: RequestFacts = RequestFacts(),  # noqa: B008 - frozen: a shared default is safe
+    ) -> tuple[CaseOpening, NewMessage]:
         """The case a confirmed hit opens, and its request signed and ready to queue."""
         source = (
             await self.outbox.store.get(hit.source_message_id) if hit.source_message_id else None
@@ -111,7 +120,13 @@ class TrackingBase:
         return await loop.run_in_executor(
             self.executor,
             functools.partial(
-                outgoing_request, self.wire, hit, record, submission_id=submission_id, now=now
+                outgoing_request,
+                self.wire,
+                hit,
+                record,
+                submission_id=submission_id,
+                now=now,
+                facts=facts,
             ),
         )
 
@@ -133,14 +148,24 @@ class TrackingBase:
         detail: str,
         by: str = "gateway",
         also: Callable[[StoredCase], list[Result]] = lambda _: [],
+        reason: str | None = None,
     ) -> StoredCase:
-        """Apply `event` (the table refuses what cannot happen), restart the clock and store
-        the move with its result and what `also` adds for the moved case, in one go."""
+        """Apply `event` (the table refuses what cannot happen), change the person's
+        situation when the event is one, move the clock and store the move with its result
+        and what `also` adds for the moved case, in one go. The same time limit runs on from
+        its own start (a transfer planned runs from the acceptance; an extension extends the
+        period counted from it)."""
         target = apply_event(as_dublin_case(case), event).state
-        moved = self._clocked(dataclasses.replace(case, state=target, updated_at=at), start)
-        if moved.deadline_step == case.deadline_step and case.deadline_from is not None:
-            # The same time limit runs on (a transfer planned runs from the acceptance).
-            moved = self._clocked(moved, case.deadline_from)
+        changed = with_situation(case, event, on=start, reason=reason)
+        moved = next_clock(
+            case,
+            dataclasses.replace(changed, state=target, updated_at=at),
+            start,
+            own_state=self.own_state,
+            calendar_of=self.calendar_of,
+        )
+        if event in SITUATION_EVENTS:
+            detail = "; ".join(part for part in (detail, _clock_moved(case, moved)) if part)
         again = f"@{at.isoformat()}" if target is case.state else ""  # planned again
         change = CaseChange(
             case_id=case.case_id,
@@ -162,15 +187,28 @@ class TrackingBase:
         self.results_waiting.set()
         return moved
 
-    async def act_on_case(self, case_id: str, event: CaseEvent, *, by: str) -> StoredCase:
+    async def act_on_case(
+        self, case_id: str, event: CaseEvent, *, by: str, reason: str | None = None
+    ) -> StoredCase:
         """An operator records what happened outside the gateway: a transfer planned or
-        done, a withdrawal."""
+        done, a withdrawal, or a change of the person's situation (detained, released,
+        imprisoned, absconded) with its reason; the history says who recorded it."""
         if event not in OPERATOR_EVENTS:
             allowed = ", ".join(sorted(e.value for e in OPERATOR_EVENTS))
             raise InputError("GW-CASE-EVENT", f"operators record {allowed}", "event")
+        if reason is not None and not 0 < len(reason) <= MAX_REASON:
+            raise InputError(
+                "GW-CASE-EVENT", f"a reason is 1 to {MAX_REASON} characters of text", "reason"
+            )
         now = self.clock.now()
         return await self._move(
-            await self.case(case_id), event, at=now, start=now.date(), detail="", by=by
+            await self.case(case_id),
+            event,
+            at=now,
+            start=self.day_of(now, self.own_state),  # recorded here, on our local day
+            detail=reason or "",
+            by=by,
+            reason=reason,
         )
 
     def _clocked(self, case: StoredCase, start: date) -> StoredCase:
@@ -216,3 +254,16 @@ class TrackingBase:
         loop = asyncio.get_running_loop()
         message = await loop.run_in_executor(self.executor, read_message, body)
         return message.content if isinstance(message.content, CanonicalRecord) else None
+
+
+def _clock_moved(before: StoredCase, after: StoredCase) -> str:
+    """What a change of the person's situation did to the running time limit, for the
+    case's history and the audit trail."""
+    if after.deadline == before.deadline and after.deadline_variant == before.deadline_variant:
+        return f"{after.deadline_step or 'no'} time limit unchanged"
+    was = before.deadline.isoformat() if before.deadline else "none"
+    now = after.deadline.isoformat() if after.deadline else "none"
+    return (
+        f"{after.deadline_step} time limit {now} ({after.deadline_basis}, "
+        f"{after.deadline_variant}), was {was}"
+    )

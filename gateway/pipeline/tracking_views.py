@@ -11,9 +11,16 @@ from typing import Any
 
 from gateway.domain.record import CanonicalRecord
 from gateway.domain.serialization import encode
-from gateway.tracking.records import Result, ResultKind, StoredCase, StoredHit, result_id
+from gateway.tracking.records import (
+    CaseChange,
+    Result,
+    ResultKind,
+    StoredCase,
+    StoredHit,
+    result_id,
+)
 
-__all__ = ["case_view", "hit_view", "make_result", "registered_on"]
+__all__ = ["case_view", "history_view", "hit_view", "make_result", "registered_on"]
 
 
 def hit_view(hit: StoredHit) -> dict[str, Any]:
@@ -60,6 +67,14 @@ def case_view(case: StoredCase) -> dict[str, Any]:
         "acknowledged_at": encode(case.acknowledged_at),
         "created_at": case.created_at.isoformat(),
         "updated_at": case.updated_at.isoformat(),
+        # the facts the time limits depend on: the request's, then the person's situation
+        "hit_based": case.hit_based,
+        "urgent": case.urgent,
+        "urgency_reason": case.urgency_reason,
+        "request_detained": case.request_detained,
+        "detained": case.detained,
+        "detention_reason": case.detention_reason,
+        "extension": case.extension.value if case.extension else None,
         "deadline": None
         if case.deadline is None
         else {
@@ -68,8 +83,26 @@ def case_view(case: StoredCase) -> dict[str, Any]:
             "from": encode(case.deadline_from),
             "legal_basis": case.deadline_basis,
             "effect_if_missed": case.deadline_effect,
+            "variant": case.deadline_variant,
+            "state": case.deadline_state,
+            "calendar": case.deadline_calendar,
         },
     }
+
+
+def history_view(changes: list[CaseChange]) -> list[dict[str, Any]]:
+    """A case's history as the API and the CLI show it: each change, and who made it."""
+    return [
+        {
+            "at": change.at.isoformat(),
+            "from": change.from_state.value if change.from_state else None,
+            "to": change.to_state.value,
+            "event": change.event.value if change.event else "opened",
+            "detail": change.detail,
+            "by": change.by,
+        }
+        for change in changes
+    ]
 
 
 def make_result(

@@ -7,6 +7,10 @@ clock (`acknowledged`). An incoming case starts when a request reaches us
 For a take back notification (AMMR) "accepted" means receipt confirmed, and
 "tacitly accepted" means confirmation deemed (Reg 2024/1351 Art 41(4)).
 
+A change of the person's situation (detained, released, imprisoned, absconded, or the
+detention limit passed) keeps the case in its state: it is a row of the table that leads
+back to the same state, and moves the clock instead (`gateway.tracking.schedule`).
+
 Any pair (state, event) not in `TRANSITIONS` is refused with GW-CASE-TRANSITION.
 """
 
@@ -22,6 +26,7 @@ from gateway.tracking.rules import Step
 
 __all__ = [
     "RUNNING_STEP",
+    "SITUATION_EVENTS",
     "TERMINAL",
     "TRANSITIONS",
     "CaseEvent",
@@ -74,9 +79,26 @@ class CaseEvent(StrEnum):
     # A message on the case that moves nothing (an information request, health data): a row
     # of its history, never a transition (see `gateway.tracking.followups`).
     MESSAGE = "message"
+    # The person's situation changes: the state stays, the clock moves.
+    DETAINED = "detained"  # Reg 604/2013 Art 28(2), Reg 2024/1351 Art 44(2)
+    RELEASED = "released"  # from that detention
+    IMPRISONED = "imprisoned"  # Reg 604/2013 Art 29(2), Reg 2024/1351 Art 46(2)
+    ABSCONDED = "absconded"  # Reg 604/2013 Art 29(2), Reg 2024/1351 Art 46(2)
+    # the transfer of a detained person did not happen in time: detention ends, the ordinary
+    # transfer limit runs on (Reg 604/2013 Art 28(3) fourth subparagraph)
+    DETENTION_LIMIT_PASSED = "detention_limit_passed"
 
 
 S, V = CaseState, CaseEvent
+
+SITUATION_EVENTS = frozenset(
+    {V.DETAINED, V.RELEASED, V.IMPRISONED, V.ABSCONDED, V.DETENTION_LIMIT_PASSED}
+)
+_OPEN = (
+    S.REQUEST_SENT, S.ACKNOWLEDGED, S.REQUEST_RECEIVED, S.ACCEPTED, S.REJECTED,
+    S.TACITLY_ACCEPTED, S.REEXAMINATION_REQUESTED, S.TRANSFER_PLANNED,
+)  # fmt: skip
+_TRANSFER_RUNS = (S.ACCEPTED, S.TACITLY_ACCEPTED, S.TRANSFER_PLANNED)
 
 # fmt: off
 TRANSITIONS: dict[tuple[CaseState, CaseEvent], CaseState] = {
@@ -110,6 +132,12 @@ TRANSITIONS: dict[tuple[CaseState, CaseEvent], CaseState] = {
     (S.TRANSFER_PLANNED, V.TRANSFER_PLANNED): S.TRANSFER_PLANNED,  # planned again
     (S.TRANSFER_PLANNED, V.TRANSFER_DONE): S.TRANSFERRED,
     (S.TRANSFER_PLANNED, V.TRANSFER_DEADLINE_PASSED): S.RESPONSIBILITY_SHIFTED,
+    # the person's situation, while the case is open: detention may come and go at any time;
+    # an extension (imprisonment, absconding) and the detention limit concern the transfer
+    # period only, so they happen while it runs
+    **{(state, event): state for state in _OPEN for event in (V.DETAINED, V.RELEASED)},
+    **{(state, event): state for state in _TRANSFER_RUNS
+       for event in (V.IMPRISONED, V.ABSCONDED, V.DETENTION_LIMIT_PASSED)},
 }
 # fmt: on
 

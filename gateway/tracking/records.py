@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 from gateway.domain.dublin import DublinRegime
 from gateway.tracking.cases import CaseEvent, CaseKind, CaseState, Direction
 from gateway.tracking.hits import HitStatus
+from gateway.tracking.rules import Extension
 
 __all__ = [
     "RESULT_NAMESPACE",
@@ -83,7 +84,13 @@ class StoredHit:
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class StoredCase:
-    """A Dublin case and the time limit running in its state (if any)."""
+    """A Dublin case, the facts its time limits depend on, and the limit running in its state.
+
+    The request's facts (`hit_based`, `urgent`, `request_detained`) are fixed when the request
+    is made and decide the reply limit; the person's situation (`detained`, `extension`)
+    changes with the events an operator records and decides the transfer limit. Documents
+    written before a field existed read with its default.
+    """
 
     case_id: str
     direction: Direction
@@ -100,11 +107,24 @@ class StoredCase:
     request_message_id: str | None = None  # our request, or the request we received
     acknowledged_at: datetime | None = None
     hit_based: bool = False  # the request rests on a Eurodac hit (shorter periods)
+    # an urgent reply was asked, and why (Reg 604/2013 Art 21(2) and 22(6))
+    urgent: bool = False
+    urgency_reason: str | None = None
+    # the request was made for a detained person (Reg 604/2013 Art 28(3), 2024/1351 Art 45)
+    request_detained: bool = False
+    # the person is detained now for the transfer (Reg 604/2013 Art 28, 2024/1351 Art 44)
+    detained: bool = False
+    detention_reason: str | None = None
+    # the transfer limit is extended (Reg 604/2013 Art 29(2), 2024/1351 Art 46(2))
+    extension: Extension | None = None
     deadline: date | None = None
     deadline_from: date | None = None  # the day of the event that started it
     deadline_step: str | None = None
     deadline_basis: str | None = None
     deadline_effect: str | None = None
+    deadline_variant: str | None = None  # the row of the rule table that gave the period
+    deadline_state: str | None = None  # the member state that must act (its holidays count)
+    deadline_calendar: str | None = None  # the holiday calendar the limit was counted with
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

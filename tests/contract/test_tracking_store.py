@@ -27,6 +27,7 @@ from gateway.tracking.records import (
     StoredHit,
     result_id,
 )
+from gateway.tracking.rules import Extension
 
 T0 = datetime(2026, 7, 1, 9, 0, tzinfo=UTC)
 
@@ -208,3 +209,59 @@ async def test_results_leave_the_webhook_queue_once_marked(tracking: TrackingSto
     again = await tracking.unqueued_results(submitters=["evibel", "actio"], limit=10)
     assert [r.subject for r in again] == ["b", "c"]
     assert await tracking.unqueued_results(submitters=[], limit=10) == []
+
+
+async def test_a_case_keeps_its_variants_and_their_changes(tracking: TrackingStore) -> None:
+    """The facts the clock depends on, and the clock they gave (Reg 604/2013 Art 28(3): a
+    detained person's transfer within six weeks of an acceptance on 1 July 2026, by 12 August
+    2026; Art 29(2): 18 months once the person absconds, by 3 January 2028), are what every
+    store gives back; a change of the person's situation keeps the case's state."""
+    accepted = replace(
+        an_opening(7).case,
+        state=CaseState.ACCEPTED,
+        hit_based=True,
+        urgent=True,
+        urgency_reason="removal order served (Art 21(2))",
+        request_detained=True,
+        detained=True,
+        detention_reason="significant risk of absconding (Art 28(2))",
+        deadline=date(2026, 8, 12),
+        deadline_from=date(2026, 7, 1),
+        deadline_step="transfer",
+        deadline_basis="Reg 604/2013 Art 28(3)",
+        deadline_effect="detention-ends",
+        deadline_variant="detained",
+        deadline_state="BE",
+        deadline_calendar="BE",
+    )
+    opening = CaseOpening(
+        case=accepted,
+        change=CaseChange(
+            case_id=accepted.case_id, at=T0, from_state=None, to_state=accepted.state, event=None
+        ),
+    )
+    assert await tracking.add_case(opening, [])
+    assert await tracking.case(accepted.case_id) == accepted
+    absconded = replace(
+        accepted,
+        detained=False,
+        detention_reason=None,
+        extension=Extension.ABSCONDING,
+        deadline=date(2028, 1, 3),
+        deadline_basis="Reg 604/2013 Art 29(2)",
+        deadline_effect="responsibility-shifts-to-requesting-state",
+        deadline_variant="absconding",
+    )
+    change = CaseChange(
+        case_id=accepted.case_id,
+        at=T0,
+        from_state=CaseState.ACCEPTED,
+        to_state=CaseState.ACCEPTED,
+        event=CaseEvent.ABSCONDED,
+        detail="reported by NL; transfer time limit 2028-01-03",
+        by="operator-anne",
+    )
+    await tracking.move_case(absconded, change, [])
+    assert await tracking.case(accepted.case_id) == absconded
+    assert (await tracking.case_changes(accepted.case_id))[-1] == change
+    assert [c.extension for c in await tracking.cases(open_only=True)] == [Extension.ABSCONDING]

@@ -19,12 +19,15 @@ from gateway.broker.records import StoredMessage
 from gateway.cli import main
 from gateway.domain.dublin import DublinRegime
 from gateway.domain.requests import ReexaminationRequest
-from gateway.messages import Message, read_message
+from gateway.messages import DublinSubmission, Message, read_message
 from gateway.ports import MessageFilter
 from gateway.settings import Settings
+from gateway.tracking import Extension, Facts, Step, compute_deadline, load_calendar
 from gateway.tracking.cases import CaseKind, CaseState, Direction
 from gateway.tracking.hits import HitStatus
 from gateway.tracking.records import CaseChange, CaseOpening, StoredCase, StoredHit
+
+SAMPLES = Path(__file__).resolve().parents[2] / "mappings" / "samples" / "canonical"
 
 
 @pytest.fixture
@@ -315,3 +318,80 @@ def test_the_digest_refuses_an_unknown_calendar_instead_of_belgium_s(
     captured = capsys.readouterr()
     assert captured.out == ""
     assert captured.err.startswith("GW-DL-CALENDAR: no holiday calendar 'GB'")
+
+
+# ----- the person's situation and our plans, from the command line ---------------------------
+
+
+def test_an_operator_records_absconding_and_the_2024_1351_art_46_2_limit_moves(
+    gateway_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Reg 2024/1351 Art 46(2): absconding extends the six months to three years, counted
+    from the acceptance (ten days ago here); the history names the operator (--by)."""
+    accepted_on = datetime.now(tz=UTC).date() - timedelta(days=10)
+    _open_case(
+        gateway_dir,
+        case_id="c-3",
+        direction=Direction.OUTGOING,
+        state=CaseState.ACCEPTED,
+        reference="BE-TC-3",
+        deadline=accepted_on + timedelta(days=180),
+        deadline_from=accepted_on,
+        deadline_step="transfer",
+        deadline_variant="base",
+    )
+    event = ["cases", "event", "c-3", "absconded", "--reason", "left the centre", "--by", "anne"]
+    assert main(event) == 0
+    moved = json.loads(capsys.readouterr().out)
+    expected = compute_deadline(
+        step=Step.TRANSFER,
+        start=accepted_on,
+        regime=DublinRegime.AMMR,
+        calendar=load_calendar("BE"),  # we transfer
+        facts=Facts(extension=Extension.ABSCONDING),
+    )
+    assert (moved["extension"], moved["deadline"]["date"]) == ("absconding", str(expected.date))
+    assert moved["deadline"]["legal_basis"] == "Reg 2024/1351 Art 46(2)"
+    assert main(["cases", "show", "c-3"]) == 0
+    last = json.loads(capsys.readouterr().out)["history"][-1]
+    assert (last["event"], last["by"]) == ("absconded", "anne")
+    assert last["detail"].startswith("left the centre; transfer time limit")
+    assert main(["cases", "event", "c-3", "released"]) == 1
+    assert capsys.readouterr().err.startswith("GW-CASE-VARIANT: case c-3: the person is not")
+
+
+def test_a_plan_opened_from_the_command_line_tells_the_peer_the_person_is_detained(
+    gateway_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Reg 604/2013 Art 28(3): the request says so (NL then answers within two weeks); an
+    urgent reply asked without its reasons is refused (Art 21(2))."""
+    data = json.loads((SAMPLES / "applicant-2026.json").read_bytes())
+    data["application"] |= {"registered_on": "2026-05-04", "lodged_on": "2026-05-04"}
+    plan = {
+        "kind": "take_charge",
+        "requested_state": "NL",
+        "legal_basis": "Reg 604/2013 Art 13(1)",
+        "record": data,
+        "detained": True,
+        "detention_reason": "risk of absconding",
+    }
+    file = gateway_dir / "plan.json"
+    file.write_text(json.dumps(plan), encoding="utf-8")
+    opening = ["cases", "open", "--file", str(file), "--idempotency-key", "p-1", "--by", "anne"]
+    assert main(opening) == 0
+    case = json.loads(capsys.readouterr().out)
+    assert (case["regime"], case["request_detained"], case["detention_reason"]) == (
+        "604/2013",
+        True,
+        "risk of absconding",
+    )
+    assert main(opening) == 0  # the same key: the same case, nothing sent twice
+    assert json.loads(capsys.readouterr().out)["case_id"] == case["case_id"]
+    [(sent, message)] = _queued(gateway_dir)
+    assert sent.message_id == case["request_message_id"]
+    assert isinstance(message.content, DublinSubmission)
+    assert (message.content.request.detained, message.content.request.urgent) == (True, False)
+
+    file.write_text(json.dumps(plan | {"urgent": True}), encoding="utf-8")
+    assert main(["cases", "open", "--file", str(file)]) == 1
+    assert "GW-CASE-PLAN: an urgent reply is asked with its reasons" in capsys.readouterr().err

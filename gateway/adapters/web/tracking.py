@@ -22,13 +22,14 @@ from gateway.domain.member_states import is_member_state
 from gateway.domain.serialization import decode_record
 from gateway.errors import InputError
 from gateway.pipeline.alerts import tracking_digest
-from gateway.pipeline.outgoing import IDS, CasePlan
+from gateway.pipeline.outgoing import IDS, CasePlan, RequestFacts
 from gateway.pipeline.tracking import Tracking, Verdict
-from gateway.pipeline.tracking_views import case_view, hit_view
+from gateway.pipeline.tracking_base import MAX_REASON
+from gateway.pipeline.tracking_views import case_view, history_view, hit_view
 from gateway.tracking.cases import CaseEvent, CaseKind
 from gateway.tracking.hits import HitStatus
 
-__all__ = ["add_routes", "case_plan"]
+__all__ = ["add_routes", "case_plan", "request_facts"]
 
 T = TypeVar("T")
 MAX_LIMIT = 1000
@@ -133,14 +134,20 @@ async def list_cases(request: web.Request) -> web.Response:
 @requires(Role.OPERATOR)
 async def open_case(request: web.Request) -> web.Response:
     """Open an outgoing case: for a confirmed hit (`{"hit_id"}`) or from a plan (`{"kind",
-    "requested_state", "record", "legal_basis", ...}`); an Idempotency-Key makes it once."""
+    "requested_state", "record", "legal_basis", ...}`), either with `urgent`,
+    `urgency_reason`, `detained` and `detention_reason`; an Idempotency-Key makes a plan's
+    case once."""
     tracking = _tracking(request)
     body = await json_object(request)
     if "hit_id" in body:
         hit_id = body["hit_id"]
         if not isinstance(hit_id, str) or not hit_id:
             raise InputError("GW-CASE-NO-PROPOSAL", "hit_id names a confirmed hit", "hit_id")
-        case = await tracking.open_case_for_hit(hit_id)
+        problems: list[Problem] = []
+        facts = request_facts(body, problems)
+        if problems:
+            raise InputError.from_problems(problems)
+        case = await tracking.open_case_for_hit(hit_id, facts)
     else:
         key = request.headers.get("Idempotency-Key", "").strip()
         case_id = (
@@ -166,10 +173,7 @@ def case_plan(body: dict[str, Any], *, case_id: str) -> CasePlan:
         problems.append(
             _problem("legal_basis names the article the request rests on", "legal_basis")
         )
-    flags = {name: body.get(name, False) for name in ("urgent", "detained")}
-    problems += [
-        _problem(f"{n} is true or false", n) for n, v in flags.items() if not isinstance(v, bool)
-    ]
+    facts = request_facts(body, problems)
     optional = {name: body.get(name) for name in ("eurodac_reference", "submitter")}
     problems += [
         _problem(f"{n} is text", n)
@@ -195,10 +199,45 @@ def case_plan(body: dict[str, Any], *, case_id: str) -> CasePlan:
         requested_state=str(state),
         record=decoded.value,
         legal_basis=str(basis).strip(),
-        urgent=bool(flags["urgent"]),
-        detained=bool(flags["detained"]),
+        urgent=facts.urgent,
+        urgency_reason=facts.urgency_reason,
+        detained=facts.detained,
+        detention_reason=facts.detention_reason,
         eurodac_reference=optional["eurodac_reference"],
         submitter=optional["submitter"],
+    )
+
+
+def request_facts(body: dict[str, Any], problems: list[Problem]) -> RequestFacts:
+    """What the request will say of the person: `urgent` and `detained` (true or false) and
+    their reasons. An urgent reply states why (Reg 604/2013 Art 21(2)); the grounds of a
+    detention (Art 28(2), Reg 2024/1351 Art 44(2)) are optional and kept on the case. Each
+    problem found is added to `problems`."""
+    flags = {name: body.get(name, False) for name in ("urgent", "detained")}
+    problems += [
+        _problem(f"{n} is true or false", n) for n, v in flags.items() if not isinstance(v, bool)
+    ]
+    reasons: dict[str, str | None] = {}
+    for name in ("urgency_reason", "detention_reason"):
+        value = body.get(name)
+        if value is not None and (
+            not isinstance(value, str) or not 0 < len(value.strip()) <= MAX_REASON
+        ):
+            problems.append(_problem(f"{name} is 1 to {MAX_REASON} characters of text", name))
+            value = None
+        reasons[name] = value.strip() if isinstance(value, str) else None
+    if flags["urgent"] is True and reasons["urgency_reason"] is None:
+        problems.append(
+            _problem(
+                "an urgent reply is asked with its reasons (Reg 604/2013 Art 21(2))",
+                "urgency_reason",
+            )
+        )
+    return RequestFacts(
+        urgent=flags["urgent"] is True,
+        urgency_reason=reasons["urgency_reason"] if flags["urgent"] is True else None,
+        detained=flags["detained"] is True,
+        detention_reason=reasons["detention_reason"] if flags["detained"] is True else None,
     )
 
 
@@ -216,32 +255,26 @@ async def show_case(request: web.Request) -> web.Response:
     tracking = _tracking(request)
     case = await _known(tracking.store.case(request.match_info["case_id"]))
     history = await tracking.store.case_changes(case.case_id)
-    return web.json_response(
-        case_view(case)
-        | {
-            "history": [
-                {
-                    "at": change.at.isoformat(),
-                    "from": change.from_state.value if change.from_state else None,
-                    "to": change.to_state.value,
-                    "event": change.event.value if change.event else "opened",
-                    "detail": change.detail,
-                }
-                for change in history
-            ]
-        }
-    )
+    return web.json_response(case_view(case) | {"history": history_view(history)})
 
 
 @requires(Role.OPERATOR)
 async def case_event(request: web.Request) -> web.Response:
-    """`{"event": "transfer_planned" | "transfer_done" | "withdrawal"}`: recorded on the case."""
-    name = (await json_object(request)).get("event")
+    """`{"event": "transfer_planned" | "transfer_done" | "withdrawal" | "detained" |
+    "released" | "imprisoned" | "absconded", "reason"}`: recorded on the case (with who
+    recorded it); a change of the person's situation moves the clock."""
+    body = await json_object(request)
+    name, reason = body.get("event"), body.get("reason")
     events = {event.value: event for event in CaseEvent}
     if not isinstance(name, str) or name not in events:
         raise InputError("GW-CASE-EVENT", "event names a case event", "event")
+    if reason is not None and not isinstance(reason, str):
+        raise InputError("GW-CASE-EVENT", "reason is text", "reason")
     case = await _tracking(request).act_on_case(
-        request.match_info["case_id"], events[name], by=caller(request).name
+        request.match_info["case_id"],
+        events[name],
+        by=caller(request).name,
+        reason=reason.strip() if reason is not None else None,
     )
     return web.json_response(case_view(case))
 

@@ -1,0 +1,148 @@
+"""The tracking service with the variants of a case, on the in-memory stores, a fixed clock and
+real signing: a peer's detained request, the end of a detained person's transfer limit
+applied by the sweep, and a request rebuilt after a crash saying what it said the first time.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, date, datetime, time
+
+import pytest
+from test_tracking_service import NL, NOW, SAMPLES, Desk, _from, _hit_on, desk
+
+from gateway.adapters.web.tracking import case_plan
+from gateway.broker.records import Receipt
+from gateway.domain.dublin import (
+    DublinRegime,
+    DublinReply,
+    DublinRequest,
+    ReplyOutcome,
+    RequestType,
+)
+from gateway.domain.record import CanonicalRecord
+from gateway.domain.serialization import decode_record
+from gateway.messages import DublinSubmission, read_message
+from gateway.pipeline.outgoing import RequestFacts
+from gateway.tracking.cases import CaseState
+
+__all__ = ["desk"]  # the fixture, shared with test_tracking_service
+
+
+def _record(registered: str) -> dict[str, object]:
+    data = json.loads((SAMPLES / "applicant-2026.json").read_bytes())
+    data["application"]["registered_on"] = registered
+    data["application"]["lodged_on"] = registered
+    return dict(data)
+
+
+async def test_a_peer_s_detained_request_604_2013_art_28_3_is_accepted_by_silence_in_two_weeks(
+    desk: Desk,
+) -> None:
+    """Reg 604/2013 Art 28(3): received Monday 30 November 2026, NL's request about a detained
+    person is answered by Monday 14 December 2026; on 15 December silence is acceptance."""
+    record = decode_record(_record("2026-05-04")).value
+    assert isinstance(record, CanonicalRecord)
+    request = DublinSubmission(
+        request=DublinRequest(
+            request_type=RequestType.TAKE_CHARGE,
+            requesting_state="NL",
+            requested_state="BE",
+            national_reference="NL-DET-1",
+            legal_basis="Reg 604/2013 Art 13(1)",
+            detained=True,
+        ),
+        record=record,
+    )
+    message = _from(NL, "dublinet.take-charge-request", request, regime=DublinRegime.DUBLIN3)
+    await desk.tracking.on_message(message, Receipt(new=True, correlated=None))
+    [case] = await desk.tracking.store.cases()
+    assert (case.request_detained, case.detained, case.deadline) == (True, True, date(2026, 12, 14))
+    assert (case.deadline_basis, case.deadline_state) == ("Reg 604/2013 Art 28(3)", "BE")
+    [opened] = await desk.tracking.store.case_changes(case.case_id)
+    assert opened.detail.endswith("the person is detained")
+    desk.clock.set(datetime(2026, 12, 14, 22, 0, tzinfo=UTC))
+    assert await desk.tracking.sweep() == 0
+    desk.clock.set(datetime(2026, 12, 15, 9, 0, tzinfo=UTC))
+    assert await desk.tracking.sweep() == 1
+    assert (await desk.tracking.case(case.case_id)).state is CaseState.TACITLY_ACCEPTED
+
+
+async def test_the_sweep_ends_a_detention_whose_604_2013_art_28_3_six_weeks_passed(
+    desk: Desk,
+) -> None:
+    """Reg 604/2013 Art 28(3): NL accepts on Monday 30 November 2026 while the person is
+    detained; the transfer is due within six weeks (Monday 11 January 2027). Not done by then,
+    the sweep of 12 January ends the detention, and the six months of Art 29(1) run on from
+    the acceptance (30 May 2027 is a Sunday: Monday 31 May 2027); the case stays accepted."""
+    plan = case_plan(
+        {
+            "kind": "take_charge",
+            "requested_state": "NL",
+            "legal_basis": "Reg 604/2013 Art 13(1)",
+            "record": _record("2026-05-04"),
+            "detained": True,
+        },
+        case_id="plan-detained",
+    )
+    case = await desk.tracking.open_planned_case(plan)
+    reply = _from(
+        NL,
+        "dublinet.reply",
+        DublinReply(
+            request_reference=case.reference, replying_state="NL", outcome=ReplyOutcome.ACCEPT
+        ),
+        regime=DublinRegime.DUBLIN3,
+        correlation_id=uuid.UUID(case.request_message_id),
+    )
+    await desk.tracking.on_message(reply, Receipt(new=True, correlated=None))
+    accepted = await desk.tracking.case(case.case_id)
+    assert (accepted.state, accepted.deadline, accepted.deadline_variant) == (
+        CaseState.ACCEPTED,
+        date(2027, 1, 11),
+        "detained",
+    )
+    desk.clock.set(datetime.combine(date(2027, 1, 12), time(6, 0), tzinfo=UTC))
+    assert await desk.tracking.sweep() == 1
+    ended = await desk.tracking.case(case.case_id)
+    assert (ended.state, ended.detained, ended.deadline, ended.deadline_from) == (
+        CaseState.ACCEPTED,
+        False,
+        date(2027, 5, 31),
+        NOW.date(),
+    )
+    last = (await desk.tracking.store.case_changes(case.case_id))[-1]
+    assert (last.event.value if last.event else None, last.by) == (
+        "detention_limit_passed",
+        "gateway",
+    )
+    assert "transfer time limit 2027-05-31" in last.detail
+    assert await desk.tracking.sweep() == 0  # the six months run: nothing more today
+
+
+async def test_a_lost_request_is_rebuilt_saying_the_person_is_detained(
+    desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sweep queues a request lost between the two stores again: the same message, which
+    still tells NL the person is detained (Reg 2024/1351 Art 45)."""
+    hit_id = await _hit_on(desk, "NL1000000004242")
+    await desk.tracking.confirm_hit(hit_id, by="expert", open_case=False)
+
+    async def crash(*_: object, **__: object) -> list[str]:
+        raise OSError("the process died here")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(desk.outbox, "put", crash)
+        with pytest.raises(OSError, match="died"):
+            await desk.tracking.open_case_for_hit(hit_id, RequestFacts(detained=True))
+    [case] = await desk.tracking.store.cases()
+    assert (case.request_detained, case.detained) == (True, True)
+    assert case.request_message_id is not None
+    assert await desk.store.get(case.request_message_id) is None
+    await desk.tracking.sweep()
+    queued = await desk.store.get(case.request_message_id)
+    assert queued is not None
+    sent = read_message(desk.outbox.body_of(queued)).content
+    assert isinstance(sent, DublinSubmission)
+    assert sent.request.detained is True
