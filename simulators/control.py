@@ -211,7 +211,8 @@ class _Routes:
 
     async def originate(self, request: web.Request) -> web.Response:
         """`{"type": "take-charge-request", "national_reference": "NL-...", "record": {...}}`;
-        without a record, the example applicant is sent."""
+        without a record, the example applicant is sent. `urgent` (with `urgency_reason`)
+        and `detained` (true or false) say what the request says of the person."""
         peer = self._peer(request)
         body = await _json(request)
         if not isinstance(body, dict) or "type" not in body:
@@ -227,6 +228,13 @@ class _Routes:
         )
         eurodac = body.get("eurodac_reference")
         reference = str(body.get("national_reference", f"{peer.name}-SIM-{now:%Y%m%d%H%M%S}"))
+        flags = {name: body.get(name, False) for name in ("urgent", "detained")}
+        for name, flag in flags.items():
+            if not isinstance(flag, bool):
+                raise InputError(BAD_CONTROL, f"{name} is true or false", name)
+        reason = body.get("urgency_reason")
+        if reason is not None and not isinstance(reason, str):
+            raise InputError(BAD_CONTROL, "urgency_reason is text", "urgency_reason")
         envelope = await peer.originate(
             kind=str(body["type"]),
             record=record,
@@ -234,6 +242,9 @@ class _Routes:
             now=now,
             eurodac_reference=None if eurodac is None else _reference(eurodac),
             legal_basis_text=body.get("legal_basis"),
+            urgent=flags["urgent"],
+            urgency_reason=reason,
+            detained=flags["detained"],
         )
         return _sent(envelope, reference)
 

@@ -257,8 +257,12 @@ class DublinetPeer:
         now: datetime,
         eurodac_reference: ReferenceNumber | None = None,
         legal_basis_text: str | None = None,
+        urgent: bool = False,
+        urgency_reason: str | None = None,
+        detained: bool = False,
     ) -> Envelope:
-        """Send a request of this peer to the gateway (queued; delivered with retries)."""
+        """Send a request of this peer to the gateway (queued; delivered with retries), saying
+        whether an urgent reply is asked (and why) and whether the person is detained."""
         message = _request_type(kind)
         application = record.application
         registered = application.registered_on if application else None
@@ -271,6 +275,9 @@ class DublinetPeer:
             requested_state=self.gateway.party,
             national_reference=national_reference,
             legal_basis=legal_basis_text or legal_basis(regime, message.request_type),
+            urgent=urgent,
+            urgency_reason=(urgency_reason or "urgent reply asked") if urgent else None,
+            detained=detained,
             eurodac_reference=eurodac_reference,
         )
         submission = DublinSubmission(request=request, record=record)

@@ -25,6 +25,17 @@ A peer's request opens a case at the gateway; steps name it by the request:
                  reexamination_request], deadline: reexamination-reply}
       - case_message: {case: asked, type: info-request, legal_basis: "Art 34"}
 
+A peer's request may say the person is detained or an urgent reply is asked; an operator
+records a change of the person's situation on the case; an expectation names the running
+time limit's article, the state that must act and its last day (an ISO date, or `+N days`,
+`weeks`, `months` or `years` counted from the day the running period started, ending under
+Reg 1182/71 with the holidays of that state):
+
+      - peer_request: {as: held, peer: NL, type: take-charge-request, detained: true}
+      - expect: {case: held, deadline: take-charge-reply, deadline_date: "+2 weeks",
+                 deadline_basis: "Reg 604/2013 Art 28(3)", deadline_state: BE}
+      - case_event: {case: held, event: absconded, reason: "reported by NL"}
+
 `${run}` stands for a short id of the run, so that a scenario runs again and
 again against the same simulators without meeting its earlier data; synthetic
 persons are namespaced by it too. Every structural mistake is refused with
@@ -33,6 +44,7 @@ the file and the step it is in.
 
 from __future__ import annotations
 
+import re
 import secrets
 import string
 from collections.abc import Mapping
@@ -45,6 +57,7 @@ from typing import Any
 import yaml
 
 from gateway.errors import ConfigError
+from gateway.tracking.periods import Period, Unit
 
 __all__ = [
     "EXPECTATIONS",
@@ -54,6 +67,7 @@ __all__ = [
     "Step",
     "load_scenario",
     "new_run_id",
+    "relative_period",
     "shipped_scenarios",
     "substitute",
 ]
@@ -72,7 +86,16 @@ STEP_KINDS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "faults": (frozenset({"endpoint"}), frozenset({"faults"})),
     "peer_request": (
         frozenset({"as", "peer", "type"}),
-        frozenset({"record", "national_reference", "eurodac_reference"}),
+        frozenset(
+            {
+                "record",
+                "national_reference",
+                "eurodac_reference",
+                "urgent",
+                "urgency_reason",
+                "detained",
+            }
+        ),
     ),
     # the peer of the named `request` sends a message on it (the control API's fields)
     "peer_message": (
@@ -85,6 +108,8 @@ STEP_KINDS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
         frozenset({"reason_codes", "explanation", "legal_basis"}),
     ),
     "case_message": (frozenset({"case", "type"}), frozenset(_CASE_MESSAGE_FIELDS)),
+    # the operator records what happened to the person (POST /v1/cases/{id}/events)
+    "case_event": (frozenset({"case", "event"}), frozenset({"reason"})),
     "expect": (frozenset(), frozenset({"within"})),
 }
 
@@ -95,10 +120,14 @@ EXPECTATIONS: dict[str, frozenset[str]] = {
     "eurodac": frozenset({"result", "matches", "late", "code", "stored", "false_hit"}),
     "delivered": frozenset({"state"}),
     "record": frozenset({"stored", "marked", "late"}),
-    # the case a peer's request opened: its state, the events of its history in order, and
-    # the step whose time limit runs (null: none)
-    "case": frozenset({"state", "history", "deadline"}),
+    # the case a peer's request opened: its state, the events of its history in order, the
+    # step whose time limit runs (null: none), that limit's last day, article and acting state
+    "case": frozenset(
+        {"state", "history", "deadline", "deadline_date", "deadline_basis", "deadline_state"}
+    ),
 }
+
+_RELATIVE = re.compile(r"^\+(\d{1,4}) (day|week|month|year)s?$")
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -197,7 +226,23 @@ def _step(source: str, number: int, item: object) -> Step:
             f"{kind} needs {sorted(required)}, may have {sorted(optional)}; "
             f"missing {sorted(missing)}, unknown {sorted(extra)}",
         )
+    if "deadline_date" in args and not _is_deadline_date(args["deadline_date"]):
+        raise _refuse(
+            source, where, "deadline_date is a date (YYYY-MM-DD) or +N days, weeks, months, years"
+        )
     return Step(number=number, kind=kind, args=args)
+
+
+def _is_deadline_date(value: object) -> bool:
+    return type(value) is date or (isinstance(value, str) and relative_period(value) is not None)
+
+
+def relative_period(text: str) -> Period | None:
+    """The period `+N unit` names (`+2 weeks`), or None when `text` is not one."""
+    match = _RELATIVE.match(text.strip())
+    if match is None or int(match[1]) < 1:
+        return None
+    return Period(amount=int(match[1]), unit=Unit(f"{match[2]}s"))
 
 
 def substitute(value: Any, run: str) -> Any:

@@ -23,7 +23,16 @@ import aiohttp
 
 from gateway.domain.serialization import encode
 from gateway.errors import GatewayError
-from simulators.scenarios.model import EXPECTATIONS, Scenario, Step, new_run_id, substitute
+from gateway.tracking.holidays import load_calendar
+from gateway.tracking.periods import period_end
+from simulators.scenarios.model import (
+    EXPECTATIONS,
+    Scenario,
+    Step,
+    new_run_id,
+    relative_period,
+    substitute,
+)
 from simulators.scenarios.records import build_record
 
 __all__ = [
@@ -125,7 +134,8 @@ class ScenarioRunner:
         body: dict[str, Any] = {"type": args["type"]}
         if "record" in args:
             body["record"] = encode(build_record(args["record"], run=self.run_id, today=self.today))
-        for key in ("national_reference", "eurodac_reference"):
+        for key in ("national_reference", "eurodac_reference", "urgent", "urgency_reason",
+                    "detained"):  # fmt: skip
             if key in args:
                 body[key] = args[key]
         made = await self._control(
@@ -157,6 +167,11 @@ class ScenarioRunner:
         case_id = await self._case_id(str(args["case"]))
         body = {key: value for key, value in args.items() if key != "case"}
         await self._api("POST", f"/v1/cases/{case_id}/messages", body)
+
+    async def _case_event(self, args: Mapping[str, Any]) -> None:
+        case_id = await self._case_id(str(args["case"]))
+        body = {key: value for key, value in args.items() if key != "case"}
+        await self._api("POST", f"/v1/cases/{case_id}/events", body)
 
     async def _case_id(self, name: str) -> str:
         """The case request `name` opened, waited for as long as an expectation waits."""
@@ -233,6 +248,8 @@ class ScenarioRunner:
         deadline = loop.time() + within
         while True:
             actual = await look()
+            if actual is not None and "deadline_date" in expected:
+                expected["deadline_date"] = _last_day(args["deadline_date"], actual)
             if actual is not None and _holds(expected, actual):
                 return Outcome(step=step, passed=True, what=what, expected=expected, actual=actual)
             if loop.time() >= deadline or _settled(subject, actual):
@@ -290,10 +307,15 @@ class ScenarioRunner:
         if case_id is None:
             return None
         case = await self._api("GET", f"/v1/cases/{case_id}", None)
+        deadline = case["deadline"] or {}
         return {
             "state": case["state"],
             "history": [row["event"] for row in case["history"]],
-            "deadline": (case["deadline"] or {}).get("step"),
+            "deadline": deadline.get("step"),
+            "deadline_date": deadline.get("date"),
+            "deadline_basis": deadline.get("legal_basis"),
+            "deadline_state": deadline.get("state"),
+            "deadline_from": deadline.get("from"),
         }
 
     async def _record(self, reference: str) -> dict[str, Any]:
@@ -302,6 +324,18 @@ class ScenarioRunner:
             if row["reference"] == reference:
                 return {"stored": row["deleted_at"] is None, **row}
         return {"stored": False}
+
+
+def _last_day(wanted: Any, case: Mapping[str, Any]) -> str | None:
+    """The ISO last day an expectation names: its date, or its period counted from the day the
+    case's running period started, under Reg 1182/71 with the acting state's holidays."""
+    if isinstance(wanted, date):
+        return wanted.isoformat()
+    period = relative_period(str(wanted))
+    if period is None or not case.get("deadline_from") or not case.get("deadline_state"):
+        return str(wanted)  # nothing to count from: it cannot hold, the report says so
+    start = date.fromisoformat(str(case["deadline_from"]))
+    return period_end(start, period, load_calendar(str(case["deadline_state"]))).isoformat()
 
 
 _FINAL_STATES = frozenset({"answered", "dead", "cancelled", "acknowledged"})

@@ -104,6 +104,27 @@ async def test_a_case_whose_history_is_not_the_expected_one_fails_with_the_diffe
     assert lines[-1].strip() == f"{before} of {before + 1} expectations passed"
 
 
+async def test_a_detained_request_expected_with_the_ordinary_reply_limit_fails(
+    wired: Both,
+) -> None:
+    """Reg 604/2013 Art 28(3) against Art 22(1): the shipped scenario expects two weeks; the
+    same story expecting two months fails, showing the date the gateway counted."""
+    [path] = [path for path in SHIPPED if path.stem.endswith("detained-take-charge-request")]
+    shipped = load_scenario(path)
+    *story, last = shipped.steps
+    assert last.args["deadline_date"] == "+2 weeks"
+    ordinary = {**last.args, "deadline_date": "+2 months", "deadline_basis":
+                "Reg 604/2013 Art 22(1) and 22(7)", "within": 3}  # fmt: skip
+    wrong = dataclasses.replace(last, args=ordinary)
+    held, text = await _play(wired, dataclasses.replace(shipped, steps=(*story, wrong)))
+    assert not held
+    difference = [line[8:] for line in text.splitlines() if line.startswith(" " * 8)]
+    assert '+  "deadline_basis": "Reg 604/2013 Art 28(3)",' in difference
+    [found] = [line for line in difference if line.startswith('+  "deadline_date"')]
+    [wanted] = [line for line in difference if line.startswith('-  "deadline_date"')]
+    assert found != wanted.replace("-", "+", 1)
+
+
 @pytest.mark.parametrize(
     ("text", "where"),
     [
@@ -113,6 +134,8 @@ async def test_a_case_whose_history_is_not_the_expected_one_fails_with_the_diffe
         ("steps: [{peer_message: {request: x}}]", "step 1"),
         ("steps: [{case_message: {case: x, type: info-request, colour: red}}]", "step 1"),
         ("steps: [{seed: {record: {}}}, {expect: {case: x, history: [], code: 1}}]", "step 2"),
+        ("steps: [{expect: {case: x, deadline_date: in two weeks}}]", "step 1"),
+        ("steps: [{case_event: {case: x}}]", "step 1"),
         ("name: no steps", "file"),
     ],
 )
