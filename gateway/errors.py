@@ -56,6 +56,19 @@ ERROR_CODES: dict[str, str] = {
     "GW-VAL-FINGER-TWICE": "The same finger position is given twice.",
     "GW-VAL-QUALITY": "A fingerprint quality score is out of range.",
     "GW-VAL-FACE-REQUIRED": "The transaction needs a facial image and has none.",
+    "GW-VAL-REGIME": (
+        "The transaction names another Eurodac regulation than the one of the day its data "
+        "were taken (docs/law.md, the regime)."
+    ),
+    "GW-VAL-POINT": "The Eurodac category needs the point of its article, or has no such point.",
+    "GW-VAL-NOT-RECORDED": "An enrolment asks to record data the regulation only compares.",
+    "GW-VAL-REASON": "A Eurodac reason is unknown, or given to an operation that takes none.",
+    "GW-VAL-DELAY": "A late transmission's ground is not one the law allows for its category.",
+    "GW-VAL-MARK-CATEGORY": "The regulation does not mark data of this Eurodac category.",
+    "GW-VAL-MARK-REASON": "The reason is no ground to mark data of this category.",
+    "GW-VAL-UNMARK-REASON": "The reason is no ground to unmark these data (or another mark).",
+    "GW-VAL-ERASURE-CATEGORY": "Data of this category are never recorded: nothing to erase.",
+    "GW-VAL-ERASURE-REASON": "The reason is no ground to erase data of this category early.",
     "GW-INTERNAL": "An unexpected error inside the gateway; the log has the details.",
     # broker and store
     "GW-BRK-TRANSITION": "A message cannot take that event in its current state.",

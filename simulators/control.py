@@ -169,7 +169,14 @@ class _Routes:
         transaction, biometrics = record.transaction, record.biometrics
         if transaction is None or biometrics is None:
             raise InputError(BAD_CONTROL, "a data set needs a transaction and biometrics", "/")
-        expires = rules.expires_on(transaction.regime, transaction.category, biometrics.captured_on)
+        # a seeded data set counts as transmitted the day its data were taken
+        expires = rules.expires_on(
+            transaction.regime,
+            transaction.category,
+            captured_on=biometrics.captured_on,
+            transmitted_on=biometrics.captured_on,
+            point=transaction.point,
+        )
         if expires is None:
             raise InputError(BAD_CONTROL, f"category {transaction.category} is not stored", "/")
         now = self.sim.clock.now()

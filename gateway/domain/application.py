@@ -32,7 +32,12 @@ class NationalIdentifiers:
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Application:
-    """The application: made, then registered, then lodged, at a place, under a procedure."""
+    """The application: made, then registered, then lodged, at a place, under a procedure.
+
+    `at_border`: made at an external border crossing point or in a transit zone by a
+    person who does not fulfil the entry conditions (2024/1358 Art 15(1)(b): the 72 hours
+    then run from the taking of the biometric data, not from the registration).
+    """
 
     identifiers: NationalIdentifiers
     made_on: date | None = None
@@ -40,3 +45,4 @@ class Application:
     lodged_on: date | None = None
     place: str | None = None
     procedure: Procedure | None = None
+    at_border: bool = False

@@ -37,7 +37,8 @@ def dublin_regime_for(registered: date) -> DublinRegime:
 
 
 class RequestType(IntEnum):
-    """DubliNet request types (Regulation (EC) No 1560/2003)."""
+    """DubliNet request types (Regulation (EC) No 1560/2003 Art 20(1), as amended by
+    Implementing Regulation (EU) No 118/2014)."""
 
     TAKE_CHARGE = 1
     TAKE_BACK = 2  # under Regulation 2024/1351: take back notification

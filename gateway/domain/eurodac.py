@@ -1,9 +1,8 @@
-"""Eurodac: which regime applies, its categories, minimum ages and reference numbers.
+"""Eurodac: the regime of a date, reference numbers and transactions.
 
-Two regulations govern Eurodac. Regulation (EU) No 603/2013 applies until
-11 June 2026; Regulation (EU) 2024/1358 from 12 June 2026, its temporary
-protection part from 12 June 2029. The tables below are the rules each one
-lays down; the code around them only looks things up.
+The rules each regulation lays down are the tables of `gateway.domain.eurodac_law`;
+this module reads them (categories, minimum ages) and adds the records a
+transaction is made of.
 """
 
 from __future__ import annotations
@@ -11,8 +10,20 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from enum import StrEnum
 
+from gateway.domain.eurodac_law import (
+    AGE_RULES,
+    CATEGORIES,
+    NEW_REGIME_START,
+    TEMPORARY_PROTECTION_START,
+    CategoryRule,
+    DelayGround,
+    DeletionReason,
+    MarkReason,
+    Operation,
+    Regime,
+    Retention,
+)
 from gateway.domain.member_states import is_member_state
 
 __all__ = [
@@ -25,138 +36,23 @@ __all__ = [
     "ReferenceNumber",
     "Regime",
     "Retention",
+    "TransmissionDelay",
     "categories_for",
     "category_rule",
+    "implied_reason",
     "minimum_age",
     "regime_on",
 ]
 
-NEW_REGIME_START = date(2026, 6, 12)
-TEMPORARY_PROTECTION_START = date(2029, 6, 12)
-
-
-class Regime(StrEnum):
-    """The regulation a Eurodac transaction is made under."""
-
-    EURODAC_2013 = "603/2013"
-    EURODAC_2024 = "2024/1358"
-
-
-class Operation(StrEnum):
-    """What a transaction asks the central system to do."""
-
-    ENROL = "enrol"  # store and compare
-    SEARCH = "search"  # compare only
-    MARK = "mark"
-    UNMARK = "unmark"
-    DELETE = "delete"  # advance deletion
-    CORRECT = "correct"
-
-
-@dataclass(frozen=True, kw_only=True, slots=True)
-class Retention:
-    """How long the central system keeps a category's data."""
-
-    years: int = 0
-    months: int = 0
-
-
-@dataclass(frozen=True, kw_only=True, slots=True)
-class CategoryRule:
-    """What a regulation says of one category (the digit of the reference number)."""
-
-    digit: int
-    name: str
-    article: str
-    retention: Retention | None  # None: not stored, compared only
-    compared_against: frozenset[int]
-    applies_from: date | None = None
-
-    @property
-    def stored(self) -> bool:
-        return self.retention is not None
-
-
-_STORED_2024 = frozenset({1, 2, 3, 7, 8, 9, 0})
-
-CATEGORIES: dict[Regime, dict[int, CategoryRule]] = {
-    Regime.EURODAC_2013: {
-        rule.digit: rule
-        for rule in (
-            CategoryRule(
-                digit=1, name="applicant for international protection", article="Art 9(1)",
-                retention=Retention(years=10), compared_against=frozenset({1, 2}),
-            ),
-            CategoryRule(
-                digit=2, name="irregular crossing of an external border", article="Art 14(1)",
-                retention=Retention(months=18), compared_against=frozenset(),
-            ),
-            CategoryRule(
-                digit=3, name="illegally staying", article="Art 17(1)",
-                retention=None, compared_against=frozenset({1}),
-            ),
-        )
-    },
-    Regime.EURODAC_2024: {
-        rule.digit: rule
-        for rule in (
-            CategoryRule(
-                digit=1, name="applicant for international protection", article="Art 15",
-                retention=Retention(years=10), compared_against=_STORED_2024,
-            ),
-            CategoryRule(
-                digit=2, name="irregular crossing of an external border", article="Art 22",
-                retention=Retention(years=5), compared_against=_STORED_2024,
-            ),
-            CategoryRule(
-                digit=3, name="illegally staying", article="Art 23",
-                retention=Retention(years=5), compared_against=_STORED_2024,
-            ),
-            CategoryRule(
-                digit=4, name="law enforcement request", article="Art 31",
-                retention=None, compared_against=_STORED_2024,
-            ),
-            CategoryRule(
-                digit=5, name="Europol request", article="Art 33",
-                retention=None, compared_against=_STORED_2024,
-            ),
-            CategoryRule(
-                digit=6, name="data subject request", article="Art 43",
-                retention=None, compared_against=_STORED_2024,
-            ),
-            CategoryRule(
-                digit=7, name="registered for resettlement or admission", article="Art 18(1)",
-                retention=Retention(years=5), compared_against=_STORED_2024,
-            ),
-            CategoryRule(
-                digit=8, name="admitted under a national resettlement scheme",
-                article="Art 18(2)", retention=Retention(years=5),
-                compared_against=_STORED_2024,
-            ),
-            CategoryRule(
-                digit=9, name="disembarked after a search and rescue operation",
-                article="Art 24", retention=Retention(years=5), compared_against=_STORED_2024,
-            ),
-            CategoryRule(
-                digit=0, name="beneficiary of temporary protection", article="Art 26",
-                retention=Retention(years=1), compared_against=_STORED_2024,
-                applies_from=TEMPORARY_PROTECTION_START,
-            ),
-        )
-    },
-}  # fmt: skip
-
-_MINIMUM_AGE = {Regime.EURODAC_2013: 14, Regime.EURODAC_2024: 6}
-
 
 def regime_on(day: date) -> Regime:
-    """The regime under which data taken on `day` are transmitted."""
+    """The regime of data taken on `day` (see `REGIME_RULE` for why the taking decides)."""
     return Regime.EURODAC_2024 if day >= NEW_REGIME_START else Regime.EURODAC_2013
 
 
 def minimum_age(regime: Regime) -> int:
-    """The age from which biometric data are taken (Art 9(1) 603/2013; Art 14(1) 2024/1358)."""
-    return _MINIMUM_AGE[regime]
+    """The age from which biometric data are taken (`AGE_RULES`)."""
+    return AGE_RULES[regime].years
 
 
 def categories_for(regime: Regime, on: date | None = None) -> frozenset[int]:
@@ -212,10 +108,46 @@ class ReferenceNumber:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
+class TransmissionDelay:
+    """Why data are sent after the ordinary time limit, as the law allows (`Extension`).
+
+    `since`: the day health grounds ceased to prevail, or the day the prints were
+    successfully retaken (for a retake, the day the biometric data were taken when absent).
+    """
+
+    ground: DelayGround
+    since: date | None = None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
 class EurodacTransaction:
-    """One transaction to the central system."""
+    """One transaction to the central system.
+
+    `point`: the point of the article a category is split by (category 7 under 2024/1358:
+    `18(1)`, `18(2)(a)`, `18(2)(b)`, `18(2)(c)`). `reason`: the ground of a mark, an
+    unmark or an advance erasure (a `MarkReason` or `DeletionReason` value; without it,
+    `implied_reason`). `delay`: a lawful reason to transmit late.
+    """
 
     operation: Operation
     regime: Regime
     category: int
     reference: ReferenceNumber
+    point: str | None = None
+    reason: str | None = None
+    delay: TransmissionDelay | None = None
+
+
+_IMPLIED: dict[Operation, str] = {
+    Operation.MARK: MarkReason.PROTECTION_GRANTED,
+    Operation.UNMARK: MarkReason.PROTECTION_WITHDRAWN,
+    Operation.DELETE: DeletionReason.CITIZENSHIP_ACQUIRED,
+}
+
+
+def implied_reason(transaction: EurodacTransaction) -> str | None:
+    """The ground of a mark, unmark or erasure: the one named, else the one a national record
+    stands for (a decision granting protection, its withdrawal, citizenship acquired)."""
+    if transaction.reason is not None:
+        return transaction.reason
+    return _IMPLIED.get(transaction.operation)

@@ -77,6 +77,9 @@ class EurodacErrorCode(StrEnum):
     MINIMUM_AGE = "minimum-age"
     TRANSMISSION_LATE = "transmission-late"
     NOT_AUTHORISED = "not-authorised"
+    MARK_NOT_ALLOWED = "mark-not-allowed"  # no article allows this mark (docs/law.md)
+    UNMARK_NOT_ALLOWED = "unmark-not-allowed"
+    ERASURE_NOT_ALLOWED = "erasure-not-allowed"
     INTERNAL_ERROR = "internal-error"
 
 

@@ -13,6 +13,7 @@ from enum import StrEnum
 
 from gateway.domain.dublin import Evidence
 from gateway.domain.eurodac import EurodacTransaction, Operation
+from gateway.domain.eurodac_law import DeletionReason, MarkReason
 
 __all__ = [
     "DeletionReason",
@@ -22,23 +23,6 @@ __all__ = [
     "TransferArrangement",
     "TransferMode",
 ]
-
-
-class MarkReason(StrEnum):
-    """Why data are marked or unmarked (603/2013 Art 18; 2024/1358 marking of data)."""
-
-    PROTECTION_GRANTED = "protection-granted"
-    PROTECTION_WITHDRAWN = "protection-withdrawn"
-    RESIDENCE_DOCUMENT = "residence-document"  # 2024/1358 only
-    ADMISSION_COMPLETED = "admission-completed"  # 2024/1358 only
-
-
-class DeletionReason(StrEnum):
-    """Why data are erased before the end of their storage period."""
-
-    CITIZENSHIP_ACQUIRED = "citizenship-acquired"
-    RESIDENCE_DOCUMENT = "residence-document"
-    LEFT_TERRITORY = "left-territory"
 
 
 _REASONS: dict[Operation, type[StrEnum]] = {

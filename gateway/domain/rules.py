@@ -2,8 +2,11 @@
 
 `check_record` returns every problem it finds, each with a stable code and
 the path of the field at fault, so that a submitter can fix a record in one
-go. What cannot be known (a partial date of birth) is judged in the
-record's favour: a person is too young only when they are certainly too young.
+go. The Eurodac rules come from the law's tables (`gateway.domain.eurodac_law`,
+applied by `gateway.domain.eurodac_checks`); a partial date of birth is read as
+the regime says (2024/1358 Art 14(1): a doubtful child is under six).
+`regime_of` is the one answer to "which Eurodac regulation": the mappings, these
+checks and the simulated Central System all ask it.
 """
 
 from __future__ import annotations
@@ -20,15 +23,32 @@ from gateway.domain.eurodac import (
     Operation,
     Regime,
     categories_for,
+    implied_reason,
     minimum_age,
     regime_on,
+)
+from gateway.domain.eurodac_checks import (
+    ActionFlaw,
+    action_refusal,
+    delay_problem,
+    point_problem,
+    rule_of,
+    too_young,
+)
+from gateway.domain.eurodac_law import (
+    AGE_RULES,
+    CATEGORIES,
+    REGIME_RULE,
+    DeletionReason,
+    Doubt,
+    MarkReason,
 )
 from gateway.domain.national_number import parse_national_number
 from gateway.domain.person import Person
 from gateway.domain.problems import Problem
 from gateway.domain.record import CanonicalRecord
 
-__all__ = ["check_record", "reference_day"]
+__all__ = ["check_record", "reference_day", "regime_of", "taken_on"]
 
 NATIONAL_NUMBER = "GW-VAL-NATIONAL-NUMBER"
 COUNTRY_CODE = "GW-VAL-COUNTRY-CODE"
@@ -40,32 +60,80 @@ REFERENCE = "GW-VAL-REFERENCE"
 FINGER_TWICE = "GW-VAL-FINGER-TWICE"
 QUALITY = "GW-VAL-QUALITY"
 FACE_REQUIRED = "GW-VAL-FACE-REQUIRED"
+REGIME = "GW-VAL-REGIME"
+POINT = "GW-VAL-POINT"
+NOT_RECORDED = "GW-VAL-NOT-RECORDED"
+REASON = "GW-VAL-REASON"
+DELAY = "GW-VAL-DELAY"
+_ACTION_CODES = {
+    ActionFlaw.MARK_CATEGORY: "GW-VAL-MARK-CATEGORY",
+    ActionFlaw.MARK_REASON: "GW-VAL-MARK-REASON",
+    ActionFlaw.UNMARK_REASON: "GW-VAL-UNMARK-REASON",
+    ActionFlaw.UNMARK_OTHER_MARK: "GW-VAL-UNMARK-REASON",
+    ActionFlaw.ERASURE_CATEGORY: "GW-VAL-ERASURE-CATEGORY",
+    ActionFlaw.ERASURE_REASON: "GW-VAL-ERASURE-REASON",
+}
+_ACTIONS = (Operation.MARK, Operation.UNMARK, Operation.DELETE)
+_REASONS = frozenset(MarkReason) | frozenset(DeletionReason)
+
+
+def taken_on(record: CanonicalRecord) -> date | None:
+    """The day the record's biometric data were taken: the capture; without biometric data,
+    the registration of the application (the data are taken upon it); None when neither is
+    known."""
+    if record.biometrics is not None:
+        return record.biometrics.captured_on
+    if record.application is not None:
+        return record.application.registered_on
+    return None
 
 
 def reference_day(record: CanonicalRecord, today: date) -> date:
-    """The day the record's data were taken: capture, else registration, else today."""
-    if record.biometrics is not None:
-        return record.biometrics.captured_on
-    if record.application is not None and record.application.registered_on is not None:
-        return record.application.registered_on
-    return today
+    """The day the record's data were taken (`taken_on`), else today."""
+    return taken_on(record) or today
+
+
+def regime_of(record: CanonicalRecord, today: date) -> Regime:
+    """The Eurodac regulation a record's data set falls under: the one in force on the day its
+    data were taken (`REGIME_RULE`, `taken_on`; today when the record does not say). Every
+    transaction about that data set (enrolment, search, correction, marking, erasure) is
+    made under it."""
+    return regime_on(reference_day(record, today))
 
 
 def check_record(record: CanonicalRecord, *, today: date) -> list[Problem]:
     """Every domain problem of a record, in field order."""
     day = reference_day(record, today)
-    regime = record.transaction.regime if record.transaction else regime_on(day)
-    problems = _check_person(record.person, regime, day)
+    transaction = record.transaction
+    regime = transaction.regime if transaction else regime_on(day)
+    category = transaction.category if transaction else 1
+    problems = _check_person(record.person, regime, category, day)
     if record.application is not None:
         problems += _check_application(record.application)
     if record.biometrics is not None:
         problems += _check_biometrics(record, record.biometrics, regime)
-    if record.transaction is not None:
-        problems += _check_transaction(record.transaction, day)
+    if transaction is not None:
+        problems += _check_transaction(transaction, day, today)
+        if taken_on(record) is not None and transaction.regime is not regime_of(record, today):
+            problems.append(_regime_problem(record, transaction, today))
     return problems
 
 
-def _check_person(person: Person, regime: Regime, day: date) -> list[Problem]:
+def _regime_problem(
+    record: CanonicalRecord, transaction: EurodacTransaction, today: date
+) -> Problem:
+    day, decided = reference_day(record, today), regime_of(record, today)
+    return Problem(
+        code=REGIME,
+        message=(
+            f"data taken on {day} fall under Regulation {decided}, not {transaction.regime}: "
+            f"the regime is decided by {REGIME_RULE.decided_by} ({REGIME_RULE.article})"
+        ),
+        path="transaction.regime",
+    )
+
+
+def _check_person(person: Person, regime: Regime, category: int, day: date) -> list[Problem]:
     problems = []
     if person.birth_date is not None:
         if person.birth_date.earliest() > day:
@@ -76,17 +144,8 @@ def _check_person(person: Person, regime: Regime, day: date) -> list[Problem]:
                     path="person.birth_date",
                 )
             )
-        elif age_on(person.birth_date.earliest(), day) < minimum_age(regime):
-            problems.append(
-                Problem(
-                    code=MINIMUM_AGE,
-                    message=(
-                        f"the person is under {minimum_age(regime)} on {day}, the minimum age "
-                        f"under Regulation {regime}"
-                    ),
-                    path="person.birth_date",
-                )
-            )
+        elif too_young(regime, category, person.birth_date, day):
+            problems.append(_age_problem(person, regime, day))
     if person.birth_country is not None:
         problems += _country(person.birth_country, "person.birth_country")
     for i, code in enumerate(person.nationalities):
@@ -106,6 +165,24 @@ def _check_person(person: Person, regime: Regime, day: date) -> list[Problem]:
                 )
             )
     return problems
+
+
+def _age_problem(person: Person, regime: Regime, day: date) -> Problem:
+    ages = AGE_RULES[regime]
+    birth = person.birth_date
+    assert birth is not None  # noqa: S101 - only called with a date of birth
+    if ages.doubt is Doubt.PRESUME_UNDER and age_on(birth.earliest(), day) >= ages.years:
+        message = (
+            f"the date of birth {birth} leaves it uncertain whether the person is under "
+            f"{ages.years} on {day}; without proof of age the person is treated as under "
+            f"{ages.years} (Regulation {regime} {ages.doubt_article})"
+        )
+    else:
+        message = (
+            f"the person is under {minimum_age(regime)} on {day}, the minimum age under "
+            f"Regulation {regime} ({ages.article})"
+        )
+    return Problem(code=MINIMUM_AGE, message=message, path="person.birth_date")
 
 
 def _country(code: str, path: str) -> list[Problem]:
@@ -176,19 +253,30 @@ def _check_biometrics(
                     path=f"{path}.quality",
                 )
             )
-    enrolment = record.transaction is not None and record.transaction.operation is Operation.ENROL
-    if enrolment and regime is Regime.EURODAC_2024 and biometrics.face is None:
+    if _records_a_data_set(record) and regime is Regime.EURODAC_2024 and biometrics.face is None:
         problems.append(
             Problem(
                 code=FACE_REQUIRED,
-                message="under Regulation 2024/1358 an enrolment carries a facial image",
+                message="under Regulation 2024/1358 a recorded data set carries a facial image "
+                "(Art 17(1)(b))",
                 path="biometrics.face",
             )
         )
     return problems
 
 
-def _check_transaction(transaction: EurodacTransaction, day: date) -> list[Problem]:
+def _records_a_data_set(record: CanonicalRecord) -> bool:
+    """An enrolment of data the regulation records (not one refused as compared only)."""
+    transaction = record.transaction
+    if transaction is None or transaction.operation is not Operation.ENROL:
+        return False
+    rules = CATEGORIES[transaction.regime]
+    if transaction.category not in rules:
+        return True
+    return rule_of(transaction.regime, transaction.category, transaction.point).stored
+
+
+def _check_transaction(transaction: EurodacTransaction, day: date, today: date) -> list[Problem]:
     problems = []
     if transaction.category not in categories_for(transaction.regime, on=day):
         existing = ", ".join(str(d) for d in sorted(categories_for(transaction.regime, on=day)))
@@ -202,6 +290,67 @@ def _check_transaction(transaction: EurodacTransaction, day: date) -> list[Probl
                 path="transaction.category",
             )
         )
+        return problems + _check_reference(transaction)
+    problems += _check_point_and_storage(transaction)
+    problems += _check_reason(transaction)
+    delay = delay_problem(transaction, today=today)
+    if delay is not None:
+        problems.append(Problem(code=DELAY, message=delay, path="transaction.delay"))
+    return problems + _check_reference(transaction)
+
+
+def _check_point_and_storage(transaction: EurodacTransaction) -> list[Problem]:
+    regime, digit = transaction.regime, transaction.category
+    wrong_point = point_problem(regime, digit, transaction.point)
+    if wrong_point is not None:
+        return [Problem(code=POINT, message=wrong_point, path="transaction.point")]
+    rule = rule_of(regime, digit, transaction.point)
+    if transaction.operation is Operation.ENROL and not rule.stored:
+        return [
+            Problem(
+                code=NOT_RECORDED,
+                message=(
+                    f"{rule.name} ({rule.article}): these data are compared only and never "
+                    f"recorded ({rule.not_recorded_article}); send a search"
+                ),
+                path="transaction.operation",
+            )
+        ]
+    return []
+
+
+def _check_reason(transaction: EurodacTransaction) -> list[Problem]:
+    reason = implied_reason(transaction)
+    if transaction.operation not in _ACTIONS:
+        if transaction.reason is None:
+            return []
+        message = f"a {transaction.operation.value} takes no reason (only mark, unmark, delete)"
+        return [Problem(code=REASON, message=message, path="transaction.reason")]
+    if reason not in _REASONS:
+        allowed = ", ".join(sorted(_REASONS))
+        message = f"{reason!r} is not a reason the gateway knows ({allowed})"
+        return [Problem(code=REASON, message=message, path="transaction.reason")]
+    refusal = action_refusal(
+        transaction.regime, transaction.operation, transaction.category, str(reason)
+    )
+    if refusal is None:
+        return []
+    path = (
+        "transaction.category"
+        if refusal.flaw in (ActionFlaw.MARK_CATEGORY, ActionFlaw.ERASURE_CATEGORY)
+        else "transaction.reason"
+    )
+    return [
+        Problem(
+            code=_ACTION_CODES[refusal.flaw],
+            message=f"{refusal.sentence} (Regulation {transaction.regime} {refusal.article})",
+            path=path,
+        )
+    ]
+
+
+def _check_reference(transaction: EurodacTransaction) -> list[Problem]:
+    problems = []
     if transaction.reference.category != transaction.category:
         problems.append(
             Problem(

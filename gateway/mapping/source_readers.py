@@ -33,9 +33,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import BinaryIO, Protocol, TextIO
 
-from gateway.domain.eurodac import EurodacTransaction, Operation, ReferenceNumber, regime_on
+from gateway.domain.eurodac import EurodacTransaction, Operation, ReferenceNumber
 from gateway.domain.problems import Problem
 from gateway.domain.record import CanonicalRecord
+from gateway.domain.rules import regime_of
 from gateway.domain.serialization import decode_record
 from gateway.errors import InputError
 from gateway.mapping import SOURCES, Mapping, load_source_mapping
@@ -120,16 +121,19 @@ def source_readers(
 
 
 def derive_enrolment(record: CanonicalRecord, member_state: str) -> CanonicalRecord:
-    """The record with the enrolment its Evibel registration implies, when it names none."""
+    """The record with the enrolment its Evibel registration implies, when it names none.
+
+    Its regime is the one `regime_of` gives: that of the day the biometric data were taken,
+    else of the registration (the one rule the checks and the Central System apply too).
+    """
     application = record.application
     if record.transaction is not None or application is None:
         return record
-    registered = application.registered_on or (
-        record.biometrics.captured_on if record.biometrics is not None else None
-    )
+    taken = record.biometrics.captured_on if record.biometrics is not None else None
     number = application.identifiers.io_file_number
     national_part = "".join(c for c in (number or "").upper() if c.isascii() and c.isalnum())
-    if registered is None or not national_part:
+    day = taken or application.registered_on
+    if day is None or not national_part:
         return record
     try:
         reference = ReferenceNumber(
@@ -139,7 +143,7 @@ def derive_enrolment(record: CanonicalRecord, member_state: str) -> CanonicalRec
         return record  # the submission then says GW-MSG-MISSING
     transaction = EurodacTransaction(
         operation=Operation.ENROL,
-        regime=regime_on(registered),
+        regime=regime_of(record, day),
         category=_APPLICANT,
         reference=reference,
     )

@@ -121,15 +121,13 @@ class CentralSystem:
         refusal = rules.check_capture(
             record, sender_state=sender, min_quality=self.config.min_quality, on=on
         )
-        captured = record.biometrics.captured_on if record.biometrics else on
-        late = rules.is_late(
-            transaction.regime, transaction.category, captured, envelope.created_at
-        )
+        limit = rules.transmission_deadline(record)
+        late = limit is not None and envelope.created_at > limit.at
         if refusal is None and late and self.config.late_policy is LatePolicy.REFUSE:
-            hours = rules.hours_since_capture(captured, envelope.created_at)
+            assert limit is not None  # noqa: S101 - late implies a limit
             refusal = rules.Refusal(
                 code=EurodacErrorCode.TRANSMISSION_LATE,
-                description=f"transmitted {hours:.0f} hours after the day of capture (limit 72)",
+                description=rules.late_description(limit, envelope.created_at),
             )
         reference = str(transaction.reference)
         existing = await self.db.run(lambda db: store.find(db, reference))
@@ -166,8 +164,8 @@ class CentralSystem:
         assert transaction is not None  # noqa: S101 - checked by the rules
         assert probe is not None  # noqa: S101 - checked by the rules
         reference = str(transaction.reference)
-        categories = rules.compared_categories(transaction.regime, transaction.category)
-        found = await self.db.run(lambda db: store.candidates(db, categories, on))
+        against = rules.comparison(transaction.regime, transaction.category, transaction.point)
+        found = await self.db.run(lambda db: store.candidates(db, against, on))
         found = [c for c in found if c.summary.reference != reference]
         try:
             matched = await asyncio.to_thread(self._matches, probe, found)
@@ -181,9 +179,15 @@ class CentralSystem:
         if not matched and found and rng.random() < self.config.false_hit_rate:
             matched, false_hit = [rng.choice(found)], True
         stores = transaction.operation is Operation.ENROL and rules.is_stored(
-            transaction.regime, transaction.category
+            transaction.regime, transaction.category, transaction.point
         )
-        expires = rules.expires_on(transaction.regime, transaction.category, probe.captured_on)
+        expires = rules.expires_on(
+            transaction.regime,
+            transaction.category,
+            captured_on=probe.captured_on,
+            transmitted_on=on,
+            point=transaction.point,
+        )
         others = [c.summary.reference for c in matched]
 
         def effects(db: sqlite3.Connection) -> None:

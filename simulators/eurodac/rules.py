@@ -1,64 +1,57 @@
 """What the Central System checks and decides, by regime: pure functions over records and dates.
 
-The categories, their retention and what each is compared against come
-from `gateway.domain.eurodac` (one table per regulation); this module adds
-what the Central System does with them: refusals (category, authority,
-minimum age, data required), the 72-hour transmission limit, when stored
-data expire, and which stored data a transaction may be compared against.
+Every rule is read from the law's tables (`gateway.domain.eurodac_law`) through the
+functions the gateway's own checks use (`gateway.domain.eurodac_checks`,
+`gateway.domain.rules.regime_of`); this module only says what the Central System answers
+when one fails: the code of its error reply, a sentence and the article.
 """
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime
 
-from gateway.domain.dates import age_on
-from gateway.domain.eurodac import (
-    CategoryRule,
-    Operation,
-    Regime,
-    Retention,
-    categories_for,
-    category_rule,
-    minimum_age,
-    regime_on,
+from gateway.domain.eurodac import Operation, Regime, categories_for
+from gateway.domain.eurodac_checks import (
+    ActionFlaw,
+    Deadline,
+    action_refusal,
+    deadline,
+    delay_problem,
+    events_of,
+    expires_on,
+    point_problem,
+    rule_of,
+    too_young,
 )
+from gateway.domain.eurodac_law import AGE_RULES
 from gateway.domain.record import CanonicalRecord
 from gateway.domain.replies import EurodacErrorCode
-from gateway.domain.requests import EurodacDataAction, MarkReason
+from gateway.domain.requests import EurodacDataAction
+from gateway.domain.rules import reference_day, regime_of
 
 __all__ = [
-    "LATE_AFTER",
+    "Comparison",
     "Refusal",
     "StoredSummary",
     "check_action",
     "check_capture",
-    "compared_categories",
+    "comparison",
     "eligible",
     "expires_on",
-    "hours_since_capture",
-    "is_late",
     "is_stored",
+    "late_description",
+    "transmission_deadline",
 ]
 
-LATE_AFTER = timedelta(hours=72)
-
-# Categories whose data must reach the Central System within 72 hours of the
-# capture: 603/2013 Art 9(1) and 14(2); 2024/1358 Arts 15(2), 22(3), 23(3), 24(3).
-_TIME_LIMITED: dict[Regime, frozenset[int]] = {
-    Regime.EURODAC_2013: frozenset({1, 2}),
-    Regime.EURODAC_2024: frozenset({1, 2, 3, 9}),
+_ACTION_CODES = {
+    ActionFlaw.MARK_CATEGORY: EurodacErrorCode.MARK_NOT_ALLOWED,
+    ActionFlaw.MARK_REASON: EurodacErrorCode.MARK_NOT_ALLOWED,
+    ActionFlaw.UNMARK_REASON: EurodacErrorCode.UNMARK_NOT_ALLOWED,
+    ActionFlaw.UNMARK_OTHER_MARK: EurodacErrorCode.UNMARK_NOT_ALLOWED,
+    ActionFlaw.ERASURE_CATEGORY: EurodacErrorCode.ERASURE_NOT_ALLOWED,
+    ActionFlaw.ERASURE_REASON: EurodacErrorCode.ERASURE_NOT_ALLOWED,
 }
-
-# Categories whose data are taken from persons of the minimum age on (603/2013
-# Arts 9(1), 14(1), 17(1); 2024/1358 Art 14(1) for every data set stored).
-_AGE_LIMITED: dict[Regime, frozenset[int]] = {
-    Regime.EURODAC_2013: frozenset({1, 2, 3}),
-    Regime.EURODAC_2024: frozenset({0, 1, 2, 3, 7, 8, 9}),
-}
-
-_MARK_REASONS_2013 = frozenset({MarkReason.PROTECTION_GRANTED, MarkReason.PROTECTION_WITHDRAWN})
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -79,56 +72,42 @@ class StoredSummary:
     expires_on: date
     marked: bool = False
     deleted: bool = False
+    regime: Regime | None = None
+    mark_reason: str | None = None
 
 
-def is_stored(regime: Regime, category: int) -> bool:
-    """Whether data of the category are stored (otherwise compared only)."""
-    return category_rule(regime, category).stored
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Comparison:
+    """The stored categories a transaction is compared against; of `marked_only`, only
+    marked data sets (2024/1358 Art 27(2))."""
+
+    categories: frozenset[int]
+    marked_only: frozenset[int] = frozenset()
 
 
-def compared_categories(regime: Regime, category: int) -> frozenset[int]:
-    """The stored categories data of `category` are compared against."""
-    return category_rule(regime, category).compared_against
+def is_stored(regime: Regime, category: int, point: str | None = None) -> bool:
+    """Whether data of the category (and point) are recorded, or compared only."""
+    return rule_of(regime, category, point).stored
 
 
-def expires_on(regime: Regime, category: int, captured_on: date) -> date | None:
-    """The first day the data no longer exist (retention runs from the capture), or None."""
-    retention = category_rule(regime, category).retention
-    return None if retention is None else _add(captured_on, retention)
+def comparison(regime: Regime, category: int, point: str | None = None) -> Comparison:
+    rule = rule_of(regime, category, point)
+    return Comparison(categories=rule.compared_against, marked_only=rule.compared_marked_only)
 
 
-def _add(day: date, retention: Retention) -> date:
-    months = day.month - 1 + retention.months + 12 * retention.years
-    year, month = day.year + months // 12, months % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def eligible(stored: StoredSummary, *, categories: frozenset[int], on: date) -> bool:
+def eligible(stored: StoredSummary, *, against: Comparison, on: date) -> bool:
     """Whether a stored data set takes part in a comparison made on `on`."""
-    return not stored.deleted and on < stored.expires_on and stored.category in categories
-
-
-def hours_since_capture(captured_on: date, transmitted_at: datetime) -> float:
-    """Hours from the end of the day of capture (only its date is transmitted) to the sending."""
-    end_of_day = datetime.combine(captured_on + timedelta(days=1), time(0), tzinfo=UTC)
-    return (transmitted_at - end_of_day).total_seconds() / 3600
-
-
-def is_late(regime: Regime, category: int, captured_on: date, transmitted_at: datetime) -> bool:
-    """Whether the data certainly arrived after the 72 hours their category allows.
-
-    Only the date of capture travels, so the limit is counted from the end of
-    that day: a transmission flagged late was late whatever the hour of capture.
-    """
-    if category not in _TIME_LIMITED[regime]:
+    if stored.deleted or on >= stored.expires_on or stored.category not in against.categories:
         return False
-    return hours_since_capture(captured_on, transmitted_at) > LATE_AFTER.total_seconds() / 3600
+    return stored.category not in against.marked_only or stored.marked
 
 
-def _rule_in_force(regime: Regime, category: int, on: date) -> CategoryRule | None:
-    if category not in categories_for(regime, on):
+def transmission_deadline(record: CanonicalRecord) -> Deadline | None:
+    """The time limit the record's data had to reach the Central System by, or None."""
+    transaction = record.transaction
+    if transaction is None:
         return None
-    return category_rule(regime, category)
+    return deadline(transaction.regime, transaction.category, events_of(record), transaction.delay)
 
 
 def check_capture(  # noqa: PLR0911 - one return per refusal, in the order they are checked
@@ -139,10 +118,20 @@ def check_capture(  # noqa: PLR0911 - one return per refusal, in the order they 
     if transaction is None:
         return Refusal(code=EurodacErrorCode.INVALID_MESSAGE, description="no transaction")
     regime, category = transaction.regime, transaction.category
-    if _rule_in_force(regime, category, on) is None:
+    if category not in categories_for(regime, on):
         return Refusal(
             code=EurodacErrorCode.CATEGORY_NOT_ALLOWED,
             description=f"category {category} is not in force under {regime} on {on}",
+        )
+    wrong_point = point_problem(regime, category, transaction.point)
+    if wrong_point is not None:
+        return Refusal(code=EurodacErrorCode.CATEGORY_NOT_ALLOWED, description=wrong_point)
+    rule = rule_of(regime, category, transaction.point)
+    if transaction.operation is Operation.ENROL and not rule.stored:
+        return Refusal(
+            code=EurodacErrorCode.CATEGORY_NOT_ALLOWED,
+            description=f"{rule.name}: compared only, never recorded "
+            f"({regime} {rule.not_recorded_article})",
         )
     if transaction.reference.member_state != sender_state:
         return Refusal(
@@ -157,19 +146,23 @@ def check_capture(  # noqa: PLR0911 - one return per refusal, in the order they 
     biometrics = record.biometrics
     if biometrics is None or not any(finger.image for finger in biometrics.fingerprints):
         return Refusal(code=EurodacErrorCode.INVALID_MESSAGE, description="no fingerprint image")
-    if regime_on(biometrics.captured_on) is not regime:
+    decided = regime_of(record, on)
+    if decided is not regime:
         return Refusal(
             code=EurodacErrorCode.INVALID_MESSAGE,
-            description=f"data taken on {biometrics.captured_on} are transmitted under "
-            f"{regime_on(biometrics.captured_on)}, not {regime}",
+            description=f"data taken on {reference_day(record, on)} are transmitted under "
+            f"{decided}, not {regime}",
         )
+    delay = delay_problem(transaction, today=on)
+    if delay is not None:
+        return Refusal(code=EurodacErrorCode.INVALID_MESSAGE, description=delay)
     poor = sorted(int(f.position) for f in biometrics.fingerprints if f.quality < min_quality)
     if poor:
         return Refusal(
             code=EurodacErrorCode.FINGERPRINT_QUALITY,
             description=f"quality below {min_quality} for finger positions {poor}",
         )
-    if transaction.operation is Operation.SEARCH or not is_stored(regime, category):
+    if transaction.operation is Operation.SEARCH or not rule.stored:
         return _check_age(record, regime, category, biometrics.captured_on)
     return _check_required_data(record, regime) or _check_age(
         record, regime, category, biometrics.captured_on
@@ -207,23 +200,23 @@ def _check_age(
     record: CanonicalRecord, regime: Regime, category: int, captured_on: date
 ) -> Refusal | None:
     birth = record.person.birth_date
-    if birth is None or category not in _AGE_LIMITED[regime]:
+    if birth is None or not too_young(regime, category, birth, captured_on):
         return None  # under 603/2013 no date of birth is transmitted
-    oldest = age_on(birth.earliest(), captured_on)
-    limit = minimum_age(regime)
-    if oldest < limit:
-        return Refusal(
-            code=EurodacErrorCode.MINIMUM_AGE,
-            description=f"the person was under {limit} when the data were taken",
-        )
-    return None
+    ages = AGE_RULES[regime]
+    return Refusal(
+        code=EurodacErrorCode.MINIMUM_AGE,
+        description=f"born {birth}: under {ages.years} when the data were taken, or not "
+        f"certainly older ({regime} {ages.article}; doubt: {ages.doubt.value}, "
+        f"{ages.doubt_article})",
+    )
 
 
 def check_action(
     action: EurodacDataAction, *, sender_state: str, stored: StoredSummary | None, on: date
 ) -> Refusal | None:
     """The reason to refuse marking, unmarking or erasing stored data, or None."""
-    reference = action.transaction.reference
+    transaction = action.transaction
+    reference = transaction.reference
     if stored is None or stored.deleted or on >= stored.expires_on:
         return Refusal(
             code=EurodacErrorCode.UNKNOWN_REFERENCE, description=f"no data stored as {reference}"
@@ -233,19 +226,28 @@ def check_action(
             code=EurodacErrorCode.NOT_AUTHORISED,
             description="only the member state of origin may change its data",
         )
-    operation = action.transaction.operation
-    regime = action.transaction.regime
-    if (
-        operation is Operation.MARK
-        and regime is Regime.EURODAC_2013
-        and action.reason not in _MARK_REASONS_2013
-    ):
+    regime = transaction.regime
+    if stored.regime is not None and stored.regime is not regime:
         return Refusal(
             code=EurodacErrorCode.INVALID_MESSAGE,
-            description=f"{action.reason} is no reason to mark data under {regime}",
+            description=f"{reference} was recorded under {stored.regime}: acts on it are "
+            f"made under that regulation, not {regime}",
+        )
+    operation = transaction.operation
+    reason = action.reason.value
+    refusal = action_refusal(regime, operation, stored.category, reason, mark=stored.mark_reason)
+    if refusal is not None:
+        return Refusal(
+            code=_ACTION_CODES[refusal.flaw],
+            description=f"{refusal.sentence} ({regime} {refusal.article})",
         )
     if operation is Operation.UNMARK and not stored.marked:
         return Refusal(
-            code=EurodacErrorCode.INVALID_MESSAGE, description=f"{reference} is not marked"
+            code=EurodacErrorCode.UNMARK_NOT_ALLOWED, description=f"{reference} is not marked"
         )
     return None
+
+
+def late_description(found: Deadline, transmitted_at: datetime) -> str:
+    hours = (transmitted_at - found.at).total_seconds() / 3600
+    return f"transmitted {hours:.0f} hours after the time limit ({found.describe()})"

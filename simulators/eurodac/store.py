@@ -17,7 +17,7 @@ from gateway.domain.eurodac import Regime
 from gateway.domain.record import CanonicalRecord
 from gateway.domain.serialization import decode_record, encode
 from simulators.common.state import to_db
-from simulators.eurodac.rules import StoredSummary
+from simulators.eurodac.rules import Comparison, StoredSummary, eligible
 
 __all__ = [
     "Notification",
@@ -60,6 +60,8 @@ def _summary(row: sqlite3.Row) -> StoredSummary:
         expires_on=date.fromisoformat(row["expires_on"]),
         marked=bool(row["marked"]),
         deleted=row["deleted_at"] is not None,
+        regime=Regime(row["regime"]),
+        mark_reason=row["mark_reason"],
     )
 
 
@@ -80,15 +82,17 @@ def find(db: sqlite3.Connection, reference: str) -> StoredSummary | None:
     return None if row is None else _summary(row)
 
 
-def candidates(db: sqlite3.Connection, categories: frozenset[int], on: date) -> list[StoredRecord]:
-    """Data sets of the categories that exist on `on` (not erased, not expired)."""
-    marks = ", ".join("?" for _ in categories) or "NULL"
+def candidates(db: sqlite3.Connection, against: Comparison, on: date) -> list[StoredRecord]:
+    """Data sets a comparison made on `on` takes in (`rules.eligible`: of the categories,
+    not erased, not expired, marked where the law compares marked data only)."""
+    marks = ", ".join("?" for _ in against.categories) or "NULL"
     rows = db.execute(
         f"SELECT * FROM eurodac_records WHERE deleted_at IS NULL AND expires_on > ?"  # noqa: S608 - placeholders only
         f" AND category IN ({marks}) ORDER BY stored_at",
-        (on.isoformat(), *sorted(categories)),
+        (on.isoformat(), *sorted(against.categories)),
     ).fetchall()
-    return [_stored(row) for row in rows]
+    found = [_stored(row) for row in rows]
+    return [c for c in found if eligible(c.summary, against=against, on=on)]
 
 
 def insert(

@@ -19,6 +19,8 @@ from gateway.domain import (
     Regime,
     check_record,
 )
+from gateway.domain.eurodac import TransmissionDelay
+from gateway.domain.eurodac_law import DelayGround
 from gateway.domain.serialization import decode_record
 
 TODAY = date(2026, 11, 24)
@@ -61,20 +63,27 @@ def _record(
 
 
 @pytest.mark.parametrize(
-    ("birth", "regime", "too_young"),
+    ("birth", "captured", "regime", "too_young"),
     [
-        (PartialDate(year=2012, month=6, day=13), Regime.EURODAC_2013, True),
-        (PartialDate(year=2012, month=6, day=12), Regime.EURODAC_2013, False),
-        (PartialDate(year=2012), Regime.EURODAC_2013, False),  # may already be 14: benefit of doubt
-        (PartialDate(year=2013), Regime.EURODAC_2013, True),
-        (PartialDate(year=2020, month=6), Regime.EURODAC_2024, False),
-        (PartialDate(year=2020, month=7), Regime.EURODAC_2024, True),
+        # 603/2013 Art 9(1): 14 years; no rule for a doubtful age: refused only when certain
+        (PartialDate(year=2012, month=6, day=12), date(2026, 6, 11), Regime.EURODAC_2013, True),
+        (PartialDate(year=2012, month=6, day=11), date(2026, 6, 11), Regime.EURODAC_2013, False),
+        (PartialDate(year=2012), date(2026, 6, 11), Regime.EURODAC_2013, False),
+        (PartialDate(year=2013), date(2026, 6, 11), Regime.EURODAC_2013, True),
+        # 2024/1358 Art 15(1): 6 years; Art 14(1): a doubtful child is treated as under six
+        (PartialDate(year=2020, month=6, day=12), date(2026, 6, 12), Regime.EURODAC_2024, False),
+        (PartialDate(year=2020, month=6, day=13), date(2026, 6, 12), Regime.EURODAC_2024, True),
+        (PartialDate(year=2020, month=5), date(2026, 6, 12), Regime.EURODAC_2024, False),
+        (PartialDate(year=2020, month=6), date(2026, 6, 12), Regime.EURODAC_2024, True),
+        (PartialDate(year=2020), date(2026, 9, 15), Regime.EURODAC_2024, True),
     ],
 )
 def test_minimum_age_on_the_day_of_capture(
-    birth: PartialDate, regime: Regime, too_young: bool
+    birth: PartialDate, captured: date, regime: Regime, too_young: bool
 ) -> None:
-    problems = check_record(_record(birth, date(2026, 6, 12), regime), today=TODAY)
+    """603/2013 Art 9(1); 2024/1358 Arts 14(1) and 15(1): the age on the day of capture."""
+    problems = check_record(_record(birth, captured, regime), today=TODAY)
+    assert {p.code for p in problems} <= {"GW-VAL-MINIMUM-AGE"}
     assert ("GW-VAL-MINIMUM-AGE" in {p.code for p in problems}) is too_young
 
 
@@ -130,3 +139,89 @@ def test_fingers_twice_bad_quality_and_dates_out_of_order(canonical_samples: Pat
         ("GW-VAL-FINGER-TWICE", "biometrics.fingerprints[1].position"),
         ("GW-VAL-QUALITY", "biometrics.fingerprints[1].quality"),
     }
+
+
+def _transaction(record: CanonicalRecord, **changes: object) -> CanonicalRecord:
+    assert record.transaction is not None
+    return dataclasses.replace(
+        record,
+        transaction=dataclasses.replace(record.transaction, **changes),  # type: ignore[arg-type]
+    )
+
+
+def _codes(record: CanonicalRecord) -> list[tuple[str, str]]:
+    return [(p.code, p.path) for p in check_record(record, today=TODAY)]
+
+
+def test_a_603_2013_transaction_captured_on_12_june_2026_is_refused() -> None:
+    """2024/1358 applies from 12 June 2026 (Art 63): data taken that day fall under it."""
+    record = _record(PartialDate(year=1990), date(2026, 6, 12), Regime.EURODAC_2013)
+    problems = check_record(record, today=TODAY)
+    assert [(p.code, p.path) for p in problems] == [("GW-VAL-REGIME", "transaction.regime")]
+    assert "2024/1358" in problems[0].message
+    taken_before = _record(PartialDate(year=1990), date(2026, 6, 11), Regime.EURODAC_2013)
+    assert check_record(taken_before, today=TODAY) == []
+
+
+def test_an_enrolment_of_data_only_compared_is_refused() -> None:
+    """603/2013 Art 17(1): category 3 data are compared, never recorded."""
+    record = _record(PartialDate(year=1990), date(2026, 3, 10), Regime.EURODAC_2013, 3)
+    enrolment = _transaction(record, operation=Operation.ENROL)
+    assert _codes(enrolment) == [("GW-VAL-NOT-RECORDED", "transaction.operation")]
+
+
+def test_category_7_names_its_point_of_article_18() -> None:
+    """2024/1358 Art 18(1) and (2)(a) to (c) are kept differently (Art 29(2) to (4))."""
+    record = _record(PartialDate(year=1990), date(2026, 9, 15), Regime.EURODAC_2024, 7)
+    assert _codes(record) == [("GW-VAL-POINT", "transaction.point")]
+    assert _codes(_transaction(record, point="18(1)")) == []  # a search: compared only
+    registered = _transaction(record, point="18(1)", operation=Operation.ENROL)
+    assert _codes(registered) == [("GW-VAL-NOT-RECORDED", "transaction.operation")]
+
+
+@pytest.mark.parametrize(
+    ("regime", "captured", "category", "operation", "reason", "code"),
+    [
+        # 603/2013 Art 18(1): only category 1 is marked
+        (Regime.EURODAC_2013, date(2026, 3, 10), 2, Operation.MARK, None,
+         "GW-VAL-MARK-CATEGORY"),
+        # Art 18(3): protection withdrawn unmarks, it does not mark
+        (Regime.EURODAC_2013, date(2026, 3, 10), 1, Operation.MARK, "protection-withdrawn",
+         "GW-VAL-MARK-REASON"),
+        # Art 13(1): category 1 erased in advance on citizenship only
+        (Regime.EURODAC_2013, date(2026, 3, 10), 1, Operation.DELETE, "left-territory",
+         "GW-VAL-ERASURE-REASON"),
+        (Regime.EURODAC_2013, date(2026, 3, 10), 3, Operation.DELETE, None,
+         "GW-VAL-ERASURE-CATEGORY"),
+        # 2024/1358 Art 31(3): an unmark for a residence document does not lift protection
+        (Regime.EURODAC_2024, date(2026, 9, 15), 1, Operation.UNMARK,
+         "residence-document-withdrawn", "GW-VAL-UNMARK-REASON"),
+        (Regime.EURODAC_2024, date(2026, 9, 15), 1, Operation.SEARCH, "protection-granted",
+         "GW-VAL-REASON"),
+        (Regime.EURODAC_2024, date(2026, 9, 15), 1, Operation.MARK, "whim", "GW-VAL-REASON"),
+    ],
+)  # fmt: skip
+def test_marks_and_erasures_the_law_does_not_allow_are_refused(
+    regime: Regime,
+    captured: date,
+    category: int,
+    operation: Operation,
+    reason: str | None,
+    code: str,
+) -> None:
+    record = _record(PartialDate(year=1990), captured, regime, category)
+    action = _transaction(record, operation=operation, reason=reason)
+    assert [c for c, _ in _codes(action)] == [code]
+
+
+def test_a_delay_the_category_has_no_extension_for_is_refused() -> None:
+    """2024/1358 Art 15(2): health grounds name the day they ceased; 603/2013 category 3
+    has no time limit to extend."""
+    record = _record(PartialDate(year=1990), date(2026, 9, 15), Regime.EURODAC_2024)
+    health = _transaction(record, delay=TransmissionDelay(ground=DelayGround.HEALTH))
+    assert _codes(health) == [("GW-VAL-DELAY", "transaction.delay")]
+    ceased = TransmissionDelay(ground=DelayGround.HEALTH, since=date(2026, 9, 20))
+    assert _codes(_transaction(record, delay=ceased)) == []
+    search = _record(PartialDate(year=1990), date(2026, 3, 10), Regime.EURODAC_2013, 3)
+    technical = TransmissionDelay(ground=DelayGround.TECHNICAL)
+    assert _codes(_transaction(search, delay=technical)) == [("GW-VAL-DELAY", "transaction.delay")]

@@ -98,8 +98,11 @@ def _last_day_of_seeded_data(scenario: Scenario) -> date | None:
         record = build_record(substitute(step.args["record"], "RUN01"), run="RUN01", today=TODAY)
         assert record.transaction is not None
         assert record.biometrics is not None
-        end = expires_on(
-            record.transaction.regime, record.transaction.category, record.biometrics.captured_on
+        end = expires_on(  # a seeded data set counts as transmitted the day it was taken
+            record.transaction.regime,
+            record.transaction.category,
+            captured_on=record.biometrics.captured_on,
+            transmitted_on=record.biometrics.captured_on,
         )
         if end is not None:
             ends.append(end - timedelta(days=1))
