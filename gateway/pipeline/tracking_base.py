@@ -259,8 +259,10 @@ class TrackingBase:
 def _clock_moved(before: StoredCase, after: StoredCase) -> str:
     """What a change of the person's situation did to the running time limit, for the
     case's history and the audit trail."""
+    if after.deadline_step is None:
+        return "no time limit runs"
     if after.deadline == before.deadline and after.deadline_variant == before.deadline_variant:
-        return f"{after.deadline_step or 'no'} time limit unchanged"
+        return f"{after.deadline_step} time limit unchanged"
     was = before.deadline.isoformat() if before.deadline else "none"
     now = after.deadline.isoformat() if after.deadline else "none"
     return (

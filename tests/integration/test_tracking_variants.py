@@ -23,9 +23,10 @@ from gateway.domain.dublin import (
 )
 from gateway.domain.record import CanonicalRecord
 from gateway.domain.serialization import decode_record
+from gateway.errors import InputError
 from gateway.messages import DublinSubmission, read_message
 from gateway.pipeline.outgoing import RequestFacts
-from gateway.tracking.cases import CaseState
+from gateway.tracking.cases import CaseEvent, CaseState
 
 __all__ = ["desk"]  # the fixture, shared with test_tracking_service
 
@@ -146,3 +147,34 @@ async def test_a_lost_request_is_rebuilt_saying_the_person_is_detained(
     sent = read_message(desk.outbox.body_of(queued)).content
     assert isinstance(sent, DublinSubmission)
     assert sent.request.detained is True
+
+
+async def test_a_detention_recorded_before_the_acknowledgement_is_history_not_a_new_request(
+    desk: Desk,
+) -> None:
+    """The request went out saying nothing of a detention: recorded now, the detention is
+    on the case and in its history (by whom), the request's reply limit will not change
+    (Reg 604/2013 Art 28(3) ties the two weeks to a request made for a detained person)."""
+    plan = case_plan(
+        {
+            "kind": "take_charge",
+            "requested_state": "NL",
+            "legal_basis": "Reg 604/2013 Art 13(1)",
+            "record": _record("2026-05-04"),
+        },
+        case_id="plan-later",
+    )
+    case = await desk.tracking.open_planned_case(plan)
+    held = await desk.tracking.act_on_case(
+        case.case_id, CaseEvent.DETAINED, by="ops-anne", reason="risk of absconding"
+    )
+    assert (held.state, held.detained, held.request_detained) == (
+        CaseState.REQUEST_SENT,
+        True,
+        False,
+    )
+    last = (await desk.tracking.store.case_changes(case.case_id))[-1]
+    assert (last.by, last.detail) == ("ops-anne", "risk of absconding; no time limit runs")
+    with pytest.raises(InputError) as raised:
+        await desk.tracking.act_on_case(case.case_id, CaseEvent.ABSCONDED, by="ops-anne")
+    assert raised.value.code == "GW-CASE-TRANSITION"  # no transfer limit runs yet

@@ -150,7 +150,7 @@ FIELDS = [
     "open_case", "reason", "hit_id", "kind", "requested_state", "legal_basis", "record",
     "urgent", "detained", "eurodac_reference", "submitter", "event", "outcome",
     "reason_codes", "explanation", "type", "reasons", "transfer_date", "arrival_place",
-    "mode", "escorts", "remarks",
+    "mode", "escorts", "remarks", "urgency_reason", "detention_reason",
 ]  # fmt: skip
 JSON_LEAF = (
     st.sampled_from([10**30, -(10**30), 1e308, 0.5, True, None, [], {}])
