@@ -97,6 +97,8 @@ ERROR_CODES: dict[str, str] = {
     "GW-DL-REGIME-MISMATCH": "The regime given does not govern an application registered then.",
     "GW-HIT-ALREADY-VERIFIED": "The hit was already confirmed or rejected by an expert.",
     "GW-CASE-TRANSITION": "The Dublin case cannot move from its state on that event.",
+    "GW-CASE-REFUSAL-REASONS": "A refusal of another state's request states its legal basis and "
+    "full and detailed reasons (Reg 1560/2003 Art 5(1)).",
     # security: signatures, certificates, TLS
     "GW-SIG-MISSING": "The message is not signed.",
     "GW-SIG-WRAPPING": "The signature is misplaced, duplicated or covers less than the whole "

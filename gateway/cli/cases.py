@@ -85,9 +85,15 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     )
     reply.add_argument("case_id", metavar="ID")
     reply.add_argument("--outcome", required=True, choices=[o.value for o in ReplyOutcome])
-    reply.add_argument("--legal-basis", help="the article the reply rests on")
+    reply.add_argument(
+        "--legal-basis", help="the article the reply rests on (a refusal must give it)"
+    )
     reply.add_argument("--reason-code", action="append", default=[], help="repeat for several")
-    reply.add_argument("--explanation", help="a sentence for the requesting state")
+    reply.add_argument(
+        "--explanation",
+        help="the reasons, for the requesting state (a refusal must give full and detailed "
+        "reasons: Reg 1560/2003 Art 5(1))",
+    )
     reply.add_argument("--by", help="who replies (default: your login)")
     reply.set_defaults(run=lambda args: asyncio.run(_reply(settings_from(args), args)))
     _register_send(actions)

@@ -41,6 +41,7 @@ from gateway.pipeline.tracking_followups import FollowUps
 from gateway.pipeline.tracking_views import case_view, hit_view, registered_on
 from gateway.tracking import hits as hit_rules
 from gateway.tracking.cases import CaseEvent, CaseKind, CaseState, Direction, apply_event
+from gateway.tracking.followups import check_our_reply
 from gateway.tracking.hits import HitStatus
 from gateway.tracking.records import (
     CaseChange,
@@ -339,6 +340,7 @@ class Tracking(FollowUps):
     ) -> StoredCase:
         """Our reply to another state's request: sent, then the case moves. Sent first and
         under the case's reply id, so a repeat after a crash sends nothing twice."""
+        check_our_reply(outcome, legal_basis=legal_basis, explanation=explanation)
         case = await self.case(case_id)
         event = CaseEvent.ACCEPTANCE if outcome is ReplyOutcome.ACCEPT else CaseEvent.REJECTION
         if case.direction is not Direction.INCOMING:

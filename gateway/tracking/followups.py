@@ -23,14 +23,17 @@ from gateway.tracking.cases import TERMINAL, CaseEvent, Direction, DublinCase, a
 __all__ = [
     "FOLLOW_UPS",
     "NOT_ON_CASE",
+    "REFUSAL_REASONS",
     "UNMATCHED",
     "Sender",
     "check_arrival",
+    "check_our_reply",
     "follow_up_event",
     "reply_event",
 ]
 
 NOT_ON_CASE = "GW-CASE-MESSAGE"
+REFUSAL_REASONS = "GW-CASE-REFUSAL-REASONS"
 UNMATCHED = "GW-CASE-UNMATCHED"
 
 
@@ -127,3 +130,23 @@ def reply_event(
     if message_type != "dublinet.reexamination-reply" and not answers_request:
         return None
     return CaseEvent.ACCEPTANCE if outcome is ReplyOutcome.ACCEPT else CaseEvent.REJECTION
+
+
+def check_our_reply(
+    outcome: ReplyOutcome, *, legal_basis: str | None, explanation: str | None
+) -> None:
+    """A refusal states the provisions it rests on and full and detailed reasons (Reg
+    1560/2003 Art 5(1): "the negative reply ... shall state full and detailed reasons for
+    its refusal"); an acceptance needs neither. Reason codes alone are not reasons."""
+    if outcome is not ReplyOutcome.REJECT:
+        return
+    for value, path, what in (
+        (legal_basis, "legal_basis", "the provisions of the Dublin Regulation it rests on"),
+        (explanation, "explanation", "full and detailed reasons"),
+    ):
+        if not (value or "").strip():
+            raise InputError(
+                REFUSAL_REASONS,
+                f"a refusal must state {what} (Reg 1560/2003 Art 5(1))",
+                path,
+            )

@@ -105,7 +105,13 @@ async def test_a_peers_request_opens_a_case_and_our_reply_reaches_the_peer(
         opened = await api.result("case-change", case_id=case["case_id"], state="request_received")
         assert opened["data"]["other_state"] == "FR"  # the Dublin unit is told
 
-        body = {"outcome": answer, "reason_codes": ["no-evidence"] if answer == "reject" else []}
+        body: dict[str, object] = {"outcome": answer}
+        if answer == "reject":  # a refusal states its basis and reasons (1560/2003 Art 5(1))
+            body |= {
+                "reason_codes": ["no-evidence"],
+                "legal_basis": "Art 22(1) Regulation (EU) No 604/2013",
+                "explanation": "No proof or circumstantial evidence points to France's request.",
+            }
         await api.call("POST", f"/v1/cases/{case['case_id']}/reply", body)
         await api.case_reaches(case["case_id"], f"{answer}ed")
         reply_id = str(uuid.uuid5(IDS, f"reply:{case['case_id']}"))

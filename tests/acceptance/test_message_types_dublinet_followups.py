@@ -20,6 +20,13 @@ pytestmark = pytest.mark.usefixtures("exercised")
 exercises = pytest.mark.exercises
 
 
+REFUSAL = {
+    "outcome": "reject",
+    "legal_basis": "Art 22(1) Regulation (EU) No 604/2013",
+    "explanation": "No proof or circumstantial evidence points to Belgium.",
+}
+
+
 @exercises(
     "dublinet.take-charge-request",
     "dublinet.reply",
@@ -38,7 +45,7 @@ async def test_a_peer_asks_again_after_our_rejection_then_arranges_the_transfer(
         case = await api.incoming_case("FR-TC-7")
         assert case["request_message_id"] == request_id
         case_id = case["case_id"]
-        await api.call("POST", f"/v1/cases/{case_id}/reply", {"outcome": "reject"})
+        await api.call("POST", f"/v1/cases/{case_id}/reply", REFUSAL)
         await api.case_reaches(case_id, "rejected")
 
         asked = await api.peer_message("FR", "reexamination-request", "FR-TC-7")

@@ -395,3 +395,18 @@ def test_a_plan_opened_from_the_command_line_tells_the_peer_the_person_is_detain
     file.write_text(json.dumps(plan | {"urgent": True}), encoding="utf-8")
     assert main(["cases", "open", "--file", str(file)]) == 1
     assert "GW-CASE-PLAN: an urgent reply is asked with its reasons" in capsys.readouterr().err
+
+
+def test_a_refusal_without_its_basis_and_reasons_is_refused_and_nothing_is_sent(
+    gateway_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Reg 1560/2003 Art 5(1): a negative reply states full and detailed reasons."""
+    _seed(gateway_dir)
+    refuse = ["cases", "reply", "c-1", "--outcome", "reject", "--reason-code", "no-evidence"]
+    assert main(refuse) == 1
+    assert "GW-CASE-REFUSAL-REASONS" in capsys.readouterr().err
+    assert main([*refuse, "--legal-basis", "Art 40(1) Reg 2024/1351"]) == 1
+    assert "full and detailed reasons" in capsys.readouterr().err
+    assert main(["cases", "show", "c-1"]) == 0
+    assert json.loads(capsys.readouterr().out)["state"] == "request_received"
+    assert _queued(gateway_dir) == []

@@ -304,14 +304,34 @@ async def test_our_reply_to_an_incoming_request_is_sent_once_and_moves_the_case(
     message = _from(NL, "dublinet.take-back-notification", request, regime=DublinRegime.AMMR)
     await desk.tracking.on_message(message, Receipt(new=True, correlated=None))
     [case] = await desk.tracking.store.cases()
+    with pytest.raises(InputError) as unreasoned:  # 1560/2003 Art 5(1)
+        await desk.tracking.reply_to_case(
+            case.case_id, outcome=ReplyOutcome.REJECT, reason_codes=("not-responsible",), by="ops"
+        )
+    assert (unreasoned.value.code, unreasoned.value.path) == (
+        "GW-CASE-REFUSAL-REASONS",
+        "legal_basis",
+    )
+    assert await desk.store.find(MessageFilter(peer="NL:dublinet")) == []
     replied = await desk.tracking.reply_to_case(
-        case.case_id, outcome=ReplyOutcome.REJECT, reason_codes=("not-responsible",), by="ops"
+        case.case_id,
+        outcome=ReplyOutcome.REJECT,
+        reason_codes=("not-responsible",),
+        legal_basis="Reg 2024/1351 Art 41",
+        explanation="The person was never registered in Belgium.",
+        by="ops",
     )
     assert replied.state is CaseState.REJECTED
     [sent] = await desk.store.find(MessageFilter(peer="NL:dublinet"))
     assert (sent.message_type, sent.correlation_id) == ("dublinet.reply", case.request_message_id)
     with pytest.raises(InputError) as raised:  # rejected cannot be rejected again
-        await desk.tracking.reply_to_case(case.case_id, outcome=ReplyOutcome.REJECT, by="ops")
+        await desk.tracking.reply_to_case(
+            case.case_id,
+            outcome=ReplyOutcome.REJECT,
+            legal_basis="Reg 2024/1351 Art 41",
+            explanation="Again.",
+            by="ops",
+        )
     assert raised.value.code == "GW-CASE-TRANSITION"
     assert len(await desk.store.find(MessageFilter(peer="NL:dublinet"))) == 1
 
