@@ -26,7 +26,15 @@ from gateway.broker.states import Event, MessageState
 from gateway.tracking.hits import HitStatus
 from gateway.tracking.records import CaseChange, CaseOpening, Result, StoredCase, StoredHit
 
-__all__ = ["Clock", "MessageFilter", "MessageStore", "TrackingStore", "Transport"]
+__all__ = [
+    "AuditFilter",
+    "Clock",
+    "InboundFilter",
+    "MessageFilter",
+    "MessageStore",
+    "TrackingStore",
+    "Transport",
+]
 
 
 class Clock(Protocol):
@@ -46,8 +54,37 @@ class MessageFilter:
     reference: str | None = None
     conversation_id: str | None = None
     since: datetime | None = None  # created at or after
+    until: datetime | None = None  # created before
+    message_type: str | None = None
     limit: int = 100
     offset: int = 0  # for paging: skip this many of the newest matches
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class InboundFilter:
+    """Which inbound messages a listing shows; every field narrows it."""
+
+    peer: str | None = None  # the sender
+    message_type: str | None = None
+    conversation_id: str | None = None
+    correlation_ids: tuple[str, ...] | None = None  # answering one of these messages
+    since: datetime | None = None  # received at or after
+    until: datetime | None = None  # received before
+    limit: int = 100
+    offset: int = 0  # for paging: skip this many of the newest matches
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class AuditFilter:
+    """Which audit entries a listing shows, newest first; every field narrows it."""
+
+    kind: str | None = None  # exactly, or every kind under a prefix ending in "." (`case.`)
+    actor: str | None = None
+    subject: str | None = None
+    since: datetime | None = None  # at or after
+    until: datetime | None = None  # before
+    before: int | None = None  # entries with a lower sequence number (paging)
+    limit: int = 100
 
 
 class MessageStore(Protocol):
@@ -86,14 +123,21 @@ class MessageStore(Protocol):
 
     async def inbound(self, message_id: str) -> InboundMessage | None: ...
 
-    async def add_token(self, token: ApiToken) -> None: ...
+    async def find_inbound(self, query: InboundFilter) -> list[InboundMessage]:
+        """Inbound messages, the latest received first."""
+        ...
+
+    async def add_token(self, token: ApiToken, *, actor: str = "admin") -> None:
+        """Keep a new token; `actor` made it (for the audit trail)."""
+        ...
 
     async def token_by_digest(self, digest: str) -> ApiToken | None: ...
 
     async def tokens(self) -> list[ApiToken]: ...
 
-    async def revoke_token(self, token_id: str, *, at: datetime) -> bool:
-        """Revoke a token; False when there is no such token."""
+    async def revoke_token(self, token_id: str, *, at: datetime, actor: str = "admin") -> bool:
+        """Revoke a token (`actor` did, for the audit trail); False when there is no such
+        token."""
         ...
 
     async def claim(
@@ -153,6 +197,10 @@ class MessageStore(Protocol):
         """The audit trail in order, from the entry after `after`. Every change to a
         message, submission, inbound message or token appends to it in the same
         transaction."""
+        ...
+
+    async def find_audit(self, query: AuditFilter) -> list[AuditEntry]:
+        """Audit entries matching `query`, the newest first."""
         ...
 
     async def audit_head(self) -> AuditEntry | None:

@@ -33,6 +33,7 @@ from gateway.adapters.sql_common import (
     PURGEABLE_STATES,
     SUBMISSION_COLUMNS,
     audit_from_row,
+    audit_kind,
     audit_values,
     inbound_from_row,
     inbound_values,
@@ -67,7 +68,7 @@ from gateway.broker.records import (
 )
 from gateway.broker.states import TRANSITIONS, Event, MessageState
 from gateway.errors import TransportError
-from gateway.ports import MessageFilter
+from gateway.ports import AuditFilter, InboundFilter, MessageFilter
 
 __all__ = ["PostgresStore"]
 
@@ -208,7 +209,7 @@ class PostgresStore:
 
         return await self._transaction(work)
 
-    async def add_token(self, token: ApiToken) -> None:
+    async def add_token(self, token: ApiToken, *, actor: str = "admin") -> None:
         values = token_values(token, _keep)
         columns = ", ".join(values)
         placeholders = ", ".join(f"%({column})s" for column in values)
@@ -217,7 +218,7 @@ class PostgresStore:
             await conn.execute(
                 f"INSERT INTO api_tokens ({columns}) VALUES ({placeholders})", values
             )
-            await _audit(conn, [token_audit(token, "created", token.created_at)])
+            await _audit(conn, [token_audit(token, "created", token.created_at, actor)])
 
         await self._transaction(work)
 
@@ -236,7 +237,7 @@ class PostgresStore:
 
         return await self._transaction(work)
 
-    async def revoke_token(self, token_id: str, *, at: datetime) -> bool:
+    async def revoke_token(self, token_id: str, *, at: datetime, actor: str = "admin") -> bool:
         async def work(conn: Connection) -> bool:
             cursor = await conn.execute(
                 "SELECT * FROM api_tokens WHERE token_id = %s FOR UPDATE", (token_id,)
@@ -249,7 +250,7 @@ class PostgresStore:
                 await conn.execute(
                     "UPDATE api_tokens SET revoked_at = %s WHERE token_id = %s", (at, token_id)
                 )
-                await _audit(conn, [token_audit(token, "revoked", at)])
+                await _audit(conn, [token_audit(token, "revoked", at, actor)])
             return True
 
         return await self._transaction(work)
@@ -261,6 +262,34 @@ class PostgresStore:
         async def work(conn: Connection) -> list[AuditEntry]:
             cursor = await conn.execute(
                 "SELECT * FROM audit WHERE seq > %s ORDER BY seq LIMIT %s", (after, limit)
+            )
+            return [audit_from_row(row, _same) for row in await cursor.fetchall()]
+
+        return await self._transaction(work)
+
+    async def find_audit(self, query: AuditFilter) -> list[AuditEntry]:
+        exact, prefix = audit_kind(query)
+
+        async def work(conn: Connection) -> list[AuditEntry]:
+            cursor = await conn.execute(
+                "SELECT * FROM audit WHERE (%(kind)s::text IS NULL OR kind = %(kind)s)"
+                " AND (%(prefix)s::text IS NULL OR kind LIKE %(prefix)s ESCAPE '\\')"
+                " AND (%(actor)s::text IS NULL OR actor = %(actor)s)"
+                " AND (%(subject)s::text IS NULL OR subject = %(subject)s)"
+                " AND (%(since)s::timestamptz IS NULL OR at >= %(since)s)"
+                " AND (%(until)s::timestamptz IS NULL OR at < %(until)s)"
+                " AND (%(before)s::bigint IS NULL OR seq < %(before)s)"
+                " ORDER BY seq DESC LIMIT %(limit)s",
+                {
+                    "kind": exact,
+                    "prefix": prefix,
+                    "actor": query.actor,
+                    "subject": query.subject,
+                    "since": query.since,
+                    "until": query.until,
+                    "before": query.before,
+                    "limit": query.limit,
+                },
             )
             return [audit_from_row(row, _same) for row in await cursor.fetchall()]
 
@@ -305,6 +334,31 @@ class PostgresStore:
             )
             row = await cursor.fetchone()
             return None if row is None else inbound_from_row(row, _same)
+
+        return await self._transaction(work)
+
+    async def find_inbound(self, query: InboundFilter) -> list[InboundMessage]:
+        async def work(conn: Connection) -> list[InboundMessage]:
+            cursor = await conn.execute(
+                "SELECT * FROM inbound WHERE (%(peer)s::text IS NULL OR peer = %(peer)s)"
+                " AND (%(type)s::text IS NULL OR message_type = %(type)s)"
+                " AND (%(conversation)s::text IS NULL OR conversation_id = %(conversation)s)"
+                " AND (%(ids)s::text[] IS NULL OR correlation_id = ANY(%(ids)s::text[]))"
+                " AND (%(since)s::timestamptz IS NULL OR received_at >= %(since)s)"
+                " AND (%(until)s::timestamptz IS NULL OR received_at < %(until)s)"
+                " ORDER BY received_at DESC, message_id DESC LIMIT %(limit)s OFFSET %(offset)s",
+                {
+                    "peer": query.peer,
+                    "type": query.message_type,
+                    "conversation": query.conversation_id,
+                    "ids": None if query.correlation_ids is None else list(query.correlation_ids),
+                    "since": query.since,
+                    "until": query.until,
+                    "limit": query.limit,
+                    "offset": query.offset,
+                },
+            )
+            return [inbound_from_row(row, _same) for row in await cursor.fetchall()]
 
         return await self._transaction(work)
 
@@ -393,6 +447,8 @@ class PostgresStore:
                 " AND (%(reference)s::text IS NULL OR reference = %(reference)s)"
                 " AND (%(conversation)s::text IS NULL OR conversation_id = %(conversation)s)"
                 " AND (%(since)s::timestamptz IS NULL OR created_at >= %(since)s)"
+                " AND (%(until)s::timestamptz IS NULL OR created_at < %(until)s)"
+                " AND (%(type)s::text IS NULL OR message_type = %(type)s)"
                 " ORDER BY seq DESC LIMIT %(limit)s OFFSET %(offset)s",
                 {
                     "state": query.state.value if query.state else None,
@@ -400,6 +456,8 @@ class PostgresStore:
                     "reference": query.reference,
                     "conversation": query.conversation_id,
                     "since": query.since,
+                    "until": query.until,
+                    "type": query.message_type,
                     "limit": query.limit,
                     "offset": query.offset,
                 },

@@ -21,6 +21,7 @@ from gateway.broker.records import (
     SubmissionStatus,
 )
 from gateway.broker.states import Event, MessageState
+from gateway.ports import AuditFilter
 
 __all__ = [
     "AUDIT_INSERT_COLUMNS",
@@ -32,6 +33,7 @@ __all__ = [
     "SUBMISSION_COLUMNS",
     "Migration",
     "audit_from_row",
+    "audit_kind",
     "audit_values",
     "inbound_from_row",
     "inbound_values",
@@ -256,3 +258,13 @@ def audit_from_row(row: Mapping[str, Any], from_db: Callable[[Any], datetime]) -
 
 
 AUDIT_INSERT_COLUMNS = ("seq", "at", "kind", "subject", "actor", "detail", "prev_hash", "hash")
+
+
+def audit_kind(query: AuditFilter) -> tuple[str | None, str | None]:
+    """The kind an audit query names exactly, or the LIKE pattern of the kinds under its
+    prefix (`case.`: every case entry), with LIKE's wildcards escaped by a backslash."""
+    kind = query.kind
+    if kind is None or not kind.endswith("."):
+        return kind, None
+    escaped = kind.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return None, escaped + "%"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import sqlite3
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
@@ -31,6 +32,7 @@ from gateway.adapters.sql_common import (
     PURGEABLE_STATES,
     SUBMISSION_COLUMNS,
     audit_from_row,
+    audit_kind,
     audit_values,
     inbound_from_row,
     inbound_values,
@@ -65,7 +67,7 @@ from gateway.broker.records import (
     Submission,
 )
 from gateway.broker.states import TRANSITIONS, Event, MessageState
-from gateway.ports import MessageFilter
+from gateway.ports import AuditFilter, InboundFilter, MessageFilter
 
 __all__ = ["SqliteStore"]
 
@@ -174,14 +176,14 @@ class SqliteStore:
     async def submission_by_key(self, submitter: str, idempotency_key: str) -> Submission | None:
         return await self._run(lambda db: _submission_by_key(db, submitter, idempotency_key))
 
-    async def add_token(self, token: ApiToken) -> None:
+    async def add_token(self, token: ApiToken, *, actor: str = "admin") -> None:
         values = token_values(token, _to_db)
         columns = ", ".join(values)
         placeholders = ", ".join(f":{column}" for column in values)
 
         def work(db: sqlite3.Connection) -> None:
             db.execute(f"INSERT INTO api_tokens ({columns}) VALUES ({placeholders})", values)
-            _audit(db, [token_audit(token, "created", token.created_at)])
+            _audit(db, [token_audit(token, "created", token.created_at, actor)])
 
         await self._run(work)
 
@@ -199,7 +201,7 @@ class SqliteStore:
 
         return await self._run(work)
 
-    async def revoke_token(self, token_id: str, *, at: datetime) -> bool:
+    async def revoke_token(self, token_id: str, *, at: datetime, actor: str = "admin") -> bool:
         def work(db: sqlite3.Connection) -> bool:
             row = db.execute("SELECT * FROM api_tokens WHERE token_id = ?", (token_id,)).fetchone()
             if row is None:
@@ -210,7 +212,7 @@ class SqliteStore:
                     "UPDATE api_tokens SET revoked_at = ? WHERE token_id = ?",
                     (_to_db(at), token_id),
                 )
-                _audit(db, [token_audit(token, "revoked", at)])
+                _audit(db, [token_audit(token, "revoked", at, actor)])
             return True
 
         return await self._run(work)
@@ -240,6 +242,33 @@ class SqliteStore:
         def work(db: sqlite3.Connection) -> InboundMessage | None:
             row = db.execute("SELECT * FROM inbound WHERE message_id = ?", (message_id,)).fetchone()
             return None if row is None else inbound_from_row(row, _from_db)
+
+        return await self._run(work)
+
+    async def find_inbound(self, query: InboundFilter) -> list[InboundMessage]:
+        def work(db: sqlite3.Connection) -> list[InboundMessage]:
+            rows = db.execute(
+                "SELECT * FROM inbound WHERE (:peer IS NULL OR peer = :peer)"
+                " AND (:type IS NULL OR message_type = :type)"
+                " AND (:conversation IS NULL OR conversation_id = :conversation)"
+                " AND (:ids IS NULL OR correlation_id IN (SELECT value FROM json_each(:ids)))"
+                " AND (:since IS NULL OR received_at >= :since)"
+                " AND (:until IS NULL OR received_at < :until)"
+                " ORDER BY received_at DESC, message_id DESC LIMIT :limit OFFSET :offset",
+                {
+                    "peer": query.peer,
+                    "type": query.message_type,
+                    "conversation": query.conversation_id,
+                    "ids": None
+                    if query.correlation_ids is None
+                    else json.dumps(list(query.correlation_ids)),
+                    "since": _to_db(query.since) if query.since else None,
+                    "until": _to_db(query.until) if query.until else None,
+                    "limit": query.limit,
+                    "offset": query.offset,
+                },
+            )
+            return [inbound_from_row(row, _from_db) for row in rows.fetchall()]
 
         return await self._run(work)
 
@@ -322,6 +351,8 @@ class SqliteStore:
                 " AND (:reference IS NULL OR reference = :reference)"
                 " AND (:conversation IS NULL OR conversation_id = :conversation)"
                 " AND (:since IS NULL OR created_at >= :since)"
+                " AND (:until IS NULL OR created_at < :until)"
+                " AND (:type IS NULL OR message_type = :type)"
                 " ORDER BY seq DESC LIMIT :limit OFFSET :offset",
                 {
                     "state": query.state.value if query.state else None,
@@ -329,6 +360,8 @@ class SqliteStore:
                     "reference": query.reference,
                     "conversation": query.conversation_id,
                     "since": _to_db(query.since) if query.since else None,
+                    "until": _to_db(query.until) if query.until else None,
+                    "type": query.message_type,
                     "limit": query.limit,
                     "offset": query.offset,
                 },
@@ -392,6 +425,34 @@ class SqliteStore:
         def work(db: sqlite3.Connection) -> list[AuditEntry]:
             rows = db.execute(
                 "SELECT * FROM audit WHERE seq > ? ORDER BY seq LIMIT ?", (after, limit)
+            )
+            return [audit_from_row(row, _from_db) for row in rows.fetchall()]
+
+        return await self._run(work)
+
+    async def find_audit(self, query: AuditFilter) -> list[AuditEntry]:
+        exact, prefix = audit_kind(query)
+
+        def work(db: sqlite3.Connection) -> list[AuditEntry]:
+            rows = db.execute(
+                "SELECT * FROM audit WHERE (:kind IS NULL OR kind = :kind)"
+                " AND (:prefix IS NULL OR kind LIKE :prefix ESCAPE '\\')"
+                " AND (:actor IS NULL OR actor = :actor)"
+                " AND (:subject IS NULL OR subject = :subject)"
+                " AND (:since IS NULL OR at >= :since)"
+                " AND (:until IS NULL OR at < :until)"
+                " AND (:before IS NULL OR seq < :before)"
+                " ORDER BY seq DESC LIMIT :limit",
+                {
+                    "kind": exact,
+                    "prefix": prefix,
+                    "actor": query.actor,
+                    "subject": query.subject,
+                    "since": _to_db(query.since) if query.since else None,
+                    "until": _to_db(query.until) if query.until else None,
+                    "before": query.before,
+                    "limit": query.limit,
+                },
             )
             return [audit_from_row(row, _from_db) for row in rows.fetchall()]
 

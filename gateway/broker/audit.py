@@ -202,11 +202,11 @@ def inbound_audit(inbound: InboundMessage) -> AuditRecord:
     )
 
 
-def token_audit(token: ApiToken, kind: str, at: datetime) -> AuditRecord:
+def token_audit(token: ApiToken, kind: str, at: datetime, actor: str = "admin") -> AuditRecord:
     return AuditRecord(
         at=at,
         kind=f"token.{kind}",
         subject=token.token_id,
-        actor="admin",
+        actor=actor,
         detail={"name": token.name, "roles": sorted(token.roles)},
     )

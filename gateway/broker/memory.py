@@ -34,7 +34,7 @@ from gateway.broker.records import (
     Submission,
 )
 from gateway.broker.states import TRANSITIONS, Event, MessageState
-from gateway.ports import MessageFilter
+from gateway.ports import AuditFilter, InboundFilter, MessageFilter
 
 __all__ = ["BLOCKING_ORDER", "PURGEABLE", "WAITING", "InMemoryStore", "is_due"]
 
@@ -123,9 +123,24 @@ class InMemoryStore:
     async def inbound(self, message_id: str) -> InboundMessage | None:
         return self._inbound.get(message_id)
 
-    async def add_token(self, token: ApiToken) -> None:
+    async def find_inbound(self, query: InboundFilter) -> list[InboundMessage]:
+        found = [
+            inbound
+            for inbound in sorted(
+                self._inbound.values(), key=lambda kept: kept.received_at, reverse=True
+            )
+            if (query.peer is None or inbound.peer == query.peer)
+            and (query.message_type is None or inbound.message_type == query.message_type)
+            and (query.conversation_id is None or inbound.conversation_id == query.conversation_id)
+            and (query.correlation_ids is None or inbound.correlation_id in query.correlation_ids)
+            and (query.since is None or inbound.received_at >= query.since)
+            and (query.until is None or inbound.received_at < query.until)
+        ]
+        return found[query.offset : query.offset + query.limit]
+
+    async def add_token(self, token: ApiToken, *, actor: str = "admin") -> None:
         self._tokens[token.token_id] = token
-        self._append(token_audit(token, "created", token.created_at))
+        self._append(token_audit(token, "created", token.created_at, actor))
 
     async def token_by_digest(self, digest: str) -> ApiToken | None:
         return next((t for t in self._tokens.values() if t.digest == digest), None)
@@ -133,13 +148,13 @@ class InMemoryStore:
     async def tokens(self) -> list[ApiToken]:
         return sorted(self._tokens.values(), key=lambda token: token.created_at)
 
-    async def revoke_token(self, token_id: str, *, at: datetime) -> bool:
+    async def revoke_token(self, token_id: str, *, at: datetime, actor: str = "admin") -> bool:
         token = self._tokens.get(token_id)
         if token is None:
             return False
         if token.revoked_at is None:
             self._tokens[token_id] = replace(token, revoked_at=at)
-            self._append(token_audit(token, "revoked", at))
+            self._append(token_audit(token, "revoked", at, actor))
         return True
 
     async def enqueue(self, messages: Sequence[NewMessage], *, at: datetime) -> list[str]:
@@ -253,6 +268,8 @@ class InMemoryStore:
             and (query.reference is None or message.reference == query.reference)
             and (query.conversation_id is None or message.conversation_id == query.conversation_id)
             and (query.since is None or message.created_at >= query.since)
+            and (query.until is None or message.created_at < query.until)
+            and (query.message_type is None or message.message_type == query.message_type)
         ]
         return found[query.offset : query.offset + query.limit]
 
@@ -310,6 +327,14 @@ class InMemoryStore:
 
     async def audit_entries(self, *, after: int = 0, limit: int = 1000) -> list[AuditEntry]:
         return [entry for entry in self._audit if entry.seq > after][:limit]
+
+    async def find_audit(self, query: AuditFilter) -> list[AuditEntry]:
+        found = [
+            entry
+            for entry in reversed(self._audit)
+            if _audit_matches(entry, query) and (query.before is None or entry.seq < query.before)
+        ]
+        return found[: query.limit]
 
     async def audit_head(self) -> AuditEntry | None:
         return self._audit[-1] if self._audit else None
@@ -408,3 +433,14 @@ class InMemoryStore:
                 return None
             batches[batch_id] = taken = replace(batch, updated_at=at)
             return taken
+
+
+def _audit_matches(entry: AuditEntry, query: AuditFilter) -> bool:
+    kind = query.kind
+    return (
+        (kind is None or entry.kind == kind or (kind.endswith(".") and entry.kind.startswith(kind)))
+        and (query.actor is None or entry.actor == query.actor)
+        and (query.subject is None or entry.subject == query.subject)
+        and (query.since is None or entry.at >= query.since)
+        and (query.until is None or entry.at < query.until)
+    )

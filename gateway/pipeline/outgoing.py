@@ -39,9 +39,11 @@ __all__ = [
     "FollowUp",
     "FollowUpContent",
     "RequestFacts",
+    "case_id_of_hit",
     "core_hit",
     "follow_up_content",
     "follow_up_message",
+    "hit_id_of",
     "outgoing_request",
     "planned_request",
     "reply_message",
@@ -51,6 +53,17 @@ __all__ = [
 
 IDS = uuid.UUID("0f6c2a51-9d0e-4c55-8a5e-2b7e51a3c901")
 """The namespace of the ids tracking derives (the same input gives the same id)."""
+
+
+def hit_id_of(inbound_message_id: str, index: int) -> str:
+    """The id of the hit on the `index`-th matched record of a Eurodac hit message."""
+    return str(uuid.uuid5(IDS, f"hit:{inbound_message_id}:{index}"))
+
+
+def case_id_of_hit(hit_id: str) -> str:
+    """The id of the case a confirmed hit opens."""
+    return str(uuid.uuid5(IDS, f"case:{hit_id}"))
+
 
 REQUEST_TYPES = {
     Step.TAKE_CHARGE_REQUEST: ("dublinet.take-charge-request", RequestType.TAKE_CHARGE),
@@ -143,7 +156,7 @@ def outgoing_request(
     step = Step(hit.proposed_step or "")
     opening, request = _request(
         wire,
-        case_id=str(uuid.uuid5(IDS, f"case:{hit.hit_id}")),
+        case_id=case_id_of_hit(hit.hit_id),
         step=step,
         regime=core_hit(hit).dublin_regime,
         requested=hit.proposed_state or "",

@@ -33,6 +33,7 @@ from gateway.pipeline.outgoing import (
     CasePlan,
     RequestFacts,
     core_hit,
+    hit_id_of,
     planned_request,
     reply_message,
     said_of_person,
@@ -90,7 +91,7 @@ class Tracking(FollowUps):
             elif isinstance(content, DublinReply):
                 await self._reply_arrived(message, content)
             elif isinstance(content, Acknowledgement) and receipt.correlated is not None:
-                await self._acknowledged(content, receipt.correlated)
+                await self._acknowledged(message, content, receipt.correlated)
         except TransportError:
             raise  # the store is away: the peer gets no acknowledgement and sends it again
         except GatewayError as error:  # recorded already; an operator sees it in the log
@@ -104,7 +105,7 @@ class Tracking(FollowUps):
         now = self.clock.now()
         registered = registered_on(record) or now.date()
         for index, match in enumerate(hit.matches):
-            hit_id = str(uuid.uuid5(IDS, f"hit:{message.envelope.message_id}:{index}"))
+            hit_id = hit_id_of(str(message.envelope.message_id), index)
             data = json.dumps(encode(match)).encode()
             stored = StoredHit(
                 hit_id=hit_id,
@@ -188,7 +189,9 @@ class Tracking(FollowUps):
         await self.store.add_case(CaseOpening(case=case, change=opened), results)
         self.results_waiting.set()
 
-    async def _acknowledged(self, ack: Acknowledgement, request: StoredMessage) -> None:
+    async def _acknowledged(
+        self, message: Message, ack: Acknowledgement, request: StoredMessage
+    ) -> None:
         if not request.message_type.startswith("dublinet."):
             return  # only DubliNet messages belong to cases: no lookup per Eurodac message
         case = await self.store.case_by_message(request.message_id)
@@ -203,7 +206,8 @@ class Tracking(FollowUps):
             CaseEvent.ACKNOWLEDGEMENT,
             at=self.clock.now(),
             start=self.day_of(received, case.other_state),
-            detail=f"received by {case.other_state} at {received.isoformat()}",
+            detail=f"received by {case.other_state} at {received.isoformat()} "
+            f"({message.envelope.message_id})",
             by=f"{case.other_state}:dublinet",
         )
 

@@ -181,7 +181,7 @@ class FollowUps(TrackingBase):
             view = details | {"message_type": envelope.message_type}
             await self._note(
                 case,
-                detail=f"{envelope.message_type}: {reply.outcome.value}",
+                detail=f"{envelope.message_type}: {reply.outcome.value} ({envelope.message_id})",
                 by=by,
                 view=view | {"message_id": str(envelope.message_id)},
             )
@@ -202,7 +202,8 @@ class FollowUps(TrackingBase):
             event,
             at=now,
             start=now.date(),
-            detail=f"{envelope.message_type.removeprefix('dublinet.')}: {reply.outcome.value}",
+            detail=f"{envelope.message_type.removeprefix('dublinet.')}: {reply.outcome.value} "
+            f"({envelope.message_id})",
             by=by,
             also=reply_result,
         )

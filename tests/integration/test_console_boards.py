@@ -33,8 +33,9 @@ def with_probe(app: web.Application) -> None:
 
 
 def test_the_boards_of_tracking_are_known() -> None:
+    # Dublin cases have pages of their own (tests/integration/test_console_cases.py).
     assert {(board.name, board.api_path) for board in BOARDS} == {
-        ("hits", "/v1/hits"), ("cases", "/v1/cases"), ("deadlines", "/v1/deadlines"),
+        ("hits", "/v1/hits"), ("deadlines", "/v1/deadlines"),
     }  # fmt: skip
 
 

@@ -10,6 +10,17 @@ from aiohttp import web
 from gateway.adapters.web import batches, console, observability, openapi, tracking
 from gateway.adapters.web.auth import RATE_LIMITER, caller, requires
 from gateway.adapters.web.budgets import BodyBudget, RateLimiter
+from gateway.adapters.web.console.inspection import SignatureFacts, inspected
+from gateway.adapters.web.directory import (
+    MAX_MERGED,
+    MESSAGE_TYPES,
+    Direction,
+    MessageDetail,
+    MessageQuery,
+    MessageRow,
+    find_messages,
+    message_detail,
+)
 from gateway.adapters.web.headers import add_security_headers
 from gateway.adapters.web.keys import SERVICES
 from gateway.adapters.web.limits import LIMITS, RequestLimits, limits_middleware
@@ -24,18 +35,18 @@ from gateway.adapters.web.params import (
 )
 from gateway.adapters.web.problems import PROBLEM_JSON, error_middleware
 from gateway.broker.access import Role
-from gateway.broker.records import StoredMessage
 from gateway.broker.states import Event, MessageState
 from gateway.domain.serialization import encode
-from gateway.errors import InputError
+from gateway.errors import GatewayError, InputError
 from gateway.pipeline.services import Services
 from gateway.pipeline.submissions import SubmissionRequest
-from gateway.ports import MessageFilter
+from gateway.pipeline.tracking_views import history_view
 
 __all__ = ["make_api"]
 
 SOURCES = ("evibel", "actio", "waiting-register", "printrak")
-MAX_OFFSET = 1_000_000_000  # the stores take 64-bit integers (schemathesis found a 500)
+# Both directions are merged from the newest: a page reaches MAX_MERGED deep (limit <= 1000).
+MAX_OFFSET = MAX_MERGED - 1000
 SOURCE = Choice(
     name="source",
     choices={source: source for source in SOURCES},
@@ -53,11 +64,20 @@ STATE = Choice(name="state", choices={state.value: state for state in MessageSta
 PEER = Text(name="peer", description="e.g. EU:eurodac")
 REFERENCE = Text(name="reference")
 CONVERSATION = Text(name="conversation")
-SINCE = Time(name="since", description="only messages created at or after this time")
+SINCE = Time(name="since", description="only messages created (received) at or after this time")
+UNTIL = Time(name="until", description="only messages created (received) before this time")
+DIRECTION = Choice(
+    name="direction",
+    choices={direction.value: direction for direction in Direction},
+    description="outbound: ours; inbound: the peers' (default: both, merged by time)",
+)
+MESSAGE_TYPE = Choice(name="type", choices={name: name for name in MESSAGE_TYPES})
 # PostgreSQL refuses a negative LIMIT; SQLite reads it as none.
 LIMIT = Number(name="limit", minimum=1, maximum=1000, description="default 100")
 OFFSET = Number(
-    name="offset", maximum=MAX_OFFSET, description="skip this many of the newest (paging)"
+    name="offset",
+    maximum=MAX_OFFSET,
+    description="skip this many of the newest (paging); further back, narrow with until",
 )
 # One body of a route that needs no role (the console's forms): the caller is not known
 # before it is read, so it is kept small.
@@ -88,7 +108,8 @@ def make_api(services: Services, *, budget: BodyBudget | None = None) -> web.App
     app.router.add_post("/v1/submissions", submit)
     app.router.add_get("/v1/submissions/{submission_id}", submission_status)
     app.router.add_get("/v1/messages", list_messages)
-    app.router.add_get("/v1/messages/{message_id}", message_detail)
+    app.router.add_get("/v1/messages/{message_id}", show_message)
+    app.router.add_get("/v1/messages/{message_id}/xml", message_xml)
     app.router.add_post("/v1/messages/{message_id}/{action:resend|release|cancel}", act_on_message)
     app.router.add_get("/v1/queues", queues)
     app.router.add_get("/healthz", healthz)
@@ -150,27 +171,35 @@ async def submission_status(request: web.Request) -> web.Response:
             "status": submission.status.value,
             "created_at": submission.created_at.isoformat(),
             "answer": json.loads(submission.response),
-            "messages": [_summary(message) for message in messages if message is not None],
+            "messages": [
+                MessageRow.of_outbound(message).summary()
+                for message in messages
+                if message is not None
+            ],
         }
     )
 
 
 @requires(Role.OPERATOR)
-@query(STATE, PEER, REFERENCE, CONVERSATION, SINCE, LIMIT, OFFSET)
+@query(DIRECTION, STATE, PEER, REFERENCE, CONVERSATION, MESSAGE_TYPE, SINCE, UNTIL, LIMIT, OFFSET)
 async def list_messages(request: web.Request) -> web.Response:
     limit, offset = LIMIT.value(request, 100), OFFSET.value(request, 0)
-    found = await request.app[SERVICES].store.find(
-        MessageFilter(
+    found = await find_messages(
+        request.app[SERVICES],
+        MessageQuery(
+            direction=DIRECTION.read(request),
             state=STATE.read(request),
             peer=PEER.read(request),
             reference=REFERENCE.read(request),
             conversation_id=CONVERSATION.read(request),
+            message_type=MESSAGE_TYPE.read(request),
             since=SINCE.read(request),
+            until=UNTIL.read(request),
             limit=limit,
             offset=offset,
-        )
+        ),
     )
-    page: dict[str, Any] = {"messages": [_summary(message) for message in found]}
+    page: dict[str, Any] = {"messages": [row.summary() for row in found]}
     if len(found) == limit:
         following = request.rel_url.update_query({"offset": offset + limit})
         page["next"] = str(following)
@@ -178,18 +207,18 @@ async def list_messages(request: web.Request) -> web.Response:
 
 
 @requires(Role.OPERATOR)
-async def message_detail(request: web.Request) -> web.Response:
+async def show_message(request: web.Request) -> web.Response:
+    """One message, ours or a peer's, with its timeline, its signature verified again, the
+    message it answers and those answering it, its case and (inbound) its effect."""
     services = request.app[SERVICES]
-    message_id = request.match_info["message_id"]
-    message = await services.store.get(message_id)
-    if message is None:
-        raise web.HTTPNotFound(text="no such message")
-    timeline = await services.store.timeline(message_id)
-    xml = None if message.body is None else services.outbox.body_of(message).decode("utf-8")
+    detail = await _detail(request)
+    view = None if detail.body is None else await inspected(services, detail.body)
     return web.json_response(
         {
-            **_summary(message),
-            "xml": xml,  # the signed message as sent; null once erased after retention
+            **detail.row.summary(),
+            # the signed message as sent or received; null once erased after retention
+            "xml": None if detail.body is None else detail.body.decode("utf-8"),
+            "signature": None if view is None else _signature(view.facts),
             "timeline": [
                 {
                     "at": change.at.isoformat(),
@@ -198,10 +227,64 @@ async def message_detail(request: web.Request) -> web.Response:
                     "event": change.event.value,
                     "detail": change.detail,
                 }
-                for change in timeline
+                for change in detail.timeline
             ],
+            "answers": detail.answers.summary() if detail.answers else None,
+            "answered_by": [row.summary() for row in detail.answered_by],
+            "case_id": detail.case.case_id if detail.case else None,
+            "effect": _effect(detail),
         }
     )
+
+
+@requires(Role.OPERATOR)
+async def message_xml(request: web.Request) -> web.Response:
+    """The message's XML exactly as it was signed and sent or received (the stored body,
+    opened), as a file."""
+    detail = await _detail(request)
+    if detail.body is None:
+        raise detail.body_problem or GatewayError("GW-BRK-PURGED", "no body is kept", "body")
+    name = f"{detail.row.message_id}.xml"
+    return web.Response(
+        body=detail.body,
+        content_type="application/xml",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+async def _detail(request: web.Request) -> MessageDetail:
+    detail = await message_detail(request.app[SERVICES], request.match_info["message_id"])
+    if detail is None:
+        raise web.HTTPNotFound(text="no such message")
+    return detail
+
+
+def _signature(facts: SignatureFacts) -> dict[str, Any]:
+    return {
+        "valid": facts.valid,
+        "signer": facts.signer,
+        "subject": facts.subject,
+        "expires": encode(facts.expires),
+        "problem": facts.problem,
+    }
+
+
+def _effect(detail: MessageDetail) -> dict[str, Any] | None:
+    effect = detail.effect
+    if effect is None:
+        return None
+    moved = None
+    if effect.moved is not None:
+        moved = {
+            "message_id": effect.moved.message_id,
+            "to": effect.moved_to.to_state.value if effect.moved_to else None,
+            "event": effect.moved_to.event.value if effect.moved_to else None,
+        }
+    return {
+        "moved": moved,
+        "hits": [hit.hit_id for hit in effect.hits],
+        "case_changes": history_view(effect.case_changes),
+    }
 
 
 @requires(Role.OPERATOR)
@@ -215,7 +298,7 @@ async def act_on_message(request: web.Request) -> web.Response:
         detail=f"{action} by {caller(request).name}",
         actor=caller(request).name,
     )
-    return web.json_response(_summary(updated))
+    return web.json_response(MessageRow.of_outbound(updated).summary())
 
 
 @requires(Role.OPERATOR)
@@ -249,19 +332,3 @@ async def readyz(request: web.Request) -> web.Response:
     """Ready when the store answers and the gateway's certificates are valid."""
     ready, report = await readiness(request.app[SERVICES])
     return web.json_response(report, status=200 if ready else 503)
-
-
-def _summary(message: StoredMessage) -> dict[str, Any]:
-    return {
-        "message_id": message.message_id,
-        "peer": message.peer,
-        "type": message.message_type,
-        "state": message.state.value,
-        "reference": message.reference,
-        "conversation_id": message.conversation_id,
-        "attempts": message.attempts,
-        "created_at": message.created_at.isoformat(),
-        "updated_at": message.updated_at.isoformat(),
-        "next_attempt_at": encode(message.next_attempt_at),
-        "last_error": message.last_error,
-    }

@@ -36,19 +36,46 @@ _STATES = [state.value for state in MessageState]
 
 _MESSAGE_SUMMARY: dict[str, Any] = {
     "type": "object",
-    "required": ["message_id", "peer", "type", "state", "attempts", "created_at"],
+    "required": ["direction", "message_id", "peer", "type", "state", "created_at"],
     "properties": {
+        "direction": {
+            "type": "string",
+            "enum": ["outbound", "inbound"],
+            "description": "outbound: ours to `peer`; inbound: `peer`'s to us (state received)",
+        },
         "message_id": _TEXT,
         "peer": {"type": "string", "examples": ["EU:eurodac", "NL:dublinet"]},
         "type": {"type": "string", "examples": ["eurodac.enrolment"]},
         "state": {"type": "string", "enum": _STATES},
         "reference": _NULLABLE_TEXT,
         "conversation_id": _TEXT,
-        "attempts": {"type": "integer", "minimum": 0},
+        "correlation_id": {
+            "type": ["string", "null"],
+            "description": "the message this one answers",
+        },
+        "attempts": {"type": ["integer", "null"], "minimum": 0, "description": "ours only"},
         "created_at": _TIME,
         "updated_at": _TIME,
-        "next_attempt_at": {"type": ["string", "null"], "format": "date-time"},
-        "last_error": _NULLABLE_TEXT,
+        "next_attempt_at": {
+            "type": ["string", "null"],
+            "format": "date-time",
+            "description": "while it waits to be tried again (retry_wait)",
+        },
+        "last_error": {
+            "type": ["string", "null"],
+            "description": "its last error, until it is delivered (the timeline keeps it)",
+        },
+    },
+}
+_SIGNATURE: dict[str, Any] = {
+    "type": ["object", "null"],
+    "description": "the signature verified again now, against the trust store",
+    "properties": {
+        "valid": {"type": "boolean"},
+        "signer": _NULLABLE_TEXT,
+        "subject": _NULLABLE_TEXT,
+        "expires": {"type": ["string", "null"], "format": "date-time"},
+        "problem": _NULLABLE_TEXT,
     },
 }
 
@@ -84,7 +111,21 @@ COMPONENTS: dict[str, Any] = {
                     "properties": {
                         "xml": {
                             "type": ["string", "null"],
-                            "description": "the signed message as sent; null once erased",
+                            "description": "the signed message as sent or received; null "
+                            "once erased",
+                        },
+                        "signature": _SIGNATURE,
+                        "answers": {"oneOf": [ref("MessageSummary"), {"type": "null"}]},
+                        "answered_by": {"type": "array", "items": ref("MessageSummary")},
+                        "case_id": _NULLABLE_TEXT,
+                        "effect": {
+                            "type": ["object", "null"],
+                            "description": "inbound: what it did here",
+                            "properties": {
+                                "moved": {"type": ["object", "null"]},
+                                "hits": {"type": "array", "items": _TEXT},
+                                "case_changes": {"type": "array", "items": {"type": "object"}},
+                            },
                         },
                         "timeline": {
                             "type": "array",
@@ -208,7 +249,11 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
         },
     },
     ("get", "/v1/messages"): {
-        "summary": "List messages, newest first, filtered",
+        "summary": "List messages of both directions, newest first, filtered",
+        "description": (
+            "Ours (outbound) and the peers' (inbound, in state received) merged by time; "
+            "`direction` lists one of them. Both together reach the newest 10000."
+        ),
         "responses": {
             "200": _json(
                 {
@@ -225,8 +270,24 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
         },
     },
     ("get", "/v1/messages/{message_id}"): {
-        "summary": "One message with its timeline of state changes",
+        "summary": "One message, ours or a peer's: its timeline, signature and links",
+        "description": (
+            "The signature is verified again against the trust store; an inbound message "
+            "shows the effect it had (our message it acknowledged or answered, the hits it "
+            "stored, the case moves it made)."
+        ),
         "responses": {"200": _json(ref("MessageDetail"), "The message."), "404": _NOT_FOUND},
+    },
+    ("get", "/v1/messages/{message_id}/xml"): {
+        "summary": "The message's XML exactly as signed and sent or received",
+        "responses": {
+            "200": {
+                "description": "The stored body, opened.",
+                "content": {"application/xml": {"schema": {"type": "string"}}},
+            },
+            "404": _NOT_FOUND,
+            "410": _problem("The body was erased after its retention period (GW-BRK-PURGED)."),
+        },
     },
     ("post", "/v1/messages/{message_id}/{action}"): {
         "summary": "Resend a delivered message, release a dead letter, or cancel a message",

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import wraps
 from typing import Any, Generic, TypeVar
 
@@ -31,6 +31,7 @@ from gateway.errors import InputError
 __all__ = [
     "PATH_SCHEMA",
     "Choice",
+    "Day",
     "Flag",
     "Number",
     "Param",
@@ -46,6 +47,7 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 QUERY_CODE = "GW-API-QUERY"
 PATH_CODE = "GW-API-PATH"
 _DIGITS = re.compile(r"[0-9]+")  # not \d: that matches every script's digits
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _MAX_DIGITS = 18  # any 18 digits fit a 64-bit integer; longer texts are never converted
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _NO_CONTROL = "^[^\\u0000-\\u001f\\u007f]*$"  # the same, as a JSON Schema pattern
@@ -197,6 +199,23 @@ class Time(Param[datetime]):
 
     def schema(self) -> dict[str, Any]:
         return {"type": "string", "format": "date-time"}
+
+
+@dataclass(frozen=True, kw_only=True, slots=True, eq=False)
+class Day(Param[date]):
+    """A calendar day, YYYY-MM-DD (what a browser's date field sends)."""
+
+    def parse(self, text: str) -> date:
+        sentence = f"{self.name} is a day written YYYY-MM-DD, e.g. 2026-03-02"
+        if not _DAY.fullmatch(text):
+            raise self.refusal(sentence)
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            raise self.refusal(sentence) from None
+
+    def schema(self) -> dict[str, Any]:
+        return {"type": "string", "format": "date"}
 
 
 def query(*parameters: Param[Any]) -> Callable[[Handler], Handler]:

@@ -11,7 +11,18 @@ import jinja2
 from aiohttp import web
 
 from gateway.adapters.web.auth import SESSION_AUTH
-from gateway.adapters.web.console import access, audit, boards, events, hits, pages, simulators
+from gateway.adapters.web.console import (
+    access,
+    audit,
+    boards,
+    cases,
+    events,
+    hits,
+    messages,
+    pages,
+    simulators,
+)
+from gateway.adapters.web.console.access import READERS
 from gateway.adapters.web.console.extensions import CONSOLE_PAGES, ConsolePage, register_page
 from gateway.adapters.web.console.sessions import Sessions
 from gateway.adapters.web.keys import SERVICES
@@ -43,16 +54,20 @@ def add_routes(app: web.Application) -> None:
     router.add_post("/console/login", access.login)
     router.add_post("/console/logout", access.logout)
     router.add_get("/console", pages.dashboard)
-    router.add_get("/console/messages", pages.messages)
-    router.add_get("/console/messages/{message_id}", pages.message_detail)
+    router.add_get("/console/messages", messages.messages)
+    router.add_get("/console/messages/{message_id}", messages.message_page)
     router.add_post(
-        "/console/messages/{message_id}/{action:resend|release|cancel}", pages.act_on_message
+        "/console/messages/{message_id}/{action:resend|release|cancel}", messages.act_on_message
     )
     router.add_get("/console/dead", pages.dead_letters)
     router.add_post("/console/dead/release", pages.release_dead_letters)
     router.add_get("/console/certificates", pages.certificates)
     router.add_get("/console/audit", audit.audit_trail)
     router.add_get("/console/board/{name}", boards.board)
+    if app[SERVICES].tracking is not None:
+        register_page(app, ConsolePage(title="Dublin cases", path="/console/cases", roles=READERS))
+        router.add_get("/console/cases", cases.cases)
+        router.add_get("/console/cases/{case_id}", cases.case_page)
     router.add_post("/console/hits/{hit_id}/{action:confirm|reject}", hits.decide_hit)
     router.add_get("/console/events", events.events)
     router.add_static("/console/static", HERE / "static", name="console-static")

@@ -1,5 +1,5 @@
 """Boards of other parts of the gateway, shown once their API exists: hits to verify,
-Dublin cases, deadlines.
+deadlines (Dublin cases have pages of their own: `cases`).
 
 A board appears in the menu when the API application has its route (added by
 the tracking module); it needs the role that route needs. The page is a
@@ -34,7 +34,6 @@ BOARDS = (
     Board(
         name="hits", title="Hits to verify", api_path="/v1/hits", source="/v1/hits?state=pending"
     ),
-    Board(name="cases", title="Dublin cases", api_path="/v1/cases", source="/v1/cases"),
     Board(name="deadlines", title="Deadlines", api_path="/v1/deadlines", source="/v1/deadlines"),
 )
 

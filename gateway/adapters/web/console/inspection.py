@@ -9,6 +9,7 @@ values) is shortened for display only.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import copy
@@ -20,11 +21,12 @@ from lxml import etree
 
 from gateway.errors import GatewayError
 from gateway.messages.common import read_created_at
+from gateway.pipeline.services import Services
 from gateway.security.identity import peer_ids_of
 from gateway.security.verifier import DS, Verifier
 from gateway.validation.parsing import XmlLimits, parse_xml
 
-__all__ = ["SignatureFacts", "XmlView", "inspect_xml"]
+__all__ = ["SignatureFacts", "XmlView", "inspect_xml", "inspected"]
 
 _SHOWN = 96  # characters of a long text node kept on screen
 _CERTIFICATE = f"{{{DS}}}Signature/{{{DS}}}KeyInfo/{{{DS}}}X509Data/{{{DS}}}X509Certificate"
@@ -43,6 +45,15 @@ class SignatureFacts:
 class XmlView:
     pretty: str
     facts: SignatureFacts
+
+
+async def inspected(services: Services, body: bytes) -> XmlView:
+    """`inspect_xml` on the inbound path's verifier and limits, off the event loop."""
+    inbound = services.inbound
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(
+        inbound.executor, inspect_xml, body, inbound.verifier, inbound.limits
+    )
 
 
 def inspect_xml(body: bytes, verifier: Verifier, limits: XmlLimits) -> XmlView:

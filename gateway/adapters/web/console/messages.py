@@ -1,0 +1,158 @@
+"""The console's messages, both ways: the list with its filters, one message (ours with its
+timeline and actions, or a peer's with its signer and effect), and the operators' actions."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+
+from aiohttp import web
+
+from gateway.adapters.web.console.access import DONE, READERS, page, render
+from gateway.adapters.web.console.inspection import XmlView, inspected
+from gateway.adapters.web.directory import (
+    MESSAGE_TYPES,
+    Direction,
+    MessageQuery,
+    find_messages,
+    message_detail,
+)
+from gateway.adapters.web.keys import CALLER, SERVICES
+from gateway.adapters.web.params import Choice, Day, Number, Text, query
+from gateway.broker.access import Role
+from gateway.broker.states import TRANSITIONS, Event, MessageState
+from gateway.errors import GatewayError, InputError
+from gateway.logging import get_logger
+
+__all__ = ["act_on_message", "message_page", "messages"]
+
+ACTIONS = {"resend": Event.RESEND, "release": Event.RELEASE, "cancel": Event.CANCEL}
+PAGE = 200  # messages per page of the list
+MAX_OFFSET = 1_000_000_000  # the stores take 64-bit integers
+MAX_HOURS = 24 * 3660  # ten years back
+# The list's filters; numbers larger than their range read as its end (people type them).
+MESSAGE_ID = Text(name="id", description="go straight to this message")
+DIRECTION = Choice(name="direction", choices={d.value: d for d in Direction})
+STATE = Choice(name="state", choices={state.value: state for state in MessageState})
+PEER = Text(name="peer")
+REFERENCE = Text(name="reference")
+CONVERSATION = Text(name="conversation")
+TYPE = Choice(name="type", choices={name: name for name in MESSAGE_TYPES})
+HOURS = Number(name="hours", maximum=MAX_HOURS, clamp=True, description="created this recently")
+FROM = Day(name="from", description="created on or after this day (UTC)")
+TO = Day(name="to", description="created on or before this day (UTC)")
+OFFSET = Number(name="offset", maximum=MAX_OFFSET, clamp=True)
+FILTERS = (MESSAGE_ID, DIRECTION, STATE, PEER, REFERENCE, CONVERSATION, TYPE, HOURS, FROM, TO)
+
+
+def _start_of(day: date) -> datetime:
+    return datetime.combine(day, time(), tzinfo=UTC)
+
+
+def message_query(request: web.Request, *, limit: int, offset: int) -> MessageQuery:
+    """The list's filters as the URL gives them (the same for the page and its export)."""
+    now = request.app[SERVICES].clock.now()
+    hours, first, last = HOURS.read(request), FROM.read(request), TO.read(request)
+    if first is not None and last is not None and last < first:
+        raise InputError("GW-API-QUERY", "to is on or after from", "to")
+    since = [moment for moment in (
+        now - timedelta(hours=hours) if hours is not None else None,
+        _start_of(first) if first is not None else None,
+    ) if moment is not None]  # fmt: skip
+    return MessageQuery(
+        direction=DIRECTION.read(request),
+        state=STATE.read(request),
+        peer=PEER.read(request),
+        reference=REFERENCE.read(request),
+        conversation_id=CONVERSATION.read(request),
+        message_type=TYPE.read(request),
+        since=max(since) if since else None,
+        until=_start_of(last + timedelta(days=1)) if last is not None else None,
+        limit=limit,
+        offset=offset,
+    )
+
+
+@page(*READERS)
+@query(*FILTERS, OFFSET)
+async def messages(request: web.Request) -> web.StreamResponse:
+    services = request.app[SERVICES]
+    wanted_id = (MESSAGE_ID.read(request) or "").strip()
+    if wanted_id:
+        found = await message_detail(services, wanted_id)
+        if found is not None:
+            raise web.HTTPFound(f"/console/messages/{found.row.message_id}")
+    skip = OFFSET.value(request, 0)
+    problem: InputError | None = None
+    try:
+        listed = await find_messages(services, message_query(request, limit=PAGE, offset=skip))
+    except InputError as error:  # shown above an empty list, with the filters to change
+        listed, problem = [], error
+    older = request.rel_url.update_query({"offset": skip + PAGE}) if len(listed) == PAGE else None
+    return render(
+        request,
+        "messages.html",
+        {
+            "messages": listed,
+            "query": request.query,
+            "directions": list(Direction),
+            "states": list(MessageState),
+            "types": MESSAGE_TYPES,
+            "peers": sorted(services.dispatcher.circuits),
+            "not_found": wanted_id if wanted_id else None,
+            "problem": problem,
+            "offset": skip,
+            "older": str(older) if older else None,
+        },
+    )
+
+
+@page(*READERS)
+@query(DONE)
+async def message_page(request: web.Request) -> web.Response:
+    services = request.app[SERVICES]
+    detail = await message_detail(services, request.match_info["message_id"])
+    if detail is None:
+        return render(request, "missing.html", {"what": "message"}, status=404)
+    view: XmlView | None = None
+    if detail.body is not None:
+        view = await inspected(services, detail.body)
+    errors = [change for change in detail.timeline if change.event in {Event.FAIL, Event.GIVE_UP}]
+    state = detail.row.state
+    actions = (
+        [name for name, event in ACTIONS.items() if (state, event) in TRANSITIONS]
+        if detail.row.outbound
+        else []
+    )
+    return render(
+        request,
+        "message.html",
+        {
+            "detail": detail,
+            "message": detail.row,
+            "errors": errors,
+            "view": view,
+            "actions": actions,
+            "may_act": request[CALLER].allows(Role.OPERATOR),
+            "done": DONE.read(request),
+        },
+    )
+
+
+@page(Role.OPERATOR)
+async def act_on_message(request: web.Request) -> web.StreamResponse:
+    services = request.app[SERVICES]
+    message_id = request.match_info["message_id"]
+    action = request.match_info["action"]
+    try:
+        await services.store.record(
+            message_id,
+            ACTIONS[action],
+            at=services.clock.now(),
+            detail=f"{action} by {request[CALLER].name} (console)",
+            actor=request[CALLER].name,
+        )
+    except GatewayError as error:
+        status = 404 if error.code == "GW-BRK-UNKNOWN" else 409
+        return render(request, "refused.html", {"problem": error}, status=status)
+    get_logger(message_id=message_id).info("operator action", operation=action, source="console")
+    raise web.HTTPSeeOther(f"/console/messages/{message_id}?done={action}")
