@@ -211,6 +211,11 @@ ERROR_CODES: dict[str, str] = {
     # mapping
     "GW-MAP-SPEC": "A mapping specification or code list is refused (file and line given).",
     "GW-MAP-ROW": "A source record cannot be read (not JSON, not an object, wrong CSV columns).",
+    "GW-MAP-HEADER": "A source export's header does not fit its specification: a column or key "
+    "the specification reads is missing, or one it does not know is there; the whole export "
+    "is refused before any record.",
+    "GW-MAP-FORMAT": "A source export's content is not in its format (JSON read as CSV, another "
+    "CSV delimiter, ...).",
     "GW-MAP-REQUIRED": "A source field the mapping requires is missing or empty.",
     "GW-MAP-TYPE": "A source field has a type the mapping cannot use (an object for text...).",
     "GW-MAP-DATE": "A source date is not in an accepted format, or does not exist.",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from collections import Counter
 from datetime import date
@@ -13,9 +12,10 @@ from typing import TextIO
 
 from gateway.cli._context import gateway_from
 from gateway.errors import ConfigError, InputError
-from gateway.mapping import SOURCES, FieldProblem, Mapping, load_source_mapping
+from gateway.mapping import SOURCES, FieldProblem, Mapping, format_of_file, load_source_mapping
 from gateway.mapping.encoder import encode_record
 from gateway.mapping.printrak_source import PRINTRAK, map_printrak, printrak_files
+from gateway.mapping.readers import FORMAT, HEADER
 
 __all__ = ["MapSummary", "map_printrak_files", "map_stream", "register"]
 
@@ -34,8 +34,14 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
             "be mapped are reported on standard error as 'FILE:N: CODE: sentence (at path, from "
             "source field)', N being the line (JSON lines, CSV) or the position in a JSON array; "
             "with --json each rejected record is a JSON line there instead. A summary (mapped, "
-            "rejected, by code) ends standard error. Exit status 0 when every record mapped, 1 "
-            "when any was rejected, 2 for bad usage or a bad specification. Printrak: FILE is an "
+            "rejected, by code) ends standard error. Before any record, the export's header (CSV "
+            "header line, fixed-width layout, JSON keys) is checked against the specification: "
+            "a column or key it lacks or does not know refuses the whole file ('FILE: "
+            "GW-MAP-HEADER: ... (at column)'), and nothing is mapped. The format is taken from "
+            "the file's name (the specifications' extensions: .json, .jsonl, .csv, .txt) unless "
+            "--format gives it. Exit status 0 when every record mapped, 1 "
+            "when any was rejected or the file was refused, 2 for bad usage or a bad "
+            "specification. Printrak: FILE is an "
             "ANSI/NIST-ITL transaction or a directory of them (*.eft, *.an2), each one record, "
             "its problems reported as 'FILE: CODE: sentence (at record[i].field)'."
         ),
@@ -49,7 +55,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     parser.add_argument(
         "--format",
         choices=("json", "csv", "fixed"),
-        help="the file's format (default: the source's first)",
+        help="the file's format (default: from the file's name, else the source's first)",
     )
     parser.add_argument("--json", action="store_true", help="report problems as JSON lines")
     parser.add_argument(
@@ -148,7 +154,10 @@ def _run(args: argparse.Namespace) -> int:
         )  # fmt: skip
         return _summarise(args, summary)
     directory = Path(args.mappings) if args.mappings else gateway.settings.mappings_dir
-    mapping = load_source_mapping(directory, args.source, args.format)
+    fmt = args.format or (
+        format_of_file(directory, args.source, args.file) if args.file != "-" else None
+    )
+    mapping = load_source_mapping(directory, args.source, fmt)
     newline = "" if mapping.format == "csv" else None
     try:
         if args.file == "-":
@@ -169,11 +178,26 @@ def _run(args: argparse.Namespace) -> int:
         raise InputError(
             "GW-IN-FILE", f"the file is not {mapping.encoding} text", args.file
         ) from None
-    except BrokenPipeError:
-        # The reader went away (`| head`): stop quietly, as the Python docs advise.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 1
+    except InputError as error:
+        if error.code not in (HEADER, FORMAT):
+            raise
+        return _refused(args, error, mapping)
     return _summarise(args, summary)
+
+
+def _refused(args: argparse.Namespace, error: InputError, mapping: Mapping) -> int:
+    """The export's header does not fit its specification: nothing was mapped."""
+    if args.json:
+        problems = [{"code": p.code, "message": p.message, "path": p.path} for p in error.problems]
+        print(json.dumps({"file": args.file, "problems": problems}), file=sys.stderr)
+    else:
+        for problem in error.problems:
+            print(f"{args.file}: {problem}", file=sys.stderr)
+        print(
+            f"{args.file}: refused before any record: it does not fit {mapping.file}",
+            file=sys.stderr,
+        )
+    return 1
 
 
 def _summarise(args: argparse.Namespace, summary: MapSummary) -> int:

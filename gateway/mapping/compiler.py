@@ -81,6 +81,7 @@ class CompiledRule:
     target: Target
     sources: tuple[str, ...]
     when: Callable[[Row], bool] | None
+    when_field: str | None  # the source field its condition reads
     when_key: str | None  # rules with the same key have the same condition
     line: int
 
@@ -109,8 +110,9 @@ def compile_rule(
         value = _canonical(target, rule["const"], lambda m: fail("const", m))
         step = const_step(value, put)
         return CompiledRule(
-            step=step, target=target, sources=(), when=when, when_key=_key(rule), line=rule.line
-        )
+            step=step, target=target, sources=(), when=when, when_field=_when_field(rule),
+            when_key=_key(rule), line=rule.line,
+        )  # fmt: skip
     default = None
     if "default" in rule:
         default = _canonical(target, rule["default"], lambda m: fail("default", m))
@@ -129,12 +131,17 @@ def compile_rule(
         )
         sources = (source,)
     return CompiledRule(
-        step=step, target=target, sources=sources, when=when, when_key=_key(rule), line=rule.line
-    )
+        step=step, target=target, sources=sources, when=when, when_field=_when_field(rule),
+        when_key=_key(rule), line=rule.line,
+    )  # fmt: skip
 
 
 def _key(rule: LineDict) -> str | None:
     return repr(sorted(rule["when"].items())) if "when" in rule else None
+
+
+def _when_field(rule: LineDict) -> str | None:
+    return str(rule["when"]["field"]) if "when" in rule else None  # checked by the condition
 
 
 def _target_of(rule: LineDict, fail: Callable[[str, str], Exception]) -> Target:

@@ -11,7 +11,13 @@ A specification file:
     format: json                # json | csv
     description: ...
     csv: {delimiter: ";"}       # csv only
+    extensions: [.csv]          # the file names of such exports (default: by format)
+    unread:                     # fields the exports hold that the gateway does not read, and why
+      ADRES: the address; not in the canonical model
     fields: [...]               # the rules, see gateway.mapping.compiler
+
+An export's header is checked against the fields read and unread before any
+record (`gateway.mapping.headers`): `Mapping.read` refuses it as a whole.
 
 Code lists named by rules are read from `codelists/` beside the specification.
 """
@@ -34,16 +40,22 @@ from gateway.domain.serialization import decode_record
 from gateway.mapping.builder import GiveUp, build_record, to_json
 from gateway.mapping.codelists import CodeList, load_code_list
 from gateway.mapping.compiler import CompiledRule, compile_rule
-from gateway.mapping.fixed import fixed_columns
+from gateway.mapping.fixed import check_layout, fixed_columns
+from gateway.mapping.headers import ExportFields, checked_json_rows
 from gateway.mapping.problems import FieldProblem
-from gateway.mapping.readers import SourceRow, read_rows
+from gateway.mapping.readers import SourceRow, read_csv_rows, read_fixed_rows
 from gateway.mapping.steps import Step, guarded
 from gateway.mapping.yamlfile import LineDict, LineList, load_yaml, spec_error
 
-__all__ = ["FORMATS", "MapResult", "Mapping", "load_mapping"]
+__all__ = ["EXTENSIONS", "FORMATS", "MapResult", "Mapping", "load_mapping"]
 
 FORMATS = ("json", "csv", "fixed")
-_SPEC_KEYS = {"source", "format", "description", "encoding", "csv", "fixed", "fields"}
+# The file names of each format's exports, unless a specification says (`extensions:`).
+EXTENSIONS = {"json": (".json", ".jsonl"), "csv": (".csv",), "fixed": (".txt",)}
+_SPEC_KEYS = {
+    "source", "format", "description", "encoding", "csv", "fixed", "extensions", "unread",
+    "fields",
+}  # fmt: skip
 _CSV_KEYS = {"delimiter"}
 
 
@@ -65,13 +77,27 @@ class Mapping:
     steps: tuple[Step, ...]
     sources_by_path: dict[str, str]
     list_parents: tuple[tuple[str | int, ...], ...]
+    fields: ExportFields
     csv_options: dict[str, str] = field(default_factory=dict)
     columns: tuple[tuple[str, int, int], ...] = ()  # fixed width: name, start, end (from 1)
     encoding: str = "utf-8"
+    extensions: tuple[str, ...] = ()
 
     def read(self, stream: TextIO) -> Iterator[SourceRow]:
-        """The rows of an export in this specification's format."""
-        return read_rows(stream, self.format, self.csv_options, columns=self.columns)
+        """The rows of an export in this specification's format, once its header fits the
+        specification: else `InputError` (GW-MAP-HEADER, GW-MAP-FORMAT) before any row.
+        A JSON export is read twice (its keys first), so `stream` is read again from where
+        it is (standard input is copied to a temporary file first)."""
+        if self.format == "csv":
+            delimiter = self.csv_options.get("delimiter", ",")
+            return read_csv_rows(
+                stream,
+                delimiter=delimiter,
+                check_header=lambda header: self.fields.csv_problems(header, delimiter=delimiter),
+            )
+        if self.format == "fixed":
+            return read_fixed_rows(stream, self.columns)
+        return checked_json_rows(stream, self.fields)
 
     def tree(self, row: MappingABC[str, Any]) -> tuple[dict[str, Any], list[FieldProblem]]:
         """The canonical tree of a row (JSON-shaped, with typed leaves), and its problems."""
@@ -167,6 +193,10 @@ def load_mapping(path: Path, code_list_dir: Path | None = None) -> Mapping:
     _refuse_unconditional_twice(compiled, file)
     sources_by_path = {rule.target.path: rule.sources[0] for rule in compiled if rule.sources}
     parents = {rule.target.list_prefix for rule in compiled if rule.target.list_prefix}
+    read = _fields_read(compiled)
+    fields = ExportFields(spec=file, read=read, unread=_unread(document, file, read))
+    if fmt == "fixed":
+        check_layout(document, file, columns, fields.read, fields.unread)
     return Mapping(
         source=source,
         format=str(fmt),
@@ -174,10 +204,50 @@ def load_mapping(path: Path, code_list_dir: Path | None = None) -> Mapping:
         steps=_plan(compiled),
         sources_by_path=sources_by_path,
         list_parents=tuple(sorted(p for p in parents if p is not None)),
+        fields=fields,
         csv_options=csv_options,
         columns=columns,
         encoding=encoding,
+        extensions=_extensions(document, file, str(fmt)),
     )
+
+
+def _fields_read(compiled: list[CompiledRule]) -> dict[str, str]:
+    """Each source field the rules read, with the canonical path it goes to (or its use)."""
+    read: dict[str, str] = {}
+    for rule in compiled:
+        for name in rule.sources:
+            read.setdefault(name, rule.target.path)
+        if rule.when_field is not None:
+            read.setdefault(rule.when_field, f"the condition of the rule at line {rule.line}")
+    return read
+
+
+def _unread(document: LineDict, file: str, read: dict[str, str]) -> frozenset[str]:
+    """`unread:`, the fields exports hold that the gateway deliberately does not read."""
+    unread = document.get("unread", LineDict())
+    usage = "'unread' maps each field an export holds and the gateway does not read to why"
+    if not isinstance(unread, LineDict):
+        raise spec_error(file, document.line_of("unread"), usage)
+    for name, why in unread.items():
+        if not isinstance(name, str) or not name or not isinstance(why, str) or not why.strip():
+            raise spec_error(file, unread.line_of(name), usage)
+        if name in read:
+            raise spec_error(
+                file, unread.line_of(name), f"{name!r} is read by a rule ({read[name]})"
+            )
+    return frozenset(unread)
+
+
+def _extensions(document: LineDict, file: str, fmt: str) -> tuple[str, ...]:
+    given = document.get("extensions", list(EXTENSIONS[fmt]))
+    if not isinstance(given, list) or not all(
+        isinstance(e, str) and e.startswith(".") and len(e) > 1 for e in given
+    ):
+        raise spec_error(
+            file, document.line_of("extensions"), "'extensions' lists file name endings: [.csv]"
+        )
+    return tuple(e.lower() for e in given)
 
 
 class _CodeLists:

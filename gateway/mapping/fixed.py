@@ -6,16 +6,19 @@
         RRN: [1, 11]
         NAAM: [12, 61]
 
-Columns may not overlap; the layout is refused with its line otherwise.
+Columns may not overlap, each column is read by a rule or listed under
+`unread:`, and the rules read columns of the layout only; the layout is
+refused with its line otherwise.
 """
 
 from __future__ import annotations
 
 import itertools
+from collections.abc import Collection, Mapping
 
 from gateway.mapping.yamlfile import LineDict, spec_error
 
-__all__ = ["fixed_columns"]
+__all__ = ["check_layout", "fixed_columns"]
 
 
 def fixed_columns(document: LineDict, file: str) -> tuple[tuple[str, int, int], ...]:
@@ -44,3 +47,37 @@ def fixed_columns(document: LineDict, file: str) -> tuple[tuple[str, int, int], 
         if start <= end:
             raise spec_error(file, columns.line_of(after), f"column {after!r} overlaps {before!r}")
     return tuple(found)
+
+
+def check_layout(
+    document: LineDict,
+    file: str,
+    columns: tuple[tuple[str, int, int], ...],
+    read: Mapping[str, str],
+    unread: Collection[str],
+) -> None:
+    """Refuse a layout with a column nobody reads (nor lists as unread), or rules (and
+    `unread:`) that name a column the layout does not have."""
+    names = {name for name, _, _ in columns}
+    layout = document["fixed"]["columns"]
+    for name, use in read.items():
+        if name not in names:
+            raise spec_error(
+                file,
+                document.line_of("fixed"),
+                f"the layout has no column {name!r}, which the rules read ({use})",
+            )
+    for name in unread:
+        if name not in names:
+            raise spec_error(
+                file,
+                document["unread"].line_of(name),
+                f"the layout has no column {name!r}, listed under 'unread'",
+            )
+    for name, _, _ in columns:
+        if name not in read and name not in unread:
+            raise spec_error(
+                file,
+                layout.line_of(name),
+                f"no rule reads the column {name!r}: map it, or list it under 'unread' with why",
+            )

@@ -1,18 +1,22 @@
-"""Thin readers of source exports: JSON (an array or one object per line) and CSV.
+"""Thin readers of source exports: JSON (an array or one object per line), CSV, fixed width.
 
 They yield `SourceRow`s one at a time (a JSON array is the exception: it is
 parsed whole), so a file of any length streams through the mapping. A row
 that cannot be read is yielded with its problem instead of stopping the file.
+What the header must hold is the specification's to say (`gateway.mapping.headers`):
+the CSV reader hands it the header line, the fixed-width reader refuses a first
+line with text after the layout before any row.
 """
 
 from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TextIO
 
+from gateway.domain.problems import Problem
 from gateway.errors import InputError
 from gateway.mapping.problems import FieldProblem
 from gateway.validation.json_parsing import MAX_JSON_DEPTH, TOO_DEEP, json_depth, parse_json
@@ -20,6 +24,8 @@ from gateway.validation.json_parsing import MAX_JSON_DEPTH, TOO_DEEP, json_depth
 __all__ = ["SourceRow", "read_csv_rows", "read_fixed_rows", "read_json_rows", "read_rows"]
 
 BAD_ROW = "GW-MAP-ROW"
+HEADER = "GW-MAP-HEADER"
+FORMAT = "GW-MAP-FORMAT"
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -49,11 +55,28 @@ def read_rows(
 def read_fixed_rows(
     stream: TextIO, columns: tuple[tuple[str, int, int], ...]
 ) -> Iterator[SourceRow]:
-    """Rows of a fixed-width file: each column from its first to its last character (from 1)."""
+    """Rows of a fixed-width file: each column from its first to its last character (from 1).
+
+    Text after the layout's last column is refused, never dropped: on the first line the
+    whole file (`GW-MAP-HEADER`: the layout is not the file's), on a later line that row.
+    A first line that begins like JSON is `GW-MAP-FORMAT`."""
     shortest = max((start for _, start, _ in columns), default=1)
+    width = max((end for _, _, end in columns), default=0)
+    first = True
     for number, line in enumerate(stream, start=1):
         text = line.rstrip("\r\n")
         if not text.strip():
+            continue
+        extra = text[width:].rstrip()
+        if first:
+            _check_first_fixed_line(text, number, width, extra)
+            first = False
+        if extra:
+            message = (
+                f"line {number} holds text after character {width}, where the layout ends: "
+                f"{extra[:20]!r}"
+            )
+            yield SourceRow(number=number, problem=FieldProblem(code=BAD_ROW, message=message))
             continue
         if len(text) < shortest:
             message = f"line {number} has {len(text)} characters; the layout needs {shortest}"
@@ -62,6 +85,20 @@ def read_fixed_rows(
         yield SourceRow(
             number=number, data={name: text[start - 1 : end] for name, start, end in columns}
         )
+
+
+def _check_first_fixed_line(text: str, number: int, width: int, extra: str) -> None:
+    if text.lstrip().startswith(("{", "[")):
+        message = f"the export is not fixed width: line {number} begins like JSON (is it json?)"
+        raise InputError(FORMAT, message)
+    if extra:
+        end = width + len(extra)
+        message = (
+            f"line {number} holds text in characters {width + 1}-{end}, after the layout's "
+            f"last column ends at character {width}: a column the specification does not know "
+            f"({extra[:20]!r}), or a layout that is not the file's"
+        )
+        raise InputError(HEADER, message, f"characters {width + 1}-{end}")
 
 
 def read_json_rows(stream: TextIO) -> Iterator[SourceRow]:
@@ -87,10 +124,19 @@ def read_json_rows(stream: TextIO) -> Iterator[SourceRow]:
             yield SourceRow(number=number, problem=FieldProblem(code=BAD_ROW, message=message))
 
 
-def read_csv_rows(stream: TextIO, *, delimiter: str = ",") -> Iterator[SourceRow]:
-    """Rows of a CSV file with a header line, numbered by the line they end on."""
+def read_csv_rows(
+    stream: TextIO,
+    *,
+    delimiter: str = ",",
+    check_header: Callable[[Sequence[str]], list[Problem]] | None = None,
+) -> Iterator[SourceRow]:
+    """Rows of a CSV file with a header line, numbered by the line they end on; with
+    `check_header`, the header's problems refuse the file before any row."""
     reader = csv.DictReader(stream, delimiter=delimiter)
     try:
+        fields = reader.fieldnames  # None: an empty file, no header and no row
+        if check_header is not None and fields is not None and (problems := check_header(fields)):
+            raise InputError.from_problems(problems)
         for row in reader:
             if None in row or None in row.values():
                 columns = len(reader.fieldnames or [])

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import functools
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from collections.abc import Mapping as MappingABC
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -38,11 +38,12 @@ from gateway.domain.problems import Problem
 from gateway.domain.record import CanonicalRecord
 from gateway.domain.rules import regime_of
 from gateway.domain.serialization import decode_record
-from gateway.errors import InputError
+from gateway.errors import GatewayError, InputError
 from gateway.mapping import SOURCES, Mapping, load_source_mapping
 from gateway.mapping.printrak_source import PRINTRAK, map_printrak
 from gateway.mapping.problems import FieldProblem
-from gateway.mapping.readers import read_json_rows
+from gateway.mapping.readers import FORMAT as MAPPED_FORMAT
+from gateway.mapping.readers import HEADER, read_json_rows
 
 __all__ = [
     "CANONICAL",
@@ -79,6 +80,11 @@ class RecordSource(Protocol):
     def formats(self) -> tuple[str, ...]: ...
 
     def records(self, stream: BinaryIO, fmt: str | None) -> Iterator[ReadRecord]: ...
+
+    def check(self, stream: BinaryIO, fmt: str | None) -> None:
+        """Refuse an export whose header does not fit its specification (`InputError`:
+        GW-MAP-HEADER, GW-MAP-FORMAT), before any record; other problems are left to
+        `records`."""
 
 
 MAX_RECORDS = 1000  # records in one submission; larger files go through batch upload
@@ -204,13 +210,29 @@ class _TextReader:
         is not in the specification's encoding raises `UnicodeDecodeError` where it is met,
         and a file that cannot be parsed at all (`GW-IN-JSON`, a broken CSV) `InputError`.
         """
+        return self._mapped(self._mapping(fmt), stream)
+
+    def _mapping(self, fmt: str | None) -> Mapping:
         mapping = self.mappings.get(fmt or self.formats[0])
         if mapping is None:
             message = f"{self.source} exports come as {', '.join(self.formats)}, not {fmt}"
             raise InputError(FORMAT, message, "format")
-        return self._mapped(mapping, stream)
+        return mapping
 
-    def _mapped(self, mapping: Mapping, stream: BinaryIO) -> Iterator[ReadRecord]:
+    def check(self, stream: BinaryIO, fmt: str | None) -> None:
+        """Raise the header's problems (`Mapping.read` checks it before the first row)."""
+        records = self._mapped(self._mapping(fmt), stream)
+        try:
+            next(records, None)
+        except InputError as error:
+            if error.code in (HEADER, MAPPED_FORMAT):
+                raise
+        except (UnicodeDecodeError, GatewayError):
+            pass  # reported by `records` where it is met, as before
+        finally:
+            records.close()
+
+    def _mapped(self, mapping: Mapping, stream: BinaryIO) -> Generator[ReadRecord, None, None]:
         # The wrapper closes with the generator, and the stream with it.
         with io.TextIOWrapper(stream, encoding=mapping.encoding, newline=None) as text:
             yield from self._rows(mapping, text)
@@ -260,6 +282,9 @@ class _CanonicalRecords:
     """Canonical records, one JSON object per line (or a JSON array)."""
 
     formats = ("json",)
+
+    def check(self, stream: BinaryIO, fmt: str | None) -> None:
+        """Canonical records have no header: each is decoded whole (unknown fields refused)."""
 
     def records(self, stream: BinaryIO, fmt: str | None) -> Iterator[ReadRecord]:
         if fmt not in (None, "json"):

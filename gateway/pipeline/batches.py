@@ -90,6 +90,13 @@ class Batches:
             message = f"{request.source} exports come as {', '.join(source.formats)}"
             raise InputError("GW-IN-FORMAT", message, "format")
         spooled, digest = await self._spool(request, body)
+        try:  # a header that does not fit refuses the upload: no batch, nothing queued
+            await asyncio.get_running_loop().run_in_executor(
+                self.executor, _check_header, source, spooled, request.format
+            )
+        except BaseException:
+            await self._erase(spooled)
+            raise
         now = self.clock.now()
         batch = Batch(
             batch_id=str(uuid.uuid4()),
@@ -289,6 +296,11 @@ def _check_size(size: int, limit: int) -> None:
 def _located(problem: Problem, index: int) -> Problem:
     path = f"[{index}].{problem.path}" if problem.path else f"[{index}]"
     return Problem(code=problem.code, message=problem.message, path=path)
+
+
+def _check_header(source: RecordSource, path: Path, fmt: str | None) -> None:
+    with path.open("rb") as file:
+        source.check(file, fmt)
 
 
 def _skip(records: Iterator[ReadRecord], count: int) -> None:

@@ -102,3 +102,24 @@ async def test_a_waiting_register_record_names_no_transaction(
     assert codes == {"GW-MSG-MISSING"}
     bad_format, refused = await _post(running, body, "wr-2", "source=waiting-register&format=xml")
     assert (bad_format, refused["code"]) == (422, "GW-IN-FORMAT")
+
+
+async def test_an_export_whose_keys_do_not_fit_the_specification_is_refused_whole(
+    running: Running,  # noqa: F811 - the fixture
+) -> None:
+    """A key renamed in one record: no record is mapped, submitted or queued, and the
+    problem names the key (the others would have gone out without their birth date)."""
+    records = json.loads((SAMPLES / "actio" / "case-files.json").read_bytes())
+    granted = [r for r in records if r.get("beslissing", {}).get("code") in ("VS", "SB")]
+    granted[0]["identiteit"]["birthdate"] = granted[0]["identiteit"].pop("geboortedatum")
+    body = json.dumps(granted).encode()
+    status, problem = await _post(running, body, "actio-2", "source=actio&format=json")
+    assert status == 422, problem
+    assert problem["code"] == "GW-MAP-HEADER"
+    assert problem["problems"] == [
+        {"code": "GW-MAP-HEADER", "message": problem["detail"], "path": "identiteit.birthdate"}
+    ]
+    lines = (SAMPLES / "evibel" / "applications.csv").read_bytes().replace(b";", b",")
+    status, problem = await _post(running, lines, "csv-3", "source=evibel&format=csv")
+    assert (status, problem["code"]) == (422, "GW-MAP-FORMAT")
+    assert await running.services.store.counts() == {}

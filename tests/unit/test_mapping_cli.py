@@ -131,3 +131,70 @@ def test_progress_is_shown_on_request_and_cleared_for_problems() -> None:
         "double quotes (column 2)\n"
         "\r\x1b[K"
     )
+
+
+def test_a_renamed_column_refuses_the_export_before_any_record(tmp_path: Path) -> None:
+    """The new user's file: `geboortedatum` renamed `birthdate` mapped '4 mapped, 0 rejected'
+    with every birth date missing. Now nothing is mapped, and both columns are named."""
+    renamed = tmp_path / "applications.csv"
+    text = (SAMPLES / "evibel" / "applications.csv").read_text(encoding="utf-8")
+    renamed.write_text(text.replace("geboortedatum", "birthdate", 1), encoding="utf-8")
+    result = eugw("map", "--source", "evibel", str(renamed))
+    assert (result.returncode, result.stdout) == (1, "")
+    missing, unknown, summary = result.stderr.splitlines()
+    assert missing.startswith(f"{renamed}: GW-MAP-HEADER: the header line has no column ")
+    assert missing.endswith("(at geboortedatum)")
+    assert unknown.startswith(f"{renamed}: GW-MAP-HEADER: the column 'birthdate' is not in ")
+    assert unknown.endswith("(at birthdate)")
+    assert summary.startswith(f"{renamed}: refused before any record")
+    as_json = eugw("map", "--source", "evibel", "--json", str(renamed))
+    report = json.loads(as_json.stderr)
+    assert [(p["code"], p["path"]) for p in report["problems"]] == [
+        ("GW-MAP-HEADER", "geboortedatum"),
+        ("GW-MAP-HEADER", "birthdate"),
+    ]
+
+
+def test_an_unknown_json_key_refuses_the_export_from_a_file_or_standard_input(
+    tmp_path: Path,
+) -> None:
+    records = json.loads((SAMPLES / "evibel" / "applications.json").read_text(encoding="utf-8"))
+    records[3]["aanvraag"]["plaatss"] = records[3]["aanvraag"].pop("plaats")
+    lines = "".join(json.dumps(record) + "\n" for record in records)
+    export = tmp_path / "applications.jsonl"
+    export.write_text(lines, encoding="utf-8")
+    from_file = eugw("map", "--source", "evibel", str(export))
+    piped = subprocess.run(
+        [sys.executable, "-m", "gateway", "map", "--source", "evibel", "-"],
+        input=lines, capture_output=True, text=True, timeout=60, check=False,
+        env=child_env({"EUGW_MAPPINGS_DIR": str(MAPPINGS)}),
+    )  # fmt: skip
+    for result in (from_file, piped):
+        assert (result.returncode, result.stdout) == (1, "")
+        assert "GW-MAP-HEADER: the key 'aanvraag.plaatss' (first in the record at line 4)" in (
+            result.stderr
+        )
+
+
+def test_the_format_is_taken_from_the_file_name_and_checked_against_the_content(
+    tmp_path: Path,
+) -> None:
+    csv_file = SAMPLES / "evibel" / "applications.csv"
+    by_name = eugw("map", "--source", "evibel", str(csv_file))
+    assert by_name.returncode == 0, by_name.stderr
+    assert len(by_name.stdout.splitlines()) == 4
+    fixed = eugw(
+        "map", "--source", "waiting-register", str(SAMPLES / "waiting-register" / "extract.txt")
+    )
+    assert (fixed.returncode, len(fixed.stdout.splitlines())) == (0, 3), fixed.stderr
+    wrong = eugw("map", "--source", "evibel", "--format", "json", str(csv_file))
+    assert (wrong.returncode, wrong.stdout) == (1, "")
+    assert "GW-MAP-FORMAT: the export is not JSON: it begins with 'ov_nummer;" in wrong.stderr
+    assert "Traceback" not in wrong.stderr
+    misnamed = tmp_path / "case-files.csv"
+    misnamed.write_bytes((SAMPLES / "actio" / "case-files.json").read_bytes())
+    refused = eugw("map", "--source", "actio", str(misnamed))
+    assert refused.returncode == 2
+    assert "case-files.csv' is named like a csv export: give --format" in refused.stderr
+    taken = eugw("map", "--source", "actio", "--format", "json", str(misnamed))
+    assert taken.returncode == 0, taken.stderr
