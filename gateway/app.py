@@ -64,6 +64,7 @@ __all__ = [
     "open_store",
     "open_tracking",
     "running_services",
+    "store_location",
 ]
 
 EURODAC_PEER = PeerId(party="EU", system="eurodac")
@@ -83,32 +84,38 @@ def build_gateway(settings: Settings, *, clock: Clock | None = None) -> Gateway:
     return Gateway(settings=settings, clock=clock or SystemClock())
 
 
-async def open_store(settings: Settings) -> MessageStore:
-    """PostgreSQL or SQLite as `database_url` says (`postgresql://...`, `sqlite:///PATH`),
-    else SQLite in the data directory."""
+def store_location(settings: Settings) -> Path | str:
+    """Where the store is, as `database_url` says: a PostgreSQL URL (`postgresql://...`), or
+    the path of the SQLite file (`sqlite:///PATH`, else `gateway.sqlite3` in the data
+    directory)."""
     url = settings.database_url
     if url.startswith(("postgresql://", "postgres://")):
-        return await PostgresStore.open(url)
+        return url
     if url.startswith("sqlite:///"):
-        return await SqliteStore.open(Path(url.removeprefix("sqlite://")))
+        return Path(url.removeprefix("sqlite://"))
     if url:
         raise ConfigError(
             "GW-CFG-INVALID",
             "database_url is postgresql://... or sqlite:///PATH",
             "EUGW_DATABASE_URL",
         )
-    return await SqliteStore.open(settings.data_dir / "gateway.sqlite3")
+    return settings.data_dir / "gateway.sqlite3"
+
+
+async def open_store(settings: Settings) -> MessageStore:
+    """PostgreSQL or SQLite, where `store_location` says."""
+    location = store_location(settings)
+    if isinstance(location, str):
+        return await PostgresStore.open(location)
+    return await SqliteStore.open(location)
 
 
 async def open_tracking(settings: Settings) -> TrackingStore:
-    """The tracking tables, in the same database as the message store (`open_store` has
-    refused a `database_url` of another form already)."""
-    url = settings.database_url
-    if url.startswith(("postgresql://", "postgres://")):
-        return await PostgresTrackingStore.open(url)
-    if url.startswith("sqlite:///"):
-        return await SqliteTrackingStore.open(Path(url.removeprefix("sqlite://")))
-    return await SqliteTrackingStore.open(settings.data_dir / "gateway.sqlite3")
+    """The tracking tables, in the same database as the message store."""
+    location = store_location(settings)
+    if isinstance(location, str):
+        return await PostgresTrackingStore.open(location)
+    return await SqliteTrackingStore.open(location)
 
 
 def body_cipher(settings: Settings) -> BodyCipher:

@@ -36,6 +36,8 @@ ERROR_CODES: dict[str, str] = {
     "GW-CFG-UNKNOWN": "A setting or configuration key the gateway does not know.",
     "GW-CFG-FILE": "The configuration file cannot be read or is not valid TOML.",
     "GW-CFG-USAGE": "A command was called with arguments it cannot use.",
+    "GW-CFG-NO-STORE": "The gateway's store does not exist where the settings point (data_dir, "
+    "database_url); commands that read it never create it.",
     "GW-IN-FILE": "An input file cannot be read.",
     "GW-IN-JSON": "An input is not valid JSON.",
     "GW-IN-SOURCE": "The submission names a source the gateway has no mapping for.",
@@ -123,6 +125,8 @@ ERROR_CODES: dict[str, str] = {
     "GW-PKI-CRL-INVALID": "A revocation list is not signed by a CA of the trust store.",
     "GW-PKI-KEY": "A signing key or its certificate cannot be used.",
     "GW-PKI-NO-ACTIVE-KEY": "The configured signing key does not exist.",
+    "GW-PKI-NO-KEY": "The signing keys directory holds no signing key (eugw certs init makes a "
+    "demo one).",
     "GW-PKI-KEY-EXPIRED": "The signing key's certificate is not valid at the signing time.",
     "GW-TLS-NO-PEER-CERT": "The other side of a TLS connection presented no certificate.",
     "GW-TLS-UNTRUSTED-PARTY": "A TLS certificate names a party whose CAs did not issue it.",

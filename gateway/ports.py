@@ -213,6 +213,12 @@ class MessageStore(Protocol):
         `at_most` seconds. Workers claim again after it returns."""
         ...
 
+    async def check(self) -> None:
+        """Return when the store can work; raise its `TransportError` when it cannot: a
+        damaged file (GW-STORE-CORRUPT), a database away or failing (GW-STORE-UNAVAILABLE,
+        GW-STORE-FAILED). What readiness asks."""
+        ...
+
     async def close(self) -> None: ...
 
     # Batch uploads (migration 030).

@@ -96,6 +96,8 @@ class Settings:
     header_timeout_seconds: int = dataclasses.field(default=10, metadata=_check(_positive))
     tls_handshake_timeout_seconds: int = dataclasses.field(default=10, metadata=_check(_positive))
     body_timeout_seconds: int = dataclasses.field(default=60, metadata=_check(_positive))
+    # SIGTERM to exit at the most: work in flight gets half of it, then is cut short
+    shutdown_timeout_seconds: int = dataclasses.field(default=30, metadata=_check(_positive))
     max_body_memory_bytes: int = dataclasses.field(
         default=128 * 1024 * 1024, metadata=_check(_positive)
     )

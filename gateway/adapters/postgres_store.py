@@ -513,6 +513,12 @@ class PostgresStore:
 
         return await self._transaction(work)
 
+    async def check(self) -> None:
+        async def work(conn: Connection) -> None:
+            await conn.execute("SELECT 1")
+
+        await self._transaction(work)
+
     async def close(self) -> None:
         if self._listener is not None:
             self._listener.cancel()

@@ -2,7 +2,8 @@
 
 sqlite3 blocks, so every call runs on a thread of its own: the event loop
 never waits on the disk, and one connection serialises the transactions.
-Migrations are the `.sql` files in `sqlite/`, applied at open.
+Migrations are the `.sql` files in `sqlite/`, applied at open, after the file
+is checked (`gateway.adapters.sqlite_files`: a damaged or lost store is refused).
 
 One file, one connection per process: the message store and the tracking store
 opening the same file share one `SqliteDatabase` (counted; the last close
@@ -15,8 +16,15 @@ one `BEGIN IMMEDIATE` transaction, each unit in a savepoint of its own, and
 one `COMMIT` (one fsync) makes them all durable. A unit that raises is
 rolled back to its savepoint alone; its neighbours are unaffected. No
 caller hears of success before the commit that makes its change durable,
-so a crash loses only changes nobody was told about. If the database
-itself fails (locked, disk full, I/O error), every unit of the group fails.
+so a crash loses only changes nobody was told about.
+
+If the database itself fails (any `sqlite3.Error`, at a statement or at the
+commit), every unit of the group fails with one of our codes and nothing of
+the group holds; the thread goes on with the next group. The failure is the
+database's *fault* until it is over: a damaged file (GW-STORE-CORRUPT) for as
+long as the process runs, every later unit refused at once; a busy, full or
+failing disk (GW-STORE-UNAVAILABLE) or a statement SQLite refused
+(GW-STORE-FAILED) until a write goes through again. Readiness reports it.
 """
 
 from __future__ import annotations
@@ -33,14 +41,29 @@ from pathlib import Path
 from typing import Any, ClassVar, Generic, TypeVar
 
 from gateway.adapters.sql_common import migrations
-from gateway.errors import ConfigError, TransportError
-from gateway.private_files import FOLDER_MODE, private_file
+from gateway.adapters.sqlite_files import is_damage, open_checked
+from gateway.errors import ConfigError, GatewayError, TransportError
+from gateway.logging import get_logger
 
-__all__ = ["SqliteDatabase"]
+__all__ = ["SqliteDatabase", "StoreFault"]
 
 T = TypeVar("T")
 
 MAX_GROUP = 64  # units of work in one transaction: bounds the wait of the first
+CLOSE_TIMEOUT = 10.0  # seconds to wait for the thread to close the connection
+
+
+@dataclass(frozen=True, slots=True)
+class StoreFault:
+    """Why the database refuses work: its code, a sentence, and whether it lasts until the
+    file is restored (damage) or only until a write goes through again."""
+
+    code: str
+    reason: str
+    lasting: bool
+
+    def error(self) -> TransportError:
+        return TransportError(self.code, self.reason)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +77,9 @@ class SqliteDatabase:
     _shared: ClassVar[dict[Path, SqliteDatabase]] = {}  # this process's open files
     _shared_lock: ClassVar[threading.Lock] = threading.Lock()
 
-    def __init__(self, connection: sqlite3.Connection, executor: ThreadPoolExecutor) -> None:
+    def __init__(
+        self, connection: sqlite3.Connection, executor: ThreadPoolExecutor, path: Path
+    ) -> None:
         self._db = connection
         self._executor = executor
         self._pending: deque[_Unit[Any]] = deque()
@@ -62,6 +87,8 @@ class SqliteDatabase:
         self._draining = False
         self._users = 1
         self._path: Path | None = None
+        self._file = path
+        self._fault: StoreFault | None = None
 
     @classmethod
     async def open(
@@ -72,8 +99,8 @@ class SqliteDatabase:
         migrate: Callable[[sqlite3.Connection], None] | None = None,
     ) -> SqliteDatabase:
         """The file's database: the one this process has open already, or opened now
-        (created if needed, in WAL mode, with pending migrations applied: the gateway's,
-        or `migrate`'s for a file of another program, the simulators')."""
+        (created if new, checked if not, in WAL mode, with pending migrations applied:
+        the gateway's, or `migrate`'s for a file of another program, the simulators')."""
         key = Path(os.path.abspath(path))  # noqa: ASYNC240, PTH100  # getcwd only, no disk I/O
         with cls._shared_lock:
             database = cls._shared.get(key)
@@ -96,30 +123,32 @@ class SqliteDatabase:
         cls, path: Path, *, thread_name: str, migrate: Callable[[sqlite3.Connection], None]
     ) -> SqliteDatabase:
         executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=thread_name)
-
-        def connect() -> sqlite3.Connection:
-            _private_database(path)
-            connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-            connection.row_factory = sqlite3.Row
-            connection.execute("PRAGMA journal_mode = WAL")
-            connection.execute("PRAGMA synchronous = FULL")
-            connection.execute("PRAGMA foreign_keys = ON")
-            connection.execute("PRAGMA busy_timeout = 5000")
-            migrate(connection)
-            return connection
-
         try:
-            connection = await asyncio.get_running_loop().run_in_executor(executor, connect)
-        except sqlite3.Error as error:
+            connection = await asyncio.get_running_loop().run_in_executor(
+                executor, lambda: open_checked(path, migrate=migrate)
+            )
+        except (sqlite3.Error, OSError) as error:
             executor.shutdown()
             raise ConfigError(
                 "GW-STORE-OPEN", f"cannot open the SQLite store {path}: {error}"
             ) from None
-        return cls(connection, executor)
+        except BaseException:
+            executor.shutdown()
+            raise
+        return cls(connection, executor, path)
+
+    @property
+    def fault(self) -> StoreFault | None:
+        """Why the database refuses work now, if it does."""
+        return self._fault
 
     async def run(self, work: Callable[[sqlite3.Connection], T]) -> T:
         """Run `work` as one unit (all of its changes or none) on the database's thread;
-        return once its transaction is committed."""
+        return once its transaction is committed. A failure of the database raises
+        `TransportError` (GW-STORE-CORRUPT, GW-STORE-UNAVAILABLE, GW-STORE-FAILED)."""
+        fault = self._fault
+        if fault is not None and fault.lasting:
+            raise fault.error()  # a damaged file: no more work on it
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
         unit = _Unit(work, future, loop)
@@ -128,12 +157,20 @@ class SqliteDatabase:
             start, self._draining = not self._draining, True
         if start:
             self._executor.submit(self._drain)
-        try:
-            return await future
-        except sqlite3.OperationalError as error:  # locked, disk full, I/O error: rolled back
-            raise TransportError(
-                "GW-STORE-UNAVAILABLE", f"the SQLite store failed: {error}"
-            ) from None
+        return await future
+
+    async def check(self) -> None:
+        """Raise the database's fault, if it has one and it is not over: with a passing
+        fault, a write is tried (a no-op update) to see whether writes go through again."""
+        fault = self._fault
+        if fault is not None and fault.lasting:
+            raise fault.error()
+
+        def probe(db: sqlite3.Connection) -> None:
+            if fault is not None:
+                db.execute("UPDATE store_identity SET store_id = store_id")
+
+        await self.run(probe)
 
     async def close(self) -> None:
         """Let go of the database; the last of its users closes the connection."""
@@ -146,44 +183,121 @@ class SqliteDatabase:
         await self._shut()
 
     async def _shut(self) -> None:
-        await asyncio.get_running_loop().run_in_executor(self._executor, self._db.close)
+        closing = asyncio.get_running_loop().run_in_executor(self._executor, self._db.close)
+        try:
+            await asyncio.wait_for(closing, CLOSE_TIMEOUT)
+        except TimeoutError:  # the thread is stuck in SQLite (a hung disk): leave it
+            get_logger().error(
+                "the SQLite store did not close in time", file=str(self._file), code="timeout"
+            )
+            self._executor.shutdown(wait=False)
+            return
+        except sqlite3.Error as error:
+            get_logger().warning(
+                "closing the SQLite store failed", file=str(self._file), reason=str(error)
+            )
         self._executor.shutdown()
 
     def _drain(self) -> None:
-        """On the database's thread: run waiting units in groups until none is left."""
+        """On the database's thread: run waiting units in groups until none is left. Every
+        unit's caller hears how it went, whatever happens to the group."""
         while True:
             with self._lock:
                 if not self._pending:
                     self._draining = False
                     return
                 group = [self._pending.popleft() for _ in range(min(MAX_GROUP, len(self._pending)))]
+            try:
+                outcomes = self._run_group(group)
+            except Exception as error:  # noqa: BLE001 - a fault of ours: tell the callers
+                get_logger().exception("a SQLite group failed", error_type=type(error).__name__)
+                reason = f"the SQLite store failed: {error!r}"
+                outcomes = [(False, GatewayError("GW-INTERNAL", reason)) for _ in group]
             settled: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[Any], Any]]] = {}
-            for unit, outcome in zip(group, _run_group(self._db, group), strict=True):
+            for unit, outcome in zip(group, outcomes, strict=True):
                 settled.setdefault(unit.loop, []).append((unit.future, outcome))
-            for loop, outcomes in settled.items():  # one wake-up of each loop per group
-                loop.call_soon_threadsafe(_settle_all, outcomes)
+            for loop, results in settled.items():  # one wake-up of each loop per group
+                if not loop.is_closed():
+                    loop.call_soon_threadsafe(_settle_all, results)
 
+    def _run_group(self, group: list[_Unit[Any]]) -> list[tuple[bool, Any]]:
+        """Each unit's (succeeded, value or exception), all committed in one transaction."""
+        db = self._db
+        fault = self._fault
+        if fault is not None and fault.lasting:
+            return [(False, fault.error()) for _ in group]
+        outcomes: list[tuple[bool, Any]] = []
+        changes = db.total_changes
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            for unit in group:
+                outcomes.append(_run_unit(db, unit))
+            db.execute("COMMIT")
+        except sqlite3.Error as error:  # the database failed: nothing of the group holds
+            self._rollback()
+            fault = self._failed(error)
+            return [(False, fault.error()) for _ in group]
+        if self._fault is not None and db.total_changes > changes:  # a write went through
+            get_logger().info("the SQLite store works again", file=str(self._file))
+            self._fault = None
+        return outcomes
 
-def _run_group(db: sqlite3.Connection, group: list[_Unit[Any]]) -> list[tuple[bool, Any]]:
-    """Each unit's (succeeded, value or exception), all committed in one transaction."""
-    outcomes: list[tuple[bool, Any]] = []
-    try:
-        db.execute("BEGIN IMMEDIATE")
-        for unit in group:
-            outcomes.append(_run_unit(db, unit))
-        db.execute("COMMIT")
-    except sqlite3.OperationalError as error:  # the database failed: nothing of it holds
-        if db.in_transaction:
-            db.execute("ROLLBACK")
-        return [(False, error)] * len(group)
-    return outcomes
+    def _rollback(self) -> None:
+        try:
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
+        except sqlite3.Error as error:
+            get_logger().error(
+                "rolling back the SQLite store failed", file=str(self._file), reason=str(error)
+            )
+        if self._db.in_transaction:  # the connection cannot be trusted with a new group
+            self._fault = StoreFault(
+                "GW-STORE-FAILED",
+                f"the SQLite store {self._file} could not roll back a failed transaction; "
+                "restart the gateway",
+                lasting=True,
+            )
+
+    def _failed(self, error: sqlite3.Error) -> StoreFault:
+        """The fault `error` means, recorded and logged when it is new."""
+        name = getattr(error, "sqlite_errorname", type(error).__name__)
+        if is_damage(error):
+            fault = StoreFault(
+                "GW-STORE-CORRUPT",
+                f"the SQLite store {self._file} is damaged ({name}: {error}); nothing more is "
+                "written to it: stop the gateway, run `eugw store check`, restore a backup",
+                lasting=True,
+            )
+        elif isinstance(error, sqlite3.OperationalError):
+            fault = StoreFault(
+                "GW-STORE-UNAVAILABLE",
+                f"the SQLite store failed ({name}: {error}); the work is tried again",
+                lasting=False,
+            )
+        else:
+            fault = StoreFault(
+                "GW-STORE-FAILED",
+                f"the SQLite store refused a change ({name}: {error}); nothing of the "
+                "transaction was kept",
+                lasting=False,
+            )
+        if self._fault is None or self._fault.lasting or self._fault.code != fault.code:
+            get_logger().error(
+                "the SQLite store failed",
+                code=fault.code,
+                reason=fault.reason,
+                file=str(self._file),
+            )
+        if self._fault is None or not self._fault.lasting:
+            self._fault = fault
+        return self._fault
 
 
 def _run_unit(db: sqlite3.Connection, unit: _Unit[Any]) -> tuple[bool, Any]:
     db.execute("SAVEPOINT unit")
     try:
         value = unit.work(db)
-    except sqlite3.OperationalError:
+    except sqlite3.Error:
         raise  # the database failed: the whole group is rolled back
     # The unit refused (bad input, lost lease): undo it alone; its caller gets the exception.
     except Exception as error:  # noqa: BLE001
@@ -202,16 +316,6 @@ def _settle_all(outcomes: list[tuple[asyncio.Future[Any], tuple[bool, Any]]]) ->
             future.set_result(value)
         else:
             future.set_exception(value)
-
-
-def _private_database(path: Path) -> None:
-    """The file for this user only, in a folder made for this user only when it is new:
-    SQLite gives the -wal and -shm files it makes the database file's mode, so they are
-    0600 too (older ones are tightened)."""
-    path.parent.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
-    for file in (path, *(path.with_name(path.name + suffix) for suffix in ("-wal", "-shm"))):
-        if file == path or file.exists():
-            private_file(file)
 
 
 def _migrate(db: sqlite3.Connection) -> None:

@@ -465,6 +465,9 @@ class SqliteStore:
 
         return await self._run(work)
 
+    async def check(self) -> None:
+        await self._database.check()
+
     async def close(self) -> None:
         await self._database.close()
 

@@ -344,6 +344,9 @@ class InMemoryStore:
             prev = self._audit[-1].hash if self._audit else GENESIS
             self._audit.append(chain(record, seq=len(self._audit) + 1, prev_hash=prev))
 
+    async def check(self) -> None:
+        return None
+
     async def close(self) -> None:
         return None
 

@@ -32,6 +32,7 @@ from gateway.cli import (
     sample,
     serve,
     sim,
+    store,
     submit,
     tokens,
 )
@@ -50,6 +51,7 @@ COMMANDS = (
     deadline,
     serve,
     queue,
+    store,
     tokens,
     audit,
     bench,

@@ -6,15 +6,21 @@ import argparse
 import asyncio
 import contextlib
 import dataclasses
+import os
 import signal
+import sys
+import threading
 
 from gateway.adapters.web.server import Endpoints, serve
 from gateway.app import audit_checkpoints, running_services
 from gateway.cli._context import settings_from
 from gateway.errors import ConfigError
+from gateway.logging import get_logger
 from gateway.settings import Settings
 
 __all__ = ["register"]
+
+EXIT_STOP_TIMED_OUT = 1  # the process was stopped before it had finished stopping
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -59,8 +65,26 @@ def _run(args: argparse.Namespace) -> int:
 async def _serve(settings: Settings) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
+    timeout = settings.shutdown_timeout_seconds
+
+    def on_signal(signum: signal.Signals) -> None:
+        if stop.is_set():
+            # Ctrl-C twice: at once. A second SIGTERM (a supervisor signalling the whole
+            # process group) waits for the stop under way.
+            if signum is signal.SIGINT:
+                _exit_now("the gateway was interrupted twice")
+            return
+        stop.set()
+        # Whatever the stopping waits on (a hung disk, a peer, a store), the process ends:
+        # a thread, so that a blocked event loop cannot hold it back.
+        watchdog = threading.Timer(
+            timeout, _exit_now, args=(f"the gateway did not stop within {timeout} s",)
+        )
+        watchdog.daemon = True
+        watchdog.start()
+
     for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
+        loop.add_signal_handler(signum, on_signal, signum)
     started: asyncio.Future[Endpoints] = loop.create_future()
     async with running_services(settings) as services, audit_checkpoints(services):
         server = asyncio.create_task(serve(services, stop, started))
@@ -68,6 +92,12 @@ async def _serve(settings: Settings) -> None:
         print(f"eugw: API on {endpoints.api}, inbound (mutual TLS) on {endpoints.inbound}")
         print("eugw: press Ctrl-C to stop")
         await server
+
+
+def _exit_now(why: str) -> None:
+    get_logger().error(why + "; exiting now", setting="EUGW_SHUTDOWN_TIMEOUT_SECONDS")
+    sys.stderr.flush()
+    os._exit(EXIT_STOP_TIMED_OUT)
 
 
 async def _started(started: asyncio.Future[Endpoints], server: asyncio.Task[None]) -> Endpoints:

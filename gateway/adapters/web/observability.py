@@ -21,6 +21,7 @@ from aiohttp import web
 
 from gateway.adapters.web.keys import SERVICES
 from gateway.broker.breaker import CircuitState
+from gateway.errors import GatewayError
 from gateway.observability import CONTENT_TYPE
 from gateway.pipeline.services import Services
 from gateway.security.inventory import CertificateRow, list_certificates
@@ -37,6 +38,7 @@ __all__ = [
 
 REQUEST_ID = web.RequestKey("request_id", str)
 REQUEST_ID_HEADER = "X-Request-Id"
+STORE_CHECK_SECONDS = 5.0  # a store that takes longer to answer readiness is not ready
 _ACCEPTABLE_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -133,14 +135,22 @@ def gateway_certificates(settings: Settings, now: datetime) -> list[CertificateR
 
 
 async def readiness(services: Services) -> tuple[bool, dict[str, Any]]:
-    """Ready when the store answers and none of the gateway's certificates has expired.
+    """Ready when the store answers and can work (not damaged, its writes not failing) and
+    none of the gateway's certificates has expired; `store` says why when it cannot.
     Circuit states are reported for each peer; an open circuit does not make the gateway
     unready (it still takes submissions and queues them)."""
     report: dict[str, Any] = {}
     ready = True
     try:
-        await services.store.counts()
+        async with asyncio.timeout(STORE_CHECK_SECONDS):
+            await services.store.check()
         report["store"] = "ok"
+    except GatewayError as error:  # damaged, away or failing: say which
+        report["store"] = f"{error.code}: {error.message}"
+        ready = False
+    except TimeoutError:
+        report["store"] = f"the store did not answer within {STORE_CHECK_SECONDS:.0f} s"
+        ready = False
     except Exception as error:  # noqa: BLE001 - any failure means not ready
         report["store"] = type(error).__name__
         ready = False

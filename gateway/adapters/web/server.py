@@ -73,16 +73,44 @@ async def serve(
         log.info("gateway listening", url=endpoints.api, host=endpoints.inbound)
         if started is not None:
             started.set_result(endpoints)
-        async with asyncio.TaskGroup() as group:
-            group.create_task(services.dispatcher.run(stop), name="dispatcher")
-            group.create_task(_purge(services, stop), name="purge")
-            if services.batches is not None:  # batches cut short by a restart go on
-                stale = timedelta(seconds=settings.lease_seconds)
-                group.create_task(services.batches.watch(stop, stale_after=stale, every=30.0))
-            group.create_task(run_tracking(services.tracking, services.webhooks, stop))
+        work = asyncio.create_task(_work(services, stop), name="gateway-work")
+        await _until_drained(work, stop, drain=settings.shutdown_timeout_seconds / 2)
     finally:
         await api.cleanup()
         await inbound.cleanup()
+
+
+async def _work(services: Services, stop: asyncio.Event) -> None:
+    async with asyncio.TaskGroup() as group:
+        group.create_task(services.dispatcher.run(stop), name="dispatcher")
+        group.create_task(_purge(services, stop), name="purge")
+        if services.batches is not None:  # batches cut short by a restart go on
+            stale = timedelta(seconds=services.settings.lease_seconds)
+            group.create_task(services.batches.watch(stop, stale_after=stale, every=30.0))
+        group.create_task(run_tracking(services.tracking, services.webhooks, stop))
+
+
+async def _until_drained(work: asyncio.Task[None], stop: asyncio.Event, *, drain: float) -> None:
+    """Until `work` ends: on its own (its error is raised), or after `stop`, when the work
+    in flight has had `drain` seconds to finish (then it is cancelled: a send cut short is
+    sent again after its lease, and receivers de-duplicate)."""
+    stopped = asyncio.ensure_future(stop.wait())
+    try:
+        await asyncio.wait({work, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        if not work.done():
+            await asyncio.wait({work}, timeout=drain)
+    except BaseException:  # we are cancelled ourselves: so is the work
+        work.cancel()
+        raise
+    finally:
+        stopped.cancel()
+    if not work.done():
+        get_logger().warning("work in flight cut short at shutdown", duration_ms=drain * 1000)
+        work.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await work
+        return
+    await work
 
 
 class TlsSite(web.BaseSite):
