@@ -85,7 +85,8 @@ ERROR_CODES: dict[str, str] = {
     "GW-RMT-REFUSED": "The peer refused the message for good (HTTP 4xx).",
     "GW-STORE-UNAVAILABLE": "The store cannot be reached for now; the work is tried again.",
     "GW-CPU-WORKER": "A worker process stopped during the signing or verifying; try again.",
-    "GW-STORE-OPEN": "The message store cannot be opened or reached.",    "GW-STORE-CORRUPT": (
+    "GW-STORE-OPEN": "The message store cannot be opened or reached.",
+    "GW-STORE-CORRUPT": (
         "The store's database file is damaged (SQLite's checks fail, or a page cannot be "
         "read): the gateway refuses to work on it; restore it from a backup "
         "(`eugw store check` lists what is wrong)."
@@ -98,7 +99,6 @@ ERROR_CODES: dict[str, str] = {
         "The store refused a change (a constraint or a statement it could not run); the "
         "change and the others committed with it were rolled back."
     ),
-
     "GW-SEAL-FORMAT": "A stored message body is not in a known sealed format.",
     "GW-SEAL-KEY": "The key that sealed a stored body is missing from the key ring.",
     "GW-SEAL-TAMPERED": "A stored body was altered or belongs to another message.",
