@@ -1,4 +1,5 @@
-"""A board of another module's API, laid out by the console's script in Debian's chromium."""
+"""A board of another module's API, laid out by the console's script, and an expert's verdict on
+a hit, in Debian's chromium."""
 
 from __future__ import annotations
 
@@ -81,14 +82,15 @@ async def test_an_expert_rejects_a_hit_in_the_browser(tmp_path: Path, chromium: 
             try:
                 page = await browser.new_page()
                 page.set_default_timeout(20_000)
-                await page.goto(f"{base}/console/login?next=/console/board/hits")
+                await page.goto(f"{base}/console/login?next=/console/hits?state=pending")
                 await page.fill("#token", token)
                 await page.click("button[type=submit]")
-                await expect(page.locator("#board td").first).to_have_text("h-9")
-                await page.fill('#board input[name="reason"]', "different ridges")
-                await page.click("#board .verdict-reject")
-                await expect(page.locator(".notice")).to_have_text("Done: reject.")
-                await expect(page.locator("#board")).to_contain_text("None.")  # none pending
+                await page.click("text=h-9")
+                await page.fill("#reject-reason", "different ridges")
+                await page.click("#reject")
+                await expect(page.locator(".notice")).to_have_text("Done: rejected.")
+                await expect(page.locator("#hit-status")).to_have_text("rejected")
+                await expect(page.locator("#reported")).to_be_visible()  # the report is due
                 ARTIFACTS.mkdir(exist_ok=True)
                 await page.screenshot(path=str(ARTIFACTS / "board-hit-rejected.png"))
             finally:

@@ -4,7 +4,6 @@ that route with the console session (reads only)."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +13,6 @@ from web_rig import api_rig
 from gateway.adapters.web.auth import requires
 from gateway.adapters.web.console.boards import BOARDS, Board, add_board
 from gateway.broker.access import Role
-from gateway.tracking.hits import HitStatus
-from gateway.tracking.records import StoredHit
 
 HITS = {"hits": [{"hit_id": "h-1", "status": "awaiting_verification", "due": "2026-12-01"}]}
 PROBE = Board(name="probe", title="Probe board", api_path="/v1/probe", source="/v1/probe?x=1")
@@ -33,10 +30,10 @@ def with_probe(app: web.Application) -> None:
 
 
 def test_the_boards_of_tracking_are_known() -> None:
-    # Dublin cases have pages of their own (tests/integration/test_console_cases.py).
+    # Hits and Dublin cases have pages of their own (test_console_hits.py, _cases.py).
     assert {(board.name, board.api_path) for board in BOARDS} == {
-        ("hits", "/v1/hits"), ("deadlines", "/v1/deadlines"),
-    }  # fmt: skip
+        ("deadlines", "/v1/deadlines"),
+    }
 
 
 async def _log_in(client: Any, token: str) -> None:
@@ -91,50 +88,3 @@ async def test_the_tracking_boards_read_the_tracking_api(tmp_path: Path) -> None
             read = await rig.client.get(item.source)
             assert read.status == 200, await read.text()
             assert isinstance(await read.json(), dict)
-
-
-def _hit(hit_id: str) -> StoredHit:
-    return StoredHit(
-        hit_id=hit_id,
-        inbound_message_id=f"in-{hit_id}",
-        source_message_id=None,
-        submitter="evibel",
-        reference="BE1000098765430001",
-        matched="BE1000000004242",  # our own record: a confirmation proposes no Dublin step
-        received=date(2026, 11, 29),
-        registered=date(2026, 11, 20),
-        status=HitStatus.AWAITING_VERIFICATION,
-        created_at=datetime(2026, 11, 29, 9, tzinfo=UTC),
-        data=None,
-    )
-
-
-async def test_an_expert_confirms_and_rejects_hits_from_the_board(tmp_path: Path) -> None:
-    async with api_rig(tmp_path) as rig:
-        tracking = rig.services.tracking
-        assert tracking is not None
-        for hit_id in ("h-1", "h-2"):
-            await tracking.store.add_hit(_hit(hit_id), [])
-        await _log_in(rig.client, await rig.token(Role.OPERATOR, name="expert-1"))
-        board = await (await rig.client.get("/console/board/hits")).text()
-        assert 'data-verdicts="/console/hits/"' in board
-        found = re.search(r'name="csrf" value="([^"]*)"', board)
-        assert found
-        csrf = found.group(1)
-        confirmed = await rig.client.post("/console/hits/h-1/confirm", data={"csrf": csrf})
-        assert "Done: confirm" in await confirmed.text()
-        no_reason = await rig.client.post("/console/hits/h-2/reject", data={"csrf": csrf})
-        assert no_reason.status == 409
-        assert "GW-HIT-VERDICT" in await no_reason.text()
-        rejected = await rig.client.post(
-            "/console/hits/h-2/reject", data={"csrf": csrf, "reason": "different ridges"}
-        )
-        assert rejected.status == 200
-        unknown = await rig.client.post("/console/hits/nope/confirm", data={"csrf": csrf})
-        assert unknown.status == 404
-        first, second = await tracking.hit("h-1"), await tracking.hit("h-2")
-        await _log_in(rig.client, await rig.token(Role.AUDITOR))
-        auditor = await rig.client.post("/console/hits/h-1/confirm", data={"csrf": csrf})
-    assert (first.status, first.decided_by) == (HitStatus.CONFIRMED, "expert-1")
-    assert (second.status, second.reason) == (HitStatus.REJECTED, "different ridges")
-    assert auditor.status == 403

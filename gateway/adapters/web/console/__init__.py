@@ -55,6 +55,7 @@ def add_routes(app: web.Application) -> None:
     router.add_post("/console/logout", access.logout)
     router.add_get("/console", pages.dashboard)
     router.add_get("/console/messages", messages.messages)
+    router.add_get("/console/messages.csv", messages.messages_csv)
     router.add_get("/console/messages/{message_id}", messages.message_page)
     router.add_post(
         "/console/messages/{message_id}/{action:resend|release|cancel}", messages.act_on_message
@@ -63,15 +64,29 @@ def add_routes(app: web.Application) -> None:
     router.add_post("/console/dead/release", pages.release_dead_letters)
     router.add_get("/console/certificates", pages.certificates)
     router.add_get("/console/audit", audit.audit_trail)
+    router.add_get("/console/audit.csv", audit.audit_csv)
     router.add_get("/console/board/{name}", boards.board)
     if app[SERVICES].tracking is not None:
-        register_page(app, ConsolePage(title="Dublin cases", path="/console/cases", roles=READERS))
-        router.add_get("/console/cases", cases.cases)
-        router.add_get("/console/cases/{case_id}", cases.case_page)
-    router.add_post("/console/hits/{hit_id}/{action:confirm|reject}", hits.decide_hit)
+        _add_tracking_routes(app)
     router.add_get("/console/events", events.events)
     router.add_static("/console/static", HERE / "static", name="console-static")
     simulators.add_routes(app, app[SERVICES].settings)
+
+
+def _add_tracking_routes(app: web.Application) -> None:
+    """Hits and Dublin cases, when the gateway tracks them."""
+    register_page(app, ConsolePage(title="Hits", path="/console/hits", roles=READERS))
+    register_page(app, ConsolePage(title="Dublin cases", path="/console/cases", roles=READERS))
+    router = app.router
+    router.add_get("/console/hits", hits.hits)
+    router.add_get("/console/hits.csv", hits.hits_csv)
+    router.add_get("/console/hits/{hit_id}", hits.hit_page)
+    router.add_post(
+        "/console/hits/{hit_id}/{action:confirm|reject|reported|open-case}", hits.decide_hit
+    )
+    router.add_get("/console/cases", cases.cases)
+    router.add_get("/console/cases.csv", cases.cases_csv)
+    router.add_get("/console/cases/{case_id}", cases.case_page)
 
 
 async def _stop_events(app: web.Application) -> None:

@@ -1,5 +1,5 @@
-"""Boards of other parts of the gateway, shown once their API exists: hits to verify,
-deadlines (Dublin cases have pages of their own: `cases`).
+"""Boards of other parts of the gateway, shown once their API exists: deadlines (hits and
+Dublin cases have pages of their own: `hits`, `cases`).
 
 A board appears in the menu when the API application has its route (added by
 the tracking module); it needs the role that route needs. The page is a
@@ -31,9 +31,6 @@ class Board:
 
 
 BOARDS = (
-    Board(
-        name="hits", title="Hits to verify", api_path="/v1/hits", source="/v1/hits?state=pending"
-    ),
     Board(name="deadlines", title="Deadlines", api_path="/v1/deadlines", source="/v1/deadlines"),
 )
 
@@ -68,7 +65,6 @@ async def board(request: web.Request) -> web.Response:
                 return render(
                     request, "denied.html", {"code": "GW-UI-ROLE", "reason": reason}, status=403
                 )
-            verdicts = item.name == "hits" and request[CALLER].allows(Role.OPERATOR)
-            context = {"board": item, "verdicts": verdicts, "done": DONE.read(request)}
+            context = {"board": item, "done": DONE.read(request)}
             return render(request, "board.html", context)
     return render(request, "missing.html", {"what": "board"}, status=404)

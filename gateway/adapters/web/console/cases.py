@@ -7,33 +7,52 @@ from __future__ import annotations
 from aiohttp import web
 
 from gateway.adapters.web.console.access import DONE, READERS, page, render
+from gateway.adapters.web.console.export import MAX_EXPORTED, csv_response, flat
 from gateway.adapters.web.directory import case_messages
 from gateway.adapters.web.keys import SERVICES
 from gateway.adapters.web.params import Choice, Flag, query
+from gateway.pipeline.tracking_views import case_view
 from gateway.tracking.cases import CaseState, Direction
+from gateway.tracking.records import StoredCase
 
-__all__ = ["case_page", "cases"]
+__all__ = ["case_page", "cases", "cases_csv"]
 
-LISTED = 1000  # cases read for the list (newest first)
+LISTED = MAX_EXPORTED  # cases read for the list (newest first)
 OPEN = Flag(name="open", description="only cases still open")
 STATE = Choice(name="state", choices={state.value: state for state in CaseState})
 DIRECTION = Choice(name="direction", choices={d.value: d for d in Direction})
+COLUMNS = (
+    "case_id", "reference", "direction", "kind", "regime", "other_state", "state", "hit_id",
+    "eurodac_reference", "request_message_id", "acknowledged_at", "created_at", "updated_at",
+    "hit_based", "urgent", "urgency_reason", "request_detained", "detained",
+    "detention_reason", "extension", "deadline.date", "deadline.step", "deadline.from",
+    "deadline.legal_basis", "deadline.effect_if_missed", "deadline.variant", "deadline.state",
+    "deadline.calendar",
+)  # fmt: skip
 
 
-@page(*READERS)
-@query(OPEN, STATE, DIRECTION)
-async def cases(request: web.Request) -> web.Response:
+async def _listed(request: web.Request) -> list[StoredCase] | None:
+    """The cases the list's filters keep, newest first (None: no tracking here)."""
     tracking = request.app[SERVICES].tracking
     if tracking is None:
-        return render(request, "missing.html", {"what": "case tracking"}, status=404)
+        return None
     state, direction = STATE.read(request), DIRECTION.read(request)
     found = await tracking.store.cases(open_only=OPEN.value(request, False), limit=LISTED)
-    shown = [
+    return [
         case
         for case in found
         if (state is None or case.state is state)
         and (direction is None or case.direction is direction)
     ]
+
+
+@page(*READERS)
+@query(OPEN, STATE, DIRECTION)
+async def cases(request: web.Request) -> web.Response:
+    shown = await _listed(request)
+    if shown is None:
+        return render(request, "missing.html", {"what": "case tracking"}, status=404)
+    export = request.rel_url.with_path("/console/cases.csv").with_query(request.query)
     return render(
         request,
         "cases.html",
@@ -42,8 +61,18 @@ async def cases(request: web.Request) -> web.Response:
             "query": request.query,
             "states": list(CaseState),
             "directions": list(Direction),
+            "export": str(export),
         },
     )
+
+
+@page(*READERS)
+@query(OPEN, STATE, DIRECTION)
+async def cases_csv(request: web.Request) -> web.Response:
+    shown = await _listed(request)
+    if shown is None:
+        return render(request, "missing.html", {"what": "case tracking"}, status=404)
+    return csv_response("cases", COLUMNS, [flat(case_view(case)) for case in shown])
 
 
 @page(*READERS)

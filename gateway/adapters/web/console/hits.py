@@ -1,4 +1,4 @@
-"""`/console/hits/{id}/confirm|reject`: an expert's verdict on a Eurodac hit, from the board.
+"""Eurodac hits in the console: the list for the fingerprint experts, and an expert's verdict.
 
 A hit is used only once a fingerprint expert has verified it; a rejected
 (wrong) hit is erased and must be reported within 3 working days. The
@@ -8,18 +8,94 @@ caller's name as the expert.
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from aiohttp import web
 
-from gateway.adapters.web.console.access import page, render
+from gateway.adapters.web.console.access import DONE, READERS, page, render
+from gateway.adapters.web.console.export import MAX_EXPORTED, csv_response, flat
 from gateway.adapters.web.keys import CALLER, SERVICES
+from gateway.adapters.web.params import Choice, query
 from gateway.broker.access import Role
 from gateway.errors import GatewayError, InputError
+from gateway.logging import get_logger
+from gateway.pipeline.outgoing import case_id_of_hit
+from gateway.pipeline.tracking_views import hit_view
+from gateway.tracking.hits import HitStatus
+from gateway.tracking.records import StoredHit
 
-__all__ = ["decide_hit"]
+__all__ = ["decide_hit", "hit_page", "hits", "hits_csv"]
+
+_STATUS = {"pending": HitStatus.AWAITING_VERIFICATION} | {s.value: s for s in HitStatus}
+STATE = Choice(name="state", choices=_STATUS, description="pending: not verified yet")
+COLUMNS = (
+    "hit_id", "status", "reference", "matched", "received", "decided_by", "reason",
+    "proposal.step", "proposal.requested_state", "proposal.deadline", "proposal.legal_basis",
+    "wrong_hit_report.due", "wrong_hit_report.legal_basis", "wrong_hit_report.reported_at",
+)  # fmt: skip
+
+
+async def _listed(request: web.Request) -> list[StoredHit] | None:
+    tracking = request.app[SERVICES].tracking
+    if tracking is None:
+        return None
+    return await tracking.store.hits(status=STATE.read(request), limit=MAX_EXPORTED)
+
+
+@page(*READERS)
+@query(STATE)
+async def hits(request: web.Request) -> web.Response:
+    """Hits, the oldest first (the order they are verified in), by state."""
+    found = await _listed(request)
+    if found is None:
+        return render(request, "missing.html", {"what": "hit tracking"}, status=404)
+    export = request.rel_url.with_path("/console/hits.csv").with_query(request.query)
+    return render(
+        request,
+        "hits.html",
+        {"hits": found, "query": request.query, "states": list(_STATUS), "export": str(export)},
+    )
+
+
+@page(*READERS)
+@query(STATE)
+async def hits_csv(request: web.Request) -> web.Response:
+    found = await _listed(request)
+    if found is None:
+        return render(request, "missing.html", {"what": "hit tracking"}, status=404)
+    return csv_response("hits", COLUMNS, [flat(hit_view(hit)) for hit in found])
+
+
+@page(*READERS)
+@query(DONE)
+async def hit_page(request: web.Request) -> web.Response:
+    """One hit: its verdict, proposal and report; the matched data to operators only; the
+    case its confirmation opened."""
+    tracking = request.app[SERVICES].tracking
+    hit = None if tracking is None else await tracking.store.hit(request.match_info["hit_id"])
+    if tracking is None or hit is None:
+        return render(request, "missing.html", {"what": "hit"}, status=404)
+    operator = request[CALLER].allows(Role.OPERATOR)
+    data = tracking.hit_data(hit) if operator else None
+    case = await tracking.store.case(case_id_of_hit(hit.hit_id))
+    return render(
+        request,
+        "hit.html",
+        {
+            "hit": hit,
+            "data": _shown(data) if data is not None else None,
+            "data_erased": hit.data is None,
+            "case": case,
+            "may_act": operator,
+            "done": DONE.read(request),
+        },
+    )
 
 
 @page(Role.OPERATOR)
 async def decide_hit(request: web.Request) -> web.StreamResponse:
+    """The expert's verdict (confirm, reject with a reason), the wrong hit's report sent, or
+    the case a confirmed hit proposed opened later; each recorded under the caller's name."""
     tracking = request.app[SERVICES].tracking
     if tracking is None:
         return render(request, "missing.html", {"what": "hit tracking"}, status=404)
@@ -28,13 +104,50 @@ async def decide_hit(request: web.Request) -> web.StreamResponse:
     form = await request.post()
     try:
         if action == "confirm":
-            await tracking.confirm_hit(hit_id, by=expert)
-        else:
+            open_case = form.get("open_case", "yes") != "no"
+            await tracking.confirm_hit(hit_id, by=expert, open_case=open_case)
+        elif action == "reject":
             reason = str(form.get("reason", "")).strip()
             if not reason:
                 raise InputError("GW-HIT-VERDICT", "a rejected hit needs a reason", "reason")
             await tracking.reject_hit(hit_id, by=expert, reason=reason)
+        elif action == "reported":
+            await tracking.report_sent(hit_id, by=expert)
+        else:
+            await tracking.open_case_for_hit(hit_id)
     except GatewayError as error:
         status = 404 if error.code == "GW-HIT-UNKNOWN" else 409
-        return render(request, "refused.html", {"problem": error}, status=status)
-    raise web.HTTPSeeOther(f"/console/board/hits?done={action}")
+        return render(
+            request,
+            "refused.html",
+            {"problem": error, "back": f"/console/hits/{hit_id}"},
+            status=status,
+        )
+    get_logger().info("hit verdict", operation=action, source="console")
+    raise web.HTTPSeeOther(f"/console/hits/{quote(hit_id)}?done={_DONE[action]}")
+
+
+def _shown(data: object, prefix: str = "") -> dict[str, str]:
+    """The matched record as label and text, nested fields dotted, long texts (images)
+    shortened for the page."""
+    if isinstance(data, dict):
+        items = [(f"{prefix}{key}", value) for key, value in data.items()]
+    elif isinstance(data, list):
+        items = [(f"{prefix}{index}", value) for index, value in enumerate(data)]
+    else:
+        text = "" if data is None else str(data)
+        shown = f"{text[:_SHOWN]}… ({len(text)} characters)" if len(text) > _SHOWN else text
+        return {prefix.rstrip("."): shown}
+    out: dict[str, str] = {}
+    for key, value in items:
+        out |= _shown(value, f"{key}.")
+    return out
+
+
+_SHOWN = 96  # characters of a long text kept on the page
+_DONE = {
+    "confirm": "confirmed",
+    "reject": "rejected",
+    "reported": "wrong hit reported",
+    "open-case": "case opened",
+}

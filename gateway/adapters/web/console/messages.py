@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from aiohttp import web
 
 from gateway.adapters.web.console.access import DONE, READERS, page, render
+from gateway.adapters.web.console.export import MAX_EXPORTED, csv_response
 from gateway.adapters.web.console.inspection import XmlView, inspected
 from gateway.adapters.web.directory import (
     MESSAGE_TYPES,
@@ -23,7 +24,7 @@ from gateway.broker.states import TRANSITIONS, Event, MessageState
 from gateway.errors import GatewayError, InputError
 from gateway.logging import get_logger
 
-__all__ = ["act_on_message", "message_page", "messages"]
+__all__ = ["act_on_message", "message_page", "messages", "messages_csv"]
 
 ACTIONS = {"resend": Event.RESEND, "release": Event.RELEASE, "cancel": Event.CANCEL}
 PAGE = 200  # messages per page of the list
@@ -42,6 +43,10 @@ FROM = Day(name="from", description="created on or after this day (UTC)")
 TO = Day(name="to", description="created on or before this day (UTC)")
 OFFSET = Number(name="offset", maximum=MAX_OFFSET, clamp=True)
 FILTERS = (MESSAGE_ID, DIRECTION, STATE, PEER, REFERENCE, CONVERSATION, TYPE, HOURS, FROM, TO)
+COLUMNS = (
+    "direction", "message_id", "peer", "type", "state", "reference", "conversation_id",
+    "correlation_id", "attempts", "created_at", "updated_at", "next_attempt_at", "last_error",
+)  # fmt: skip
 
 
 def _start_of(day: date) -> datetime:
@@ -88,6 +93,8 @@ async def messages(request: web.Request) -> web.StreamResponse:
     except InputError as error:  # shown above an empty list, with the filters to change
         listed, problem = [], error
     older = request.rel_url.update_query({"offset": skip + PAGE}) if len(listed) == PAGE else None
+    kept = {name: value for name, value in request.query.items() if name not in {"offset", "id"}}
+    export = request.rel_url.with_path("/console/messages.csv").with_query(kept)
     return render(
         request,
         "messages.html",
@@ -102,8 +109,22 @@ async def messages(request: web.Request) -> web.StreamResponse:
             "problem": problem,
             "offset": skip,
             "older": str(older) if older else None,
+            "export": str(export),
         },
     )
+
+
+@page(*READERS)
+@query(*FILTERS)
+async def messages_csv(request: web.Request) -> web.Response:
+    """The list under the same filters as a CSV file (the newest `MAX_EXPORTED`)."""
+    try:
+        rows = await find_messages(
+            request.app[SERVICES], message_query(request, limit=MAX_EXPORTED, offset=0)
+        )
+    except InputError as error:
+        return render(request, "refused.html", {"problem": error}, status=400)
+    return csv_response("messages", COLUMNS, [row.summary() for row in rows])
 
 
 @page(*READERS)

@@ -119,33 +119,6 @@
     return cell("span", value === null ? "" : String(value));
   }
 
-  // Hits awaiting verification get the expert's two forms (posted with the page's CSRF token).
-  function addVerdicts(data) {
-    const csrf = document.querySelector('input[name="csrf"]');
-    const rows = board.querySelectorAll("tbody tr");
-    (data.hits || []).forEach(function (hit, index) {
-      if (hit.status !== "awaiting_verification" || !rows[index] || !csrf) { return; }
-      const td = rows[index].insertCell();
-      ["confirm", "reject"].forEach(function (action) {
-        const form = document.createElement("form");
-        form.method = "post";
-        form.action = board.getAttribute("data-verdicts") + encodeURIComponent(hit.hit_id) + "/" + action;
-        const token = document.createElement("input");
-        token.type = "hidden"; token.name = "csrf"; token.value = csrf.value;
-        form.appendChild(token);
-        if (action === "reject") {
-          const reason = document.createElement("input");
-          reason.name = "reason"; reason.required = true; reason.placeholder = "reason";
-          form.appendChild(reason);
-        }
-        const button = cell("button", action === "confirm" ? "Confirm" : "Reject");
-        button.type = "submit"; button.className = "verdict-" + action;
-        form.appendChild(button);
-        td.appendChild(form);
-      });
-    });
-  }
-
   const board = document.getElementById("board");
   if (board) {
     fetch(board.getAttribute("data-source"), { credentials: "same-origin", headers: { "Accept": "application/json" } })
@@ -155,7 +128,6 @@
       .then(function (answer) {
         board.replaceChildren(answer.ok ? laidOut(answer.data) :
           cell("p", (answer.data.code || "") + " " + (answer.data.detail || "the API refused")));
-        if (answer.ok && board.getAttribute("data-verdicts")) { addVerdicts(answer.data); }
       })
       .catch(function () { board.replaceChildren(cell("p", "The API did not answer.")); });
   }
