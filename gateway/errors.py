@@ -71,6 +71,12 @@ ERROR_CODES: dict[str, str] = {
     "GW-VAL-UNMARK-REASON": "The reason is no ground to unmark these data (or another mark).",
     "GW-VAL-ERASURE-CATEGORY": "Data of this category are never recorded: nothing to erase.",
     "GW-VAL-ERASURE-REASON": "The reason is no ground to erase data of this category early.",
+    "GW-VAL-STATUS": "A status update the regulation does not provide for, or without its data.",
+    "GW-VAL-NOT-IN-REGIME": "A field the Eurodac regulation of the transaction does not record.",
+    "GW-VAL-EVENT-REQUIRED": (
+        "The data set lacks the place and date of the apprehension or disembarkation its "
+        "category includes."
+    ),
     "GW-INTERNAL": "An unexpected error inside the gateway; the log has the details.",
     # broker and store
     "GW-BRK-TRANSITION": "A message cannot take that event in its current state.",

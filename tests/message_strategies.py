@@ -25,12 +25,19 @@ from gateway.domain.dublin import (
     ReplyOutcome,
     RequestType,
 )
-from gateway.domain.eurodac import EurodacTransaction, Operation, ReferenceNumber, Regime
+from gateway.domain.eurodac import (
+    EurodacTransaction,
+    Operation,
+    ReferenceNumber,
+    Regime,
+    TransmissionDelay,
+)
+from gateway.domain.eurodac_law import STATUS_UPDATES, DelayGround
 from gateway.domain.member_states import MEMBER_STATES
 from gateway.domain.person import Document, DocumentType, Name, Person, Sex
-from gateway.domain.record import CanonicalRecord
+from gateway.domain.record import CanonicalRecord, PlaceAndDate, StatusUpdate
 from gateway.domain.replies import Acknowledgement, EurodacHit, MatchedRecord
-from gateway.domain.requests import TransferArrangement, TransferMode
+from gateway.domain.requests import EurodacStatusUpdate, TransferArrangement, TransferMode
 from gateway.messages import DublinSubmission, Envelope, MessageRegime, Party
 
 # Characters XML 1.0 can carry, without control characters.
@@ -89,7 +96,21 @@ applications = st.builds(
     registered_on=st.none() | days,
     lodged_on=st.none() | days,
     place=st.none() | texts,
+    at_border=st.booleans(),
 )
+places_and_dates = st.builds(PlaceAndDate, on=days, place=st.none() | texts)
+delays = st.builds(TransmissionDelay, ground=st.sampled_from(DelayGround), since=st.none() | days)
+
+
+def status_updates(regime: Regime) -> st.SearchStrategy[StatusUpdate]:
+    return st.builds(
+        StatusUpdate,
+        kind=st.sampled_from([rule.kind for rule in STATUS_UPDATES[regime]]),
+        on=days,
+        member_state=st.none() | states,
+    )
+
+
 faces = st.builds(
     FacialImage, image=st.binary(max_size=40), image_format=st.sampled_from(["JPEG", "PNG"])
 )
@@ -124,14 +145,32 @@ def biometric_sets(regime: Regime) -> st.SearchStrategy[BiometricSet]:
 @st.composite
 def eurodac_records(draw: st.DrawFn, regime: Regime, operation: Operation) -> CanonicalRecord:
     reference = draw(references(regime))
+    points = st.none() | st.sampled_from(["18(1)", "18(2)(a)", "18(2)(b)", "18(2)(c)"])
     return CanonicalRecord(
         person=draw(persons),
         application=draw(st.none() | applications),
         biometrics=draw(biometric_sets(regime)),
         transaction=EurodacTransaction(
-            operation=operation, regime=regime, category=reference.category, reference=reference
+            operation=operation,
+            regime=regime,
+            category=reference.category,
+            reference=reference,
+            point=draw(points),
+            delay=draw(st.none() | delays),
         ),
+        apprehension=draw(st.none() | places_and_dates),
+        disembarkation=draw(st.none() | places_and_dates),
+        security_flag=draw(st.booleans()),
     )
+
+
+@st.composite
+def eurodac_status_updates(draw: st.DrawFn, regime: Regime) -> EurodacStatusUpdate:
+    reference = draw(references(regime))
+    transaction = EurodacTransaction(
+        operation=Operation.STATUS, regime=regime, category=reference.category, reference=reference
+    )
+    return EurodacStatusUpdate(transaction=transaction, update=draw(status_updates(regime)))
 
 
 def hits(regime: Regime) -> st.SearchStrategy[EurodacHit]:
@@ -143,6 +182,14 @@ def hits(regime: Regime) -> st.SearchStrategy[EurodacHit]:
         marked=st.booleans(),
         person=st.none() | persons,
         face=st.none() | faces,
+        fingerprints=fingerprints(0),
+        transmitted_on=st.none() | days,
+        application=st.none() | places_and_dates,
+        apprehension=st.none() | places_and_dates,
+        disembarkation=st.none() | places_and_dates,
+        status=st.lists(status_updates(regime), max_size=2).map(tuple),
+        security_flag=st.booleans(),
+        mark_reason=st.none() | st.sampled_from(["protection-granted", "residence-document"]),
     )
     return st.builds(
         EurodacHit,
@@ -237,6 +284,7 @@ __all__ = [
     "acknowledgements",
     "envelopes",
     "eurodac_records",
+    "eurodac_status_updates",
     "hits",
     "replies",
     "submissions",

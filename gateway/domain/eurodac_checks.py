@@ -18,6 +18,7 @@ from gateway.domain.eurodac_law import (
     ACTIONS,
     AGE_RULES,
     CATEGORIES,
+    STATUS_UPDATES,
     ActionRule,
     CategoryRule,
     DelayGround,
@@ -28,7 +29,8 @@ from gateway.domain.eurodac_law import (
     Retention,
     Start,
 )
-from gateway.domain.record import CanonicalRecord
+from gateway.domain.member_states import is_member_state
+from gateway.domain.record import CanonicalRecord, StatusUpdate
 
 __all__ = [
     "ActionFlaw",
@@ -43,6 +45,7 @@ __all__ = [
     "expires_on",
     "point_problem",
     "rule_of",
+    "status_problem",
     "too_young",
 ]
 
@@ -254,6 +257,28 @@ def delay_problem(  # noqa: PLR0911 - one return per flaw, in the order they are
         return f"a health delay names the day the health grounds ceased ({extension.article})"
     if delay.since is not None and delay.since > today:
         return f"the delay's day {delay.since} is after today ({today})"
+    return None
+
+
+# ----- status updates ---------------------------------------------------------------------
+
+
+def status_problem(regime: Regime, update: StatusUpdate) -> tuple[str, str] | None:
+    """Why the regulation provides for no such update: (sentence, the field at fault)."""
+    rules = {rule.kind: rule for rule in STATUS_UPDATES[regime]}
+    rule = rules.get(update.kind)
+    if rule is None:
+        known = ", ".join(f"{r.kind.value} ({r.article})" for r in rules.values())
+        return f"Regulation {regime} has no {update.kind.value} update ({known})", "kind"
+    named = update.member_state is not None and is_member_state(update.member_state)
+    if rule.names_state and not named:
+        return f"a {update.kind.value} update names a member state ({rule.article})", (
+            "member_state"
+        )
+    if not rule.names_state and update.member_state is not None:
+        return f"a {update.kind.value} update names no member state ({rule.article})", (
+            "member_state"
+        )
     return None
 
 

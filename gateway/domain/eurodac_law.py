@@ -26,6 +26,7 @@ __all__ = [
     "NEW_REGIME_START",
     "NOTICE_HOURS",
     "REGIME_RULE",
+    "STATUS_UPDATES",
     "TEMPORARY_PROTECTION_START",
     "ActionRule",
     "AgeRule",
@@ -41,6 +42,8 @@ __all__ = [
     "RegimeRule",
     "Retention",
     "Start",
+    "StatusKind",
+    "StatusRule",
     "TimeLimit",
 ]
 
@@ -61,6 +64,7 @@ class Operation(StrEnum):
     UNMARK = "unmark"
     DELETE = "delete"  # advance erasure
     CORRECT = "correct"
+    STATUS = "status"  # information on the status of the data subject, after recording
 
 
 class MarkReason(StrEnum):
@@ -79,6 +83,17 @@ class DeletionReason(StrEnum):
     CITIZENSHIP_ACQUIRED = "citizenship-acquired"
     RESIDENCE_DOCUMENT = "residence-document"
     LEFT_TERRITORY = "left-territory"
+
+
+class StatusKind(StrEnum):
+    """What a member state adds to its data set after recording (`STATUS_UPDATES`)."""
+
+    ARRIVED_AFTER_TRANSFER = "arrived-after-transfer"
+    LEFT_TERRITORY = "left-territory"
+    REMOVED = "removed"
+    RESPONSIBILITY_ASSUMED = "responsibility-assumed"
+    MEMBER_STATE_RESPONSIBLE = "member-state-responsible"
+    RELOCATED = "relocated"
 
 
 class Start(StrEnum):
@@ -217,6 +232,9 @@ class CategoryRule:
     compared_marked_only: frozenset[int] = frozenset()  # of these, marked data sets only
     compared_article: str = ""
     age_limited: bool = True
+    event_data: Start | None = None  # place and date of this event are part of the data set
+    event_data_article: str = ""
+    event_data_confirmed: bool = True
     time_limit: TimeLimit | None = None
     time_limit_note: str = ""
     applies_from: date | None = None
@@ -230,6 +248,17 @@ class CategoryRule:
 
     def point(self, name: str) -> PointRule | None:
         return next((p for p in self.points if p.point == name), None)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class StatusRule:
+    """An update of a recorded data set the law provides for: its kind and article."""
+
+    kind: StatusKind
+    article: str
+    example: str
+    names_state: bool = False  # the update names a member state (responsible, relocation)
+    confirmed: bool = True
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -277,6 +306,7 @@ _CATEGORIES_2013 = (
         article="Art 14(1)",
         retention=Retention(months=18, start=Start.CAPTURE, article="Art 16(1)"),
         compared_against=frozenset(), compared_article="Art 15",
+        event_data=Start.APPREHENSION, event_data_article="Art 14(2)(b)",
         time_limit=TimeLimit(hours=72, start=Start.APPREHENSION, article="Art 14(2)",
                              extensions=_EXT_2013_BORDER),
         time_limit_note="a person kept in custody beyond 72 hours: before release (Art 14(3))",
@@ -348,6 +378,7 @@ _CATEGORIES_2024 = (
         article="Art 22(1)",
         retention=Retention(years=5, start=Start.TRANSMISSION, article="Art 29(6)"),
         compared_against=_STORED_2024, compared_article="Art 27(1)",
+        event_data=Start.APPREHENSION, event_data_article="Art 22(2)(g)",
         time_limit=TimeLimit(hours=72, start=Start.APPREHENSION, article="Art 22(2)",
                              extensions=_extensions_2024("Art 22(4)", "Art 22(5)",
                                                          confirmed=False)),
@@ -356,6 +387,8 @@ _CATEGORIES_2024 = (
         digit=3, name="found illegally staying", article="Art 23(1)",
         retention=Retention(years=5, start=Start.TRANSMISSION, article="Art 29(7)"),
         compared_against=_STORED_2024, compared_article="Art 27(1)",
+        event_data=Start.APPREHENSION, event_data_article="Art 23(2)(g)",
+        event_data_confirmed=False,
         time_limit=TimeLimit(hours=72, start=Start.APPREHENSION, article="Art 23(2)",
                              extensions=_extensions_2024("Art 23(4)", "Art 23(5)",
                                                          confirmed=False),
@@ -402,6 +435,7 @@ _CATEGORIES_2024 = (
         article="Art 24(1)",
         retention=Retention(years=5, start=Start.TRANSMISSION, article="Art 29(8)"),
         compared_against=_STORED_2024, compared_article="Art 27(1)",
+        event_data=Start.DISEMBARKATION, event_data_article="Art 24(2)(g)",
         time_limit=TimeLimit(hours=72, start=Start.DISEMBARKATION, article="Art 24(2)",
                              extensions=_extensions_2024("Art 24(4)", "Art 24(5)",
                                                          confirmed=False)),
@@ -485,6 +519,37 @@ ACTIONS: Final = MappingProxyType(
         ),
     }
 )  # fmt: skip
+
+_S = StatusKind
+
+STATUS_UPDATES: Final = MappingProxyType(
+    {
+        Regime.EURODAC_2013: (
+            StatusRule(kind=_S.ARRIVED_AFTER_TRANSFER, article="Art 10(a) and (b)",
+                       example="the applicant arrives in Belgium after a transfer on 2 March"),
+            StatusRule(kind=_S.LEFT_TERRITORY, article="Art 10(c)", confirmed=False,
+                       example="the person left the member states' territory on 2 March"),
+            StatusRule(kind=_S.REMOVED, article="Art 10(d)", confirmed=False,
+                       example="the person was removed on 2 March"),
+            StatusRule(kind=_S.RESPONSIBILITY_ASSUMED, article="Art 10(e)", confirmed=False,
+                       example="Belgium examines the application under Art 17(1) 604/2013"),
+        ),
+        Regime.EURODAC_2024: (
+            StatusRule(kind=_S.MEMBER_STATE_RESPONSIBLE, article="Art 16(1)", names_state=True,
+                       example="the member state responsible is determined: NL"),
+            StatusRule(kind=_S.ARRIVED_AFTER_TRANSFER, article="Art 16(2)", confirmed=False,
+                       example="the applicant arrives in Belgium after a transfer on 2 March"),
+            StatusRule(kind=_S.LEFT_TERRITORY, article="Art 16(2)", confirmed=False,
+                       example="the person left the member states' territory on 2 March"),
+            StatusRule(kind=_S.REMOVED, article="Art 16(2)", confirmed=False,
+                       example="the person was removed on 2 March"),
+            StatusRule(kind=_S.RELOCATED, article="Art 17(2)(b)", names_state=True,
+                       example="the applicant is relocated to FR"),
+        ),
+    }
+)  # fmt: skip
+"""What a member state adds to its recorded data set afterwards, and under which article;
+the hit reply carries these updates (603/2013 Art 11(h) to (k); 2024/1358 Art 17(2))."""
 
 NOTICE_HOURS: Final = MappingProxyType(
     {Regime.EURODAC_2013: (None, "Art 18(1)"), Regime.EURODAC_2024: (72, "Art 31(1)")}

@@ -19,6 +19,7 @@ from gateway.domain.eurodac_law import (
     CATEGORIES,
     NOTICE_HOURS,
     REGIME_RULE,
+    STATUS_UPDATES,
     CategoryRule,
     Extension,
     Regime,
@@ -264,6 +265,51 @@ def _actions(regime: Regime) -> list[str]:
     return lines
 
 
+_HIT = {
+    Regime.EURODAC_2013: (
+        "A hit carries, for each matched data set, the data of Art 11(a) to (k) and the mark "
+        "of Art 18(1) (Art 9(5)): the fingerprints (for the expert who verifies it, Art "
+        "25(4)), the member state of origin, place and date of the application (for category "
+        "2, of the apprehension, Art 15), sex, reference number, the dates the prints were "
+        "taken and transmitted, and the updates of Art 10."
+    ),
+    Regime.EURODAC_2024: (
+        "A hit carries, for each matched data set, the data of Art 17(1) and (2) and their "
+        "equivalents (Arts 19, 21 to 24, 26) with the mark of Art 31(1) or (4) (Art 28(4)): "
+        "fingerprints and facial image, names, nationality, date and place of birth, sex, "
+        "document data, place and date of the application, apprehension or disembarkation, "
+        "reference number, the dates taken and transmitted, the updates of Arts 16 and 17(2), "
+        "the security flag, and the mark with its ground."
+    ),
+}
+
+
+def _data(regime: Regime) -> list[str]:
+    lines = []
+    for digit, rule in _in_order(regime):
+        if rule.event_data is not None:
+            lines.append(
+                f"- Category {digit}: the place and date of {rule.event_data.value} are part "
+                f"of the data set ({rule.event_data_article}"
+                f"{_dagger(rule.event_data_confirmed)}); e.g. an enrolment without them "
+                "is refused (`GW-VAL-EVENT-REQUIRED`)."
+            )
+    if regime is Regime.EURODAC_2024:
+        lines.append(
+            "- Where applicable, the fact that the person could pose a threat to internal "
+            "security following the screening or a security check (the security flag, Art "
+            "17(2)); 603/2013 records none (`GW-VAL-NOT-IN-REGIME`)."
+        )
+    lines += ["", "Updates after recording (`eurodac.status`), by the member state of origin:", ""]
+    for update in STATUS_UPDATES[regime]:
+        state = " (names the member state)" if update.names_state else ""
+        lines.append(
+            f"- {update.kind.value}{state} ({update.article}{_dagger(update.confirmed)}); "
+            f"e.g. {update.example}."
+        )
+    return [*lines, "", _HIT[regime]]
+
+
 def _unconfirmed() -> list[str]:
     found: list[str] = []
     if not REGIME_RULE.confirmed:
@@ -272,6 +318,11 @@ def _unconfirmed() -> list[str]:
         for digit, rule in rules.items():
             for item in _unconfirmed_of(rule):
                 found.append(f"- {_NAMES[regime]}, category {digit}: {item}.")
+        found += [
+            f"- {_NAMES[regime]}: the {u.kind.value} update ({u.article})."
+            for u in STATUS_UPDATES[regime]
+            if not u.confirmed
+        ]
         for action in ACTIONS[regime]:
             if not action.confirmed:
                 found.append(
@@ -287,6 +338,8 @@ def _unconfirmed_of(rule: CategoryRule) -> list[str]:
         items.append(f"the article of the category ({rule.article})")
     if rule.applies_from is not None:
         items.append(f"in force from {_date(rule.applies_from)} ({rule.applies_from_article})")
+    if rule.event_data is not None and not rule.event_data_confirmed:
+        items.append(f"place and date of {rule.event_data.value} ({rule.event_data_article})")
     if rule.retention is not None and not rule.retention.confirmed:
         items.append(f"retention {_period(rule.retention)} ({rule.retention.article})")
     if rule.time_limit is not None:
@@ -320,6 +373,8 @@ def render() -> str:
         out += [f"## {_NAMES[regime]}", "", "### Categories: what is recorded, for how long, "
                 "compared against what", ""]  # fmt: skip
         out += _categories(regime)
+        out += ["", "### What a data set carries, its updates, what a hit carries", ""]
+        out += _data(regime)
         out += ["", "### Minimum age", "", *_age(regime)]
         out += ["", "### Transmission time limits", "", *_limits(regime)]
         out += ["", "### Marking, unmarking and advance erasure", "", *_actions(regime)]

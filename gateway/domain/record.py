@@ -8,9 +8,10 @@ from datetime import date
 from gateway.domain.application import Application
 from gateway.domain.biometrics import BiometricSet
 from gateway.domain.eurodac import EurodacTransaction
+from gateway.domain.eurodac_law import StatusKind
 from gateway.domain.person import Person
 
-__all__ = ["CanonicalRecord", "PlaceAndDate"]
+__all__ = ["CanonicalRecord", "PlaceAndDate", "StatusUpdate"]
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -22,6 +23,16 @@ class PlaceAndDate:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
+class StatusUpdate:
+    """What happened to the person after the data set was recorded (`STATUS_UPDATES`):
+    `member_state` for the kinds that name one (the state responsible, of relocation)."""
+
+    kind: StatusKind
+    on: date
+    member_state: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
 class CanonicalRecord:
     """One person, their application, their biometrics and the transaction asked for.
 
@@ -30,7 +41,8 @@ class CanonicalRecord:
     disembarkation after a search and rescue operation (2024/1358 Art 24(2)(g));
     `security_flag`: the person could pose a threat to internal security following the
     screening or a security check (2024/1358 Art 17(2)); each starts a time limit or
-    travels with the data set as the regulation lists it.
+    travels with the data set as the regulation lists it. `status`: the update a
+    `status` transaction adds to the recorded data set.
     """
 
     person: Person
@@ -40,3 +52,4 @@ class CanonicalRecord:
     apprehension: PlaceAndDate | None = None
     disembarkation: PlaceAndDate | None = None
     security_flag: bool = False
+    status: StatusUpdate | None = None

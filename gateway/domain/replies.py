@@ -7,9 +7,10 @@ from datetime import date, datetime
 from enum import StrEnum
 from uuid import UUID
 
-from gateway.domain.biometrics import FacialImage
+from gateway.domain.biometrics import FacialImage, Fingerprint
 from gateway.domain.eurodac import ReferenceNumber
 from gateway.domain.person import Person, Sex
+from gateway.domain.record import PlaceAndDate, StatusUpdate
 
 __all__ = [
     "Acknowledgement",
@@ -31,11 +32,17 @@ class Acknowledgement:
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class MatchedRecord:
-    """One data set a comparison found, as the Central System transmits it.
+    """One data set a comparison found, with the data the regulation says a hit carries.
 
-    Under Regulation 603/2013 only the sex is transmitted; under 2024/1358 the
-    alphanumeric data (`person`) and the facial image too. A hit is verified by
-    a fingerprint expert before it is used.
+    603/2013 Art 9(5): the data of Art 11(a) to (k): the fingerprints (for the expert who
+    verifies the hit, Art 25(4)), the member state of origin (in the reference), place and
+    date of the application (`application`; of the apprehension for category 2, Art 15),
+    sex, reference, the date the prints were taken and transmitted, the status updates
+    (Art 10), and the mark (Art 18(1)). 2024/1358 Art 28(4): the data of Art 17(1) and (2)
+    and their equivalents for the other categories (Arts 19, 21 to 24, 26): also the
+    person's alphanumeric data (`person`), the facial image, the place and date of the
+    disembarkation, the security flag, and the mark of Art 31(1) or (4) with its ground.
+    A hit is verified by a fingerprint expert before it is used.
     """
 
     reference: ReferenceNumber
@@ -44,6 +51,14 @@ class MatchedRecord:
     marked: bool = False
     person: Person | None = None
     face: FacialImage | None = None
+    fingerprints: tuple[Fingerprint, ...] = ()
+    transmitted_on: date | None = None
+    application: PlaceAndDate | None = None
+    apprehension: PlaceAndDate | None = None
+    disembarkation: PlaceAndDate | None = None
+    status: tuple[StatusUpdate, ...] = ()
+    security_flag: bool = False
+    mark_reason: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

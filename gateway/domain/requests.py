@@ -14,10 +14,12 @@ from enum import StrEnum
 from gateway.domain.dublin import Evidence
 from gateway.domain.eurodac import EurodacTransaction, Operation
 from gateway.domain.eurodac_law import DeletionReason, MarkReason
+from gateway.domain.record import StatusUpdate
 
 __all__ = [
     "DeletionReason",
     "EurodacDataAction",
+    "EurodacStatusUpdate",
     "MarkReason",
     "ReexaminationRequest",
     "TransferArrangement",
@@ -48,6 +50,19 @@ class EurodacDataAction:
             raise ValueError(  # noqa: TRY004
                 f"{self.reason!r} is not a reason to {self.transaction.operation}"
             )
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class EurodacStatusUpdate:
+    """Add what happened to the person to the data set stored under a reference number
+    (603/2013 Art 10; 2024/1358 Arts 16, 17(2))."""
+
+    transaction: EurodacTransaction
+    update: StatusUpdate
+
+    def __post_init__(self) -> None:
+        if self.transaction.operation is not Operation.STATUS:
+            raise ValueError(f"{self.transaction.operation} is not a status update")
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

@@ -22,31 +22,16 @@ from gateway.domain.eurodac import (
     EurodacTransaction,
     Operation,
     Regime,
-    categories_for,
-    implied_reason,
     minimum_age,
     regime_on,
 )
-from gateway.domain.eurodac_checks import (
-    ActionFlaw,
-    action_refusal,
-    delay_problem,
-    point_problem,
-    rule_of,
-    too_young,
-)
-from gateway.domain.eurodac_law import (
-    AGE_RULES,
-    CATEGORIES,
-    REGIME_RULE,
-    DeletionReason,
-    Doubt,
-    MarkReason,
-)
+from gateway.domain.eurodac_checks import rule_of, too_young
+from gateway.domain.eurodac_law import AGE_RULES, CATEGORIES, REGIME_RULE, Doubt
 from gateway.domain.national_number import parse_national_number
 from gateway.domain.person import Person
 from gateway.domain.problems import Problem
 from gateway.domain.record import CanonicalRecord
+from gateway.domain.transaction_rules import check_transaction
 
 __all__ = ["check_record", "reference_day", "regime_of", "taken_on"]
 
@@ -55,26 +40,10 @@ COUNTRY_CODE = "GW-VAL-COUNTRY-CODE"
 MINIMUM_AGE = "GW-VAL-MINIMUM-AGE"
 BIRTH_AFTER_EVENT = "GW-VAL-BIRTH-AFTER-EVENT"
 DATE_ORDER = "GW-VAL-DATE-ORDER"
-CATEGORY = "GW-VAL-CATEGORY"
-REFERENCE = "GW-VAL-REFERENCE"
 FINGER_TWICE = "GW-VAL-FINGER-TWICE"
 QUALITY = "GW-VAL-QUALITY"
 FACE_REQUIRED = "GW-VAL-FACE-REQUIRED"
 REGIME = "GW-VAL-REGIME"
-POINT = "GW-VAL-POINT"
-NOT_RECORDED = "GW-VAL-NOT-RECORDED"
-REASON = "GW-VAL-REASON"
-DELAY = "GW-VAL-DELAY"
-_ACTION_CODES = {
-    ActionFlaw.MARK_CATEGORY: "GW-VAL-MARK-CATEGORY",
-    ActionFlaw.MARK_REASON: "GW-VAL-MARK-REASON",
-    ActionFlaw.UNMARK_REASON: "GW-VAL-UNMARK-REASON",
-    ActionFlaw.UNMARK_OTHER_MARK: "GW-VAL-UNMARK-REASON",
-    ActionFlaw.ERASURE_CATEGORY: "GW-VAL-ERASURE-CATEGORY",
-    ActionFlaw.ERASURE_REASON: "GW-VAL-ERASURE-REASON",
-}
-_ACTIONS = (Operation.MARK, Operation.UNMARK, Operation.DELETE)
-_REASONS = frozenset(MarkReason) | frozenset(DeletionReason)
 
 
 def taken_on(record: CanonicalRecord) -> date | None:
@@ -113,7 +82,7 @@ def check_record(record: CanonicalRecord, *, today: date) -> list[Problem]:
     if record.biometrics is not None:
         problems += _check_biometrics(record, record.biometrics, regime)
     if transaction is not None:
-        problems += _check_transaction(transaction, day, today)
+        problems += check_transaction(record, transaction, day=day, today=today)
         if taken_on(record) is not None and transaction.regime is not regime_of(record, today):
             problems.append(_regime_problem(record, transaction, today))
     return problems
@@ -274,92 +243,3 @@ def _records_a_data_set(record: CanonicalRecord) -> bool:
     if transaction.category not in rules:
         return True
     return rule_of(transaction.regime, transaction.category, transaction.point).stored
-
-
-def _check_transaction(transaction: EurodacTransaction, day: date, today: date) -> list[Problem]:
-    problems = []
-    if transaction.category not in categories_for(transaction.regime, on=day):
-        existing = ", ".join(str(d) for d in sorted(categories_for(transaction.regime, on=day)))
-        problems.append(
-            Problem(
-                code=CATEGORY,
-                message=(
-                    f"category {transaction.category} does not exist under Regulation "
-                    f"{transaction.regime} on {day} (categories: {existing})"
-                ),
-                path="transaction.category",
-            )
-        )
-        return problems + _check_reference(transaction)
-    problems += _check_point_and_storage(transaction)
-    problems += _check_reason(transaction)
-    delay = delay_problem(transaction, today=today)
-    if delay is not None:
-        problems.append(Problem(code=DELAY, message=delay, path="transaction.delay"))
-    return problems + _check_reference(transaction)
-
-
-def _check_point_and_storage(transaction: EurodacTransaction) -> list[Problem]:
-    regime, digit = transaction.regime, transaction.category
-    wrong_point = point_problem(regime, digit, transaction.point)
-    if wrong_point is not None:
-        return [Problem(code=POINT, message=wrong_point, path="transaction.point")]
-    rule = rule_of(regime, digit, transaction.point)
-    if transaction.operation is Operation.ENROL and not rule.stored:
-        return [
-            Problem(
-                code=NOT_RECORDED,
-                message=(
-                    f"{rule.name} ({rule.article}): these data are compared only and never "
-                    f"recorded ({rule.not_recorded_article}); send a search"
-                ),
-                path="transaction.operation",
-            )
-        ]
-    return []
-
-
-def _check_reason(transaction: EurodacTransaction) -> list[Problem]:
-    reason = implied_reason(transaction)
-    if transaction.operation not in _ACTIONS:
-        if transaction.reason is None:
-            return []
-        message = f"a {transaction.operation.value} takes no reason (only mark, unmark, delete)"
-        return [Problem(code=REASON, message=message, path="transaction.reason")]
-    if reason not in _REASONS:
-        allowed = ", ".join(sorted(_REASONS))
-        message = f"{reason!r} is not a reason the gateway knows ({allowed})"
-        return [Problem(code=REASON, message=message, path="transaction.reason")]
-    refusal = action_refusal(
-        transaction.regime, transaction.operation, transaction.category, str(reason)
-    )
-    if refusal is None:
-        return []
-    path = (
-        "transaction.category"
-        if refusal.flaw in (ActionFlaw.MARK_CATEGORY, ActionFlaw.ERASURE_CATEGORY)
-        else "transaction.reason"
-    )
-    return [
-        Problem(
-            code=_ACTION_CODES[refusal.flaw],
-            message=f"{refusal.sentence} (Regulation {transaction.regime} {refusal.article})",
-            path=path,
-        )
-    ]
-
-
-def _check_reference(transaction: EurodacTransaction) -> list[Problem]:
-    problems = []
-    if transaction.reference.category != transaction.category:
-        problems.append(
-            Problem(
-                code=REFERENCE,
-                message=(
-                    f"the reference number's category digit ({transaction.reference.category}) "
-                    f"is not the transaction's category ({transaction.category})"
-                ),
-                path="transaction.reference",
-            )
-        )
-    return problems

@@ -19,7 +19,7 @@ from lxml import etree
 
 from gateway.domain.dublin import dublin_regime_for
 from gateway.domain.record import CanonicalRecord
-from gateway.domain.requests import EurodacDataAction
+from gateway.domain.requests import EurodacDataAction, EurodacStatusUpdate
 from gateway.errors import InputError
 from gateway.messages import dublinet, eurodac
 from gateway.messages._xml import Node, Scope
@@ -76,6 +76,7 @@ _BODIES: dict[str, tuple[Writer, Reader]] = {
     "eurodac.mark": (eurodac.write_data_action, eurodac.read_data_action),
     "eurodac.unmark": (eurodac.write_data_action, eurodac.read_data_action),
     "eurodac.delete": (eurodac.write_data_action, eurodac.read_data_action),
+    "eurodac.status": (eurodac.write_status, eurodac.read_status),
     "eurodac.ack": (write_acknowledgement, read_acknowledgement),
     "eurodac.hit": (eurodac.write_hit, eurodac.read_hit),
     "eurodac.no-hit": (eurodac.write_no_hit, eurodac.read_no_hit),
@@ -101,7 +102,7 @@ def regime_for(content: Content) -> MessageRegime | None:
     """The regime the content itself decides, if it does (replies take the caller's)."""
     if isinstance(content, CanonicalRecord):
         return content.transaction.regime if content.transaction else None
-    if isinstance(content, EurodacDataAction):
+    if isinstance(content, EurodacDataAction | EurodacStatusUpdate):
         return content.transaction.regime
     if isinstance(content, DublinSubmission):
         application = content.record.application
@@ -183,7 +184,7 @@ def _check_fits(kind: MessageType, envelope: Envelope, content: Content) -> None
 def _operation(content: Content) -> object:
     if isinstance(content, CanonicalRecord):
         return content.transaction.operation if content.transaction else None
-    if isinstance(content, EurodacDataAction):
+    if isinstance(content, EurodacDataAction | EurodacStatusUpdate):
         return content.transaction.operation
     return None
 

@@ -7,7 +7,12 @@ from dataclasses import dataclass
 from gateway.domain.dublin import DublinReply, DublinRequest
 from gateway.domain.record import CanonicalRecord
 from gateway.domain.replies import Acknowledgement, EurodacErrorReply, EurodacHit, EurodacNoHit
-from gateway.domain.requests import EurodacDataAction, ReexaminationRequest, TransferArrangement
+from gateway.domain.requests import (
+    EurodacDataAction,
+    EurodacStatusUpdate,
+    ReexaminationRequest,
+    TransferArrangement,
+)
 
 __all__ = ["Content", "DublinSubmission"]
 
@@ -23,6 +28,7 @@ class DublinSubmission:
 Content = (
     CanonicalRecord
     | EurodacDataAction
+    | EurodacStatusUpdate
     | Acknowledgement
     | EurodacHit
     | EurodacNoHit

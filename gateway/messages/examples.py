@@ -28,8 +28,9 @@ from gateway.domain.dublin import (
     RequestType,
 )
 from gateway.domain.eurodac import EurodacTransaction, Operation, ReferenceNumber, Regime
+from gateway.domain.eurodac_law import StatusKind
 from gateway.domain.person import Document, DocumentType, Name, Person, Sex
-from gateway.domain.record import CanonicalRecord
+from gateway.domain.record import CanonicalRecord, PlaceAndDate, StatusUpdate
 from gateway.domain.replies import (
     Acknowledgement,
     EurodacErrorCode,
@@ -41,6 +42,7 @@ from gateway.domain.replies import (
 from gateway.domain.requests import (
     DeletionReason,
     EurodacDataAction,
+    EurodacStatusUpdate,
     MarkReason,
     ReexaminationRequest,
     TransferArrangement,
@@ -174,6 +176,11 @@ def example_content(name: str, regime: MessageRegime) -> Content:  # noqa: PLR09
         if kind.content is CanonicalRecord:
             return example_record(regime, kind.operation)
         transaction = example_transaction(regime, kind.operation)
+        if kind.content is EurodacStatusUpdate:
+            return EurodacStatusUpdate(
+                transaction=transaction,
+                update=StatusUpdate(kind=StatusKind.ARRIVED_AFTER_TRANSFER, on=date(2026, 10, 2)),
+            )
         reason = (
             DeletionReason.CITIZENSHIP_ACQUIRED
             if kind.operation is Operation.DELETE
@@ -187,14 +194,7 @@ def example_content(name: str, regime: MessageRegime) -> Content:  # noqa: PLR09
             received_at=CREATED,
         )
     if kind.content is EurodacHit:
-        matched = ReferenceNumber(member_state="NL", category=1, national_part="NL2025X77")
-        return EurodacHit(
-            reference=reference,
-            matches=(
-                MatchedRecord(reference=matched, captured_on=date(2025, 4, 2), sex=Sex.MALE,
-                              person=_PERSON, face=FacialImage(image=FACE)),
-            ),
-        )  # fmt: skip
+        return EurodacHit(reference=reference, matches=(_example_match(),))
     if kind.content is EurodacNoHit:
         return EurodacNoHit(reference=reference)
     if kind.content is EurodacErrorReply:
@@ -229,6 +229,20 @@ def example_content(name: str, regime: MessageRegime) -> Content:  # noqa: PLR09
         mode=TransferMode.CONTROLLED,
         escorts=0,
     )
+
+
+def _example_match() -> MatchedRecord:
+    """A Dutch applicant's data set as a hit carries it (603/2013 Art 9(5); 2024/1358 Art
+    28(4)): `transmitted` leaves out what 603/2013 does not carry."""
+    finger = Fingerprint(position=FingerPosition.RIGHT_INDEX,
+                         impression=ImpressionType.LIVE_SCAN_PLAIN, quality=55, image=b"\x02" * 8)
+    return MatchedRecord(
+        reference=ReferenceNumber(member_state="NL", category=1, national_part="NL2025X77"),
+        captured_on=date(2025, 4, 2), sex=Sex.MALE, person=_PERSON, face=FacialImage(image=FACE),
+        fingerprints=(finger,), transmitted_on=date(2025, 4, 3),
+        application=PlaceAndDate(place="Ter Apel", on=date(2025, 4, 2)),
+        status=(StatusUpdate(kind=StatusKind.LEFT_TERRITORY, on=date(2025, 11, 20)),),
+    )  # fmt: skip
 
 
 def example_messages() -> dict[tuple[str, MessageRegime], Message]:

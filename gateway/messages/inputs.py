@@ -24,6 +24,8 @@ What the JSON holds depends on the message type:
   (as `eugw check-record` reads it) with its `transaction`;
 - `eurodac.mark`, `eurodac.unmark`, `eurodac.delete`: `{"transaction": {...},
   "reason": "protection-granted"}`;
+- `eurodac.status`: `{"transaction": {...}, "update": {"kind": "arrived-after-transfer",
+  "on": "2026-10-02"}}` (`member_state` for `member-state-responsible` and `relocated`);
 - DubliNet requests: `{"record": {...}, "request": {...}}`, the request being
   a `DublinRequest` (`request_type`, `requesting_state`, `requested_state`,
   `national_reference`, `legal_basis`, ...);

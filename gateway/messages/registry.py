@@ -13,7 +13,12 @@ from gateway.domain.dublin import DublinRegime, DublinReply, RequestType
 from gateway.domain.eurodac import Operation, Regime
 from gateway.domain.record import CanonicalRecord
 from gateway.domain.replies import Acknowledgement, EurodacErrorReply, EurodacHit, EurodacNoHit
-from gateway.domain.requests import EurodacDataAction, ReexaminationRequest, TransferArrangement
+from gateway.domain.requests import (
+    EurodacDataAction,
+    EurodacStatusUpdate,
+    ReexaminationRequest,
+    TransferArrangement,
+)
 from gateway.errors import InputError
 from gateway.messages.content import DublinSubmission
 from gateway.messages.envelope import MessageRegime
@@ -147,6 +152,9 @@ _ALL = (
             "practical arrangements of a transfer"),
     _dublin("ack", "Acknowledgement", Acknowledgement,
             "acknowledge receipt (starts the reply period)"),
+    # added after the first pack: last, so that the example messages keep their ids
+    _eurodac("status", "StatusUpdate", EurodacStatusUpdate,
+             "add what happened to the person after recording", operation=Operation.STATUS),
 )  # fmt: skip
 
 MESSAGE_TYPES: dict[str, MessageType] = {kind.name: kind for kind in _ALL}

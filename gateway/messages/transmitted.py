@@ -12,10 +12,11 @@ from __future__ import annotations
 import dataclasses
 
 from gateway.domain.application import Application, NationalIdentifiers
-from gateway.domain.eurodac import Regime
+from gateway.domain.eurodac import EurodacTransaction, Regime
 from gateway.domain.person import Person
 from gateway.domain.record import CanonicalRecord
 from gateway.domain.replies import EurodacHit
+from gateway.domain.requests import EurodacDataAction, EurodacStatusUpdate
 from gateway.messages.codec import Message
 from gateway.messages.content import Content, DublinSubmission
 from gateway.messages.envelope import MessageRegime
@@ -41,28 +42,55 @@ def _content(content: Content, regime: MessageRegime) -> Content:
         )
     if isinstance(content, EurodacHit) and regime is Regime.EURODAC_2013:
         matches = tuple(
-            dataclasses.replace(match, person=None, face=None) for match in content.matches
+            dataclasses.replace(
+                match,
+                person=None,
+                face=None,
+                disembarkation=None,
+                security_flag=False,
+                mark_reason=None,
+            )
+            for match in content.matches
         )
         return dataclasses.replace(content, matches=matches)
+    if isinstance(content, EurodacStatusUpdate):
+        return dataclasses.replace(content, transaction=_transaction(content.transaction))
+    if isinstance(content, EurodacDataAction):
+        transaction = dataclasses.replace(content.transaction, point=None, delay=None, reason=None)
+        return dataclasses.replace(content, transaction=transaction)
     return content
+
+
+def _transaction(transaction: EurodacTransaction) -> EurodacTransaction:
+    """What the Transaction block carries: the point under 2024/1358 only, the delay; the
+    reason of a mark travels in the action's own element, never here."""
+    point = transaction.point if transaction.regime is Regime.EURODAC_2024 else None
+    return dataclasses.replace(transaction, point=point, reason=None)
 
 
 def _eurodac_record(record: CanonicalRecord, regime: MessageRegime) -> CanonicalRecord:
     person = record.person
     biometrics = record.biometrics
-    if regime is Regime.EURODAC_2013:
+    new = regime is Regime.EURODAC_2024
+    if not new:
         person = Person(name=UNNAMED, sex=person.sex)
         if biometrics is not None:
             biometrics = dataclasses.replace(biometrics, face=None)
+    transaction = record.transaction
     return CanonicalRecord(
         person=person,
-        application=_application(record.application, dublin=False),
+        application=_application(record.application, dublin=False, new=new),
         biometrics=biometrics,
-        transaction=record.transaction,
+        transaction=None if transaction is None else _transaction(transaction),
+        apprehension=record.apprehension,
+        disembarkation=record.disembarkation if new else None,
+        security_flag=record.security_flag and new,
     )
 
 
-def _application(application: Application | None, *, dublin: bool) -> Application | None:
+def _application(
+    application: Application | None, *, dublin: bool, new: bool = False
+) -> Application | None:
     if application is None:
         return None
     kept = Application(
@@ -70,7 +98,8 @@ def _application(application: Application | None, *, dublin: bool) -> Applicatio
         place=application.place,
         lodged_on=application.lodged_on,
         made_on=application.made_on if dublin else None,
-        registered_on=application.registered_on if dublin else None,
+        registered_on=application.registered_on if dublin or new else None,
+        at_border=application.at_border and new,
     )
     empty = Application(identifiers=NationalIdentifiers())
     return None if kept == empty else kept

@@ -20,8 +20,13 @@ from typing import Any
 from gateway.broker.outbox import Outbox
 from gateway.broker.records import NewMessage, Submission, SubmissionStatus
 from gateway.domain import CanonicalRecord, Problem, check_record
-from gateway.domain.eurodac import Operation
-from gateway.domain.requests import DeletionReason, EurodacDataAction, MarkReason
+from gateway.domain.eurodac import Operation, implied_reason
+from gateway.domain.requests import (
+    DeletionReason,
+    EurodacDataAction,
+    EurodacStatusUpdate,
+    MarkReason,
+)
 from gateway.domain.serialization import decode_record
 from gateway.errors import ERROR_CODES, GatewayError, InputError
 from gateway.messages import MESSAGE_TYPES, Message, new_envelope
@@ -261,26 +266,32 @@ def eurodac_message(wire: Wire, record: CanonicalRecord, now: datetime) -> NewMe
     )
 
 
-def _content_of(record: CanonicalRecord) -> CanonicalRecord | EurodacDataAction:
-    """What the message carries: the record, or for a mark, an unmark or an advance deletion
-    the action on the stored data.
+def _content_of(
+    record: CanonicalRecord,
+) -> CanonicalRecord | EurodacDataAction | EurodacStatusUpdate:
+    """What the message carries: the record; for a mark, an unmark or an advance deletion the
+    action on the stored data; for a status transaction its update.
 
-    A canonical record names no reason for these, so each takes the one its national record
-    stands for: a mark when protection is granted (Actio's decisions, `mappings/actio.md`),
-    an unmark when it is withdrawn, an advance deletion when citizenship was acquired (the
-    ground of 603/2013 Art 13(1), kept by 2024/1358).
+    The ground of an action is `transaction.reason`, else the one its national record stands
+    for (`implied_reason`: a mark when protection is granted, Actio's decisions,
+    `mappings/actio.md`; an unmark when it is withdrawn; an erasure on citizenship). The
+    domain rules have checked that the law allows it (docs/law.md).
     """
     transaction = record.transaction
-    if transaction is None or transaction.operation not in _REASONS:
+    if transaction is None:
         return record
-    return EurodacDataAction(transaction=transaction, reason=_REASONS[transaction.operation])
+    if transaction.operation is Operation.STATUS and record.status is not None:
+        return EurodacStatusUpdate(transaction=transaction, update=record.status)
+    if transaction.operation not in _ACTIONS:
+        return record
+    reason = str(implied_reason(transaction))
+    action = replace(transaction, reason=None)
+    if transaction.operation is Operation.DELETE:
+        return EurodacDataAction(transaction=action, reason=DeletionReason(reason))
+    return EurodacDataAction(transaction=action, reason=MarkReason(reason))
 
 
-_REASONS: dict[Operation, MarkReason | DeletionReason] = {
-    Operation.MARK: MarkReason.PROTECTION_GRANTED,
-    Operation.UNMARK: MarkReason.PROTECTION_WITHDRAWN,
-    Operation.DELETE: DeletionReason.CITIZENSHIP_ACQUIRED,
-}
+_ACTIONS = (Operation.MARK, Operation.UNMARK, Operation.DELETE)
 
 
 def _same_request(earlier: Submission, request: SubmissionRequest) -> Submission:

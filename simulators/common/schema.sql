@@ -34,6 +34,18 @@ CREATE TABLE IF NOT EXISTS eurodac_records (
     record_json     TEXT NOT NULL      -- the canonical record as transmitted
 );
 
+-- Eurodac: what the member state of origin added to a data set after recording (603/2013
+-- Art 10; 2024/1358 Arts 16, 17(2)); a hit carries them.
+CREATE TABLE IF NOT EXISTS eurodac_status (
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
+    reference       TEXT NOT NULL,
+    kind            TEXT NOT NULL,
+    on_day          TEXT NOT NULL,
+    member_state    TEXT,
+    at              TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS eurodac_status_reference ON eurodac_status (reference, id);
+
 -- Eurodac: data sets found to be of one person (hits), to notify on advance deletion.
 CREATE TABLE IF NOT EXISTS eurodac_links (
     reference       TEXT NOT NULL,

@@ -22,7 +22,7 @@ from typing import Any
 
 from gateway.domain.biometrics import BiometricSet
 from gateway.domain.eurodac import Operation, ReferenceNumber, Regime
-from gateway.domain.record import CanonicalRecord
+from gateway.domain.record import CanonicalRecord, PlaceAndDate
 from gateway.domain.replies import (
     EurodacErrorCode,
     EurodacErrorReply,
@@ -30,7 +30,7 @@ from gateway.domain.replies import (
     EurodacNoHit,
     MatchedRecord,
 )
-from gateway.domain.requests import EurodacDataAction
+from gateway.domain.requests import EurodacDataAction, EurodacStatusUpdate
 from gateway.errors import InputError
 from gateway.messages import Content, Envelope, Message, parse_message
 from gateway.security.identity import PeerId
@@ -49,7 +49,7 @@ __all__ = ["CentralSystem", "EurodacConfig", "LatePolicy"]
 EURODAC = PeerId(party="EU", system="eurodac")
 _REQUESTS = frozenset(
     {"eurodac.enrolment", "eurodac.search", "eurodac.correct", "eurodac.mark",
-     "eurodac.unmark", "eurodac.delete"}
+     "eurodac.unmark", "eurodac.delete", "eurodac.status"}
 )  # fmt: skip
 
 
@@ -104,6 +104,8 @@ class CentralSystem:
         content = message.content
         if isinstance(content, EurodacDataAction):
             return await self._data_action(message, content, now)
+        if isinstance(content, EurodacStatusUpdate):
+            return await self._status(message, content, now)
         if isinstance(content, CanonicalRecord):
             return await self._capture(message, content, now)
         return Processed(outcome={"ignored": message.envelope.message_type})
@@ -256,6 +258,28 @@ class CentralSystem:
             effects=lambda db: store.mark(db, reference, marked=marked, reason=action.reason.value),
         )
 
+    # ----- status updates after recording ----------------------------------------------
+
+    async def _status(
+        self, message: Message, update: EurodacStatusUpdate, now: datetime
+    ) -> Processed:
+        """Add the update to the data set (603/2013 Art 10; 2024/1358 Arts 16, 17(2)); only
+        the member state of origin may, under the regulation the data set was recorded
+        under, with an update that regulation provides for."""
+        envelope = message.envelope
+        transaction = update.transaction
+        reference = str(transaction.reference)
+        stored = await self.db.run(lambda db: store.find(db, reference))
+        refusal = _owner_refusal(stored, envelope.sender.authority, reference) or (
+            rules.check_status(update, stored)
+        )
+        if refusal is not None:
+            return await self._refuse(envelope, transaction.reference, refusal, late=False, now=now)
+        return Processed(
+            outcome={"status": reference, "kind": update.update.kind.value},
+            effects=lambda db: store.add_status(db, reference, update.update, now),
+        )
+
     # ----- replies --------------------------------------------------------------------
 
     async def _refuse(
@@ -312,16 +336,30 @@ def _owner_refusal(
 
 
 def _matched(candidate: store.StoredRecord, regime: Regime) -> MatchedRecord:
-    """A matched data set as transmitted: under 2024/1358 with the person's data and face."""
+    """A matched data set as the regulation says a hit carries it (603/2013 Art 9(5): the
+    data of Art 11(a) to (k) and the mark; 2024/1358 Art 28(4): the data of Art 17(1) and (2)
+    and their equivalents, with the mark of Art 31(1) or (4)); under 2024/1358 the person's
+    data, face, disembarkation and security flag of data stored under it."""
     full = regime is Regime.EURODAC_2024 and candidate.regime is Regime.EURODAC_2024
-    biometrics = candidate.record.biometrics
+    record = candidate.record
+    biometrics = record.biometrics
+    application = record.application
+    day = application and (application.lodged_on or application.registered_on)
     return MatchedRecord(
         reference=ReferenceNumber.parse(candidate.summary.reference),
         captured_on=candidate.captured_on,
-        sex=candidate.record.person.sex,
+        sex=record.person.sex,
         marked=candidate.summary.marked,
-        person=candidate.record.person if full else None,
+        person=record.person if full else None,
         face=biometrics.face if full and biometrics is not None else None,
+        fingerprints=biometrics.fingerprints if biometrics is not None else (),
+        transmitted_on=candidate.transmitted_on,
+        application=PlaceAndDate(place=application.place, on=day) if application and day else None,
+        apprehension=record.apprehension,
+        disembarkation=record.disembarkation if full else None,
+        status=candidate.status,
+        security_flag=record.security_flag and full,
+        mark_reason=candidate.summary.mark_reason if full else None,
     )
 
 

@@ -22,12 +22,13 @@ from gateway.domain.eurodac_checks import (
     expires_on,
     point_problem,
     rule_of,
+    status_problem,
     too_young,
 )
 from gateway.domain.eurodac_law import AGE_RULES
 from gateway.domain.record import CanonicalRecord
 from gateway.domain.replies import EurodacErrorCode
-from gateway.domain.requests import EurodacDataAction
+from gateway.domain.requests import EurodacDataAction, EurodacStatusUpdate
 from gateway.domain.rules import reference_day, regime_of
 
 __all__ = [
@@ -36,6 +37,7 @@ __all__ = [
     "StoredSummary",
     "check_action",
     "check_capture",
+    "check_status",
     "comparison",
     "eligible",
     "expires_on",
@@ -246,6 +248,22 @@ def check_action(
             code=EurodacErrorCode.UNMARK_NOT_ALLOWED, description=f"{reference} is not marked"
         )
     return None
+
+
+def check_status(update: EurodacStatusUpdate, stored: StoredSummary | None) -> Refusal | None:
+    """The reason to refuse a status update of a stored data set (its owner is checked
+    before), or None."""
+    regime = update.transaction.regime
+    if stored is not None and stored.regime is not None and stored.regime is not regime:
+        return Refusal(
+            code=EurodacErrorCode.INVALID_MESSAGE,
+            description=f"{update.transaction.reference} was recorded under {stored.regime}, "
+            f"not {regime}",
+        )
+    problem = status_problem(regime, update.update)
+    if problem is None:
+        return None
+    return Refusal(code=EurodacErrorCode.INVALID_MESSAGE, description=problem[0])
 
 
 def late_description(found: Deadline, transmitted_at: datetime) -> str:

@@ -14,14 +14,16 @@ from datetime import date, datetime
 from typing import Any
 
 from gateway.domain.eurodac import Regime
-from gateway.domain.record import CanonicalRecord
+from gateway.domain.eurodac_law import StatusKind
+from gateway.domain.record import CanonicalRecord, StatusUpdate
 from gateway.domain.serialization import decode_record, encode
-from simulators.common.state import to_db
+from simulators.common.state import from_db, to_db
 from simulators.eurodac.rules import Comparison, StoredSummary, eligible
 
 __all__ = [
     "Notification",
     "StoredRecord",
+    "add_status",
     "candidates",
     "correct",
     "delete",
@@ -40,6 +42,8 @@ class StoredRecord:
     regime: Regime
     captured_on: date
     record: CanonicalRecord
+    transmitted_on: date
+    status: tuple[StatusUpdate, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -65,7 +69,7 @@ def _summary(row: sqlite3.Row) -> StoredSummary:
     )
 
 
-def _stored(row: sqlite3.Row) -> StoredRecord:
+def _stored(db: sqlite3.Connection, row: sqlite3.Row) -> StoredRecord:
     decoded = decode_record(json.loads(row["record_json"]))
     if decoded.value is None:  # only records this module wrote are stored
         raise ValueError(f"stored record {row['reference']} cannot be read: {decoded.problems}")
@@ -74,6 +78,32 @@ def _stored(row: sqlite3.Row) -> StoredRecord:
         regime=Regime(row["regime"]),
         captured_on=date.fromisoformat(row["captured_on"]),
         record=decoded.value,
+        transmitted_on=from_db(row["stored_at"]).date(),
+        status=_status(db, row["reference"]),
+    )
+
+
+def _status(db: sqlite3.Connection, reference: str) -> tuple[StatusUpdate, ...]:
+    rows = db.execute(
+        "SELECT kind, on_day, member_state FROM eurodac_status WHERE reference = ? ORDER BY id",
+        (reference,),
+    ).fetchall()
+    return tuple(
+        StatusUpdate(
+            kind=StatusKind(row["kind"]),
+            on=date.fromisoformat(row["on_day"]),
+            member_state=row["member_state"],
+        )
+        for row in rows
+    )
+
+
+def add_status(db: sqlite3.Connection, reference: str, update: StatusUpdate, at: datetime) -> None:
+    """Add what happened to the person to a stored data set (a hit carries it)."""
+    db.execute(
+        "INSERT INTO eurodac_status (reference, kind, on_day, member_state, at)"
+        " VALUES (?, ?, ?, ?, ?)",
+        (reference, update.kind.value, update.on.isoformat(), update.member_state, to_db(at)),
     )
 
 
@@ -91,7 +121,7 @@ def candidates(db: sqlite3.Connection, against: Comparison, on: date) -> list[St
         f" AND category IN ({marks}) ORDER BY stored_at",
         (on.isoformat(), *sorted(against.categories)),
     ).fetchall()
-    found = [_stored(row) for row in rows]
+    found = [_stored(db, row) for row in rows]
     return [c for c in found if eligible(c.summary, against=against, on=on)]
 
 
@@ -138,7 +168,7 @@ def correct(db: sqlite3.Connection, record: CanonicalRecord) -> None:
     if row is None:
         return
     if record.biometrics is None:
-        record = dataclasses.replace(record, biometrics=_stored(row).record.biometrics)
+        record = dataclasses.replace(record, biometrics=_stored(db, row).record.biometrics)
     db.execute(
         "UPDATE eurodac_records SET record_json = ? WHERE reference = ?",
         (json.dumps(encode(record)), reference),

@@ -11,6 +11,7 @@ from message_strategies import (
     acknowledgements,
     envelopes,
     eurodac_records,
+    eurodac_status_updates,
     hits,
     replies,
     submissions,
@@ -48,6 +49,14 @@ def test_eurodac_captures(
 ) -> None:
     record = data.draw(eurodac_records(regime, operation))
     round_trip(data.draw, name, regime, record)
+
+
+@pytest.mark.parametrize("regime", list(Regime))
+@ROUND_TRIP
+@given(data=st.data())
+def test_eurodac_status_updates(regime: Regime, data: st.DataObject) -> None:
+    """603/2013 Art 10; 2024/1358 Arts 16, 17(2): an update of a recorded data set."""
+    round_trip(data.draw, "eurodac.status", regime, data.draw(eurodac_status_updates(regime)))
 
 
 @pytest.mark.parametrize("regime", list(Regime))

@@ -20,7 +20,8 @@ from gateway.domain import (
     check_record,
 )
 from gateway.domain.eurodac import TransmissionDelay
-from gateway.domain.eurodac_law import DelayGround
+from gateway.domain.eurodac_law import DelayGround, StatusKind
+from gateway.domain.record import PlaceAndDate, StatusUpdate
 from gateway.domain.serialization import decode_record
 
 TODAY = date(2026, 11, 24)
@@ -225,3 +226,60 @@ def test_a_delay_the_category_has_no_extension_for_is_refused() -> None:
     search = _record(PartialDate(year=1990), date(2026, 3, 10), Regime.EURODAC_2013, 3)
     technical = TransmissionDelay(ground=DelayGround.TECHNICAL)
     assert _codes(_transaction(search, delay=technical)) == [("GW-VAL-DELAY", "transaction.delay")]
+
+
+def test_a_border_crossing_carries_the_place_and_date_of_the_apprehension() -> None:
+    """603/2013 Art 14(2)(b); 2024/1358 Art 22(2)(g), Art 24(2)(g) for a disembarkation."""
+    old = _transaction(
+        _record(PartialDate(year=1990), date(2026, 3, 10), Regime.EURODAC_2013, 2),
+        operation=Operation.ENROL,
+    )
+    assert _codes(old) == [("GW-VAL-EVENT-REQUIRED", "apprehension")]
+    place = PlaceAndDate(place="Evros", on=date(2026, 3, 9))
+    assert _codes(dataclasses.replace(old, apprehension=place)) == []
+    rescued = _transaction(
+        _record(PartialDate(year=1990), date(2026, 9, 15), Regime.EURODAC_2024, 9),
+        operation=Operation.ENROL,
+    )
+    codes = [c for c in _codes(rescued) if c[0] != "GW-VAL-FACE-REQUIRED"]
+    assert codes == [("GW-VAL-EVENT-REQUIRED", "disembarkation")]
+
+
+def test_603_2013_records_no_security_flag_and_no_disembarkation() -> None:
+    """603/2013 Arts 11 and 15 list what it records: neither is there."""
+    record = _record(PartialDate(year=1990), date(2026, 3, 10), Regime.EURODAC_2013)
+    flagged = dataclasses.replace(
+        record,
+        security_flag=True,
+        disembarkation=PlaceAndDate(on=date(2026, 3, 9)),
+    )
+    assert set(_codes(flagged)) == {
+        ("GW-VAL-NOT-IN-REGIME", "security_flag"),
+        ("GW-VAL-NOT-IN-REGIME", "disembarkation"),
+    }
+
+
+@pytest.mark.parametrize(
+    ("regime", "update", "path"),
+    [
+        # 2024/1358 Art 16(1): the member state responsible is named
+        (Regime.EURODAC_2024, StatusUpdate(kind=StatusKind.MEMBER_STATE_RESPONSIBLE,
+                                           on=date(2026, 10, 1)), "status.member_state"),
+        # 603/2013 Art 10 has no such update
+        (Regime.EURODAC_2013, StatusUpdate(kind=StatusKind.MEMBER_STATE_RESPONSIBLE,
+                                           on=date(2026, 3, 20), member_state="NL"),
+         "status.kind"),
+        (Regime.EURODAC_2013, StatusUpdate(kind=StatusKind.REMOVED, on=date(2026, 3, 20),
+                                           member_state="NL"), "status.member_state"),
+    ],
+)  # fmt: skip
+def test_status_updates_the_regulation_does_not_provide_for_are_refused(
+    regime: Regime, update: StatusUpdate, path: str
+) -> None:
+    captured = date(2026, 9, 15) if regime is Regime.EURODAC_2024 else date(2026, 3, 10)
+    record = _transaction(
+        _record(PartialDate(year=1990), captured, regime), operation=Operation.STATUS
+    )
+    assert _codes(dataclasses.replace(record, status=update)) == [("GW-VAL-STATUS", path)]
+    lawful = StatusUpdate(kind=StatusKind.ARRIVED_AFTER_TRANSFER, on=date(2026, 10, 1))
+    assert _codes(dataclasses.replace(record, status=lawful)) == []  # 603 Art 10(a); 2024 16(2)

@@ -1,0 +1,161 @@
+"""The simulated Central System applies the law's tables over the wire: what a hit carries,
+status updates after recording, and the acts it refuses, each with its code and article."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+import aiohttp
+from pki import GeneratedPki
+from polling import eventually
+from simkit import (
+    EURODAC,
+    Certs,
+    FakeGateway,
+    StartSimulator,
+    capture,
+    gateway_client_context,
+    signed,
+)
+from simkit import post as post_signed
+
+from gateway.domain.eurodac import EurodacTransaction, Operation, ReferenceNumber, Regime
+from gateway.domain.eurodac_law import StatusKind
+from gateway.domain.record import StatusUpdate
+from gateway.domain.replies import EurodacErrorReply, EurodacHit
+from gateway.domain.requests import EurodacDataAction, EurodacStatusUpdate, MarkReason
+from gateway.messages import Content
+
+
+async def _send(
+    session: aiohttp.ClientSession,
+    url: str,
+    certs: Certs,
+    pki: GeneratedPki,
+    content: Content,
+    message_type: str,
+) -> uuid.UUID:
+    envelope, body = signed(
+        content,
+        message_type=message_type,
+        regime=Regime.EURODAC_2024,
+        recipient=EURODAC,
+        signer=certs.gateway_signer,
+    )
+    status, _, _ = await post_signed(
+        session,
+        url,
+        body,
+        context=gateway_client_context(certs, pki, EURODAC),
+        message_id=envelope.message_id,
+    )
+    assert status == 200
+    return envelope.message_id
+
+
+def _transaction(operation: Operation, national_part: str) -> EurodacTransaction:
+    return EurodacTransaction(
+        operation=operation,
+        regime=Regime.EURODAC_2024,
+        category=1,
+        reference=ReferenceNumber(member_state="BE", category=1, national_part=national_part),
+    )
+
+
+async def _reply(stand_in: FakeGateway, message_id: uuid.UUID) -> Any:
+    await eventually(lambda: bool(stand_in.messages(message_id)), within=20)
+    [reply] = stand_in.messages(message_id)
+    return reply
+
+
+async def test_a_status_update_is_recorded_and_a_hit_carries_the_data_set(
+    start_simulator: StartSimulator,
+    stand_in: FakeGateway,
+    certs: Certs,
+    pki: GeneratedPki,
+    session: aiohttp.ClientSession,
+) -> None:
+    """2024/1358 Art 16: the member state of origin adds what happened; Art 28(4): a hit
+    carries the data of Art 17(1) and (2): fingerprints, face, person, dates, updates."""
+    simulator = await start_simulator()
+    url = simulator.eurodac_url
+    first = await _send(
+        session, url, certs, pki, capture(person=90, national_part="U1"), "eurodac.enrolment"
+    )
+    await _reply(stand_in, first)
+    arrived = StatusUpdate(
+        kind=StatusKind.MEMBER_STATE_RESPONSIBLE, on=datetime.now(UTC).date(), member_state="NL"
+    )
+    update = EurodacStatusUpdate(transaction=_transaction(Operation.STATUS, "U1"), update=arrived)
+    updated = await _send(session, url, certs, pki, update, "eurodac.status")
+
+    async def recorded() -> bool:
+        async with session.get(f"{simulator.control_url}/control/received") as response:
+            rows = await response.json()
+        return any(r["message_id"] == str(updated) and r["outcome"] for r in rows)
+
+    await eventually(recorded, within=20)
+    again = await _send(
+        session,
+        url,
+        certs,
+        pki,
+        capture(person=90, national_part="U2", capture_no=1),
+        "eurodac.enrolment",
+    )
+    hit = (await _reply(stand_in, again)).content
+    assert isinstance(hit, EurodacHit)
+    [match] = hit.matches
+    assert str(match.reference) == "BE1U1"
+    assert match.status == (arrived,)
+    assert match.fingerprints  # for the expert who verifies the hit (Art 38)
+    assert match.face is not None
+    assert match.person is not None
+    assert match.transmitted_on is not None
+
+
+async def test_an_update_the_regulation_does_not_provide_for_is_refused(
+    start_simulator: StartSimulator,
+    stand_in: FakeGateway,
+    certs: Certs,
+    pki: GeneratedPki,
+    session: aiohttp.ClientSession,
+) -> None:
+    """2024/1358 Art 16(1): the member state responsible is named."""
+    simulator = await start_simulator()
+    url = simulator.eurodac_url
+    first = await _send(
+        session, url, certs, pki, capture(person=91, national_part="V1"), "eurodac.enrolment"
+    )
+    await _reply(stand_in, first)
+    nameless = StatusUpdate(kind=StatusKind.MEMBER_STATE_RESPONSIBLE, on=datetime.now(UTC).date())
+    update = EurodacStatusUpdate(transaction=_transaction(Operation.STATUS, "V1"), update=nameless)
+    reply = await _reply(stand_in, await _send(session, url, certs, pki, update, "eurodac.status"))
+    assert isinstance(reply.content, EurodacErrorReply)
+    assert reply.content.code.value == "invalid-message"
+    assert "Art 16(1)" in (reply.content.description or "")
+
+
+async def test_a_mark_for_a_residence_document_on_an_applicant_is_refused_with_its_article(
+    start_simulator: StartSimulator,
+    stand_in: FakeGateway,
+    certs: Certs,
+    pki: GeneratedPki,
+    session: aiohttp.ClientSession,
+) -> None:
+    """2024/1358 Art 31(4): a residence document marks categories 2, 3 and 9, not 1."""
+    simulator = await start_simulator()
+    url = simulator.eurodac_url
+    first = await _send(
+        session, url, certs, pki, capture(person=92, national_part="W1"), "eurodac.enrolment"
+    )
+    await _reply(stand_in, first)
+    mark = EurodacDataAction(
+        transaction=_transaction(Operation.MARK, "W1"), reason=MarkReason.RESIDENCE_DOCUMENT
+    )
+    reply = await _reply(stand_in, await _send(session, url, certs, pki, mark, "eurodac.mark"))
+    assert isinstance(reply.content, EurodacErrorReply)
+    assert reply.content.code.value == "mark-not-allowed"
+    assert "Art 31(1)" in (reply.content.description or "")
