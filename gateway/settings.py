@@ -24,6 +24,9 @@ __all__ = ["ENV_PREFIX", "LogFormat", "LogLevel", "Settings", "load_settings"]
 
 ENV_PREFIX = "EUGW_"
 CONFIG_VARIABLE = "EUGW_CONFIG"
+# Not settings: the API token that commands calling a gateway send (`eugw submit`, `eugw sim
+# scenario`), and the old name of the simulators' control token (`gateway.cli._env`).
+CLIENT_VARIABLES = frozenset({CONFIG_VARIABLE, "EUGW_TOKEN", "EUGW_SIM_TOKEN"})
 
 
 class LogFormat(StrEnum):
@@ -187,7 +190,7 @@ def _from_environ(environ: Mapping[str, str]) -> dict[str, Any]:
     fields = _fields()
     values = {}
     for variable, raw in environ.items():
-        if not variable.startswith(ENV_PREFIX) or variable == CONFIG_VARIABLE:
+        if not variable.startswith(ENV_PREFIX) or variable in CLIENT_VARIABLES:
             continue
         name = variable.removeprefix(ENV_PREFIX).lower()
         if name not in fields:

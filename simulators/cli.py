@@ -23,7 +23,7 @@ from simulators.dublinet.peer import DublinetConfig
 from simulators.eurodac.central import EurodacConfig, LatePolicy
 from simulators.runner import SimConfig, SimMaterial, Simulator
 from simulators.scenarios.model import load_scenario, shipped_scenarios
-from simulators.scenarios.runner import Endpoints, play
+from simulators.scenarios.runner import Endpoints, play_counted
 
 __all__ = [
     "inspect",
@@ -214,7 +214,7 @@ def run_scenarios(args: argparse.Namespace) -> int:
     if not files:
         raise ConfigError(USAGE, "name scenario files, or --all, or --list")
     if not args.token:
-        raise ConfigError(USAGE, "a gateway token is needed (--token or $EUGW_TOKEN)")
+        raise ConfigError(USAGE, "a gateway token is needed (--token or $EUGW_TOKEN)", "--token")
     scenarios = [load_scenario(path) for path in files]  # every file checked before running
     endpoints = Endpoints(
         api=args.api.rstrip("/"),
@@ -222,12 +222,13 @@ def run_scenarios(args: argparse.Namespace) -> int:
         control=args.control.rstrip("/"),
         control_token=args.control_token,
     )
-    held = asyncio.run(
-        play(
+    tally = asyncio.run(
+        play_counted(
             scenarios,
             endpoints,
             today=datetime.now(UTC).date(),
             show=lambda text: print(text, flush=True),
         )
     )
-    return 0 if held else 1
+    print(tally, flush=True)
+    return 0 if tally.all_held else 1

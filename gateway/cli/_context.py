@@ -12,11 +12,22 @@ from pathlib import Path
 from typing import Any
 
 from gateway.app import Gateway, build_gateway, open_store
-from gateway.errors import InputError
+from gateway.errors import ConfigError, InputError
 from gateway.ports import MessageStore
 from gateway.settings import Settings, load_settings
 
-__all__ = ["gateway_from", "read_fields", "read_json", "settings_from", "store_of"]
+__all__ = [
+    "NO_STORE",
+    "gateway_from",
+    "read_fields",
+    "read_json",
+    "refuse_missing_store",
+    "settings_from",
+    "store_of",
+]
+
+NO_STORE = "GW-CFG-NO-STORE"
+_SQLITE_FILE = "gateway.sqlite3"  # in the data directory, as `open_store` opens it
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
@@ -25,13 +36,35 @@ def settings_from(args: argparse.Namespace) -> Settings:
 
 
 @asynccontextmanager
-async def store_of(settings: Settings) -> AsyncIterator[MessageStore]:
-    """The gateway's store, opened for one command and closed after it."""
+async def store_of(settings: Settings, *, create: bool = False) -> AsyncIterator[MessageStore]:
+    """The gateway's store, opened for one command and closed after it. Unless `create`
+    (a command that sets a gateway up), a store that does not exist is refused rather than
+    made: a command pointed at the wrong place must not answer for an empty gateway."""
+    if not create:
+        refuse_missing_store(settings)
     store = await open_store(settings)
     try:
         yield store
     finally:
         await store.close()
+
+
+def refuse_missing_store(settings: Settings) -> None:
+    """`GW-CFG-NO-STORE` (exit 2) when the SQLite store the settings name does not exist,
+    naming it and how to point at the right one (a PostgreSQL database is not looked for)."""
+    url = settings.database_url
+    if url.startswith(("postgresql://", "postgres://")):
+        return
+    if url.startswith("sqlite:///"):
+        path, how = Path(url.removeprefix("sqlite://")), "set EUGW_DATABASE_URL to the gateway's"
+    else:
+        path = settings.data_dir / _SQLITE_FILE
+        how = (
+            f"the data directory is {settings.data_dir}: set EUGW_DATA_DIR (or data_dir in "
+            "--config) to the gateway's, e.g. EUGW_DATA_DIR=var/demo for `eugw demo`"
+        )
+    if not path.is_file():
+        raise ConfigError(NO_STORE, f"no gateway store at {path} ({how})", str(path))
 
 
 def gateway_from(args: argparse.Namespace) -> Gateway:

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from gateway.app import open_tracking, running_services
+from gateway.cli._context import refuse_missing_store
 from gateway.pipeline.tracking import Tracking
 from gateway.ports import TrackingStore
 from gateway.settings import Settings
@@ -16,7 +17,9 @@ __all__ = ["operator", "tracking_of", "tracking_store_of"]
 
 @asynccontextmanager
 async def tracking_store_of(settings: Settings) -> AsyncIterator[TrackingStore]:
-    """The tracking tables only (for reading: no keys or certificates needed)."""
+    """The tracking tables only (for reading: no keys or certificates needed); a store that
+    does not exist is refused, not made (`GW-CFG-NO-STORE`)."""
+    refuse_missing_store(settings)
     store = await open_tracking(settings)
     try:
         yield store

@@ -219,6 +219,8 @@ def _export_checkpoints(source: Path, target: str) -> None:
                 return
             with Path(target).open("wb") as out:
                 shutil.copyfileobj(lines, out)
+    except BrokenPipeError:
+        raise  # the reader of standard output went away: `eugw` stops quietly
     except OSError as error:
         where = target if error.filename == target else str(source)
         raise InputError(

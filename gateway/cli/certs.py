@@ -13,7 +13,10 @@ from gateway.errors import ConfigError
 from gateway.security.demo import write_demo_pki
 from gateway.security.inventory import list_certificates
 
-__all__ = ["register"]
+__all__ = ["PKI_ENTRIES", "register"]
+
+# What `write_demo_pki` writes at the top of its directory: one of them there is a PKI.
+PKI_ENTRIES = ("keys/signing", "tls", "trust", "ca", "peers")
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -33,14 +36,19 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
             "certificates, the Eurodac simulator's and those of the peers NL, FR, DE and IT, each "
             "issued by its party's CA, and a trust store that trusts each CA for its own "
             "party only. Private keys are written with mode 0600. Run the gateway on it with "
-            "EUGW_DATA_DIR=DIR."
+            "EUGW_DATA_DIR=DIR. DIR may hold other things (the demo's var/demo, a store); a "
+            "PKI already there is refused unless --force replaces it."
         ),
     )
-    init.add_argument("directory", metavar="DIR", type=Path, help="where to write (new or empty)")
+    init.add_argument(
+        "directory", metavar="DIR", type=Path, help="where to write (new, or without a PKI)"
+    )
     init.add_argument(
         "--member-state", default="BE", help="the gateway's member state (default: BE)"
     )
-    init.add_argument("--force", action="store_true", help="write even if DIR is not empty")
+    init.add_argument(
+        "--force", action="store_true", help="replace the PKI DIR holds (its keys are lost)"
+    )
     init.set_defaults(run=_init)
     listing = actions.add_parser(
         "list",
@@ -66,10 +74,14 @@ def _init(args: argparse.Namespace) -> int:
         raise ConfigError(
             "GW-CFG-USAGE", f"{args.member_state!r} is not a member state code", "--member-state"
         )
-    if directory.exists() and any(directory.iterdir()) and not args.force:
+    if directory.exists() and not directory.is_dir():
+        raise ConfigError("GW-CFG-USAGE", "not a directory", str(directory))
+    held = [name for name in PKI_ENTRIES if (directory / name).exists()]
+    if held and not args.force:
         raise ConfigError(
             "GW-CFG-USAGE",
-            "the directory is not empty (use --force to write anyway)",
+            f"the directory already holds a PKI ({', '.join(held)}): writing would replace "
+            "its keys; use --force to replace it, or name another directory",
             str(directory),
         )
     demo = write_demo_pki(directory, member_state=args.member_state)

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 from gateway.broker.states import Event, MessageState
 from gateway.cli._context import settings_from, store_of
-from gateway.errors import InputError
+from gateway.errors import ConfigError, InputError
 from gateway.ports import MessageFilter
 from gateway.settings import Settings
 
@@ -114,13 +114,18 @@ async def _show(settings: Settings, message_id: str) -> int:
 
 async def _act(settings: Settings, args: argparse.Namespace, event: Event) -> int:
     actor = f"{_user()}@command-line"
+    all_dead = getattr(args, "all_dead", False)
+    if not args.message_ids and not all_dead:
+        also = ", or --all-dead" if event is Event.RELEASE else ""
+        raise ConfigError("GW-CFG-USAGE", f"name at least one message id{also}", "ID")
     async with store_of(settings) as store:
         ids = list(args.message_ids)
-        if getattr(args, "all_dead", False):
+        if all_dead:
             dead = await store.find(MessageFilter(state=MessageState.DEAD, limit=100_000))
             ids += [message.message_id for message in dead]
-        if not ids:
-            raise InputError("GW-CFG-USAGE", "name at least one message id", "ID")
+            if not ids:
+                print("no dead letters: nothing to release")
+                return 0
         for message_id in ids:
             updated = await store.record(
                 message_id,

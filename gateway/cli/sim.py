@@ -12,6 +12,7 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
+from gateway.cli._env import CONTROL_TOKEN, TOKEN, from_environment
 from gateway.cli._help import fields_help
 from gateway.messages.registry import MESSAGE_TYPES
 from gateway.tracking.followups import FOLLOW_UPS
@@ -105,9 +106,7 @@ def _register_run(actions: argparse._SubParsersAction[argparse.ArgumentParser]) 
         help="plain HTTP on 127.0.0.1 (default: %(default)s)",
     )
     run.add_argument(
-        "--control-token",
-        default=os.environ.get("EUGW_SIM_TOKEN"),
-        help="bearer token of the control API (default: $EUGW_SIM_TOKEN)",
+        "--control-token", help=f"bearer token of the control API (default: ${CONTROL_TOKEN})"
     )
     run.add_argument(
         "--peers", default="NL,FR,DE", help="DubliNet peers to simulate (default: %(default)s)"
@@ -197,17 +196,14 @@ def _register_scenario(actions: argparse._SubParsersAction[argparse.ArgumentPars
     )
     scenario.add_argument(
         "--token",
-        default=os.environ.get("EUGW_TOKEN"),
-        help="gateway token with the submitter and operator roles (default: $EUGW_TOKEN)",
+        help=f"gateway token with the submitter and operator roles (default: ${TOKEN})",
     )
     scenario.add_argument(
         "--control",
         default="http://127.0.0.1:9080",
         help="simulators' control API (default: %(default)s)",
     )
-    scenario.add_argument(
-        "--control-token", default=os.environ.get("EUGW_SIM_TOKEN"), help="default: $EUGW_SIM_TOKEN"
-    )
+    scenario.add_argument("--control-token", help=f"default: ${CONTROL_TOKEN}")
     scenario.set_defaults(run=_scenario)
 
 
@@ -230,11 +226,7 @@ def _add_control(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--control", default="http://127.0.0.1:9080", help="control API (default: %(default)s)"
     )
-    parser.add_argument(
-        "--token",
-        default=os.environ.get("EUGW_SIM_TOKEN"),
-        help="bearer token (default: $EUGW_SIM_TOKEN)",
-    )
+    parser.add_argument("--token", help=f"bearer token (default: ${CONTROL_TOKEN})")
 
 
 def _types(
@@ -317,37 +309,47 @@ def _peer_command(
     return command
 
 
+def _control_token(args: argparse.Namespace) -> argparse.Namespace:
+    """`--token` of a control API command, else the environment's (read when the command runs,
+    so that `--help` warns of no deprecated variable)."""
+    args.token = args.token or from_environment(CONTROL_TOKEN) or None
+    return args
+
+
 def _inspect(args: argparse.Namespace) -> int:
     from simulators.cli import inspect  # noqa: PLC0415 - only `eugw sim` needs them
 
-    return inspect(args)
+    return inspect(_control_token(args))
 
 
 def _scenario(args: argparse.Namespace) -> int:
     from simulators.cli import run_scenarios  # noqa: PLC0415 - only `eugw sim` needs them
 
+    args.token = args.token or from_environment(TOKEN) or None
+    args.control_token = args.control_token or from_environment(CONTROL_TOKEN) or None
     return run_scenarios(args)
 
 
 def _run(args: argparse.Namespace) -> int:
     from simulators.cli import run_simulators  # noqa: PLC0415 - only `eugw sim` needs them
 
+    args.control_token = args.control_token or from_environment(CONTROL_TOKEN) or None
     return run_simulators(args)
 
 
 def _faults(args: argparse.Namespace) -> int:
     from simulators.cli import switch_faults  # noqa: PLC0415 - only `eugw sim` needs them
 
-    return switch_faults(args)
+    return switch_faults(_control_token(args))
 
 
 def _peer_request(args: argparse.Namespace) -> int:
     from simulators.cli import peer_request  # noqa: PLC0415 - only `eugw sim` needs them
 
-    return peer_request(args)
+    return peer_request(_control_token(args))
 
 
 def _peer_send(args: argparse.Namespace) -> int:
     from simulators.cli import peer_send  # noqa: PLC0415 - only `eugw sim` needs them
 
-    return peer_send(args)
+    return peer_send(_control_token(args))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import hashlib
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -15,12 +14,13 @@ import aiohttp
 
 from gateway.cli._captures import submit_captures
 from gateway.cli._context import settings_from
+from gateway.cli._env import TOKEN, from_environment
+from gateway.domain.problems import Problem
 from gateway.errors import ConfigError, GatewayError, InputError, TransportError
+from gateway.mapping import SOURCES, format_of_file
 from gateway.mapping.printrak_source import PRINTRAK, printrak_files
 
 __all__ = ["bar", "estimate_records", "progress_line", "register", "submit_file"]
-
-TOKEN_VARIABLE = "EU_GATEWAY_TOKEN"  # noqa: S105 - the name of a variable, not a secret
 _POLL_SECONDS = 0.5
 _SHOWN_REJECTIONS = 20
 _BAR = 30
@@ -36,7 +36,10 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
             "progress bar on a terminal, then a summary (read, mapped, rejected, queued) and "
             "the problems of the first rejected records ('FILE:LINE: CODE: sentence (at "
             "path)'). The idempotency key is by default the file's SHA-256, so submitting the "
-            "same file again follows the first batch instead of queueing twice. Exit status 0 "
+            "same file again follows the first batch instead of queueing twice. The format is "
+            "taken from the file's name (.json, .jsonl, .csv, .txt) unless --format gives it; "
+            "an export whose header does not fit the source's specification is refused whole "
+            "(GW-MAP-HEADER, naming the column), nothing queued. Exit status 0 "
             "when every record was queued, 1 when any was rejected or the batch failed. "
             "Printrak: FILE is a capture or a directory of them (*.eft, *.an2), each sent to "
             "POST /v1/submissions?source=printrak, keyed by its SHA-256."
@@ -49,11 +52,15 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         choices=("evibel", "actio", "waiting-register", "canonical", PRINTRAK),
         help="the records' source; canonical: canonical records as JSON lines ('eugw merge')",
     )
-    parser.add_argument("--format", choices=("json", "csv", "fixed"), help="the file's format")
+    parser.add_argument(
+        "--format",
+        choices=("json", "csv", "fixed"),
+        help="the file's format (default: from its name, else the source's own)",
+    )
     parser.add_argument(
         "--url", help="the gateway's API (default: http://<api_host>:<api_port> of the settings)"
     )
-    parser.add_argument("--token", help=f"a submitter's API token (default: ${TOKEN_VARIABLE})")
+    parser.add_argument("--token", help=f"a submitter's API token (default: ${TOKEN})")
     parser.add_argument("--key", help="the Idempotency-Key (default: the file's SHA-256)")
     parser.set_defaults(run=_run)
 
@@ -133,26 +140,32 @@ async def _answer(response: aiohttp.ClientResponse) -> dict[str, Any]:
         message = str(document.get("detail", response.reason))
         if response.status in (401, 403):
             raise ConfigError(code, message, "--token")
-        raise InputError(code, message)
+        problems = [
+            Problem(code=str(p["code"]), message=str(p["message"]), path=str(p.get("path") or ""))
+            for p in document.get("problems") or []
+        ]
+        raise InputError(code, message, problems=problems)
     return document
 
 
 def _run(args: argparse.Namespace) -> int:
     settings = settings_from(args)
-    token = args.token or os.environ.get(TOKEN_VARIABLE, "")
+    token = args.token or from_environment(TOKEN)
     if not token:
         raise ConfigError(
-            "GW-CFG-USAGE",
-            f"a submitter's token is needed (--token or ${TOKEN_VARIABLE})",
-            "--token",
+            "GW-CFG-USAGE", f"a submitter's token is needed (--token or ${TOKEN})", "--token"
         )
     path = Path(args.file)
     url = args.url or f"http://{settings.api_host}:{settings.api_port}"
     if args.source == PRINTRAK:
         return _submit_captures(url, token, path)
+    fmt = args.format
+    if fmt is None and args.source in SOURCES:
+        mappings = settings.mappings_dir if settings.mappings_dir.is_dir() else None
+        fmt = format_of_file(mappings, args.source, path.name)
     try:
         key = args.key or f"{args.source}-{_sha256(path)}"
-        expected = estimate_records(path, args.format)
+        expected = estimate_records(path, fmt)
     except OSError as error:
         raise InputError(
             "GW-IN-FILE", f"cannot read the file: {error.strerror}", args.file
@@ -168,7 +181,7 @@ def _run(args: argparse.Namespace) -> int:
     try:
         batch, rejections = asyncio.run(
             submit_file(
-                url=url, token=token, path=path, source=args.source, fmt=args.format, key=key,
+                url=url, token=token, path=path, source=args.source, fmt=fmt, key=key,
                 on_progress=show,
             )
         )  # fmt: skip

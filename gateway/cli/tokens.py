@@ -44,7 +44,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 async def _create(settings: Settings, args: argparse.Namespace) -> int:
-    async with store_of(settings) as store:
+    async with store_of(settings, create=True) as store:  # the first step of a new gateway
         token, secret = new_token(
             name=args.name,
             roles=frozenset(Role(role) for role in args.role),

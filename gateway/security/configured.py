@@ -34,6 +34,14 @@ def signer_from(settings: Settings) -> Signer:
     """The signing keys of `signing_keys_dir`, with `active_signing_key` active."""
     directory = _under_data_dir(settings, settings.signing_keys_dir)
     keys = SigningKey.from_directory(directory) if directory.is_dir() else []
+    if not keys:
+        raise ConfigError(
+            "GW-PKI-NO-KEY",
+            f"no signing key in {directory} (ID.key.pem, its certificate chain in ID.cert.pem): "
+            "put the gateway's key there, or for a demo make a DEMO ONLY PKI with `eugw certs "
+            "init DIR` and set EUGW_DATA_DIR=DIR",
+            str(directory),
+        )
     active = settings.active_signing_key
     if not active:
         if len(keys) != 1:

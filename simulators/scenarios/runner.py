@@ -39,9 +39,11 @@ __all__ = [
     "Endpoints",
     "Outcome",
     "ScenarioRunner",
+    "Tally",
     "no_longer_possible",
     "passed",
     "play",
+    "play_counted",
     "report",
 ]
 
@@ -377,7 +379,35 @@ async def play(
 ) -> bool:
     """Run scenarios one after the other, each with a new run id; `show` gets each report.
     True when every one held. A scenario that can no longer happen `today` is not played."""
-    all_held = True
+    return (await play_counted(scenarios, endpoints, today=today, show=show)).all_held
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Tally:
+    """How many scenarios held of those played, and how many could not be played."""
+
+    held: int
+    played: int
+    not_played: int
+
+    @property
+    def all_held(self) -> bool:
+        return self.held == self.played
+
+    def __str__(self) -> str:
+        skipped = f"; {self.not_played} not played (no longer possible)" if self.not_played else ""
+        return f"{self.held} of {self.played} scenarios held{skipped}"
+
+
+async def play_counted(
+    scenarios: Sequence[Scenario],
+    endpoints: Endpoints,
+    *,
+    today: date,
+    show: Callable[[str], None],
+) -> Tally:
+    """`play`, counting the scenarios that held."""
+    held = played = 0
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as session:
         for scenario in scenarios:
             if not scenario.can_happen_on(today):
@@ -386,8 +416,9 @@ async def play(
             run = new_run_id()
             outcomes = await ScenarioRunner(session, endpoints, run=run, today=today).run(scenario)
             show(report(scenario, outcomes, run))
-            all_held = all_held and passed(outcomes)
-    return all_held
+            played += 1
+            held += passed(outcomes)
+    return Tally(held=held, played=played, not_played=len(scenarios) - played)
 
 
 def no_longer_possible(scenario: Scenario) -> str:

@@ -146,7 +146,7 @@ async def test_eugw_submit_uploads_follows_and_summarises(
         sys.executable, "-m", "gateway", "submit", str(export), "--source", "actio",
         "--url", running.endpoints.api,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-        env=child_env({"EU_GATEWAY_TOKEN": running.token}),
+        env=child_env({"EUGW_TOKEN": running.token}),
     )  # fmt: skip
     out, err = await asyncio.wait_for(process.communicate(), 60)
     assert process.returncode == 1, err  # some records are rejected
@@ -198,7 +198,7 @@ async def test_eugw_submit_sends_each_printrak_capture_of_a_directory(
         process = await asyncio.create_subprocess_exec(
             *command, "--url", running.endpoints.api,
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-            env=child_env({"EU_GATEWAY_TOKEN": running.token}),
+            env=child_env({"EUGW_TOKEN": running.token}),
         )  # fmt: skip
         out, err = await asyncio.wait_for(process.communicate(), 60)
         assert process.returncode == 1, err
@@ -207,3 +207,71 @@ async def test_eugw_submit_sends_each_printrak_capture_of_a_directory(
     sent = await running.services.store.find(MessageFilter(limit=100))
     assert len(sent) == 3
     assert {m.message_type for m in sent} == {"eurodac.enrolment"}
+
+
+async def test_a_batch_whose_header_does_not_fit_is_refused_before_anything_is_recorded(
+    running: Running,  # noqa: F811 - the fixture
+    tmp_path: Path,
+) -> None:
+    """The API answers 422 with the columns named; no batch is recorded, nothing spooled or
+    queued. `eugw submit` (format from the file's name) says the same and exits 1."""
+    generate_exports(count=20, seed=5, out=tmp_path)
+    extract = tmp_path / "waiting-register" / "extract.csv"
+    text = extract.read_text(encoding="utf-8")
+    renamed = tmp_path / "renamed.csv"
+    renamed.write_text(text.replace("GEBOORTEDATUM", "BIRTHDATE", 1), encoding="utf-8")
+    status, problem = await _call(
+        running, "POST", "/v1/batches?source=waiting-register&format=csv",
+        renamed.read_bytes(), "h-1",
+    )  # fmt: skip
+    assert status == 422, problem
+    assert [(p["code"], p["path"]) for p in problem["problems"]] == [
+        ("GW-MAP-HEADER", "GEBOORTEDATUM"),
+        ("GW-MAP-HEADER", "BIRTHDATE"),
+    ]
+    assert list((running.services.settings.data_dir / "batches").glob("*")) == []
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "gateway", "submit", str(renamed), "--source", "waiting-register",
+        "--url", running.endpoints.api,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        env=child_env({"EUGW_TOKEN": running.token}),
+    )  # fmt: skip
+    out, err = await asyncio.wait_for(process.communicate(), 60)
+    assert (process.returncode, out) == (1, b"")
+    assert err.decode().splitlines()[1].startswith("GW-MAP-HEADER: the column 'BIRTHDATE'")
+    assert err.decode().splitlines()[1].endswith("(at BIRTHDATE)")
+    assert await running.services.store.counts() == {}
+
+
+async def test_eugw_submit_sends_the_protection_decisions_and_reads_the_old_token_name(
+    running: Running,  # noqa: F811 - the fixture
+    tmp_path: Path,
+) -> None:
+    """The README's Actio example: only decisions granting protection ask Eurodac for
+    anything (a mark), so a file of them is queued whole (exit 0); the old token variable
+    still works, with a deprecation warning."""
+    generate_exports(count=40, seed=9, out=tmp_path)
+    lines = (tmp_path / "actio" / "case-files.jsonl").read_text(encoding="utf-8").splitlines()
+    granted = [line for line in lines if '"code": "VS"' in line or '"code": "SB"' in line]
+    assert granted
+    export = tmp_path / "granted.jsonl"
+    export.write_text("\n".join(granted) + "\n", encoding="utf-8")
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "gateway", "submit", str(export), "--source", "actio",
+        "--url", running.endpoints.api,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        env=child_env({"EU_GATEWAY_TOKEN": running.token}),
+    )  # fmt: skip
+    out, err = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode == 0, err
+    assert (
+        out.decode()
+        .strip()
+        .endswith(
+            f"done: read {len(granted)}, mapped {len(granted)}, rejected 0, queued {len(granted)}"
+        )
+    )
+    assert err.decode() == (
+        "eugw: warning: $EU_GATEWAY_TOKEN is deprecated and will stop being read: "
+        "set $EUGW_TOKEN instead\n"
+    )

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import argparse
+import importlib
 import json
+import pkgutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from eugw_process import child_env
 
+import gateway.cli
 from gateway.cli import COMMANDS, build_parser
 
 
@@ -33,13 +38,59 @@ def test_version() -> None:
     assert result.stdout.startswith("eugw ")
 
 
+def _subcommands(parser: argparse.ArgumentParser) -> argparse._SubParsersAction[Any]:
+    return next(
+        a for a in parser._actions if isinstance(a, argparse._SubParsersAction) and a.choices
+    )
+
+
 def test_every_command_has_help() -> None:
-    parser = build_parser()
-    subparsers = next(a for a in parser._actions if a.dest == "==SUPPRESS==" and a.choices)
+    parser = build_parser(every=True)
+    subparsers = _subcommands(parser)
     assert len(subparsers.choices) >= len(COMMANDS)
     for name, command in subparsers.choices.items():
         assert command.description, name
         assert command.format_help().startswith(f"usage: eugw {name}")
+
+
+def test_the_lazy_table_names_every_command_with_its_own_help() -> None:
+    """`eugw --help` shows COMMANDS without importing the modules: the table must say what
+    the modules register, and name every module of gateway.cli that registers commands."""
+    full = {
+        action.dest: action.help
+        for action in _subcommands(build_parser(every=True))._choices_actions
+    }
+    assert full == {name: help_text for name, (_, help_text) in COMMANDS.items()}
+    for name in COMMANDS:  # its module registers it in full (a stand-in has no description)
+        assert _subcommands(build_parser(name)).choices[name].description, name
+    modules = {
+        info.name
+        for info in pkgutil.iter_modules(gateway.cli.__path__)
+        if not info.name.startswith("_")
+        and hasattr(importlib.import_module(f"gateway.cli.{info.name}"), "register")
+    }
+    assert modules <= {module for module, _ in COMMANDS.values()}
+
+
+def test_help_and_errors_import_no_command_module() -> None:
+    """`eugw --help` and `eugw errors` stay quick: no command's module (they import the
+    gateway's libraries) is loaded for them."""
+    probe = (
+        "import contextlib, sys; from gateway.cli import main\n"
+        "with contextlib.suppress(SystemExit): main(sys.argv[1:])\n"
+        "loaded = sorted(m for m in sys.modules if m.startswith('gateway.cli.')); "
+        "print(loaded, file=sys.stderr); heavy = {'aiohttp', 'lxml', 'structlog', 'yaml'}; "
+        "print(sorted(heavy & set(sys.modules)), file=sys.stderr)"
+    )
+    for args in (["--help"], ["errors"]):
+        result = subprocess.run(
+            [sys.executable, "-c", probe, *args], capture_output=True, text=True, check=False,
+            timeout=60, env=child_env(),
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        *_, loaded, heavy = result.stderr.splitlines()
+        assert loaded == ("['gateway.cli.info']" if args == ["errors"] else "[]")
+        assert heavy == "[]"
 
 
 def test_the_three_problems_of_the_issue(canonical_samples: Path) -> None:
