@@ -56,7 +56,10 @@ def configure_logging(
     out: TextIO = stream or typing.cast(TextIO, _CurrentStderr())
     readable = log_format is LogFormat.CONSOLE or (log_format is LogFormat.AUTO and out.isatty())
     renderer: Any = (
-        structlog.dev.ConsoleRenderer() if readable else structlog.processors.JSONRenderer()
+        # Colours on a terminal only: a file or a pipe gets plain readable lines.
+        structlog.dev.ConsoleRenderer(colors=out.isatty())
+        if readable
+        else structlog.processors.JSONRenderer()
     )
     structlog.configure(
         processors=[

@@ -4,8 +4,10 @@ Makes a DEMO ONLY PKI and sample exports under the data directory, starts the
 simulated EU side (the Eurodac Central System and DubliNet peers NL, FR, DE, IT)
 and the gateway on SQLite, gives the operator a token, and plays the shipped
 scenarios through the real API, mutual TLS and signatures. Then it keeps
-running for exploration (API, `eugw queue`, `eugw audit verify`), or stops
-with `--once` and exits 1 if a scenario failed.
+running for exploration (API, console, `eugw queue`, `eugw audit verify`), or
+stops with `--once` and exits 1 if a scenario failed. Standard output tells the
+story; the gateway's warnings go to standard error, as readable lines
+(`--verbose`: its info logs too).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import contextlib
 import signal
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from gateway.adapters.web.server import Endpoints, serve
 from gateway.app import audit_checkpoints, running_services
@@ -24,8 +27,11 @@ from gateway.cli._context import settings_from
 from gateway.listen_ports import free_port
 from gateway.logging import configure_logging
 from gateway.security.demo import why_make_demo_pki, write_demo_pki
-from gateway.settings import LogLevel, Settings
+from gateway.settings import LogFormat, LogLevel, Settings
 from gateway.synthetic_records.exports import generate_exports
+
+if TYPE_CHECKING:
+    from simulators.scenarios.runner import Tally
 
 __all__ = ["register"]
 
@@ -58,8 +64,11 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 def _run(args: argparse.Namespace) -> int:
     base = settings_from(args)
-    if not args.verbose:  # the scenario reports are the story; warnings and errors still show
-        configure_logging(LogLevel.WARNING, base.log_format)
+    # The scenario reports on standard output are the story; the logs go to standard error,
+    # readable (not JSON) unless EUGW_LOG_FORMAT asks for JSON, and only warnings and errors
+    # unless --verbose.
+    log_format = LogFormat.CONSOLE if base.log_format is LogFormat.AUTO else base.log_format
+    configure_logging(base.log_level if args.verbose else LogLevel.WARNING, log_format)
     data: Path = args.data_dir
     if why := why_make_demo_pki(data, datetime.now(tz=UTC)):
         write_demo_pki(data, member_state=base.member_state)
@@ -106,12 +115,14 @@ async def _demo(base: Settings, args: argparse.Namespace) -> int:
                 "dublinet_url": simulator.dublinet_urls.replace("127.0.0.1", "localhost"),
                 "dublinet_peers": ",".join(PEERS),
                 "retry_base_seconds": 1,
+                # The console's Simulators page, for the demo token's tester role.
+                "simulator_control_url": simulator.control_url,
             }
         )
         async with running_services(settings) as services, audit_checkpoints(services):
             token, secret = new_token(
                 name="demo-operator",
-                roles=frozenset({Role.SUBMITTER, Role.OPERATOR, Role.AUDITOR}),
+                roles=frozenset({Role.SUBMITTER, Role.OPERATOR, Role.AUDITOR, Role.TESTER}),
                 now=datetime.now(tz=UTC),
             )
             await services.store.add_token(token)
@@ -120,7 +131,9 @@ async def _demo(base: Settings, args: argparse.Namespace) -> int:
             server = asyncio.create_task(serve(services, stop, started))
             endpoints = await _started(started, server)
             _banner(endpoints, simulator, data)
-            passed = await _scenarios(endpoints.api, secret, simulator.control_url)
+            tally = await _scenarios(endpoints.api, secret, simulator.control_url)
+            passed = tally.all_held
+            print(tally, flush=True)
             print(
                 "all scenarios passed" if passed else "SOME SCENARIOS FAILED (see above)",
                 flush=True,
@@ -139,6 +152,8 @@ def _banner(endpoints: Endpoints, simulator: object, data: Path) -> None:
     print(
         f"""
 gateway API            {endpoints.api}   (token in {data / "demo-token.txt"})
+web console            {endpoints.api}/console   (log in with that token: operator, auditor,
+                       tester; the Simulators page drives the simulated EU side)
 gateway inbound (mTLS) {endpoints.inbound}
 Eurodac simulator      {getattr(simulator, "eurodac_url", "")}
 DubliNet peers         {getattr(simulator, "dublinet_urls", "")}
@@ -153,12 +168,12 @@ playing the shipped scenarios against the live gateway...
     )
 
 
-async def _scenarios(api: str, token: str, control: str) -> bool:
+async def _scenarios(api: str, token: str, control: str) -> Tally:
     from simulators.scenarios.model import load_scenario, shipped_scenarios  # noqa: PLC0415
     from simulators.scenarios.runner import Endpoints as ScenarioEndpoints  # noqa: PLC0415
-    from simulators.scenarios.runner import play  # noqa: PLC0415
+    from simulators.scenarios.runner import play_counted  # noqa: PLC0415
 
-    return await play(
+    return await play_counted(
         [load_scenario(path) for path in shipped_scenarios()],
         ScenarioEndpoints(api=api, token=token, control=control),
         today=datetime.now(UTC).date(),
