@@ -23,6 +23,7 @@ _CLEARS_LEASE = frozenset(
     {Event.ACKNOWLEDGE, Event.ANSWER, Event.FAIL, Event.GIVE_UP, Event.LEASE_EXPIRED}
 )
 _STARTS_OVER = frozenset({Event.RELEASE, Event.RESEND})
+_NOT_WAITING = frozenset({Event.RETRY_NOW, Event.CANCEL, Event.ACKNOWLEDGE, Event.ANSWER})
 
 
 class LeaseLostError(GatewayError):
@@ -134,6 +135,8 @@ def apply_event(
         updated = replace(updated, last_error=detail)
     elif event in _STARTS_OVER:
         updated = replace(updated, attempts=0, first_attempt_at=None, next_attempt_at=None)
+    elif event in _NOT_WAITING:  # no retry is due any more
+        updated = replace(updated, next_attempt_at=None)
     change = StateChange(
         message_id=message.message_id,
         at=at,

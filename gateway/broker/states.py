@@ -15,6 +15,7 @@ from gateway.errors import GatewayError
 __all__ = [
     "CLAIMABLE",
     "FINAL",
+    "OPERATOR_ACTIONS",
     "TRANSITIONS",
     "Event",
     "IllegalTransitionError",
@@ -54,6 +55,7 @@ class Event(StrEnum):
     GIVE_UP = "give_up"  # retries exhausted or the peer refused for good
     RELEASE = "release"  # an operator sends a dead message again
     RESEND = "resend"  # an operator sends a delivered message again (same id)
+    RETRY_NOW = "retry_now"  # an operator sends a message waiting to retry at once
     CANCEL = "cancel"
 
 
@@ -77,6 +79,7 @@ TRANSITIONS: dict[tuple[MessageState, Event], MessageState] = {
     (S.RETRY_WAIT, E.RETRY_DUE): S.QUEUED,
     (S.RETRY_WAIT, E.CLAIM): S.SENDING,
     (S.RETRY_WAIT, E.CANCEL): S.CANCELLED,
+    (S.RETRY_WAIT, E.RETRY_NOW): S.QUEUED,  # not waiting for its time
     # Proof of receipt wins over our own doubt: the peer's acknowledgement or reply can
     # arrive after a send we counted as failed (a bad acknowledgement, a lost answer).
     (S.RETRY_WAIT, E.ACKNOWLEDGE): S.ACKNOWLEDGED,
@@ -93,6 +96,15 @@ TRANSITIONS: dict[tuple[MessageState, Event], MessageState] = {
     (S.DEAD, E.RELEASE): S.QUEUED,
     (S.DEAD, E.CANCEL): S.CANCELLED,
 }
+
+OPERATOR_ACTIONS: dict[str, Event] = {
+    "resend": E.RESEND,
+    "release": E.RELEASE,
+    "retry": E.RETRY_NOW,
+    "cancel": E.CANCEL,
+}
+"""What an operator may do to a message, by the name the API and the console give it; the
+table above says in which states."""
 
 FINAL = frozenset({S.ANSWERED, S.REJECTED, S.CANCELLED})
 """States no automatic event leaves (an operator's resend aside)."""

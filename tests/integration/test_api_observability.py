@@ -123,7 +123,7 @@ async def test_every_api_route_is_described_with_the_role_its_handler_requires(
     assert described["POST", "/v1/submissions"]["x-required-role"] == Role.SUBMITTER.value
     act = described["POST", "/v1/messages/{message_id}/{action}"]["parameters"]
     [action] = [parameter for parameter in act if parameter["name"] == "action"]
-    assert action["schema"]["enum"] == ["resend", "release", "cancel"]
+    assert action["schema"]["enum"] == ["resend", "release", "retry", "cancel"]
     assert page.status == 200
     assert "<script" not in html  # rendered on the server, nothing fetched from elsewhere
     for method, path in described:

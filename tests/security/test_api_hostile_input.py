@@ -146,8 +146,8 @@ async def test_console_pages_take_the_same_hostile_values_without_a_500(tmp_path
             for path in (
                 "/console/messages?hours=%C2%B2",
                 "/console/messages?offset=%D9%A1%D9%A2",
-                "/console/audit?after=%C2%B2",
-                "/console/audit?after=99999999999999999999999999",
+                "/console/audit?before=%C2%B2",
+                "/console/audit?before=99999999999999999999999999",
                 "/console/messages?hours=99999999999999",
                 "/console/login?next=%00",
             )
@@ -155,8 +155,8 @@ async def test_console_pages_take_the_same_hostile_values_without_a_500(tmp_path
     assert answers == {
         "/console/messages?hours=%C2%B2": 400,
         "/console/messages?offset=%D9%A1%D9%A2": 400,
-        "/console/audit?after=%C2%B2": 400,
-        "/console/audit?after=99999999999999999999999999": 200,  # the end of the trail
+        "/console/audit?before=%C2%B2": 400,
+        "/console/audit?before=99999999999999999999999999": 200,  # from the newest entry
         "/console/messages?hours=99999999999999": 200,  # as far back as it goes
         "/console/login?next=%00": 400,
     }

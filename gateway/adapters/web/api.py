@@ -35,7 +35,7 @@ from gateway.adapters.web.params import (
 )
 from gateway.adapters.web.problems import PROBLEM_JSON, error_middleware
 from gateway.broker.access import Role
-from gateway.broker.states import Event, MessageState
+from gateway.broker.states import OPERATOR_ACTIONS, MessageState
 from gateway.domain.serialization import encode
 from gateway.errors import GatewayError, InputError
 from gateway.pipeline.services import Services
@@ -82,7 +82,7 @@ OFFSET = Number(
 # One body of a route that needs no role (the console's forms): the caller is not known
 # before it is read, so it is kept small.
 ANONYMOUS_MAX_BODY = 1024 * 1024
-OPERATOR_EVENTS = {"resend": Event.RESEND, "release": Event.RELEASE, "cancel": Event.CANCEL}
+ACTION_PATH = "{action:" + "|".join(OPERATOR_ACTIONS) + "}"
 
 
 def make_api(services: Services, *, budget: BodyBudget | None = None) -> web.Application:
@@ -110,7 +110,7 @@ def make_api(services: Services, *, budget: BodyBudget | None = None) -> web.App
     app.router.add_get("/v1/messages", list_messages)
     app.router.add_get("/v1/messages/{message_id}", show_message)
     app.router.add_get("/v1/messages/{message_id}/xml", message_xml)
-    app.router.add_post("/v1/messages/{message_id}/{action:resend|release|cancel}", act_on_message)
+    app.router.add_post(f"/v1/messages/{{message_id}}/{ACTION_PATH}", act_on_message)
     app.router.add_get("/v1/queues", queues)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
@@ -293,7 +293,7 @@ async def act_on_message(request: web.Request) -> web.Response:
     action = request.match_info["action"]
     updated = await services.store.record(
         request.match_info["message_id"],
-        OPERATOR_EVENTS[action],
+        OPERATOR_ACTIONS[action],
         at=services.clock.now(),
         detail=f"{action} by {caller(request).name}",
         actor=caller(request).name,

@@ -290,10 +290,11 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
         },
     },
     ("post", "/v1/messages/{message_id}/{action}"): {
-        "summary": "Resend a delivered message, release a dead letter, or cancel a message",
+        "summary": "Resend, release, retry now or cancel a message (audited, with the caller)",
         "description": (
             "resend: acknowledged → queued (same id; the peer de-duplicates); release: dead → "
-            "queued; cancel: queued, retry_wait or dead → cancelled."
+            "queued; retry: retry_wait → queued at once, not waiting for its time; cancel: "
+            "queued, retry_wait or dead → cancelled. Another state: 409 GW-BRK-TRANSITION."
         ),
         "responses": {
             "200": _json(ref("MessageSummary"), "The message after the action."),

@@ -57,8 +57,9 @@ def add_routes(app: web.Application) -> None:
     router.add_get("/console/messages", messages.messages)
     router.add_get("/console/messages.csv", messages.messages_csv)
     router.add_get("/console/messages/{message_id}", messages.message_page)
+    router.add_post("/console/messages/bulk", messages.act_in_bulk)
     router.add_post(
-        "/console/messages/{message_id}/{action:resend|release|cancel}", messages.act_on_message
+        f"/console/messages/{{message_id}}/{messages.ACTION_PATH}", messages.act_on_message
     )
     router.add_get("/console/dead", pages.dead_letters)
     router.add_post("/console/dead/release", pages.release_dead_letters)

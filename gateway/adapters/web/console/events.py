@@ -20,6 +20,7 @@ from typing import Any
 from aiohttp import web
 
 from gateway.adapters.web.console.access import LOGIN_ROLES, page
+from gateway.adapters.web.directory import MessageRow
 from gateway.adapters.web.keys import SERVICES
 from gateway.adapters.web.params import Text, query
 from gateway.broker.records import StoredMessage
@@ -170,11 +171,12 @@ async def events(request: web.Request) -> web.StreamResponse:
 
 
 def _change(message: StoredMessage) -> dict[str, Any]:
+    row = MessageRow.of_outbound(message)  # its error while it matters, as the lists show it
     return {
         "message_id": message.message_id,
         "peer": message.peer,
         "state": message.state.value,
         "attempts": message.attempts,
-        "last_error": message.last_error,
+        "last_error": row.error,
         "updated_at": message.updated_at.isoformat(),
     }

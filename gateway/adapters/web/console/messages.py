@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 
 from aiohttp import web
+from yarl import URL
 
 from gateway.adapters.web.console.access import DONE, READERS, page, render
 from gateway.adapters.web.console.export import MAX_EXPORTED, csv_response
@@ -20,13 +21,24 @@ from gateway.adapters.web.directory import (
 from gateway.adapters.web.keys import CALLER, SERVICES
 from gateway.adapters.web.params import Choice, Day, Number, Text, query
 from gateway.broker.access import Role
-from gateway.broker.states import TRANSITIONS, Event, MessageState
+from gateway.broker.states import OPERATOR_ACTIONS, TRANSITIONS, Event, MessageState
 from gateway.errors import GatewayError, InputError
 from gateway.logging import get_logger
 
-__all__ = ["act_on_message", "message_page", "messages", "messages_csv"]
+__all__ = [
+    "ACTION_PATH",
+    "act_in_bulk",
+    "act_on_message",
+    "message_page",
+    "messages",
+    "messages_csv",
+]
 
-ACTIONS = {"resend": Event.RESEND, "release": Event.RELEASE, "cancel": Event.CANCEL}
+ACTION_PATH = "{action:" + "|".join(OPERATOR_ACTIONS) + "}"
+
+ACTIONS = OPERATOR_ACTIONS
+LABELS = {"resend": "Resend", "release": "Release", "retry": "Retry now", "cancel": "Cancel"}
+MAX_BULK = 1000  # messages one bulk action takes
 PAGE = 200  # messages per page of the list
 MAX_OFFSET = 1_000_000_000  # the stores take 64-bit integers
 MAX_HOURS = 24 * 3660  # ten years back
@@ -42,6 +54,10 @@ HOURS = Number(name="hours", maximum=MAX_HOURS, clamp=True, description="created
 FROM = Day(name="from", description="created on or after this day (UTC)")
 TO = Day(name="to", description="created on or before this day (UTC)")
 OFFSET = Number(name="offset", maximum=MAX_OFFSET, clamp=True)
+# What a bulk action did, said once on the list it returns to.
+BULK_ACTION = Choice(name="bulk", choices={name: name for name in ACTIONS})
+DONE_COUNT = Number(name="done_count", maximum=MAX_BULK)
+REFUSED_COUNT = Number(name="refused_count", maximum=MAX_BULK)
 FILTERS = (MESSAGE_ID, DIRECTION, STATE, PEER, REFERENCE, CONVERSATION, TYPE, HOURS, FROM, TO)
 COLUMNS = (
     "direction", "message_id", "peer", "type", "state", "reference", "conversation_id",
@@ -78,7 +94,7 @@ def message_query(request: web.Request, *, limit: int, offset: int) -> MessageQu
 
 
 @page(*READERS)
-@query(*FILTERS, OFFSET)
+@query(*FILTERS, OFFSET, BULK_ACTION, DONE_COUNT, REFUSED_COUNT)
 async def messages(request: web.Request) -> web.StreamResponse:
     services = request.app[SERVICES]
     wanted_id = (MESSAGE_ID.read(request) or "").strip()
@@ -110,6 +126,10 @@ async def messages(request: web.Request) -> web.StreamResponse:
             "offset": skip,
             "older": str(older) if older else None,
             "export": str(export),
+            "here": request.path_qs,
+            "may_act": request[CALLER].allows(Role.OPERATOR),
+            "labels": LABELS,
+            **_bulk_result(request),
         },
     )
 
@@ -153,25 +173,77 @@ async def message_page(request: web.Request) -> web.Response:
             "errors": errors,
             "view": view,
             "actions": actions,
+            "labels": LABELS,
             "may_act": request[CALLER].allows(Role.OPERATOR),
             "done": DONE.read(request),
         },
     )
 
 
+def _bulk_result(request: web.Request) -> dict[str, object]:
+    return {
+        "bulk": BULK_ACTION.read(request),
+        "done_count": DONE_COUNT.read(request),
+        "refused_count": REFUSED_COUNT.read(request),
+    }
+
+
+@page(Role.OPERATOR)
+async def act_in_bulk(request: web.Request) -> web.StreamResponse:
+    """One action on the selected messages, each applied and audited on its own (a message
+    whose state no longer allows it is counted as refused); back to the list it came from."""
+    form = await request.post()
+    action = form.get("action")
+    if not isinstance(action, str) or action not in ACTIONS:
+        error = InputError("GW-UI-BULK", f"action is one of {', '.join(ACTIONS)}", "action")
+        return render(request, "refused.html", {"problem": error}, status=400)
+    chosen = [value for value in form.getall("message_id", []) if isinstance(value, str)]
+    if not chosen or len(chosen) > MAX_BULK:
+        error = InputError("GW-UI-BULK", f"select 1 to {MAX_BULK} messages to act on", "message_id")
+        return render(request, "refused.html", {"problem": error}, status=400)
+    done = refused = 0
+    for message_id in chosen:
+        try:
+            await _act(request, message_id, action, how="console, bulk")
+        except GatewayError:
+            refused += 1  # moved on meanwhile, or not in a state the action allows
+        else:
+            done += 1
+    get_logger().info("bulk action", operation=action, count=done, source="console")
+    back = _back_of(form.get("back"))
+    result = {"bulk": action, "done_count": str(done), "refused_count": str(refused)}
+    raise web.HTTPSeeOther(str(URL(back).update_query(result)))
+
+
+def _back_of(posted: object) -> str:
+    """The list the form came from: a console list of messages only (no open redirect)."""
+    wanted = URL(posted) if isinstance(posted, str) else URL("/console/messages")
+    if wanted.is_absolute() or wanted.path not in {"/console/messages", "/console/dead"}:
+        wanted = URL("/console/messages")
+    kept = {k: v for k, v in wanted.query.items() if k not in {"bulk", *_COUNTS}}
+    return str(wanted.with_query(kept))
+
+
+_COUNTS = ("done_count", "refused_count")
+
+
+async def _act(request: web.Request, message_id: str, action: str, *, how: str) -> None:
+    services, operator = request.app[SERVICES], request[CALLER].name
+    await services.store.record(
+        message_id,
+        ACTIONS[action],
+        at=services.clock.now(),
+        detail=f"{action} by {operator} ({how})",
+        actor=operator,
+    )
+
+
 @page(Role.OPERATOR)
 async def act_on_message(request: web.Request) -> web.StreamResponse:
-    services = request.app[SERVICES]
     message_id = request.match_info["message_id"]
     action = request.match_info["action"]
     try:
-        await services.store.record(
-            message_id,
-            ACTIONS[action],
-            at=services.clock.now(),
-            detail=f"{action} by {request[CALLER].name} (console)",
-            actor=request[CALLER].name,
-        )
+        await _act(request, message_id, action, how="console")
     except GatewayError as error:
         status = 404 if error.code == "GW-BRK-UNKNOWN" else 409
         return render(request, "refused.html", {"problem": error}, status=status)

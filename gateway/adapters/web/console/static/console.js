@@ -132,11 +132,13 @@
       .catch(function () { board.replaceChildren(cell("p", "The API did not answer.")); });
   }
 
-  const selectAll = document.getElementById("select-all");
-  if (selectAll) {
-    selectAll.addEventListener("click", function () {
-      document.querySelectorAll('#release-form input[name="message_id"]').forEach(function (box) { box.checked = true; });
+  // "Select all" ticks every message of its own form (dead letters, the bulk actions).
+  document.querySelectorAll("[data-select-all]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      const form = button.closest("form");
+      if (!form) { return; }
+      form.querySelectorAll('input[name="message_id"]').forEach(function (box) { box.checked = true; });
     });
-  }
+  });
   listen();
 })();
