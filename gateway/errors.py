@@ -316,6 +316,7 @@ ERROR_CODES: dict[str, str] = {
     "GW-UI-ROLE": "The console page or action needs a role the caller's token does not grant.",
     "GW-UI-CSRF": "A console form was stale or sent from another site (CSRF check failed).",
     "GW-UI-SIMULATOR": "The simulators' control API did not answer or refused the request.",
+    "GW-UI-BULK": "A bulk action names no message, too many, or an action operators do not have.",
 }
 
 
