@@ -105,6 +105,14 @@ ERROR_CODES: dict[str, str] = {
         "The store refused a change (a constraint or a statement it could not run); the "
         "change and the others committed with it were rolled back."
     ),
+    "GW-STORE-DEADLOCK": (
+        "PostgreSQL aborted the transaction to break a deadlock, every time it was run "
+        "again; nothing of it was kept and the work can be tried again."
+    ),
+    "GW-STORE-SERIALIZATION": (
+        "PostgreSQL aborted the transaction for a serialization failure (a concurrent "
+        "change), every time it was run again; nothing of it was kept."
+    ),
     "GW-SEAL-FORMAT": "A stored message body is not in a known sealed format.",
     "GW-SEAL-KEY": "The key that sealed a stored body is missing from the key ring.",
     "GW-SEAL-TAMPERED": "A stored body was altered or belongs to another message.",

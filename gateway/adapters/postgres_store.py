@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 import psycopg
 
-from gateway.adapters.postgres_db import Connection, PostgresDatabase
+from gateway.adapters.postgres_db import Connection, PostgresDatabase, audit
 from gateway.adapters.sql_batches import (
     BATCH_COLUMNS,
     batch_from_row,
@@ -25,7 +25,6 @@ from gateway.adapters.sql_batches import (
     rejection_values,
 )
 from gateway.adapters.sql_common import (
-    AUDIT_INSERT_COLUMNS,
     BLOCKING_STATES,
     INBOUND_COLUMNS,
     MESSAGE_COLUMNS,
@@ -34,7 +33,6 @@ from gateway.adapters.sql_common import (
     SUBMISSION_COLUMNS,
     audit_from_row,
     audit_kind,
-    audit_values,
     inbound_from_row,
     inbound_values,
     message_from_row,
@@ -47,10 +45,8 @@ from gateway.adapters.sql_common import (
 )
 from gateway.broker.access import ApiToken
 from gateway.broker.audit import (
-    GENESIS,
     AuditEntry,
     AuditRecord,
-    chain,
     change_audit,
     inbound_audit,
     submission_audit,
@@ -74,7 +70,7 @@ __all__ = ["PostgresStore"]
 
 T = TypeVar("T")
 CHANNEL = "eugw_outbox"
-_AUDIT_LOCK = 0x65756778  # one appender to the audit chain at a time
+_audit = audit  # the name the tracking store imports
 
 
 def _same(moment: Any) -> datetime:
@@ -109,10 +105,6 @@ _INSERT_INBOUND = (
     f"INSERT INTO inbound ({', '.join(INBOUND_COLUMNS)}) "
     f"VALUES ({', '.join(f'%({column})s' for column in INBOUND_COLUMNS)}) "
     "ON CONFLICT (message_id) DO NOTHING"
-)
-_INSERT_AUDIT = (
-    f"INSERT INTO audit ({', '.join(AUDIT_INSERT_COLUMNS)}) "
-    f"VALUES ({', '.join(f'%({column})s' for column in AUDIT_INSERT_COLUMNS)})"
 )
 _DUE = """
 SELECT * FROM messages AS m
@@ -305,15 +297,16 @@ class PostgresStore:
 
     async def receive(self, inbound: InboundMessage, *, effect: Event | None) -> Receipt:
         async def work(conn: Connection) -> Receipt:
-            cursor = await conn.execute(_INSERT_INBOUND, inbound_values(inbound, _keep))
-            new = bool(cursor.rowcount)
-            if new:
-                await _audit(conn, [inbound_audit(inbound)])
+            # The message row first, the inbound row next, the audit chain last (lock order).
             cursor = await conn.execute(
                 "SELECT * FROM messages WHERE message_id = %s FOR UPDATE",
                 (inbound.correlation_id,),
             )
             row = await cursor.fetchone()
+            cursor = await conn.execute(_INSERT_INBOUND, inbound_values(inbound, _keep))
+            new = bool(cursor.rowcount)
+            if new:
+                await _audit(conn, [inbound_audit(inbound)])
             if row is None:
                 return Receipt(new=new, correlated=None)
             if not new:  # seen before: nothing changes; the caller may act on it again
@@ -690,19 +683,6 @@ async def _apply(
     await conn.execute(_UPDATE_MESSAGE, {**values, "message_id": message.message_id})
     await _write_changes(conn, [change])
     return updated
-
-
-async def _audit(conn: Connection, records: Sequence[AuditRecord]) -> None:
-    """Append to the hash chain; the lock serialises appenders across processes."""
-    await conn.execute("SELECT pg_advisory_xact_lock(%s)", (_AUDIT_LOCK,))
-    cursor = await conn.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")
-    row = await cursor.fetchone()
-    seq, prev = (row["seq"], row["hash"]) if row else (0, GENESIS)
-    for record in records:
-        seq += 1
-        entry = chain(record, seq=seq, prev_hash=prev)
-        await conn.execute(_INSERT_AUDIT, audit_values(entry, _keep))
-        prev = entry.hash
 
 
 async def _write_changes(conn: Connection, changes: Sequence[StateChange]) -> None:

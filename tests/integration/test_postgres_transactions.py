@@ -1,0 +1,122 @@
+"""PostgresDatabase's transactions on the real server: one PostgreSQL aborts to break a
+deadlock is run again and gets through; one it aborts every time is reported by the real
+name of what happened (GW-STORE-DEADLOCK, GW-STORE-SERIALIZATION), never as a server out
+of reach; audit entries are chained at the end of their transaction, whatever order the
+work appended them in."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+
+import pytest
+from stores import POSTGRES, postgres_schema
+from structlog.testing import capture_logs
+
+from gateway.adapters.postgres_db import RETRIES, Connection, PostgresDatabase, audit
+from gateway.adapters.sql_common import audit_from_row
+from gateway.broker.audit import AuditRecord, verify_chain
+from gateway.errors import TransportError
+
+
+@pytest.fixture
+async def database() -> AsyncIterator[PostgresDatabase]:
+    async with postgres_schema() as schema:
+        database = await PostgresDatabase.open(POSTGRES, schema=schema)
+        try:
+            await database.transaction(_two_rows)
+            yield database
+        finally:
+            await database.close()
+
+
+async def _two_rows(conn: Connection) -> None:
+    await conn.execute("CREATE TABLE pair (id INTEGER PRIMARY KEY, n INTEGER NOT NULL)")
+    await conn.execute("INSERT INTO pair VALUES (1, 0), (2, 0)")
+
+
+async def test_a_transaction_aborted_to_break_a_deadlock_is_run_again(
+    database: PostgresDatabase,
+) -> None:
+    both_hold = asyncio.Barrier(2)
+    attempts = {1: 0, 2: 0}
+
+    def crossing(first: int, second: int):  # type: ignore[no-untyped-def]
+        async def work(conn: Connection) -> int:
+            attempts[first] += 1
+            await conn.execute("UPDATE pair SET n = n + 1 WHERE id = %s", (first,))
+            if attempts[first] == 1:  # the first time, each holds one row and wants the other
+                await both_hold.wait()
+            await conn.execute("UPDATE pair SET n = n + 1 WHERE id = %s", (second,))
+            return first
+
+        return work
+
+    with capture_logs() as logs:
+        done = await asyncio.wait_for(
+            asyncio.gather(
+                database.transaction(crossing(1, 2)), database.transaction(crossing(2, 1))
+            ),
+            30,
+        )
+    assert sorted(done) == [1, 2]
+    assert sorted(attempts.values()) == [1, 2]  # PostgreSQL aborted one; it ran again
+
+    async def read(conn: Connection) -> list[int]:
+        cursor = await conn.execute("SELECT n FROM pair ORDER BY id")
+        return [row["n"] for row in await cursor.fetchall()]
+
+    assert await database.transaction(read) == [2, 2]  # each change once, none lost
+    [retry] = [entry for entry in logs if entry.get("code") == "GW-STORE-DEADLOCK"]
+    assert retry["log_level"] == "warning"
+
+
+@pytest.mark.parametrize(
+    ("sqlstate", "code"),
+    [("40P01", "GW-STORE-DEADLOCK"), ("40001", "GW-STORE-SERIALIZATION")],
+)
+async def test_an_abort_that_never_ends_is_reported_by_its_name(
+    database: PostgresDatabase, sqlstate: str, code: str
+) -> None:
+    runs = 0
+
+    async def aborted(conn: Connection) -> None:
+        nonlocal runs
+        runs += 1
+        await conn.execute(
+            f"DO $$ BEGIN RAISE EXCEPTION 'aborted' USING ERRCODE = '{sqlstate}'; END $$"  # type: ignore[arg-type]
+        )
+
+    with pytest.raises(TransportError) as raised:
+        await database.transaction(aborted)
+    assert raised.value.code == code
+    assert "not reachable" not in raised.value.message
+    assert runs == RETRIES + 1
+
+
+def _record(kind: str) -> AuditRecord:
+    return AuditRecord(at=datetime.now(tz=UTC), kind=kind, subject="s", actor="test", detail={})
+
+
+async def test_audit_entries_are_chained_at_the_end_of_their_transaction(
+    database: PostgresDatabase,
+) -> None:
+    async def work(conn: Connection) -> None:
+        await audit(conn, [_record("test.first")])
+        await conn.execute("UPDATE pair SET n = 7 WHERE id = 1")
+        await audit(conn, [_record("test.second")])
+        cursor = await conn.execute("SELECT count(*) AS n FROM audit")
+        row = await cursor.fetchone()
+        assert row is not None
+        assert row["n"] == 0  # nothing chained yet: the chain's lock is taken last
+
+    await database.transaction(work)
+
+    async def trail(conn: Connection) -> list[object]:
+        cursor = await conn.execute("SELECT * FROM audit ORDER BY seq")
+        return [audit_from_row(row, lambda moment: moment) for row in await cursor.fetchall()]
+
+    entries = await database.transaction(trail)
+    assert [entry.kind for entry in entries] == ["test.first", "test.second"]  # type: ignore[attr-defined]
+    assert verify_chain(entries) is None  # type: ignore[arg-type]
