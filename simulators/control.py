@@ -8,7 +8,10 @@ GET    /control/outbox                      queued replies per route and state
 GET    /control/eurodac/records             the Central System's data sets (no personal data)
 POST   /control/eurodac/records             store a data set as its member state enrolled it
 POST   /control/eurodac/records/{ref}/delete  erase it in advance ({"reason": ...})
+POST   /control/eurodac/records/{ref}/mark  its member state marks it ({"reason": ...}):
+                                            states that had a hit with it are told
 GET    /control/eurodac/notifications       notifications of linked data erased
+GET    /control/eurodac/marking-notices     notices of markings to states that had a hit
 GET    /control/dublinet/{state}/policy     a peer's answering policy
 PUT    /control/dublinet/{state}/policy     set it
 POST   /control/dublinet/{state}/requests   make the peer send a request to the gateway
@@ -63,7 +66,9 @@ def control_app(simulator: Simulator) -> web.Application:
     app.router.add_get("/control/eurodac/records", routes.records)
     app.router.add_post("/control/eurodac/records", routes.seed)
     app.router.add_post("/control/eurodac/records/{reference}/delete", routes.delete)
+    app.router.add_post("/control/eurodac/records/{reference}/mark", routes.mark)
     app.router.add_get("/control/eurodac/notifications", routes.notifications)
+    app.router.add_get("/control/eurodac/marking-notices", routes.marking_notices)
     app.router.add_get("/control/dublinet/{state}/policy", routes.policy)
     app.router.add_put("/control/dublinet/{state}/policy", routes.set_policy)
     app.router.add_post("/control/dublinet/{state}/requests", routes.originate)
@@ -162,6 +167,31 @@ class _Routes:
 
     async def notifications(self, _: web.Request) -> web.Response:
         return web.json_response(await self.db.run(store.notifications))
+
+    async def marking_notices(self, _: web.Request) -> web.Response:
+        return web.json_response(await self.db.run(store.mark_notices))
+
+    async def mark(self, request: web.Request) -> web.Response:
+        """The member state of origin marks its data set, as the law allows (docs/law.md); the
+        Central System tells the states that had a hit with it (603/2013 Art 18(1); 2024/1358
+        Art 31(1)): the gateway's state by an `eurodac.marking-notice`, the others recorded."""
+        central = self.sim.central
+        if central is None:
+            return problem(404, BAD_CONTROL, "no Eurodac Central System is simulated")
+        reference = request.match_info["reference"]
+        body = await _json(request) if request.can_read_body else {}
+        reason = str(body.get("reason", "protection-granted")) if isinstance(body, dict) else ""
+        found = await central.mark_for_its_state(reference, reason, self.sim.clock.now())
+        if isinstance(found, rules.Refusal):
+            raise InputError(BAD_CONTROL, f"{found.code.value}: {found.description}", "reference")
+        await self.sender.send(list(found.outgoing))
+        return web.json_response(
+            {
+                "marked": reference,
+                "notified": list(found.states),
+                "message_ids": [str(o.envelope.message_id) for o in found.outgoing],
+            }
+        )
 
     async def seed(self, request: web.Request) -> web.Response:
         """Store a data set as if its member state had enrolled it (no reply is sent)."""

@@ -247,6 +247,7 @@ class Simulator:
                 inbound=Inbound(self.verifier, me=EURODAC, accepts=CentralSystem.accepts),
                 signer=self.material.of(EURODAC).signer,
                 config=config.eurodac,
+                gateway=config.gateway,
             )
         if config.dublinet_port is not None:
             for party in config.peers:

@@ -32,11 +32,16 @@ from gateway.domain.eurodac import (
     Regime,
     TransmissionDelay,
 )
-from gateway.domain.eurodac_law import STATUS_UPDATES, DelayGround
+from gateway.domain.eurodac_law import STATUS_UPDATES, DelayGround, MarkReason
 from gateway.domain.member_states import MEMBER_STATES
 from gateway.domain.person import Document, DocumentType, Name, Person, Sex
 from gateway.domain.record import CanonicalRecord, PlaceAndDate, StatusUpdate
-from gateway.domain.replies import Acknowledgement, EurodacHit, MatchedRecord
+from gateway.domain.replies import (
+    Acknowledgement,
+    EurodacHit,
+    EurodacMarkingNotice,
+    MatchedRecord,
+)
 from gateway.domain.requests import EurodacStatusUpdate, TransferArrangement, TransferMode
 from gateway.messages import DublinSubmission, Envelope, MessageRegime, Party
 
@@ -198,6 +203,22 @@ def hits(regime: Regime) -> st.SearchStrategy[EurodacHit]:
     )
 
 
+@st.composite
+def marking_notices(draw: st.DrawFn, regime: Regime) -> EurodacMarkingNotice:
+    """603/2013 Art 18(1); 2024/1358 Art 31(1): another state marked data that had a hit."""
+    reference = draw(references(regime))
+    marked = draw(references(regime).filter(lambda r: r.member_state != reference.member_state))
+    reasons = [MarkReason.PROTECTION_GRANTED]
+    if regime is Regime.EURODAC_2024:
+        reasons.append(MarkReason.RESIDENCE_DOCUMENT)
+    return EurodacMarkingNotice(
+        reference=reference,
+        marked=marked,
+        reason=draw(st.sampled_from(reasons)).value,
+        marked_on=draw(days),
+    )
+
+
 evidence = st.builds(
     Evidence,
     kind=st.sampled_from(EvidenceKind),
@@ -286,6 +307,7 @@ __all__ = [
     "eurodac_records",
     "eurodac_status_updates",
     "hits",
+    "marking_notices",
     "replies",
     "submissions",
     "transfers",

@@ -43,6 +43,7 @@ __all__ = [
     "delay_problem",
     "events_of",
     "expires_on",
+    "notifies",
     "point_problem",
     "rule_of",
     "status_problem",
@@ -258,6 +259,15 @@ def delay_problem(  # noqa: PLR0911 - one return per flaw, in the order they are
     if delay.since is not None and delay.since > today:
         return f"the delay's day {delay.since} is after today ({today})"
     return None
+
+
+def notifies(regime: Regime, operation: Operation, digit: int, reason: str) -> bool:
+    """Whether the central system tells the other states that had a hit of this act."""
+    return any(
+        rule.notifies
+        for rule in ACTIONS[regime]
+        if rule.operation is operation and rule.reason == reason and digit in rule.categories
+    )
 
 
 # ----- status updates ---------------------------------------------------------------------

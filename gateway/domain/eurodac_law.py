@@ -271,6 +271,7 @@ class ActionRule:
     article: str
     example: str
     requires_mark: str | None = None  # unmarking: the mark it lifts
+    notifies: bool = False  # the central system tells the other states that had a hit
     confirmed: bool = True
 
 
@@ -479,7 +480,7 @@ ACTIONS: Final = MappingProxyType(
     {
         Regime.EURODAC_2013: (
             ActionRule(operation=Operation.MARK, reason=_P.PROTECTION_GRANTED,
-                       categories=frozenset({1}), article="Art 18(1)",
+                       categories=frozenset({1}), article="Art 18(1)", notifies=True,
                        example="Belgium grants refugee status: it marks BE1…"),
             ActionRule(operation=Operation.UNMARK, reason=_P.PROTECTION_WITHDRAWN,
                        categories=frozenset({1}), article="Art 18(3)",
@@ -500,7 +501,7 @@ ACTIONS: Final = MappingProxyType(
         ),
         Regime.EURODAC_2024: (
             ActionRule(operation=Operation.MARK, reason=_P.PROTECTION_GRANTED,
-                       categories=frozenset({1}), article="Art 31(1)",
+                       categories=frozenset({1}), article="Art 31(1)", notifies=True,
                        example="Belgium grants subsidiary protection: it marks BE1…"),
             ActionRule(operation=Operation.UNMARK, reason=_P.PROTECTION_WITHDRAWN,
                        categories=frozenset({1}), article="Art 31(3)",

@@ -258,9 +258,12 @@ def _actions(regime: Regime) -> list[str]:
         "`unmark-not-allowed`, `erasure-not-allowed`), each naming the article. An unmark "
         "lifts only the mark its row names.",
         "",
-        f"When data are marked, the Central System tells every other member state of origin "
-        f"whose data produced a hit with them {within} ({article}); those states mark their "
-        f"corresponding data sets too (`eurodac.marking-notice`).",
+        f"When data are marked for protection granted, the Central System tells every other "
+        f"member state of origin whose data produced a hit with them {within} ({article}); "
+        f"those states mark their corresponding data sets too. The gateway receives it as an "
+        f"`eurodac.marking-notice` and puts a `marking-notice` result in the inbox of the "
+        f"system that submitted its data set (else the Dublin unit's); e.g. the Netherlands "
+        f"mark NL1…, which had a hit with BE1…: Belgium is told to mark BE1….",
     ]
     return lines
 

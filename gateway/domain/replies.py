@@ -17,6 +17,7 @@ __all__ = [
     "EurodacErrorCode",
     "EurodacErrorReply",
     "EurodacHit",
+    "EurodacMarkingNotice",
     "EurodacNoHit",
     "MatchedRecord",
 ]
@@ -78,6 +79,26 @@ class EurodacNoHit:
     """The comparison of the data sent under `reference` found nothing."""
 
     reference: ReferenceNumber
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class EurodacMarkingNotice:
+    """The Central System tells a member state of origin that another one marked data that
+    produced a hit with its own (603/2013 Art 18(1); 2024/1358 Art 31(1): within 72 hours);
+    the receiving state marks its corresponding data set too.
+
+    `reference`: the receiving state's data set; `marked`: the data set marked, whose
+    member state is the one that marked it; `reason`: a `MarkReason` value.
+    """
+
+    reference: ReferenceNumber
+    marked: ReferenceNumber
+    reason: str
+    marked_on: date
+
+    def __post_init__(self) -> None:
+        if self.marked.member_state == self.reference.member_state:
+            raise ValueError("a marking notice goes to another member state than the marking one")
 
 
 class EurodacErrorCode(StrEnum):

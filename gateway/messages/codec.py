@@ -77,6 +77,7 @@ _BODIES: dict[str, tuple[Writer, Reader]] = {
     "eurodac.unmark": (eurodac.write_data_action, eurodac.read_data_action),
     "eurodac.delete": (eurodac.write_data_action, eurodac.read_data_action),
     "eurodac.status": (eurodac.write_status, eurodac.read_status),
+    "eurodac.marking-notice": (eurodac.write_marking_notice, eurodac.read_marking_notice),
     "eurodac.ack": (write_acknowledgement, read_acknowledgement),
     "eurodac.hit": (eurodac.write_hit, eurodac.read_hit),
     "eurodac.no-hit": (eurodac.write_no_hit, eurodac.read_no_hit),

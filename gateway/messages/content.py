@@ -6,7 +6,13 @@ from dataclasses import dataclass
 
 from gateway.domain.dublin import DublinReply, DublinRequest
 from gateway.domain.record import CanonicalRecord
-from gateway.domain.replies import Acknowledgement, EurodacErrorReply, EurodacHit, EurodacNoHit
+from gateway.domain.replies import (
+    Acknowledgement,
+    EurodacErrorReply,
+    EurodacHit,
+    EurodacMarkingNotice,
+    EurodacNoHit,
+)
 from gateway.domain.requests import (
     EurodacDataAction,
     EurodacStatusUpdate,
@@ -33,6 +39,7 @@ Content = (
     | EurodacHit
     | EurodacNoHit
     | EurodacErrorReply
+    | EurodacMarkingNotice
     | DublinSubmission
     | DublinReply
     | ReexaminationRequest

@@ -35,6 +35,7 @@ from gateway.domain.replies import (
     EurodacErrorCode,
     EurodacErrorReply,
     EurodacHit,
+    EurodacMarkingNotice,
     EurodacNoHit,
     MatchedRecord,
 )
@@ -53,12 +54,14 @@ __all__ = [
     "read_data_action",
     "read_error",
     "read_hit",
+    "read_marking_notice",
     "read_no_hit",
     "read_status",
     "write_capture",
     "write_data_action",
     "write_error",
     "write_hit",
+    "write_marking_notice",
     "write_no_hit",
     "write_status",
 ]
@@ -388,4 +391,26 @@ def read_error(node: Node, scope: Scope) -> EurodacErrorReply:
         code=node.get("ErrorCode", EurodacErrorCode),
         reference=None if transaction is None else _read_reference(node, regime),
         description=node.optional("Description", str),
+    )
+
+
+def write_marking_notice(root: etree._Element, notice: EurodacMarkingNotice, scope: Scope) -> None:
+    ns = scope.namespace
+    _write_transaction(root, ns, notice.reference, notice.reference.category)
+    marked = sub(root, ns, "Marked")
+    add(marked, ns, "Reference", notice.marked)
+    add(marked, ns, "Category", notice.marked.category)
+    add(root, ns, "Reason", notice.reason)
+    add(root, ns, "MarkedOn", notice.marked_on)
+
+
+def read_marking_notice(node: Node, scope: Scope) -> EurodacMarkingNotice:
+    regime = scope.eurodac_regime
+    return EurodacMarkingNotice(
+        reference=_read_reference(node, regime),
+        marked=node.child("Marked").get(
+            "Reference", lambda text: ReferenceNumber.parse(text, regime)
+        ),
+        reason=node.get("Reason", lambda text: MarkReason(text).value),
+        marked_on=node.get("MarkedOn", date.fromisoformat),
     )

@@ -36,6 +36,7 @@ from gateway.domain.replies import (
     EurodacErrorCode,
     EurodacErrorReply,
     EurodacHit,
+    EurodacMarkingNotice,
     EurodacNoHit,
     MatchedRecord,
 )
@@ -197,6 +198,13 @@ def example_content(name: str, regime: MessageRegime) -> Content:  # noqa: PLR09
         return EurodacHit(reference=reference, matches=(_example_match(),))
     if kind.content is EurodacNoHit:
         return EurodacNoHit(reference=reference)
+    if kind.content is EurodacMarkingNotice:
+        return EurodacMarkingNotice(
+            reference=reference,
+            marked=ReferenceNumber(member_state="NL", category=1, national_part="NL2025X77"),
+            reason=MarkReason.PROTECTION_GRANTED,
+            marked_on=date(2026, 9, 14),
+        )
     if kind.content is EurodacErrorReply:
         return EurodacErrorReply(
             code=EurodacErrorCode.FINGERPRINT_QUALITY,
@@ -234,8 +242,12 @@ def example_content(name: str, regime: MessageRegime) -> Content:  # noqa: PLR09
 def _example_match() -> MatchedRecord:
     """A Dutch applicant's data set as a hit carries it (603/2013 Art 9(5); 2024/1358 Art
     28(4)): `transmitted` leaves out what 603/2013 does not carry."""
-    finger = Fingerprint(position=FingerPosition.RIGHT_INDEX,
-                         impression=ImpressionType.LIVE_SCAN_PLAIN, quality=55, image=b"\x02" * 8)
+    finger = Fingerprint(
+        position=FingerPosition.RIGHT_INDEX,
+        impression=ImpressionType.LIVE_SCAN_PLAIN,
+        quality=55,
+        image=b"\x02" * 8,
+    )
     return MatchedRecord(
         reference=ReferenceNumber(member_state="NL", category=1, national_part="NL2025X77"),
         captured_on=date(2025, 4, 2), sex=Sex.MALE, person=_PERSON, face=FacialImage(image=FACE),
@@ -251,13 +263,15 @@ def example_messages() -> dict[tuple[str, MessageRegime], Message]:
     for number, (name, regime) in enumerate(
         (name, regime) for name, kind in MESSAGE_TYPES.items() for regime in kind.regimes
     ):
-        outbound = name.endswith(("ack", "hit", "no-hit", "error", "reply"))
+        outbound = name.endswith(("ack", "hit", "no-hit", "error", "reply", "notice"))
         eurodac = name.startswith("eurodac.")
         other = CENTRAL_SYSTEM if eurodac else PEER
         envelope = Envelope(
             message_id=uuid.UUID(int=_FIRST_ID.int + 0x10 + number),
             conversation_id=uuid.UUID("00000000-0000-4000-8000-0000000000c0"),
-            correlation_id=uuid.UUID("00000000-0000-4000-8000-000000000001") if outbound else None,
+            correlation_id=uuid.UUID("00000000-0000-4000-8000-000000000001")
+            if outbound and not name.endswith("notice")  # a notice answers nothing of ours
+            else None,
             sender=other if outbound else GATEWAY,
             recipient=GATEWAY if outbound else other,
             created_at=CREATED,

@@ -31,6 +31,7 @@ What the JSON holds depends on the message type:
   `national_reference`, `legal_basis`, ...);
 - every other type: its reply object (`DublinReply`, `TransferArrangement`,
   `ReexaminationRequest`, `EurodacHit`, `EurodacNoHit`, `EurodacErrorReply`,
+  `EurodacMarkingNotice`,
   or `{"acknowledged_message_id": UUID, "received_at": ISO time}`).
 """
 

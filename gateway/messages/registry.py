@@ -12,7 +12,13 @@ from dataclasses import dataclass
 from gateway.domain.dublin import DublinRegime, DublinReply, RequestType
 from gateway.domain.eurodac import Operation, Regime
 from gateway.domain.record import CanonicalRecord
-from gateway.domain.replies import Acknowledgement, EurodacErrorReply, EurodacHit, EurodacNoHit
+from gateway.domain.replies import (
+    Acknowledgement,
+    EurodacErrorReply,
+    EurodacHit,
+    EurodacMarkingNotice,
+    EurodacNoHit,
+)
 from gateway.domain.requests import (
     EurodacDataAction,
     EurodacStatusUpdate,
@@ -155,6 +161,8 @@ _ALL = (
     # added after the first pack: last, so that the example messages keep their ids
     _eurodac("status", "StatusUpdate", EurodacStatusUpdate,
              "add what happened to the person after recording", operation=Operation.STATUS),
+    _eurodac("marking-notice", "MarkingNotice", EurodacMarkingNotice,
+             "the Central System tells of another state's marking of data that had a hit"),
 )  # fmt: skip
 
 MESSAGE_TYPES: dict[str, MessageType] = {kind.name: kind for kind in _ALL}

@@ -22,7 +22,13 @@ from typing import Any
 from gateway.broker.records import Receipt, StoredMessage
 from gateway.broker.states import MessageState
 from gateway.domain.dublin import DublinReply, ReplyOutcome, RequestType
-from gateway.domain.replies import Acknowledgement, EurodacErrorReply, EurodacHit, EurodacNoHit
+from gateway.domain.replies import (
+    Acknowledgement,
+    EurodacErrorReply,
+    EurodacHit,
+    EurodacMarkingNotice,
+    EurodacNoHit,
+)
 from gateway.domain.requests import ReexaminationRequest, TransferArrangement
 from gateway.domain.serialization import encode
 from gateway.errors import GatewayError, InputError, TransportError
@@ -39,6 +45,7 @@ from gateway.pipeline.outgoing import (
     said_of_person,
 )
 from gateway.pipeline.tracking_followups import FollowUps
+from gateway.pipeline.tracking_notices import MarkingNotices
 from gateway.pipeline.tracking_views import case_view, hit_view, registered_on
 from gateway.tracking import hits as hit_rules
 from gateway.tracking.cases import CaseEvent, CaseKind, CaseState, Direction, apply_event
@@ -70,7 +77,7 @@ class Verdict:
     case: StoredCase | None = None
 
 
-class Tracking(FollowUps):
+class Tracking(FollowUps, MarkingNotices):
     """Hits, cases, deadlines and results, on a `TrackingStore`."""
 
     # -- inbound ---------------------------------------------------------------------------
@@ -84,6 +91,8 @@ class Tracking(FollowUps):
                 await self._hit_arrived(message, content, receipt.correlated)
             elif isinstance(content, EurodacNoHit | EurodacErrorReply):
                 await self._eurodac_result(message, content, receipt.correlated)
+            elif isinstance(content, EurodacMarkingNotice):
+                await self._marking_notice_arrived(message, content)
             elif isinstance(content, DublinSubmission):
                 await self._request_arrived(message, content)
             elif isinstance(content, ReexaminationRequest | TransferArrangement):

@@ -48,6 +48,7 @@ class ResultKind(StrEnum):
     CASE_CHANGE = "case-change"
     DEADLINE_ALERT = "deadline-alert"
     UNMATCHED = "unmatched-message"  # a DubliNet message that fits no case, and why
+    MARKING_NOTICE = "marking-notice"  # another state marked data that had a hit with ours
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

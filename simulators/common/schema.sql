@@ -63,6 +63,19 @@ CREATE TABLE IF NOT EXISTS eurodac_notifications (
     at              TEXT NOT NULL
 );
 
+-- Eurodac: notices of a marking to the member states of origin of data that had a hit with
+-- the marked data (603/2013 Art 18(1); 2024/1358 Art 31(1)); `sent`: delivered to the
+-- gateway (its member state), else recorded only (another simulated state).
+CREATE TABLE IF NOT EXISTS eurodac_mark_notices (
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
+    member_state    TEXT NOT NULL,
+    reference       TEXT NOT NULL,     -- their data set
+    marked          TEXT NOT NULL,     -- the data set marked by another state
+    reason          TEXT NOT NULL,
+    sent            INTEGER NOT NULL DEFAULT 0,
+    at              TEXT NOT NULL
+);
+
 -- DubliNet: each peer's answering policy as a tester last set it (JSON).
 CREATE TABLE IF NOT EXISTS dublinet_policies (
     party           TEXT PRIMARY KEY,

@@ -15,22 +15,22 @@ from __future__ import annotations
 import asyncio
 import random
 import sqlite3
+import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
 from gateway.domain.biometrics import BiometricSet
-from gateway.domain.eurodac import Operation, ReferenceNumber, Regime
-from gateway.domain.record import CanonicalRecord, PlaceAndDate
+from gateway.domain.eurodac import EurodacTransaction, Operation, ReferenceNumber
+from gateway.domain.record import CanonicalRecord
 from gateway.domain.replies import (
     EurodacErrorCode,
     EurodacErrorReply,
     EurodacHit,
     EurodacNoHit,
-    MatchedRecord,
 )
-from gateway.domain.requests import EurodacDataAction, EurodacStatusUpdate
+from gateway.domain.requests import EurodacDataAction, EurodacStatusUpdate, MarkReason
 from gateway.errors import InputError
 from gateway.messages import Content, Envelope, Message, parse_message
 from gateway.security.identity import PeerId
@@ -42,7 +42,9 @@ from simulators.common.processing import Processed
 from simulators.common.sending import Outgoing
 from simulators.common.state import Pending, SimDb
 from simulators.eurodac import rules, store
+from simulators.eurodac.data_sets import matched_data_set
 from simulators.eurodac.matcher import Matcher, SyntheticMatcher
+from simulators.eurodac.notices import Notices, marking_notices
 
 __all__ = ["CentralSystem", "EurodacConfig", "LatePolicy"]
 
@@ -84,6 +86,7 @@ class CentralSystem:
         signer: Signer,
         config: EurodacConfig,
         matcher: Matcher | None = None,
+        gateway: PeerId | None = None,
     ) -> None:
         self.db = db
         self.inbound = inbound
@@ -91,6 +94,7 @@ class CentralSystem:
         self.config = config
         self.matcher = matcher or SyntheticMatcher()
         self.peer = inbound.me
+        self.gateway = gateway  # the member state whose gateway is told of markings
 
     @staticmethod
     def accepts(message_type: str) -> bool:
@@ -201,7 +205,7 @@ class CentralSystem:
         if matched:
             content = EurodacHit(
                 reference=transaction.reference,
-                matches=tuple(_matched(c, transaction.regime) for c in matched),
+                matches=tuple(matched_data_set(c, transaction.regime) for c in matched),
             )
         else:
             content = EurodacNoHit(reference=transaction.reference)
@@ -246,17 +250,84 @@ class CentralSystem:
             )
         operation = action.transaction.operation
         if operation is Operation.DELETE:
-            notices: list[store.Notification] = []
+            erased: list[store.Notification] = []
 
             def erase(db: sqlite3.Connection) -> None:
-                notices.extend(store.delete(db, reference, reason=action.reason.value, at=now))
+                erased.extend(store.delete(db, reference, reason=action.reason.value, at=now))
 
             return Processed(outcome={"deleted": reference}, effects=erase)
-        marked = operation is Operation.MARK
+        if operation is Operation.UNMARK:
+            return Processed(
+                outcome={"unmarked": reference},
+                effects=lambda db: store.mark(db, reference, marked=False, reason=""),
+            )
+        assert stored is not None  # noqa: S101 - check_action refused an unknown reference
+        notices = await self._notices(stored, action.reason.value, now, envelope.message_id)
+
+        def mark(db: sqlite3.Connection) -> None:
+            store.mark(db, reference, marked=True, reason=action.reason.value)
+            notices.record(db)
+
         return Processed(
-            outcome={"marked" if marked else "unmarked": reference},
-            effects=lambda db: store.mark(db, reference, marked=marked, reason=action.reason.value),
+            outcome={"marked": reference, "notified": list(notices.states)},
+            outgoing=notices.outgoing,
+            effects=mark,
         )
+
+    async def _notices(
+        self, stored: rules.StoredSummary, reason: str, now: datetime, cause: uuid.UUID | None
+    ) -> Notices:
+        linked = await self.db.run(lambda db: store.linked(db, stored.reference))
+        return await asyncio.to_thread(
+            lambda: marking_notices(
+                marked=stored,
+                linked=linked,
+                reason=reason,
+                now=now,
+                me=self.peer,
+                gateway=self.gateway,
+                signer=self.signer,
+                cause=cause,
+            )
+        )
+
+    async def mark_for_its_state(
+        self, reference: str, reason: str, now: datetime
+    ) -> rules.Refusal | Notices:
+        """Another member state marks its data set (the control API): the law's checks, then
+        the mark and the notices to the states that had a hit with it (queue `outgoing`)."""
+        stored = await self.db.run(lambda db: store.find(db, reference))
+        if stored is None or stored.regime is None:
+            return rules.Refusal(
+                code=EurodacErrorCode.UNKNOWN_REFERENCE,
+                description=f"no data stored as {reference}",
+            )
+        try:
+            mark_reason = MarkReason(reason)
+        except ValueError:
+            return rules.Refusal(
+                code=EurodacErrorCode.INVALID_MESSAGE, description=f"{reason!r} is no mark reason"
+            )
+        transaction = EurodacTransaction(
+            operation=Operation.MARK,
+            regime=stored.regime,
+            category=stored.category,
+            reference=ReferenceNumber.parse(reference),
+        )
+        action = EurodacDataAction(transaction=transaction, reason=mark_reason)
+        refusal = rules.check_action(
+            action, sender_state=stored.member_state, stored=stored, on=now.date()
+        )
+        if refusal is not None:
+            return refusal
+        notices = await self._notices(stored, reason, now, None)
+
+        def mark(db: sqlite3.Connection) -> None:
+            store.mark(db, reference, marked=True, reason=reason)
+            notices.record(db)
+
+        await self.db.run(mark)
+        return notices
 
     # ----- status updates after recording ----------------------------------------------
 
@@ -333,34 +404,6 @@ def _owner_refusal(
             description="only the member state of origin may correct its data",
         )
     return None
-
-
-def _matched(candidate: store.StoredRecord, regime: Regime) -> MatchedRecord:
-    """A matched data set as the regulation says a hit carries it (603/2013 Art 9(5): the
-    data of Art 11(a) to (k) and the mark; 2024/1358 Art 28(4): the data of Art 17(1) and (2)
-    and their equivalents, with the mark of Art 31(1) or (4)); under 2024/1358 the person's
-    data, face, disembarkation and security flag of data stored under it."""
-    full = regime is Regime.EURODAC_2024 and candidate.regime is Regime.EURODAC_2024
-    record = candidate.record
-    biometrics = record.biometrics
-    application = record.application
-    day = application and (application.lodged_on or application.registered_on)
-    return MatchedRecord(
-        reference=ReferenceNumber.parse(candidate.summary.reference),
-        captured_on=candidate.captured_on,
-        sex=record.person.sex,
-        marked=candidate.summary.marked,
-        person=record.person if full else None,
-        face=biometrics.face if full and biometrics is not None else None,
-        fingerprints=biometrics.fingerprints if biometrics is not None else (),
-        transmitted_on=candidate.transmitted_on,
-        application=PlaceAndDate(place=application.place, on=day) if application and day else None,
-        apprehension=record.apprehension,
-        disembarkation=record.disembarkation if full else None,
-        status=candidate.status,
-        security_flag=record.security_flag and full,
-        mark_reason=candidate.summary.mark_reason if full else None,
-    )
 
 
 def _read(signed_xml: bytes) -> Message:

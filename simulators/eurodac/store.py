@@ -30,9 +30,12 @@ __all__ = [
     "find",
     "insert",
     "link",
+    "linked",
     "listing",
     "mark",
+    "mark_notices",
     "notifications",
+    "record_mark_notices",
 ]
 
 
@@ -218,6 +221,39 @@ def delete(
         [(n.member_state, n.reference, n.deleted, n.reason, to_db(at)) for n in notices],
     )
     return notices
+
+
+def linked(db: sqlite3.Connection, reference: str) -> list[StoredSummary]:
+    """The data sets, not erased, a comparison found to be of the same person as `reference`."""
+    rows = db.execute(
+        "SELECT r.* FROM eurodac_links AS l JOIN eurodac_records AS r ON r.reference = l.other"
+        " WHERE l.reference = ? AND r.deleted_at IS NULL ORDER BY r.reference",
+        (reference,),
+    ).fetchall()
+    return [_summary(row) for row in rows]
+
+
+def record_mark_notices(
+    db: sqlite3.Connection, notices: list[tuple[StoredSummary, bool]], *, marked: str,
+    reason: str, at: datetime,
+) -> None:  # fmt: skip
+    """Remember the notices of a marking: (the data set told about it, delivered or not)."""
+    db.executemany(
+        "INSERT INTO eurodac_mark_notices (member_state, reference, marked, reason, sent, at)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        [
+            (s.member_state, s.reference, marked, reason, int(sent), to_db(at))
+            for s, sent in notices
+        ],
+    )
+
+
+def mark_notices(db: sqlite3.Connection) -> list[dict[str, Any]]:
+    rows = db.execute(
+        "SELECT member_state, reference, marked, reason, sent, at FROM eurodac_mark_notices"
+        " ORDER BY id"
+    ).fetchall()
+    return [{**dict(row), "sent": bool(row["sent"])} for row in rows]
 
 
 def listing(db: sqlite3.Connection) -> list[dict[str, Any]]:

@@ -110,6 +110,9 @@ STEP_KINDS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "case_message": (frozenset({"case", "type"}), frozenset(_CASE_MESSAGE_FIELDS)),
     # the operator records what happened to the person (POST /v1/cases/{id}/events)
     "case_event": (frozenset({"case", "event"}), frozenset({"reason"})),
+    # the member state of origin of a stored data set marks it (the simulator's control API);
+    # the Central System tells the states that had a hit with it
+    "mark": (frozenset({"reference"}), frozenset({"reason"})),
     "expect": (frozenset(), frozenset({"within"})),
 }
 
@@ -120,6 +123,8 @@ EXPECTATIONS: dict[str, frozenset[str]] = {
     "eurodac": frozenset({"result", "matches", "late", "code", "stored", "false_hit"}),
     "delivered": frozenset({"state"}),
     "record": frozenset({"stored", "marked", "late"}),
+    # a marking notice the gateway received about our data set (a result in the inbox)
+    "notice": frozenset({"marked", "marking_state", "reason", "legal_basis"}),
     # the case a peer's request opened: its state, the events of its history in order, the
     # step whose time limit runs (null: none), that limit's last day, article and acting state
     "case": frozenset(

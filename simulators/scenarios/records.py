@@ -8,6 +8,8 @@
     captured: today-5d     the day of capture: today, today-Nd, or YYYY-MM-DD
     registered: today      the day the application was registered (DubliNet requests)
     birth: today-3y        date of birth: YYYY[-MM[-DD]], or today-Ny (that year)
+    delay: technical-failure  a lawful reason the data are sent late (or health, retaken)
+    delay_since: today-1d  the day health grounds ceased or the prints were retaken
 
 The person's other data are those of the example applicant of
 `gateway.messages.examples`; persons are numbered per run, so a number means
@@ -29,8 +31,10 @@ from gateway.domain.eurodac import (
     Operation,
     ReferenceNumber,
     Regime,
+    TransmissionDelay,
     regime_on,
 )
+from gateway.domain.eurodac_law import DelayGround
 from gateway.domain.record import CanonicalRecord
 from gateway.errors import InputError
 from gateway.messages.examples import example_record
@@ -41,7 +45,7 @@ __all__ = ["build_record", "person_seed", "relative_date"]
 BAD_RECORD = "GW-SIM-SCENARIO"
 _RELATIVE = re.compile(r"^today(?:-(\d+)([dy]))?$")
 _KEYS = {"person", "capture", "reference", "regime", "operation", "captured", "registered",
-         "birth"}  # fmt: skip
+         "birth", "delay", "delay_since"}  # fmt: skip
 
 
 def person_seed(run: str, person: int) -> int:
@@ -77,6 +81,16 @@ def build_record(spec: object, *, run: str, today: date) -> CanonicalRecord:
         raise InputError(BAD_RECORD, f"the record cannot be made: {error}", "record") from None
 
 
+def _delay(spec: Mapping[str, Any], today: date) -> TransmissionDelay | None:
+    if "delay" not in spec:
+        return None
+    since = spec.get("delay_since")
+    return TransmissionDelay(
+        ground=DelayGround(str(spec["delay"])),
+        since=None if since is None else relative_date(str(since), today),
+    )
+
+
 def _build(spec: Mapping[str, Any], run: str, today: date) -> CanonicalRecord:
     captured = relative_date(str(spec.get("captured", "today")), today)
     regime = Regime(str(spec["regime"])) if "regime" in spec else regime_on(captured)
@@ -106,6 +120,7 @@ def _build(spec: Mapping[str, Any], run: str, today: date) -> CanonicalRecord:
             regime=regime,
             category=reference.category,
             reference=reference,
+            delay=_delay(spec, today),
         )
     return CanonicalRecord(
         person=person, application=application, biometrics=biometrics, transaction=transaction

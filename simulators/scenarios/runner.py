@@ -124,6 +124,11 @@ class ScenarioRunner:
             raise _StepFailedError(f"the gateway answered the submission with HTTP {status}")
         self.names[str(args["as"])] = {"status": status, "answer": answer}
 
+    async def _mark(self, args: Mapping[str, Any]) -> None:
+        reason = str(args.get("reason", "protection-granted"))
+        path = f"/control/eurodac/records/{args['reference']}/mark"
+        await self._control("POST", path, {"reason": reason})
+
     async def _policy(self, args: Mapping[str, Any]) -> None:
         await self._control("PUT", f"/control/dublinet/{args['peer']}/policy", args["policy"])
 
@@ -243,6 +248,7 @@ class ScenarioRunner:
             "delivered": lambda: self._delivered(name),
             "record": lambda: self._record(name),
             "case": lambda: self._case(name),
+            "notice": lambda: self._notice(name),
         }[subject]
         within = float(args.get("within", DEFAULT_WITHIN))
         actual: dict[str, Any] | None = None
@@ -319,6 +325,20 @@ class ScenarioRunner:
             "deadline_state": deadline.get("state"),
             "deadline_from": deadline.get("from"),
         }
+
+    async def _notice(self, reference: str) -> dict[str, Any] | None:
+        """The marking notice about our data set `reference`, from the submitter's inbox."""
+        since = ""
+        while True:
+            query = f"?since={since}" if since else ""
+            page = await self._api("GET", f"/v1/inbox{query}", None)
+            for result in page["results"]:
+                data = result.get("data") or {}
+                if result["kind"] == "marking-notice" and data.get("reference") == reference:
+                    return dict(data)
+            if not page["results"] or page["next"] == since:
+                return None
+            since = str(page["next"])
 
     async def _record(self, reference: str) -> dict[str, Any]:
         rows = await self._control("GET", "/control/eurodac/records", None)

@@ -23,7 +23,9 @@ from wired import Wired, record, wired_api
 
 from gateway.broker.states import MessageState
 from gateway.domain.eurodac import Operation, Regime
+from gateway.domain.eurodac_law import NOTICE_HOURS, StatusKind
 from gateway.domain.person import Sex
+from gateway.domain.record import StatusUpdate
 from simulators.common.outbound import derived_id
 
 pytestmark = pytest.mark.usefixtures("exercised")
@@ -165,7 +167,12 @@ async def test_marking_unmarking_correcting_and_deleting_change_the_stored_data(
                 transaction=dataclasses.replace(enrolled.transaction, operation=operation),
             )
 
-        assert await _changed(api, asking(Operation.MARK)) == {"marked": "BE1000E2"}
+        # The Netherlands, whose data had a hit with ours, are told (603/2013 Art 18(1);
+        # 2024/1358 Art 31(1)): a simulated state, so recorded.
+        assert await _changed(api, asking(Operation.MARK)) == {
+            "marked": "BE1000E2",
+            "notified": ["NL"],
+        }
         stored = await api.stored("BE1000E2")
         assert stored is not None
         assert (stored["marked"], stored["mark_reason"]) == (True, "protection-granted")
@@ -227,3 +234,39 @@ async def test_an_enrolment_under_a_reference_in_use_is_answered_with_an_error(
         error = await api.result("error", message_id=again)
         assert error["data"]["code"] == "duplicate-reference"
         assert (await api.processed("eurodac", again))["outcome"]["code"] == "duplicate-reference"
+
+
+@REGIMES
+@exercises("eurodac.status", "eurodac.marking-notice", "eurodac.enrolment", "eurodac.ack")
+async def test_a_status_update_is_kept_and_a_marking_by_another_state_is_told(
+    wired: Both, regime: Regime
+) -> None:
+    """603/2013 Arts 10 and 18(1); 2024/1358 Arts 16 and 31(1)."""
+    async with wired_api(wired) as api:
+        await api.seed(record("hal", "NL1000H1", regime=regime, captured_on=_taken(regime)))
+        enrolled = record("hal", "BE1000H2", regime=regime, captured_on=_taken(regime, 1),
+                          capture_no=1)  # fmt: skip
+        first = await api.submit(enrolled)
+        await api.message_reaches(first, MessageState.ANSWERED)
+        assert enrolled.transaction is not None
+        arrived = StatusUpdate(kind=StatusKind.ARRIVED_AFTER_TRANSFER, on=_taken(regime, 2))
+        update = dataclasses.replace(
+            enrolled,
+            transaction=dataclasses.replace(enrolled.transaction, operation=Operation.STATUS),
+            status=arrived,
+        )
+        assert await _changed(api, update) == {
+            "status": "BE1000H2",
+            "kind": "arrived-after-transfer",
+        }
+
+        # The Netherlands grant protection and mark their data set: Belgium is told.
+        answer = await api.control(
+            "POST", "/eurodac/records/NL1000H1/mark", {"reason": "protection-granted"}
+        )
+        assert answer["notified"] == ["BE"]
+        notice = await api.result("marking-notice", reference="BE1000H2")
+        _, article = NOTICE_HOURS[regime]
+        assert notice["data"]["marked"] == "NL1000H1"
+        assert notice["data"]["marking_state"] == "NL"
+        assert notice["data"]["legal_basis"] == f"Reg {regime.value} {article}"

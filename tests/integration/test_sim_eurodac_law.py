@@ -24,8 +24,9 @@ from simkit import post as post_signed
 from gateway.domain.eurodac import EurodacTransaction, Operation, ReferenceNumber, Regime
 from gateway.domain.eurodac_law import StatusKind
 from gateway.domain.record import StatusUpdate
-from gateway.domain.replies import EurodacErrorReply, EurodacHit
+from gateway.domain.replies import EurodacErrorReply, EurodacHit, EurodacMarkingNotice
 from gateway.domain.requests import EurodacDataAction, EurodacStatusUpdate, MarkReason
+from gateway.domain.serialization import encode
 from gateway.messages import Content
 
 
@@ -159,3 +160,88 @@ async def test_a_mark_for_a_residence_document_on_an_applicant_is_refused_with_i
     assert isinstance(reply.content, EurodacErrorReply)
     assert reply.content.code.value == "mark-not-allowed"
     assert "Art 31(1)" in (reply.content.description or "")
+
+
+async def test_a_marking_is_told_to_the_states_whose_data_had_a_hit_with_it(
+    start_simulator: StartSimulator,
+    stand_in: FakeGateway,
+    certs: Certs,
+    pki: GeneratedPki,
+    session: aiohttp.ClientSession,
+) -> None:
+    """2024/1358 Art 31(1): the Central System tells the other member states of origin whose
+    data produced a hit with the marked data; the gateway's state gets a signed notice."""
+    simulator = await start_simulator()
+    url, control = simulator.eurodac_url, simulator.control_url
+    seeded = capture(person=93, national_part="NL93", member_state="NL")
+    async with session.post(f"{control}/control/eurodac/records", json=encode(seeded)):
+        pass
+    enrolled = await _send(
+        session, url, certs, pki, capture(person=93, national_part="X1", capture_no=1),
+        "eurodac.enrolment",
+    )  # fmt: skip
+    assert isinstance((await _reply(stand_in, enrolled)).content, EurodacHit)
+
+    # Belgium marks its own data set: the Netherlands are told (recorded: a simulated state)
+    mark = EurodacDataAction(
+        transaction=_transaction(Operation.MARK, "X1"), reason=MarkReason.PROTECTION_GRANTED
+    )
+    await _send(session, url, certs, pki, mark, "eurodac.mark")
+
+    async def told_nl() -> bool:
+        async with session.get(f"{control}/control/eurodac/marking-notices") as response:
+            return bool(await response.json())
+
+    await eventually(told_nl, within=20)
+    async with session.get(f"{control}/control/eurodac/marking-notices") as response:
+        [to_nl] = await response.json()
+    assert (to_nl["member_state"], to_nl["reference"], to_nl["marked"], to_nl["sent"]) == (
+        "NL",
+        "NL1NL93",
+        "BE1X1",
+        False,
+    )
+
+    # the Netherlands mark theirs: Belgium's gateway receives the notice
+    async with session.post(
+        f"{control}/control/eurodac/records/NL1NL93/mark", json={"reason": "protection-granted"}
+    ) as response:
+        assert response.status == 200
+        answer = await response.json()
+    assert answer["notified"] == ["BE"]
+    [notice_id] = answer["message_ids"]
+
+    def delivered() -> list[Any]:  # a notice answers nothing: found by its own id
+        return [m for m in stand_in.messages() if str(m.envelope.message_id) == notice_id]
+
+    await eventually(lambda: bool(delivered()), within=20)
+    [message] = delivered()
+    assert message.envelope.correlation_id is None
+    notice = message.content
+    assert isinstance(notice, EurodacMarkingNotice)
+    assert (str(notice.reference), str(notice.marked), notice.reason) == (
+        "BE1X1",
+        "NL1NL93",
+        "protection-granted",
+    )
+
+
+async def test_a_mark_the_law_does_not_allow_is_refused_by_the_control_api(
+    start_simulator: StartSimulator, session: aiohttp.ClientSession
+) -> None:
+    """603/2013 Art 18(1): only category 1 data are marked."""
+    simulator = await start_simulator()
+    control = simulator.control_url
+    old = capture(
+        person=94, national_part="IT94", member_state="IT", regime=Regime.EURODAC_2013,
+        category=2, captured_on=datetime(2026, 6, 1, tzinfo=UTC).date(),
+    )  # fmt: skip
+    async with session.post(f"{control}/control/eurodac/records", json=encode(old)):
+        pass
+    async with session.post(
+        f"{control}/control/eurodac/records/IT2IT94/mark", json={"reason": "protection-granted"}
+    ) as response:
+        assert response.status == 400
+        problem = await response.json()
+    assert "mark-not-allowed" in problem["detail"]
+    assert "Art 18(1)" in problem["detail"]

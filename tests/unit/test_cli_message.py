@@ -26,7 +26,7 @@ def test_types_lists_every_type() -> None:
     names = [line.split()[0] for line in result.stdout.splitlines()]
     assert "eurodac.enrolment" in names
     assert "dublinet.take-back-notification" in names
-    assert len(names) == 24  # eurodac.status: 603/2013 Art 10, 2024/1358 Art 16
+    assert len(names) == 25  # + eurodac.status (Art 10; Art 16) and eurodac.marking-notice
 
 
 def test_build_then_validate_an_enrolment(canonical_samples: Path, tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ from message_strategies import (
     eurodac_records,
     eurodac_status_updates,
     hits,
+    marking_notices,
     replies,
     submissions,
     transfers,
@@ -57,6 +58,14 @@ def test_eurodac_captures(
 def test_eurodac_status_updates(regime: Regime, data: st.DataObject) -> None:
     """603/2013 Art 10; 2024/1358 Arts 16, 17(2): an update of a recorded data set."""
     round_trip(data.draw, "eurodac.status", regime, data.draw(eurodac_status_updates(regime)))
+
+
+@pytest.mark.parametrize("regime", list(Regime))
+@ROUND_TRIP
+@given(data=st.data())
+def test_eurodac_marking_notices(regime: Regime, data: st.DataObject) -> None:
+    """603/2013 Art 18(1); 2024/1358 Art 31(1)."""
+    round_trip(data.draw, "eurodac.marking-notice", regime, data.draw(marking_notices(regime)))
 
 
 @pytest.mark.parametrize("regime", list(Regime))

@@ -44,7 +44,7 @@ def test_the_registry_lists_the_types_of_the_issue() -> None:
     expected = {
         "eurodac.enrolment", "eurodac.search", "eurodac.mark", "eurodac.unmark",
         "eurodac.delete", "eurodac.correct", "eurodac.ack", "eurodac.hit", "eurodac.no-hit",
-        "eurodac.error", "eurodac.status", "dublinet.take-charge-request",
+        "eurodac.error", "eurodac.status", "eurodac.marking-notice", "dublinet.take-charge-request",
         "dublinet.take-back-request",
         "dublinet.take-back-notification", "dublinet.info-request",
         "dublinet.dependent-persons-request", "dublinet.minor-family-request",
