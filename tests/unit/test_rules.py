@@ -8,10 +8,12 @@ from pathlib import Path
 import pytest
 
 from gateway.domain import (
+    Application,
     BiometricSet,
     CanonicalRecord,
     EurodacTransaction,
     Name,
+    NationalIdentifiers,
     Operation,
     PartialDate,
     Person,
@@ -283,3 +285,23 @@ def test_status_updates_the_regulation_does_not_provide_for_are_refused(
     assert _codes(dataclasses.replace(record, status=update)) == [("GW-VAL-STATUS", path)]
     lawful = StatusUpdate(kind=StatusKind.ARRIVED_AFTER_TRANSFER, on=date(2026, 10, 1))
     assert _codes(dataclasses.replace(record, status=lawful)) == []  # 603 Art 10(a); 2024 16(2)
+
+
+def test_the_mappings_choose_the_regime_by_the_day_of_capture() -> None:
+    """One rule for the regime (docs/law.md): registered on 11 June 2026, fingerprints taken
+    on 12 June 2026 (2024/1358 applies from that day): the enrolment is made under it."""
+    from gateway.mapping.source_readers import derive_enrolment  # noqa: PLC0415
+
+    record = CanonicalRecord(
+        person=Person(name=Name(family="X"), birth_date=PartialDate(year=1990)),
+        application=Application(
+            identifiers=NationalIdentifiers(io_file_number="9012345"),
+            registered_on=date(2026, 6, 11),
+        ),
+        biometrics=BiometricSet(captured_on=date(2026, 6, 12)),
+    )
+    enrolment = derive_enrolment(record, "BE").transaction
+    assert enrolment is not None
+    assert enrolment.regime is Regime.EURODAC_2024
+    without_capture = dataclasses.replace(record, biometrics=None)
+    assert derive_enrolment(without_capture, "BE").transaction.regime is Regime.EURODAC_2013  # type: ignore[union-attr]
