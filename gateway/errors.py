@@ -325,6 +325,7 @@ ERROR_CODES: dict[str, str] = {
     "GW-UI-CSRF": "A console form was stale or sent from another site (CSRF check failed).",
     "GW-UI-SIMULATOR": "The simulators' control API did not answer or refused the request.",
     "GW-UI-BULK": "A bulk action names no message, too many, or an action operators do not have.",
+    "GW-UI-TOKEN": "A console token form names no valid name or role, or revokes the caller's own.",
 }
 
 

@@ -13,7 +13,7 @@ from web_rig import api_rig
 
 from gateway.adapters.web.auth import requires
 from gateway.adapters.web.console.boards import Board, add_board
-from gateway.broker.access import Role
+from gateway.broker.access import Permission, Role
 from gateway.tracking.hits import HitStatus
 from gateway.tracking.records import StoredHit
 
@@ -22,7 +22,7 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 MARKUP = "<img src=x onerror=alert(1)>"
 
 
-@requires(Role.OPERATOR)
+@requires(Permission.READ_MESSAGES)
 async def list_hits(_: web.Request) -> web.Response:
     hits = [
         {"hit_id": "h-1", "status": "awaiting_verification", "note": MARKUP},

@@ -12,7 +12,7 @@ from structlog.testing import capture_logs
 from web_rig import api_rig, lines_with, new_message
 
 from gateway.adapters.web.inbound import make_inbound
-from gateway.broker.access import Role
+from gateway.broker.access import Role, roles_with
 from gateway.testing import FixedClock
 
 
@@ -117,10 +117,21 @@ async def test_every_api_route_is_described_with_the_role_its_handler_requires(
     }
     for route in routes:
         operation = described[route.method, route.resource.canonical]
-        role = getattr(route.handler, "required_role", None)
-        assert operation["x-required-role"] == (role.value if role else "none")
+        needed = getattr(route.handler, "required_permission", None)
+        assert operation["x-required-permission"] == (needed.value if needed else "none")
+        granted = [role.value for role in roles_with(needed)] if needed else []
+        assert operation["x-roles"] == granted
         assert operation["responses"]
-    assert described["POST", "/v1/submissions"]["x-required-role"] == Role.SUBMITTER.value
+    submit = described["POST", "/v1/submissions"]
+    assert (submit["x-required-permission"], submit["x-roles"]) == (
+        "submit",
+        ["submitter", "admin"],
+    )
+    read = described["GET", "/v1/messages"]
+    assert (read["x-required-permission"], read["x-roles"]) == (
+        "read_messages",
+        ["operator", "auditor", "admin"],
+    )
     act = described["POST", "/v1/messages/{message_id}/{action}"]["parameters"]
     [action] = [parameter for parameter in act if parameter["name"] == "action"]
     assert action["schema"]["enum"] == ["resend", "release", "retry", "cancel"]

@@ -12,13 +12,13 @@ from web_rig import api_rig
 
 from gateway.adapters.web.auth import requires
 from gateway.adapters.web.console.boards import BOARDS, Board, add_board
-from gateway.broker.access import Role
+from gateway.broker.access import Permission, Role
 
 HITS = {"hits": [{"hit_id": "h-1", "status": "awaiting_verification", "due": "2026-12-01"}]}
 PROBE = Board(name="probe", title="Probe board", api_path="/v1/probe", source="/v1/probe?x=1")
 
 
-@requires(Role.OPERATOR)
+@requires(Permission.READ_MESSAGES)
 async def list_probe(_: web.Request) -> web.Response:
     return web.json_response(HITS)
 

@@ -34,7 +34,7 @@ from gateway.adapters.web.params import (
     query,
 )
 from gateway.adapters.web.problems import PROBLEM_JSON, error_middleware
-from gateway.broker.access import Role
+from gateway.broker.access import Permission
 from gateway.broker.states import OPERATOR_ACTIONS, MessageState
 from gateway.domain.serialization import encode
 from gateway.errors import GatewayError, InputError
@@ -122,7 +122,7 @@ def make_api(services: Services, *, budget: BodyBudget | None = None) -> web.App
     return app
 
 
-@requires(Role.SUBMITTER)
+@requires(Permission.SUBMIT)
 @query(SOURCE, FORMAT)
 async def submit(request: web.Request) -> web.Response:
     """202 with the submission id and its message ids; the first answer again for a repeated
@@ -153,15 +153,14 @@ async def submit(request: web.Request) -> web.Response:
     )
 
 
-@requires(Role.SUBMITTER)
+@requires(Permission.READ_SUBMISSIONS)
 async def submission_status(request: web.Request) -> web.Response:
     services = request.app[SERVICES]
     token = caller(request)
     submission = await services.store.submission(request.match_info["submission_id"])
     # A submitter sees only its own submissions; operators and auditors see all.
     if submission is None or (
-        submission.submitter != token.name
-        and not (token.allows(Role.OPERATOR) or token.allows(Role.AUDITOR))
+        submission.submitter != token.name and not token.may(Permission.READ_MESSAGES)
     ):
         raise web.HTTPNotFound(text="no such submission")
     messages = [await services.store.get(message_id) for message_id in submission.message_ids]
@@ -180,7 +179,7 @@ async def submission_status(request: web.Request) -> web.Response:
     )
 
 
-@requires(Role.OPERATOR)
+@requires(Permission.READ_MESSAGES)
 @query(DIRECTION, STATE, PEER, REFERENCE, CONVERSATION, MESSAGE_TYPE, SINCE, UNTIL, LIMIT, OFFSET)
 async def list_messages(request: web.Request) -> web.Response:
     limit, offset = LIMIT.value(request, 100), OFFSET.value(request, 0)
@@ -206,7 +205,7 @@ async def list_messages(request: web.Request) -> web.Response:
     return web.json_response(page)
 
 
-@requires(Role.OPERATOR)
+@requires(Permission.READ_MESSAGES)
 async def show_message(request: web.Request) -> web.Response:
     """One message, ours or a peer's, with its timeline, its signature verified again, the
     message it answers and those answering it, its case and (inbound) its effect."""
@@ -237,7 +236,7 @@ async def show_message(request: web.Request) -> web.Response:
     )
 
 
-@requires(Role.OPERATOR)
+@requires(Permission.READ_MESSAGES)
 async def message_xml(request: web.Request) -> web.Response:
     """The message's XML exactly as it was signed and sent or received (the stored body,
     opened), as a file."""
@@ -287,7 +286,7 @@ def _effect(detail: MessageDetail) -> dict[str, Any] | None:
     }
 
 
-@requires(Role.OPERATOR)
+@requires(Permission.ACT_ON_MESSAGES)
 async def act_on_message(request: web.Request) -> web.Response:
     services = request.app[SERVICES]
     action = request.match_info["action"]
@@ -301,7 +300,7 @@ async def act_on_message(request: web.Request) -> web.Response:
     return web.json_response(MessageRow.of_outbound(updated).summary())
 
 
-@requires(Role.OPERATOR)
+@requires(Permission.SEE_QUEUES)
 async def queues(request: web.Request) -> web.Response:
     services = request.app[SERVICES]
     counts = await services.store.counts()

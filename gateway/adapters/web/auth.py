@@ -1,4 +1,5 @@
-"""Bearer tokens: each handler states the role it needs; the token must grant it.
+"""Bearer tokens: each handler states the permission it needs; one of the token's roles must
+grant it (the one table: `gateway.broker.access.GRANTS`).
 
 `authenticate` checks the token and counts the request against the token's rate limit
 (429 with Retry-After beyond it, `GW-API-RATE-LIMITED`). The limits middleware calls it
@@ -16,7 +17,7 @@ from aiohttp import web
 
 from gateway.adapters.web.budgets import RateLimiter
 from gateway.adapters.web.keys import CALLER, SERVICES
-from gateway.broker.access import ApiToken, Role, digest_of
+from gateway.broker.access import ApiToken, Permission, digest_of, roles_with
 
 __all__ = [
     "RATE_LIMITER",
@@ -25,6 +26,7 @@ __all__ = [
     "authenticate",
     "caller",
     "count_request",
+    "refusal",
     "requires",
 ]
 
@@ -36,8 +38,8 @@ RATE_LIMITER = web.AppKey("rate_limiter", RateLimiter)  # absent: no rate limit
 _SAFE_METHODS = frozenset({"GET", "HEAD"})
 
 
-def requires(role: Role) -> Callable[[Handler], Handler]:
-    """Refuse the request (401/403) unless its bearer token grants `role`; a GET may
+def requires(permission: Permission) -> Callable[[Handler], Handler]:
+    """Refuse the request (401/403) unless its bearer token grants `permission`; a GET may
     instead come from a logged-in console page (its session stands for its token)."""
 
     def decorate(handler: Handler) -> Handler:
@@ -45,19 +47,26 @@ def requires(role: Role) -> Callable[[Handler], Handler]:
         async def checked(request: web.Request) -> web.StreamResponse:
             token = request.get(CALLER)
             if token is None:
-                await authenticate(request, role)
-            elif not token.allows(role):  # authenticated for another route: never here
-                raise web.HTTPForbidden(text=f"this endpoint needs the {role.value} role")
+                await authenticate(request, permission)
+            elif not token.may(permission):  # authenticated for another route: never here
+                raise web.HTTPForbidden(text=refusal(permission))
             return await handler(request)
 
-        checked.required_role = role  # type: ignore[attr-defined]  # for the OpenAPI description
+        # for the OpenAPI description, the limits middleware and the console's boards
+        checked.required_permission = permission  # type: ignore[attr-defined]
         return checked
 
     return decorate
 
 
-async def authenticate(request: web.Request, role: Role) -> ApiToken:
-    """The caller's token, once it is known, valid, grants `role` and is within its rate
+def refusal(permission: Permission) -> str:
+    """Why a token without `permission` is refused, naming the roles that grant it."""
+    roles = " or ".join(role.value for role in roles_with(permission))
+    return f"this needs the {permission.value} permission (role {roles})"
+
+
+async def authenticate(request: web.Request, permission: Permission) -> ApiToken:
+    """The caller's token, once it is known, valid, grants `permission` and is within its rate
     limit; it is kept as the request's `CALLER`."""
     scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
     session_auth = request.app.get(SESSION_AUTH)
@@ -76,8 +85,8 @@ async def authenticate(request: web.Request, role: Role) -> ApiToken:
         raise web.HTTPUnauthorized(
             text="the token is unknown or revoked", headers={"WWW-Authenticate": "Bearer"}
         )
-    if not token.allows(role):
-        raise web.HTTPForbidden(text=f"this endpoint needs the {role.value} role")
+    if not token.may(permission):
+        raise web.HTTPForbidden(text=refusal(permission))
     count_request(request, token)
     request[CALLER] = token
     return token

@@ -11,7 +11,7 @@ from gateway.adapters.web.keys import SERVICES
 from gateway.adapters.web.limits import streams_body
 from gateway.adapters.web.params import Number, Text, query
 from gateway.adapters.web.problems import problem_response
-from gateway.broker.access import Role
+from gateway.broker.access import Permission
 from gateway.broker.batch_records import Batch, BatchRejection
 from gateway.domain import Problem
 from gateway.errors import InputError
@@ -81,7 +81,7 @@ def _batches(request: web.Request) -> Batches:
     return batches
 
 
-@requires(Role.SUBMITTER)
+@requires(Permission.SUBMIT)
 @query(SOURCE, FORMAT)
 @streams_body
 async def upload_batch(request: web.Request) -> web.Response:
@@ -118,7 +118,7 @@ async def upload_batch(request: web.Request) -> web.Response:
     )
 
 
-@requires(Role.SUBMITTER)
+@requires(Permission.READ_SUBMISSIONS)
 @query(REJECTIONS_LIMIT, REJECTIONS_OFFSET)
 async def batch_status(request: web.Request) -> web.Response:
     """Progress (total, mapped, rejected, queued, done) and the rejected records' problems,
@@ -127,10 +127,7 @@ async def batch_status(request: web.Request) -> web.Response:
     token = caller(request)
     batch = await batches.status(request.match_info["batch_id"])
     # A submitter sees only its own batches; operators and auditors see all.
-    if batch is None or (
-        batch.submitter != token.name
-        and not (token.allows(Role.OPERATOR) or token.allows(Role.AUDITOR))
-    ):
+    if batch is None or (batch.submitter != token.name and not token.may(Permission.READ_MESSAGES)):
         raise web.HTTPNotFound(text="no such batch")
     limit = REJECTIONS_LIMIT.value(request, 100)
     offset = REJECTIONS_OFFSET.value(request, 0)

@@ -23,7 +23,7 @@ from aiohttp import hdrs, web
 from gateway.adapters.web.auth import authenticate
 from gateway.adapters.web.budgets import BodyBudget
 from gateway.adapters.web.problems import problem_response
-from gateway.broker.access import Role
+from gateway.broker.access import Permission
 from gateway.domain import Problem
 
 __all__ = ["LIMITS", "RequestLimits", "limits_middleware", "streams_body"]
@@ -59,12 +59,12 @@ def streams_body(handler: Handler) -> Handler:
 async def limits_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     limits = request.app[LIMITS]
     route = request.match_info.handler
-    role: Role | None = getattr(route, "required_role", None)
-    if role is not None:
-        await authenticate(request, role)  # 401, 403 or 429 before any byte of the body
+    permission: Permission | None = getattr(route, "required_permission", None)
+    if permission is not None:
+        await authenticate(request, permission)  # 401, 403 or 429 before any byte of the body
     if not request.body_exists or getattr(route, "streams_body", False):
         return await handler(request)
-    largest = limits.max_body_bytes if role is not None else limits.anonymous_max_body_bytes
+    largest = limits.max_body_bytes if permission is not None else limits.anonymous_max_body_bytes
     declared = request.content_length
     if declared is not None and declared > largest:
         return _refused(413, TOO_LARGE, f"the request body is larger than {largest} bytes")

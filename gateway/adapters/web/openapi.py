@@ -1,8 +1,9 @@
 """The OpenAPI 3.1 description of the HTTP API, built from the routes themselves.
 
 Every route of the API application is described: the paths, methods and
-roles come from the router and from `requires(Role.X)` on each handler
-(so a new endpoint cannot go undocumented or claim the wrong role); what a
+permissions come from the router and from `requires(Permission.X)` on each handler, the
+roles that grant it from `GRANTS` (so a new endpoint cannot go undocumented or claim the
+wrong role); what a
 route takes and answers comes from `OPERATIONS`, or, for a route not listed
 there yet, from its handler's docstring. `/openapi.json` serves the
 document and `/docs` renders it server-side (no script from elsewhere: the
@@ -21,7 +22,7 @@ import gateway
 from gateway.adapters.web.console import setup_templates
 from gateway.adapters.web.openapi_schemas import COMPONENTS, OPERATIONS, ref
 from gateway.adapters.web.params import PATH_SCHEMA, query_parameters
-from gateway.broker.access import Role
+from gateway.broker.access import Permission, roles_with
 
 __all__ = ["add_routes", "openapi_document"]
 
@@ -83,8 +84,9 @@ def openapi_document(app: web.Application) -> dict[str, Any]:
             "description": (
                 "Submissions from national systems and the operators' view of the queues. "
                 "Authenticate with `Authorization: Bearer <token>` (tokens are made with "
-                "`eugw tokens create`); each operation names the role it needs in "
-                "`x-required-role`. Errors are RFC 9457 problem documents with a stable code."
+                "`eugw tokens create`); each operation names the permission it needs in "
+                "`x-required-permission` and the roles that grant it in `x-roles`. Errors are "
+                "RFC 9457 problem documents with a stable code."
             ),
         },
         "paths": dict(sorted(paths.items())),
@@ -113,7 +115,7 @@ def _operation(method: str, path: str, enums: dict[str, str], handler: Any) -> d
         }
         if method in {"post", "put", "patch"}:
             operation["requestBody"] = {"content": {"application/json": {"schema": {}}}}
-    role: Role | None = getattr(handler, "required_role", None)
+    permission: Permission | None = getattr(handler, "required_permission", None)
     parameters = list(operation.get("parameters", []))
     named = {(parameter["in"], parameter["name"]) for parameter in parameters}
     for name in _PLACEHOLDER.findall(path):
@@ -137,18 +139,23 @@ def _operation(method: str, path: str, enums: dict[str, str], handler: Any) -> d
         responses.setdefault("408", _problem("The body did not arrive in time."))
         responses.setdefault("413", _problem("The body is larger than allowed."))
         responses.setdefault("503", _busy("The gateway holds as many bodies as it may."))
-    if role is None:
+    if permission is None:
         operation["security"] = []
-        operation["x-required-role"] = "none"
+        operation["x-required-permission"] = "none"
+        operation["x-roles"] = []
     else:
+        roles = [role.value for role in roles_with(permission)]
         operation["security"] = [{"bearer": []}]
-        operation["x-required-role"] = role.value
+        operation["x-required-permission"] = permission.value
+        operation["x-roles"] = roles
         operation["description"] = (
-            f"Needs a token with the `{role.value}` role (or `admin`). "
+            f"Needs the `{permission.value}` permission: a token with the role "
+            + " or ".join(f"`{role}`" for role in roles)
+            + ". "
             + operation.get("description", "")
         ).strip()
         responses.setdefault("401", _problem("No valid bearer token."))
-        responses.setdefault("403", _problem(f"The token lacks the {role.value} role."))
+        responses.setdefault("403", _problem(f"The token lacks the {permission.value} permission."))
         responses.setdefault("429", _busy("The token sent more requests than its rate limit."))
     return operation
 

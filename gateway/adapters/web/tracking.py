@@ -14,7 +14,7 @@ from gateway.adapters.web.bodies import json_object
 from gateway.adapters.web.case_messages import follow_up_of
 from gateway.adapters.web.keys import SERVICES
 from gateway.adapters.web.params import Choice, Flag, Number, Text, query
-from gateway.broker.access import Role
+from gateway.broker.access import Permission
 from gateway.domain import Problem
 from gateway.domain.dublin import ReplyOutcome
 from gateway.domain.eurodac import ReferenceNumber
@@ -74,7 +74,7 @@ def _tracking(request: web.Request) -> Tracking:
     return tracking
 
 
-@requires(Role.OPERATOR)
+@requires(Permission.READ_TRACKING)
 @query(HIT_STATE, LIMIT)
 async def list_hits(request: web.Request) -> web.Response:
     status = HIT_STATE.read(request)
@@ -83,14 +83,17 @@ async def list_hits(request: web.Request) -> web.Response:
     return web.json_response({"hits": [hit_view(hit) for hit in found]})
 
 
-@requires(Role.OPERATOR)
+@requires(Permission.READ_TRACKING)
 async def show_hit(request: web.Request) -> web.Response:
     tracking = _tracking(request)
     hit = await _known(tracking.store.hit(request.match_info["hit_id"]))
-    return web.json_response(hit_view(hit) | {"data": tracking.hit_data(hit)})
+    view = hit_view(hit)
+    if caller(request).may(Permission.READ_HIT_DATA):  # personal data: for the experts only
+        view["data"] = tracking.hit_data(hit)
+    return web.json_response(view)
 
 
-@requires(Role.OPERATOR)
+@requires(Permission.ACT_ON_TRACKING)
 async def confirm_hit(request: web.Request) -> web.Response:
     body = await json_object(request)
     open_case = body.get("open_case", True)
@@ -102,7 +105,7 @@ async def confirm_hit(request: web.Request) -> web.Response:
     return web.json_response(_verdict(verdict))
 
 
-@requires(Role.OPERATOR)
+@requires(Permission.ACT_ON_TRACKING)
 async def reject_hit(request: web.Request) -> web.Response:
     reason = (await json_object(request)).get("reason")
     if not isinstance(reason, str) or not reason.strip():
@@ -113,7 +116,7 @@ async def reject_hit(request: web.Request) -> web.Response:
     return web.json_response(_verdict(verdict))
 
 
-@requires(Role.OPERATOR)
+@requires(Permission.ACT_ON_TRACKING)
 async def hit_reported(request: web.Request) -> web.Response:
     """The wrong hit was reported; its limit leaves the deadline digest."""
     hit = await _tracking(request).report_sent(
@@ -122,7 +125,7 @@ async def hit_reported(request: web.Request) -> web.Response:
     return web.json_response(hit_view(hit))
 
 
-@requires(Role.OPERATOR)
+@requires(Permission.READ_TRACKING)
 @query(OPEN_ONLY, LIMIT)
 async def list_cases(request: web.Request) -> web.Response:
     open_only = OPEN_ONLY.value(request, False)
@@ -131,7 +134,7 @@ async def list_cases(request: web.Request) -> web.Response:
     return web.json_response({"cases": [case_view(case) for case in found]})
 
 
-@requires(Role.OPERATOR)
+@requires(Permission.ACT_ON_TRACKING)
 async def open_case(request: web.Request) -> web.Response:
     """Open an outgoing case: for a confirmed hit (`{"hit_id"}`) or from a plan (`{"kind",
     "requested_state", "record", "legal_basis", ...}`), either with `urgent`,
@@ -250,7 +253,7 @@ def _is_one_of(value: object, words: dict[str, Any]) -> bool:
     return isinstance(value, str) and value in words
 
 
-@requires(Role.OPERATOR)
+@requires(Permission.READ_TRACKING)
 async def show_case(request: web.Request) -> web.Response:
     tracking = _tracking(request)
     case = await _known(tracking.store.case(request.match_info["case_id"]))
@@ -258,7 +261,7 @@ async def show_case(request: web.Request) -> web.Response:
     return web.json_response(case_view(case) | {"history": history_view(history)})
 
 
-@requires(Role.OPERATOR)
+@requires(Permission.ACT_ON_TRACKING)
 async def case_event(request: web.Request) -> web.Response:
     """`{"event": "transfer_planned" | "transfer_done" | "withdrawal" | "detained" |
     "released" | "imprisoned" | "absconded", "reason"}`: recorded on the case (with who
@@ -279,7 +282,7 @@ async def case_event(request: web.Request) -> web.Response:
     return web.json_response(case_view(case))
 
 
-@requires(Role.OPERATOR)
+@requires(Permission.ACT_ON_TRACKING)
 async def reply_to_case(request: web.Request) -> web.Response:
     """Our reply to an incoming request: `{"outcome": "accept"|"reject", "legal_basis",
     "reason_codes": [...], "explanation"}`; signed and sent to the requesting state."""
@@ -310,7 +313,7 @@ async def reply_to_case(request: web.Request) -> web.Response:
     return web.json_response(case_view(case))
 
 
-@requires(Role.OPERATOR)
+@requires(Permission.ACT_ON_TRACKING)
 async def send_on_case(request: web.Request) -> web.Response:
     """Send a message on a case besides its request and reply: `{"type":
     "reexamination-request", "reasons"}`, `{"type": "transfer-arrangement", "transfer_date",
@@ -326,7 +329,7 @@ async def send_on_case(request: web.Request) -> web.Response:
     return web.json_response(case_view(case))
 
 
-@requires(Role.OPERATOR)
+@requires(Permission.READ_TRACKING)
 @query(WITHIN)
 async def deadlines(request: web.Request) -> web.Response:
     tracking = _tracking(request)
@@ -334,7 +337,7 @@ async def deadlines(request: web.Request) -> web.Response:
     return web.json_response((await tracking_digest(tracking, within=within)).as_dict())
 
 
-@requires(Role.SUBMITTER)
+@requires(Permission.SUBMIT)
 @query(SINCE_RESULT, LIMIT)
 async def inbox(request: web.Request) -> web.Response:
     """The caller's own results after `since` (a result id), oldest first."""

@@ -16,16 +16,18 @@ from gateway.adapters.web.console import (
     audit,
     boards,
     cases,
+    configuration,
     events,
     hits,
     messages,
     pages,
     simulators,
+    tokens,
 )
-from gateway.adapters.web.console.access import READERS
 from gateway.adapters.web.console.extensions import CONSOLE_PAGES, ConsolePage, register_page
 from gateway.adapters.web.console.sessions import Sessions
 from gateway.adapters.web.keys import SERVICES
+from gateway.broker.access import Permission
 
 __all__ = ["CONSOLE_PAGES", "ConsolePage", "add_routes", "register_page", "setup_templates"]
 
@@ -64,6 +66,10 @@ def add_routes(app: web.Application) -> None:
     router.add_get("/console/dead", pages.dead_letters)
     router.add_post("/console/dead/release", pages.release_dead_letters)
     router.add_get("/console/certificates", pages.certificates)
+    router.add_get("/console/trust", configuration.trust)
+    router.add_get("/console/tokens", tokens.tokens)
+    router.add_post("/console/tokens", tokens.create_token)
+    router.add_post("/console/tokens/{token_id}/revoke", tokens.revoke_token)
     router.add_get("/console/audit", audit.audit_trail)
     router.add_get("/console/audit.csv", audit.audit_csv)
     router.add_get("/console/board/{name}", boards.board)
@@ -76,8 +82,9 @@ def add_routes(app: web.Application) -> None:
 
 def _add_tracking_routes(app: web.Application) -> None:
     """Hits and Dublin cases, when the gateway tracks them."""
-    register_page(app, ConsolePage(title="Hits", path="/console/hits", roles=READERS))
-    register_page(app, ConsolePage(title="Dublin cases", path="/console/cases", roles=READERS))
+    reads = Permission.READ_TRACKING
+    register_page(app, ConsolePage(title="Hits", path="/console/hits", permission=reads))
+    register_page(app, ConsolePage(title="Dublin cases", path="/console/cases", permission=reads))
     router = app.router
     router.add_get("/console/hits", hits.hits)
     router.add_get("/console/hits.csv", hits.hits_csv)

@@ -2,7 +2,8 @@
 
 Log in by pasting an API token (made with `eugw tokens create`): the token is
 checked against the store and exchanged for a session cookie. A page states
-the roles that may see it with `@page(Role.X, ...)`; a POST must carry the
+the permission it needs with `@page(Permission.X)`, granted to roles by the one
+table the API uses too (`gateway.broker.access.GRANTS`); a POST must carry the
 session's CSRF token and, when the browser sends an Origin, come from here.
 """
 
@@ -17,7 +18,7 @@ from urllib.parse import quote, urlsplit
 import aiohttp_jinja2
 from aiohttp import web
 
-from gateway.adapters.web.auth import count_request
+from gateway.adapters.web.auth import count_request, refusal
 from gateway.adapters.web.console.sessions import (
     COOKIE,
     LOGIN_COOKIE,
@@ -27,13 +28,12 @@ from gateway.adapters.web.console.sessions import (
 )
 from gateway.adapters.web.keys import CALLER, SERVICES
 from gateway.adapters.web.params import Text, query
-from gateway.broker.access import ApiToken, Role, digest_of
+from gateway.broker.access import ApiToken, Permission, digest_of
 from gateway.logging import get_logger
 
 __all__ = [
     "DONE",
-    "LOGIN_ROLES",
-    "READERS",
+    "LOGIN",
     "SESSION",
     "SESSIONS",
     "login",
@@ -46,8 +46,7 @@ __all__ = [
 
 SESSIONS = web.AppKey("console_sessions", Sessions)
 SESSION = web.RequestKey("console_session", Session)
-READERS = (Role.OPERATOR, Role.AUDITOR)  # who may look; only operators act
-LOGIN_ROLES = (*READERS, Role.TESTER)  # testers see the queues and drive the simulators
+LOGIN = Permission.SEE_QUEUES  # operators, auditors, testers and admins log in
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 DONE = Text(name="done", max_length=100, description="what was just done, said once")
 NEXT = Text(name="next", max_length=2000, description="the console page to go to after login")
@@ -66,14 +65,16 @@ def render(
         "csrf": session.csrf if session else "",
         "menu": menu(request.app, token) if token else [],
         "path": request.path,
+        # what the caller may do, for the page to offer (each action checks it again)
+        "may": lambda name: token is not None and token.may(Permission(name)),
     }
     response = aiohttp_jinja2.render_template(template, request, {**base, **context})
     response.set_status(status)
     return response  # security headers: `headers.add_security_headers`, for every response
 
 
-def page(*roles: Role) -> Callable[[Handler], Handler]:
-    """Only for a logged-in caller whose token grants one of `roles`; checks CSRF on POST."""
+def page(permission: Permission) -> Callable[[Handler], Handler]:
+    """Only for a logged-in caller whose token grants `permission`; checks CSRF on POST."""
 
     def decorate(handler: Handler) -> Handler:
         @wraps(handler)
@@ -90,9 +91,8 @@ def page(*roles: Role) -> Callable[[Handler], Handler]:
             request[SESSION] = session
             request[CALLER] = token
             count_request(request, token)  # a session spends its token's rate limit
-            if not any(token.allows(role) for role in roles):
-                needed = " or ".join(role.value for role in roles)
-                reason = f"this page or action needs the {needed} role"
+            if not token.may(permission):
+                reason = refusal(permission)
                 return render(request, "denied.html", _denied("GW-UI-ROLE", reason), status=403)
             if request.method == "POST":
                 form = await request.post()
@@ -103,7 +103,7 @@ def page(*roles: Role) -> Callable[[Handler], Handler]:
                     return render(request, "denied.html", _denied("GW-UI-CSRF", reason), status=403)
             return await handler(request)
 
-        checked.console_roles = roles  # type: ignore[attr-defined]
+        checked.console_permission = permission  # type: ignore[attr-defined]
         return checked
 
     return decorate
@@ -164,9 +164,11 @@ async def login(request: web.Request) -> web.StreamResponse:
     if token is None or token.revoked_at is not None:
         get_logger().info("console login refused", reason="unknown or revoked token")
         return await _refused(request, "GW-UI-LOGIN", "This token is unknown or revoked.")
-    if not any(token.allows(role) for role in LOGIN_ROLES):
+    if not token.may(LOGIN):
         return await _refused(
-            request, "GW-UI-ROLE", "This token grants none of the operator, auditor, tester roles."
+            request,
+            "GW-UI-ROLE",
+            "This token grants none of the operator, auditor, tester, admin roles.",
         )
     session = request.app[SESSIONS].open(token.digest, now=services.clock.now())
     get_logger().info("console login", status="ok")
@@ -189,7 +191,7 @@ async def _refused(request: web.Request, code: str, reason: str) -> web.Response
     return response
 
 
-@page(*LOGIN_ROLES)
+@page(LOGIN)
 async def logout(request: web.Request) -> web.StreamResponse:
     request.app[SESSIONS].close(request.cookies.get(COOKIE))
     response = _see_other("/console/login")

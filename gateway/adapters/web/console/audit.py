@@ -13,7 +13,7 @@ from gateway.adapters.web.console.access import page, render
 from gateway.adapters.web.console.export import MAX_EXPORTED, csv_response
 from gateway.adapters.web.keys import SERVICES
 from gateway.adapters.web.params import Day, Flag, Number, Text, query
-from gateway.broker.access import Role
+from gateway.broker.access import Permission
 from gateway.broker.audit import AuditEntry, ChainBreak, verify_chain
 from gateway.errors import InputError
 from gateway.ports import AuditFilter, MessageStore
@@ -53,7 +53,7 @@ def _start_of(day: date) -> datetime:
     return datetime.combine(day, time(), tzinfo=UTC)
 
 
-@page(Role.AUDITOR, Role.OPERATOR)
+@page(Permission.READ_AUDIT)
 @query(*FILTERS, BEFORE, VERIFY)
 async def audit_trail(request: web.Request) -> web.Response:
     store = request.app[SERVICES].store
@@ -89,7 +89,7 @@ async def audit_trail(request: web.Request) -> web.Response:
 _NAMES = frozenset(param.name for param in FILTERS)
 
 
-@page(Role.AUDITOR, Role.OPERATOR)
+@page(Permission.READ_AUDIT)
 @query(*FILTERS, BEFORE)
 async def audit_csv(request: web.Request) -> web.Response:
     """The entries the filters keep, the newest first (at most `MAX_EXPORTED`)."""

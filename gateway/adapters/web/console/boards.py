@@ -2,7 +2,7 @@
 Dublin cases have pages of their own: `hits`, `cases`).
 
 A board appears in the menu when the API application has its route (added by
-the tracking module); it needs the role that route needs. The page is a
+the tracking module); it needs the permission that route needs. The page is a
 frame: its script reads the route's JSON with the console session (reads
 only, see `auth.requires`) and lays it out as tables, so the console shows
 exactly what the API answers and never data of its own making.
@@ -14,10 +14,11 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from gateway.adapters.web.console.access import DONE, LOGIN_ROLES, page, render
+from gateway.adapters.web.auth import refusal
+from gateway.adapters.web.console.access import DONE, LOGIN, page, render
 from gateway.adapters.web.keys import CALLER
 from gateway.adapters.web.params import query
-from gateway.broker.access import Role
+from gateway.broker.access import Permission
 
 __all__ = ["BOARDS", "EXTRA_BOARDS", "Board", "add_board", "available_boards", "board"]
 
@@ -43,25 +44,25 @@ def add_board(app: web.Application, item: Board) -> None:
     app.setdefault(EXTRA_BOARDS, []).append(item)
 
 
-def available_boards(app: web.Application) -> list[tuple[Board, Role]]:
-    """The boards whose API route exists, with the role the route needs."""
-    roles: dict[str, Role] = {}
+def available_boards(app: web.Application) -> list[tuple[Board, Permission]]:
+    """The boards whose API route exists, with the permission the route needs."""
+    needs: dict[str, Permission] = {}
     for route in app.router.routes():
-        role = getattr(route.handler, "required_role", None)
-        if route.method == "GET" and route.resource is not None and role is not None:
-            roles[route.resource.canonical] = role
+        needed = getattr(route.handler, "required_permission", None)
+        if route.method == "GET" and route.resource is not None and needed is not None:
+            needs[route.resource.canonical] = needed
     boards = [*BOARDS, *app.get(EXTRA_BOARDS, [])]
-    return [(item, roles[item.api_path]) for item in boards if item.api_path in roles]
+    return [(item, needs[item.api_path]) for item in boards if item.api_path in needs]
 
 
-@page(*LOGIN_ROLES)
+@page(LOGIN)
 @query(DONE)
 async def board(request: web.Request) -> web.Response:
     name = request.match_info["name"]
-    for item, role in available_boards(request.app):
+    for item, needed in available_boards(request.app):
         if item.name == name:
-            if not request[CALLER].allows(role):
-                reason = f"this board needs the {role.value} role"
+            if not request[CALLER].may(needed):
+                reason = refusal(needed)
                 return render(
                     request, "denied.html", {"code": "GW-UI-ROLE", "reason": reason}, status=403
                 )

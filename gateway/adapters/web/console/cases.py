@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from gateway.adapters.web.console.access import DONE, READERS, page, render
+from gateway.adapters.web.console.access import DONE, page, render
 from gateway.adapters.web.console.export import MAX_EXPORTED, csv_response, flat
 from gateway.adapters.web.directory import case_messages
 from gateway.adapters.web.keys import SERVICES
 from gateway.adapters.web.params import Choice, Flag, query
+from gateway.broker.access import Permission
 from gateway.pipeline.tracking_views import case_view
 from gateway.tracking.cases import CaseState, Direction
 from gateway.tracking.records import StoredCase
@@ -46,7 +47,7 @@ async def _listed(request: web.Request) -> list[StoredCase] | None:
     ]
 
 
-@page(*READERS)
+@page(Permission.READ_TRACKING)
 @query(OPEN, STATE, DIRECTION)
 async def cases(request: web.Request) -> web.Response:
     shown = await _listed(request)
@@ -66,7 +67,7 @@ async def cases(request: web.Request) -> web.Response:
     )
 
 
-@page(*READERS)
+@page(Permission.READ_TRACKING)
 @query(OPEN, STATE, DIRECTION)
 async def cases_csv(request: web.Request) -> web.Response:
     shown = await _listed(request)
@@ -75,7 +76,7 @@ async def cases_csv(request: web.Request) -> web.Response:
     return csv_response("cases", COLUMNS, [flat(case_view(case)) for case in shown])
 
 
-@page(*READERS)
+@page(Permission.READ_TRACKING)
 @query(DONE)
 async def case_page(request: web.Request) -> web.Response:
     services = request.app[SERVICES]

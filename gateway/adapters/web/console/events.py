@@ -19,7 +19,7 @@ from typing import Any
 
 from aiohttp import web
 
-from gateway.adapters.web.console.access import LOGIN_ROLES, page
+from gateway.adapters.web.console.access import LOGIN, page
 from gateway.adapters.web.directory import MessageRow
 from gateway.adapters.web.keys import SERVICES
 from gateway.adapters.web.params import Text, query
@@ -139,7 +139,7 @@ class EventHub:
 EVENT_HUB = web.AppKey("console_event_hub", EventHub)
 
 
-@page(*LOGIN_ROLES)
+@page(LOGIN)
 @query(WATCH)
 async def events(request: web.Request) -> web.StreamResponse:
     hub = request.app[EVENT_HUB]

@@ -3,7 +3,7 @@
 Hits awaiting expert verification, Dublin cases, the deadline board and
 simulator control belong to other modules. Each adds its routes itself and
 calls `register_page` once its data exists; the console then shows the page
-in its menu to callers with one of the page's roles. Nothing is shown for
+in its menu to callers whose token grants the page's permission. Nothing is shown for
 data the gateway does not have.
 """
 
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from gateway.broker.access import ApiToken, Role
+from gateway.broker.access import ApiToken, Permission
 
 __all__ = ["CONSOLE_PAGES", "ConsolePage", "menu", "register_page"]
 
@@ -22,18 +22,22 @@ __all__ = ["CONSOLE_PAGES", "ConsolePage", "menu", "register_page"]
 class ConsolePage:
     title: str
     path: str  # under /console, e.g. "/console/hits"
-    roles: tuple[Role, ...]
+    permission: Permission  # what a caller needs to see it (`gateway.broker.access.GRANTS`)
 
 
 CONSOLE_PAGES: web.AppKey[list[ConsolePage]] = web.AppKey("console_pages", list)
 
-_READERS = (Role.OPERATOR, Role.AUDITOR)
+P = Permission
 CORE_PAGES = (
-    ConsolePage(title="Dashboard", path="/console", roles=(*_READERS, Role.TESTER)),
-    ConsolePage(title="Messages", path="/console/messages", roles=_READERS),
-    ConsolePage(title="Dead letters", path="/console/dead", roles=_READERS),
-    ConsolePage(title="Certificates", path="/console/certificates", roles=_READERS),
-    ConsolePage(title="Audit trail", path="/console/audit", roles=_READERS),
+    ConsolePage(title="Dashboard", path="/console", permission=P.SEE_QUEUES),
+    ConsolePage(title="Messages", path="/console/messages", permission=P.READ_MESSAGES),
+    ConsolePage(title="Dead letters", path="/console/dead", permission=P.READ_MESSAGES),
+    ConsolePage(
+        title="Certificates", path="/console/certificates", permission=P.READ_CONFIGURATION
+    ),
+    ConsolePage(title="Trust store", path="/console/trust", permission=P.READ_CONFIGURATION),
+    ConsolePage(title="Audit trail", path="/console/audit", permission=P.READ_AUDIT),
+    ConsolePage(title="Tokens", path="/console/tokens", permission=P.MANAGE_TOKENS),
 )
 
 
@@ -46,8 +50,8 @@ def menu(app: web.Application, token: ApiToken) -> list[ConsolePage]:
     from gateway.adapters.web.console.boards import available_boards  # noqa: PLC0415 - cycle
 
     boards = [
-        ConsolePage(title=board.title, path=f"/console/board/{board.name}", roles=(role,))
-        for board, role in available_boards(app)
+        ConsolePage(title=board.title, path=f"/console/board/{board.name}", permission=needed)
+        for board, needed in available_boards(app)
     ]
     pages = [*CORE_PAGES, *boards, *app.get(CONSOLE_PAGES, [])]
-    return [page for page in pages if any(token.allows(role) for role in page.roles)]
+    return [page for page in pages if token.may(page.permission)]

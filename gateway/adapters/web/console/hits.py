@@ -12,11 +12,11 @@ from urllib.parse import quote
 
 from aiohttp import web
 
-from gateway.adapters.web.console.access import DONE, READERS, page, render
+from gateway.adapters.web.console.access import DONE, page, render
 from gateway.adapters.web.console.export import MAX_EXPORTED, csv_response, flat
 from gateway.adapters.web.keys import CALLER, SERVICES
 from gateway.adapters.web.params import Choice, query
-from gateway.broker.access import Role
+from gateway.broker.access import Permission
 from gateway.errors import GatewayError, InputError
 from gateway.logging import get_logger
 from gateway.pipeline.outgoing import case_id_of_hit
@@ -42,7 +42,7 @@ async def _listed(request: web.Request) -> list[StoredHit] | None:
     return await tracking.store.hits(status=STATE.read(request), limit=MAX_EXPORTED)
 
 
-@page(*READERS)
+@page(Permission.READ_TRACKING)
 @query(STATE)
 async def hits(request: web.Request) -> web.Response:
     """Hits, the oldest first (the order they are verified in), by state."""
@@ -57,7 +57,7 @@ async def hits(request: web.Request) -> web.Response:
     )
 
 
-@page(*READERS)
+@page(Permission.READ_TRACKING)
 @query(STATE)
 async def hits_csv(request: web.Request) -> web.Response:
     found = await _listed(request)
@@ -66,7 +66,7 @@ async def hits_csv(request: web.Request) -> web.Response:
     return csv_response("hits", COLUMNS, [flat(hit_view(hit)) for hit in found])
 
 
-@page(*READERS)
+@page(Permission.READ_TRACKING)
 @query(DONE)
 async def hit_page(request: web.Request) -> web.Response:
     """One hit: its verdict, proposal and report; the matched data to operators only; the
@@ -75,8 +75,8 @@ async def hit_page(request: web.Request) -> web.Response:
     hit = None if tracking is None else await tracking.store.hit(request.match_info["hit_id"])
     if tracking is None or hit is None:
         return render(request, "missing.html", {"what": "hit"}, status=404)
-    operator = request[CALLER].allows(Role.OPERATOR)
-    data = tracking.hit_data(hit) if operator else None
+    caller = request[CALLER]
+    data = tracking.hit_data(hit) if caller.may(Permission.READ_HIT_DATA) else None
     case = await tracking.store.case(case_id_of_hit(hit.hit_id))
     return render(
         request,
@@ -86,13 +86,13 @@ async def hit_page(request: web.Request) -> web.Response:
             "data": _shown(data) if data is not None else None,
             "data_erased": hit.data is None,
             "case": case,
-            "may_act": operator,
+            "may_act": caller.may(Permission.ACT_ON_TRACKING),
             "done": DONE.read(request),
         },
     )
 
 
-@page(Role.OPERATOR)
+@page(Permission.ACT_ON_TRACKING)
 async def decide_hit(request: web.Request) -> web.StreamResponse:
     """The expert's verdict (confirm, reject with a reason), the wrong hit's report sent, or
     the case a confirmed hit proposed opened later; each recorded under the caller's name."""

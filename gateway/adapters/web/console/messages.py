@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from aiohttp import web
 from yarl import URL
 
-from gateway.adapters.web.console.access import DONE, READERS, page, render
+from gateway.adapters.web.console.access import DONE, page, render
 from gateway.adapters.web.console.export import MAX_EXPORTED, csv_response
 from gateway.adapters.web.console.inspection import XmlView, inspected
 from gateway.adapters.web.directory import (
@@ -20,7 +20,7 @@ from gateway.adapters.web.directory import (
 )
 from gateway.adapters.web.keys import CALLER, SERVICES
 from gateway.adapters.web.params import Choice, Day, Number, Text, query
-from gateway.broker.access import Role
+from gateway.broker.access import Permission
 from gateway.broker.states import OPERATOR_ACTIONS, TRANSITIONS, Event, MessageState
 from gateway.errors import GatewayError, InputError
 from gateway.logging import get_logger
@@ -93,7 +93,7 @@ def message_query(request: web.Request, *, limit: int, offset: int) -> MessageQu
     )
 
 
-@page(*READERS)
+@page(Permission.READ_MESSAGES)
 @query(*FILTERS, OFFSET, BULK_ACTION, DONE_COUNT, REFUSED_COUNT)
 async def messages(request: web.Request) -> web.StreamResponse:
     services = request.app[SERVICES]
@@ -127,14 +127,14 @@ async def messages(request: web.Request) -> web.StreamResponse:
             "older": str(older) if older else None,
             "export": str(export),
             "here": request.path_qs,
-            "may_act": request[CALLER].allows(Role.OPERATOR),
+            "may_act": request[CALLER].may(Permission.ACT_ON_MESSAGES),
             "labels": LABELS,
             **_bulk_result(request),
         },
     )
 
 
-@page(*READERS)
+@page(Permission.READ_MESSAGES)
 @query(*FILTERS)
 async def messages_csv(request: web.Request) -> web.Response:
     """The list under the same filters as a CSV file (the newest `MAX_EXPORTED`)."""
@@ -147,7 +147,7 @@ async def messages_csv(request: web.Request) -> web.Response:
     return csv_response("messages", COLUMNS, [row.summary() for row in rows])
 
 
-@page(*READERS)
+@page(Permission.READ_MESSAGES)
 @query(DONE)
 async def message_page(request: web.Request) -> web.Response:
     services = request.app[SERVICES]
@@ -174,7 +174,7 @@ async def message_page(request: web.Request) -> web.Response:
             "view": view,
             "actions": actions,
             "labels": LABELS,
-            "may_act": request[CALLER].allows(Role.OPERATOR),
+            "may_act": request[CALLER].may(Permission.ACT_ON_MESSAGES),
             "done": DONE.read(request),
         },
     )
@@ -188,7 +188,7 @@ def _bulk_result(request: web.Request) -> dict[str, object]:
     }
 
 
-@page(Role.OPERATOR)
+@page(Permission.ACT_ON_MESSAGES)
 async def act_in_bulk(request: web.Request) -> web.StreamResponse:
     """One action on the selected messages, each applied and audited on its own (a message
     whose state no longer allows it is counted as refused); back to the list it came from."""
@@ -238,7 +238,7 @@ async def _act(request: web.Request, message_id: str, action: str, *, how: str) 
     )
 
 
-@page(Role.OPERATOR)
+@page(Permission.ACT_ON_MESSAGES)
 async def act_on_message(request: web.Request) -> web.StreamResponse:
     message_id = request.match_info["message_id"]
     action = request.match_info["action"]

@@ -7,13 +7,13 @@ from datetime import timedelta
 
 from aiohttp import web
 
-from gateway.adapters.web.console.access import LOGIN_ROLES, READERS, page, render
+from gateway.adapters.web.console.access import page, render
 from gateway.adapters.web.console.charts import chart_of, last_hour
 from gateway.adapters.web.directory import MessageRow
 from gateway.adapters.web.keys import CALLER, SERVICES
 from gateway.adapters.web.observability import gateway_certificates
 from gateway.adapters.web.params import Number, query
-from gateway.broker.access import Role
+from gateway.broker.access import Permission
 from gateway.broker.breaker import CircuitState
 from gateway.broker.states import Event, MessageState
 from gateway.errors import GatewayError
@@ -35,7 +35,7 @@ RELEASED = Number(name="released", maximum=MAX_OFFSET, clamp=True)
 FAILED = Number(name="failed", maximum=MAX_OFFSET, clamp=True)
 
 
-@page(*LOGIN_ROLES)
+@page(Permission.SEE_QUEUES)
 async def dashboard(request: web.Request) -> web.Response:
     services = request.app[SERVICES]
     counts = await services.store.counts()
@@ -78,7 +78,7 @@ def age(elapsed: timedelta) -> str:
     return f"{seconds} s"
 
 
-@page(*READERS)
+@page(Permission.READ_MESSAGES)
 @query(RELEASED, FAILED)
 async def dead_letters(request: web.Request) -> web.Response:
     services = request.app[SERVICES]
@@ -88,14 +88,14 @@ async def dead_letters(request: web.Request) -> web.Response:
         "dead.html",
         {
             "messages": [MessageRow.of_outbound(message) for message in dead],
-            "may_act": request[CALLER].allows(Role.OPERATOR),
+            "may_act": request[CALLER].may(Permission.ACT_ON_MESSAGES),
             "released": RELEASED.read(request),
             "failed": FAILED.read(request),
         },
     )
 
 
-@page(Role.OPERATOR)
+@page(Permission.ACT_ON_MESSAGES)
 async def release_dead_letters(request: web.Request) -> web.StreamResponse:
     services = request.app[SERVICES]
     form = await request.post()
@@ -118,7 +118,7 @@ async def release_dead_letters(request: web.Request) -> web.StreamResponse:
     raise web.HTTPSeeOther(f"/console/dead?released={released}&failed={failed}")
 
 
-@page(*READERS)
+@page(Permission.READ_CONFIGURATION)
 async def certificates(request: web.Request) -> web.Response:
     services = request.app[SERVICES]
     rows = await asyncio.to_thread(gateway_certificates, services.settings, services.clock.now())

@@ -18,7 +18,7 @@ from gateway.adapters.web.console.access import DONE, page, render
 from gateway.adapters.web.console.extensions import ConsolePage, register_page
 from gateway.adapters.web.keys import SERVICES
 from gateway.adapters.web.params import query
-from gateway.broker.access import Role
+from gateway.broker.access import Permission
 from gateway.errors import InputError, TransportError
 from gateway.settings import Settings
 from gateway.validation.json_parsing import parse_json
@@ -35,7 +35,10 @@ def add_routes(app: web.Application, settings: Settings) -> None:
     if not settings.simulator_control_url:
         return
     register_page(
-        app, ConsolePage(title="Simulators", path="/console/simulators", roles=(Role.TESTER,))
+        app,
+        ConsolePage(
+            title="Simulators", path="/console/simulators", permission=Permission.DRIVE_SIMULATORS
+        ),
     )
     app.router.add_get("/console/simulators", simulators)
     app.router.add_post("/console/simulators/faults", set_faults)
@@ -64,7 +67,7 @@ async def _call(settings: Settings, method: str, path: str, body: object | None 
     return answer
 
 
-@page(Role.TESTER)
+@page(Permission.DRIVE_SIMULATORS)
 @query(DONE)
 async def simulators(request: web.Request) -> web.Response:
     settings = request.app[SERVICES].settings
@@ -81,7 +84,7 @@ async def simulators(request: web.Request) -> web.Response:
     )
 
 
-@page(Role.TESTER)
+@page(Permission.DRIVE_SIMULATORS)
 async def set_faults(request: web.Request) -> web.StreamResponse:
     settings = request.app[SERVICES].settings
     form = await request.post()
@@ -97,7 +100,7 @@ async def set_faults(request: web.Request) -> web.StreamResponse:
     raise web.HTTPSeeOther("/console/simulators?done=faults+set")
 
 
-@page(Role.TESTER)
+@page(Permission.DRIVE_SIMULATORS)
 async def clear_faults(request: web.Request) -> web.StreamResponse:
     try:
         await _call(request.app[SERVICES].settings, "DELETE", "/control/faults")
