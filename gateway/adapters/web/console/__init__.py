@@ -15,6 +15,7 @@ from gateway.adapters.web.console import (
     access,
     audit,
     boards,
+    case_forms,
     cases,
     configuration,
     events,
@@ -95,6 +96,9 @@ def _add_tracking_routes(app: web.Application) -> None:
     router.add_get("/console/cases", cases.cases)
     router.add_get("/console/cases.csv", cases.cases_csv)
     router.add_get("/console/cases/{case_id}", cases.case_page)
+    router.add_post("/console/cases/{case_id}/reply", case_forms.reply)
+    router.add_post("/console/cases/{case_id}/events", case_forms.record_event)
+    router.add_post("/console/cases/{case_id}/messages", case_forms.send_message)
 
 
 async def _stop_events(app: web.Application) -> None:

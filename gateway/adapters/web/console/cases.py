@@ -6,17 +6,21 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from gateway.adapters.web.case_messages import FIELDS
 from gateway.adapters.web.console.access import DONE, page, render
+from gateway.adapters.web.console.case_forms import offers
 from gateway.adapters.web.console.export import MAX_EXPORTED, csv_response, flat
 from gateway.adapters.web.directory import case_messages
-from gateway.adapters.web.keys import SERVICES
+from gateway.adapters.web.keys import CALLER, SERVICES
 from gateway.adapters.web.params import Choice, Flag, query
 from gateway.broker.access import Permission
+from gateway.domain.requests import TransferMode
+from gateway.errors import GatewayError
 from gateway.pipeline.tracking_views import case_view
 from gateway.tracking.cases import CaseState, Direction
 from gateway.tracking.records import StoredCase
 
-__all__ = ["case_page", "cases", "cases_csv"]
+__all__ = ["case_page", "case_page_of", "cases", "cases_csv"]
 
 LISTED = MAX_EXPORTED  # cases read for the list (newest first)
 OPEN = Flag(name="open", description="only cases still open")
@@ -79,12 +83,25 @@ async def cases_csv(request: web.Request) -> web.Response:
 @page(Permission.READ_TRACKING)
 @query(DONE)
 async def case_page(request: web.Request) -> web.Response:
+    return await case_page_of(request, done=DONE.read(request))
+
+
+async def case_page_of(
+    request: web.Request,
+    *,
+    done: str | None = None,
+    problem: GatewayError | None = None,
+    filled: dict[str, str] | None = None,
+    status: int = 200,
+) -> web.Response:
+    """The case page; after a refused form, with the refusal and the form as filled in."""
     services = request.app[SERVICES]
     tracking = services.tracking
     case = None if tracking is None else await tracking.store.case(request.match_info["case_id"])
     if tracking is None or case is None:
         return render(request, "missing.html", {"what": "case"}, status=404)
     history = await tracking.store.case_changes(case.case_id)
+    may_act = request[CALLER].may(Permission.ACT_ON_TRACKING)
     return render(
         request,
         "case.html",
@@ -92,6 +109,12 @@ async def case_page(request: web.Request) -> web.Response:
             "case": case,
             "history": history,
             "messages": await case_messages(services, case),
-            "done": DONE.read(request),
+            "offers": offers(case) if may_act else None,
+            "fields": FIELDS,
+            "modes": [mode.value for mode in TransferMode],
+            "problem": problem,
+            "filled": filled or {},
+            "done": done,
         },
+        status=status,
     )
