@@ -34,11 +34,14 @@ def test_the_progress_line_fills_its_bar() -> None:
 def test_without_a_token_submit_is_bad_usage(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.delenv("EU_GATEWAY_TOKEN", raising=False)
+    for name in ("EUGW_TOKEN", "EU_GATEWAY_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
     export = tmp_path / "e.jsonl"
     export.write_text("{}\n")
     assert main(["submit", str(export), "--source", "actio"]) == 2
-    assert "GW-CFG-USAGE" in capsys.readouterr().err
+    assert "GW-CFG-USAGE: a submitter's token is needed (--token or $EUGW_TOKEN)" in (
+        capsys.readouterr().err
+    )
     missing = ["submit", str(tmp_path / "none"), "--source", "actio", "--token", "t"]
     assert main(missing) == 1
     assert "GW-IN-FILE" in capsys.readouterr().err
