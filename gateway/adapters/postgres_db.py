@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextvars import ContextVar
 from typing import Any, TypeVar
 
@@ -33,18 +33,19 @@ from psycopg import AsyncConnection, errors, sql
 from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 
-from gateway.adapters.sql_common import AUDIT_INSERT_COLUMNS, audit_values, migrations
-from gateway.broker.audit import GENESIS, AuditRecord, chain
+from gateway.adapters.sql_common import migrations
+from gateway.adapters.sql_statements import POSTGRES, Statements
+from gateway.adapters.sql_tables import chain_audit
+from gateway.broker.audit import AuditRecord
 from gateway.errors import ConfigError, TransportError
 from gateway.logging import get_logger
 
-__all__ = ["RETRIES", "Connection", "PostgresDatabase", "audit"]
+__all__ = ["RETRIES", "Connection", "PostgresDatabase", "PostgresSession", "audit"]
 
 T = TypeVar("T")
 Connection = AsyncConnection[dict[str, Any]]
 _CONNECT_TIMEOUT = 10.0  # seconds to wait for a connection from the pool
 _MIGRATION_LOCK = 0x65756777  # "euw": one migrator at a time across processes
-_AUDIT_LOCK = 0x65756778  # one appender to the audit chain at a time
 RETRIES = 5  # a transaction PostgreSQL aborted (deadlock, serialization) is run again
 _RETRY_PAUSE = 0.02  # seconds, doubled each time, times a random factor
 
@@ -52,10 +53,7 @@ _CONFLICTS: dict[type[psycopg.Error], tuple[str, str]] = {
     errors.DeadlockDetected: ("GW-STORE-DEADLOCK", "a deadlock"),
     errors.SerializationFailure: ("GW-STORE-SERIALIZATION", "a serialization failure"),
 }
-_INSERT_AUDIT = (
-    f"INSERT INTO audit ({', '.join(AUDIT_INSERT_COLUMNS)}) "  # noqa: S608 - constants only
-    f"VALUES ({', '.join(f'%({column})s' for column in AUDIT_INSERT_COLUMNS)})"
-)
+_SQL = Statements(POSTGRES)
 
 _pending_audit: ContextVar[list[AuditRecord] | None] = ContextVar("pending_audit", default=None)
 
@@ -154,20 +152,42 @@ async def audit(conn: Connection, records: Sequence[AuditRecord]) -> None:
 async def _chain(conn: Connection, records: Sequence[AuditRecord]) -> None:
     """Chain the records onto the trail's head; the lock serialises appenders across
     processes until the transaction ends."""
-    if not records:
-        return
-    await conn.execute("SELECT pg_advisory_xact_lock(%s)", (_AUDIT_LOCK,))
-    cursor = await conn.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")
-    row = await cursor.fetchone()
-    seq, prev = (row["seq"], row["hash"]) if row else (0, GENESIS)
-    values = []
-    for record in records:
-        seq += 1
-        entry = chain(record, seq=seq, prev_hash=prev)
-        values.append(audit_values(entry, lambda moment: moment))
-        prev = entry.hash
-    async with conn.cursor() as cursor:
-        await cursor.executemany(_INSERT_AUDIT, values)
+    await chain_audit(PostgresSession(conn), _SQL, records)
+
+
+class PostgresSession:
+    """`sql_tables.Session` on one connection, in its transaction."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    async def rows(
+        self, sql: str, params: Mapping[str, Any] | None = None
+    ) -> list[Mapping[str, Any]]:
+        cursor = await self._conn.execute(sql, params)
+        return list(await cursor.fetchall())
+
+    async def run(self, sql: str, params: Mapping[str, Any] | None = None) -> None:
+        await self._conn.execute(sql, params)
+
+    async def run_many(self, sql: str, params: Sequence[Mapping[str, Any]]) -> None:
+        if params:
+            async with self._conn.cursor() as cursor:
+                await cursor.executemany(sql, params)
+
+    async def rows_many(
+        self, sql: str, params: Sequence[Mapping[str, Any]]
+    ) -> list[list[Mapping[str, Any]]]:
+        if not params:
+            return []
+        found: list[list[Mapping[str, Any]]] = []
+        async with self._conn.cursor() as cursor:
+            await cursor.executemany(sql, params, returning=True)
+            while True:
+                found.append(list(await cursor.fetchall()))
+                if not cursor.nextset():
+                    break
+        return found
 
 
 async def _migrate(conn: Connection) -> None:

@@ -12,7 +12,6 @@ from typing import Any
 
 from gateway.broker.access import ApiToken, Role
 from gateway.broker.audit import AuditEntry
-from gateway.broker.memory import BLOCKING_ORDER, PURGEABLE
 from gateway.broker.records import (
     InboundMessage,
     StateChange,
@@ -21,6 +20,7 @@ from gateway.broker.records import (
     SubmissionStatus,
 )
 from gateway.broker.states import Event, MessageState
+from gateway.broker.store_rules import BLOCKING_ORDER, PURGEABLE
 from gateway.ports import AuditFilter
 
 __all__ = [

@@ -34,18 +34,18 @@ import os
 import sqlite3
 import threading
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar, cast
 
 from gateway.adapters.sql_common import migrations
 from gateway.adapters.sqlite_files import is_damage, open_checked
 from gateway.errors import ConfigError, GatewayError, TransportError
 from gateway.logging import get_logger
 
-__all__ = ["SqliteDatabase", "StoreFault"]
+__all__ = ["SqliteDatabase", "SqliteSession", "StoreFault"]
 
 T = TypeVar("T")
 
@@ -291,6 +291,30 @@ class SqliteDatabase:
         if self._fault is None or not self._fault.lasting:
             self._fault = fault
         return self._fault
+
+
+class SqliteSession:
+    """`sql_tables.Session` on the database's thread: each call runs at once (its coroutine
+    never waits), so a unit of work runs to its end without an event loop."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+
+    async def rows(
+        self, sql: str, params: Mapping[str, Any] | None = None
+    ) -> list[Mapping[str, Any]]:
+        return cast(list[Mapping[str, Any]], self._db.execute(sql, params or {}).fetchall())
+
+    async def run(self, sql: str, params: Mapping[str, Any] | None = None) -> None:
+        self._db.execute(sql, params or {})
+
+    async def run_many(self, sql: str, params: Sequence[Mapping[str, Any]]) -> None:
+        self._db.executemany(sql, params)
+
+    async def rows_many(
+        self, sql: str, params: Sequence[Mapping[str, Any]]
+    ) -> list[list[Mapping[str, Any]]]:
+        return [await self.rows(sql, one) for one in params]
 
 
 def _run_unit(db: sqlite3.Connection, unit: _Unit[Any]) -> tuple[bool, Any]:

@@ -1,0 +1,249 @@
+"""The message store's SQL, written once for SQLite and PostgreSQL.
+
+Each statement is built from one text and the few things the two dialects say differently
+(`Dialect`): how a parameter is written, how a NULL test of a parameter names its type,
+row locks (`FOR UPDATE`, `SKIP LOCKED`: SQLite has one writer and no row locks), how a list
+is passed, and how times are kept (UTC text in a fixed format, so that text order is time
+order; `timestamptz`). Only constants of this module and of `sql_common` go into the text,
+never input.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from gateway.adapters.sql_batches import BATCH_COLUMNS
+from gateway.adapters.sql_common import (
+    AUDIT_INSERT_COLUMNS,
+    BLOCKING_STATES,
+    INBOUND_COLUMNS,
+    MESSAGE_COLUMNS,
+    MUTABLE_COLUMNS,
+    PURGEABLE_STATES,
+    SUBMISSION_COLUMNS,
+)
+
+__all__ = ["POSTGRES", "SQLITE", "Dialect", "Statements"]
+
+AUDIT_LOCK = 0x65756778  # PostgreSQL: one appender to the audit chain at a time
+_BATCH_MUTABLE = ("state", "total", "mapped", "rejected", "queued", "error", "updated_at")
+_TOKEN_COLUMNS = ("token_id", "name", "roles", "digest", "created_at", "revoked_at")
+_WAITING = "('queued', 'sending', 'retry_wait')"
+
+
+def _text_time(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _from_text_time(text: Any) -> datetime:
+    return datetime.fromisoformat(str(text))  # the format above, with its Z: aware, in UTC
+
+
+def _keep_time(moment: datetime) -> datetime:
+    return moment
+
+
+def _timestamp(moment: Any) -> datetime:
+    if not isinstance(moment, datetime):
+        raise TypeError(f"expected a timestamp, got {type(moment).__name__}")
+    return moment
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Dialect:
+    """What SQLite and PostgreSQL say differently."""
+
+    name: str
+    to_db: Callable[[datetime], Any]
+    from_db: Callable[[Any], datetime]
+    placeholder: Callable[[str], str]
+    typed: bool  # a NULL test of a parameter names the parameter's type
+    lock_row: str  # after a SELECT of rows to change
+    lock_due: str  # after the claim's SELECT: rows other transactions hold are skipped
+    in_list: Callable[[str, str], str]  # `column` in the list parameter `name`
+    list_value: Callable[[Sequence[str]], Any]  # the value of such a parameter
+    audit_lock: str | None  # the statement that serialises appenders to the audit chain
+
+    def p(self, name: str) -> str:
+        return self.placeholder(name)
+
+    def unset(self, name: str, kind: str = "text") -> str:
+        """The test that the parameter `name` (of SQL type `kind`) is NULL."""
+        return f"{self.p(name)}::{kind} IS NULL" if self.typed else f"{self.p(name)} IS NULL"
+
+    def time(self, moment: datetime | None) -> Any:
+        return None if moment is None else self.to_db(moment)
+
+
+SQLITE = Dialect(
+    name="sqlite",
+    to_db=_text_time,
+    from_db=_from_text_time,
+    placeholder=lambda name: f":{name}",
+    typed=False,
+    lock_row="",
+    lock_due="",
+    in_list=lambda column, name: f"{column} IN (SELECT value FROM json_each(:{name}))",
+    list_value=lambda values: json.dumps(list(values)),
+    audit_lock=None,
+)
+POSTGRES = Dialect(
+    name="postgresql",
+    to_db=_keep_time,
+    from_db=_timestamp,
+    placeholder=lambda name: f"%({name})s",
+    typed=True,
+    lock_row=" FOR UPDATE",
+    lock_due=" FOR UPDATE OF m SKIP LOCKED",
+    in_list=lambda column, name: f"{column} = ANY(%({name})s::text[])",
+    list_value=list,
+    audit_lock=f"SELECT pg_advisory_xact_lock({AUDIT_LOCK})",
+)
+
+
+def _insert(d: Dialect, table: str, columns: Sequence[str], conflict: str = "") -> str:
+    values = ", ".join(d.p(column) for column in columns)
+    text = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({values})"
+    return text + (f" ON CONFLICT ({conflict}) DO NOTHING" if conflict else "")
+
+
+def _set(d: Dialect, columns: Sequence[str]) -> str:
+    return ", ".join(f"{column} = {d.p(column)}" for column in columns)
+
+
+class Statements:
+    """Every statement of the message store, in one dialect."""
+
+    def __init__(self, d: Dialect) -> None:
+        self.dialect = d
+        p, unset = d.p, d.unset
+        blocking = ", ".join(f"'{state}'" for state in BLOCKING_STATES)
+        purgeable = ", ".join(f"'{state}'" for state in PURGEABLE_STATES)
+        # messages
+        self.insert_message = (
+            _insert(d, "messages", MESSAGE_COLUMNS, "message_id") + " RETURNING message_id"
+        )
+        self.update_message = (
+            f"UPDATE messages SET {_set(d, MUTABLE_COLUMNS)} WHERE message_id = {p('message_id')}"
+        )
+        self.insert_change = _insert(
+            d, "state_changes", ("message_id", "at", "from_state", "to_state", "event", "detail")
+        )
+        self.message = f"SELECT * FROM messages WHERE message_id = {p('message_id')}"
+        self.lock_message = self.message + d.lock_row
+        self.due = (
+            "SELECT * FROM messages AS m"
+            f" WHERE (m.state = 'queued'"
+            f" OR (m.state = 'retry_wait' AND m.next_attempt_at <= {p('now')})"
+            f" OR (m.state = 'sending' AND m.lease_until <= {p('now')}))"
+            f" AND ({unset('peer')} OR m.peer = {p('peer')})"
+            " AND (m.order_key IS NULL OR NOT EXISTS (SELECT 1 FROM messages AS e"
+            f" WHERE e.order_key = m.order_key AND e.seq < m.seq AND e.state IN ({blocking})))"
+            f" ORDER BY m.seq LIMIT {p('limit')}" + d.lock_due
+        )
+        self.timeline = (
+            f"SELECT * FROM state_changes WHERE message_id = {p('message_id')} ORDER BY id"
+        )
+        self.find = (
+            f"SELECT * FROM messages WHERE ({unset('state')} OR state = {p('state')})"
+            f" AND ({unset('peer')} OR peer = {p('peer')})"
+            f" AND ({unset('reference')} OR reference = {p('reference')})"
+            f" AND ({unset('conversation')} OR conversation_id = {p('conversation')})"
+            f" AND ({unset('since', 'timestamptz')} OR created_at >= {p('since')})"
+            f" AND ({unset('until', 'timestamptz')} OR created_at < {p('until')})"
+            f" AND ({unset('type')} OR message_type = {p('type')})"
+            f" ORDER BY seq DESC LIMIT {p('limit')} OFFSET {p('offset')}"
+        )
+        self.oldest_waiting = (
+            "SELECT peer, min(created_at) AS oldest FROM messages"
+            f" WHERE state IN {_WAITING} GROUP BY peer"
+        )
+        self.counts = "SELECT peer, state, count(*) AS n FROM messages GROUP BY peer, state"
+        self.purge_bodies = (
+            "UPDATE messages SET body = NULL WHERE body IS NOT NULL"
+            f" AND state IN ({purgeable}) AND updated_at < {p('before')} RETURNING message_id"
+        )
+        self.next_due = (
+            "SELECT min(CASE state WHEN 'retry_wait' THEN next_attempt_at ELSE lease_until END)"
+            " AS due FROM messages WHERE state IN ('retry_wait', 'sending')"
+            f" AND ({unset('peer')} OR peer = {p('peer')})"
+        )
+        # submissions, inbound messages, tokens
+        self.insert_submission = (
+            _insert(d, "submissions", SUBMISSION_COLUMNS, "submitter, idempotency_key")
+            + " RETURNING submission_id"
+        )
+        self.submission = f"SELECT * FROM submissions WHERE submission_id = {p('id')}"
+        self.submission_by_key = (
+            "SELECT * FROM submissions"
+            f" WHERE submitter = {p('submitter')} AND idempotency_key = {p('key')}"
+        )
+        self.insert_inbound = (
+            _insert(d, "inbound", INBOUND_COLUMNS, "message_id") + " RETURNING message_id"
+        )
+        self.inbound = f"SELECT * FROM inbound WHERE message_id = {p('id')}"
+        self.find_inbound = (
+            f"SELECT * FROM inbound WHERE ({unset('peer')} OR peer = {p('peer')})"
+            f" AND ({unset('type')} OR message_type = {p('type')})"
+            f" AND ({unset('conversation')} OR conversation_id = {p('conversation')})"
+            f" AND ({unset('ids', 'text[]')} OR {d.in_list('correlation_id', 'ids')})"
+            f" AND ({unset('since', 'timestamptz')} OR received_at >= {p('since')})"
+            f" AND ({unset('until', 'timestamptz')} OR received_at < {p('until')})"
+            " ORDER BY received_at DESC, message_id DESC"
+            f" LIMIT {p('limit')} OFFSET {p('offset')}"
+        )
+        self.insert_token = _insert(d, "api_tokens", _TOKEN_COLUMNS)
+        self.lock_token = f"SELECT * FROM api_tokens WHERE token_id = {p('id')}" + d.lock_row
+        self.revoke_token = (
+            f"UPDATE api_tokens SET revoked_at = {p('at')} WHERE token_id = {p('id')}"
+        )
+        self.token_by_digest = f"SELECT * FROM api_tokens WHERE digest = {p('digest')}"
+        self.tokens = "SELECT * FROM api_tokens ORDER BY created_at, token_id"
+        # the audit trail
+        self.audit_lock = d.audit_lock
+        self.audit_tail = "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1"
+        self.insert_audit = _insert(d, "audit", AUDIT_INSERT_COLUMNS)
+        self.audit_entries = (
+            f"SELECT * FROM audit WHERE seq > {p('after')} ORDER BY seq LIMIT {p('limit')}"
+        )
+        self.audit_head = "SELECT * FROM audit ORDER BY seq DESC LIMIT 1"
+        self.find_audit = (
+            f"SELECT * FROM audit WHERE ({unset('kind')} OR kind = {p('kind')})"
+            f" AND ({unset('prefix')} OR kind LIKE {p('prefix')} ESCAPE '\\')"
+            f" AND ({unset('actor')} OR actor = {p('actor')})"
+            f" AND ({unset('subject')} OR subject = {p('subject')})"
+            f" AND ({unset('since', 'timestamptz')} OR at >= {p('since')})"
+            f" AND ({unset('until', 'timestamptz')} OR at < {p('until')})"
+            f" AND ({unset('before', 'bigint')} OR seq < {p('before')})"
+            f" ORDER BY seq DESC LIMIT {p('limit')}"
+        )
+        # batch uploads
+        self.insert_batch = (
+            _insert(d, "batches", BATCH_COLUMNS, "submitter, idempotency_key")
+            + " RETURNING batch_id"
+        )
+        self.batch = f"SELECT * FROM batches WHERE batch_id = {p('id')}"
+        self.lock_batch = self.batch + d.lock_row
+        self.batch_by_key = (
+            f"SELECT * FROM batches WHERE submitter = {p('submitter')}"
+            f" AND idempotency_key = {p('key')}"
+        )
+        self.update_batch = (
+            f"UPDATE batches SET {_set(d, _BATCH_MUTABLE)} WHERE batch_id = {p('batch_id')}"
+        )
+        self.insert_rejection = _insert(
+            d, "batch_rejections", ("batch_id", "record", "line", "problems"), "batch_id, record"
+        )
+        self.rejections = (
+            f"SELECT * FROM batch_rejections WHERE batch_id = {p('id')} ORDER BY record"
+            f" LIMIT {p('limit')} OFFSET {p('offset')}"
+        )
+        self.stale_batches = (
+            "SELECT * FROM batches WHERE state = 'running'"
+            f" AND updated_at < {p('before')} ORDER BY created_at"
+        )
+        self.check = "SELECT 1 AS answer"
