@@ -1,10 +1,18 @@
-"""What the gateway is configured with, for people: the trust store it verifies against (its
-CAs per party and their revocation lists)."""
+"""What the gateway is configured with and what needs attention, for people: the trust store
+it verifies against (its CAs per party and their revocation lists), its peers (where each
+listens, its circuit, queue and certificates, the retry policy), its settings (secrets
+hidden), and the alerts (dead letters, open circuits, time limits due, certificates
+expiring, stale revocation lists)."""
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
+import re
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from aiohttp import web
 from cryptography import x509
@@ -12,10 +20,29 @@ from cryptography.hazmat.primitives import hashes
 
 from gateway.adapters.web.console.access import page, render
 from gateway.adapters.web.keys import SERVICES
+from gateway.adapters.web.observability import gateway_certificates
 from gateway.broker.access import Permission
+from gateway.broker.breaker import CircuitState
+from gateway.broker.states import MessageState
+from gateway.pipeline.alerts import tracking_digest
+from gateway.pipeline.services import Services
 from gateway.security.trust import TrustStore
+from gateway.settings import ENV_PREFIX, Settings
 
-__all__ = ["Anchor", "RevocationList", "anchors_of", "revocation_lists", "trust"]
+__all__ = [
+    "Alert",
+    "Anchor",
+    "PeerView",
+    "RevocationList",
+    "alerts",
+    "alerts_of",
+    "anchors_of",
+    "peers",
+    "revocation_lists",
+    "settings_page",
+    "shown_settings",
+    "trust",
+]
 
 WARNING_DAYS = 30  # a certificate this close to its end is shown as expiring
 
@@ -95,3 +122,162 @@ async def trust(request: web.Request) -> web.Response:
             "directory": services.settings.trust_dir,
         },
     )
+
+
+# -- peers -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class PeerView:
+    peer: str
+    endpoint: str | None  # None: the transport has no address book (tests, fakes)
+    circuit: str
+    failures: int
+    opened_at: datetime | None
+    retry_in_seconds: int | None  # an open circuit lets a trial through after this long
+    counts: dict[str, int]  # messages per state
+    oldest_waiting: datetime | None
+    anchors: list[Anchor]  # the CAs trusted for the peer's party
+    lists: list[RevocationList]  # their revocation lists
+
+
+@page(Permission.READ_CONFIGURATION)
+async def peers(request: web.Request) -> web.Response:
+    """Every peer: where it listens, its circuit, its queue, the certificates it is checked
+    against (with their expiry) and their revocation lists; the retry policy over them."""
+    services = request.app[SERVICES]
+    now = services.clock.now()
+    dispatcher = services.dispatcher
+    routes: dict[str, Any] = getattr(dispatcher.transport, "routes", {})
+    counts = await services.store.counts()
+    oldest = await services.store.oldest_waiting()
+    anchors = anchors_of(services.trust, now)
+    lists = revocation_lists(services.trust, now)
+    views = []
+    for peer, circuit in sorted(dispatcher.circuits.items()):
+        party = peer.split(":", 1)[0]
+        state = circuit.state
+        opened = state.state is CircuitState.OPEN
+        route = routes.get(peer)
+        views.append(
+            PeerView(
+                peer=peer,
+                endpoint=getattr(route, "url", None),
+                circuit=state.state.value,
+                failures=state.failures,
+                opened_at=state.opened_at,
+                retry_in_seconds=round(circuit.retry_in(now).total_seconds()) if opened else None,
+                counts={s.value: n for (p, s), n in sorted(counts.items()) if p == peer},
+                oldest_waiting=oldest.get(peer),
+                anchors=[anchor for anchor in anchors if anchor.party == party],
+                lists=[crl for crl in lists if party in crl.parties],
+            )
+        )
+    policy = dispatcher.policy
+    return render(
+        request,
+        "peers.html",
+        {
+            "peers": views,
+            "retry": policy.retry,
+            "breaker": policy.breaker,
+            "lease": policy.lease,
+            "warning_days": WARNING_DAYS,
+        },
+    )
+
+
+# -- settings --------------------------------------------------------------------------------
+
+# Settings whose value is a secret (key material, a bearer token); a path to a key file or
+# the id of a key is not one.
+_SECRET = re.compile(r"(^body_keys|token|secret|password)$")
+HIDDEN = "(set, hidden)"
+
+
+def shown_settings(settings: Settings) -> list[tuple[str, str, str]]:
+    """Each setting as (name, variable, value shown), secrets hidden: key material, tokens,
+    webhooks' secrets and a database URL's password never reach the page."""
+    rows = []
+    for item in dataclasses.fields(settings):
+        value = getattr(settings, item.name)
+        rows.append((item.name, f"{ENV_PREFIX}{item.name.upper()}", _shown(item.name, value)))
+    return rows
+
+
+def _shown(name: str, value: object) -> str:
+    text = "" if value is None else str(value)
+    if not text:
+        return "(empty)"
+    if _SECRET.search(name):
+        return HIDDEN
+    if name == "webhooks":  # submitter=https://host/path;secret,...
+        return ",".join(item.split(";", 1)[0] + ";" + HIDDEN for item in text.split(","))
+    if name == "database_url":
+        parts = urlsplit(text)
+        if parts.password:
+            host = parts.netloc.rsplit("@", 1)[-1]
+            user = parts.username or ""
+            return urlunsplit(parts._replace(netloc=f"{user}:{HIDDEN}@{host}"))
+    return text
+
+
+@page(Permission.READ_CONFIGURATION)
+async def settings_page(request: web.Request) -> web.Response:
+    services = request.app[SERVICES]
+    return render(request, "settings.html", {"settings": shown_settings(services.settings)})
+
+
+# -- alerts ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Alert:
+    kind: str  # dead-letters, open-circuit, deadline-overdue, deadline-due, certificate, crl
+    text: str
+    link: str
+
+
+async def alerts_of(services: Services) -> list[Alert]:
+    """What needs an operator now: dead letters, open circuits, time limits overdue or due
+    soon (wrong-hit reports included), certificates expired or expiring, stale revocation
+    lists."""
+    now = services.clock.now()
+    found: list[Alert] = []
+    counts = await services.store.counts()
+    dead = sum(n for (_, state), n in counts.items() if state is MessageState.DEAD)
+    if dead:
+        found.append(Alert(kind="dead-letters", text=f"{dead} dead letters", link="/console/dead"))
+    for peer, circuit in sorted(services.dispatcher.circuits.items()):
+        if circuit.state.state is not CircuitState.CLOSED:
+            text = f"the circuit to {peer} is {circuit.state.state.value}"
+            found.append(Alert(kind="open-circuit", text=text, link="/console/peers"))
+    if services.tracking is not None:
+        digest = await tracking_digest(
+            services.tracking, within=services.settings.deadline_alert_days
+        )
+        for kind, rows in (("deadline-overdue", digest.overdue), ("deadline-due", digest.due_soon)):
+            if rows:
+                when = (
+                    "overdue"
+                    if kind == "deadline-overdue"
+                    else (f"due within {digest.within} days")
+                )
+                text = f"{len(rows)} time limits {when}"
+                found.append(Alert(kind=kind, text=text, link="/console/board/deadlines"))
+    certificates = await asyncio.to_thread(gateway_certificates, services.settings, now)
+    for row in certificates:
+        if row.days_left < WARNING_DAYS:
+            state = "expired" if row.expired else f"expires in {row.days_left} days"
+            text = f"certificate {row.file} ({row.subject}) {state}"
+            found.append(Alert(kind="certificate", text=text, link="/console/certificates"))
+    for crl in revocation_lists(services.trust, now):
+        if crl.stale:
+            text = f"the revocation list of {crl.issuer} is past its next update"
+            found.append(Alert(kind="crl", text=text, link="/console/trust"))
+    return found
+
+
+@page(Permission.READ_CONFIGURATION)
+async def alerts(request: web.Request) -> web.Response:
+    return render(request, "alerts.html", {"alerts": await alerts_of(request.app[SERVICES])})

@@ -30,12 +30,15 @@ CONSOLE_PAGES: web.AppKey[list[ConsolePage]] = web.AppKey("console_pages", list)
 P = Permission
 CORE_PAGES = (
     ConsolePage(title="Dashboard", path="/console", permission=P.SEE_QUEUES),
+    ConsolePage(title="Alerts", path="/console/alerts", permission=P.READ_CONFIGURATION),
     ConsolePage(title="Messages", path="/console/messages", permission=P.READ_MESSAGES),
     ConsolePage(title="Dead letters", path="/console/dead", permission=P.READ_MESSAGES),
+    ConsolePage(title="Peers", path="/console/peers", permission=P.READ_CONFIGURATION),
     ConsolePage(
         title="Certificates", path="/console/certificates", permission=P.READ_CONFIGURATION
     ),
     ConsolePage(title="Trust store", path="/console/trust", permission=P.READ_CONFIGURATION),
+    ConsolePage(title="Settings", path="/console/settings", permission=P.READ_CONFIGURATION),
     ConsolePage(title="Audit trail", path="/console/audit", permission=P.READ_AUDIT),
     ConsolePage(title="Tokens", path="/console/tokens", permission=P.MANAGE_TOKENS),
 )

@@ -9,6 +9,7 @@ from aiohttp import web
 
 from gateway.adapters.web.console.access import page, render
 from gateway.adapters.web.console.charts import chart_of, last_hour
+from gateway.adapters.web.console.configuration import alerts_of
 from gateway.adapters.web.directory import MessageRow
 from gateway.adapters.web.keys import CALLER, SERVICES
 from gateway.adapters.web.observability import gateway_certificates
@@ -53,6 +54,9 @@ async def dashboard(request: web.Request) -> web.Response:
         peer: circuit.state.state.value for peer, circuit in services.dispatcher.circuits.items()
     }
     oldest = await services.store.oldest_waiting()
+    alerts = None
+    if request[CALLER].may(Permission.READ_CONFIGURATION):
+        alerts = await alerts_of(services)
     return render(
         request,
         "dashboard.html",
@@ -64,6 +68,7 @@ async def dashboard(request: web.Request) -> web.Response:
             "circuits": circuits,
             "waiting": {peer: age(now - created) for peer, created in oldest.items()},
             "open_state": CircuitState.OPEN.value,
+            "alerts": alerts,
             "now": now,
         },
     )
