@@ -11,7 +11,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from gateway.app import Gateway, build_gateway, open_store
+from gateway.app import Gateway, build_gateway, open_store, store_location
 from gateway.errors import ConfigError, InputError
 from gateway.ports import MessageStore
 from gateway.settings import Settings, load_settings
@@ -27,7 +27,6 @@ __all__ = [
 ]
 
 NO_STORE = "GW-CFG-NO-STORE"
-_SQLITE_FILE = "gateway.sqlite3"  # in the data directory, as `open_store` opens it
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
@@ -52,13 +51,12 @@ async def store_of(settings: Settings, *, create: bool = False) -> AsyncIterator
 def refuse_missing_store(settings: Settings) -> None:
     """`GW-CFG-NO-STORE` (exit 2) when the SQLite store the settings name does not exist,
     naming it and how to point at the right one (a PostgreSQL database is not looked for)."""
-    url = settings.database_url
-    if url.startswith(("postgresql://", "postgres://")):
+    path = store_location(settings)
+    if isinstance(path, str):  # a PostgreSQL database
         return
-    if url.startswith("sqlite:///"):
-        path, how = Path(url.removeprefix("sqlite://")), "set EUGW_DATABASE_URL to the gateway's"
+    if settings.database_url:
+        how = "set EUGW_DATABASE_URL (or database_url in --config) to the gateway's"
     else:
-        path = settings.data_dir / _SQLITE_FILE
         how = (
             f"the data directory is {settings.data_dir}: set EUGW_DATA_DIR (or data_dir in "
             "--config) to the gateway's, e.g. EUGW_DATA_DIR=var/demo for `eugw demo`"

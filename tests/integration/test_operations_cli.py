@@ -268,3 +268,13 @@ def test_the_token_variables_have_one_name_each_and_the_old_ones_still_work(
     )  # fmt: skip
     assert new.returncode == 1
     assert "deprecated" not in new.stderr
+
+
+def test_a_database_url_naming_no_store_is_refused_with_that_variable(tmp_path: Path) -> None:
+    missing = tmp_path / "elsewhere" / "gateway.sqlite3"
+    result = _eugw("queue", cwd=tmp_path, env={"EUGW_DATABASE_URL": f"sqlite://{missing}"})
+    assert result.returncode == 2
+    assert result.stderr.startswith(
+        f"GW-CFG-NO-STORE: no gateway store at {missing} (set EUGW_DATABASE_URL"
+    )
+    assert not missing.parent.exists()
