@@ -62,11 +62,17 @@ async def test_an_auditor_reads_hits_cases_and_deadlines_and_changes_nothing(
 ) -> None:
     async with api_rig(tmp_path) as rig:
         _, case = await incoming_request(rig)
-        await eurodac_hit(rig)
+        hit_message, _ = await eurodac_hit(rig)
         tracking = rig.services.tracking
         assert tracking is not None
         [hit] = await tracking.store.hits()
         auditor = {"Authorization": f"Bearer {await rig.token(Role.AUDITOR)}"}
+        hit_xml = await rig.client.get(f"/v1/messages/{hit_message}/xml", headers=auditor)
+        hit_shown = await (
+            await rig.client.get(f"/v1/messages/{hit_message}", headers=auditor)
+        ).json()
+        await log_in(rig.client, await rig.token(Role.AUDITOR))
+        hit_page = await (await rig.client.get(f"/console/messages/{hit_message}")).text()
         reads = {
             path: (await rig.client.get(path, headers=auditor)).status
             for path in (
@@ -96,6 +102,10 @@ async def test_an_auditor_reads_hits_cases_and_deadlines_and_changes_nothing(
 
     assert set(reads.values()) == {200}, reads
     assert "data" not in shown  # personal data: for the fingerprint experts only
+    assert hit_xml.status == 403  # nor through the hit message's XML
+    assert (hit_shown["xml"], hit_shown["signature"]["valid"]) == (None, True)
+    assert 'id="xml-withheld"' in hit_page
+    assert 'id="download"' not in hit_page
     assert expert["data"]["reference"] == hit.matched
     assert set(changes.values()) == {403}, changes
     assert still == case

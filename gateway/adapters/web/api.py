@@ -8,10 +8,11 @@ from typing import Any
 from aiohttp import web
 
 from gateway.adapters.web import batches, console, observability, openapi, tracking
-from gateway.adapters.web.auth import RATE_LIMITER, caller, requires
+from gateway.adapters.web.auth import RATE_LIMITER, caller, refusal, requires
 from gateway.adapters.web.budgets import BodyBudget, RateLimiter
 from gateway.adapters.web.console.inspection import SignatureFacts, inspected
 from gateway.adapters.web.directory import (
+    MATCHED_DATA,
     MAX_MERGED,
     MESSAGE_TYPES,
     Direction,
@@ -212,11 +213,13 @@ async def show_message(request: web.Request) -> web.Response:
     services = request.app[SERVICES]
     detail = await _detail(request)
     view = None if detail.body is None else await inspected(services, detail.body)
+    shown = detail.body if _may_read_body(request, detail) else None
     return web.json_response(
         {
             **detail.row.summary(),
-            # the signed message as sent or received; null once erased after retention
-            "xml": None if detail.body is None else detail.body.decode("utf-8"),
+            # the signed message as sent or received; null once erased after retention, or
+            # when it carries a hit's matched data and the caller may not read it
+            "xml": None if shown is None else shown.decode("utf-8"),
             "signature": None if view is None else _signature(view.facts),
             "timeline": [
                 {
@@ -241,6 +244,8 @@ async def message_xml(request: web.Request) -> web.Response:
     """The message's XML exactly as it was signed and sent or received (the stored body,
     opened), as a file."""
     detail = await _detail(request)
+    if not _may_read_body(request, detail):
+        raise web.HTTPForbidden(text=refusal(Permission.READ_HIT_DATA))
     if detail.body is None:
         raise detail.body_problem or GatewayError("GW-BRK-PURGED", "no body is kept", "body")
     name = f"{detail.row.message_id}.xml"
@@ -249,6 +254,12 @@ async def message_xml(request: web.Request) -> web.Response:
         content_type="application/xml",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
+
+
+def _may_read_body(request: web.Request, detail: MessageDetail) -> bool:
+    """A hit's matched record is personal data for the fingerprint experts only."""
+    hit = detail.row.message_type in MATCHED_DATA
+    return not hit or caller(request).may(Permission.READ_HIT_DATA)
 
 
 async def _detail(request: web.Request) -> MessageDetail:

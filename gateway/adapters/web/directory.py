@@ -26,6 +26,7 @@ from gateway.ports import InboundFilter, MessageFilter
 from gateway.tracking.records import CaseChange, ResultKind, StoredCase, StoredHit
 
 __all__ = [
+    "MATCHED_DATA",
     "MAX_MERGED",
     "MESSAGE_TYPES",
     "Direction",
@@ -44,6 +45,9 @@ MAX_MERGED = 10_000
 MESSAGE_TYPES = sorted([*REGISTERED, *(f"result.{kind.value}" for kind in ResultKind)])
 """Every type a message may have: Eurodac and DubliNet, and results to webhooks."""
 RECEIVED = MessageState.RECEIVED  # the state an inbound message is shown in
+MATCHED_DATA = frozenset({"eurodac.hit"})
+"""Types whose body carries another state's matched record: shown to whoever may read a
+hit's data (`Permission.READ_HIT_DATA`), as the hit's own page shows it."""
 _NO_ERROR = frozenset({MessageState.ACKNOWLEDGED, MessageState.ANSWERED})
 _RELATED = 50  # messages of one conversation looked at for its case
 _MAX_HITS = 1000  # matched records of one Eurodac hit message looked up

@@ -12,6 +12,7 @@ from gateway.adapters.web.console.access import DONE, page, render
 from gateway.adapters.web.console.export import MAX_EXPORTED, csv_response
 from gateway.adapters.web.console.inspection import XmlView, inspected
 from gateway.adapters.web.directory import (
+    MATCHED_DATA,
     MESSAGE_TYPES,
     Direction,
     MessageQuery,
@@ -157,6 +158,10 @@ async def message_page(request: web.Request) -> web.Response:
     view: XmlView | None = None
     if detail.body is not None:
         view = await inspected(services, detail.body)
+    # a hit's matched record: for the fingerprint experts only (its signature still shows)
+    withheld = detail.row.message_type in MATCHED_DATA and not request[CALLER].may(
+        Permission.READ_HIT_DATA
+    )
     errors = [change for change in detail.timeline if change.event in {Event.FAIL, Event.GIVE_UP}]
     state = detail.row.state
     actions = (
@@ -172,6 +177,7 @@ async def message_page(request: web.Request) -> web.Response:
             "message": detail.row,
             "errors": errors,
             "view": view,
+            "withheld": withheld,
             "actions": actions,
             "labels": LABELS,
             "may_act": request[CALLER].may(Permission.ACT_ON_MESSAGES),
