@@ -16,11 +16,13 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.asymmetric.types import CertificatePublicKeyTypes
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from cryptography.x509 import verification
 
 from gateway.errors import SecurityError
@@ -38,9 +40,22 @@ class VettedSigner:
     peer: PeerId
     leaf: x509.Certificate
     chain: tuple[x509.Certificate, ...]  # leaf first, anchor last
+    # Read once from the certificates, not again for every signature:
+    public_key: CertificatePublicKeyTypes = field(init=False, repr=False, compare=False)
+    spki: bytes = field(init=False, repr=False, compare=False)  # DER SubjectPublicKeyInfo
+    valid_from: datetime = field(init=False, repr=False, compare=False)  # the whole chain's
+    valid_until: datetime = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        public_key = self.leaf.public_key()
+        spki = public_key.public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
+        object.__setattr__(self, "public_key", public_key)
+        object.__setattr__(self, "spki", spki)
+        object.__setattr__(self, "valid_from", max(c.not_valid_before_utc for c in self.chain))
+        object.__setattr__(self, "valid_until", min(c.not_valid_after_utc for c in self.chain))
 
     def valid_at(self, at: datetime) -> bool:
-        return all(c.not_valid_before_utc <= at <= c.not_valid_after_utc for c in self.chain)
+        return self.valid_from <= at <= self.valid_until
 
 
 class SignerCheck:
@@ -72,7 +87,8 @@ class SignerCheck:
                 )
         vetted = VettedSigner(peer=peer, leaf=leaf, chain=chain)
         if len(self._vetted) >= _CACHE_SIZE:
-            del self._vetted[next(iter(self._vetted))]
+            # pop, not del: another worker thread may have dropped the same entry
+            self._vetted.pop(next(iter(self._vetted)), None)
         self._vetted[key] = vetted
         return vetted
 

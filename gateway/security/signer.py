@@ -1,4 +1,4 @@
-"""Enveloped XML-DSig signatures with signxml, and the gateway's signing keys.
+"""Enveloped XML-DSig signatures, and the gateway's signing keys.
 
 A signature covers the whole document (`Reference URI=""`, the root carries no
 `Id`), canonicalised with exclusive C14N, with RSA-SHA256 or ECDSA-P256-SHA256
@@ -6,10 +6,16 @@ depending on the key, and embeds the signing certificate and its chain in
 `KeyInfo` so a receiver needs only its trust anchors. The signer holds several
 keys and signs with the active one: a new key is added and made active while
 the old one's certificate is still valid, so keys rotate with overlap.
+
+The signature is built here with lxml and `cryptography` (`xmldsig`): the
+document is copied once, canonicalised once, and the signature element is laid
+out as signxml lays it out (an RSA signature is byte for byte signxml's; the
+tests hold both to it, and xmlsec1 verifies what this signs).
 """
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,16 +26,23 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.asymmetric.types import CertificatePublicKeyTypes
 from lxml import etree
-from signxml.algorithms import CanonicalizationMethod, DigestAlgorithm, SignatureMethod
-from signxml.exceptions import SignXMLException
-from signxml.signer import XMLSigner
 
 from gateway.errors import ConfigError, SecurityError
+from gateway.security.algorithms import C14N_EXCLUSIVE, DIGEST_SHA256, ENVELOPED
 from gateway.security.pki import PrivateKey
+from gateway.security.xmldsig import (
+    DS,
+    canonical,
+    digest,
+    fresh_copy,
+    signature_method_of,
+    signature_value,
+)
 
 __all__ = ["Signer", "SigningKey"]
 
-_SIGNATURE = "{http://www.w3.org/2000/09/xmldsig#}Signature"
+_SIGNATURE = f"{{{DS}}}Signature"
+_NSMAP = {"ds": DS}
 KEY_SUFFIX = ".key.pem"
 CERT_SUFFIX = ".cert.pem"
 
@@ -59,10 +72,9 @@ class SigningKey:
         return self.chain[0]
 
     @property
-    def signature_method(self) -> SignatureMethod:
-        if isinstance(self.private_key, rsa.RSAPrivateKey):
-            return SignatureMethod.RSA_SHA256
-        return SignatureMethod.ECDSA_SHA256
+    def signature_method(self) -> str:
+        """The XML-DSig SignatureMethod URI of this key (RSA-SHA256 or ECDSA-SHA256)."""
+        return signature_method_of(self.private_key)
 
     @classmethod
     def from_pem(cls, key_id: str, key_pem: bytes, chain_pem: bytes) -> SigningKey:
@@ -105,6 +117,10 @@ class Signer:
                 "GW-PKI-NO-ACTIVE-KEY", f"no signing key {active!r} (known: {known})", active
             )
         self._active = active
+        self._certificate_texts = {
+            key.key_id: tuple(_certificate_text(cert) for cert in key.chain)
+            for key in self._keys.values()
+        }
 
     @property
     def active_key(self) -> SigningKey:
@@ -137,7 +153,8 @@ class Signer:
                 key.key_id,
             )
         if element.get("Id") is not None or element.get("ID") is not None:
-            # An Id would make signxml sign URI="#id", which verifiers must be told how to resolve.
+            # An Id invites a reference by URI="#id" (signxml's choice for such a root), which
+            # verifiers must be told how to resolve and ours refuse: the profile signs URI="".
             raise SecurityError(
                 "GW-SIG-ROOT-ID",
                 "the element to sign must not carry an Id attribute: the signature covers it whole",
@@ -148,18 +165,51 @@ class Signer:
             raise SecurityError(
                 "GW-SIG-ALREADY-SIGNED", "the element already holds a signature", str(element.tag)
             )
-        signer = XMLSigner(
-            signature_algorithm=key.signature_method,
-            digest_algorithm=DigestAlgorithm.SHA256,
-            c14n_algorithm=CanonicalizationMethod.EXCLUSIVE_XML_CANONICALIZATION_1_0,
-        )
         try:
-            signed: etree._Element = signer.sign(element, key=key.private_key, cert=list(key.chain))
-        except SignXMLException as error:
+            return _signed(element, key, self._certificate_texts[key.key_id])
+        except (etree.LxmlError, ValueError, TypeError) as error:
             raise SecurityError(
                 "GW-SIG-SIGNING", f"cannot sign: {error}", str(element.tag)
             ) from None
-        return signed
+
+
+def _signed(
+    element: etree._Element, key: SigningKey, certificates: tuple[str, ...]
+) -> etree._Element:
+    """A copy of `element` with its enveloped signature as its last child."""
+    signed = fresh_copy(element)
+    reference_digest = digest(canonical(signed))
+    signature = etree.SubElement(signed, _SIGNATURE, nsmap=_NSMAP)
+    signed_info = etree.SubElement(signature, _ds("SignedInfo"))
+    etree.SubElement(signed_info, _ds("CanonicalizationMethod"), Algorithm=C14N_EXCLUSIVE)
+    etree.SubElement(signed_info, _ds("SignatureMethod"), Algorithm=key.signature_method)
+    reference = etree.SubElement(signed_info, _ds("Reference"), URI="")
+    transforms = etree.SubElement(reference, _ds("Transforms"))
+    etree.SubElement(transforms, _ds("Transform"), Algorithm=ENVELOPED)
+    etree.SubElement(transforms, _ds("Transform"), Algorithm=C14N_EXCLUSIVE)
+    etree.SubElement(reference, _ds("DigestMethod"), Algorithm=DIGEST_SHA256)
+    etree.SubElement(reference, _ds("DigestValue")).text = _b64(reference_digest)
+    value = etree.SubElement(signature, _ds("SignatureValue"))
+    x509_data = etree.SubElement(etree.SubElement(signature, _ds("KeyInfo")), _ds("X509Data"))
+    for text in certificates:
+        etree.SubElement(x509_data, _ds("X509Certificate")).text = text
+    # SignedInfo is canonicalised in its place, as a verifier will find it.
+    value.text = _b64(signature_value(key.private_key, canonical(signed_info)))
+    return signed
+
+
+def _ds(name: str) -> str:
+    return f"{{{DS}}}{name}"
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def _certificate_text(certificate: x509.Certificate) -> str:
+    """The base64 body of the PEM form, line breaks kept, as signxml writes it."""
+    pem = certificate.public_bytes(serialization.Encoding.PEM).decode("ascii")
+    return pem.split("-----\n", 1)[1].rsplit("-----END", 1)[0]
 
 
 def _spki(public_key: CertificatePublicKeyTypes) -> bytes:

@@ -1,62 +1,53 @@
 """Verify an enveloped XML-DSig signature and return only what it signed.
 
 The checks run from the cheapest to the dearest, and each failure has its own
-code: where the signature sits (exactly one, a child of the root, covering
-the whole document: anything else is how signature wrapping starts), which
-algorithms it uses (SHA-256 with RSA or ECDSA P-256 only), whether the
-embedded certificate was valid at the signing time `at`, chains to an anchor
-of the trust store for the party it names and is not revoked (`chain`),
-names the expected peer, and finally whether the signature and digest hold.
+code: the signature's place, what rides along unsigned, its algorithms and its
+layout (`profile.read_signature`, no cryptography yet); whether the embedded
+certificate was valid at the signing time `at`, chains to an anchor of the
+trust store for the party it names and is not revoked (`chain`, cached per
+certificate); whether it names the expected peer; and finally whether the
+signature value holds over the canonical SignedInfo and the digest over the
+canonical document.
 
-What comes back is signxml's re-parsed canonical copy of the signed
-element, never the document passed in: the caller reads only that, so
-nothing that was not signed can be acted on. Nothing unsigned may ride along
-either: exclusive C14N drops comments and processing instructions, so a
-comment put into signed text after signing (`HAD<!--x-->DAD`) would still
-verify while a later reading of the stored bytes saw `HAD`; such a document
-is refused, and so is a signature carrying a `ds:Object` or anything else
-beyond its signed info, value and key info (GW-SIG-UNSIGNED).
+The document is read once, in place: lxml's exclusive C14N and `cryptography`
+do the work (`xmldsig`), without serialising and re-parsing as signxml does.
+What comes back is a fresh copy of the signed element without its signature:
+the very tree whose canonical form was digested, never the document passed
+in, so the caller reads only what was signed.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 from dataclasses import dataclass
 from datetime import datetime
 
 from cryptography import x509
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.asymmetric.types import CertificatePublicKeyTypes
 from lxml import etree
-from signxml.algorithms import DigestAlgorithm, SignatureMethod
-from signxml.exceptions import InvalidCertificate, InvalidDigest, InvalidInput, SignXMLException
-from signxml.verifier import SignatureConfiguration, XMLVerifier
 
 from gateway.errors import SecurityError
-from gateway.security.algorithms import (
-    ALLOWED_TRANSFORMS,
-    C14N_EXCLUSIVE,
-    DIGEST_SHA256,
-    ENVELOPED,
-    SIGNATURE_METHODS,
-)
 from gateway.security.chain import SignerCheck
 from gateway.security.identity import PeerId
+from gateway.security.profile import DSIG11, SignatureParts, read_signature
 from gateway.security.trust import TrustStore
+from gateway.security.xmldsig import (
+    DS,
+    KeyMismatchError,
+    canonical,
+    check_signature_value,
+    digest,
+    fresh_copy,
+    remove_enveloped,
+)
 
 __all__ = ["DS", "Verified", "Verifier"]
 
-DS = "http://www.w3.org/2000/09/xmldsig#"
-_NS = {"ds": DS}
-_SIGNATURE = f"{{{DS}}}Signature"
-_SIGNATURE_PARTS = frozenset(
-    f"{{{DS}}}{part}" for part in ("SignedInfo", "SignatureValue", "KeyInfo")
-)
-_CERTIFICATES = "ds:KeyInfo/ds:X509Data/ds:X509Certificate"
-
-_EXPECTED = SignatureConfiguration(
-    location="./",  # a child of the root, nowhere else
-    expect_references=1,
-    signature_methods=frozenset({SignatureMethod.RSA_SHA256, SignatureMethod.ECDSA_SHA256}),
-    digest_algorithms=frozenset({DigestAlgorithm.SHA256}),
-)
+_CURVES: dict[str, ec.EllipticCurve] = {"urn:oid:1.2.840.10045.3.1.7": ec.SECP256R1()}
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -84,147 +75,105 @@ class Verifier:
         """
         if at.tzinfo is None:
             raise ValueError("the signing time must be timezone-aware")
-        signature = _the_signature(document)
-        _nothing_unsigned(document, signature)
-        _check_algorithms(signature)
-        texts = [node.text or "" for node in signature.findall(_CERTIFICATES, _NS)]
-        signer = self._signers.vet(texts, at)
+        # Everything below reads this copy, never `document`: what is checked is what is
+        # returned, and the caller's tree is left as it was.
+        signed = fresh_copy(document)
+        parts = read_signature(signed, _around(document))
+        signer = self._signers.vet(parts.certificates, at)
         if expected is not None and signer.peer != expected:
             raise SecurityError(
                 "GW-SIG-WRONG-SIGNER",
                 f"signed by {signer.peer}, expected {expected}",
                 "Signature/KeyInfo",
             )
-        signed = _check_signature(document, signer.leaf, at)
+        for key_value in parts.key_values:
+            _check_key_value(key_value, signer.spki)
+        _check_signature(signed, parts, signer.public_key)
         return Verified(element=signed, signer=signer.peer, certificate=signer.leaf)
 
 
-def _the_signature(document: etree._Element) -> etree._Element:
-    signatures = list(document.iter(_SIGNATURE))
-    if not signatures:
-        raise SecurityError("GW-SIG-MISSING", "the message is not signed", str(document.tag))
-    if len(signatures) > 1:
-        raise SecurityError(
-            "GW-SIG-WRAPPING",
-            f"the message holds {len(signatures)} signatures; exactly one is allowed",
-            document.getroottree().getpath(signatures[1]),
-        )
-    signature = signatures[0]
-    if signature.getparent() is not document:
-        raise SecurityError(
-            "GW-SIG-WRAPPING",
-            "the signature is not a child of the root element",
-            document.getroottree().getpath(signature),
-        )
-    for part in ("ds:SignedInfo", "ds:SignatureValue"):
-        found = signature.find(part, _NS)
-        if found is None or (part == "ds:SignatureValue" and not (found.text or "").strip()):
-            raise SecurityError(
-                "GW-SIG-MALFORMED", f"the signature has no {part.removeprefix('ds:')}", part
-            )
-    references = signature.findall("ds:SignedInfo/ds:Reference", _NS)
-    if len(references) != 1 or references[0].get("URI") != "":
-        uris = [reference.get("URI") for reference in references]
-        raise SecurityError(
-            "GW-SIG-WRAPPING",
-            f'the signature must have one reference to the whole document (URI=""), has {uris}',
-            "Signature/SignedInfo/Reference",
-        )
-    return signature
-
-
-def _nothing_unsigned(document: etree._Element, signature: etree._Element) -> None:
-    """No comment or processing instruction anywhere (the prolog included), and nothing in
-    the signature but what it is made of: what is stored is then what was signed."""
-    outside = [*document.itersiblings(preceding=True), *document.itersiblings()]
-    inside = document.iter(etree.Comment, etree.ProcessingInstruction)
-    for node in (*outside, *inside):
-        kind = "comment" if isinstance(node, etree._Comment) else "processing instruction"
-        where = "outside the root element" if node in outside else node.getroottree().getpath(node)
-        raise SecurityError(
-            "GW-SIG-UNSIGNED",
-            f"the document holds a {kind}, which the signature does not cover",
-            where,
-        )
-    for part in signature.iterchildren():
-        if part.tag not in _SIGNATURE_PARTS:
-            raise SecurityError(
-                "GW-SIG-UNSIGNED",
-                f"the signature carries {etree.QName(part).localname}, which it does not sign",
-                document.getroottree().getpath(part),
-            )
-
-
-def _check_algorithms(signature: etree._Element) -> None:
-    def algorithm(path: str) -> str:
-        found = signature.find(path, _NS)
-        if found is None:
-            raise SecurityError("GW-SIG-MALFORMED", f"the signature has no {path}", path)
-        return found.get("Algorithm", "")
-
-    used = {
-        "SignedInfo/CanonicalizationMethod": (
-            algorithm("ds:SignedInfo/ds:CanonicalizationMethod"),
-            {C14N_EXCLUSIVE},
-        ),
-        "SignedInfo/SignatureMethod": (
-            algorithm("ds:SignedInfo/ds:SignatureMethod"),
-            SIGNATURE_METHODS,
-        ),
-        "SignedInfo/Reference/DigestMethod": (
-            algorithm("ds:SignedInfo/ds:Reference/ds:DigestMethod"),
-            {DIGEST_SHA256},
-        ),
-    }
-    transforms = signature.findall("ds:SignedInfo/ds:Reference/ds:Transforms/ds:Transform", _NS)
-    for transform in transforms:
-        used["SignedInfo/Reference/Transforms"] = (
-            transform.get("Algorithm", ""),
-            ALLOWED_TRANSFORMS,
-        )
-    for path, (uri, allowed) in used.items():
-        if uri not in allowed:
-            raise SecurityError(
-                "GW-SIG-ALGORITHM", f"algorithm {uri or '(none)'} is not accepted", path
-            )
-    if ENVELOPED not in {transform.get("Algorithm") for transform in transforms}:
-        raise SecurityError(
-            "GW-SIG-ALGORITHM",
-            "the signature is not enveloped (no enveloped-signature transform)",
-            "SignedInfo/Reference/Transforms",
-        )
+def _around(root: etree._Element) -> list[etree._Element]:
+    """The nodes beside the root: comments and processing instructions (a copy leaves them)."""
+    if root.getprevious() is None and root.getnext() is None:
+        return []
+    return [*root.itersiblings(preceding=True), *root.itersiblings()]
 
 
 def _check_signature(
-    document: etree._Element, certificate: x509.Certificate, at: datetime
-) -> etree._Element:
-    config = SignatureConfiguration(
-        location=_EXPECTED.location,
-        expect_references=_EXPECTED.expect_references,
-        signature_methods=_EXPECTED.signature_methods,
-        digest_algorithms=_EXPECTED.digest_algorithms,
-        verification_time=at,
-    )
+    signed: etree._Element, parts: SignatureParts, public_key: CertificatePublicKeyTypes
+) -> None:
+    """Check the signature value over SignedInfo, take the signature out of `signed` and
+    check the digest of what is left."""
     try:
-        result = XMLVerifier().verify(document, x509_cert=certificate, expect_config=config)
-    except InvalidDigest:
+        # a2b_base64 is what b64decode runs: lenient about whitespace and stray characters
+        value = binascii.a2b_base64(parts.signature_value)
+        claimed_digest = binascii.a2b_base64(parts.digest_value)
+        signed_info = canonical(parts.signed_info, prefixes=parts.signed_info_prefixes)
+        check_signature_value(public_key, parts.method, value, signed_info)
+        remove_enveloped(signed, parts.position)
+        content = canonical(signed, exclusive=parts.exclusive, prefixes=parts.reference_prefixes)
+    except InvalidSignature:
         raise SecurityError(
-            "GW-SIG-INVALID", "the content was changed after it was signed", "Signature/SignedInfo"
+            "GW-SIG-INVALID", "the signature does not hold", "Signature/SignatureValue"
         ) from None
-    except InvalidCertificate as error:
-        raise SecurityError("GW-SIG-UNTRUSTED", str(error), "Signature/KeyInfo") from None
-    except InvalidInput as error:
-        raise SecurityError("GW-SIG-MALFORMED", str(error), "Signature") from None
-    except SignXMLException as error:
-        raise SecurityError(
-            "GW-SIG-INVALID", f"the signature does not hold: {error}", "Signature/SignatureValue"
-        ) from None
+    except KeyMismatchError as error:
+        raise SecurityError("GW-SIG-MALFORMED", str(error), "Signature/SignedInfo") from None
     except (etree.LxmlError, ValueError, TypeError) as error:
-        # signxml lets these through on malformed signatures (schema, base64, lengths).
+        # base64 that cannot be decoded, a tree libxml2 cannot canonicalise
         raise SecurityError(
             "GW-SIG-MALFORMED", f"the signature cannot be read: {error}", "Signature"
         ) from None
-    signed = result.signed_xml if not isinstance(result, list) else None
-    if signed is None:
-        raise SecurityError("GW-SIG-INVALID", "the signed data is not XML", "Signature")
-    return signed
+    if digest(content) != claimed_digest:
+        raise SecurityError(
+            "GW-SIG-INVALID", "the content was changed after it was signed", "Signature/SignedInfo"
+        )
+
+
+def _check_key_value(node: etree._Element, spki: bytes) -> None:
+    """A KeyValue or DEREncodedKeyValue beside the certificate must name the same key
+    (two keys in one KeyInfo is an ambiguity: refused, as signxml refuses it)."""
+    try:
+        named = _public_key_of(node)
+    except (ValueError, TypeError, UnsupportedAlgorithm) as error:
+        raise SecurityError(
+            "GW-SIG-MALFORMED", f"the key value cannot be read: {error}", "Signature/KeyInfo"
+        ) from None
+    if named is None or _spki_of(named) != spki:
+        raise SecurityError(
+            "GW-SIG-MALFORMED",
+            "KeyInfo names another key than the certificate's",
+            "Signature/KeyInfo",
+        )
+
+
+def _public_key_of(node: etree._Element) -> CertificatePublicKeyTypes | None:
+    if node.tag == f"{{{DSIG11}}}DEREncodedKeyValue":
+        key = serialization.load_der_public_key(base64.b64decode(node.text or ""))
+        return key if isinstance(key, rsa.RSAPublicKey | ec.EllipticCurvePublicKey) else None
+    rsa_value = node.find(f"{{{DS}}}RSAKeyValue")
+    if rsa_value is not None:
+        modulus = _integer(rsa_value.findtext(f"{{{DS}}}Modulus"))
+        exponent = _integer(rsa_value.findtext(f"{{{DS}}}Exponent"))
+        return rsa.RSAPublicNumbers(e=exponent, n=modulus).public_key()
+    ec_value = node.find(f"{{{DSIG11}}}ECKeyValue")
+    if ec_value is not None:
+        named_curve = ec_value.find(f"{{{DSIG11}}}NamedCurve")
+        uri = named_curve.get("URI", "") if named_curve is not None else ""
+        curve = _CURVES.get(uri)
+        if curve is None:
+            raise ValueError(f"the curve {uri or '(none)'} is not P-256")
+        point = base64.b64decode(ec_value.findtext(f"{{{DSIG11}}}PublicKey") or "")
+        return ec.EllipticCurvePublicKey.from_encoded_point(curve, point)
+    return None
+
+
+def _integer(text: str | None) -> int:
+    if not text:
+        raise ValueError("a number of the key value is missing")
+    return int.from_bytes(base64.b64decode(text), "big")
+
+
+def _spki_of(key: CertificatePublicKeyTypes) -> bytes:
+    return key.public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
