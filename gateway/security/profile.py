@@ -16,7 +16,10 @@ its code or returns its parts for the verifier:
 - its layout, as the XML-DSig schema has it and no looser: SignedInfo holds
   CanonicalizationMethod, SignatureMethod and the Reference; the Reference its
   Transforms, DigestMethod and DigestValue; the only element a method may
-  carry is the InclusiveNamespaces of exclusive C14N (GW-SIG-MALFORMED).
+  carry is the InclusiveNamespaces of the reference's exclusive C14N
+  transform. SignedInfo itself is canonicalised without inclusive prefixes:
+  an InclusiveNamespaces in CanonicalizationMethod is refused, as signxml's
+  schema check refused it before (GW-SIG-MALFORMED).
 
 KeyInfo may hold what the schema allows; only its X509Certificate elements are
 read, and a KeyValue or DEREncodedKeyValue beside them must name the
@@ -59,6 +62,8 @@ _X509_DATA = f"{{{DS}}}X509Data"
 _X509_CERTIFICATE = f"{{{DS}}}X509Certificate"
 _KEY_VALUES = frozenset({f"{{{DS}}}KeyValue", f"{{{DSIG11}}}DEREncodedKeyValue"})
 _INCLUSIVE_NAMESPACES = f"{{{C14N_EXCLUSIVE}}}InclusiveNamespaces"
+_C14N_ALLOWED = frozenset({C14N_EXCLUSIVE})  # sets: `in` on a bare string finds substrings
+_DIGESTS_ALLOWED = frozenset({DIGEST_SHA256})
 _SCAN = (_SIGNATURE, etree.Comment, etree.ProcessingInstruction, etree.Entity)
 
 
@@ -67,7 +72,6 @@ class SignatureParts(NamedTuple):
 
     position: int  # the signature's place among the root's children
     signed_info: etree._Element
-    signed_info_prefixes: tuple[str, ...]  # InclusiveNamespaces of its canonicalisation
     method: str  # SignatureMethod
     exclusive: bool  # the reference is canonicalised with exclusive C14N (else C14N 1.0)
     reference_prefixes: tuple[str, ...]
@@ -99,8 +103,9 @@ def read_signature(
     The layout that the gateway, signxml and xmlsec1 all write is recognised in
     one pass (`_plain`); anything else is read by `_careful`, which runs the
     checks in order and says why it refuses, or accepts what the schema allows
-    beyond that layout (InclusiveNamespaces, a KeyValue matching the
-    certificate, an enveloped transform without exclusive C14N). The two agree
+    beyond that layout (InclusiveNamespaces in the reference's exclusive C14N,
+    a KeyValue matching the certificate, an enveloped transform without
+    exclusive C14N, which then means C14N 1.0 as the standard has it). The two agree
     on every document they both read (tests/unit/test_signature_profile.py).
     """
     plain = None if outside else _plain(document)
@@ -173,7 +178,6 @@ def _plain(document: etree._Element) -> SignatureParts | None:  # noqa: PLR0911,
     return SignatureParts(
         document.index(signature),
         signed_info,
-        (),  # signed_info_prefixes
         algorithm,
         True,  # exclusive
         (),  # reference_prefixes
@@ -292,9 +296,9 @@ def _check_algorithms(signed_info: etree._Element, reference: etree._Element) ->
     )
     algorithms = [transform.get("Algorithm", "") for transform in transforms]
     for uri, allowed, path in (
-        (methods.canonicalization.get("Algorithm", ""), C14N_EXCLUSIVE, "CanonicalizationMethod"),
+        (methods.canonicalization.get("Algorithm", ""), _C14N_ALLOWED, "CanonicalizationMethod"),
         (methods.method.get("Algorithm", ""), SIGNATURE_METHODS, "SignatureMethod"),
-        (methods.digest_method.get("Algorithm", ""), DIGEST_SHA256, "Reference/DigestMethod"),
+        (methods.digest_method.get("Algorithm", ""), _DIGESTS_ALLOWED, "Reference/DigestMethod"),
         *((uri, ALLOWED_TRANSFORMS, "Reference/Transforms") for uri in algorithms),
     ):
         if uri not in allowed:
@@ -343,15 +347,19 @@ def _parts(
         len(signed_info) != 3
         or signed_info[0] is not canonicalization
         or signed_info[1] is not method
+        or reference.tag != _REFERENCE
+        or len(canonicalization)
         or len(method)
     ):
         _malformed(
-            "SignedInfo holds other than CanonicalizationMethod, SignatureMethod, Reference",
+            "SignedInfo holds other than CanonicalizationMethod, SignatureMethod and Reference, "
+            "or elements inside its methods",
             "Signature/SignedInfo",
         )
     digest_value = reference[len(reference) - 1]
     if (
         len(reference) != 3
+        or reference[0].tag != _TRANSFORMS
         or len(reference[0]) != len(methods.transforms)
         or reference[1] is not methods.digest_method
         or len(methods.digest_method)
@@ -373,7 +381,6 @@ def _parts(
     return SignatureParts(
         position=document.index(signature),
         signed_info=signed_info,
-        signed_info_prefixes=_prefixes(canonicalization, "SignedInfo/CanonicalizationMethod"),
         method=method.get("Algorithm", ""),
         exclusive=exclusive,
         reference_prefixes=reference_prefixes,
