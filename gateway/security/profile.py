@@ -1,7 +1,7 @@
 """The one shape of signature the gateway accepts, checked before any cryptography runs.
 
-`read_signature` walks the document's signature once and either refuses it with
-its code or returns its parts for the verifier:
+`read_signature` either refuses a document's signature with its code or
+returns its parts for the verifier:
 
 - where it sits: exactly one `ds:Signature`, a child of the root, with one
   `Reference URI=""` (anything else is how signature wrapping starts:

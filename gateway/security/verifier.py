@@ -9,11 +9,12 @@ certificate); whether it names the expected peer; and finally whether the
 signature value holds over the canonical SignedInfo and the digest over the
 canonical document.
 
-The document is read once, in place: lxml's exclusive C14N and `cryptography`
-do the work (`xmldsig`), without serialising and re-parsing as signxml does.
-What comes back is a fresh copy of the signed element without its signature:
-the very tree whose canonical form was digested, never the document passed
-in, so the caller reads only what was signed.
+The document is copied once (lxml's deep copy, no serialising and
+re-parsing as signxml did) and only the copy is read: lxml's exclusive C14N
+and `cryptography` do the work (`xmldsig`). What comes back is that copy with
+its signature taken out, the very tree whose canonical form was digested,
+never the document passed in, so the caller reads only what was signed; the
+document passed in is left as it was.
 """
 
 from __future__ import annotations
