@@ -1,12 +1,14 @@
 """One PostgreSQL database (optionally a schema of it), shared by the message and tracking
-stores: a connection pool that survives a server restart, transactions whose failures are
-ours, and the `.sql` migrations in `postgres/` applied under an advisory lock.
+stores: a connection pool for reads and the tracking store's transactions, the message
+store's group commit (`postgres_commit`, on a thread of its own), failures as ours, and
+the `.sql` migrations in `postgres/` applied under an advisory lock.
 
 Lock order. Every transaction takes its locks in one order, so that two gateway processes
-(or two tasks of one) never wait on each other in a circle:
+(or two groups of one) never wait on each other in a circle:
 
-1. the row it works on: a batch (`FOR UPDATE`), then message rows (`FOR UPDATE`, one
-   message at a time; a claim takes many but `SKIP LOCKED`, so it never waits for one);
+1. the rows it works on: a batch (`FOR UPDATE`), then message rows (`FOR UPDATE`; a
+   group locks all the rows its units name first, in message id order; a claim takes
+   many but `SKIP LOCKED`, so it never waits for one);
 2. rows it inserts or changes beside them (submissions, inbound messages, tokens,
    tracking rows), which only wait for another transaction inserting the same key;
 3. last, the audit chain's advisory lock: the entries a transaction appends are kept
@@ -17,12 +19,15 @@ Should PostgreSQL still abort a transaction to break a deadlock, or for a serial
 failure, the transaction is run again (a few times, after a short random pause) and, if
 it never gets through, reported by its real name (GW-STORE-DEADLOCK,
 GW-STORE-SERIALIZATION), not as a server out of reach.
+
+Connections are not checked each time they are lent (a round trip every time): one a
+server restart broke fails its first statement, the work is run again on a new one when
+nothing can have been committed, and the pool replaces the connections returned broken.
 """
 
 from __future__ import annotations
 
 import asyncio
-import random
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextvars import ContextVar
 from typing import Any, TypeVar
@@ -33,11 +38,20 @@ from psycopg import AsyncConnection, errors, sql
 from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 
+from gateway.adapters.postgres_commit import (
+    RETRIES,
+    GroupCommitter,
+    ThreadSession,
+    Transaction,
+    conflict_error,
+    retry_pause,
+    unavailable,
+)
 from gateway.adapters.sql_common import migrations
 from gateway.adapters.sql_statements import POSTGRES, Statements
 from gateway.adapters.sql_tables import chain_audit
 from gateway.broker.audit import AuditRecord
-from gateway.errors import ConfigError, TransportError
+from gateway.errors import ConfigError
 from gateway.logging import get_logger
 
 __all__ = ["RETRIES", "Connection", "PostgresDatabase", "PostgresSession", "audit"]
@@ -46,22 +60,20 @@ T = TypeVar("T")
 Connection = AsyncConnection[dict[str, Any]]
 _CONNECT_TIMEOUT = 10.0  # seconds to wait for a connection from the pool
 _MIGRATION_LOCK = 0x65756777  # "euw": one migrator at a time across processes
-RETRIES = 5  # a transaction PostgreSQL aborted (deadlock, serialization) is run again
-_RETRY_PAUSE = 0.02  # seconds, doubled each time, times a random factor
-
-_CONFLICTS: dict[type[psycopg.Error], tuple[str, str]] = {
-    errors.DeadlockDetected: ("GW-STORE-DEADLOCK", "a deadlock"),
-    errors.SerializationFailure: ("GW-STORE-SERIALIZATION", "a serialization failure"),
-}
 _SQL = Statements(POSTGRES)
 
 _pending_audit: ContextVar[list[AuditRecord] | None] = ContextVar("pending_audit", default=None)
+
+
+class _Reconnect(Exception):  # noqa: N818 - not an error: the connection was dead, try anew
+    """The connection was found broken before anything was committed on it."""
 
 
 class PostgresDatabase:
     def __init__(self, pool: AsyncConnectionPool[Connection], conninfo: str) -> None:
         self._pool = pool
         self.conninfo = conninfo
+        self._committer: GroupCommitter | None = None
 
     @classmethod
     async def open(
@@ -76,13 +88,16 @@ class PostgresDatabase:
                     await conn.execute(
                         sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema))
                     )
+            # No check of each connection lent (a round trip every time): a connection a
+            # server restart broke fails its first statement, and the work is run again on
+            # a new one when nothing can have been committed (`_Reconnect`); the pool
+            # replaces the connections returned broken.
             pool: AsyncConnectionPool[Connection] = AsyncConnectionPool(
                 conninfo,
-                min_size=1,
+                min_size=2,
                 max_size=max_size,
-                kwargs={"row_factory": dict_row},
+                kwargs={"row_factory": dict_row, "autocommit": True, "prepare_threshold": 2},
                 open=False,
-                check=AsyncConnectionPool.check_connection,  # drop connections a restart broke
                 reconnect_timeout=3600,
             )
             await pool.open(wait=True, timeout=10)
@@ -94,48 +109,93 @@ class PostgresDatabase:
         await database.transaction(_migrate)
         return database
 
+    async def read(self, query: Callable[[Connection], Awaitable[T]]) -> T:
+        """Run `query` outside any transaction (each statement on its own)."""
+
+        async def once() -> T:
+            async with self._pool.connection(timeout=_CONNECT_TIMEOUT) as conn:
+                try:
+                    return await query(conn)
+                except psycopg.OperationalError as error:
+                    if conn.broken:  # a restart broke it: reading again is harmless
+                        raise _Reconnect from error
+                    raise
+
+        return await self._retried(once)
+
     async def transaction(self, work: Callable[[Connection], Awaitable[T]]) -> T:
-        """Run `work` in one transaction, its audit entries chained at its end (see the lock
-        order above); run it again when PostgreSQL aborted it to break a deadlock."""
+        """Run `work` in a transaction of its own, its audit entries chained at its end (see
+        the lock order above)."""
+
+        async def once() -> T:
+            entries: list[AuditRecord] = []
+            token = _pending_audit.set(entries)
+            try:
+                async with self._pool.connection(timeout=_CONNECT_TIMEOUT) as conn:
+                    committing = False
+                    try:
+                        async with conn.transaction():
+                            value = await work(conn)
+                            await _chain(conn, entries)
+                            committing = True
+                    except psycopg.OperationalError as error:
+                        if conn.broken and not committing:  # dead before its COMMIT
+                            raise _Reconnect from error
+                        raise
+                    return value
+            finally:
+                _pending_audit.reset(token)
+
+        return await self._retried(once)
+
+    async def read_on_thread(self, query: Callable[[ThreadSession], T]) -> T:
+        """Run `query` (which never waits: `run_to_end`) on a reading thread with a
+        connection of its own: no event loop between its statements."""
+        value: T = await self._committing().read(query)
+        return value
+
+    async def unit(self, work: Callable[[Transaction], T], *, locks: Sequence[str] = ()) -> T:
+        """Run `work` as one unit of the message store's group commit (`postgres_commit`):
+        on the committer's thread, with the message rows named in `locks` locked for it."""
+        value: T = await self._committing().run(work, locks=locks)
+        return value
+
+    def _committing(self) -> GroupCommitter:
+        if self._committer is None:
+            self._committer = GroupCommitter(self.conninfo)
+        return self._committer
+
+    async def _retried(self, once: Callable[[], Awaitable[T]]) -> T:
+        """`once()`, again when PostgreSQL aborted it to break a deadlock (or for a
+        serialization failure) or its connection was dead; its failures as ours."""
+        reconnected = False
         for attempt in range(RETRIES + 1):
             try:
-                return await self._once(work)
+                return await once()
+            except _Reconnect as dead:
+                if reconnected:
+                    raise unavailable(dead.__cause__ or dead) from None
+                reconnected = True
             except (errors.DeadlockDetected, errors.SerializationFailure) as error:
-                code, what = _CONFLICTS[type(error)]
                 if attempt == RETRIES:
-                    raise TransportError(
-                        code,
-                        f"PostgreSQL aborted the transaction {RETRIES + 1} times to resolve "
-                        f"{what}: {error.diag.message_primary or error}",
-                    ) from None
+                    raise conflict_error(error) from None
+                code = "GW-STORE-DEADLOCK"
+                if isinstance(error, errors.SerializationFailure):
+                    code = "GW-STORE-SERIALIZATION"
                 get_logger().warning(
                     "a PostgreSQL transaction was aborted; it is run again",
                     code=code,
-                    reason=what,
                     attempt=attempt + 1,
                 )
-                await asyncio.sleep(_RETRY_PAUSE * 2**attempt * (0.5 + random.random()))  # noqa: S311
+                await asyncio.sleep(retry_pause(attempt))
             except (psycopg.OperationalError, psycopg_pool.PoolTimeout) as error:
-                # The server went away or is restarting: the caller may try again later;
-                # the transaction was rolled back, so nothing half-done remains.
-                raise TransportError(
-                    "GW-STORE-UNAVAILABLE", f"PostgreSQL is not reachable: {error}".strip()
-                ) from None
+                raise unavailable(error) from None
         raise AssertionError("unreachable")  # pragma: no cover
 
-    async def _once(self, work: Callable[[Connection], Awaitable[T]]) -> T:
-        entries: list[AuditRecord] = []
-        token = _pending_audit.set(entries)
-        try:
-            async with self._pool.connection(timeout=_CONNECT_TIMEOUT) as conn:
-                async with conn.transaction():
-                    value = await work(conn)
-                    await _chain(conn, entries)
-                return value
-        finally:
-            _pending_audit.reset(token)
-
     async def close(self) -> None:
+        if self._committer is not None:
+            committer, self._committer = self._committer, None
+            await asyncio.to_thread(committer.close)
         await self._pool.close()
 
 
@@ -156,7 +216,8 @@ async def _chain(conn: Connection, records: Sequence[AuditRecord]) -> None:
 
 
 class PostgresSession:
-    """`sql_tables.Session` on one connection, in its transaction."""
+    """`sql_tables.Session` on one pooled connection: reads, and the audit chain of a
+    transaction of the tracking store."""
 
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
@@ -171,23 +232,16 @@ class PostgresSession:
         await self._conn.execute(sql, params)
 
     async def run_many(self, sql: str, params: Sequence[Mapping[str, Any]]) -> None:
-        if params:
+        if len(params) == 1:
+            await self._conn.execute(sql, params[0])
+        elif params:
             async with self._conn.cursor() as cursor:
-                await cursor.executemany(sql, params)
+                await cursor.executemany(sql, params)  # pipelined: one round trip
 
     async def rows_many(
         self, sql: str, params: Sequence[Mapping[str, Any]]
     ) -> list[list[Mapping[str, Any]]]:
-        if not params:
-            return []
-        found: list[list[Mapping[str, Any]]] = []
-        async with self._conn.cursor() as cursor:
-            await cursor.executemany(sql, params, returning=True)
-            while True:
-                found.append(list(await cursor.fetchall()))
-                if not cursor.nextset():
-                    break
-        return found
+        return [await self.rows(sql, one) for one in params]
 
 
 async def _migrate(conn: Connection) -> None:

@@ -12,14 +12,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Sequence
 from typing import TypeVar
 
 import psycopg
 
-from gateway.adapters.postgres_db import Connection, PostgresDatabase, PostgresSession, audit
+from gateway.adapters.postgres_commit import Spoiled, Transaction
+from gateway.adapters.postgres_db import PostgresDatabase, audit
 from gateway.adapters.sql_statements import POSTGRES, Statements
 from gateway.adapters.sql_store import Query, Rule, SqlStore
-from gateway.adapters.sql_tables import SqlTables
+from gateway.adapters.sql_tables import SqlTables, run_to_end
 from gateway.broker.store_rules import WorkSignal
 
 __all__ = ["CHANNEL", "PostgresStore"]
@@ -27,6 +29,7 @@ __all__ = ["CHANNEL", "PostgresStore"]
 T = TypeVar("T")
 CHANNEL = "eugw_outbox"
 SQL = Statements(POSTGRES)
+_NOTIFY = f"NOTIFY {CHANNEL}"
 _audit = audit  # the name the tracking store imports
 
 
@@ -52,19 +55,26 @@ class _Engine:
     def listen(self) -> None:
         self._listener = asyncio.create_task(self._listen(), name="postgres-store-listen")
 
-    async def change(self, rule: Rule[T]) -> T:
-        async def work(conn: Connection) -> T:
-            tables = SqlTables(PostgresSession(conn), SQL)
-            value = await rule(tables)
-            await audit(conn, tables.records)  # chained at the transaction's end
+    async def change(self, rule: Rule[T], *, locks: Sequence[str] = ()) -> T:
+        def work(transaction: Transaction) -> T:  # on the committer's thread
+            tables = SqlTables(transaction.session, SQL, transaction.locked)
+            try:
+                value = run_to_end(rule(tables))
+            except psycopg.Error:
+                raise
+            except Exception as error:
+                if tables.wrote:  # cannot be undone alone: the group is run without it
+                    raise Spoiled(error) from error
+                raise
+            transaction.records.extend(tables.records)  # chained at the group's end
             if tables.woken:
-                await conn.execute(f"NOTIFY {CHANNEL}")
+                run_to_end(tables.session.run(_NOTIFY))  # sent once for the group
             return value
 
-        return await self._database.transaction(work)
+        return await self._database.unit(work, locks=locks)
 
     async def read(self, query: Query[T]) -> T:
-        return await self._database.transaction(lambda conn: query(PostgresSession(conn)))
+        return await self._database.read_on_thread(lambda session: run_to_end(query(session)))
 
     async def _listen(self) -> None:
         """Set the work event whenever any process announces work."""

@@ -27,12 +27,13 @@ from gateway.adapters.sql_common import (
     SUBMISSION_COLUMNS,
 )
 
-__all__ = ["POSTGRES", "SQLITE", "Dialect", "Statements"]
+__all__ = ["POSTGRES", "SQLITE", "Bulk", "Dialect", "Statements"]
 
 AUDIT_LOCK = 0x65756778  # PostgreSQL: one appender to the audit chain at a time
 _BATCH_MUTABLE = ("state", "total", "mapped", "rejected", "queued", "error", "updated_at")
 _TOKEN_COLUMNS = ("token_id", "name", "roles", "digest", "created_at", "revoked_at")
 _WAITING = "('queued', 'sending', 'retry_wait')"
+_CHANGE_COLUMNS = ("message_id", "at", "from_state", "to_state", "event", "detail")
 
 
 def _text_time(moment: datetime) -> str:
@@ -67,6 +68,7 @@ class Dialect:
     in_list: Callable[[str, str], str]  # `column` in the list parameter `name`
     list_value: Callable[[Sequence[str]], Any]  # the value of such a parameter
     audit_lock: str | None  # the statement that serialises appenders to the audit chain
+    bulk: bool  # many rows of a statement are sent as arrays in one (`Bulk`), not one by one
 
     def p(self, name: str) -> str:
         return self.placeholder(name)
@@ -90,6 +92,7 @@ SQLITE = Dialect(
     in_list=lambda column, name: f"{column} IN (SELECT value FROM json_each(:{name}))",
     list_value=lambda values: json.dumps(list(values)),
     audit_lock=None,
+    bulk=False,
 )
 POSTGRES = Dialect(
     name="postgresql",
@@ -102,7 +105,47 @@ POSTGRES = Dialect(
     in_list=lambda column, name: f"{column} = ANY(%({name})s::text[])",
     list_value=list,
     audit_lock=f"SELECT pg_advisory_xact_lock({AUDIT_LOCK})",
+    bulk=True,
 )
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Bulk:
+    """Many rows of a one-row statement as one statement over arrays (PostgreSQL's
+    `unnest`): one execution on the server instead of one a row. `key`: for an update,
+    the column that names the row (the last of several updates of one row wins)."""
+
+    sql: str
+    columns: tuple[str, ...]
+    key: str | None = None
+
+
+_TYPES = {
+    "message_id": "text", "at": "timestamptz", "from_state": "text", "to_state": "text",
+    "event": "text", "detail": "text", "seq": "bigint", "kind": "text", "subject": "text",
+    "actor": "text", "prev_hash": "text", "hash": "text", "state": "text",
+    "attempts": "integer", "updated_at": "timestamptz", "first_attempt_at": "timestamptz",
+    "next_attempt_at": "timestamptz", "lease_owner": "text", "lease_until": "timestamptz",
+    "last_error": "text",
+}  # fmt: skip
+
+
+def _arrays(columns: Sequence[str]) -> str:
+    arrays = ", ".join(f"%({column})s::{_TYPES[column]}[]" for column in columns)
+    return f"unnest({arrays}) AS v ({', '.join(columns)})"
+
+
+def _bulk_insert(table: str, columns: Sequence[str]) -> Bulk:
+    names = ", ".join(columns)
+    sql = f"INSERT INTO {table} ({names}) SELECT {names} FROM {_arrays(columns)}"
+    return Bulk(sql=sql, columns=tuple(columns))
+
+
+def _bulk_update(table: str, key: str, columns: Sequence[str]) -> Bulk:
+    every = (*columns, key)
+    changes = ", ".join(f"{column} = v.{column}" for column in columns)
+    sql = f"UPDATE {table} AS t SET {changes} FROM {_arrays(every)} WHERE t.{key} = v.{key}"
+    return Bulk(sql=sql, columns=every, key=key)
 
 
 def _insert(d: Dialect, table: str, columns: Sequence[str], conflict: str = "") -> str:
@@ -130,11 +173,13 @@ class Statements:
         self.update_message = (
             f"UPDATE messages SET {_set(d, MUTABLE_COLUMNS)} WHERE message_id = {p('message_id')}"
         )
-        self.insert_change = _insert(
-            d, "state_changes", ("message_id", "at", "from_state", "to_state", "event", "detail")
-        )
+        self.insert_change = _insert(d, "state_changes", _CHANGE_COLUMNS)
         self.message = f"SELECT * FROM messages WHERE message_id = {p('message_id')}"
         self.lock_message = self.message + d.lock_row
+        self.lock_messages = (  # in one order, so that two groups never wait in a circle
+            f"SELECT * FROM messages WHERE {d.in_list('message_id', 'ids')}"
+            " ORDER BY message_id" + d.lock_row
+        )
         self.due = (
             "SELECT * FROM messages AS m"
             f" WHERE (m.state = 'queued'"
@@ -207,6 +252,16 @@ class Statements:
         self.audit_lock = d.audit_lock
         self.audit_tail = "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1"
         self.insert_audit = _insert(d, "audit", AUDIT_INSERT_COLUMNS)
+        # the rows a transaction writes most, many at once where the dialect can
+        self.bulk: dict[str, Bulk] = (
+            {
+                self.insert_change: _bulk_insert("state_changes", _CHANGE_COLUMNS),
+                self.insert_audit: _bulk_insert("audit", AUDIT_INSERT_COLUMNS),
+                self.update_message: _bulk_update("messages", "message_id", MUTABLE_COLUMNS),
+            }
+            if d.bulk
+            else {}
+        )
         self.audit_entries = (
             f"SELECT * FROM audit WHERE seq > {p('after')} ORDER BY seq LIMIT {p('limit')}"
         )

@@ -48,9 +48,10 @@ class Engine(Protocol):
 
     sql: Statements
 
-    async def change(self, rule: Rule[T]) -> T:
+    async def change(self, rule: Rule[T], *, locks: Sequence[str] = ()) -> T:
         """Run `rule` in a transaction, chain its audit records last, commit, and wake the
-        dispatchers of every process if it says work arrived."""
+        dispatchers of every process if it says work arrived. `locks` are the message rows
+        it will lock: an engine that commits rules in groups locks them first, in order."""
         ...
 
     async def read(self, query: Query[T]) -> T: ...
@@ -80,7 +81,10 @@ class SqlStore:
         return await self._engine.change(lambda t: rules.submit(t, submission, messages))
 
     async def receive(self, inbound: InboundMessage, *, effect: Event | None) -> Receipt:
-        return await self._engine.change(lambda t: rules.receive(t, inbound, effect=effect))
+        return await self._engine.change(
+            lambda t: rules.receive(t, inbound, effect=effect),
+            locks=[inbound.correlation_id] if inbound.correlation_id else [],
+        )
 
     async def claim(
         self, *, worker: str, now: datetime, lease: timedelta, limit: int, peer: str | None = None
@@ -112,7 +116,7 @@ class SqlStore:
                 actor=actor,
             )
 
-        return await self._engine.change(rule)
+        return await self._engine.change(rule, locks=[message_id])
 
     async def add_token(self, token: ApiToken, *, actor: str = "admin") -> None:
         await self._engine.change(lambda t: rules.add_token(t, token, actor=actor))
@@ -154,6 +158,8 @@ class SqlStore:
 
     async def purge_bodies(self, *, updated_before: datetime) -> int:
         async def purge(tables: SqlTables) -> int:
+            tables.wrote = True
+            tables.locked.clear()  # bodies of locked rows may be gone: read them again
             before = {"before": self._to_db(updated_before)}
             return len(await tables.session.rows(self._sql.purge_bodies, before))
 

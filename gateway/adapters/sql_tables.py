@@ -69,15 +69,26 @@ def run_to_end(coroutine: Coroutine[Any, Any, T]) -> T:
 class SqlTables:
     """`store_rules.Tables` in one transaction of a SQL engine."""
 
-    def __init__(self, session: Session, sql: Statements) -> None:
+    def __init__(
+        self,
+        session: Session,
+        sql: Statements,
+        locked: dict[str, StoredMessage | None] | None = None,
+    ) -> None:
         self.session = session
         self.sql = sql
         self._to_db = sql.dialect.to_db
         self._from_db = sql.dialect.from_db
+        # Message rows this transaction holds locked already (a group's, locked first in
+        # one order), as they are now: `lock_message` needs no statement for them.
+        self.locked = locked if locked is not None else {}
         self.records: list[AuditRecord] = []
         self.woken = False
+        self.wrote = False  # a rule that raises after it wrote cannot be undone alone
 
     async def lock_message(self, message_id: str) -> StoredMessage | None:
+        if message_id in self.locked:
+            return self.locked[message_id]
         rows = await self.session.rows(self.sql.lock_message, {"message_id": message_id})
         return message_from_row(rows[0], self._from_db) if rows else None
 
@@ -88,11 +99,16 @@ class SqlTables:
         return [message_from_row(row, self._from_db) for row in rows]
 
     async def insert_messages(self, messages: Sequence[StoredMessage]) -> set[str]:
+        self.wrote = True
         values = [message_values(m, MESSAGE_COLUMNS, self._to_db) for m in messages]
         results = await self.session.rows_many(self.sql.insert_message, values)
         return {str(row["message_id"]) for rows in results for row in rows}
 
     async def update_messages(self, messages: Sequence[StoredMessage]) -> None:
+        self.wrote = True
+        for message in messages:
+            if message.message_id in self.locked:
+                self.locked[message.message_id] = message
         values = [
             {**message_values(m, MUTABLE_COLUMNS, self._to_db), "message_id": m.message_id}
             for m in messages
@@ -100,6 +116,7 @@ class SqlTables:
         await self.session.run_many(self.sql.update_message, values)
 
     async def add_changes(self, changes: Sequence[StateChange]) -> None:
+        self.wrote = True
         if changes:
             await self.session.run_many(
                 self.sql.insert_change,
@@ -117,6 +134,7 @@ class SqlTables:
             )
 
     async def insert_submission(self, submission: Submission) -> bool:
+        self.wrote = True
         values = submission_values(submission, self._to_db)
         return bool(await self.session.rows(self.sql.insert_submission, values))
 
@@ -127,10 +145,12 @@ class SqlTables:
         return submission_from_row(rows[0], self._from_db) if rows else None
 
     async def insert_inbound(self, inbound: InboundMessage) -> bool:
+        self.wrote = True
         values = inbound_values(inbound, self._to_db)
         return bool(await self.session.rows(self.sql.insert_inbound, values))
 
     async def insert_token(self, token: ApiToken) -> None:
+        self.wrote = True
         await self.session.run(self.sql.insert_token, token_values(token, self._to_db))
 
     async def lock_token(self, token_id: str) -> ApiToken | None:
@@ -138,9 +158,11 @@ class SqlTables:
         return token_from_row(rows[0], self._from_db) if rows else None
 
     async def revoke(self, token_id: str, *, at: datetime) -> None:
+        self.wrote = True
         await self.session.run(self.sql.revoke_token, {"id": token_id, "at": self._to_db(at)})
 
     async def insert_batch(self, batch: Batch) -> bool:
+        self.wrote = True
         values = batch_values(batch, self._to_db)
         return bool(await self.session.rows(self.sql.insert_batch, values))
 
@@ -153,10 +175,12 @@ class SqlTables:
         return batch_from_row(rows[0], self._from_db) if rows else None
 
     async def update_batch(self, batch: Batch) -> None:
+        self.wrote = True
         values = batch_values(batch, self._to_db)
         await self.session.run(self.sql.update_batch, values)
 
     async def add_rejections(self, rejections: Sequence[BatchRejection]) -> None:
+        self.wrote = True
         if rejections:
             await self.session.run_many(
                 self.sql.insert_rejection, [rejection_values(r) for r in rejections]

@@ -33,16 +33,16 @@ import asyncio
 import os
 import sqlite3
 import threading
-from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar, Generic, TypeVar, cast
+from typing import Any, ClassVar, TypeVar, cast
 
+from gateway.adapters.db_thread import DatabaseThread, Outcome, Unit
 from gateway.adapters.sql_common import migrations
 from gateway.adapters.sqlite_files import is_damage, open_checked
-from gateway.errors import ConfigError, GatewayError, TransportError
+from gateway.errors import ConfigError, TransportError
 from gateway.logging import get_logger
 
 __all__ = ["SqliteDatabase", "SqliteSession", "StoreFault"]
@@ -66,11 +66,7 @@ class StoreFault:
         return TransportError(self.code, self.reason)
 
 
-@dataclass(frozen=True, slots=True)
-class _Unit(Generic[T]):
-    work: Callable[[sqlite3.Connection], T]
-    future: asyncio.Future[T]
-    loop: asyncio.AbstractEventLoop
+Work = Callable[[sqlite3.Connection], Any]
 
 
 class SqliteDatabase:
@@ -82,9 +78,9 @@ class SqliteDatabase:
     ) -> None:
         self._db = connection
         self._executor = executor
-        self._pending: deque[_Unit[Any]] = deque()
-        self._lock = threading.Lock()
-        self._draining = False
+        self._thread = DatabaseThread[Work](
+            executor, self._run_group, name="SQLite", max_group=MAX_GROUP
+        )
         self._users = 1
         self._path: Path | None = None
         self._file = path
@@ -149,15 +145,8 @@ class SqliteDatabase:
         fault = self._fault
         if fault is not None and fault.lasting:
             raise fault.error()  # a damaged file: no more work on it
-        loop = asyncio.get_running_loop()
-        future: asyncio.Future[T] = loop.create_future()
-        unit = _Unit(work, future, loop)
-        with self._lock:
-            self._pending.append(unit)
-            start, self._draining = not self._draining, True
-        if start:
-            self._executor.submit(self._drain)
-        return await future
+        value: T = await self._thread.run(work)
+        return value
 
     async def check(self) -> None:
         """Raise the database's fault, if it has one and it is not over: with a passing
@@ -198,29 +187,7 @@ class SqliteDatabase:
             )
         self._executor.shutdown()
 
-    def _drain(self) -> None:
-        """On the database's thread: run waiting units in groups until none is left. Every
-        unit's caller hears how it went, whatever happens to the group."""
-        while True:
-            with self._lock:
-                if not self._pending:
-                    self._draining = False
-                    return
-                group = [self._pending.popleft() for _ in range(min(MAX_GROUP, len(self._pending)))]
-            try:
-                outcomes = self._run_group(group)
-            except Exception as error:  # noqa: BLE001 - a fault of ours: tell the callers
-                get_logger().exception("a SQLite group failed", error_type=type(error).__name__)
-                reason = f"the SQLite store failed: {error!r}"
-                outcomes = [(False, GatewayError("GW-INTERNAL", reason)) for _ in group]
-            settled: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[Any], Any]]] = {}
-            for unit, outcome in zip(group, outcomes, strict=True):
-                settled.setdefault(unit.loop, []).append((unit.future, outcome))
-            for loop, results in settled.items():  # one wake-up of each loop per group
-                if not loop.is_closed():
-                    loop.call_soon_threadsafe(_settle_all, results)
-
-    def _run_group(self, group: list[_Unit[Any]]) -> list[tuple[bool, Any]]:
+    def _run_group(self, group: list[Unit[Work]]) -> list[Outcome]:
         """Each unit's (succeeded, value or exception), all committed in one transaction."""
         db = self._db
         fault = self._fault
@@ -317,7 +284,7 @@ class SqliteSession:
         return [await self.rows(sql, one) for one in params]
 
 
-def _run_unit(db: sqlite3.Connection, unit: _Unit[Any]) -> tuple[bool, Any]:
+def _run_unit(db: sqlite3.Connection, unit: Unit[Work]) -> Outcome:
     db.execute("SAVEPOINT unit")
     try:
         value = unit.work(db)
@@ -330,16 +297,6 @@ def _run_unit(db: sqlite3.Connection, unit: _Unit[Any]) -> tuple[bool, Any]:
         return False, error
     db.execute("RELEASE unit")
     return True, value
-
-
-def _settle_all(outcomes: list[tuple[asyncio.Future[Any], tuple[bool, Any]]]) -> None:
-    for future, (succeeded, value) in outcomes:
-        if future.cancelled():  # the caller stopped waiting; the unit ran all the same
-            continue
-        if succeeded:
-            future.set_result(value)
-        else:
-            future.set_exception(value)
 
 
 def _migrate(db: sqlite3.Connection) -> None:

@@ -43,7 +43,8 @@ class _Engine:
         self._database = database
         self._work = WorkSignal()  # in-process wake-up: one process uses this store
 
-    async def change(self, rule: Rule[T]) -> T:
+    async def change(self, rule: Rule[T], *, locks: Sequence[str] = ()) -> T:
+        # One writer: no row locks to take in order.
         def unit(db: sqlite3.Connection) -> tuple[T, bool]:
             tables = SqlTables(SqliteSession(db), SQL)
             value = run_to_end(rule(tables))

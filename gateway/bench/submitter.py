@@ -1,11 +1,11 @@
 """The national system of the end-to-end benchmark, in a process of its own (as it is on a
-machine of its own): `python -m gateway.bench.submitter API TOKEN COUNT CONCURRENCY`.
+machine of its own): `python -m gateway.bench.submitter API[,API...] TOKEN COUNT CONCURRENCY`.
 
 It POSTs COUNT numbered copies of the sample record over CONCURRENCY kept-alive
-connections, and writes `start PERF_COUNTER`, then `MESSAGE_ID PERF_COUNTER`
-per accepted message (when its POST began), then `done`. On Linux
-perf_counter is one clock for all processes, so the caller can set these
-against the peer's acknowledgement times.
+connections (spread over the gateways when several APIs are named), and writes
+`start PERF_COUNTER`, then `MESSAGE_ID PERF_COUNTER` per accepted message (when its POST
+began), then `done`. On Linux perf_counter is one clock for all processes, so the caller
+can set these against the peer's acknowledgement times.
 
 It shares the gateway's two cores, so it speaks plain HTTP/1.1 on asyncio
 streams: a load generator should cost less than what it measures (an
@@ -32,7 +32,7 @@ async def post_records(
 ) -> None:
     sample = json.loads(SAMPLE.read_text())
     numbers = iter(range(count))
-    address = urlsplit(api)
+    addresses = [urlsplit(one) for one in api.split(",")]
     print("start", time.perf_counter(), file=report, flush=True)
     await asyncio.gather(
         *(
@@ -44,7 +44,7 @@ async def post_records(
                 numbers=numbers,
                 report=report,
             )
-            for _ in range(concurrency)
+            for address in (addresses[n % len(addresses)] for n in range(concurrency))
         )
     )
     print("done", time.perf_counter(), file=report, flush=True)

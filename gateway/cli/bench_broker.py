@@ -85,10 +85,20 @@ def register_subcommands(subcommands: argparse._SubParsersAction[argparse.Argume
     )
     pipeline.add_argument(
         "--store",
-        choices=["sqlite", "postgresql"],
         default="sqlite",
-        help="with --end-to-end: the gateway's store (PostgreSQL in a temporary schema of "
-        "--postgres)",
+        metavar="STORE[,STORE]",
+        help="with --end-to-end: the gateway's store, sqlite or postgresql (PostgreSQL in a "
+        "temporary schema of --postgres), or both, sqlite,postgresql: each run measures one "
+        "then the other, and the medians are set side by side with their ratio",
+    )
+    pipeline.add_argument(
+        "--gateways",
+        type=int,
+        default=1,
+        metavar="N",
+        help="with --end-to-end on postgresql: N gateway processes share the schema (one in "
+        "this process, the others `eugw serve`), the national system's connections spread "
+        "over them (default 1)",
     )
     pipeline.add_argument("--postgres", default=DEFAULT_POSTGRES_URL, help="PostgreSQL URL")
     pipeline.add_argument(

@@ -3,7 +3,11 @@
 A gateway on a fresh store (SQLite or a temporary PostgreSQL schema) with a
 throw-away demo PKI, the benchmark's national system and its acknowledging
 peer each in a process of its own, and the bare floor measured in the same
-run (see `gateway.bench.end_to_end`).
+run (see `gateway.bench.end_to_end`). With `--store sqlite,postgresql` each run
+measures both, one after the other, and the medians are set side by side (a
+shared machine's speed drifts: compare engines within one run). With
+`--gateways N` (PostgreSQL) N gateway processes share the schema and the
+national system spreads its connections over them.
 """
 
 from __future__ import annotations
@@ -11,6 +15,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
+import signal
 import statistics
 import sys
 import tempfile
@@ -23,6 +29,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
+import aiohttp
 import psycopg
 from lxml import etree
 from psycopg import sql
@@ -34,6 +41,7 @@ from gateway.bench.pipeline import SAMPLE, numbered_record, numbered_records
 from gateway.bench.sustained import Interval, SustainedFigures, measure_sustained
 from gateway.broker.access import Role, new_token
 from gateway.errors import ConfigError
+from gateway.listen_ports import free_port
 from gateway.logging import configure_logging
 from gateway.pipeline.services import Services
 from gateway.pipeline.submissions import SubmissionRequest, Submissions
@@ -48,11 +56,17 @@ __all__ = ["end_to_end", "peer_process"]
 F = TypeVar("F")
 
 
+STORES = ("sqlite", "postgresql")
+
+
 def end_to_end(args: argparse.Namespace) -> int:
     """`eugw bench pipeline --end-to-end`: the figures of one or more runs, or of a long one."""
     configure_logging(LogLevel.WARNING)  # a log line per message would be measured too
+    stores = _stores(args)
     if args.duration:
-        return _sustained(args)
+        if len(stores) > 1:
+            raise ConfigError("GW-CFG-USAGE", "--duration measures one store", "--store")
+        return _sustained(args, stores[0])
     floor_records = numbered_records(json.loads(SAMPLE.read_text()), min(args.count, 500))
 
     async def measure(run: _Running) -> EndToEndFigures:
@@ -65,29 +79,100 @@ def end_to_end(args: argparse.Namespace) -> int:
             concurrency=args.concurrency,
         )
 
-    runs = []
+    runs: dict[str, list[EndToEndFigures]] = {store: [] for store in stores}
     for number in range(1, args.runs + 1):
-        figures = asyncio.run(_on_store(args, measure))
-        runs.append(figures)
-        if not args.json:
-            prefix = f"run {number}/{args.runs}: " if args.runs > 1 else ""
-            print(prefix + _end_to_end_line(figures), flush=True)
+        for store in stores:
+            figures = asyncio.run(_on_store(args, store, measure))
+            runs[store].append(figures)
+            if not args.json:
+                prefix = f"run {number}/{args.runs}: " if args.runs > 1 else ""
+                label = f"{_label(args, store)}: " if len(stores) > 1 else ""
+                print(prefix + label + _end_to_end_line(figures), flush=True)
     if args.json:
-        documents = [_end_to_end_document(figures) for figures in runs]
-        if len(runs) == 1:
-            print(json.dumps(documents[0], indent=2))
-        else:
-            print(json.dumps({"runs": documents, "median": _medians(runs)}, indent=2))
-    elif len(runs) > 1:
-        median = _medians(runs)
-        shares = sorted(figures.share_of_floor for figures in runs)
-        print(
-            f"median of {len(runs)} runs: {median['messages_per_s']:.0f} messages/s, "
-            f"p50 {median['p50_ms']:.0f} ms, p99 {median['p99_ms']:.0f} ms, "
-            f"{median['share_of_floor']:.0%} of the floor (runs from {shares[0]:.0%} "
-            f"to {shares[-1]:.0%})"
-        )
+        print(json.dumps(_document(args, runs), indent=2))
+        return 0
+    for store, measured in runs.items():
+        if len(measured) > 1:
+            label = f"{_label(args, store)}, " if len(stores) > 1 else ""
+            print(label + _median_line(measured))
+    if len(stores) > 1:
+        print(_ratio_line(args, runs))
     return 0
+
+
+def _stores(args: argparse.Namespace) -> list[str]:
+    stores = [store.strip() for store in args.store.split(",") if store.strip()]
+    unknown = [store for store in stores if store not in STORES]
+    if unknown or not stores or len(set(stores)) != len(stores):
+        raise ConfigError(
+            "GW-CFG-USAGE", "--store names sqlite, postgresql or both, each once", "--store"
+        )
+    if args.gateways < 1:
+        raise ConfigError("GW-CFG-USAGE", "--gateways is at least 1", "--gateways")
+    if args.gateways > 1 and "sqlite" in stores:
+        raise ConfigError(
+            "GW-CFG-USAGE",
+            "several gateways share a PostgreSQL database; SQLite is one process's",
+            "--gateways",
+        )
+    return stores
+
+
+def _label(args: argparse.Namespace, store: str) -> str:
+    name = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}[store]
+    return f"{name} ({args.gateways} gateways)" if args.gateways > 1 else name
+
+
+def _median_line(runs: list[EndToEndFigures]) -> str:
+    median = _medians(runs)
+    shares = sorted(figures.share_of_floor for figures in runs)
+    return (
+        f"median of {len(runs)} runs: {median['messages_per_s']:.0f} messages/s, "
+        f"p50 {median['p50_ms']:.0f} ms, p99 {median['p99_ms']:.0f} ms, "
+        f"{median['share_of_floor']:.0%} of the floor (runs from {shares[0]:.0%} "
+        f"to {shares[-1]:.0%})"
+    )
+
+
+def _ratio(runs: dict[str, list[EndToEndFigures]]) -> dict[str, float]:
+    sqlite, postgresql = _medians(runs["sqlite"]), _medians(runs["postgresql"])
+    return {
+        "throughput": postgresql["messages_per_s"] / sqlite["messages_per_s"],
+        "p99": postgresql["p99_ms"] / sqlite["p99_ms"],
+    }
+
+
+def _ratio_line(args: argparse.Namespace, runs: dict[str, list[EndToEndFigures]]) -> str:
+    ratio = _ratio(runs)
+    return (
+        f"{_label(args, 'postgresql')} against SQLite (medians of the same runs): "
+        f"{ratio['throughput']:.0%} of its throughput, p99 {ratio['p99']:.1f} times its p99"
+    )
+
+
+def _document(args: argparse.Namespace, runs: dict[str, list[EndToEndFigures]]) -> dict[str, Any]:
+    if len(runs) == 1:  # one store: its run, or its runs and their median
+        [figures] = runs.values()
+        if len(figures) == 1:
+            return _end_to_end_document(figures[0])
+        return {
+            "runs": [_end_to_end_document(one) for one in figures],
+            "median": _medians(figures),
+            "gateways": args.gateways,
+        }
+    document: dict[str, Any] = {
+        "gateways": args.gateways,
+        "stores": {
+            store: {
+                "runs": [_end_to_end_document(one) for one in figures],
+                "median": _medians(figures),
+            }
+            for store, figures in runs.items()
+        },
+    }
+    if len(runs) > 1:
+        document["postgresql_to_sqlite"] = _ratio(runs)
+    return document
 
 
 def _end_to_end_line(figures: EndToEndFigures) -> str:
@@ -115,7 +200,7 @@ def _medians(runs: list[EndToEndFigures]) -> dict[str, float]:
     }
 
 
-def _sustained(args: argparse.Namespace) -> int:
+def _sustained(args: argparse.Namespace, store: str) -> int:
     sample = json.loads(SAMPLE.read_text())
 
     def report(interval: Interval) -> None:
@@ -138,7 +223,7 @@ def _sustained(args: argparse.Namespace) -> int:
             report=report,
         )
 
-    figures = asyncio.run(_on_store(args, measure))
+    figures = asyncio.run(_on_store(args, store, measure))
     if args.json:
         print(json.dumps({**asdict(figures), "last_to_first": figures.last_to_first}, indent=2))
     else:
@@ -159,8 +244,10 @@ class _Running:
     services: Services
 
 
-async def _on_store(args: argparse.Namespace, measure: Callable[[_Running], Awaitable[F]]) -> F:
-    if args.store == "sqlite":
+async def _on_store(
+    args: argparse.Namespace, store: str, measure: Callable[[_Running], Awaitable[F]]
+) -> F:
+    if store == "sqlite":
         return await _end_to_end_on(args, measure, database_url="")
     schema = f"bench_{uuid.uuid4().hex[:8]}"
     async with await psycopg.AsyncConnection.connect(args.postgres, autocommit=True) as conn:
@@ -192,6 +279,7 @@ async def _end_to_end_on(
                 log_level=LogLevel.WARNING,
                 database_url=database_url,
                 rate_limit_per_second=0,  # one submitter flat out is the point here
+                mappings_dir=SAMPLE.parents[2],  # the shipped mappings: no warning of none
             )
             stop = asyncio.Event()
             async with running_services(settings) as services:
@@ -203,17 +291,72 @@ async def _end_to_end_on(
                 server = asyncio.create_task(serve(services, stop, started))
                 endpoints = await started
                 try:
-                    return await measure(
-                        _Running(
-                            api=endpoints.api,
-                            token=secret,
-                            acknowledged_at=acknowledged_at,
-                            services=services,
+                    async with other_gateways(settings, args.gateways - 1) as apis:
+                        return await measure(
+                            _Running(
+                                api=",".join([endpoints.api, *apis]),
+                                token=secret,
+                                acknowledged_at=acknowledged_at,
+                                services=services,
+                            )
                         )
-                    )
                 finally:
                     stop.set()
                     await server
+
+
+@asynccontextmanager
+async def other_gateways(settings: Settings, count: int) -> AsyncIterator[list[str]]:
+    """`count` more gateways on the same store and data, each an `eugw serve` process of
+    its own: their API URLs, once each answers ready."""
+    processes: list[asyncio.subprocess.Process] = []
+    apis: list[str] = []
+    try:
+        for number in range(count):
+            port = free_port()
+            environment = {
+                **os.environ,
+                "EUGW_DATA_DIR": str(settings.data_dir),
+                "EUGW_DATABASE_URL": settings.database_url,
+                "EUGW_API_PORT": str(port),
+                "EUGW_INBOUND_PORT": str(free_port()),
+                "EUGW_EURODAC_URL": settings.eurodac_url,
+                "EUGW_DUBLINET_PEERS": "",
+                "EUGW_CRYPTO_THREADS": str(settings.crypto_threads),
+                "EUGW_CRYPTO_PROCESSES": str(settings.crypto_processes),
+                "EUGW_LOG_LEVEL": "warning",
+                "EUGW_RATE_LIMIT_PER_SECOND": "0",
+                "EUGW_MAPPINGS_DIR": str(settings.mappings_dir),
+                "EUGW_AUDIT_CHECKPOINT_FILE": f"audit/checkpoints-{number + 2}.log",
+            }
+            gateway = ("-m", "gateway", "serve")
+            processes.append(
+                await asyncio.create_subprocess_exec(
+                    sys.executable, *gateway, env=environment, stdout=asyncio.subprocess.DEVNULL
+                )
+            )
+            apis.append(f"http://127.0.0.1:{port}")
+        for api in apis:
+            await _ready(api)
+        yield apis
+    finally:
+        for process in processes:
+            if process.returncode is None:
+                process.send_signal(signal.SIGTERM)
+        for process in processes:
+            await process.wait()
+
+
+async def _ready(api: str) -> None:
+    async with asyncio.timeout(60), aiohttp.ClientSession() as session:
+        while True:
+            try:
+                async with session.get(f"{api}/readyz") as answer:
+                    if answer.status == 200:
+                        return
+            except aiohttp.ClientError:
+                pass
+            await asyncio.sleep(0.1)
 
 
 @asynccontextmanager

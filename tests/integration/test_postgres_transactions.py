@@ -14,10 +14,12 @@ import pytest
 from stores import POSTGRES, postgres_schema
 from structlog.testing import capture_logs
 
+from gateway.adapters.postgres_commit import Spoiled, Transaction
 from gateway.adapters.postgres_db import RETRIES, Connection, PostgresDatabase, audit
 from gateway.adapters.sql_common import audit_from_row
+from gateway.adapters.sql_tables import run_to_end
 from gateway.broker.audit import AuditRecord, verify_chain
-from gateway.errors import TransportError
+from gateway.errors import InputError, TransportError
 
 
 @pytest.fixture
@@ -120,3 +122,40 @@ async def test_audit_entries_are_chained_at_the_end_of_their_transaction(
     entries = await database.transaction(trail)
     assert [entry.kind for entry in entries] == ["test.first", "test.second"]  # type: ignore[attr-defined]
     assert verify_chain(entries) is None  # type: ignore[arg-type]
+
+
+async def test_a_unit_that_fails_after_it_wrote_is_undone_alone_and_its_group_goes_on(
+    database: PostgresDatabase,
+) -> None:
+    def insert(number: int):  # type: ignore[no-untyped-def]
+        def work(transaction: Transaction) -> int:
+            run_to_end(transaction.session.run("INSERT INTO pair VALUES (%(n)s, 0)", {"n": number}))
+            return number
+
+        return work
+
+    def spoiled(transaction: Transaction) -> None:
+        run_to_end(transaction.session.run("INSERT INTO pair VALUES (50, 0)"))
+        raise Spoiled(InputError("GW-IN-JSON", "refused after writing"))
+
+    def refused(_: Transaction) -> None:
+        raise InputError("GW-IN-JSON", "refused before writing")
+
+    outcomes = await asyncio.gather(
+        database.unit(insert(10)),
+        database.unit(spoiled),
+        database.unit(refused),
+        database.unit(insert(11)),
+        return_exceptions=True,
+    )
+    assert outcomes[0] == 10
+    assert outcomes[3] == 11
+    assert isinstance(outcomes[1], InputError)
+    assert str(outcomes[1]).endswith("refused after writing")
+    assert isinstance(outcomes[2], InputError)
+
+    async def ids(conn: Connection) -> list[int]:
+        cursor = await conn.execute("SELECT id FROM pair ORDER BY id")
+        return [row["id"] for row in await cursor.fetchall()]
+
+    assert await database.transaction(ids) == [1, 2, 10, 11]  # nothing of the spoiled one

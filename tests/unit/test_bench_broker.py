@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -44,3 +45,34 @@ def test_bench_pipeline_end_to_end_repeated_reports_each_run_and_the_median(
     assert [run["count"] for run in figures["runs"]] == [6, 6, 6]
     shares = sorted(run["share_of_floor"] for run in figures["runs"])
     assert figures["median"]["share_of_floor"] == shares[1]
+
+
+def test_bench_pipeline_end_to_end_sets_both_stores_side_by_side_without_warnings(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)  # no mappings/ here: the benchmark brings its own
+    arguments = ["bench", "pipeline", "--end-to-end", "--count", "6", "--runs", "2"]
+    assert main([*arguments, "--store", "sqlite,postgresql"]) == 0
+    out, err = capsys.readouterr()
+    assert "no mappings directory" not in out + err
+    lines = out.splitlines()
+    assert sum(line.startswith("run 1/2: SQLite: 6 messages") for line in lines) == 1
+    assert sum(line.startswith("run 2/2: PostgreSQL: 6 messages") for line in lines) == 1
+    [ratio] = [line for line in lines if line.startswith("PostgreSQL against SQLite")]
+    assert "% of its throughput, p99 " in ratio
+    assert main([*arguments, "--store", "sqlite,postgresql", "--json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert sorted(document["stores"]) == ["postgresql", "sqlite"]
+    assert [run["count"] for run in document["stores"]["sqlite"]["runs"]] == [6, 6]
+    assert document["postgresql_to_sqlite"]["throughput"] > 0
+
+
+def test_bench_pipeline_end_to_end_runs_two_gateways_on_one_postgresql(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    arguments = ["bench", "pipeline", "--end-to-end", "--count", "12", "--json"]
+    assert main([*arguments, "--store", "postgresql", "--gateways", "2"]) == 0
+    figures = json.loads(capsys.readouterr().out)
+    assert figures["count"] == 12
+    assert main([*arguments, "--store", "sqlite", "--gateways", "2"]) == 2  # one process's
+    assert "GW-CFG-USAGE" in capsys.readouterr().err
