@@ -76,6 +76,37 @@ def configure_logging(
         logger_factory=structlog.PrintLoggerFactory(out),
         cache_logger_on_first_use=False,
     )
+    _route_library_logs(level, out, renderer)
+
+
+def _route_library_logs(level: LogLevel, out: TextIO, renderer: Any) -> None:
+    """The libraries' own logs (psycopg's pool, aiohttp, asyncio: the standard `logging`
+    module) go out as ours do: in the same format (JSON under `log_format = json`), with
+    the same redaction, the library's logger named, from the configured level on."""
+    handler = logging.StreamHandler(out)
+    handler.set_name(_LIBRARY_HANDLER)
+    handler.setFormatter(
+        structlog.stdlib.ProcessorFormatter(
+            foreign_pre_chain=[
+                structlog.stdlib.add_log_level,
+                structlog.stdlib.add_logger_name,
+                structlog.processors.TimeStamper(fmt="iso", utc=True),
+            ],
+            processors=[
+                structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                redact,
+                structlog.processors.format_exc_info,
+                renderer,
+            ],
+        )
+    )
+    root = logging.getLogger()
+    root.handlers = [kept for kept in root.handlers if kept.get_name() != _LIBRARY_HANDLER]
+    root.addHandler(handler)
+    root.setLevel(logging.getLevelNamesMapping()[level.value.upper()])
+
+
+_LIBRARY_HANDLER = "eugw-library-logs"
 
 
 class _CurrentStderr(io.TextIOBase):

@@ -57,6 +57,11 @@ class Metrics:
             "(the peer sends again or gives up), by peer and error code.", ["peer", "code"],
             registry=self.registry,
         )  # fmt: skip
+        self.security_failures = Counter(
+            "eugw_peer_security_failures", "Sends whose peer failed a security check (its TLS "
+            "server certificate not trusted, its acknowledgement's signature refused), by peer "
+            "and error code.", ["peer", "code"], registry=self.registry,
+        )  # fmt: skip
         self.requests = Counter(
             "eugw_http_requests", "HTTP requests answered, by route and status.",
             ["method", "route", "status"], registry=self.registry,
@@ -89,6 +94,9 @@ class Metrics:
             self.retries.labels(peer=peer).inc()
         elif outcome in {"dead", "refused"}:
             self.dead_letters.labels(peer=peer).inc()
+
+    def observe_security(self, *, peer: str, code: str) -> None:
+        self.security_failures.labels(peer=peer, code=code).inc()
 
     def observe_refused(self, *, peer: str, code: str) -> None:
         self.inbound_refused.labels(peer=peer, code=code).inc()

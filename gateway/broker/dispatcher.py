@@ -28,7 +28,7 @@ from gateway.broker.outbox import Outbox
 from gateway.broker.records import StoredMessage
 from gateway.broker.retry import GiveUp, RetryPolicy, decide
 from gateway.broker.states import Event
-from gateway.errors import GatewayError, RemoteError
+from gateway.errors import GatewayError, RemoteError, SecurityError
 from gateway.logging import get_logger
 from gateway.ports import Transport
 
@@ -40,13 +40,20 @@ AckCheck = Callable[[StoredMessage, bytes], Awaitable[None]]
 
 class SendObserver(Protocol):
     """Told the outcome of every send attempt (for metrics): `outcome` is "acknowledged",
-    "retry", "dead" or "refused"; `seconds` is how long the delivery took."""
+    "retry", "dead" or "refused"; `seconds` is how long the delivery took. Told too of a
+    peer that failed a security check (`code`: its TLS certificate not trusted, its
+    acknowledgement's signature refused)."""
 
     def observe_send(self, *, peer: str, outcome: str, seconds: float) -> None: ...
+
+    def observe_security(self, *, peer: str, code: str) -> None: ...
 
 
 class _Unobserved:
     def observe_send(self, *, peer: str, outcome: str, seconds: float) -> None:
+        return None
+
+    def observe_security(self, *, peer: str, code: str) -> None:
         return None
 
 
@@ -193,6 +200,11 @@ class Dispatcher:
             log.warning("message refused by the peer", code=error.code, state="dead")
             return
         except GatewayError as error:
+            if isinstance(error, SecurityError):  # an operator must look: tell them
+                self.observer.observe_security(peer=message.peer, code=error.code)
+                log.warning(
+                    "the peer failed a security check", code=error.code, reason=error.message
+                )
             circuit.record_failure(self.outbox.clock.now())
             seconds = time.perf_counter() - started
             dead = await self._retry_or_give_up(message, error)

@@ -14,6 +14,7 @@ import pytest
 from aiohttp import web
 from pki import GATEWAY, GeneratedPki, write_pair
 from polling import eventually
+from structlog.testing import capture_logs
 
 from gateway.adapters.clock import SystemClock
 from gateway.adapters.http_transport import HttpTransport, Route
@@ -26,6 +27,7 @@ from gateway.broker.retry import RetryPolicy
 from gateway.broker.sealing import BodyCipher
 from gateway.broker.states import Event, MessageState
 from gateway.errors import RemoteError, SecurityError, TransportError
+from gateway.observability import Metrics
 from gateway.security.pki import Issued
 from gateway.security.tls import client_context, peer_of, server_context
 
@@ -244,3 +246,59 @@ async def test_a_peer_failing_a_third_of_the_time_still_gets_everything(
     assert {change.detail.split(":")[0] for change in failures} <= {
         "GW-TRN-HTTP", "GW-TRN-REFUSED", "GW-TRN-TIMEOUT",
     }  # fmt: skip
+
+
+@pytest.mark.parametrize("fault", ["untrusted server", "bad acknowledgement signature"])
+async def test_a_peer_failing_a_security_check_is_a_warning_naming_it_and_counted(
+    pki: GeneratedPki, receiver: Receiver, tmp_path: Path, fault: str
+) -> None:
+    """Unlike a 503, an untrusted certificate or a refused signature needs an operator."""
+    runner = None
+    url = receiver.url
+    if fault == "untrusted server":
+        rogue = Receiver()
+        runner = await _serve(rogue, pki.rogue_server, pki, tmp_path / "rogue")
+        url = rogue.url
+    cert, key = write_pair(pki.client, tmp_path, "client")
+    context = client_context(cert_file=cert, key_file=key, trust=pki.trust, server=GATEWAY)
+    http = HttpTransport({PEER: Route(url=url, ssl_context=context)}, timeout=5)
+
+    async def check_ack(_: object, __: bytes) -> None:
+        raise SecurityError("GW-SIG-INVALID", "the signature does not hold")
+
+    store = await SqliteStore.open(tmp_path / "gateway.sqlite3")
+    outbox = Outbox(store, BodyCipher.generate(), SystemClock())
+    metrics = Metrics()
+    dispatcher = Dispatcher(
+        outbox=outbox,
+        transport=http,
+        peers=[PEER],
+        check_ack=check_ack if fault != "untrusted server" else _accept,
+        observer=metrics,
+    )
+    message = NewMessage(
+        message_id="m-1", peer=PEER, message_type="eurodac.enrolment", conversation_id="c",
+        body=b"<signed/>",
+    )  # fmt: skip
+    await outbox.put([message])
+    code = "GW-TLS-HANDSHAKE" if fault == "untrusted server" else "GW-SIG-INVALID"
+    try:
+        with capture_logs() as logs:
+            assert await dispatcher.send_due(PEER) == 1
+    finally:
+        await http.close()
+        await store.close()
+        if runner is not None:
+            await runner.cleanup()
+    [warning] = [entry for entry in logs if entry["event"] == "the peer failed a security check"]
+    assert warning["log_level"] == "warning"
+    assert warning["peer"] == PEER
+    assert warning["code"] == code
+    counted = metrics.registry.get_sample_value(
+        "eugw_peer_security_failures_total", {"peer": PEER, "code": code}
+    )
+    assert counted == 1
+
+
+async def _accept(_: object, __: bytes) -> None:
+    return None

@@ -2,12 +2,18 @@ from __future__ import annotations
 
 import io
 import json
+import logging
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import structlog
+from eugw_process import child_env
 from structlog.testing import capture_logs
 
+from gateway.listen_ports import free_port
 from gateway.logging import REDACTED, configure_logging, get_logger, redact
 from gateway.settings import LogFormat, LogLevel
 
@@ -64,3 +70,41 @@ def test_console_format_is_readable() -> None:
     assert "peer" in text
     with pytest.raises(json.JSONDecodeError):
         json.loads(text)
+
+
+def test_the_libraries_logs_go_out_as_ours_do() -> None:
+    stream = io.StringIO()
+    configure_logging(LogLevel.INFO, LogFormat.JSON, stream)
+    logging.getLogger("psycopg.pool").warning("error connecting in %r: %s", "pool-1", "refused")
+    logging.getLogger("aiohttp.server").debug("below the level: dropped")
+    [line] = [json.loads(text) for text in stream.getvalue().splitlines()]
+    assert line["event"] == "error connecting in 'pool-1': refused"
+    assert line["logger"] == "psycopg.pool"
+    assert line["level"] == "warning"
+    configure_logging(LogLevel.INFO, LogFormat.JSON, stream)  # again: one handler, not two
+    logging.getLogger("aiohttp.server").error("once")
+    assert stream.getvalue().count('"once"') == 1
+
+
+def test_a_pool_that_cannot_connect_logs_json_under_json(tmp_path: Path) -> None:
+    """A real psycopg pool, retrying a port nobody listens on, through `eugw queue`."""
+    closed = free_port()
+    result = subprocess.run(
+        [sys.executable, "-m", "gateway", "queue"],
+        env=child_env(
+            {
+                "EUGW_DATA_DIR": str(tmp_path),
+                "EUGW_LOG_FORMAT": "json",
+                "EUGW_DATABASE_URL": f"postgresql://postgres@127.0.0.1:{closed}/test",
+            }
+        ),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    *logged, last = result.stderr.splitlines()
+    assert result.returncode == 2
+    assert last.startswith("GW-STORE-OPEN")
+    lines = [json.loads(text) for text in logged]  # every line JSON: none in plain text
+    assert any(line.get("logger", "").startswith("psycopg") for line in lines), lines
