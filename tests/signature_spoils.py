@@ -144,6 +144,29 @@ def _inclusive_namespaces(document: etree._Element, draw: st.DrawFn) -> None:
     inclusive.set("PrefixList", draw(st.sampled_from(["ds", "#default", "xsi ds"])))
 
 
+def _signature_attribute(document: etree._Element, draw: st.DrawFn) -> None:
+    node = draw(st.sampled_from([_signature(document), *_signature_parts(document)]))
+    name = draw(st.sampled_from(["Id", "URI", "Type", "Algorithm", "foo"]))
+    node.set(name, draw(st.sampled_from(["", "x", C14N_EXCLUSIVE])))
+
+
+def _signature_text(document: etree._Element, draw: st.DrawFn) -> None:
+    node = draw(st.sampled_from([_signature(document), *_signature_parts(document)]))
+    text = draw(st.sampled_from(["junk", " ", "\n  "]))
+    if draw(st.booleans()):
+        node.text = text
+    else:
+        node.tail = text
+
+
+def _unknown_element(document: etree._Element, draw: st.DrawFn) -> None:
+    key_info = _signature(document).find(D + "KeyInfo")
+    assert key_info is not None
+    holder = draw(st.sampled_from([key_info, key_info[0]]))
+    tag = draw(st.sampled_from([D + "Foo", "{urn:x}Foo", D + "KeyName", D + "X509SubjectName"]))
+    etree.SubElement(holder, tag).text = "x"
+
+
 SPOILS: dict[str, Spoil] = {
     "nothing": lambda document, draw: None,
     "content text": _text,
@@ -161,6 +184,9 @@ SPOILS: dict[str, Spoil] = {
     "signature moved": _move_signature,
     "second signature": _second_signature,
     "inclusive namespaces": _inclusive_namespaces,
+    "signature attribute": _signature_attribute,
+    "signature text": _signature_text,
+    "unknown element": _unknown_element,
 }
 
 

@@ -28,6 +28,7 @@ certificate's key (the verifier checks that).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import NamedTuple, NoReturn
 
@@ -65,6 +66,32 @@ _INCLUSIVE_NAMESPACES = f"{{{C14N_EXCLUSIVE}}}InclusiveNamespaces"
 _C14N_ALLOWED = frozenset({C14N_EXCLUSIVE})  # sets: `in` on a bare string finds substrings
 _DIGESTS_ALLOWED = frozenset({DIGEST_SHA256})
 _SCAN = (_SIGNATURE, etree.Comment, etree.ProcessingInstruction, etree.Entity)
+# What the XML-DSig schema lets each element carry, as signxml's schema check had it:
+# its attributes, and whether text may sit between its children.
+_ATTRIBUTES = {
+    _SIGNATURE: frozenset({"Id"}),
+    _SIGNED_INFO: frozenset({"Id"}),
+    _CANONICALIZATION: frozenset({"Algorithm"}),
+    _SIGNATURE_METHOD: frozenset({"Algorithm"}),
+    _REFERENCE: frozenset({"Id", "URI", "Type"}),
+    _TRANSFORMS: frozenset(),
+    _TRANSFORM: frozenset({"Algorithm"}),
+    _DIGEST_METHOD: frozenset({"Algorithm"}),
+    _DIGEST_VALUE: frozenset(),
+    _SIGNATURE_VALUE: frozenset({"Id"}),
+    _KEY_INFO: frozenset({"Id"}),
+    _X509_DATA: frozenset(),
+    _X509_CERTIFICATE: frozenset(),
+}
+_ELEMENT_ONLY = frozenset({_SIGNATURE, _SIGNED_INFO, _REFERENCE, _TRANSFORMS, _X509_DATA})
+_KEY_INFO_PARTS = ("KeyName", "KeyValue", "RetrievalMethod", "X509Data", "PGPData", "SPKIData")
+_X509_PARTS = ("X509IssuerSerial", "X509SKI", "X509SubjectName", "X509Certificate", "X509CRL")
+_KNOWN_CHILDREN = {  # of the ds namespace; other namespaces' elements are the schema's lax ##other
+    _KEY_INFO: frozenset(f"{{{DS}}}{name}" for name in (*_KEY_INFO_PARTS, "MgmtData")),
+    _X509_DATA: frozenset(f"{{{DS}}}{name}" for name in _X509_PARTS),
+}
+# an xs:ID: a name without a colon (NCName), and no two alike in one signature
+_NCNAME = re.compile(r"[^\W\d][\w.\-\u00b7\u0300-\u036f\u203f\u2040]*\Z")
 
 
 class SignatureParts(NamedTuple):
@@ -168,12 +195,37 @@ def _plain(document: etree._Element) -> SignatureParts | None:  # noqa: PLR0911,
     signature_value = value.text
     if not signature_value or not signature_value.strip():
         return None
+    # no attribute but the algorithms and the URI, no text where the schema allows none (an
+    # Id, whose value must be checked, and all else the schema allows: the careful reader)
+    if (
+        signature.keys()
+        or value.keys()
+        or signed_info.keys()
+        or reference.keys() != ["URI"]
+        or transforms.keys()
+        or digest_value.keys()
+        or any(
+            node.keys() != ["Algorithm"]
+            for node in (canonicalization, method, enveloped, exclusive, digest_method)
+        )
+        or _any_text((signature.text, signature.tail, signed_info.tail, value.tail))
+        or _any_text((signed_info.text, canonicalization.tail))
+        or _any_text((method.tail, reference.tail, reference.text, transforms.tail))
+        or _any_text((transforms.text, enveloped.tail, exclusive.tail, digest_method.tail))
+        or _any_text((digest_value.tail,))
+    ):
+        return None
     certificates: list[str] = []
-    for item in key_info if key_info is not None else ():
-        if item.tag == _X509_DATA:
-            certificates += [node.text or "" for node in item if node.tag == _X509_CERTIFICATE]
-        elif item.tag in _KEY_VALUES:
-            return None  # to be matched against the certificate: the careful reader keeps it
+    if key_info is not None:
+        if key_info.keys() or _any_text((key_info.tail,)):
+            return None
+        for item in key_info:
+            if item.tag != _X509_DATA or item.keys() or _any_text((item.text,)):
+                return None  # the careful reader looks at anything else the schema allows
+            for node in item:
+                if node.tag != _X509_CERTIFICATE or node.keys() or _any_text((node.tail,)):
+                    return None
+                certificates.append(node.text or "")
     # positional: a NamedTuple built from keywords costs a microsecond more
     return SignatureParts(
         document.index(signature),
@@ -371,6 +423,7 @@ def _parts(
             "Signature/SignedInfo/Reference",
         )
     exclusive, reference_prefixes = _transforms(methods.transforms)
+    _as_the_schema_says(signature)
     certificates: list[str] = []
     key_values: list[etree._Element] = []
     for item in key_info if key_info is not None else ():
@@ -389,6 +442,38 @@ def _parts(
         certificates=tuple(certificates),
         key_values=tuple(key_values),
     )
+
+
+def _as_the_schema_says(signature: etree._Element) -> None:
+    """Attributes, text and KeyInfo's children as the XML-DSig schema allows them (signxml
+    checked the signature against the schema; the layout checks above are stricter still)."""
+    if _any_text((signature.tail,)):
+        # signed content, but signxml could not read a signature followed by text: refused
+        # as before (a message's schema has no text there either)
+        _malformed("text follows the signature", "Signature")
+    ids: set[str] = set()
+    for node in signature.iter():
+        tag = str(node.tag)  # comments and the like are refused before
+        allowed = _ATTRIBUTES.get(tag)
+        if allowed is not None and not allowed.issuperset(node.keys()):
+            extra = sorted(set(node.keys()) - allowed)
+            _malformed(f"{etree.QName(node).localname} carries {extra}", str(etree.QName(node)))
+        identifier = node.get("Id") if allowed else None
+        if identifier is not None:
+            if not _NCNAME.match(identifier) or identifier in ids:
+                _malformed(f"the Id {identifier!r} is not a name or not unique", "Signature")
+            ids.add(identifier)
+        if tag in _ELEMENT_ONLY and _any_text((node.text, *(child.tail for child in node))):
+            _malformed(f"{etree.QName(node).localname} holds text", str(etree.QName(node)))
+        known = _KNOWN_CHILDREN.get(tag, frozenset())
+        for child in node if known else ():
+            if etree.QName(child).namespace == DS and child.tag not in known:
+                where = f"{etree.QName(node).localname}/{etree.QName(child).localname}"
+                _malformed(f"{where} is not an element of the XML-DSig schema", where)
+
+
+def _any_text(texts: Sequence[str | None]) -> bool:
+    return any(text and not text.isspace() for text in texts)
 
 
 def _transforms(transforms: list[etree._Element]) -> tuple[bool, tuple[str, ...]]:

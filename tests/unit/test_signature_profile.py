@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from collections.abc import Callable
 
 import pytest
 from cryptography.hazmat.primitives import hashes, serialization
@@ -258,3 +259,50 @@ def signed_with_one_transform(
     signature_value = key.sign(canonical, padding.PKCS1v15(), hashes.SHA256())
     value.text = base64.b64encode(signature_value).decode()
     return document
+
+
+def _key_info(document: etree._Element) -> etree._Element:
+    found = document.find("ds:Signature/ds:KeyInfo", NS)
+    assert found is not None
+    return found
+
+
+@pytest.mark.parametrize(
+    ("change", "code"),
+    [
+        (lambda d: _key_info(d).append(etree.Element(f"{D}Foo")), "GW-SIG-MALFORMED"),
+        (lambda d: _key_info(d)[0].append(etree.Element(f"{D}Foo")), "GW-SIG-MALFORMED"),
+        (lambda d: _key_info(d).append(etree.Element("{urn:x}Foo")), None),
+        (lambda d: _key_info(d)[0].append(etree.Element("{urn:x}Foo")), None),
+        (lambda d: _key_info(d).append(etree.Element(f"{D}KeyName")), None),
+        (lambda d: _key_info(d).set("Id", "key-info"), None),
+        (lambda d: _key_info(d).set("Id", "not a name"), "GW-SIG-MALFORMED"),
+        (lambda d: _key_info(d).set("foo", "1"), "GW-SIG-MALFORMED"),
+        (lambda d: d.find(f"{D}Signature").set("Id", ""), "GW-SIG-MALFORMED"),  # type: ignore[union-attr]
+        (lambda d: d.find(f"{D}Signature").set("foo", "1"), "GW-SIG-MALFORMED"),  # type: ignore[union-attr]
+        (lambda d: setattr(d.find(f"{D}Signature"), "text", "junk"), "GW-SIG-MALFORMED"),
+        (lambda d: setattr(_key_info(d)[0], "text", "junk"), "GW-SIG-MALFORMED"),
+        (lambda d: setattr(_key_info(d), "text", "mixed content is allowed here"), None),
+    ],
+)
+def test_the_unsigned_parts_are_as_the_schema_has_them(
+    pki: GeneratedPki, change: Callable[[etree._Element], object], code: str | None
+) -> None:
+    """signxml checked the signature against the XML-DSig schema; the gateway refuses what
+    that check refused in the parts the signature does not cover (and the reference agrees)."""
+    document = signed(pki)
+    change(document)
+    for verifier in (Verifier(pki.trust), ReferenceVerifier(pki.trust)):
+        try:
+            verifier.verify(document, expected=NL, at=pki.now)
+            outcome = None
+        except SecurityError as error:
+            outcome = error.code
+        assert outcome == code, type(verifier).__name__
+
+
+def test_two_parts_of_a_signature_may_not_share_an_id(pki: GeneratedPki) -> None:
+    document = signed(pki)
+    document.find(f"{D}Signature").set("Id", "same")  # type: ignore[union-attr]
+    _key_info(document).set("Id", "same")
+    assert code_of(pki, document) == "GW-SIG-MALFORMED"
