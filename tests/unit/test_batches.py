@@ -94,11 +94,11 @@ async def test_each_good_record_is_queued_sealed_and_each_bad_one_kept(
 async def test_the_same_key_answers_with_the_first_batch_or_refuses_another_file(
     batches: Batches, tmp_path: Path
 ) -> None:
-    first, _ = await batches.upload(request("same"), chunks(b'{"a": 1}\n'))
-    again, new = await batches.upload(request("same"), chunks(b'{"a": 1}\n'))
+    first, _ = await batches.upload(request("same"), chunks(b'{"ov_nummer": "1"}\n'))
+    again, new = await batches.upload(request("same"), chunks(b'{"ov_nummer": "1"}\n'))
     assert (again.batch_id, new) == (first.batch_id, False)
     with pytest.raises(InputError) as refused:
-        await batches.upload(request("same"), chunks(b'{"a": 2}\n'))
+        await batches.upload(request("same"), chunks(b'{"ov_nummer": "2"}\n'))
     assert refused.value.code == "GW-IN-IDEMPOTENCY-CONFLICT"
     assert [p.suffix for p in (tmp_path / "spool").iterdir()] in ([], [".upload"])
 
