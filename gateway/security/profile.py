@@ -197,6 +197,7 @@ def _plain(document: etree._Element) -> SignatureParts | None:  # noqa: PLR0911,
         return None
     # no attribute but the algorithms and the URI, no text where the schema allows none (an
     # Id, whose value must be checked, and all else the schema allows: the careful reader)
+    algorithm_only = ["Algorithm"]
     if (
         signature.keys()
         or value.keys()
@@ -204,15 +205,30 @@ def _plain(document: etree._Element) -> SignatureParts | None:  # noqa: PLR0911,
         or reference.keys() != ["URI"]
         or transforms.keys()
         or digest_value.keys()
-        or any(
-            node.keys() != ["Algorithm"]
-            for node in (canonicalization, method, enveloped, exclusive, digest_method)
+        or canonicalization.keys() != algorithm_only
+        or method.keys() != algorithm_only
+        or enveloped.keys() != algorithm_only
+        or exclusive.keys() != algorithm_only
+        or digest_method.keys() != algorithm_only
+        or _any_text(
+            (
+                signature.text,
+                signature.tail,
+                signed_info.tail,
+                value.tail,
+                signed_info.text,
+                canonicalization.tail,
+                method.tail,
+                reference.tail,
+                reference.text,
+                transforms.tail,
+                transforms.text,
+                enveloped.tail,
+                exclusive.tail,
+                digest_method.tail,
+                digest_value.tail,
+            )
         )
-        or _any_text((signature.text, signature.tail, signed_info.tail, value.tail))
-        or _any_text((signed_info.text, canonicalization.tail))
-        or _any_text((method.tail, reference.tail, reference.text, transforms.tail))
-        or _any_text((transforms.text, enveloped.tail, exclusive.tail, digest_method.tail))
-        or _any_text((digest_value.tail,))
     ):
         return None
     certificates: list[str] = []
@@ -473,6 +489,7 @@ def _as_the_schema_says(signature: etree._Element) -> None:
 
 
 def _any_text(texts: Sequence[str | None]) -> bool:
+    """Whether any of the texts is more than whitespace."""
     return any(text and not text.isspace() for text in texts)
 
 
