@@ -193,8 +193,8 @@ class SqlStore:
                 "peer": query.peer,
                 "reference": query.reference,
                 "conversation": query.conversation_id,
-                "since": self._time(query.since),
-                "until": self._time(query.until),
+                "since": self._sql.dialect.time(query.since),
+                "until": self._sql.dialect.time(query.until),
                 "type": query.message_type,
                 "limit": query.limit,
                 "offset": query.offset,
@@ -237,8 +237,8 @@ class SqlStore:
                 "type": query.message_type,
                 "conversation": query.conversation_id,
                 "ids": None if ids is None else self._sql.dialect.list_value(ids),
-                "since": self._time(query.since),
-                "until": self._time(query.until),
+                "since": self._sql.dialect.time(query.since),
+                "until": self._sql.dialect.time(query.until),
                 "limit": query.limit,
                 "offset": query.offset,
             },
@@ -265,8 +265,8 @@ class SqlStore:
                 "prefix": prefix,
                 "actor": query.actor,
                 "subject": query.subject,
-                "since": self._time(query.since),
-                "until": self._time(query.until),
+                "since": self._sql.dialect.time(query.since),
+                "until": self._sql.dialect.time(query.until),
                 "before": query.before,
                 "limit": query.limit,
             },
@@ -301,6 +301,3 @@ class SqlStore:
 
     async def close(self) -> None:
         await self._engine.close()
-
-    def _time(self, moment: datetime | None) -> Any:
-        return None if moment is None else self._to_db(moment)

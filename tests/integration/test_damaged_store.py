@@ -20,8 +20,10 @@ import pytest
 from damage import garbage_pages, settle, wake_readers
 from eugw_process import child_env, eugw
 from polling import eventually
+from stores import postgres_url
 from test_gateway_flow import SAMPLES
 
+from gateway.adapters.postgres_store import PostgresStore
 from gateway.adapters.sqlite_store import SqliteStore
 from gateway.bench.pipeline import numbered_records
 from gateway.broker.records import InboundMessage, NewMessage
@@ -268,3 +270,26 @@ async def test_the_simulators_refuse_a_damaged_state_file(tmp_path: Path) -> Non
     assert process.returncode == 2, errors
     assert errors.decode().startswith("GW-STORE-CORRUPT"), errors
     assert time.monotonic() - started < REFUSED_WITHIN
+
+
+async def test_store_check_reads_a_whole_postgresql_store(tmp_path: Path) -> None:
+    async with postgres_url() as url:
+        store = await PostgresStore.open(url)
+        try:
+            await store.enqueue([_message(1)], at=T0)
+        finally:
+            await store.close()
+        status, out, errors = await eugw("store", "check", "--store", url, data_dir=tmp_path)
+    assert status == 0, errors
+    assert out.startswith("PostgreSQL: whole")
+    assert "tables read through" in out
+
+
+def _message(number: int) -> NewMessage:
+    return NewMessage(
+        message_id=f"00000000-0000-4000-8000-{number:012d}",
+        peer="EU:eurodac",
+        message_type="eurodac.enrolment",
+        conversation_id=f"conversation-{number}",
+        body=b"<sealed/>",
+    )
