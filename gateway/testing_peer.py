@@ -92,7 +92,9 @@ class AckingPeer:
     def _acknowledge(self, body: bytes, sender: PeerId) -> bytes:
         now = datetime.now(tz=UTC)
         # Only the signed element is read; its envelope is all an acknowledgement needs.
-        verified = self._verifier.verify(parse_xml(body), expected=sender, at=now).element
+        verified = self._verifier.verify(
+            parse_xml(body), expected=sender, at=now, handed_over=True
+        ).element
         envelope = read_envelope(verified)
         self.seen[str(envelope.message_id)] += 1
         ack = Message(

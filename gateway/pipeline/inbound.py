@@ -176,7 +176,9 @@ def verified_message(tools: CpuTools, body: bytes, peer: PeerId, now: datetime) 
             f"(at most {MAX_AGE} before or {CLOCK_SKEW} after)",
             "Envelope/CreatedAt",
         )
-    element = tools.need_verifier().verify(root, expected=peer, at=created_at).element
+    # `root` was parsed for this call and nothing else holds it: verified in place.
+    verifier = tools.need_verifier()
+    element = verifier.verify(root, expected=peer, at=created_at, handed_over=True).element
     validate(element, tools.wire.pack)
     message = parse_message(element)
     sender, recipient = message.envelope.sender, message.envelope.recipient

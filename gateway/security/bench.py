@@ -15,6 +15,7 @@ RSA-2048 and ECDSA P-256; `eugw bench messages` does it on its messages.
 
 from __future__ import annotations
 
+import copy
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -155,6 +156,9 @@ def bench_key(
         c14n_algorithm=CanonicalizationMethod.EXCLUSIVE_XML_CANONICALIZATION_1_0,
     )
     chain = list(key.chain)
+    # As inbound verifies: each tree parsed for its call and handed over (verified in
+    # place). Fresh trees are made before each round, outside the timing, as the parse is.
+    handed: list[etree._Element] = []
     work: dict[str, Callable[[], object]] = {
         "raw sign": lambda: [raw_sign() for _ in documents],
         "sign": lambda: [signer.sign(document, at=now) for document in documents],
@@ -162,7 +166,9 @@ def bench_key(
             reference.sign(document, key=key.private_key, cert=chain) for document in documents
         ],
         "raw verify": lambda: [raw_verify() for _ in documents],
-        "verify": lambda: [verifier.verify(item, expected=peer, at=now) for item in signed],
+        "verify": lambda: [
+            verifier.verify(item, expected=peer, at=now, handed_over=True) for item in handed
+        ],
         "signxml verify": lambda: [
             XMLVerifier().verify(item, x509_cert=key.certificate) for item in signed
         ],
@@ -170,6 +176,7 @@ def bench_key(
     best = dict.fromkeys(work, 0.0)
     for _ in range(rounds):
         for name, run in work.items():
+            handed[:] = [copy.copy(item) for item in signed]
             started = time.process_time()
             run()
             seconds = max(time.process_time() - started, 1e-9)

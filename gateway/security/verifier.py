@@ -67,18 +67,26 @@ class Verifier:
         self._signers = SignerCheck(trust, max_chain_depth=max_chain_depth)
 
     def verify(
-        self, document: etree._Element, *, expected: PeerId | None, at: datetime
+        self,
+        document: etree._Element,
+        *,
+        expected: PeerId | None,
+        at: datetime,
+        handed_over: bool = False,
     ) -> Verified:
         """Verify `document` as signed at `at` by `expected` (any trusted peer when None).
 
         `at` is the envelope's creation time given by the caller; the caller
         must itself check that this time is close to the time of receipt.
+        With `handed_over`, the caller gives up `document` (it parsed it for this call
+        and keeps no other hold on it): it is checked and returned in place, without
+        the copy, its signature taken out; on a refusal it must not be read again.
         """
         if at.tzinfo is None:
             raise ValueError("the signing time must be timezone-aware")
-        # Everything below reads this copy, never `document`: what is checked is what is
-        # returned, and the caller's tree is left as it was.
-        signed = fresh_copy(document)
+        # Everything below reads `signed`, never the caller's tree: what is checked is
+        # what is returned, and the caller's tree is left as it was (unless handed over).
+        signed = document if handed_over else fresh_copy(document)
         parts = read_signature(signed, _around(document))
         signer = self._signers.vet(parts.certificates, at)
         if expected is not None and signer.peer != expected:

@@ -339,3 +339,29 @@ def test_unsigned_content_in_the_signature_is_refused(pki: GeneratedPki) -> None
     extra = etree.SubElement(signature, f"{{{DS}}}Object")
     etree.SubElement(extra, f"{M}Decision").text = "reject"
     assert refused(pki, etree.fromstring(etree.tostring(document))) == "GW-SIG-UNSIGNED"
+
+
+@pytest.mark.parametrize(
+    "spoil",
+    [(b"", b""), (b">accept<", b">reject<"), (b">accept<", b">acc<!--x-->ept<")],
+    ids=["intact", "changed", "comment"],
+)
+def test_a_document_handed_over_is_judged_as_its_copy_would_be(
+    pki: GeneratedPki, spoil: tuple[bytes, bytes]
+) -> None:
+    """Inbound hands the tree it parsed to the verifier (no copy): the same verdict, the same
+    signed element, and the caller's own tree untouched when it is not handed over."""
+    body = _reparsed(signed_by(pki, pki.nl), spoil)
+    verifier = Verifier(pki.trust)
+
+    def verdict(handed_over: bool) -> str:
+        document = etree.fromstring(body)
+        try:
+            verified = verifier.verify(document, expected=NL, at=pki.now, handed_over=handed_over)
+        except SecurityError as error:
+            return error.code
+        assert (verified.element is document) is handed_over
+        assert etree.tostring(document) == body or handed_over  # a copy leaves it as it was
+        return etree.tostring(verified.element, method="c14n").decode()
+
+    assert verdict(handed_over=True) == verdict(handed_over=False)
