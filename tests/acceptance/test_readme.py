@@ -57,6 +57,8 @@ PLAN: list[tuple[str, int | str]] = [
     ("eugw bench store", BENCH),
     ("eugw bench pipeline", BENCH),
     ("eugw bench pipeline --end-to-end --runs 5", BENCH),
+    ("eugw bench pipeline --end-to-end --store sqlite,postgresql --runs 5", BENCH),
+    ("eugw bench pipeline --end-to-end --store postgresql --gateways 2", BENCH),
     ("eugw bench pipeline --end-to-end --duration 600", BENCH),
     ("eugw audit verify", 0),
     ("eugw audit verify --checkpoints COPY [--checkpoints COPY2 ...]", PLACEHOLDER),
