@@ -229,17 +229,19 @@ async def test_a_marking_is_told_to_the_states_whose_data_had_a_hit_with_it(
 async def test_a_mark_the_law_does_not_allow_is_refused_by_the_control_api(
     start_simulator: StartSimulator, session: aiohttp.ClientSession
 ) -> None:
-    """603/2013 Art 18(1): only category 1 data are marked."""
+    """603/2013 Art 18(1): data are marked when protection is granted; a withdrawal unmarks,
+    it is no mark. (The category rule, category 2 never marked, is a unit test: a category 2
+    data set of 603/2013 is erased 18 months after capture, so none is left after 2027.)"""
     simulator = await start_simulator()
     control = simulator.control_url
-    old = capture(
+    old = capture(  # category 1 under 603/2013: kept 10 years (Art 12(1)), until 2036
         person=94, national_part="IT94", member_state="IT", regime=Regime.EURODAC_2013,
-        category=2, captured_on=datetime(2026, 6, 1, tzinfo=UTC).date(),
+        category=1, captured_on=datetime(2026, 6, 1, tzinfo=UTC).date(),
     )  # fmt: skip
-    async with session.post(f"{control}/control/eurodac/records", json=encode(old)):
-        pass
+    async with session.post(f"{control}/control/eurodac/records", json=encode(old)) as seeded:
+        assert seeded.status == 201
     async with session.post(
-        f"{control}/control/eurodac/records/IT2IT94/mark", json={"reason": "protection-granted"}
+        f"{control}/control/eurodac/records/IT1IT94/mark", json={"reason": "protection-withdrawn"}
     ) as response:
         assert response.status == 400
         problem = await response.json()
