@@ -22,8 +22,10 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# The layer contracts (pyproject.toml), then no import circles between our modules.
 imports: $(STAMP)
 	$(BIN)/lint-imports
+	$(BIN)/pytest -q -p no:cacheprovider tests/unit/test_import_circles.py
 
 unit: $(STAMP) system-deps
 	$(BIN)/pytest

@@ -23,7 +23,7 @@ from __future__ import annotations
 import hmac
 import json
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from aiohttp import web
 from aiohttp.typedefs import Middleware
@@ -34,18 +34,17 @@ from gateway.domain.serialization import decode_record
 from gateway.errors import GatewayError, InputError
 from gateway.messages import Envelope
 from gateway.messages.examples import example_record
-from simulators.common.faults import Faults
+from gateway.ports import Clock
+from simulators.common.faults import FaultBoard, Faults
 from simulators.common.sending import ReplySender
-from simulators.common.server import problem
+from simulators.common.server import Endpoint, problem
 from simulators.common.state import SimDb
 from simulators.dublinet.peer import DublinetPeer
 from simulators.dublinet.policy import Policy
 from simulators.eurodac import rules, store
+from simulators.eurodac.central import CentralSystem
 
-if TYPE_CHECKING:
-    from simulators.runner import Simulator
-
-__all__ = ["control_app"]
+__all__ = ["Simulated", "control_app"]
 
 BAD_CONTROL = "GW-SIM-CONTROL"
 UNAUTHORISED = "GW-SIM-UNAUTHORISED"
@@ -53,8 +52,23 @@ UNAUTHORISED = "GW-SIM-UNAUTHORISED"
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-def control_app(simulator: Simulator) -> web.Application:
-    app = web.Application(middlewares=[_guard(simulator.config.control_token)])
+class Simulated(Protocol):
+    """What the control API reads and changes of the running simulators (`runner.Simulator`)."""
+
+    clock: Clock
+    faults: FaultBoard
+    db: SimDb | None
+    sender: ReplySender | None
+    central: CentralSystem | None
+    peers: dict[str, DublinetPeer]
+
+    @property
+    def endpoints(self) -> dict[str, Endpoint]: ...
+
+
+def control_app(simulator: Simulated, *, token: str | None) -> web.Application:
+    """The control API of `simulator`; with `token`, every call must carry it as a bearer."""
+    app = web.Application(middlewares=[_guard(token)])
     routes = _Routes(simulator)
     app.router.add_get("/control/faults", routes.faults)
     app.router.add_put("/control/faults/{endpoint}", routes.set_faults)
@@ -99,7 +113,7 @@ async def _json(request: web.Request) -> Any:
 
 
 class _Routes:
-    def __init__(self, simulator: Simulator) -> None:
+    def __init__(self, simulator: Simulated) -> None:
         self.sim = simulator
 
     @property

@@ -35,6 +35,7 @@ from simulators.common.processing import Handler, Processor
 from simulators.common.sending import ReplySender, route_name
 from simulators.common.server import Endpoint, receive, tls_context
 from simulators.common.state import SimDb
+from simulators.control import control_app
 from simulators.dublinet.peer import DublinetConfig, DublinetPeer
 from simulators.eurodac.central import EURODAC, CentralSystem, EurodacConfig
 
@@ -281,9 +282,7 @@ class Simulator:
             peer = PeerId(party=party, system="dublinet")
             self._dublinet_bases[party] = await self._start_tls(app, peer, port, party)
         if config.control_port is not None:
-            from simulators.control import control_app  # noqa: PLC0415 - avoids an import cycle
-
-            runner = web.AppRunner(control_app(self))
+            runner = web.AppRunner(control_app(self, token=config.control_token))
             await runner.setup()
             site = web.TCPSite(runner, config.control_host, config.control_port)
             await _listen(site, config.control_host, config.control_port)

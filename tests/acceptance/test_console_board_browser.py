@@ -12,7 +12,7 @@ from playwright.async_api import async_playwright, expect
 from web_rig import api_rig
 
 from gateway.adapters.web.auth import requires
-from gateway.adapters.web.console.boards import Board, add_board
+from gateway.adapters.web.console.extensions import Board, add_board
 from gateway.broker.access import Permission, Role
 from gateway.tracking.hits import HitStatus
 from gateway.tracking.records import StoredHit

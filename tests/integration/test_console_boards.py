@@ -11,7 +11,7 @@ from aiohttp import web
 from web_rig import api_rig
 
 from gateway.adapters.web.auth import requires
-from gateway.adapters.web.console.boards import BOARDS, Board, add_board
+from gateway.adapters.web.console.extensions import BOARDS, Board, add_board
 from gateway.broker.access import Permission, Role
 
 HITS = {"hits": [{"hit_id": "h-1", "status": "awaiting_verification", "due": "2026-12-01"}]}

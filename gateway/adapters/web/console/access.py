@@ -19,6 +19,7 @@ import aiohttp_jinja2
 from aiohttp import web
 
 from gateway.adapters.web.auth import count_request, refusal
+from gateway.adapters.web.console.extensions import menu
 from gateway.adapters.web.console.sessions import (
     COOKIE,
     LOGIN_COOKIE,
@@ -56,8 +57,6 @@ def render(
     request: web.Request, template: str, context: dict[str, Any], *, status: int = 200
 ) -> web.Response:
     """A console page, with what every page needs (the caller, the CSRF token, the menu)."""
-    from gateway.adapters.web.console.extensions import menu  # noqa: PLC0415 - import cycle
-
     session = request.get(SESSION)
     token = request.get(CALLER)
     base = {

@@ -3,14 +3,10 @@ happened outside the gateway, a message on the case. Each calls the tracking ser
 API does (`POST /v1/cases/{id}/reply`, `/events`, `/messages`), with the console caller as
 the operator (the case's history and the audit trail name them); what the law or the case's
 state does not allow is refused with its code and sentence, on the case page.
-
-`offers` says which forms a case page shows now, from the same tables the service checks.
 """
 
 from __future__ import annotations
 
-import secrets
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
@@ -19,6 +15,7 @@ from multidict import MultiMapping
 
 from gateway.adapters.web.case_messages import FIELDS, follow_up_of
 from gateway.adapters.web.console.access import page
+from gateway.adapters.web.console.cases import case_page_of
 from gateway.adapters.web.keys import CALLER, SERVICES
 from gateway.broker.access import Permission
 from gateway.domain.dublin import ReplyOutcome
@@ -26,57 +23,10 @@ from gateway.errors import GatewayError, InputError
 from gateway.logging import get_logger
 from gateway.pipeline.tracking import Tracking
 from gateway.pipeline.tracking_base import OPERATOR_EVENTS
-from gateway.tracking.cases import TRANSITIONS, CaseEvent, CaseState, Direction
-from gateway.tracking.followups import Sender, follow_up_event
-from gateway.tracking.records import StoredCase
-from gateway.tracking.schedule import as_dublin_case
 
-__all__ = ["Offers", "offers", "record_event", "reply", "send_message"]
+__all__ = ["record_event", "reply", "send_message"]
 
-# What each event an operator records means, for the form (the law's words are the README's).
-EVENT_LABELS = {
-    CaseEvent.TRANSFER_PLANNED: "transfer planned",
-    CaseEvent.TRANSFER_DONE: "transfer done",
-    CaseEvent.WITHDRAWAL: "request withdrawn",
-    CaseEvent.DETAINED: "detained (the person is held for the transfer)",
-    CaseEvent.RELEASED: "released from that detention",
-    CaseEvent.IMPRISONED: "imprisoned (transfer limit: 1 year)",
-    CaseEvent.ABSCONDED: "absconded (transfer limit: 18 months, or 3 years under 2024/1351)",
-}
-_REPLYING = frozenset({CaseState.REQUEST_RECEIVED, CaseState.REEXAMINATION_REQUESTED})
 _CONFLICTS = frozenset({"GW-CASE-TRANSITION", "GW-CASE-CONFLICT", "GW-CASE-VARIANT"})
-
-
-@dataclass(frozen=True, kw_only=True, slots=True)
-class Offers:
-    """The forms a case takes now."""
-
-    reply: bool  # ours is due: an incoming request, or its re-examination
-    events: list[tuple[str, str]]  # (event, what it means)
-    messages: dict[str, dict[str, str]]  # type -> its fields and what each holds
-    key: str  # an idempotency key for the message form: a second post sends nothing
-
-
-def offers(case: StoredCase) -> Offers:
-    dublin = as_dublin_case(case)
-    events = [
-        (event.value, EVENT_LABELS[event])
-        for event in EVENT_LABELS
-        if event in OPERATOR_EVENTS and (case.state, event) in TRANSITIONS
-    ]
-    kinds: dict[str, dict[str, str]] = {}
-    for kind, fields in FIELDS.items():
-        try:
-            follow_up_event(dublin, f"dublinet.{kind}", Sender.US)
-        except InputError:
-            continue
-        kinds[kind] = fields
-    return Offers(
-        reply=case.direction is Direction.INCOMING and case.state in _REPLYING,
-        events=events,
-        messages=kinds,
-        key=secrets.token_urlsafe(16),
-    )
 
 
 def _tracking(request: web.Request) -> Tracking:
@@ -95,8 +45,6 @@ def _text(form: MultiMapping[Any], name: str) -> str | None:
 
 async def _refused(request: web.Request, error: GatewayError) -> web.Response:
     """The case page again, with the refusal on it and the form as it was filled in."""
-    from gateway.adapters.web.console.cases import case_page_of  # noqa: PLC0415 - cycle
-
     status = 404 if error.code == "GW-CASE-UNKNOWN" else 409 if error.code in _CONFLICTS else 422
     form = await request.post()
     filled = {name: value for name, value in form.items() if isinstance(value, str)}

@@ -8,7 +8,7 @@ from aiohttp import web
 
 from gateway.adapters.web.case_messages import FIELDS
 from gateway.adapters.web.console.access import DONE, page, render
-from gateway.adapters.web.console.case_forms import offers
+from gateway.adapters.web.console.case_offers import offers
 from gateway.adapters.web.console.export import MAX_EXPORTED, csv_response, flat
 from gateway.adapters.web.directory import case_messages
 from gateway.adapters.web.keys import CALLER, SERVICES

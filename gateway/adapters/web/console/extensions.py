@@ -4,7 +4,8 @@ Hits awaiting expert verification, Dublin cases, the deadline board and
 simulator control belong to other modules. Each adds its routes itself and
 calls `register_page` once its data exists; the console then shows the page
 in its menu to callers whose token grants the page's permission. Nothing is shown for
-data the gateway does not have.
+data the gateway does not have. A board (`add_board`) is listed once the API route it
+reads exists; `boards` shows it.
 """
 
 from __future__ import annotations
@@ -15,7 +16,17 @@ from aiohttp import web
 
 from gateway.broker.access import ApiToken, Permission
 
-__all__ = ["CONSOLE_PAGES", "ConsolePage", "menu", "register_page"]
+__all__ = [
+    "BOARDS",
+    "CONSOLE_PAGES",
+    "EXTRA_BOARDS",
+    "Board",
+    "ConsolePage",
+    "add_board",
+    "available_boards",
+    "menu",
+    "register_page",
+]
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -49,9 +60,39 @@ def register_page(app: web.Application, page: ConsolePage) -> None:
     app.setdefault(CONSOLE_PAGES, []).append(page)
 
 
-def menu(app: web.Application, token: ApiToken) -> list[ConsolePage]:
-    from gateway.adapters.web.console.boards import available_boards  # noqa: PLC0415 - cycle
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Board:
+    name: str
+    title: str
+    api_path: str  # the API route that must exist
+    source: str  # what the page reads (the route with its query)
 
+
+BOARDS = (
+    Board(name="deadlines", title="Deadlines", api_path="/v1/deadlines", source="/v1/deadlines"),
+)
+
+
+EXTRA_BOARDS: web.AppKey[list[Board]] = web.AppKey("console_boards", list)
+
+
+def add_board(app: web.Application, item: Board) -> None:
+    """One more board beside `BOARDS` (call before the application starts)."""
+    app.setdefault(EXTRA_BOARDS, []).append(item)
+
+
+def available_boards(app: web.Application) -> list[tuple[Board, Permission]]:
+    """The boards whose API route exists, with the permission the route needs."""
+    needs: dict[str, Permission] = {}
+    for route in app.router.routes():
+        needed = getattr(route.handler, "required_permission", None)
+        if route.method == "GET" and route.resource is not None and needed is not None:
+            needs[route.resource.canonical] = needed
+    boards = [*BOARDS, *app.get(EXTRA_BOARDS, [])]
+    return [(item, needs[item.api_path]) for item in boards if item.api_path in needs]
+
+
+def menu(app: web.Application, token: ApiToken) -> list[ConsolePage]:
     boards = [
         ConsolePage(title=board.title, path=f"/console/board/{board.name}", permission=needed)
         for board, needed in available_boards(app)
