@@ -79,7 +79,7 @@ async def _from_peer(
             regime=envelope.pop("regime", DublinRegime.AMMR),
             sender=sender,
             recipient=BE,
-            now=datetime.now(tz=UTC),
+            now=rig.services.clock.now(),  # sent as the gateway's clock has it
             **envelope,
         ),
         content=content,

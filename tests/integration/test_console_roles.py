@@ -29,7 +29,7 @@ PAGES = {
     "/console/audit": Permission.READ_AUDIT,
     "/console/hits": Permission.READ_TRACKING,
     "/console/cases": Permission.READ_TRACKING,
-    "/console/board/deadlines": Permission.READ_TRACKING,
+    "/console/deadlines": Permission.READ_TRACKING,
     "/console/tokens": Permission.MANAGE_TOKENS,
 }
 
@@ -54,7 +54,7 @@ async def test_each_role_reaches_the_pages_its_permissions_grant(tmp_path: Path)
         assert statuses == expected, role
         for item in pages:
             assert (f'href="{item.path}"' in menus[role]) == (item.permission in GRANTS[role])
-    assert reached[Role.AUDITOR]["/console/board/deadlines"] == 200  # no "needs operator"
+    assert reached[Role.AUDITOR]["/console/deadlines"] == 200  # no "needs operator"
 
 
 async def test_an_auditor_reads_hits_cases_and_deadlines_and_changes_nothing(

@@ -18,6 +18,7 @@ from gateway.adapters.web.console import (
     case_forms,
     cases,
     configuration,
+    deadlines,
     events,
     hits,
     messages,
@@ -76,6 +77,8 @@ def add_routes(app: web.Application) -> None:
     router.add_post("/console/tokens/{token_id}/revoke", tokens.revoke_token)
     router.add_get("/console/audit", audit.audit_trail)
     router.add_get("/console/audit.csv", audit.audit_csv)
+    # the deadlines were a board once: old links and bookmarks land on their page
+    router.add_get("/console/board/deadlines", _deadlines_moved)
     router.add_get("/console/board/{name}", boards.board)
     if app[SERVICES].tracking is not None:
         _add_tracking_routes(app)
@@ -89,6 +92,7 @@ def _add_tracking_routes(app: web.Application) -> None:
     reads = Permission.READ_TRACKING
     register_page(app, ConsolePage(title="Hits", path="/console/hits", permission=reads))
     register_page(app, ConsolePage(title="Dublin cases", path="/console/cases", permission=reads))
+    register_page(app, ConsolePage(title="Deadlines", path="/console/deadlines", permission=reads))
     router = app.router
     router.add_get("/console/hits", hits.hits)
     router.add_get("/console/hits.csv", hits.hits_csv)
@@ -96,12 +100,20 @@ def _add_tracking_routes(app: web.Application) -> None:
     router.add_post(
         "/console/hits/{hit_id}/{action:confirm|reject|reported|open-case}", hits.decide_hit
     )
+    router.add_get("/console/deadlines", deadlines.deadlines)
+    router.add_get("/console/deadlines.csv", deadlines.deadlines_csv)
     router.add_get("/console/cases", cases.cases)
     router.add_get("/console/cases.csv", cases.cases_csv)
     router.add_get("/console/cases/{case_id}", cases.case_page)
     router.add_post("/console/cases/{case_id}/reply", case_forms.reply)
     router.add_post("/console/cases/{case_id}/events", case_forms.record_event)
     router.add_post("/console/cases/{case_id}/messages", case_forms.send_message)
+
+
+async def _deadlines_moved(request: web.Request) -> web.StreamResponse:
+    raise web.HTTPMovedPermanently(
+        str(request.rel_url.with_path("/console/deadlines").with_query(request.query))
+    )
 
 
 async def _stop_events(app: web.Application) -> None:

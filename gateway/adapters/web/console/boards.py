@@ -1,5 +1,5 @@
-"""Boards of other parts of the gateway, shown once their API exists: deadlines (hits and
-Dublin cases have pages of their own: `hits`, `cases`).
+"""Boards of other parts of the gateway, shown once their API exists (hits, Dublin cases and
+deadlines have server-rendered pages of their own: `hits`, `cases`, `deadlines`).
 
 A board appears in the menu when the API application has its route (added by
 the tracking module); it needs the permission that route needs. The boards and

@@ -264,7 +264,7 @@ async def alerts_of(services: Services) -> list[Alert]:
                     else (f"due within {digest.within} days")
                 )
                 text = f"{len(rows)} time limits {when}"
-                found.append(Alert(kind=kind, text=text, link="/console/board/deadlines"))
+                found.append(Alert(kind=kind, text=text, link="/console/deadlines"))
     certificates = await asyncio.to_thread(gateway_certificates, services.settings, now)
     for row in certificates:
         if row.days_left < WARNING_DAYS:

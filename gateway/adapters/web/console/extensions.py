@@ -1,6 +1,6 @@
 """The console's menu, and how other parts of the gateway add their pages to it.
 
-Hits awaiting expert verification, Dublin cases, the deadline board and
+Hits awaiting expert verification, Dublin cases, the deadlines and
 simulator control belong to other modules. Each adds its routes itself and
 calls `register_page` once its data exists; the console then shows the page
 in its menu to callers whose token grants the page's permission. Nothing is shown for
@@ -68,9 +68,7 @@ class Board:
     source: str  # what the page reads (the route with its query)
 
 
-BOARDS = (
-    Board(name="deadlines", title="Deadlines", api_path="/v1/deadlines", source="/v1/deadlines"),
-)
+BOARDS: tuple[Board, ...] = ()  # the gateway's own data has pages; boards are for extensions
 
 
 EXTRA_BOARDS: web.AppKey[list[Board]] = web.AppKey("console_boards", list)
