@@ -313,6 +313,7 @@ ERROR_CODES: dict[str, str] = {
         "the reason)."
     ),
     "GW-DL-WITHIN": "The horizon of a deadline listing is not a whole number of days.",
+    "GW-DL-QUERY": "A filter or order of the deadlines page is not one it offers.",
     "GW-RES-SINCE": "The result named in since is not in the caller's inbox.",
     "GW-RES-WEBHOOK": "A webhook setting is not name=URL;secret (secret of 16 characters or more).",
     "GW-RES-WEBHOOK-DOWN": "A webhook did not answer or failed for a while; sent again later.",
