@@ -18,6 +18,18 @@ The rules, as applied here to periods that start with an event:
 
 Public holidays are those of the member state that must act: the caller
 passes its `HolidayCalendar`.
+
+Where the law leaves a choice (for the legal owner to confirm): Regulation
+604/2013 counts its periods itself (Art 42): (a) and (b) say what Art 3(1) and
+3(2)(c) above say, and (c) that "time limits shall include Saturdays, Sundays
+and official holidays in the Member State concerned", with no word of a last
+day that falls on one. Read as a whole rule, Art 42 would end such a period on
+that day; the engine applies Regulation 1182/71 Art 3(4) as well (the design's
+choice), so an end that falls on a weekend or holiday moves to the next working
+day, one to four days later than the stricter reading. Where a time limit binds
+Belgium, a case handler who acts by the nominal end (`nominal_date` of a
+deadline, `nominal_end` here) is safe
+under both readings.
 """
 
 from __future__ import annotations
