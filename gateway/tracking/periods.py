@@ -28,8 +28,7 @@ that day; the engine applies Regulation 1182/71 Art 3(4) as well (the design's
 choice), so an end that falls on a weekend or holiday moves to the next working
 day, one to four days later than the stricter reading. Where a time limit binds
 Belgium, a case handler who acts by the nominal end (`nominal_date` of a
-deadline, `nominal_end` here) is safe
-under both readings.
+deadline, `nominal_end` here) is safe under both readings.
 """
 
 from __future__ import annotations
