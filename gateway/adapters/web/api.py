@@ -7,7 +7,7 @@ from typing import Any
 
 from aiohttp import web
 
-from gateway.adapters.web import batches, console, observability, openapi, tracking
+from gateway.adapters.web import batches, console, observability, openapi, tokens, tracking
 from gateway.adapters.web.auth import RATE_LIMITER, caller, refusal, requires
 from gateway.adapters.web.budgets import BodyBudget, RateLimiter
 from gateway.adapters.web.console.inspection import SignatureFacts, inspected
@@ -120,6 +120,7 @@ def make_api(services: Services, *, budget: BodyBudget | None = None) -> web.App
     console.add_routes(app)
     batches.add_routes(app)
     tracking.add_routes(app)
+    tokens.add_routes(app)
     return app
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from gateway.broker.access import Role
 from gateway.broker.states import MessageState
 
 __all__ = ["COMPONENTS", "OPERATIONS", "ref"]
@@ -33,6 +34,7 @@ _TEXT: dict[str, Any] = {"type": "string"}
 _NULLABLE_TEXT: dict[str, Any] = {"type": ["string", "null"]}
 _TIME: dict[str, Any] = {"type": "string", "format": "date-time"}
 _STATES = [state.value for state in MessageState]
+_ROLES = [role.value for role in Role]
 
 _MESSAGE_SUMMARY: dict[str, Any] = {
     "type": "object",
@@ -194,6 +196,18 @@ COMPONENTS: dict[str, Any] = {
                 },
             },
         },
+        "Token": {
+            "type": "object",
+            "required": ["token_id", "name", "roles", "created_at", "revoked_at"],
+            "properties": {
+                "token_id": _TEXT,
+                "name": _TEXT,
+                "roles": {"type": "array", "items": {"type": "string", "enum": _ROLES}},
+                "created_at": _TIME,
+                "revoked_at": {"type": ["string", "null"], "format": "date-time"},
+                "secret": {"type": "string", "description": "in the answer that made it only"},
+            },
+        },
         "Readiness": {
             "type": "object",
             "required": ["status", "store"],
@@ -300,6 +314,52 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
             "200": _json(ref("MessageSummary"), "The message after the action."),
             "404": _NOT_FOUND,
             "409": _problem("The message's state does not allow the action."),
+        },
+    },
+    ("get", "/v1/tokens"): {
+        "summary": "Every API token, the newest first (never a secret nor a digest)",
+        "responses": {
+            "200": _json(
+                {
+                    "type": "object",
+                    "properties": {"tokens": {"type": "array", "items": ref("Token")}},
+                },
+                "The tokens, revoked ones included.",
+            )
+        },
+    },
+    ("post", "/v1/tokens"): {
+        "summary": "Make a token for a name and its roles (audited as token.created)",
+        "requestBody": {
+            "required": True,
+            **_json(
+                {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["name", "roles"],
+                    "properties": {
+                        "name": {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9._@-]{0,99}$"},
+                        "roles": {
+                            "type": "array",
+                            "minItems": 1,
+                            "items": {"type": "string", "enum": _ROLES},
+                        },
+                    },
+                },
+                "The token to make.",
+            ),
+        },
+        "responses": {
+            "201": _json(ref("Token"), "The token, with its secret: shown this once."),
+            "400": _problem("A bad name or role (GW-API-TOKEN), each named."),
+        },
+    },
+    ("post", "/v1/tokens/{token_id}/revoke"): {
+        "summary": "Revoke a token (audited as token.revoked)",
+        "responses": {
+            "200": _json(ref("Token"), "The token, revoked."),
+            "404": _problem("No token has that id (GW-IN-NO-TOKEN)."),
+            "409": _problem("The token of this very request (GW-API-TOKEN-OWN)."),
         },
     },
     ("get", "/v1/queues"): {

@@ -8,13 +8,12 @@ revoked from that session (the admin would lock themselves out mid-action).
 
 from __future__ import annotations
 
-import re
-
 from aiohttp import web
 
 from gateway.adapters.web.console.access import DONE, page, render
 from gateway.adapters.web.keys import CALLER, SERVICES
 from gateway.adapters.web.params import query
+from gateway.adapters.web.tokens import checked_request
 from gateway.broker.access import GRANTS, ApiToken, Permission, Role, new_token
 from gateway.errors import InputError
 from gateway.logging import get_logger
@@ -22,7 +21,6 @@ from gateway.logging import get_logger
 __all__ = ["create_token", "revoke_token", "tokens"]
 
 CODE = "GW-UI-TOKEN"
-_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,99}")
 
 
 @page(Permission.MANAGE_TOKENS)
@@ -64,23 +62,14 @@ async def _page(
 async def create_token(request: web.Request) -> web.Response:
     """Make a token for a name and its roles; the page shows its secret this once."""
     form = await request.post()
-    name = str(form.get("name", "")).strip()
-    wanted = [value for value in form.getall("role", []) if isinstance(value, str)]
-    problems: list[InputError] = []
-    if not _NAME.fullmatch(name):
-        problems.append(
-            InputError(CODE, "name is 1 to 100 letters, digits, '.', '_', '@' or '-'", "name")
+    try:
+        name, roles = checked_request(
+            form.get("name", ""), form.getall("role", []), code=CODE, roles_at="role"
         )
-    known = {role.value: role for role in Role}
-    if not wanted or any(value not in known for value in wanted):
-        problems.append(InputError(CODE, f"role: one or more of {', '.join(known)}", "role"))
-    if problems:
-        error = InputError.from_problems(p for problem in problems for p in problem.problems)
+    except InputError as error:
         return await _page(request, problem=error, status=422)
     services, admin = request.app[SERVICES], request[CALLER].name
-    token, secret = new_token(
-        name=name, roles=frozenset(known[value] for value in wanted), now=services.clock.now()
-    )
+    token, secret = new_token(name=name, roles=roles, now=services.clock.now())
     await services.store.add_token(token, actor=admin)
     get_logger().info("token created", operation="token.create", source="console")
     return await _page(request, done="token made", secret=secret, made=token)
