@@ -74,7 +74,13 @@ class Settings:
     log_level: LogLevel = LogLevel.INFO
     log_format: LogFormat = LogFormat.AUTO
     deadline_calendar: str = dataclasses.field(default="BE", metadata=_check(_calendar))
+    # alerts (the console's Alerts page, its dashboard): a time limit due within this many
+    # days, a certificate expiring within this many, this many dead letters or open circuits
+    # (0: never an alert)
     deadline_alert_days: int = dataclasses.field(default=5, metadata=_check(_not_negative))
+    certificate_alert_days: int = dataclasses.field(default=30, metadata=_check(_not_negative))
+    dead_letter_alert_count: int = dataclasses.field(default=1, metadata=_check(_not_negative))
+    open_circuit_alert_count: int = dataclasses.field(default=1, metadata=_check(_not_negative))
     max_xml_bytes: int = dataclasses.field(default=8 * 1024 * 1024, metadata=_check(_positive))
     max_xml_depth: int = dataclasses.field(default=32, metadata=_check(_positive))
     # security: relative paths are under data_dir

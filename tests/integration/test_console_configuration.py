@@ -8,13 +8,15 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from console_rig import incoming_request, log_in
 from web_rig import api_rig, new_message
 
 from gateway.adapters.web.console.configuration import HIDDEN, shown_settings
 from gateway.broker.access import Role
 from gateway.broker.states import Event
-from gateway.settings import Settings
+from gateway.errors import ConfigError
+from gateway.settings import Settings, load_settings
 from gateway.testing import FixedClock
 
 TOKEN = "sim-control-token-0123456789"  # noqa: S105 - a test's stand-in
@@ -114,3 +116,57 @@ async def test_certificates_near_their_end_and_stale_revocation_lists_are_alerts
     assert "expires in" in page
     assert "is past its next update" in page
     assert "stale: fetch a fresh list" in trust
+
+
+async def test_the_alerts_follow_their_thresholds_and_show_them(tmp_path: Path) -> None:
+    later = FixedClock(datetime.now(tz=UTC) + timedelta(days=300))  # certificates: ~65 days
+    async with api_rig(
+        tmp_path,
+        clock=later,
+        dead_letter_alert_count=2,
+        open_circuit_alert_count=0,
+        certificate_alert_days=90,
+    ) as rig:
+        await rig.queue(new_message(1), new_message(2))
+        store, now = rig.services.store, later.now()
+        await store.claim(worker="w", now=now, lease=timedelta(minutes=1), limit=1)
+        await store.record("m-1", Event.GIVE_UP, at=now, worker="w", detail="GW-RMT-REFUSED")
+        for _ in range(10):
+            rig.services.dispatcher.circuits["EU:eurodac"].record_failure(now)
+        await log_in(rig.client, await rig.token(Role.AUDITOR))
+        one_dead = await (await rig.client.get("/console/alerts")).text()
+        await store.claim(worker="w", now=now, lease=timedelta(minutes=1), limit=1)
+        await store.record("m-2", Event.GIVE_UP, at=now, worker="w", detail="GW-RMT-REFUSED")
+        two_dead = await (await rig.client.get("/console/alerts")).text()
+    async with api_rig(tmp_path / "defaults", clock=later) as rig:
+        await log_in(rig.client, await rig.token(Role.AUDITOR))
+        defaults = await (await rig.client.get("/console/alerts")).text()
+
+    assert "dead letters</a>" not in one_dead  # 1 is under the threshold of 2
+    assert '<a href="/console/dead">2 dead letters</a>' in two_dead
+    assert "the circuit to EU:eurodac" not in two_dead  # open circuits: off
+    assert "expires in" in two_dead  # within 90 days
+    assert "expires in" not in defaults  # not within the default 30
+    for setting, value in (
+        ("dead-letter-alert-count", 2),
+        ("open-circuit-alert-count", 0),
+        ("certificate-alert-days", 90),
+        ("deadline-alert-days", 5),
+    ):
+        assert f'id="threshold-{setting}"' in two_dead
+        row = two_dead.split(f'id="threshold-{setting}"', 1)[1].split("</tr>", 1)[0]
+        assert f'<td class="value">{value}</td>' in row
+    assert "EUGW_DEAD_LETTER_ALERT_COUNT" in two_dead
+    assert "2 or more dead letters" in two_dead
+    assert "never (off)" in two_dead
+    assert "within 90 days" in two_dead
+
+
+def test_an_alert_threshold_the_gateway_cannot_use_is_refused_at_start() -> None:
+    with pytest.raises(ConfigError) as refused:
+        load_settings({"EUGW_DEAD_LETTER_ALERT_COUNT": "-1"})
+    assert (refused.value.code, refused.value.path) == (
+        "GW-CFG-INVALID",
+        "EUGW_DEAD_LETTER_ALERT_COUNT",
+    )
+    assert load_settings({"EUGW_CERTIFICATE_ALERT_DAYS": "60"}).certificate_alert_days == 60

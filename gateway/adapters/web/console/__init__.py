@@ -13,6 +13,7 @@ from aiohttp import web
 from gateway.adapters.web.auth import SESSION_AUTH
 from gateway.adapters.web.console import (
     access,
+    alerts,
     audit,
     boards,
     case_forms,
@@ -71,7 +72,7 @@ def add_routes(app: web.Application) -> None:
     router.add_get("/console/trust", configuration.trust)
     router.add_get("/console/peers", configuration.peers)
     router.add_get("/console/settings", configuration.settings_page)
-    router.add_get("/console/alerts", configuration.alerts)
+    router.add_get("/console/alerts", alerts.alerts)
     router.add_get("/console/tokens", tokens.tokens)
     router.add_post("/console/tokens", tokens.create_token)
     router.add_post("/console/tokens/{token_id}/revoke", tokens.revoke_token)

@@ -1,12 +1,10 @@
-"""What the gateway is configured with and what needs attention, for people: the trust store
-it verifies against (its CAs per party and their revocation lists), its peers (where each
-listens, its circuit, queue and certificates, the retry policy), its settings (secrets
-hidden), and the alerts (dead letters, open circuits, time limits due, certificates
-expiring, stale revocation lists)."""
+"""What the gateway is configured with, for people: the trust store it verifies against (its
+CAs per party and their revocation lists), its peers (where each listens, its circuit, queue
+and certificates, the retry policy) and its settings (secrets hidden). What needs attention
+is in `alerts`."""
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import re
 from dataclasses import dataclass
@@ -20,22 +18,15 @@ from cryptography.hazmat.primitives import hashes
 
 from gateway.adapters.web.console.access import page, render
 from gateway.adapters.web.keys import SERVICES
-from gateway.adapters.web.observability import gateway_certificates
 from gateway.broker.access import Permission
 from gateway.broker.breaker import CircuitState
-from gateway.broker.states import MessageState
-from gateway.pipeline.alerts import tracking_digest
-from gateway.pipeline.services import Services
 from gateway.security.trust import TrustStore
 from gateway.settings import ENV_PREFIX, Settings
 
 __all__ = [
-    "Alert",
     "Anchor",
     "PeerView",
     "RevocationList",
-    "alerts",
-    "alerts_of",
     "anchors_of",
     "peers",
     "revocation_lists",
@@ -43,8 +34,6 @@ __all__ = [
     "shown_settings",
     "trust",
 ]
-
-WARNING_DAYS = 30  # a certificate this close to its end is shown as expiring
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -118,7 +107,7 @@ async def trust(request: web.Request) -> web.Response:
         {
             "anchors": anchors_of(services.trust, now),
             "lists": revocation_lists(services.trust, now),
-            "warning_days": WARNING_DAYS,
+            "warning_days": services.settings.certificate_alert_days,
             "directory": services.settings.trust_dir,
         },
     )
@@ -182,7 +171,7 @@ async def peers(request: web.Request) -> web.Response:
             "retry": policy.retry,
             "breaker": policy.breaker,
             "lease": policy.lease,
-            "warning_days": WARNING_DAYS,
+            "warning_days": services.settings.certificate_alert_days,
         },
     )
 
@@ -226,58 +215,3 @@ def _shown(name: str, value: object) -> str:
 async def settings_page(request: web.Request) -> web.Response:
     services = request.app[SERVICES]
     return render(request, "settings.html", {"settings": shown_settings(services.settings)})
-
-
-# -- alerts ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, kw_only=True, slots=True)
-class Alert:
-    kind: str  # dead-letters, open-circuit, deadline-overdue, deadline-due, certificate, crl
-    text: str
-    link: str
-
-
-async def alerts_of(services: Services) -> list[Alert]:
-    """What needs an operator now: dead letters, open circuits, time limits overdue or due
-    soon (wrong-hit reports included), certificates expired or expiring, stale revocation
-    lists."""
-    now = services.clock.now()
-    found: list[Alert] = []
-    counts = await services.store.counts()
-    dead = sum(n for (_, state), n in counts.items() if state is MessageState.DEAD)
-    if dead:
-        found.append(Alert(kind="dead-letters", text=f"{dead} dead letters", link="/console/dead"))
-    for peer, circuit in sorted(services.dispatcher.circuits.items()):
-        if circuit.state.state is not CircuitState.CLOSED:
-            text = f"the circuit to {peer} is {circuit.state.state.value}"
-            found.append(Alert(kind="open-circuit", text=text, link="/console/peers"))
-    if services.tracking is not None:
-        digest = await tracking_digest(
-            services.tracking, within=services.settings.deadline_alert_days
-        )
-        for kind, rows in (("deadline-overdue", digest.overdue), ("deadline-due", digest.due_soon)):
-            if rows:
-                when = (
-                    "overdue"
-                    if kind == "deadline-overdue"
-                    else (f"due within {digest.within} days")
-                )
-                text = f"{len(rows)} time limits {when}"
-                found.append(Alert(kind=kind, text=text, link="/console/deadlines"))
-    certificates = await asyncio.to_thread(gateway_certificates, services.settings, now)
-    for row in certificates:
-        if row.days_left < WARNING_DAYS:
-            state = "expired" if row.expired else f"expires in {row.days_left} days"
-            text = f"certificate {row.file} ({row.subject}) {state}"
-            found.append(Alert(kind="certificate", text=text, link="/console/certificates"))
-    for crl in revocation_lists(services.trust, now):
-        if crl.stale:
-            text = f"the revocation list of {crl.issuer} is past its next update"
-            found.append(Alert(kind="crl", text=text, link="/console/trust"))
-    return found
-
-
-@page(Permission.READ_CONFIGURATION)
-async def alerts(request: web.Request) -> web.Response:
-    return render(request, "alerts.html", {"alerts": await alerts_of(request.app[SERVICES])})

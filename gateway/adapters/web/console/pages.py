@@ -8,8 +8,8 @@ from datetime import timedelta
 from aiohttp import web
 
 from gateway.adapters.web.console.access import page, render
+from gateway.adapters.web.console.alerts import alerts_of
 from gateway.adapters.web.console.charts import chart_of, last_hour
-from gateway.adapters.web.console.configuration import alerts_of
 from gateway.adapters.web.directory import MessageRow
 from gateway.adapters.web.keys import CALLER, SERVICES
 from gateway.adapters.web.observability import gateway_certificates
@@ -31,7 +31,6 @@ __all__ = [
 
 MAX_OFFSET = 1_000_000_000  # the stores take 64-bit integers
 CHART_SAMPLE = 500  # the newest messages whose timelines feed the charts
-CERTIFICATE_WARNING_DAYS = 30
 RELEASED = Number(name="released", maximum=MAX_OFFSET, clamp=True)
 FAILED = Number(name="failed", maximum=MAX_OFFSET, clamp=True)
 
@@ -130,5 +129,5 @@ async def certificates(request: web.Request) -> web.Response:
     return render(
         request,
         "certificates.html",
-        {"rows": rows, "warning_days": CERTIFICATE_WARNING_DAYS},
+        {"rows": rows, "warning_days": services.settings.certificate_alert_days},
     )
