@@ -327,6 +327,7 @@ ERROR_CODES: dict[str, str] = {
     "GW-UI-SIMULATOR": "The simulators' control API did not answer or refused the request.",
     "GW-UI-BULK": "A bulk action names no message, too many, or an action operators do not have.",
     "GW-UI-TOKEN": "A console token form names no valid name or role, or revokes the caller's own.",
+    "GW-UI-PEER": "A connection test names no configured peer, or one without an HTTPS endpoint.",
     "GW-API-TOKEN": "A token to make has no valid name (1 to 100 letters, digits, '.', '_', '@', "
     "'-') or names no role or an unknown one.",
     "GW-API-TOKEN-OWN": "A request would revoke the token it is made with.",

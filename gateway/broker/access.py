@@ -40,6 +40,7 @@ class Permission(StrEnum):
     ACT_ON_TRACKING = "act_on_tracking"  # verdicts on hits, case events, replies, messages
     READ_AUDIT = "read_audit"  # the audit trail
     READ_CONFIGURATION = "read_configuration"  # peers, settings, certificates, trust, alerts
+    TEST_PEERS = "test_peers"  # a TLS handshake and a request to a peer's endpoint
     DRIVE_SIMULATORS = "drive_simulators"  # the simulators' faults
     MANAGE_TOKENS = "manage_tokens"  # make and revoke tokens
 
@@ -52,7 +53,8 @@ _READ_ALL = frozenset(
 
 GRANTS: dict[Role, frozenset[Permission]] = {
     Role.SUBMITTER: frozenset({P.SUBMIT, P.READ_SUBMISSIONS}),  # its own only
-    Role.OPERATOR: _READ_ALL | {P.ACT_ON_MESSAGES, P.READ_HIT_DATA, P.ACT_ON_TRACKING},
+    Role.OPERATOR: _READ_ALL
+    | {P.ACT_ON_MESSAGES, P.READ_HIT_DATA, P.ACT_ON_TRACKING, P.TEST_PEERS},
     Role.AUDITOR: _READ_ALL,  # sees everything but personal data, changes nothing
     Role.TESTER: frozenset({P.SEE_QUEUES, P.DRIVE_SIMULATORS}),
     Role.ADMIN: frozenset(Permission),

@@ -24,6 +24,7 @@ from gateway.adapters.web.console import (
     hits,
     messages,
     pages,
+    peer_checks,
     simulators,
     tokens,
 )
@@ -71,6 +72,7 @@ def add_routes(app: web.Application) -> None:
     router.add_get("/console/certificates", pages.certificates)
     router.add_get("/console/trust", configuration.trust)
     router.add_get("/console/peers", configuration.peers)
+    router.add_post("/console/peers/{peer}/test", peer_checks.test_connection)
     router.add_get("/console/settings", configuration.settings_page)
     router.add_get("/console/alerts", alerts.alerts)
     router.add_get("/console/tokens", tokens.tokens)

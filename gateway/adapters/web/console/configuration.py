@@ -29,6 +29,7 @@ __all__ = [
     "RevocationList",
     "anchors_of",
     "peers",
+    "peers_page",
     "revocation_lists",
     "settings_page",
     "shown_settings",
@@ -134,6 +135,12 @@ class PeerView:
 async def peers(request: web.Request) -> web.Response:
     """Every peer: where it listens, its circuit, its queue, the certificates it is checked
     against (with their expiry) and their revocation lists; the retry policy over them."""
+    return await peers_page(request)
+
+
+async def peers_page(request: web.Request, *, status: int = 200, **shown: object) -> web.Response:
+    """The peers page, with what an action on it gives to show (`shown`: the template's
+    `check` and `problem`)."""
     services = request.app[SERVICES]
     now = services.clock.now()
     dispatcher = services.dispatcher
@@ -172,7 +179,11 @@ async def peers(request: web.Request) -> web.Response:
             "breaker": policy.breaker,
             "lease": policy.lease,
             "warning_days": services.settings.certificate_alert_days,
+            "check": None,
+            "problem": None,
+            **shown,
         },
+        status=status,
     )
 
 
