@@ -53,6 +53,7 @@ class MessageFilter:
     peer: str | None = None
     reference: str | None = None
     conversation_id: str | None = None
+    correlation_id: str | None = None  # answering this message
     since: datetime | None = None  # created at or after
     until: datetime | None = None  # created before
     message_type: str | None = None

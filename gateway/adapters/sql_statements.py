@@ -198,6 +198,7 @@ class Statements:
             f" AND ({unset('peer')} OR peer = {p('peer')})"
             f" AND ({unset('reference')} OR reference = {p('reference')})"
             f" AND ({unset('conversation')} OR conversation_id = {p('conversation')})"
+            f" AND ({unset('correlation')} OR correlation_id = {p('correlation')})"
             f" AND ({unset('since', 'timestamptz')} OR created_at >= {p('since')})"
             f" AND ({unset('until', 'timestamptz')} OR created_at < {p('until')})"
             f" AND ({unset('type')} OR message_type = {p('type')})"

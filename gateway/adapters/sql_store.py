@@ -193,6 +193,7 @@ class SqlStore:
                 "peer": query.peer,
                 "reference": query.reference,
                 "conversation": query.conversation_id,
+                "correlation": query.correlation_id,
                 "since": self._sql.dialect.time(query.since),
                 "until": self._sql.dialect.time(query.until),
                 "type": query.message_type,

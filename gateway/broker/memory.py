@@ -199,6 +199,7 @@ class InMemoryStore:
             and (query.peer is None or message.peer == query.peer)
             and (query.reference is None or message.reference == query.reference)
             and (query.conversation_id is None or message.conversation_id == query.conversation_id)
+            and (query.correlation_id is None or message.correlation_id == query.correlation_id)
             and (query.since is None or message.created_at >= query.since)
             and (query.until is None or message.created_at < query.until)
             and (query.message_type is None or message.message_type == query.message_type)

@@ -1,7 +1,7 @@
 """The read-only queries of the console and the API, the same on every message store: messages
-by type and time range, inbound messages by sender, type, conversation, correlation and time,
-audit entries by kind, actor, subject and time (newest first, paged), and token changes
-naming who made them."""
+by type, time range and the message they answer, inbound messages by sender, type,
+conversation, correlation and time, audit entries by kind, actor, subject and time (newest
+first, paged), and token changes naming who made them."""
 
 from __future__ import annotations
 
@@ -27,6 +27,14 @@ async def test_messages_are_found_by_type_and_before_a_time(store: MessageStore)
         MessageFilter(since=T0 + timedelta(minutes=30), until=T0 + timedelta(hours=2))
     )
     assert [m.message_id for m in window] == ids([message(2)])
+
+
+async def test_messages_are_found_by_the_message_they_answer(store: MessageStore) -> None:
+    answer = message(2, correlation_id="their-request-1")
+    await store.enqueue([message(1), answer, message(3, correlation_id="other")], at=T0)
+    found = await store.find(MessageFilter(correlation_id="their-request-1"))
+    assert [m.message_id for m in found] == ids([answer])
+    assert await store.find(MessageFilter(correlation_id="nobody")) == []
 
 
 async def test_inbound_messages_are_listed_latest_first_and_filtered(store: MessageStore) -> None:

@@ -65,6 +65,7 @@ STATE = Choice(name="state", choices={state.value: state for state in MessageSta
 PEER = Text(name="peer", description="e.g. EU:eurodac")
 REFERENCE = Text(name="reference")
 CONVERSATION = Text(name="conversation")
+CORRELATION = Text(name="correlation", description="answering this message (its id)")
 SINCE = Time(name="since", description="only messages created (received) at or after this time")
 UNTIL = Time(name="until", description="only messages created (received) before this time")
 DIRECTION = Choice(
@@ -182,7 +183,10 @@ async def submission_status(request: web.Request) -> web.Response:
 
 
 @requires(Permission.READ_MESSAGES)
-@query(DIRECTION, STATE, PEER, REFERENCE, CONVERSATION, MESSAGE_TYPE, SINCE, UNTIL, LIMIT, OFFSET)
+@query(
+    DIRECTION, STATE, PEER, REFERENCE, CONVERSATION, CORRELATION, MESSAGE_TYPE, SINCE, UNTIL,
+    LIMIT, OFFSET,
+)  # fmt: skip
 async def list_messages(request: web.Request) -> web.Response:
     limit, offset = LIMIT.value(request, 100), OFFSET.value(request, 0)
     found = await find_messages(
@@ -193,6 +197,7 @@ async def list_messages(request: web.Request) -> web.Response:
             peer=PEER.read(request),
             reference=REFERENCE.read(request),
             conversation_id=CONVERSATION.read(request),
+            correlation_id=CORRELATION.read(request),
             message_type=MESSAGE_TYPE.read(request),
             since=SINCE.read(request),
             until=UNTIL.read(request),

@@ -146,6 +146,7 @@ class MessageQuery:
     peer: str | None = None
     reference: str | None = None
     conversation_id: str | None = None
+    correlation_id: str | None = None  # answering this message (ours or a peer's)
     message_type: str | None = None
     since: datetime | None = None
     until: datetime | None = None
@@ -174,6 +175,7 @@ async def find_messages(services: Services, query: MessageQuery) -> list[Message
                 peer=query.peer,
                 reference=query.reference,
                 conversation_id=query.conversation_id,
+                correlation_id=query.correlation_id,
                 message_type=query.message_type,
                 since=query.since,
                 until=query.until,
@@ -184,6 +186,11 @@ async def find_messages(services: Services, query: MessageQuery) -> list[Message
         rows += [MessageRow.of_outbound(message) for message in found]
     if query.direction is not Direction.OUTBOUND and query.state in (None, RECEIVED):
         answering = await _answering(services, query.reference)
+        if query.correlation_id is not None:
+            wanted = query.correlation_id
+            answering = (
+                (wanted,) if answering is None else tuple(a for a in answering if a == wanted)
+            )
         received = await services.store.find_inbound(
             InboundFilter(
                 peer=query.peer,

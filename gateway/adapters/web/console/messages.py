@@ -50,6 +50,7 @@ STATE = Choice(name="state", choices={state.value: state for state in MessageSta
 PEER = Text(name="peer")
 REFERENCE = Text(name="reference")
 CONVERSATION = Text(name="conversation")
+CORRELATION = Text(name="correlation", description="answering this message (its id)")
 TYPE = Choice(name="type", choices={name: name for name in MESSAGE_TYPES})
 HOURS = Number(name="hours", maximum=MAX_HOURS, clamp=True, description="created this recently")
 FROM = Day(name="from", description="created on or after this day (UTC)")
@@ -59,7 +60,10 @@ OFFSET = Number(name="offset", maximum=MAX_OFFSET, clamp=True)
 BULK_ACTION = Choice(name="bulk", choices={name: name for name in ACTIONS})
 DONE_COUNT = Number(name="done_count", maximum=MAX_BULK)
 REFUSED_COUNT = Number(name="refused_count", maximum=MAX_BULK)
-FILTERS = (MESSAGE_ID, DIRECTION, STATE, PEER, REFERENCE, CONVERSATION, TYPE, HOURS, FROM, TO)
+FILTERS = (
+    MESSAGE_ID, DIRECTION, STATE, PEER, REFERENCE, CONVERSATION, CORRELATION, TYPE, HOURS, FROM,
+    TO,
+)  # fmt: skip
 COLUMNS = (
     "direction", "message_id", "peer", "type", "state", "reference", "conversation_id",
     "correlation_id", "attempts", "created_at", "updated_at", "next_attempt_at", "last_error",
@@ -86,6 +90,7 @@ def message_query(request: web.Request, *, limit: int, offset: int) -> MessageQu
         peer=PEER.read(request),
         reference=REFERENCE.read(request),
         conversation_id=CONVERSATION.read(request),
+        correlation_id=CORRELATION.read(request),
         message_type=TYPE.read(request),
         since=max(since) if since else None,
         until=_start_of(last + timedelta(days=1)) if last is not None else None,
