@@ -44,7 +44,7 @@ from gateway.security.pki import Issued, KeyType, Usage
 from gateway.security.signer import Signer, SigningKey
 from gateway.security.tls import client_context, peer_of, server_context
 from gateway.security.verifier import Verifier
-from gateway.synthetic import biometric_set
+from gateway.synthetic.biometrics import biometric_set
 from gateway.validation import parse_xml
 from simulators.dublinet.peer import DublinetConfig
 from simulators.eurodac.central import EurodacConfig
@@ -142,8 +142,8 @@ def capture(
     captured_on: date | None = None,
     member_state: str = "BE",
 ) -> CanonicalRecord:
-    """Capture `capture_no` of synthetic person `person` (`gateway.synthetic`), taken today
-    unless told otherwise; the person's data are those of the example applicant."""
+    """Capture `capture_no` of synthetic person `person` (`gateway.synthetic.biometrics`),
+    taken today unless told otherwise; the person's data are those of the example applicant."""
     base = example_record(regime, operation)
     taken = captured_on or datetime.now(UTC).date()
     return CanonicalRecord(

@@ -19,9 +19,9 @@ from gateway.domain.application import Application, NationalIdentifiers
 from gateway.domain.eurodac import Regime
 from gateway.domain.person import Name, Person
 from gateway.domain.record import CanonicalRecord
-from gateway.synthetic.captures import biometric_set
-from gateway.synthetic.gallery import Gallery, templates_of
-from gateway.synthetic.templates import match
+from gateway.synthetic.biometrics.captures import biometric_set
+from gateway.synthetic.biometrics.gallery import Gallery, templates_of
+from gateway.synthetic.biometrics.templates import match
 
 __all__ = ["BenchFigures", "run"]
 

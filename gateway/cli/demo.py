@@ -28,7 +28,7 @@ from gateway.listen_ports import free_port
 from gateway.logging import configure_logging
 from gateway.security.demo import why_make_demo_pki, write_demo_pki
 from gateway.settings import LogFormat, LogLevel, Settings
-from gateway.synthetic_records.exports import generate_exports
+from gateway.synthetic.exports.files import generate_exports
 
 if TYPE_CHECKING:
     from simulators.scenarios.runner import Tally

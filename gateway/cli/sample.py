@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 
 from gateway.errors import ConfigError
-from gateway.synthetic_records import generate_exports, no_printrak
-from gateway.synthetic_records.printrak import write_capture
+from gateway.synthetic.exports import generate_exports, no_printrak
+from gateway.synthetic.exports.printrak import write_capture
 
 __all__ = ["register"]
 

@@ -15,8 +15,8 @@ from datetime import date
 from pathlib import Path
 
 from gateway.mapping.engine import load_mapping
-from gateway.synthetic_records.persons import make_person
-from gateway.synthetic_records.sources import evibel_row
+from gateway.synthetic.exports.sources import evibel_row
+from gateway.synthetic.persons import make_person
 
 __all__ = ["MappingBench", "bench_mapping"]
 

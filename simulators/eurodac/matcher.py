@@ -1,6 +1,6 @@
 """Biometric comparison behind a protocol: the synthetic-template matcher, and a plain one.
 
-`SyntheticMatcher` (the default) searches with `gateway.synthetic`: the
+`SyntheticMatcher` (the default) searches with `gateway.synthetic.biometrics`: the
 templates of the images the sample generator makes, compared finger by
 finger (the face when no finger is common) against the thresholds of that
 package; a stored data set's templates are extracted once and kept by the
@@ -19,7 +19,7 @@ from typing import Protocol
 
 from gateway.domain.biometrics import BiometricSet
 from gateway.errors import InputError
-from gateway.synthetic import Gallery, PersonTemplates, templates_of
+from gateway.synthetic.biometrics import Gallery, PersonTemplates, templates_of
 
 __all__ = ["ImageCorrelationMatcher", "Matcher", "SyntheticMatcher"]
 
@@ -36,7 +36,7 @@ class Matcher(Protocol):
 
 
 class SyntheticMatcher:
-    """Templates and gallery search of `gateway.synthetic`."""
+    """Templates and gallery search of `gateway.synthetic.biometrics`."""
 
     def __init__(self) -> None:
         self._templates: dict[bytes, PersonTemplates | None] = {}

@@ -38,7 +38,7 @@ from gateway.domain.eurodac_law import DelayGround
 from gateway.domain.record import CanonicalRecord
 from gateway.errors import InputError
 from gateway.messages.examples import example_record
-from gateway.synthetic import biometric_set
+from gateway.synthetic.biometrics import biometric_set
 
 __all__ = ["build_record", "person_seed", "relative_date"]
 

@@ -21,8 +21,8 @@ from gateway.cli.merge_exports import write_merged
 from gateway.cli.submit import estimate_records, submit_file
 from gateway.mapping.export_dir import merge_export_directory
 from gateway.ports import MessageFilter
-from gateway.synthetic_records import generate_exports
-from gateway.synthetic_records.printrak import write_capture
+from gateway.synthetic.exports import generate_exports
+from gateway.synthetic.exports.printrak import write_capture
 
 MAPPINGS = Path(__file__).resolve().parents[2] / "mappings"
 

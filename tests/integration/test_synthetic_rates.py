@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gateway.synthetic.rates import error_rates
+from gateway.synthetic.biometrics.rates import error_rates
 
 
 def test_a_thousand_persons_captured_twice_are_told_apart_without_error() -> None:

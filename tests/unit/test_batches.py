@@ -21,7 +21,7 @@ from gateway.pipeline.batches import Batches, BatchRequest
 from gateway.pipeline.submissions import Submissions
 from gateway.pipeline.wire import Wire
 from gateway.ports import MessageFilter
-from gateway.synthetic_records import generate_exports
+from gateway.synthetic.exports import generate_exports
 from gateway.testing import FixedClock, InMemoryStore
 
 MAPPINGS = Path(__file__).parents[2] / "mappings"

@@ -10,8 +10,8 @@ import pytest
 from gateway.domain.serialization import decode_record, encode
 from gateway.mapping import Mapping, load_mapping, read_rows
 from gateway.mapping.builder import GiveUp, build_record, to_json
-from gateway.synthetic_records import make_person
-from gateway.synthetic_records.sources import evibel_row
+from gateway.synthetic.exports.sources import evibel_row
+from gateway.synthetic.persons import make_person
 
 TODAY = date(2026, 7, 10)
 

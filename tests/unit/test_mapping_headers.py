@@ -11,7 +11,7 @@ import pytest
 
 from gateway.errors import ConfigError, InputError
 from gateway.mapping import Mapping, format_of_file, load_mapping, load_source_mapping
-from gateway.synthetic_records.exports import generate_exports
+from gateway.synthetic.exports.files import generate_exports
 
 MAPPINGS = Path(__file__).parents[2] / "mappings"
 SAMPLES = MAPPINGS / "samples"

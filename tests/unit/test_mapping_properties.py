@@ -13,8 +13,8 @@ from gateway.domain.serialization import decode_record, encode
 from gateway.mapping import Mapping, load_source_mapping
 from gateway.mapping.builder import to_json
 from gateway.mapping.encoder import encode_record
-from gateway.synthetic_records import make_person
-from gateway.synthetic_records.sources import actio_row, evibel_row
+from gateway.synthetic.exports.sources import actio_row, evibel_row
+from gateway.synthetic.persons import make_person
 
 MAPPINGS = Path(__file__).parents[2] / "mappings"
 EVIBEL = load_source_mapping(MAPPINGS, "evibel", "json")

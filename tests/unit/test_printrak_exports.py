@@ -17,10 +17,11 @@ from gateway.ansi_nist import read_printrak
 from gateway.cli.merge_exports import write_merged
 from gateway.domain.eurodac import Regime
 from gateway.mapping.export_dir import merge_export_directory
-from gateway.synthetic import compare, templates_of
-from gateway.synthetic.captures import biometric_set
-from gateway.synthetic_records import generate_exports, make_person
-from gateway.synthetic_records.printrak import capture_file_name, capture_record, write_capture
+from gateway.synthetic.biometrics import compare, templates_of
+from gateway.synthetic.biometrics.captures import biometric_set
+from gateway.synthetic.exports import generate_exports
+from gateway.synthetic.exports.printrak import capture_file_name, capture_record, write_capture
+from gateway.synthetic.persons import make_person
 
 MAPPINGS = Path(__file__).parents[2] / "mappings"
 TODAY = date(2026, 11, 30)

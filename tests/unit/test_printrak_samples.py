@@ -15,8 +15,8 @@ from gateway.ansi_nist import (
     write_transaction,
 )
 from gateway.domain import PartialDate
-from gateway.synthetic import PersonTemplates, compare, templates_of
-from gateway.synthetic.printrak_samples import sample_files
+from gateway.synthetic.biometrics import PersonTemplates, compare, templates_of
+from gateway.synthetic.exports.printrak_samples import sample_files
 
 SAMPLES = Path(__file__).resolve().parents[2] / "mappings" / "samples" / "printrak"
 GENERATED = sample_files()

@@ -23,7 +23,7 @@ from gateway.domain.replies import EurodacErrorCode
 from gateway.domain.requests import DeletionReason, EurodacDataAction, MarkReason
 from gateway.errors import InputError
 from gateway.messages.examples import example_record
-from gateway.synthetic import biometric_set
+from gateway.synthetic.biometrics import biometric_set
 from simulators.eurodac import rules
 from simulators.eurodac.matcher import ImageCorrelationMatcher, SyntheticMatcher
 

@@ -9,7 +9,7 @@ from nist_samples import gray_png
 from gateway.ansi_nist import Header, biometric_set_to_transaction, read_biometric_set
 from gateway.domain import Regime
 from gateway.errors import InputError
-from gateway.synthetic import (
+from gateway.synthetic.biometrics import (
     FINGER_THRESHOLD,
     Gallery,
     biometric_set,
@@ -17,10 +17,10 @@ from gateway.synthetic import (
     match,
     templates_of,
 )
-from gateway.synthetic.gallery import PersonTemplates
-from gateway.synthetic.patterns import FINGER_SIZE, finger_pixels
-from gateway.synthetic.rates import error_rates
-from gateway.synthetic.templates import finger_template, finger_templates_of_pixels
+from gateway.synthetic.biometrics.gallery import PersonTemplates
+from gateway.synthetic.biometrics.patterns import FINGER_SIZE, finger_pixels
+from gateway.synthetic.biometrics.rates import error_rates
+from gateway.synthetic.biometrics.templates import finger_template, finger_templates_of_pixels
 
 
 def test_a_capture_is_the_same_bytes_every_time() -> None:

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from gateway.mapping import load_source_mapping
-from gateway.synthetic_records import SyntheticPerson, generate_exports, make_person
-from gateway.synthetic_records.sources import evibel_row
+from gateway.synthetic.exports import generate_exports
+from gateway.synthetic.exports.sources import evibel_row
+from gateway.synthetic.persons import SyntheticPerson, make_person
 
 MAPPINGS = Path(__file__).parents[2] / "mappings"
 FILES = {

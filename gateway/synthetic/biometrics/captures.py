@@ -22,7 +22,7 @@ from gateway.domain.biometrics import (
 )
 from gateway.domain.eurodac import Regime
 from gateway.errors import InputError
-from gateway.synthetic.patterns import face_pixels, finger_pixels, to_gray_image
+from gateway.synthetic.biometrics.patterns import face_pixels, finger_pixels, to_gray_image
 
 __all__ = ["ALL_FINGERS", "biometric_set", "default_capture_day"]
 

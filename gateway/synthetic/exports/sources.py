@@ -15,7 +15,7 @@ from typing import Any
 from gateway.domain.dates import PartialDate
 from gateway.domain.national_number import check_digits
 from gateway.mapping.transliteration import transliterate
-from gateway.synthetic_records.persons import SyntheticPerson
+from gateway.synthetic.persons import SyntheticPerson
 
 __all__ = ["actio_row", "evibel_csv_row", "evibel_row", "waiting_register_row"]
 

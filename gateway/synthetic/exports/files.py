@@ -24,13 +24,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from gateway.synthetic_records.persons import SyntheticPerson, make_person
-from gateway.synthetic_records.sources import (
+from gateway.synthetic.exports.sources import (
     actio_row,
     evibel_csv_row,
     evibel_row,
     waiting_register_row,
 )
+from gateway.synthetic.persons import SyntheticPerson, make_person
 
 __all__ = [
     "EVIBEL_COLUMNS",

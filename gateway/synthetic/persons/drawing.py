@@ -16,7 +16,7 @@ from gateway.domain.dates import PartialDate
 from gateway.domain.eurodac import regime_on
 from gateway.domain.national_number import NumberKind, make_national_number
 from gateway.mapping.transliteration import transliterate
-from gateway.synthetic_records.names import ORIGINS, Origin
+from gateway.synthetic.persons.names import ORIGINS, Origin
 
 __all__ = ["SyntheticPerson", "make_person", "person_seed"]
 

@@ -20,7 +20,7 @@ import numpy.typing as npt
 
 from gateway.ansi_nist.images import ImageSizeError, decode_gray_png
 from gateway.errors import InputError
-from gateway.synthetic.patterns import FACE_SIZE, FINGER_SIZE
+from gateway.synthetic.biometrics.patterns import FACE_SIZE, FINGER_SIZE
 
 __all__ = [
     "FACE_THRESHOLD",

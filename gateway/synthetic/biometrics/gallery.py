@@ -18,8 +18,8 @@ import numpy.typing as npt
 
 from gateway.domain.biometrics import BiometricSet
 from gateway.errors import InputError
-from gateway.synthetic.captures import ALL_FINGERS
-from gateway.synthetic.templates import (
+from gateway.synthetic.biometrics.captures import ALL_FINGERS
+from gateway.synthetic.biometrics.templates import (
     FACE_THRESHOLD,
     FINGER_THRESHOLD,
     TEMPLATE,

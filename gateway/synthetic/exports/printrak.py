@@ -10,7 +10,7 @@ way the Evibel mapping reads the person's Evibel row (same Latin and
 original names, script, birth date and identifiers), so that merging the
 sources finds no conflict where the person is the same.
 
-The biometrics are `gateway.synthetic.biometric_set(person.seed, 0, regime)`:
+The biometrics are `gateway.synthetic.biometrics.biometric_set(person.seed, 0, regime)`:
 a later capture of the same person, `biometric_set(person.seed, 1, regime)`,
 matches it; another person's does not.
 """
@@ -25,8 +25,8 @@ from gateway.domain.eurodac import Regime
 from gateway.domain.person import Name, Person, Sex
 from gateway.domain.record import CanonicalRecord
 from gateway.mapping.transforms import name_value
-from gateway.synthetic.captures import biometric_set
-from gateway.synthetic_records.persons import SyntheticPerson
+from gateway.synthetic.biometrics.captures import biometric_set
+from gateway.synthetic.persons import SyntheticPerson
 
 __all__ = ["STATION", "capture_file_name", "capture_record", "write_capture"]
 

@@ -2,7 +2,7 @@
 
 Regenerate them with::
 
-    .venv/bin/python -c "from gateway.synthetic.printrak_samples import write_samples; \\
+    .venv/bin/python -c "from gateway.synthetic.exports.printrak_samples import write_samples; \\
         write_samples('mappings/samples/printrak')"
 """
 
@@ -17,7 +17,7 @@ from gateway.domain.eurodac import Regime
 from gateway.domain.national_number import NumberKind, make_national_number
 from gateway.domain.person import Name, Person, Sex
 from gateway.domain.record import CanonicalRecord
-from gateway.synthetic.captures import biometric_set
+from gateway.synthetic.biometrics.captures import biometric_set
 
 __all__ = ["sample_files", "write_samples"]
 

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from gateway.synthetic.captures import ALL_FINGERS
-from gateway.synthetic.patterns import face_pixels, finger_captures
-from gateway.synthetic.templates import (
+from gateway.synthetic.biometrics.captures import ALL_FINGERS
+from gateway.synthetic.biometrics.patterns import face_pixels, finger_captures
+from gateway.synthetic.biometrics.templates import (
     FACE_THRESHOLD,
     FINGER_THRESHOLD,
     face_templates_of_pixels,
