@@ -8,6 +8,11 @@ of a submission's POST to the peer's acknowledgement of its message. The
 floor, measured in the same run just before and just after, is the bare loop
 of build, validate, sign and verify on the same records with no I/O; the
 share is taken of the mean of the two (a shared machine's speed drifts).
+
+Hot paths timed: the whole way of a message: `POST /v1/submissions`
+(`Submissions.submit`), the outbox (`MessageStore.enqueue`, `claim`, `record`), the
+`Dispatcher` delivering over `HttpTransport` with mutual TLS, and
+`Verifier.verify` of the peer's signed acknowledgement.
 """
 
 from __future__ import annotations

@@ -9,6 +9,10 @@ alone for parse and validate); the report says how close the gateway comes.
 
 Signing and verification (`gateway.bench.signing`) are inserted with
 `add_stage` and their floor with `add_floor`; `measure` takes the lists.
+
+Hot paths timed: `gateway.messages.build_element`, `gateway.validation.validate`,
+`gateway.messages.serialize`, `gateway.validation.parse_xml` (hardened) and
+`gateway.messages.parse_message`.
 """
 
 from __future__ import annotations

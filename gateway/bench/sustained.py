@@ -6,6 +6,9 @@ acknowledgement at any time, so the gateway runs flat out without a backlog
 that would only measure queueing. Every `interval` seconds the messages
 acknowledged in it are counted, with their latency; the figure that matters is
 the last interval's throughput against the first's.
+
+Hot paths timed: as `gateway.bench.end_to_end` (submission to acknowledgement),
+while the store's tables grow.
 """
 
 from __future__ import annotations

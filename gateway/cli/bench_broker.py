@@ -1,39 +1,21 @@
-"""`eugw bench store` and `eugw bench pipeline`: the broker's throughput on this machine."""
+"""`eugw bench store` and `eugw bench pipeline`: the broker's throughput on this machine.
+
+The options and the report; the benchmarks are `gateway.bench.store`, `.pipeline` and
+`.end_to_end_runs`.
+"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import json
-import tempfile
-import uuid
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
-from pathlib import Path
 from typing import TypeVar
 
-import psycopg
-from psycopg import sql
-
-from gateway.adapters.clock import SystemClock
-from gateway.adapters.postgres_store import PostgresStore
-from gateway.adapters.sqlite_store import SqliteStore
-from gateway.bench.pipeline import (
-    SAMPLE,
-    PipelineFigures,
-    bench_pipeline,
-    numbered_records,
-)
-from gateway.bench.store import StoreFigures, bench_store
-from gateway.broker.outbox import Outbox
-from gateway.broker.sealing import BodyCipher
-from gateway.cli.bench_end_to_end import end_to_end
+from gateway.bench.end_to_end_runs import end_to_end
+from gateway.bench.pipeline import run_pipeline
+from gateway.bench.store import run_stores
 from gateway.errors import ConfigError
-from gateway.pipeline.submissions import Submissions
-from gateway.pipeline.wire import Wire
-from gateway.security.configured import signer_from
-from gateway.security.demo import write_demo_pki
-from gateway.settings import Settings
 
 __all__ = ["register_subcommands"]
 
@@ -125,7 +107,10 @@ def register_subcommands(subcommands: argparse._SubParsersAction[argparse.Argume
 
 
 def _store(args: argparse.Namespace) -> int:
-    figures = asyncio.run(_run_stores(args))
+    if args.count < 1 or args.batch < 1:
+        raise ConfigError("GW-CFG-USAGE", "--count and --batch are positive")
+    postgres = None if args.no_postgres else args.postgres
+    figures = asyncio.run(run_stores(count=args.count, batch=args.batch, postgres=postgres))
     if args.json:
         print(json.dumps([asdict(figure) for figure in figures], indent=2))
         return 0
@@ -138,36 +123,12 @@ def _store(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _run_stores(args: argparse.Namespace) -> list[StoreFigures]:
-    if args.count < 1 or args.batch < 1:
-        raise ConfigError("GW-CFG-USAGE", "--count and --batch are positive")
-    figures = []
-    with tempfile.TemporaryDirectory() as directory:
-        sqlite = await SqliteStore.open(Path(directory) / "bench.sqlite3")
-        try:
-            figures.append(
-                await bench_store(sqlite, name="sqlite", count=args.count, batch=args.batch)
-            )
-        finally:
-            await sqlite.close()
-    if not args.no_postgres:
-        schema = f"bench_{uuid.uuid4().hex[:8]}"
-        postgres = await PostgresStore.open(args.postgres, schema=schema)
-        try:
-            figures.append(
-                await bench_store(postgres, name="postgresql", count=args.count, batch=args.batch)
-            )
-        finally:
-            await postgres.close()
-            async with await psycopg.AsyncConnection.connect(args.postgres, autocommit=True) as c:
-                await c.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
-    return figures
-
-
 def _pipeline(args: argparse.Namespace) -> int:
     if args.end_to_end:
-        return end_to_end(args)
-    figures = asyncio.run(_run_pipeline(args))
+        return end_to_end(args, lambda line: print(line, flush=True))
+    figures = asyncio.run(
+        run_pipeline(count=args.count, concurrency=args.concurrency, threads=args.threads)
+    )
     if args.json:
         print(json.dumps(asdict(figures), indent=2))
     else:
@@ -177,25 +138,3 @@ def _pipeline(args: argparse.Namespace) -> int:
             f"({figures.concurrency} in flight, {args.threads} signing threads)"
         )
     return 0
-
-
-async def _run_pipeline(args: argparse.Namespace) -> PipelineFigures:
-    with tempfile.TemporaryDirectory() as directory:
-        data = Path(directory)
-        write_demo_pki(data)
-        settings = Settings(data_dir=data)
-        store = await SqliteStore.open(data / "bench.sqlite3")
-        executor = ThreadPoolExecutor(args.threads)
-        clock = SystemClock()
-        try:
-            submissions = Submissions(
-                outbox=Outbox(store, BodyCipher.generate(), clock),
-                wire=Wire(member_state="BE", signer=signer_from(settings)),
-                clock=clock,
-                executor=executor,
-            )
-            records = numbered_records(json.loads(SAMPLE.read_text()), args.count)
-            return await bench_pipeline(submissions, records, concurrency=args.concurrency)
-        finally:
-            executor.shutdown()
-            await store.close()

@@ -9,10 +9,10 @@ import argparse
 import json
 from pathlib import Path
 
-from gateway.ansi_nist import bench as nist_bench
+from gateway.bench import nist as nist_bench
+from gateway.bench.mapping import bench_mapping
 from gateway.cli._context import gateway_from
 from gateway.errors import ConfigError
-from gateway.mapping.bench import bench_mapping
 
 __all__ = ["register_subcommands"]
 

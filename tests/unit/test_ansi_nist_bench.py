@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from itertools import count
 
-from gateway.ansi_nist.bench import run
+from gateway.bench.nist import run
 
 
 def test_the_benchmark_returns_figures_from_its_clock() -> None:

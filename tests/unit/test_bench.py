@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from lxml import etree
 
-from gateway.security.bench import bench_signatures, sample_message
+from gateway.bench.signatures import bench_signatures, sample_message
 
 
 def test_the_sample_message_has_the_asked_size() -> None:

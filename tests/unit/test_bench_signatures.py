@@ -11,7 +11,7 @@ import json
 from test_cli import eugw
 
 from gateway.bench import signing
-from gateway.security.bench import SignatureBench
+from gateway.bench.signatures import SignatureBench
 from gateway.security.pki import KeyType
 
 LABELS = ["RSA-2048", "ECDSA P-256"]

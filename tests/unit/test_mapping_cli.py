@@ -11,9 +11,9 @@ from pathlib import Path
 
 from eugw_process import child_env
 
+from gateway.bench.mapping import bench_mapping
 from gateway.cli.map_records import map_stream
 from gateway.mapping import load_source_mapping
-from gateway.mapping.bench import bench_mapping
 
 MAPPINGS = Path(__file__).parents[2] / "mappings"
 SAMPLES = MAPPINGS / "samples"

@@ -11,6 +11,10 @@ neighbour taking the core away does not inflate either.
 
 `bench_signatures` does it on a throw-away PKI and a sample message, with
 RSA-2048 and ECDSA P-256; `eugw bench messages` does it on its messages.
+
+Hot paths timed: `gateway.security.signer.Signer.sign` and
+`gateway.security.verifier.Verifier.verify`, against `cryptography`'s raw sign and
+verify and signxml's `XMLSigner.sign` and `XMLVerifier.verify`.
 """
 
 from __future__ import annotations

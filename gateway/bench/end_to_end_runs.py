@@ -8,6 +8,10 @@ measures both, one after the other, and the medians are set side by side (a
 shared machine's speed drifts: compare engines within one run). With
 `--gateways N` (PostgreSQL) N gateway processes share the schema and the
 national system spreads its connections over them.
+
+Hot paths timed: those of `gateway.bench.end_to_end` and `.sustained`; the floor
+(`_floor`) times `Submissions.prepare` (build, validate, sign; no store) and
+`Verifier.verify`.
 """
 
 from __future__ import annotations
@@ -59,14 +63,15 @@ F = TypeVar("F")
 STORES = ("sqlite", "postgresql")
 
 
-def end_to_end(args: argparse.Namespace) -> int:
-    """`eugw bench pipeline --end-to-end`: the figures of one or more runs, or of a long one."""
+def end_to_end(args: argparse.Namespace, say: Callable[[str], None]) -> int:
+    """`eugw bench pipeline --end-to-end`: the figures of one or more runs, or of a long one,
+    each line handed to `say` as soon as it is known."""
     configure_logging(LogLevel.WARNING)  # a log line per message would be measured too
     stores = _stores(args)
     if args.duration:
         if len(stores) > 1:
             raise ConfigError("GW-CFG-USAGE", "--duration measures one store", "--store")
-        return _sustained(args, stores[0])
+        return _sustained(args, stores[0], say)
     floor_records = numbered_records(json.loads(SAMPLE.read_text()), min(args.count, 500))
 
     async def measure(run: _Running) -> EndToEndFigures:
@@ -87,16 +92,16 @@ def end_to_end(args: argparse.Namespace) -> int:
             if not args.json:
                 prefix = f"run {number}/{args.runs}: " if args.runs > 1 else ""
                 label = f"{_label(args, store)}: " if len(stores) > 1 else ""
-                print(prefix + label + _end_to_end_line(figures), flush=True)
+                say(prefix + label + _end_to_end_line(figures))
     if args.json:
-        print(json.dumps(_document(args, runs), indent=2))
+        say(json.dumps(_document(args, runs), indent=2))
         return 0
     for store, measured in runs.items():
         if len(measured) > 1:
             label = f"{_label(args, store)}, " if len(stores) > 1 else ""
-            print(label + _median_line(measured))
+            say(label + _median_line(measured))
     if len(stores) > 1:
-        print(_ratio_line(args, runs))
+        say(_ratio_line(args, runs))
     return 0
 
 
@@ -200,15 +205,14 @@ def _medians(runs: list[EndToEndFigures]) -> dict[str, float]:
     }
 
 
-def _sustained(args: argparse.Namespace, store: str) -> int:
+def _sustained(args: argparse.Namespace, store: str, say: Callable[[str], None]) -> int:
     sample = json.loads(SAMPLE.read_text())
 
     def report(interval: Interval) -> None:
         if not args.json:
-            print(
+            say(
                 f"{interval.ends_at_s:>6.0f} s  {interval.messages_per_s:>6.1f} messages/s  "
                 f"p50 {interval.p50_ms:>5.0f} ms  p99 {interval.p99_ms:>5.0f} ms",
-                flush=True,
             )
 
     async def measure(run: _Running) -> SustainedFigures:
@@ -225,9 +229,9 @@ def _sustained(args: argparse.Namespace, store: str) -> int:
 
     figures = asyncio.run(_on_store(args, store, measure))
     if args.json:
-        print(json.dumps({**asdict(figures), "last_to_first": figures.last_to_first}, indent=2))
+        say(json.dumps({**asdict(figures), "last_to_first": figures.last_to_first}, indent=2))
     else:
-        print(
+        say(
             f"{figures.acknowledged} messages acknowledged in {figures.seconds:.0f} s; "
             f"the last interval ran at {figures.last_to_first:.0%} of the first"
         )

@@ -5,6 +5,10 @@ face each; making them is not timed) and measures: writing and reading them,
 mapping them to the canonical model, extracting templates, searching a
 gallery of `count` persons with up to 100 probes, and single template
 comparisons. The command line reports what it returns.
+
+Hot paths timed: `gateway.ansi_nist.printrak.write_printrak` and `read_printrak`,
+`gateway.ansi_nist.reader.read_transaction`, and of `gateway.synthetic.biometrics`:
+`templates_of`, `Gallery.search` and `templates.match`.
 """
 
 from __future__ import annotations
