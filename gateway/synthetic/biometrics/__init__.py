@@ -1,10 +1,5 @@
-"""Synthetic biometrics: deterministic per person, with noise per capture, and a matcher for them.
-
-`biometric_set(person_seed, capture_no, regime)` makes a capture session;
-`templates_of` extracts templates; `compare` and `Gallery` say whether two
-sessions are of the same person. Used by the sample generator, the EU-side
-simulators, the tests and the benchmarks.
-"""
+"""Synthetic biometrics, deterministic per person with noise per capture (`biometric_set`),
+and a matcher for them (`templates_of`, `compare`, `Gallery`)."""
 
 from gateway.synthetic.biometrics.captures import biometric_set
 from gateway.synthetic.biometrics.gallery import (

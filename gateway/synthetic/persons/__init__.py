@@ -1,7 +1,5 @@
-"""Synthetic applicants, one deterministic person per (seed, index), with names by origin.
-
-`make_person(seed, index)` draws one (`drawing`); `names` holds the name pools.
-"""
+"""Synthetic applicants, one deterministic person per (seed, index) (`make_person`), with
+name pools by origin (`names`)."""
 
 from __future__ import annotations
 
