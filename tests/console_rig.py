@@ -1,16 +1,21 @@
-"""What the console's tests share: logging in over HTTP, the forms' hidden fields, and peers'
+"""What the console's tests share: logging in over HTTP, the forms' hidden fields, peers'
 signed messages reaching the gateway of an `api_rig` (as the inbound server hands them on):
-NL's Dublin requests, acknowledgements and replies, and the Central System's hits."""
+NL's Dublin requests, acknowledgements and replies, and the Central System's hits; and a
+peer's HTTPS server (mutual TLS) for connection tests."""
 
 from __future__ import annotations
 
 import json
 import re
+import socket
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from aiohttp import web
 from aiohttp.test_utils import TestClient
 from web_rig import Rig
 
@@ -27,6 +32,8 @@ from gateway.messages import DublinSubmission, Message, Party, new_envelope
 from gateway.pipeline.wire import CENTRAL_SYSTEM, Wire, peer_name
 from gateway.security.identity import PeerId
 from gateway.security.signer import Signer, SigningKey
+from gateway.security.tls import server_context
+from gateway.security.trust import TrustStore
 from gateway.tracking.records import StoredCase
 
 SAMPLE = Path(__file__).resolve().parent.parent / "mappings" / "samples" / "canonical"
@@ -216,3 +223,36 @@ async def eurodac_hit(rig: Rig, matched: str = "NL1NL2025X77") -> tuple[str, str
         conversation_id=uuid.UUID(sent.conversation_id),
     )
     return message_id, ours
+
+
+@asynccontextmanager
+async def peer_tls_server(data: Path, folder: str) -> AsyncIterator[int]:
+    """An HTTPS server with `folder`'s TLS certificate that asks for ours; its port."""
+    peer = data / "peers" / folder
+    context = server_context(
+        cert_file=peer / "tls-server.cert.pem",
+        key_file=peer / "tls-server.key.pem",
+        trust=TrustStore.from_directory(data / "trust"),
+    )
+
+    async def inbound(request: web.Request) -> web.Response:
+        return web.Response(text="signed XML only")
+
+    app = web.Application()
+    app.router.add_post("/dublinet/{party}", inbound)  # a GET is answered 405, as a peer would
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=context)
+    await site.start()
+    try:
+        server = site._server
+        assert server is not None
+        yield server.sockets[0].getsockname()[1]  # type: ignore[attr-defined]
+    finally:
+        await runner.cleanup()
+
+
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])

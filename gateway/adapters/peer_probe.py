@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import ssl
 import time
 from dataclasses import dataclass
@@ -96,7 +97,8 @@ async def check_connection(
         sentence = f"{peer} did not complete a TLS handshake within {seconds:g} s"
         return done(ok=False, code="GW-TRN-TIMEOUT", sentence=sentence)
     except OSError as error:
-        sentence = f"{peer} could not be reached at {host}:{port} ({error.strerror or error})"
+        reason = os.strerror(error.errno) if error.errno else type(error).__name__
+        sentence = f"{peer} could not be reached at {host}:{port} ({reason})"
         return done(ok=False, code="GW-TRN-REFUSED", sentence=sentence)
     try:
         tls = writer.get_extra_info("ssl_object")

@@ -5,58 +5,19 @@ each test is audited; operators and admins only."""
 
 from __future__ import annotations
 
-import socket
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 
-from aiohttp import web
-from console_rig import csrf_of, log_in
+from console_rig import closed_port, csrf_of, log_in, peer_tls_server
 from web_rig import api_rig, demo_data_dir
 
 from gateway.broker.access import Role
 from gateway.ports import AuditFilter
-from gateway.security.tls import server_context
-from gateway.security.trust import TrustStore
-
-
-@asynccontextmanager
-async def _peer_server(data: Path, folder: str) -> AsyncIterator[int]:
-    """An HTTPS server with `folder`'s TLS certificate that asks for ours; its port."""
-    peer = data / "peers" / folder
-    context = server_context(
-        cert_file=peer / "tls-server.cert.pem",
-        key_file=peer / "tls-server.key.pem",
-        trust=TrustStore.from_directory(data / "trust"),
-    )
-
-    async def inbound(request: web.Request) -> web.Response:
-        return web.Response(text="signed XML only")
-
-    app = web.Application()
-    app.router.add_post("/dublinet/{party}", inbound)  # a GET is answered 405, as a peer would
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=context)
-    await site.start()
-    try:
-        server = site._server
-        assert server is not None
-        yield server.sockets[0].getsockname()[1]  # type: ignore[attr-defined]
-    finally:
-        await runner.cleanup()
-
-
-def _closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 async def test_an_operator_tests_the_connection_to_each_peer(tmp_path: Path) -> None:
     data = demo_data_dir(tmp_path / "data")
     async with (
-        _peer_server(data, "nl-dublinet") as nl_port,
+        peer_tls_server(data, "nl-dublinet") as nl_port,
         api_rig(
             tmp_path / "rig",
             data_dir=data,
@@ -64,7 +25,7 @@ async def test_an_operator_tests_the_connection_to_each_peer(tmp_path: Path) -> 
             # FR's address answers with NL's certificate: not one FR's CA issued
             dublinet_url=f"NL=https://localhost:{nl_port}/dublinet/NL,"
             f"FR=https://localhost:{nl_port}/dublinet/FR",
-            eurodac_url=f"https://localhost:{_closed_port()}/eurodac",
+            eurodac_url=f"https://localhost:{closed_port()}/eurodac",
         ) as rig,
     ):
         await log_in(rig.client, await rig.token(Role.OPERATOR, name="op-night"))
