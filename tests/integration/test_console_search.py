@@ -43,6 +43,7 @@ async def test_messages_are_found_by_id_correlation_and_reference(tmp_path: Path
         by_reference = await (
             await get(f"/console/messages?direction=inbound&reference={sent.reference}")
         ).text()
+        of_case = await (await get("/console/messages?reference=NL-2026-5")).text()
         api = await (await get(f"/v1/messages?correlation={ours.request_message_id}")).json()
         too_long = await get("/console/messages?correlation=" + "x" * 300)
         too_long_text = await too_long.text()
@@ -57,6 +58,9 @@ async def test_messages_are_found_by_id_correlation_and_reference(tmp_path: Path
     assert (
         f'href="/console/messages/{ack}"' in by_reference
     )  # answers our request of that reference
+    assert 'id="reference-case"' in of_case  # a peer's reference: its case lists the request
+    assert f'<a href="/console/cases/{theirs.case_id}">its page</a>' in of_case
+    assert f'<a href="/console/cases/{ours.case_id}">its page</a>' in by_reference
     assert [(m["direction"], m["message_id"]) for m in api["messages"]] == [("inbound", ack)]
     assert too_long.status == 400
     assert "correlation is at most 200 characters" in too_long_text

@@ -25,6 +25,8 @@ from gateway.broker.access import Permission
 from gateway.broker.states import OPERATOR_ACTIONS, TRANSITIONS, Event, MessageState
 from gateway.errors import GatewayError, InputError
 from gateway.logging import get_logger
+from gateway.pipeline.services import Services
+from gateway.tracking.records import StoredCase
 
 __all__ = [
     "ACTION_PATH",
@@ -132,12 +134,25 @@ async def messages(request: web.Request) -> web.StreamResponse:
             "offset": skip,
             "older": str(older) if older else None,
             "export": str(export),
+            "cases": await _cases_of(services, REFERENCE.read(request)),
             "here": request.path_qs,
             "may_act": request[CALLER].may(Permission.ACT_ON_MESSAGES),
             "labels": LABELS,
             **_bulk_result(request),
         },
     )
+
+
+async def _cases_of(services: Services, reference: str | None) -> list[StoredCase]:
+    """The Dublin cases of `reference` (a peer's national reference or ours): their pages list
+    every message of the case both ways, the peer's request included."""
+    tracking = services.tracking
+    if not reference or tracking is None:
+        return []
+    wanted = reference.strip()
+    return [
+        case for case in await tracking.store.cases(limit=MAX_EXPORTED) if case.reference == wanted
+    ]
 
 
 @page(Permission.READ_MESSAGES)
