@@ -30,6 +30,7 @@ from gateway.adapters.web.console.sessions import (
 from gateway.adapters.web.keys import CALLER, SERVICES
 from gateway.adapters.web.params import Text, query
 from gateway.broker.access import ApiToken, Permission, digest_of
+from gateway.errors import InputError
 from gateway.logging import get_logger
 
 __all__ = [
@@ -100,7 +101,13 @@ def page(permission: Permission) -> Callable[[Handler], Handler]:
                 ):
                     reason = "the form is stale or came from elsewhere; reload the page"
                     return render(request, "denied.html", _denied("GW-UI-CSRF", reason), status=403)
-            return await handler(request)
+            try:
+                return await handler(request)
+            except InputError as error:  # a filter in the URL: said on a page, not as JSON
+                if request.method != "GET":
+                    raise
+                shown = {"problem": error, "back": request.path}
+                return render(request, "refused.html", shown, status=400)
 
         checked.console_permission = permission  # type: ignore[attr-defined]
         return checked
