@@ -41,9 +41,8 @@ from gateway.pipeline.cpu_processes import ProcessWork
 from gateway.pipeline.cpu_work import CpuTools, CpuWork, ThreadWork
 from gateway.pipeline.inbound import Inbound
 from gateway.pipeline.results import WEBHOOK_PEER, parse_webhooks
-from gateway.pipeline.services import Services
+from gateway.pipeline.services import Services, compose_tracking
 from gateway.pipeline.submissions import Submissions
-from gateway.pipeline.tracking import Tracking
 from gateway.pipeline.wire import Wire
 from gateway.ports import Clock, MessageStore, TrackingStore
 from gateway.security.configured import client_context_from, signer_from, trust_store_from
@@ -311,7 +310,7 @@ async def running_services(
     webhook_transport = WebhookTransport(webhook_targets)
     try:
         outbox = Outbox(store, body_cipher(settings), clock)
-        tracking = Tracking(
+        tracking = compose_tracking(
             store=tracking_store,
             outbox=outbox,
             wire=wire,
@@ -330,7 +329,7 @@ async def running_services(
             clock=clock,
             executor=executor,
             limits=tools.limits,
-            on_message=tracking.on_message,
+            on_message=tracking.arrivals.on_message,
             cpu=cpu,
             cases=tracking_store,
         )

@@ -135,7 +135,7 @@ async def outgoing_case(rig: Rig, reference: str = "BE-DUB-1") -> StoredCase:
     }
     tracking = rig.services.tracking
     assert tracking is not None
-    case = await tracking.open_planned_case(case_plan(body, case_id=str(uuid.uuid4())))
+    case = await tracking.requests.open_planned(case_plan(body, case_id=str(uuid.uuid4())))
     assert case.request_message_id is not None
     await _sent(rig, case.request_message_id)
     return case

@@ -17,7 +17,7 @@ from simkit import Both
 from gateway.broker.states import Event, MessageState
 from gateway.domain.record import CanonicalRecord
 from gateway.domain.serialization import encode
-from gateway.pipeline.tracking import Tracking
+from gateway.pipeline.services import Tracking
 from gateway.tracking.records import Result
 from simulators.common.outbound import derived_id
 

@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 
 from gateway.app import open_tracking, running_services
 from gateway.cli._context import refuse_missing_store
-from gateway.pipeline.tracking import Tracking
+from gateway.pipeline.services import Tracking
 from gateway.ports import TrackingStore
 from gateway.settings import Settings
 

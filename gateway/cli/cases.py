@@ -16,9 +16,9 @@ from gateway.domain import Problem
 from gateway.domain.dublin import ReplyOutcome
 from gateway.errors import InputError
 from gateway.messages import message_type
+from gateway.pipeline.casework.cases import OPERATOR_EVENTS
+from gateway.pipeline.casework.views import case_view, history_view
 from gateway.pipeline.outgoing import IDS
-from gateway.pipeline.tracking_base import OPERATOR_EVENTS
-from gateway.pipeline.tracking_views import case_view, history_view
 from gateway.settings import Settings
 from gateway.tracking.cases import CaseEvent
 from gateway.tracking.followups import NOT_ON_CASE
@@ -172,7 +172,7 @@ async def _show(settings: Settings, case_id: str) -> int:
 
 async def _event(settings: Settings, args: argparse.Namespace) -> int:
     async with tracking_of(settings) as tracking:
-        case = await tracking.act_on_case(
+        case = await tracking.cases.act(
             args.case_id, CaseEvent(args.event), by=operator(args.by), reason=args.reason
         )
     print(json.dumps(case_view(case), indent=2))
@@ -191,18 +191,18 @@ async def _open(settings: Settings, args: argparse.Namespace) -> int:
             hit_id = plan["hit_id"]
             if not isinstance(hit_id, str) or not hit_id:
                 raise InputError("GW-CASE-NO-PROPOSAL", "hit_id names a confirmed hit", "hit_id")
-            case = await tracking.open_case_for_hit(hit_id, facts)
+            case = await tracking.hits.open_case(hit_id, facts)
         else:
             key = args.idempotency_key
             case_id = str(uuid.uuid5(IDS, f"plan:{who}:{key}")) if key else str(uuid.uuid4())
-            case = await tracking.open_planned_case(case_plan(plan, case_id=case_id))
+            case = await tracking.requests.open_planned(case_plan(plan, case_id=case_id))
     print(json.dumps(case_view(case), indent=2))
     return 0
 
 
 async def _reply(settings: Settings, args: argparse.Namespace) -> int:
     async with tracking_of(settings) as tracking:
-        case = await tracking.reply_to_case(
+        case = await tracking.followups.reply(
             args.case_id,
             outcome=ReplyOutcome(args.outcome),
             legal_basis=args.legal_basis,
@@ -218,7 +218,7 @@ async def _send(settings: Settings, args: argparse.Namespace) -> int:
     fields = read_fields(args.file, NOT_ON_CASE, type=args.type)
     follow_up = follow_up_of(fields)  # refused before any key is read
     async with tracking_of(settings) as tracking:
-        case = await tracking.send_on_case(
+        case = await tracking.followups.send(
             args.case_id, follow_up, by=operator(args.by), key=args.idempotency_key
         )
     print(json.dumps(case_view(case), indent=2))

@@ -9,8 +9,8 @@ import json
 from gateway.cli._context import settings_from
 from gateway.cli._tracking import operator, tracking_of, tracking_store_of
 from gateway.errors import InputError
-from gateway.pipeline.tracking import Verdict
-from gateway.pipeline.tracking_views import case_view, hit_view
+from gateway.pipeline.casework.hits import Verdict
+from gateway.pipeline.casework.views import case_view, hit_view
 from gateway.settings import Settings
 from gateway.tracking.hits import HitStatus
 
@@ -73,14 +73,14 @@ async def _list(settings: Settings, args: argparse.Namespace) -> int:
 
 async def _show(settings: Settings, hit_id: str) -> int:
     async with tracking_of(settings) as tracking:
-        hit = await tracking.hit(hit_id)
-        print(json.dumps(hit_view(hit) | {"data": tracking.hit_data(hit)}, indent=2))
+        hit = await tracking.hits.hit(hit_id)
+        print(json.dumps(hit_view(hit) | {"data": tracking.hits.data(hit)}, indent=2))
     return 0
 
 
 async def _confirm(settings: Settings, args: argparse.Namespace) -> int:
     async with tracking_of(settings) as tracking:
-        verdict = await tracking.confirm_hit(
+        verdict = await tracking.hits.confirm(
             args.hit_id, by=operator(args.by), open_case=not args.no_case
         )
     _print(verdict)
@@ -91,7 +91,7 @@ async def _reject(settings: Settings, args: argparse.Namespace) -> int:
     if not args.reason.strip():
         raise InputError("GW-HIT-VERDICT", "a rejected hit needs a reason", "--reason")
     async with tracking_of(settings) as tracking:
-        verdict = await tracking.reject_hit(
+        verdict = await tracking.hits.reject(
             args.hit_id, by=operator(args.by), reason=args.reason.strip()
         )
     _print(verdict)
@@ -100,7 +100,7 @@ async def _reject(settings: Settings, args: argparse.Namespace) -> int:
 
 async def _reported(settings: Settings, args: argparse.Namespace) -> int:
     async with tracking_of(settings) as tracking:
-        hit = await tracking.report_sent(args.hit_id, by=operator(args.by))
+        hit = await tracking.hits.report_sent(args.hit_id, by=operator(args.by))
     print(json.dumps(hit_view(hit), indent=2))
     return 0
 

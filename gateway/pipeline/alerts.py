@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from gateway.pipeline.tracking import Tracking
+from gateway.pipeline.services import Tracking
 from gateway.ports import TrackingStore
 from gateway.tracking.alerts import PendingDeadline, due_alerts
 from gateway.tracking.hits import HitStatus
@@ -72,10 +72,10 @@ async def tracking_digest(tracking: Tracking, *, within: int) -> Digest:
     """The digest as of the tracking service's today, with its calendars."""
     return await deadline_digest(
         tracking.store,
-        today=tracking.clock.today(),
+        today=tracking.context.clock.today(),
         within=within,
-        own_state=tracking.own_state,
-        calendar_of=tracking.calendar_of,
+        own_state=tracking.context.own_state,
+        calendar_of=tracking.context.calendar_of,
     )
 
 

@@ -20,7 +20,7 @@ from gateway.broker.outbox import Outbox
 from gateway.broker.records import NewMessage
 from gateway.errors import ConfigError, GatewayError
 from gateway.logging import get_logger
-from gateway.pipeline.tracking import Tracking
+from gateway.pipeline.services import Tracking
 
 __all__ = [
     "RESULT_ID_HEADER",
@@ -120,7 +120,7 @@ async def run_tracking(
 async def _sweep(tracking: Tracking, stop: asyncio.Event) -> None:
     while not stop.is_set():
         try:
-            moved = await tracking.sweep()
+            moved = await tracking.deadlines.sweep()
         except GatewayError as error:  # the store is down: try again at the next round
             get_logger().warning("tracking sweep failed", code=error.code)
             moved = 0
@@ -134,12 +134,12 @@ async def _pump(
     tracking: Tracking, outbox: Outbox, submitters: list[str], stop: asyncio.Event
 ) -> None:
     while not stop.is_set():
-        tracking.results_waiting.clear()
+        tracking.results.waiting.clear()
         try:
             await pump_results(tracking, outbox, submitters)
         except GatewayError as error:  # the store is down: the results wait for the next round
             get_logger().warning("results not queued", code=error.code)
-        waiting = asyncio.ensure_future(tracking.results_waiting.wait())
+        waiting = asyncio.ensure_future(tracking.results.waiting.wait())
         stopped = asyncio.ensure_future(stop.wait())
         await asyncio.wait(
             {waiting, stopped}, timeout=SWEEP_EVERY, return_when=asyncio.FIRST_COMPLETED

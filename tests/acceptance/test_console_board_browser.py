@@ -95,7 +95,7 @@ async def test_an_expert_rejects_a_hit_in_the_browser(tmp_path: Path, chromium: 
                 await page.screenshot(path=str(ARTIFACTS / "board-hit-rejected.png"))
             finally:
                 await browser.close()
-        stored = await tracking.hit("h-9")
+        stored = await tracking.hits.hit("h-9")
     assert (stored.status, stored.decided_by) == (HitStatus.REJECTED, "expert-2")
 
 

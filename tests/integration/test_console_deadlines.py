@@ -50,7 +50,7 @@ async def _three_deadlines(rig: Rig, clock: FixedClock) -> tuple[StoredCase, Sto
     clock.advance(timedelta(days=40))  # our reply to NL-2026-1 is now overdue
     _, fresh = await incoming_request(rig, "NL-2026-2")
     await tracking.store.add_hit(_hit("h-1", clock.today()), [])
-    await tracking.reject_hit("h-1", by="expert-1", reason="different ridges")
+    await tracking.hits.reject("h-1", by="expert-1", reason="different ridges")
     return late, fresh
 
 

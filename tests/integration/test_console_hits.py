@@ -79,7 +79,7 @@ async def test_a_wrong_hit_is_rejected_with_a_reason_then_reported(tmp_path: Pat
         reported = await rig.client.post("/console/hits/h-1/reported", data={"csrf": csrf})
         reported_page = await reported.text()
         unknown = await rig.client.post("/console/hits/nope/confirm", data={"csrf": csrf})
-        stored = await tracking.hit("h-1")
+        stored = await tracking.hits.hit("h-1")
         digest = await (await rig.client.get("/v1/deadlines")).json()
 
     assert no_reason.status == 409
@@ -116,7 +116,7 @@ async def test_an_auditor_reads_hits_without_their_data_and_cannot_judge(
         judged = await rig.client.post(
             f"/console/hits/{hit.hit_id}/confirm", data={"csrf": await csrf_of(rig.client)}
         )
-        stored = await tracking.hit(hit.hit_id)
+        stored = await tracking.hits.hit(hit.hit_id)
 
     assert listing.status == 200
     assert "Shown to operators only." in page

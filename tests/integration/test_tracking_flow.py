@@ -303,10 +303,10 @@ async def test_a_silent_peer_accepts_tacitly_and_the_national_system_is_told(
     tracking = running.services.tracking
     assert tracking is not None
     running.clock.set(datetime.combine(expected.date, time(23, 59), tzinfo=UTC))
-    assert await tracking.sweep() == 0
+    assert await tracking.deadlines.sweep() == 0
     assert (await case())["state"] == "acknowledged"
     running.clock.set(datetime.combine(expected.date + timedelta(days=1), time(0, 1), tzinfo=UTC))
-    assert await tracking.sweep() == 1
+    assert await tracking.deadlines.sweep() == 1
     shown = await case()
     assert shown["state"] == "tacitly_accepted"
     assert shown["history"][-1]["event"] == "reply_deadline_passed"
@@ -419,7 +419,7 @@ async def test_a_signed_acceptance_from_nl_moves_the_case_and_reaches_the_inbox(
     assert tracking is not None
     await eventually(lambda: _non_empty(tracking.store.hits()), within=10)
     [hit] = await tracking.store.hits()
-    verdict = await tracking.confirm_hit(hit.hit_id, by="expert")
+    verdict = await tracking.hits.confirm(hit.hit_id, by="expert")
     assert verdict.case is not None
     await eventually(lambda: len(running.nl.received) == 1, within=20)
     notification = running.nl.received[0]
@@ -453,7 +453,7 @@ async def test_a_signed_acceptance_from_nl_moves_the_case_and_reaches_the_inbox(
         session.post(url, data=running.nl.sign(accept), ssl=context) as response,
     ):
         assert response.status == 200, await response.text()
-    case = await tracking.case(verdict.case.case_id)
+    case = await tracking.cases.case(verdict.case.case_id)
     assert (case.state.value, case.deadline_step) == ("accepted", "transfer")
     _, inbox = await _call(running, "GET", "/v1/inbox", "evibel")
     replies = [r for r in inbox["results"] if r["kind"] == "reply"]

@@ -20,8 +20,8 @@ from gateway.broker.sealing import BodyCipher
 from gateway.domain.eurodac import ReferenceNumber, Regime
 from gateway.domain.replies import EurodacMarkingNotice
 from gateway.messages import Message, Party, new_envelope
+from gateway.pipeline.services import Tracking, compose_tracking
 from gateway.pipeline.submissions import SubmissionRequest, Submissions
-from gateway.pipeline.tracking import Tracking
 from gateway.pipeline.wire import CENTRAL_SYSTEM, Wire
 from gateway.testing import FixedClock, InMemoryStore, InMemoryTrackingStore
 
@@ -43,7 +43,7 @@ async def desk(pki: GeneratedPki) -> AsyncIterator[Desk]:
     outbox = Outbox(store, BodyCipher({"k1": b"k" * 32}, "k1"), clock)
     wire = Wire(member_state="BE", signer=pki.signer(pki.nl))
     with ThreadPoolExecutor(2) as executor:
-        tracking = Tracking(
+        tracking = compose_tracking(
             store=InMemoryTrackingStore(),
             outbox=outbox,
             wire=wire,
@@ -85,7 +85,7 @@ async def test_the_submitter_of_our_data_set_is_told_what_the_law_asks(desk: Des
     assert stored is not None
     assert stored.reference is not None
     message = _notice(stored.reference)
-    await desk.tracking.on_message(message, Receipt(new=True, correlated=None))
+    await desk.tracking.arrivals.on_message(message, Receipt(new=True, correlated=None))
     [result] = await desk.tracking.store.results(submitter="evibel")
     payload = json.loads(result.payload)
     assert payload["kind"] == "marking-notice"
@@ -100,13 +100,15 @@ async def test_the_submitter_of_our_data_set_is_told_what_the_law_asks(desk: Des
         "message_id": str(message.envelope.message_id),
     }
     again = Receipt(new=True, correlated=None)
-    await desk.tracking.on_message(message, again)  # the same notice again: one result
+    await desk.tracking.arrivals.on_message(message, again)  # the same notice again: one result
     assert len(await desk.tracking.store.results(submitter="evibel")) == 1
 
 
 async def test_a_notice_about_data_set_nobody_submitted_goes_to_the_dublin_unit(
     desk: Desk,
 ) -> None:
-    await desk.tracking.on_message(_notice("BE1UNKNOWN1"), Receipt(new=True, correlated=None))
+    await desk.tracking.arrivals.on_message(
+        _notice("BE1UNKNOWN1"), Receipt(new=True, correlated=None)
+    )
     [result] = await desk.tracking.store.results(submitter="dublin-unit")
     assert json.loads(result.payload)["data"]["reference"] == "BE1UNKNOWN1"

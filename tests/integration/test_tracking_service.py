@@ -35,8 +35,8 @@ from gateway.errors import InputError
 from gateway.messages import DublinSubmission, Message, Party, new_envelope
 from gateway.pipeline.alerts import tracking_digest
 from gateway.pipeline.results import pump_results
+from gateway.pipeline.services import Tracking, compose_tracking
 from gateway.pipeline.submissions import SubmissionRequest, Submissions
-from gateway.pipeline.tracking import Tracking
 from gateway.pipeline.wire import CENTRAL_SYSTEM, Wire
 from gateway.ports import MessageFilter
 from gateway.testing import FixedClock, InMemoryStore, InMemoryTrackingStore
@@ -66,7 +66,7 @@ async def desk(pki: GeneratedPki) -> AsyncIterator[Desk]:
     outbox = Outbox(store, BodyCipher({"k1": b"k" * 32}, "k1"), clock)
     wire = Wire(member_state="BE", signer=pki.signer(pki.nl))
     with ThreadPoolExecutor(2) as executor:
-        tracking = Tracking(
+        tracking = compose_tracking(
             store=InMemoryTrackingStore(),
             outbox=outbox,
             wire=wire,
@@ -118,7 +118,7 @@ async def _hit_on(desk: Desk, matched: str) -> str:
         reference=ReferenceNumber.parse(matched), captured_on=date(2025, 1, 2), sex=Sex.MALE
     )
     hit = _from(CENTRAL_SYSTEM, "eurodac.hit", EurodacHit(reference=reference, matches=(match,)))
-    await desk.tracking.on_message(hit, Receipt(new=True, correlated=source))
+    await desk.tracking.arrivals.on_message(hit, Receipt(new=True, correlated=source))
     [stored] = await desk.tracking.store.hits()
     return stored.hit_id
 
@@ -130,11 +130,11 @@ async def _inbox(desk: Desk, submitter: str = "evibel") -> list[dict[str, object
 
 async def test_a_hit_is_kept_sealed_and_its_submitter_told(desk: Desk) -> None:
     hit_id = await _hit_on(desk, "NL1000000004242")
-    stored = await desk.tracking.hit(hit_id)
+    stored = await desk.tracking.hits.hit(hit_id)
     assert stored.submitter == "evibel"
     assert stored.data is not None
     assert b"NL1000000004242" not in stored.data  # sealed at rest
-    assert desk.tracking.hit_data(stored) == {
+    assert desk.tracking.hits.data(stored) == {
         "reference": "NL1000000004242",
         "captured_on": "2025-01-02",
         "sex": "M",
@@ -149,13 +149,13 @@ async def test_a_wrong_hit_is_erased_and_its_report_due_in_three_working_days(
     desk: Desk,
 ) -> None:
     hit_id = await _hit_on(desk, "NL1000000004242")
-    verdict = await desk.tracking.reject_hit(hit_id, by="expert", reason="different ridges")
+    verdict = await desk.tracking.hits.reject(hit_id, by="expert", reason="different ridges")
     assert verdict.hit.status is HitStatus.REJECTED
     assert verdict.hit.data is None
     assert verdict.hit.report_due == add_working_days(NOW.date(), 3, load_calendar("BE"))
     assert verdict.hit.report_basis == "Reg 2024/1358 Art 38"
     with pytest.raises(InputError) as raised:
-        await desk.tracking.confirm_hit(hit_id, by="expert")
+        await desk.tracking.hits.confirm(hit_id, by="expert")
     assert raised.value.code == "GW-HIT-ALREADY-VERIFIED"
     assert [r["data"]["status"] for r in await _inbox(desk)] == [  # type: ignore[index]
         "awaiting_verification",
@@ -163,17 +163,17 @@ async def test_a_wrong_hit_is_erased_and_its_report_due_in_three_working_days(
     ]
     digest = await tracking_digest(desk.tracking, within=5)
     assert [item["hit_id"] for item in digest.due_soon] == [hit_id]
-    reported = await desk.tracking.report_sent(hit_id, by="expert")
+    reported = await desk.tracking.hits.report_sent(hit_id, by="expert")
     assert reported.reported_at == NOW
     assert (await tracking_digest(desk.tracking, within=5)).due_soon == []
     with pytest.raises(InputError) as again:
-        await desk.tracking.report_sent(hit_id, by="expert")
+        await desk.tracking.hits.report_sent(hit_id, by="expert")
     assert again.value.code == "GW-HIT-NO-REPORT"
 
 
 async def test_a_hit_on_our_own_record_proposes_nothing(desk: Desk) -> None:
     hit_id = await _hit_on(desk, "BE1000000004242")
-    verdict = await desk.tracking.confirm_hit(hit_id, by="expert")
+    verdict = await desk.tracking.hits.confirm(hit_id, by="expert")
     assert verdict.case is None
     assert verdict.hit.proposed_step is None
     assert await desk.tracking.store.cases() == []
@@ -182,10 +182,10 @@ async def test_a_hit_on_our_own_record_proposes_nothing(desk: Desk) -> None:
 
 async def test_a_case_opened_later_from_a_confirmed_hit_is_sent_once(desk: Desk) -> None:
     hit_id = await _hit_on(desk, "NL1000000004242")
-    verdict = await desk.tracking.confirm_hit(hit_id, by="expert", open_case=False)
+    verdict = await desk.tracking.hits.confirm(hit_id, by="expert", open_case=False)
     assert verdict.case is None
     assert verdict.hit.proposed_step == Step.TAKE_BACK_NOTIFICATION.value
-    case = await desk.tracking.open_case_for_hit(hit_id)
+    case = await desk.tracking.hits.open_case(hit_id)
     assert (case.direction, case.state, case.other_state) == (
         Direction.OUTGOING,
         CaseState.REQUEST_SENT,
@@ -199,13 +199,13 @@ async def test_a_case_opened_later_from_a_confirmed_hit_is_sent_once(desk: Desk)
         "dublinet.take-back-notification",
     )
     with pytest.raises(InputError) as raised:
-        await desk.tracking.open_case_for_hit(hit_id)
+        await desk.tracking.hits.open_case(hit_id)
     assert raised.value.code == "GW-CASE-EXISTS"
 
 
 async def test_an_accepting_reply_starts_the_transfer_period(desk: Desk) -> None:
     hit_id = await _hit_on(desk, "NL1000000004242")
-    case = (await desk.tracking.confirm_hit(hit_id, by="expert")).case
+    case = (await desk.tracking.hits.confirm(hit_id, by="expert")).case
     assert case is not None
     reply = _from(
         NL,
@@ -216,8 +216,8 @@ async def test_an_accepting_reply_starts_the_transfer_period(desk: Desk) -> None
         regime=DublinRegime.AMMR,
         correlation_id=uuid.UUID(case.request_message_id),
     )
-    await desk.tracking.on_message(reply, Receipt(new=True, correlated=None))
-    accepted = await desk.tracking.case(case.case_id)
+    await desk.tracking.arrivals.on_message(reply, Receipt(new=True, correlated=None))
+    accepted = await desk.tracking.cases.case(case.case_id)
     assert accepted.state is CaseState.ACCEPTED
     transfer = compute_deadline(
         step=Step.TRANSFER,
@@ -233,11 +233,9 @@ async def test_an_accepting_reply_starts_the_transfer_period(desk: Desk) -> None
     # A transfer planned (twice) does not restart the transfer period; done ends the case.
     for _ in range(2):
         desk.clock.advance(timedelta(days=3))
-        planned = await desk.tracking.act_on_case(
-            case.case_id, CaseEvent.TRANSFER_PLANNED, by="ops"
-        )
+        planned = await desk.tracking.cases.act(case.case_id, CaseEvent.TRANSFER_PLANNED, by="ops")
         assert (planned.state, planned.deadline) == (CaseState.TRANSFER_PLANNED, transfer.date)
-    done = await desk.tracking.act_on_case(case.case_id, CaseEvent.TRANSFER_DONE, by="ops")
+    done = await desk.tracking.cases.act(case.case_id, CaseEvent.TRANSFER_DONE, by="ops")
     assert (done.state, done.deadline) == (CaseState.TRANSFERRED, None)
     changes = [r for r in await _inbox(desk) if r["kind"] == "case-change"]
     assert [r["data"]["state"] for r in changes][-3:] == [  # type: ignore[index]
@@ -246,7 +244,7 @@ async def test_an_accepting_reply_starts_the_transfer_period(desk: Desk) -> None
         "transferred",
     ]
     with pytest.raises(InputError) as raised:
-        await desk.tracking.act_on_case(case.case_id, CaseEvent.ACCEPTANCE, by="ops")
+        await desk.tracking.cases.act(case.case_id, CaseEvent.ACCEPTANCE, by="ops")
     assert raised.value.code == "GW-CASE-EVENT"
 
 
@@ -264,7 +262,7 @@ async def test_an_incoming_request_left_unanswered_is_accepted_tacitly(desk: Des
         record=record,
     )
     message = _from(NL, "dublinet.take-charge-request", request, regime=DublinRegime.AMMR)
-    await desk.tracking.on_message(message, Receipt(new=True, correlated=None))
+    await desk.tracking.arrivals.on_message(message, Receipt(new=True, correlated=None))
     [case] = await desk.tracking.store.cases()
     assert (case.direction, case.state) == (Direction.INCOMING, CaseState.REQUEST_RECEIVED)
     reply_by = compute_deadline(
@@ -275,11 +273,11 @@ async def test_an_incoming_request_left_unanswered_is_accepted_tacitly(desk: Des
     )
     assert case.deadline == reply_by.date
     desk.clock.set(datetime.combine(reply_by.date, time(23, 0), tzinfo=UTC))
-    assert await desk.tracking.sweep() == 0
+    assert await desk.tracking.deadlines.sweep() == 0
     desk.clock.advance(timedelta(hours=2))
-    assert await desk.tracking.sweep() == 1
-    assert await desk.tracking.sweep() == 0
-    assert (await desk.tracking.case(case.case_id)).state is CaseState.TACITLY_ACCEPTED
+    assert await desk.tracking.deadlines.sweep() == 1
+    assert await desk.tracking.deadlines.sweep() == 0
+    assert (await desk.tracking.cases.case(case.case_id)).state is CaseState.TACITLY_ACCEPTED
     kinds = [(r["kind"], r["data"]["state"]) for r in await _inbox(desk, "dublin-unit")]  # type: ignore[index]
     assert kinds[0] == ("case-change", "request_received")
     assert kinds[-1] == ("case-change", "tacitly_accepted")
@@ -302,10 +300,10 @@ async def test_our_reply_to_an_incoming_request_is_sent_once_and_moves_the_case(
         record=record,
     )
     message = _from(NL, "dublinet.take-back-notification", request, regime=DublinRegime.AMMR)
-    await desk.tracking.on_message(message, Receipt(new=True, correlated=None))
+    await desk.tracking.arrivals.on_message(message, Receipt(new=True, correlated=None))
     [case] = await desk.tracking.store.cases()
     with pytest.raises(InputError) as unreasoned:  # 1560/2003 Art 5(1)
-        await desk.tracking.reply_to_case(
+        await desk.tracking.followups.reply(
             case.case_id, outcome=ReplyOutcome.REJECT, reason_codes=("not-responsible",), by="ops"
         )
     assert (unreasoned.value.code, unreasoned.value.path) == (
@@ -313,7 +311,7 @@ async def test_our_reply_to_an_incoming_request_is_sent_once_and_moves_the_case(
         "legal_basis",
     )
     assert await desk.store.find(MessageFilter(peer="NL:dublinet")) == []
-    replied = await desk.tracking.reply_to_case(
+    replied = await desk.tracking.followups.reply(
         case.case_id,
         outcome=ReplyOutcome.REJECT,
         reason_codes=("not-responsible",),
@@ -325,7 +323,7 @@ async def test_our_reply_to_an_incoming_request_is_sent_once_and_moves_the_case(
     [sent] = await desk.store.find(MessageFilter(peer="NL:dublinet"))
     assert (sent.message_type, sent.correlation_id) == ("dublinet.reply", case.request_message_id)
     with pytest.raises(InputError) as raised:  # rejected cannot be rejected again
-        await desk.tracking.reply_to_case(
+        await desk.tracking.followups.reply(
             case.case_id,
             outcome=ReplyOutcome.REJECT,
             legal_basis="Reg 2024/1351 Art 41",
@@ -342,7 +340,7 @@ async def test_a_no_hit_reaches_its_submitter_and_results_are_queued_once_for_we
     source = await _enrolled(desk)
     reference = ReferenceNumber.parse(source.reference or "")
     no_hit = _from(CENTRAL_SYSTEM, "eurodac.no-hit", EurodacNoHit(reference=reference))
-    await desk.tracking.on_message(no_hit, Receipt(new=True, correlated=source))
+    await desk.tracking.arrivals.on_message(no_hit, Receipt(new=True, correlated=source))
     [result] = await _inbox(desk)
     assert result["kind"] == "no-hit"
     assert result["data"] == {"reference": str(reference), "message_id": source.message_id}
@@ -365,15 +363,15 @@ async def test_a_request_lost_between_its_case_and_the_outbox_is_queued_by_the_s
     with monkeypatch.context() as patched:
         patched.setattr(desk.outbox, "put", crash)
         with pytest.raises(OSError, match="died"):
-            await desk.tracking.confirm_hit(hit_id, by="expert")
+            await desk.tracking.hits.confirm(hit_id, by="expert")
     [case] = await desk.tracking.store.cases()
     assert case.request_message_id is not None
     assert await desk.store.get(case.request_message_id) is None
-    assert await desk.tracking.sweep() == 0
+    assert await desk.tracking.deadlines.sweep() == 0
     queued = await desk.store.get(case.request_message_id)
     assert queued is not None
     assert (queued.peer, queued.order_key) == ("NL:dublinet", case.case_id)
-    await desk.tracking.sweep()
+    await desk.tracking.deadlines.sweep()
     assert len(await desk.store.find(MessageFilter(peer="NL:dublinet"))) == 1
 
 
@@ -388,8 +386,8 @@ async def test_a_planned_case_is_sent_once_under_the_regime_of_its_registration(
         "submitter": "evibel",
     }
     plan = case_plan(body, case_id="plan-1")
-    case = await desk.tracking.open_planned_case(plan)
-    again = await desk.tracking.open_planned_case(plan)
+    case = await desk.tracking.requests.open_planned(plan)
+    again = await desk.tracking.requests.open_planned(plan)
     assert again.case_id == case.case_id == "plan-1"
     assert (case.regime, case.other_state, case.hit_based) == (DublinRegime.AMMR, "FR", False)
     [sent] = await desk.store.find(MessageFilter(peer="FR:dublinet"))
@@ -399,7 +397,9 @@ async def test_a_planned_case_is_sent_once_under_the_regime_of_its_registration(
     )
     assert [r["kind"] for r in await _inbox(desk)] == ["case-change"]
     with pytest.raises(InputError) as raised:
-        await desk.tracking.open_planned_case(replace(plan, case_id="p-2", requested_state="BE"))
+        await desk.tracking.requests.open_planned(
+            replace(plan, case_id="p-2", requested_state="BE")
+        )
     assert raised.value.code == "GW-CASE-PLAN"
 
 
@@ -425,14 +425,14 @@ async def test_a_case_that_cannot_be_swept_does_not_stop_the_others(
     with monkeypatch.context() as patched:
         patched.setattr(desk.outbox, "put", crash)
         with pytest.raises(OSError, match="died"):
-            await desk.tracking.confirm_hit(hit_id, by="expert")
+            await desk.tracking.hits.confirm(hit_id, by="expert")
     [case] = await desk.tracking.store.cases()
-    hit = await desk.tracking.hit(hit_id)
+    hit = await desk.tracking.hits.hit(hit_id)
     # The enrolment's body is gone: the lost request cannot be built again.
     monkeypatch.setattr(desk.store, "get", _nothing)
     assert hit.source_message_id is not None
-    assert await desk.tracking.sweep() == 0
-    assert (await desk.tracking.case(case.case_id)).state is CaseState.REQUEST_SENT
+    assert await desk.tracking.deadlines.sweep() == 0
+    assert (await desk.tracking.cases.case(case.case_id)).state is CaseState.REQUEST_SENT
 
 
 async def _nothing(*_: object, **__: object) -> None:
@@ -443,16 +443,16 @@ async def test_an_acknowledgement_tracking_missed_is_found_in_the_outbox_by_the_
     desk: Desk,
 ) -> None:
     hit_id = await _hit_on(desk, "NL1000000004242")
-    case = (await desk.tracking.confirm_hit(hit_id, by="expert")).case
+    case = (await desk.tracking.hits.confirm(hit_id, by="expert")).case
     assert case is not None
     await desk.store.claim(
         worker="w", now=NOW, lease=timedelta(seconds=30), limit=10, peer="NL:dublinet"
     )
     await desk.store.record(case.request_message_id or "", Event.ACKNOWLEDGE, at=NOW, worker="w")
     desk.clock.advance(timedelta(days=1))
-    assert (await desk.tracking.case(case.case_id)).state is CaseState.REQUEST_SENT
-    await desk.tracking.sweep()
-    acknowledged = await desk.tracking.case(case.case_id)
+    assert (await desk.tracking.cases.case(case.case_id)).state is CaseState.REQUEST_SENT
+    await desk.tracking.deadlines.sweep()
+    acknowledged = await desk.tracking.cases.case(case.case_id)
     expected = compute_deadline(
         step=Step.TAKE_BACK_CONFIRMATION,
         start=NOW.date(),
@@ -472,7 +472,7 @@ async def test_an_italian_acknowledgement_across_midnight_starts_on_italy_s_day(
     Stefano) is a holiday too and a Saturday, the 27th a Sunday: Monday 28 December.
     Counted from the UTC date they would end on Thursday 24 December."""
     hit_id = await _hit_on(desk, "IT1000000004242")
-    case = (await desk.tracking.confirm_hit(hit_id, by="expert")).case
+    case = (await desk.tracking.hits.confirm(hit_id, by="expert")).case
     assert case is not None
     assert (case.other_state, case.state) == ("IT", CaseState.REQUEST_SENT)
     sent = await desk.store.get(case.request_message_id or "")
@@ -485,8 +485,8 @@ async def test_an_italian_acknowledgement_across_midnight_starts_on_italy_s_day(
         Acknowledgement(acknowledged_message_id=uuid.UUID(sent.message_id), received_at=received),
         regime=DublinRegime.AMMR,
     )
-    await desk.tracking.on_message(ack, Receipt(new=True, correlated=sent))
-    acknowledged = await desk.tracking.case(case.case_id)
+    await desk.tracking.arrivals.on_message(ack, Receipt(new=True, correlated=sent))
+    acknowledged = await desk.tracking.cases.case(case.case_id)
     assert acknowledged.state is CaseState.ACKNOWLEDGED
     assert acknowledged.deadline_step == Step.TAKE_BACK_CONFIRMATION.value
     assert (acknowledged.deadline_from, acknowledged.deadline) == (
@@ -523,7 +523,7 @@ async def test_a_request_received_across_midnight_starts_on_our_local_day(
         record=record,
     )
     message = _from(NL, "dublinet.take-charge-request", request, regime=DublinRegime.AMMR)
-    await desk.tracking.on_message(message, Receipt(new=True, correlated=None))
+    await desk.tracking.arrivals.on_message(message, Receipt(new=True, correlated=None))
     [case] = await desk.tracking.store.cases()
     assert case.deadline_from == day
     reply_by = compute_deadline(
@@ -535,7 +535,7 @@ async def test_a_request_received_across_midnight_starts_on_our_local_day(
 
 def test_the_tracking_service_has_no_calendar_for_a_state_outside_dublin(desk: Desk) -> None:
     """No silent fallback to Belgium's holidays: a state without a calendar is an error."""
-    assert desk.tracking.calendar_of("IT").code == "IT"
+    assert desk.tracking.context.calendar_of("IT").code == "IT"
     with pytest.raises(InputError) as raised:
-        desk.tracking.calendar_of("GB")
+        desk.tracking.context.calendar_of("GB")
     assert raised.value.code == "GW-DL-CALENDAR"

@@ -57,17 +57,17 @@ async def test_a_peer_s_detained_request_604_2013_art_28_3_is_accepted_by_silenc
         record=record,
     )
     message = _from(NL, "dublinet.take-charge-request", request, regime=DublinRegime.DUBLIN3)
-    await desk.tracking.on_message(message, Receipt(new=True, correlated=None))
+    await desk.tracking.arrivals.on_message(message, Receipt(new=True, correlated=None))
     [case] = await desk.tracking.store.cases()
     assert (case.request_detained, case.detained, case.deadline) == (True, True, date(2026, 12, 14))
     assert (case.deadline_basis, case.deadline_state) == ("Reg 604/2013 Art 28(3)", "BE")
     [opened] = await desk.tracking.store.case_changes(case.case_id)
     assert opened.detail.endswith("the person is detained")
     desk.clock.set(datetime(2026, 12, 14, 22, 0, tzinfo=UTC))
-    assert await desk.tracking.sweep() == 0
+    assert await desk.tracking.deadlines.sweep() == 0
     desk.clock.set(datetime(2026, 12, 15, 9, 0, tzinfo=UTC))
-    assert await desk.tracking.sweep() == 1
-    assert (await desk.tracking.case(case.case_id)).state is CaseState.TACITLY_ACCEPTED
+    assert await desk.tracking.deadlines.sweep() == 1
+    assert (await desk.tracking.cases.case(case.case_id)).state is CaseState.TACITLY_ACCEPTED
 
 
 async def test_the_sweep_ends_a_detention_whose_604_2013_art_28_3_six_weeks_passed(
@@ -87,7 +87,7 @@ async def test_the_sweep_ends_a_detention_whose_604_2013_art_28_3_six_weeks_pass
         },
         case_id="plan-detained",
     )
-    case = await desk.tracking.open_planned_case(plan)
+    case = await desk.tracking.requests.open_planned(plan)
     reply = _from(
         NL,
         "dublinet.reply",
@@ -97,16 +97,16 @@ async def test_the_sweep_ends_a_detention_whose_604_2013_art_28_3_six_weeks_pass
         regime=DublinRegime.DUBLIN3,
         correlation_id=uuid.UUID(case.request_message_id),
     )
-    await desk.tracking.on_message(reply, Receipt(new=True, correlated=None))
-    accepted = await desk.tracking.case(case.case_id)
+    await desk.tracking.arrivals.on_message(reply, Receipt(new=True, correlated=None))
+    accepted = await desk.tracking.cases.case(case.case_id)
     assert (accepted.state, accepted.deadline, accepted.deadline_variant) == (
         CaseState.ACCEPTED,
         date(2027, 1, 11),
         "detained",
     )
     desk.clock.set(datetime.combine(date(2027, 1, 12), time(6, 0), tzinfo=UTC))
-    assert await desk.tracking.sweep() == 1
-    ended = await desk.tracking.case(case.case_id)
+    assert await desk.tracking.deadlines.sweep() == 1
+    ended = await desk.tracking.cases.case(case.case_id)
     assert (ended.state, ended.detained, ended.deadline, ended.deadline_from) == (
         CaseState.ACCEPTED,
         False,
@@ -119,7 +119,7 @@ async def test_the_sweep_ends_a_detention_whose_604_2013_art_28_3_six_weeks_pass
         "gateway",
     )
     assert "transfer time limit 2027-05-31" in last.detail
-    assert await desk.tracking.sweep() == 0  # the six months run: nothing more today
+    assert await desk.tracking.deadlines.sweep() == 0  # the six months run: nothing more today
 
 
 async def test_a_lost_request_is_rebuilt_saying_the_person_is_detained(
@@ -128,7 +128,7 @@ async def test_a_lost_request_is_rebuilt_saying_the_person_is_detained(
     """The sweep queues a request lost between the two stores again: the same message, which
     still tells NL the person is detained (Reg 2024/1351 Art 45)."""
     hit_id = await _hit_on(desk, "NL1000000004242")
-    await desk.tracking.confirm_hit(hit_id, by="expert", open_case=False)
+    await desk.tracking.hits.confirm(hit_id, by="expert", open_case=False)
 
     async def crash(*_: object, **__: object) -> list[str]:
         raise OSError("the process died here")
@@ -136,12 +136,12 @@ async def test_a_lost_request_is_rebuilt_saying_the_person_is_detained(
     with monkeypatch.context() as patched:
         patched.setattr(desk.outbox, "put", crash)
         with pytest.raises(OSError, match="died"):
-            await desk.tracking.open_case_for_hit(hit_id, RequestFacts(detained=True))
+            await desk.tracking.hits.open_case(hit_id, RequestFacts(detained=True))
     [case] = await desk.tracking.store.cases()
     assert (case.request_detained, case.detained) == (True, True)
     assert case.request_message_id is not None
     assert await desk.store.get(case.request_message_id) is None
-    await desk.tracking.sweep()
+    await desk.tracking.deadlines.sweep()
     queued = await desk.store.get(case.request_message_id)
     assert queued is not None
     sent = read_message(desk.outbox.body_of(queued)).content
@@ -164,8 +164,8 @@ async def test_a_detention_recorded_before_the_acknowledgement_is_history_not_a_
         },
         case_id="plan-later",
     )
-    case = await desk.tracking.open_planned_case(plan)
-    held = await desk.tracking.act_on_case(
+    case = await desk.tracking.requests.open_planned(plan)
+    held = await desk.tracking.cases.act(
         case.case_id, CaseEvent.DETAINED, by="ops-anne", reason="risk of absconding"
     )
     assert (held.state, held.detained, held.request_detained) == (
@@ -176,5 +176,5 @@ async def test_a_detention_recorded_before_the_acknowledgement_is_history_not_a_
     last = (await desk.tracking.store.case_changes(case.case_id))[-1]
     assert (last.by, last.detail) == ("ops-anne", "risk of absconding; no time limit runs")
     with pytest.raises(InputError) as raised:
-        await desk.tracking.act_on_case(case.case_id, CaseEvent.ABSCONDED, by="ops-anne")
+        await desk.tracking.cases.act(case.case_id, CaseEvent.ABSCONDED, by="ops-anne")
     assert raised.value.code == "GW-CASE-TRANSITION"  # no transfer limit runs yet

@@ -100,7 +100,7 @@ async def test_nl_cannot_acknowledge_our_request_to_fr(gateway: Both, nl: Attack
         await _refused(gateway, api, nl, ack, "GW-IN-NOT-YOUR-MESSAGE")
         tracking = gateway.services.tracking
         assert tracking is not None
-        await tracking.sweep()  # no clock was started: nothing is tacitly accepted
+        await tracking.deadlines.sweep()  # no clock was started: nothing is tacitly accepted
         assert (await api.case(case["case_id"]))["state"] == "request_sent"
 
 

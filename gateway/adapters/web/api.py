@@ -39,9 +39,9 @@ from gateway.broker.access import Permission
 from gateway.broker.states import OPERATOR_ACTIONS, MessageState
 from gateway.domain.serialization import encode
 from gateway.errors import GatewayError, InputError
+from gateway.pipeline.casework.views import history_view
 from gateway.pipeline.services import Services
 from gateway.pipeline.submissions import SubmissionRequest
-from gateway.pipeline.tracking_views import history_view
 
 __all__ = ["make_api"]
 

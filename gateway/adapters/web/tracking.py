@@ -22,10 +22,11 @@ from gateway.domain.member_states import is_member_state
 from gateway.domain.serialization import decode_record
 from gateway.errors import InputError
 from gateway.pipeline.alerts import tracking_digest
+from gateway.pipeline.casework.cases import MAX_REASON
+from gateway.pipeline.casework.hits import Verdict
+from gateway.pipeline.casework.views import case_view, history_view, hit_view
 from gateway.pipeline.outgoing import IDS, CasePlan, RequestFacts
-from gateway.pipeline.tracking import Tracking, Verdict
-from gateway.pipeline.tracking_base import MAX_REASON
-from gateway.pipeline.tracking_views import case_view, history_view, hit_view
+from gateway.pipeline.services import Tracking
 from gateway.tracking.cases import CaseEvent, CaseKind
 from gateway.tracking.hits import HitStatus
 
@@ -89,7 +90,7 @@ async def show_hit(request: web.Request) -> web.Response:
     hit = await _known(tracking.store.hit(request.match_info["hit_id"]))
     view = hit_view(hit)
     if caller(request).may(Permission.READ_HIT_DATA):  # personal data: for the experts only
-        view["data"] = tracking.hit_data(hit)
+        view["data"] = tracking.hits.data(hit)
     return web.json_response(view)
 
 
@@ -99,7 +100,7 @@ async def confirm_hit(request: web.Request) -> web.Response:
     open_case = body.get("open_case", True)
     if not isinstance(open_case, bool):
         raise InputError("GW-HIT-VERDICT", "open_case is true or false", "open_case")
-    verdict = await _tracking(request).confirm_hit(
+    verdict = await _tracking(request).hits.confirm(
         request.match_info["hit_id"], by=caller(request).name, open_case=open_case
     )
     return web.json_response(_verdict(verdict))
@@ -110,7 +111,7 @@ async def reject_hit(request: web.Request) -> web.Response:
     reason = (await json_object(request)).get("reason")
     if not isinstance(reason, str) or not reason.strip():
         raise InputError("GW-HIT-VERDICT", "a rejected hit needs a reason", "reason")
-    verdict = await _tracking(request).reject_hit(
+    verdict = await _tracking(request).hits.reject(
         request.match_info["hit_id"], by=caller(request).name, reason=reason.strip()
     )
     return web.json_response(_verdict(verdict))
@@ -119,7 +120,7 @@ async def reject_hit(request: web.Request) -> web.Response:
 @requires(Permission.ACT_ON_TRACKING)
 async def hit_reported(request: web.Request) -> web.Response:
     """The wrong hit was reported; its limit leaves the deadline digest."""
-    hit = await _tracking(request).report_sent(
+    hit = await _tracking(request).hits.report_sent(
         request.match_info["hit_id"], by=caller(request).name
     )
     return web.json_response(hit_view(hit))
@@ -150,13 +151,13 @@ async def open_case(request: web.Request) -> web.Response:
         facts = request_facts(body, problems)
         if problems:
             raise InputError.from_problems(problems)
-        case = await tracking.open_case_for_hit(hit_id, facts)
+        case = await tracking.hits.open_case(hit_id, facts)
     else:
         key = request.headers.get("Idempotency-Key", "").strip()
         case_id = (
             str(uuid.uuid5(IDS, f"plan:{caller(request).name}:{key}")) if key else str(uuid.uuid4())
         )
-        case = await tracking.open_planned_case(case_plan(body, case_id=case_id))
+        case = await tracking.requests.open_planned(case_plan(body, case_id=case_id))
     return web.json_response(
         case_view(case), status=201, headers={"Location": f"/v1/cases/{case.case_id}"}
     )
@@ -273,7 +274,7 @@ async def case_event(request: web.Request) -> web.Response:
         raise InputError("GW-CASE-EVENT", "event names a case event", "event")
     if reason is not None and not isinstance(reason, str):
         raise InputError("GW-CASE-EVENT", "reason is text", "reason")
-    case = await _tracking(request).act_on_case(
+    case = await _tracking(request).cases.act(
         request.match_info["case_id"],
         events[name],
         by=caller(request).name,
@@ -302,7 +303,7 @@ async def reply_to_case(request: web.Request) -> web.Response:
             "and an explanation",
             "outcome",
         )
-    case = await _tracking(request).reply_to_case(
+    case = await _tracking(request).followups.reply(
         request.match_info["case_id"],
         outcome=outcomes[body["outcome"]],
         legal_basis=texts["legal_basis"],
@@ -323,7 +324,7 @@ async def send_on_case(request: web.Request) -> web.Response:
     the case's other state. An Idempotency-Key makes it once."""
     follow_up = follow_up_of(await json_object(request))
     key = request.headers.get("Idempotency-Key", "").strip() or None
-    case = await _tracking(request).send_on_case(
+    case = await _tracking(request).followups.send(
         request.match_info["case_id"], follow_up, by=caller(request).name, key=key
     )
     return web.json_response(case_view(case))

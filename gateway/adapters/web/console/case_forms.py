@@ -21,8 +21,8 @@ from gateway.broker.access import Permission
 from gateway.domain.dublin import ReplyOutcome
 from gateway.errors import GatewayError, InputError
 from gateway.logging import get_logger
-from gateway.pipeline.tracking import Tracking
-from gateway.pipeline.tracking_base import OPERATOR_EVENTS
+from gateway.pipeline.casework.cases import OPERATOR_EVENTS
+from gateway.pipeline.services import Tracking
 
 __all__ = ["record_event", "reply", "send_message"]
 
@@ -67,7 +67,7 @@ async def reply(request: web.Request) -> web.StreamResponse:
         if not isinstance(chosen, str) or chosen not in outcomes:
             raise InputError("GW-CASE-REPLY", "outcome is accept or reject", "outcome")
         codes = (_text(form, "reason_codes") or "").replace(",", "\n").split()
-        await _tracking(request).reply_to_case(
+        await _tracking(request).followups.reply(
             request.match_info["case_id"],
             outcome=outcomes[chosen],
             legal_basis=_text(form, "legal_basis"),
@@ -91,7 +91,7 @@ async def record_event(request: web.Request) -> web.StreamResponse:
         chosen = form.get("event")
         if not isinstance(chosen, str) or chosen not in events:
             raise InputError("GW-CASE-EVENT", "event names a case event", "event")
-        await _tracking(request).act_on_case(
+        await _tracking(request).cases.act(
             request.match_info["case_id"],
             events[chosen],
             by=request[CALLER].name,
@@ -119,7 +119,7 @@ async def send_message(request: web.Request) -> web.StreamResponse:
     try:
         follow_up = follow_up_of(body)
         key = _text(form, "key")
-        await _tracking(request).send_on_case(
+        await _tracking(request).followups.send(
             request.match_info["case_id"], follow_up, by=request[CALLER].name, key=key
         )
     except GatewayError as error:

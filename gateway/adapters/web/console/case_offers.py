@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from gateway.adapters.web.case_messages import FIELDS
 from gateway.errors import InputError
-from gateway.pipeline.tracking_base import OPERATOR_EVENTS
+from gateway.pipeline.casework.cases import OPERATOR_EVENTS
 from gateway.tracking.cases import TRANSITIONS, CaseEvent, CaseState, Direction
 from gateway.tracking.followups import Sender, follow_up_event
 from gateway.tracking.records import StoredCase

@@ -16,7 +16,7 @@ from gateway.adapters.web.params import Choice, Flag, query
 from gateway.broker.access import Permission
 from gateway.domain.requests import TransferMode
 from gateway.errors import GatewayError
-from gateway.pipeline.tracking_views import case_view
+from gateway.pipeline.casework.views import case_view
 from gateway.tracking.cases import CaseState, Direction
 from gateway.tracking.records import StoredCase
 

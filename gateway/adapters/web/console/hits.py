@@ -19,8 +19,8 @@ from gateway.adapters.web.params import Choice, query
 from gateway.broker.access import Permission
 from gateway.errors import GatewayError, InputError
 from gateway.logging import get_logger
+from gateway.pipeline.casework.views import hit_view
 from gateway.pipeline.outgoing import case_id_of_hit
-from gateway.pipeline.tracking_views import hit_view
 from gateway.tracking.hits import HitStatus
 from gateway.tracking.records import StoredHit
 
@@ -76,7 +76,7 @@ async def hit_page(request: web.Request) -> web.Response:
     if tracking is None or hit is None:
         return render(request, "missing.html", {"what": "hit"}, status=404)
     caller = request[CALLER]
-    data = tracking.hit_data(hit) if caller.may(Permission.READ_HIT_DATA) else None
+    data = tracking.hits.data(hit) if caller.may(Permission.READ_HIT_DATA) else None
     case = await tracking.store.case(case_id_of_hit(hit.hit_id))
     return render(
         request,
@@ -105,16 +105,16 @@ async def decide_hit(request: web.Request) -> web.StreamResponse:
     try:
         if action == "confirm":
             open_case = form.get("open_case", "yes") != "no"
-            await tracking.confirm_hit(hit_id, by=expert, open_case=open_case)
+            await tracking.hits.confirm(hit_id, by=expert, open_case=open_case)
         elif action == "reject":
             reason = str(form.get("reason", "")).strip()
             if not reason:
                 raise InputError("GW-HIT-VERDICT", "a rejected hit needs a reason", "reason")
-            await tracking.reject_hit(hit_id, by=expert, reason=reason)
+            await tracking.hits.reject(hit_id, by=expert, reason=reason)
         elif action == "reported":
-            await tracking.report_sent(hit_id, by=expert)
+            await tracking.hits.report_sent(hit_id, by=expert)
         else:
-            await tracking.open_case_for_hit(hit_id)
+            await tracking.hits.open_case(hit_id)
     except GatewayError as error:
         status = 404 if error.code == "GW-HIT-UNKNOWN" else 409
         return render(

@@ -9,13 +9,15 @@ saying which data set, marked by whom, why, and what the law asks of us.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from gateway.domain.eurodac import Regime
 from gateway.domain.eurodac_law import NOTICE_HOURS
 from gateway.domain.replies import EurodacMarkingNotice
 from gateway.messages import Message
-from gateway.pipeline.tracking_base import TrackingBase
+from gateway.pipeline.casework.context import Context
+from gateway.pipeline.casework.results import Results
 from gateway.ports import MessageFilter
 from gateway.tracking.records import ResultKind
 
@@ -38,21 +40,24 @@ def marking_notice_view(notice: EurodacMarkingNotice, regime: Regime) -> dict[st
     }
 
 
-class MarkingNotices(TrackingBase):
-    """Marking notices from the Central System."""
+@dataclass(frozen=True, kw_only=True, slots=True)
+class MarkingNotices:
+    """Marking notices from the Central System, told to whoever submitted our data set."""
 
-    async def _marking_notice_arrived(self, message: Message, notice: EurodacMarkingNotice) -> None:
-        ours = await self.outbox.store.find(MessageFilter(reference=str(notice.reference)))
+    context: Context
+    results: Results
+
+    async def arrived(self, message: Message, notice: EurodacMarkingNotice) -> None:
+        """A result for whoever submitted our data set (else the Dublin unit)."""
+        context = self.context
+        ours = await context.outbox.store.find(MessageFilter(reference=str(notice.reference)))
         source = next(
             (m for m in ours if m.message_type in _OURS and m.submission_id is not None), None
         )
-        submitter = await self._submitter_of(source) or self.dublin_unit
+        submitter = await context.submitter_of(source) or context.dublin_unit
         regime = Regime(message.envelope.regime.value)  # a Eurodac message's regime
-        view = marking_notice_view(notice, regime) | {
-            "message_id": str(message.envelope.message_id),
-        }
-        await self._add_results(
-            self._results(
-                submitter, ResultKind.MARKING_NOTICE, str(message.envelope.message_id), view
-            )
+        subject = str(message.envelope.message_id)
+        view = marking_notice_view(notice, regime) | {"message_id": subject}
+        await self.results.add(
+            self.results.for_submitter(submitter, ResultKind.MARKING_NOTICE, subject, view)
         )

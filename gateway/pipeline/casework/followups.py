@@ -1,29 +1,30 @@
-"""Tracking's messages on a case after its request: replies to our requests, and the
-follow-ups (re-examination, transfer arrangement, information) an operator sends or the
-other member state sends. A peer's message is matched to its case by its correlation or
-conversation; one that fits no case is recorded as unmatched with the reason. What each
-does to a case is `gateway.tracking.followups`.
+"""Messages on a case after its request, both ways: replies (ours to another state's
+request, theirs to ours) and the follow-ups (re-examination, transfer arrangement,
+information) an operator sends or the other member state sends.
 
-`gateway.pipeline.tracking.Tracking` builds on it; nothing else does.
+A peer's message is matched to its case by its correlation or conversation; one that fits
+no case is recorded as unmatched for the Dublin unit with the reason. What each message
+does to a case is `gateway.tracking.followups`.
 """
 
 from __future__ import annotations
 
-import asyncio
-import dataclasses
-import functools
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from gateway.broker.records import NewMessage
-from gateway.domain.dublin import DublinReply
+from gateway.domain.dublin import DublinReply, ReplyOutcome
 from gateway.domain.record import CanonicalRecord
 from gateway.domain.requests import ReexaminationRequest, TransferArrangement
 from gateway.errors import InputError
 from gateway.logging import get_logger
 from gateway.messages import DublinSubmission, Message, read_message
 from gateway.messages import message_type as type_named
+from gateway.pipeline.casework.cases import Cases
+from gateway.pipeline.casework.context import Context
+from gateway.pipeline.casework.results import Results
+from gateway.pipeline.casework.views import case_view
 from gateway.pipeline.entitlement import case_named_by
 from gateway.pipeline.outgoing import (
     IDS,
@@ -31,86 +32,133 @@ from gateway.pipeline.outgoing import (
     FollowUpContent,
     follow_up_content,
     follow_up_message,
+    reply_message,
 )
-from gateway.pipeline.tracking_base import TrackingBase
-from gateway.pipeline.tracking_views import case_view
-from gateway.tracking.cases import CaseEvent, Direction
+from gateway.tracking.cases import CaseEvent, CaseState, Direction, apply_event
 from gateway.tracking.followups import (
     UNMATCHED,
     Sender,
     check_arrival,
+    check_our_reply,
     follow_up_event,
     reply_event,
 )
-from gateway.tracking.records import CaseChange, Result, ResultKind, StoredCase
+from gateway.tracking.records import Result, ResultKind, StoredCase
 from gateway.tracking.schedule import as_dublin_case
 
 __all__ = ["FollowUps"]
 
 
-class FollowUps(TrackingBase):
+@dataclass(frozen=True, kw_only=True, slots=True)
+class FollowUps:
     """Replies and follow-up messages on cases, both ways."""
+
+    context: Context
+    results: Results
+    cases: Cases
 
     # -- ours ------------------------------------------------------------------------------
 
-    async def send_on_case(
+    async def reply(
+        self,
+        case_id: str,
+        *,
+        outcome: ReplyOutcome,
+        legal_basis: str | None = None,
+        reason_codes: tuple[str, ...] = (),
+        explanation: str | None = None,
+        by: str,
+    ) -> StoredCase:
+        """Our reply to another state's request: sent, then the case moves. Sent first and
+        under the case's reply id, so a repeat after a crash sends nothing twice."""
+        check_our_reply(outcome, legal_basis=legal_basis, explanation=explanation)
+        case = await self.cases.case(case_id)
+        event = CaseEvent.ACCEPTANCE if outcome is ReplyOutcome.ACCEPT else CaseEvent.REJECTION
+        if case.direction is not Direction.INCOMING:
+            raise InputError("GW-CASE-REPLY", f"case {case_id} is our own request", "case_id")
+        apply_event(as_dublin_case(case), event)  # refused here if the case cannot take it
+        reply = DublinReply(
+            request_reference=case.reference,
+            replying_state=self.context.own_state,
+            outcome=outcome,
+            legal_basis=legal_basis,
+            reason_codes=reason_codes,
+            explanation=explanation,
+        )
+        # After a re-examination request, our answer is the re-examination reply.
+        kind = (
+            "dublinet.reexamination-reply"
+            if case.state is CaseState.REEXAMINATION_REQUESTED
+            else "dublinet.reply"
+        )
+        conversation = await self.cases.conversation_of(case)
+        now = self.context.clock.now()
+        message = await self.context.run(
+            reply_message,
+            self.context.wire,
+            case,
+            reply,
+            conversation_id=conversation,
+            now=now,
+            message_type=kind,
+        )
+        await self.context.outbox.put([message])
+        return await self.cases.move(
+            case,
+            event,
+            at=now,
+            start=now.date(),
+            detail=f"our {kind.removeprefix('dublinet.')}: {outcome.value}",
+            by=by,
+        )
+
+    async def send(
         self, case_id: str, follow_up: FollowUp, *, by: str, key: str | None = None
     ) -> StoredCase:
         """Send `follow_up` to the case's other state and record it on the case (moving it
         when the message does: a re-examination request, a transfer arrangement). With the
         same `key` again, nothing is sent twice."""
-        case = await self.case(case_id)
+        case = await self.cases.case(case_id)
         message_id = uuid.uuid5(
             IDS, f"follow-up:{case_id}:{follow_up.message_type}:{key or uuid.uuid4()}"
         )
-        if await self.outbox.store.get(str(message_id)) is not None:
+        context = self.context
+        if await context.outbox.store.get(str(message_id)) is not None:
             return case  # the same request again: sent already
         event = follow_up_event(as_dublin_case(case), follow_up.message_type, Sender.US)
         asks = type_named(follow_up.message_type).request_type is not None
         record = await self._case_record(case) if asks else None
-        content = follow_up_content(follow_up, case, own_state=self.own_state, record=record)
-        conversation = await self._conversation_of(case)
-        now = self.clock.now()
-        loop = asyncio.get_running_loop()
-        message: NewMessage = await loop.run_in_executor(
-            self.executor,
-            functools.partial(
-                follow_up_message,
-                self.wire,
-                case,
-                content,
-                message_type=follow_up.message_type,
-                message_id=message_id,
-                conversation_id=conversation,
-                now=now,
-            ),
+        content = follow_up_content(follow_up, case, own_state=context.own_state, record=record)
+        conversation = await self.cases.conversation_of(case)
+        now = context.clock.now()
+        message = await context.run(
+            follow_up_message,
+            context.wire,
+            case,
+            content,
+            message_type=follow_up.message_type,
+            message_id=message_id,
+            conversation_id=conversation,
+            now=now,
         )
-        await self.outbox.put([message])
+        await context.outbox.put([message])
         detail = f"our {follow_up.message_type} ({message.message_id})"
         view = _details(content) | {"message_type": follow_up.message_type}
         view |= {"message_id": message.message_id}
         return await self._on_history(case, event, detail=detail, by=by, view=view, now=now)
 
-    async def _conversation_of(self, case: StoredCase) -> str:
-        """The conversation of the case's request: every message on the case continues it."""
-        request = case.request_message_id or case.case_id
-        if case.direction is Direction.INCOMING:
-            inbound = await self.outbox.store.inbound(request)
-            return inbound.conversation_id if inbound else request
-        sent = await self.outbox.store.get(request)
-        return sent.conversation_id if sent else request
-
     async def _case_record(self, case: StoredCase) -> CanonicalRecord:
         """The person and application the case's request carried (read back, signed)."""
         request = case.request_message_id or ""
+        outbox = self.context.outbox
         body: bytes | None = None
         if case.direction is Direction.OUTGOING:
-            sent = await self.outbox.store.get(request)
-            body = self.outbox.body_of(sent) if sent is not None else None
+            sent = await outbox.store.get(request)
+            body = outbox.body_of(sent) if sent is not None else None
         else:
-            inbound = await self.outbox.store.inbound(request)
+            inbound = await outbox.store.inbound(request)
             if inbound is not None:
-                body = self.outbox.cipher.open(inbound.body, message_id=inbound.message_id)
+                body = outbox.cipher.open(inbound.body, message_id=inbound.message_id)
         if body is None:
             raise InputError(
                 "GW-CASE-NO-RECORD",
@@ -118,23 +166,18 @@ class FollowUps(TrackingBase):
                 "built",
                 "case_id",
             )
-        loop = asyncio.get_running_loop()
-        message = await loop.run_in_executor(self.executor, read_message, body)
+        message = await self.context.run(read_message, body)
         if not isinstance(message.content, DublinSubmission):  # pragma: no cover - a request
             raise InputError("GW-CASE-NO-RECORD", "the case's request carries no record")
         return message.content.record
 
     # -- theirs ----------------------------------------------------------------------------
 
-    async def _case_of(self, message: Message) -> StoredCase | None:
-        """The case a peer's message belongs to (as the entitlement rule found it)."""
-        return await case_named_by(self.store, message.envelope)
-
-    async def _follow_up_arrived(self, message: Message, content: FollowUpContent) -> None:
+    async def arrived(self, message: Message, content: FollowUpContent) -> None:
         """A peer's message on a case: recorded on it (moving it when the message does), or
         recorded as unmatched for the Dublin unit with the reason."""
         envelope = message.envelope
-        case = await self._case_of(message)
+        case = await case_named_by(self.context.store, envelope)
         reference, addressed_to = _names(content)
         try:
             event = check_arrival(
@@ -144,7 +187,7 @@ class FollowUps(TrackingBase):
                 reference=reference,
                 case_reference=case.reference if case else None,
                 addressed_to=addressed_to,
-                own_state=self.own_state,
+                own_state=self.context.own_state,
             )
         except InputError as error:
             await self._unmatched(message, reference, error)
@@ -154,13 +197,14 @@ class FollowUps(TrackingBase):
         detail = f"{envelope.message_type} from {case.other_state} ({envelope.message_id})"
         view = _details(content) | {"message_type": envelope.message_type}
         view |= {"message_id": str(envelope.message_id)}
-        await self._on_history(case, event, detail=detail, by=by, view=view, now=self.clock.now())
+        now = self.context.clock.now()
+        await self._on_history(case, event, detail=detail, by=by, view=view, now=now)
 
-    async def _reply_arrived(self, message: Message, reply: DublinReply) -> None:
+    async def reply_arrived(self, message: Message, reply: DublinReply) -> None:
         """A reply to our request or re-examination request moves its case; a reply to
         another message on the case (an information request) is recorded on it."""
         envelope = message.envelope
-        case = await self._case_of(message)
+        case = await case_named_by(self.context.store, envelope)
         if case is None or case.other_state != envelope.sender.authority:
             reason = InputError(
                 UNMATCHED,
@@ -179,16 +223,17 @@ class FollowUps(TrackingBase):
         by = f"{case.other_state}:dublinet"
         if event is None:
             view = details | {"message_type": envelope.message_type}
-            await self._note(
+            view |= {"message_id": str(envelope.message_id)}
+            await self.cases.note(
                 case,
                 detail=f"{envelope.message_type}: {reply.outcome.value} ({envelope.message_id})",
                 by=by,
-                view=view | {"message_id": str(envelope.message_id)},
+                results=lambda noted: self._message_results(noted, view),
             )
             return
 
         def reply_result(moved: StoredCase) -> list[Result]:
-            return self._results(
+            return self.results.for_submitter(
                 case.submitter,
                 ResultKind.REPLY,
                 case.case_id,
@@ -196,8 +241,8 @@ class FollowUps(TrackingBase):
                 what=str(envelope.message_id),
             )
 
-        now = self.clock.now()
-        await self._move(
+        now = self.context.clock.now()
+        await self.cases.move(
             case,
             event,
             at=now,
@@ -221,8 +266,11 @@ class FollowUps(TrackingBase):
             "code": error.code,
             "reason": error.message,
         }
-        await self._add_results(
-            self._results(self.dublin_unit, ResultKind.UNMATCHED, str(envelope.message_id), view)
+        subject = str(envelope.message_id)
+        await self.results.add(
+            self.results.for_submitter(
+                self.context.dublin_unit, ResultKind.UNMATCHED, subject, view
+            )
         )
 
     # -- both ------------------------------------------------------------------------------
@@ -238,44 +286,21 @@ class FollowUps(TrackingBase):
         now: datetime,
     ) -> StoredCase:
         """A follow-up on the case: the move its event makes, or a line in its history."""
-        if event is None:
-            return await self._note(case, detail=detail, by=by, view=view)
-        return await self._move(
-            case,
-            event,
-            at=now,
-            start=now.date(),
-            detail=detail,
-            by=by,
-            also=lambda moved: self._message_results(moved, view),
-        )
 
-    async def _note(
-        self, case: StoredCase, *, detail: str, by: str, view: dict[str, Any]
-    ) -> StoredCase:
-        """Record a message on the case's history; its state and clock stay."""
-        now = self.clock.now()
-        noted = dataclasses.replace(case, updated_at=now)
-        change = CaseChange(
-            case_id=case.case_id,
-            at=now,
-            from_state=case.state,
-            to_state=case.state,
-            event=CaseEvent.MESSAGE,
-            detail=detail,
-            by=by,
+        def results(changed: StoredCase) -> list[Result]:
+            return self._message_results(changed, view)
+
+        if event is None:
+            return await self.cases.note(case, detail=detail, by=by, results=results)
+        return await self.cases.move(
+            case, event, at=now, start=now.date(), detail=detail, by=by, also=results
         )
-        await self.store.move_case(noted, change, self._message_results(noted, view))
-        self.results_waiting.set()
-        return noted
 
     def _message_results(self, case: StoredCase, view: dict[str, Any]) -> list[Result]:
-        return self._results(
-            case.submitter,
-            ResultKind.CASE_CHANGE,
-            case.case_id,
-            case_view(case) | {"event": CaseEvent.MESSAGE.value} | view,
+        return self.results.of_case(
+            case,
             what=f"message:{view['message_id']}",
+            also={"event": CaseEvent.MESSAGE.value} | view,
         )
 
 
