@@ -24,7 +24,7 @@ async def test_messages_are_found_by_id_correlation_and_reference(tmp_path: Path
         assert sent is not None
         assert sent.reference
         request_id, theirs = await incoming_request(rig, "NL-2026-5")
-        await tracking.reply_to_case(
+        await tracking.followups.reply(
             theirs.case_id,
             outcome=ReplyOutcome.ACCEPT,
             legal_basis="Reg 2024/1351 Art 39",
