@@ -26,6 +26,7 @@ from gateway.ports import AuditFilter
 __all__ = [
     "AUDIT_INSERT_COLUMNS",
     "BLOCKING_STATES",
+    "DIALECT_TYPES",
     "INBOUND_COLUMNS",
     "MESSAGE_COLUMNS",
     "MUTABLE_COLUMNS",
@@ -92,18 +93,36 @@ class Migration:
     sql: str
 
 
+# The migrations are written once (`migrations/NNN_name.sql`); the two engines differ only
+# in these column types, named in braces there.
+DIALECT_TYPES: dict[str, dict[str, str]] = {
+    "sqlite": {
+        "serial_key": "INTEGER PRIMARY KEY AUTOINCREMENT",
+        "identity_key": "INTEGER PRIMARY KEY AUTOINCREMENT",
+        "bigint": "INTEGER",
+        "timestamp": "TEXT",  # ISO 8601 in UTC, as `sqlite_db` writes it
+        "bytes": "BLOB",
+    },
+    "postgres": {
+        "serial_key": "BIGSERIAL PRIMARY KEY",
+        "identity_key": "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY",
+        "bigint": "BIGINT",
+        "timestamp": "TIMESTAMPTZ",
+        "bytes": "BYTEA",
+    },
+}
+
+
 def migrations(dialect: str) -> list[Migration]:
-    """The `.sql` files next to the adapter of `dialect`, in version order."""
-    folder = resources.files("gateway.adapters").joinpath(dialect)
+    """The migrations of `migrations/`, in version order, in the column types of `dialect`."""
+    types = DIALECT_TYPES[dialect]
+    folder = resources.files("gateway.adapters").joinpath("migrations")
     found = []
     for entry in folder.iterdir():
         match = _MIGRATION_NAME.match(entry.name)
         if match:
-            found.append(
-                Migration(
-                    version=int(match.group(1)), name=entry.name, sql=entry.read_text("utf-8")
-                )
-            )
+            sql = entry.read_text("utf-8").format_map(types)
+            found.append(Migration(version=int(match.group(1)), name=entry.name, sql=sql))
     return sorted(found, key=lambda migration: migration.version)
 
 

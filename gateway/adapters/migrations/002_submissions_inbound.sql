@@ -8,7 +8,7 @@ CREATE TABLE submissions (
     http_status     INTEGER NOT NULL,
     response        TEXT NOT NULL,
     message_ids     TEXT NOT NULL,
-    created_at      TEXT NOT NULL,
+    created_at      {timestamp} NOT NULL,
     UNIQUE (submitter, idempotency_key)
 );
 
@@ -18,8 +18,8 @@ CREATE TABLE inbound (
     message_type    TEXT NOT NULL,
     conversation_id TEXT NOT NULL,
     correlation_id  TEXT,
-    received_at     TEXT NOT NULL,
-    body            BLOB
+    received_at     {timestamp} NOT NULL,
+    body            {bytes}
 );
 CREATE INDEX inbound_correlation ON inbound (correlation_id);
 CREATE INDEX inbound_conversation ON inbound (conversation_id);

@@ -1,7 +1,7 @@
 -- The audit trail: append-only, hash-chained (see gateway/broker/audit.py). No personal data.
 CREATE TABLE audit (
-    seq       BIGINT PRIMARY KEY,
-    at        TIMESTAMPTZ NOT NULL,
+    seq       {bigint} PRIMARY KEY,
+    at        {timestamp} NOT NULL,
     kind      TEXT NOT NULL,
     subject   TEXT NOT NULL,
     actor     TEXT NOT NULL,

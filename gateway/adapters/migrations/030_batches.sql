@@ -12,8 +12,8 @@ CREATE TABLE batches (
     rejected        INTEGER NOT NULL DEFAULT 0,
     queued          INTEGER NOT NULL DEFAULT 0,
     error           TEXT NOT NULL DEFAULT '',
-    created_at      TIMESTAMPTZ NOT NULL,
-    updated_at      TIMESTAMPTZ NOT NULL,
+    created_at      {timestamp} NOT NULL,
+    updated_at      {timestamp} NOT NULL,
     UNIQUE (submitter, idempotency_key)
 );
 

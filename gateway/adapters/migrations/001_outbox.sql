@@ -1,6 +1,6 @@
 -- Outbound messages and their timelines. Bodies are sealed (AES-256-GCM) by the broker.
 CREATE TABLE messages (
-    seq              INTEGER PRIMARY KEY AUTOINCREMENT,
+    seq              {serial_key},
     message_id       TEXT NOT NULL UNIQUE,
     peer             TEXT NOT NULL,
     message_type     TEXT NOT NULL,
@@ -11,14 +11,14 @@ CREATE TABLE messages (
     reference        TEXT,
     state            TEXT NOT NULL,
     attempts         INTEGER NOT NULL DEFAULT 0,
-    created_at       TEXT NOT NULL,
-    updated_at       TEXT NOT NULL,
-    first_attempt_at TEXT,
-    next_attempt_at  TEXT,
+    created_at       {timestamp} NOT NULL,
+    updated_at       {timestamp} NOT NULL,
+    first_attempt_at {timestamp},
+    next_attempt_at  {timestamp},
     lease_owner      TEXT,
-    lease_until      TEXT,
+    lease_until      {timestamp},
     last_error       TEXT,
-    body             BLOB
+    body             {bytes}
 );
 CREATE INDEX messages_due ON messages (state, peer, seq);
 CREATE INDEX messages_order ON messages (order_key, seq) WHERE order_key IS NOT NULL;
@@ -26,9 +26,9 @@ CREATE INDEX messages_reference ON messages (reference) WHERE reference IS NOT N
 CREATE INDEX messages_conversation ON messages (conversation_id);
 
 CREATE TABLE state_changes (
-    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    id         {serial_key},
     message_id TEXT NOT NULL REFERENCES messages (message_id),
-    at         TEXT NOT NULL,
+    at         {timestamp} NOT NULL,
     from_state TEXT,
     to_state   TEXT NOT NULL,
     event      TEXT NOT NULL,

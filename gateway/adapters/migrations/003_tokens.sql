@@ -4,6 +4,6 @@ CREATE TABLE api_tokens (
     name       TEXT NOT NULL,
     roles      TEXT NOT NULL,
     digest     TEXT NOT NULL UNIQUE,
-    created_at TIMESTAMPTZ NOT NULL,
-    revoked_at TIMESTAMPTZ
+    created_at {timestamp} NOT NULL,
+    revoked_at {timestamp}
 );
