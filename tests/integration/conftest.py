@@ -1,4 +1,5 @@
-"""Fixtures of the simulator tests: certificates, the gateway stand-in, a running simulator."""
+"""Fixtures of the integration tests: certificates, the gateway stand-in, a running simulator,
+the tracking desk."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import aiohttp
 import pytest
 from pki import GeneratedPki
 from simkit import Certs, FakeGateway, StartSimulator, sim_config, write_certs
+from tracking_desk import Desk, open_desk
 
 from gateway.ports import Clock
 from gateway.security.verifier import Verifier
@@ -53,3 +55,10 @@ async def start_simulator(
 async def session() -> AsyncIterator[aiohttp.ClientSession]:
     async with aiohttp.ClientSession() as client:
         yield client
+
+
+@pytest.fixture
+async def desk(pki: GeneratedPki) -> AsyncIterator[Desk]:
+    """The tracking service on in-memory stores at NOW (tracking_desk)."""
+    async with open_desk(pki) as opened:
+        yield opened

@@ -78,13 +78,13 @@ def _seed(data_dir: Path) -> datetime:
     return now
 
 
-def _open_case(data_dir: Path, **details: Any) -> None:
-    """A take charge case with NL under the AMMR, as `details` say, opened now."""
+def _open_case(data_dir: Path, *, other_state: str = "NL", **details: Any) -> None:
+    """A take charge case with `other_state` under the AMMR, as `details` say, opened now."""
     now = datetime.now(tz=UTC)
     case = StoredCase(
         kind=CaseKind.TAKE_CHARGE,
         regime=DublinRegime.AMMR,
-        other_state="NL",
+        other_state=other_state,
         created_at=now,
         updated_at=now,
         **details,
@@ -286,17 +286,13 @@ def test_the_digest_refuses_an_unknown_calendar_instead_of_belgium_s(
     assert "EUGW_DEADLINE_CALENDAR" in err
     monkeypatch.delenv("EUGW_DEADLINE_CALENDAR")
 
-    now = datetime.now(tz=UTC)
-    started = now.date() - timedelta(days=3)
-    case = StoredCase(
+    started = datetime.now(tz=UTC).date() - timedelta(days=3)
+    _open_case(
+        data_dir,
         case_id="c-gb",
         direction=Direction.OUTGOING,  # they must reply: their holidays would count
-        kind=CaseKind.TAKE_CHARGE,
-        regime=DublinRegime.AMMR,
         other_state="GB",
         state=CaseState.ACKNOWLEDGED,
-        created_at=now,
-        updated_at=now,
         reference="BE-GB-1",
         deadline=started + timedelta(days=31),
         deadline_from=started,
@@ -304,16 +300,6 @@ def test_the_digest_refuses_an_unknown_calendar_instead_of_belgium_s(
         deadline_basis="Reg 2024/1351 Art 40(1)",
         deadline_effect="tacit-acceptance",
     )
-    change = CaseChange(
-        case_id=case.case_id, at=now, from_state=None, to_state=case.state, event=None
-    )
-
-    async def work() -> None:
-        store = await SqliteTrackingStore.open(data_dir / "gateway.sqlite3")
-        await store.add_case(CaseOpening(case=case, change=change), [])
-        await store.close()
-
-    asyncio.run(work())
     assert main(["deadlines", "due", "--within", "40"]) == 1
     captured = capsys.readouterr()
     assert captured.out == ""

@@ -210,6 +210,22 @@ async def _call(
         return response.status, await response.json(content_type=None)
 
 
+async def _post_inbound(running: Running, peer: Peer, message: Message) -> None:
+    """`peer` posts `message`, signed, to the gateway's inbound endpoint over mutual TLS."""
+    context = client_context(
+        cert_file=peer.folder / "tls-client.cert.pem",
+        key_file=peer.folder / "tls-client.key.pem",
+        trust=TrustStore.from_directory(running.pki / "trust"),
+        server=PeerId(party="BE", system="gateway"),
+    )
+    url = running.endpoints.inbound.replace("127.0.0.1", "localhost") + "/v1/inbound"
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(url, data=peer.sign(message), ssl=context) as response,
+    ):
+        assert response.status == 200, await response.text()
+
+
 async def _send_hit(running: Running, sent: Message) -> None:
     """The Central System reports a hit on a category 1 record of NL, over mutual TLS."""
     hit = Message(
@@ -233,19 +249,7 @@ async def _send_hit(running: Running, sent: Message) -> None:
             ),
         ),
     )
-    folder = running.central.folder
-    context = client_context(
-        cert_file=folder / "tls-client.cert.pem",
-        key_file=folder / "tls-client.key.pem",
-        trust=TrustStore.from_directory(running.pki / "trust"),
-        server=PeerId(party="BE", system="gateway"),
-    )
-    url = running.endpoints.inbound.replace("127.0.0.1", "localhost") + "/v1/inbound"
-    async with (
-        aiohttp.ClientSession() as session,
-        session.post(url, data=running.central.sign(hit), ssl=context) as response,
-    ):
-        assert response.status == 200, await response.text()
+    await _post_inbound(running, running.central, hit)
 
 
 async def test_a_silent_peer_accepts_tacitly_and_the_national_system_is_told(
@@ -440,19 +444,7 @@ async def test_a_signed_acceptance_from_nl_moves_the_case_and_reaches_the_inbox(
             outcome=ReplyOutcome.ACCEPT,
         ),
     )
-    folder = running.nl.folder
-    context = client_context(
-        cert_file=folder / "tls-client.cert.pem",
-        key_file=folder / "tls-client.key.pem",
-        trust=TrustStore.from_directory(running.pki / "trust"),
-        server=PeerId(party="BE", system="gateway"),
-    )
-    url = running.endpoints.inbound.replace("127.0.0.1", "localhost") + "/v1/inbound"
-    async with (
-        aiohttp.ClientSession() as session,
-        session.post(url, data=running.nl.sign(accept), ssl=context) as response,
-    ):
-        assert response.status == 200, await response.text()
+    await _post_inbound(running, running.nl, accept)
     case = await tracking.cases.case(verdict.case.case_id)
     assert (case.state.value, case.deadline_step) == ("accepted", "transfer")
     _, inbox = await _call(running, "GET", "/v1/inbox", "evibel")

@@ -5,19 +5,25 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import AsyncIterator
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
-from pathlib import Path
 
 import pytest
-from pki import GeneratedPki
+from tracking_desk import (
+    NL,
+    NOW,
+    SAMPLES,
+    Desk,
+    crash,
+    enrolled,
+    hit_on,
+    inbox,
+    message_from,
+    received_request,
+)
 
 from gateway.adapters.web.tracking import case_plan
-from gateway.broker.outbox import Outbox
-from gateway.broker.records import Receipt, StoredMessage
-from gateway.broker.sealing import BodyCipher
+from gateway.broker.records import Receipt
 from gateway.broker.states import Event
 from gateway.domain.dublin import (
     DublinRegime,
@@ -26,110 +32,22 @@ from gateway.domain.dublin import (
     ReplyOutcome,
     RequestType,
 )
-from gateway.domain.eurodac import ReferenceNumber, Regime
-from gateway.domain.person import Sex
-from gateway.domain.record import CanonicalRecord
-from gateway.domain.replies import Acknowledgement, EurodacHit, EurodacNoHit, MatchedRecord
-from gateway.domain.serialization import decode_record
+from gateway.domain.eurodac import ReferenceNumber
+from gateway.domain.replies import Acknowledgement, EurodacNoHit
 from gateway.errors import InputError
-from gateway.messages import DublinSubmission, Message, Party, new_envelope
+from gateway.messages import Party
 from gateway.pipeline.alerts import tracking_digest
 from gateway.pipeline.results import pump_results
-from gateway.pipeline.services import Tracking, compose_tracking
-from gateway.pipeline.submissions import SubmissionRequest, Submissions
-from gateway.pipeline.wire import CENTRAL_SYSTEM, Wire
+from gateway.pipeline.wire import CENTRAL_SYSTEM
 from gateway.ports import MessageFilter
-from gateway.testing import FixedClock, InMemoryStore, InMemoryTrackingStore
 from gateway.tracking import Facts, Step, compute_deadline, load_calendar
-from gateway.tracking.cases import CaseEvent, CaseState, Direction
+from gateway.tracking.cases import CaseEvent, CaseState, Direction, DublinCase
 from gateway.tracking.hits import HitStatus
 from gateway.tracking.periods import add_working_days
 
-SAMPLES = Path(__file__).resolve().parents[2] / "mappings" / "samples" / "canonical"
-NOW = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)  # a Monday
-NL = Party(authority="NL", system="dublinet")
-
-
-@dataclass
-class Desk:
-    tracking: Tracking
-    outbox: Outbox
-    clock: FixedClock
-    store: InMemoryStore
-    submissions: Submissions
-
-
-@pytest.fixture
-async def desk(pki: GeneratedPki) -> AsyncIterator[Desk]:
-    clock = FixedClock(NOW)
-    store = InMemoryStore()
-    outbox = Outbox(store, BodyCipher({"k1": b"k" * 32}, "k1"), clock)
-    wire = Wire(member_state="BE", signer=pki.signer(pki.nl))
-    with ThreadPoolExecutor(2) as executor:
-        tracking = compose_tracking(
-            store=InMemoryTrackingStore(),
-            outbox=outbox,
-            wire=wire,
-            clock=clock,
-            executor=executor,
-            dublin_unit="dublin-unit",
-        )
-        submissions = Submissions(outbox=outbox, wire=wire, clock=clock, executor=executor)
-        yield Desk(
-            tracking=tracking, outbox=outbox, clock=clock, store=store, submissions=submissions
-        )
-
-
-async def _enrolled(desk: Desk) -> StoredMessage:
-    """An applicant's enrolment submitted by evibel, as the pipeline queues it."""
-    data = json.loads((SAMPLES / "applicant-2026.json").read_bytes())
-    data["biometrics"]["captured_on"] = "2026-11-28"  # within 72 hours of the submission
-    record = decode_record(data).value
-    assert isinstance(record, CanonicalRecord)
-    submission = await desk.submissions.submit(
-        SubmissionRequest(
-            submitter="evibel", idempotency_key=str(uuid.uuid4()), body=json.dumps(data).encode()
-        )
-    )
-    assert submission.message_ids, submission.response
-    stored = await desk.store.get(submission.message_ids[0])
-    assert stored is not None
-    return stored
-
-
-def _from(sender: Party, message_type: str, content: object, **envelope: object) -> Message:
-    return Message(
-        envelope=new_envelope(
-            message_type=message_type,
-            regime=envelope.pop("regime", Regime.EURODAC_2024),  # type: ignore[arg-type]
-            sender=sender,
-            recipient=Party(authority="BE", system="gateway"),
-            now=NOW,
-            **envelope,  # type: ignore[arg-type]
-        ),
-        content=content,  # type: ignore[arg-type]
-    )
-
-
-async def _hit_on(desk: Desk, matched: str) -> str:
-    source = await _enrolled(desk)
-    reference = ReferenceNumber.parse(source.reference or "")
-    match = MatchedRecord(
-        reference=ReferenceNumber.parse(matched), captured_on=date(2025, 1, 2), sex=Sex.MALE
-    )
-    hit = _from(CENTRAL_SYSTEM, "eurodac.hit", EurodacHit(reference=reference, matches=(match,)))
-    await desk.tracking.arrivals.on_message(hit, Receipt(new=True, correlated=source))
-    [stored] = await desk.tracking.store.hits()
-    return stored.hit_id
-
-
-async def _inbox(desk: Desk, submitter: str = "evibel") -> list[dict[str, object]]:
-    results = await desk.tracking.store.results(submitter=submitter)
-    return [json.loads(result.payload) for result in results]
-
 
 async def test_a_hit_is_kept_sealed_and_its_submitter_told(desk: Desk) -> None:
-    hit_id = await _hit_on(desk, "NL1000000004242")
+    hit_id = await hit_on(desk, "NL1000000004242")
     stored = await desk.tracking.hits.hit(hit_id)
     assert stored.submitter == "evibel"
     assert stored.data is not None
@@ -139,7 +57,7 @@ async def test_a_hit_is_kept_sealed_and_its_submitter_told(desk: Desk) -> None:
         "captured_on": "2025-01-02",
         "sex": "M",
     }
-    [result] = await _inbox(desk)
+    [result] = await inbox(desk)
     assert (result["kind"], result["subject"]) == ("hit", hit_id)
     assert "data" in result
     assert "Youssef" not in json.dumps(result)
@@ -148,7 +66,7 @@ async def test_a_hit_is_kept_sealed_and_its_submitter_told(desk: Desk) -> None:
 async def test_a_wrong_hit_is_erased_and_its_report_due_in_three_working_days(
     desk: Desk,
 ) -> None:
-    hit_id = await _hit_on(desk, "NL1000000004242")
+    hit_id = await hit_on(desk, "NL1000000004242")
     verdict = await desk.tracking.hits.reject(hit_id, by="expert", reason="different ridges")
     assert verdict.hit.status is HitStatus.REJECTED
     assert verdict.hit.data is None
@@ -157,7 +75,7 @@ async def test_a_wrong_hit_is_erased_and_its_report_due_in_three_working_days(
     with pytest.raises(InputError) as raised:
         await desk.tracking.hits.confirm(hit_id, by="expert")
     assert raised.value.code == "GW-HIT-ALREADY-VERIFIED"
-    assert [r["data"]["status"] for r in await _inbox(desk)] == [  # type: ignore[index]
+    assert [r["data"]["status"] for r in await inbox(desk)] == [  # type: ignore[index]
         "awaiting_verification",
         "rejected",
     ]
@@ -172,7 +90,7 @@ async def test_a_wrong_hit_is_erased_and_its_report_due_in_three_working_days(
 
 
 async def test_a_hit_on_our_own_record_proposes_nothing(desk: Desk) -> None:
-    hit_id = await _hit_on(desk, "BE1000000004242")
+    hit_id = await hit_on(desk, "BE1000000004242")
     verdict = await desk.tracking.hits.confirm(hit_id, by="expert")
     assert verdict.case is None
     assert verdict.hit.proposed_step is None
@@ -181,7 +99,7 @@ async def test_a_hit_on_our_own_record_proposes_nothing(desk: Desk) -> None:
 
 
 async def test_a_case_opened_later_from_a_confirmed_hit_is_sent_once(desk: Desk) -> None:
-    hit_id = await _hit_on(desk, "NL1000000004242")
+    hit_id = await hit_on(desk, "NL1000000004242")
     verdict = await desk.tracking.hits.confirm(hit_id, by="expert", open_case=False)
     assert verdict.case is None
     assert verdict.hit.proposed_step == Step.TAKE_BACK_NOTIFICATION.value
@@ -204,10 +122,10 @@ async def test_a_case_opened_later_from_a_confirmed_hit_is_sent_once(desk: Desk)
 
 
 async def test_an_accepting_reply_starts_the_transfer_period(desk: Desk) -> None:
-    hit_id = await _hit_on(desk, "NL1000000004242")
+    hit_id = await hit_on(desk, "NL1000000004242")
     case = (await desk.tracking.hits.confirm(hit_id, by="expert")).case
     assert case is not None
-    reply = _from(
+    reply = message_from(
         NL,
         "dublinet.reply",
         DublinReply(
@@ -227,7 +145,7 @@ async def test_an_accepting_reply_starts_the_transfer_period(desk: Desk) -> None
         facts=Facts(hit=True),
     )
     assert (accepted.deadline_step, accepted.deadline) == ("transfer", transfer.date)
-    replies = [r for r in await _inbox(desk) if r["kind"] == "reply"]
+    replies = [r for r in await inbox(desk) if r["kind"] == "reply"]
     assert [r["data"]["outcome"] for r in replies] == ["accept"]  # type: ignore[index]
 
     # A transfer planned (twice) does not restart the transfer period; done ends the case.
@@ -237,7 +155,7 @@ async def test_an_accepting_reply_starts_the_transfer_period(desk: Desk) -> None
         assert (planned.state, planned.deadline) == (CaseState.TRANSFER_PLANNED, transfer.date)
     done = await desk.tracking.cases.act(case.case_id, CaseEvent.TRANSFER_DONE, by="ops")
     assert (done.state, done.deadline) == (CaseState.TRANSFERRED, None)
-    changes = [r for r in await _inbox(desk) if r["kind"] == "case-change"]
+    changes = [r for r in await inbox(desk) if r["kind"] == "case-change"]
     assert [r["data"]["state"] for r in changes][-3:] == [  # type: ignore[index]
         "transfer_planned",
         "transfer_planned",
@@ -249,21 +167,14 @@ async def test_an_accepting_reply_starts_the_transfer_period(desk: Desk) -> None
 
 
 async def test_an_incoming_request_left_unanswered_is_accepted_tacitly(desk: Desk) -> None:
-    record = decode_record(json.loads((SAMPLES / "applicant-2026.json").read_bytes())).value
-    assert isinstance(record, CanonicalRecord)
-    request = DublinSubmission(
-        request=DublinRequest(
-            request_type=RequestType.TAKE_CHARGE,
-            requesting_state="NL",
-            requested_state="BE",
-            national_reference="NL-2026-77",
-            legal_basis="Reg 2024/1351 Art 39",
-        ),
-        record=record,
+    request = DublinRequest(
+        request_type=RequestType.TAKE_CHARGE,
+        requesting_state="NL",
+        requested_state="BE",
+        national_reference="NL-2026-77",
+        legal_basis="Reg 2024/1351 Art 39",
     )
-    message = _from(NL, "dublinet.take-charge-request", request, regime=DublinRegime.AMMR)
-    await desk.tracking.arrivals.on_message(message, Receipt(new=True, correlated=None))
-    [case] = await desk.tracking.store.cases()
+    case = await received_request(desk, request, "dublinet.take-charge-request")
     assert (case.direction, case.state) == (Direction.INCOMING, CaseState.REQUEST_RECEIVED)
     reply_by = compute_deadline(
         step=Step.TAKE_CHARGE_REPLY,
@@ -278,7 +189,7 @@ async def test_an_incoming_request_left_unanswered_is_accepted_tacitly(desk: Des
     assert await desk.tracking.deadlines.sweep() == 1
     assert await desk.tracking.deadlines.sweep() == 0
     assert (await desk.tracking.cases.case(case.case_id)).state is CaseState.TACITLY_ACCEPTED
-    kinds = [(r["kind"], r["data"]["state"]) for r in await _inbox(desk, "dublin-unit")]  # type: ignore[index]
+    kinds = [(r["kind"], r["data"]["state"]) for r in await inbox(desk, "dublin-unit")]  # type: ignore[index]
     assert kinds[0] == ("case-change", "request_received")
     assert kinds[-1] == ("case-change", "tacitly_accepted")
     assert ("deadline-alert", "request_received") in kinds
@@ -287,21 +198,14 @@ async def test_an_incoming_request_left_unanswered_is_accepted_tacitly(desk: Des
 async def test_our_reply_to_an_incoming_request_is_sent_once_and_moves_the_case(
     desk: Desk,
 ) -> None:
-    record = decode_record(json.loads((SAMPLES / "applicant-2026.json").read_bytes())).value
-    assert isinstance(record, CanonicalRecord)
-    request = DublinSubmission(
-        request=DublinRequest(
-            request_type=RequestType.TAKE_BACK,
-            requesting_state="NL",
-            requested_state="BE",
-            national_reference="NL-2026-78",
-            legal_basis="Reg 2024/1351 Art 41",
-        ),
-        record=record,
+    request = DublinRequest(
+        request_type=RequestType.TAKE_BACK,
+        requesting_state="NL",
+        requested_state="BE",
+        national_reference="NL-2026-78",
+        legal_basis="Reg 2024/1351 Art 41",
     )
-    message = _from(NL, "dublinet.take-back-notification", request, regime=DublinRegime.AMMR)
-    await desk.tracking.arrivals.on_message(message, Receipt(new=True, correlated=None))
-    [case] = await desk.tracking.store.cases()
+    case = await received_request(desk, request, "dublinet.take-back-notification")
     with pytest.raises(InputError) as unreasoned:  # 1560/2003 Art 5(1)
         await desk.tracking.followups.reply(
             case.case_id, outcome=ReplyOutcome.REJECT, reason_codes=("not-responsible",), by="ops"
@@ -337,11 +241,11 @@ async def test_our_reply_to_an_incoming_request_is_sent_once_and_moves_the_case(
 async def test_a_no_hit_reaches_its_submitter_and_results_are_queued_once_for_webhooks(
     desk: Desk,
 ) -> None:
-    source = await _enrolled(desk)
+    source = await enrolled(desk)
     reference = ReferenceNumber.parse(source.reference or "")
-    no_hit = _from(CENTRAL_SYSTEM, "eurodac.no-hit", EurodacNoHit(reference=reference))
+    no_hit = message_from(CENTRAL_SYSTEM, "eurodac.no-hit", EurodacNoHit(reference=reference))
     await desk.tracking.arrivals.on_message(no_hit, Receipt(new=True, correlated=source))
-    [result] = await _inbox(desk)
+    [result] = await inbox(desk)
     assert result["kind"] == "no-hit"
     assert result["data"] == {"reference": str(reference), "message_id": source.message_id}
     assert await pump_results(desk.tracking, desk.outbox, ["evibel"]) == 1
@@ -352,19 +256,22 @@ async def test_a_no_hit_reaches_its_submitter_and_results_are_queued_once_for_we
     assert json.loads(desk.outbox.body_of(queued)) == result
 
 
-async def test_a_request_lost_between_its_case_and_the_outbox_is_queued_by_the_sweep(
-    desk: Desk, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    hit_id = await _hit_on(desk, "NL1000000004242")
-
-    async def crash(*_: object, **__: object) -> list[str]:
-        raise OSError("the process died here")
-
-    with monkeypatch.context() as patched:
+async def _confirmed_as_the_process_dies(desk: Desk, hit_id: str) -> DublinCase:
+    """An expert confirms `hit_id`: the case is stored, the process dies as its request is
+    put in the outbox."""
+    with pytest.MonkeyPatch.context() as patched:
         patched.setattr(desk.outbox, "put", crash)
         with pytest.raises(OSError, match="died"):
             await desk.tracking.hits.confirm(hit_id, by="expert")
     [case] = await desk.tracking.store.cases()
+    return case
+
+
+async def test_a_request_lost_between_its_case_and_the_outbox_is_queued_by_the_sweep(
+    desk: Desk,
+) -> None:
+    hit_id = await hit_on(desk, "NL1000000004242")
+    case = await _confirmed_as_the_process_dies(desk, hit_id)
     assert case.request_message_id is not None
     assert await desk.store.get(case.request_message_id) is None
     assert await desk.tracking.deadlines.sweep() == 0
@@ -395,12 +302,16 @@ async def test_a_planned_case_is_sent_once_under_the_regime_of_its_registration(
         "dublinet.take-charge-request",
         case.request_message_id,
     )
-    assert [r["kind"] for r in await _inbox(desk)] == ["case-change"]
+    assert [r["kind"] for r in await inbox(desk)] == ["case-change"]
     with pytest.raises(InputError) as raised:
         await desk.tracking.requests.open_planned(
             replace(plan, case_id="p-2", requested_state="BE")
         )
     assert raised.value.code == "GW-CASE-PLAN"
+
+
+async def _nothing(*_: object, **__: object) -> None:
+    return None
 
 
 def test_a_bad_plan_is_refused_with_every_problem() -> None:
@@ -417,16 +328,8 @@ def test_a_bad_plan_is_refused_with_every_problem() -> None:
 async def test_a_case_that_cannot_be_swept_does_not_stop_the_others(
     desk: Desk, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    hit_id = await _hit_on(desk, "NL1000000004242")
-
-    async def crash(*_: object, **__: object) -> list[str]:
-        raise OSError("the process died here")
-
-    with monkeypatch.context() as patched:
-        patched.setattr(desk.outbox, "put", crash)
-        with pytest.raises(OSError, match="died"):
-            await desk.tracking.hits.confirm(hit_id, by="expert")
-    [case] = await desk.tracking.store.cases()
+    hit_id = await hit_on(desk, "NL1000000004242")
+    case = await _confirmed_as_the_process_dies(desk, hit_id)
     hit = await desk.tracking.hits.hit(hit_id)
     # The enrolment's body is gone: the lost request cannot be built again.
     monkeypatch.setattr(desk.store, "get", _nothing)
@@ -435,14 +338,10 @@ async def test_a_case_that_cannot_be_swept_does_not_stop_the_others(
     assert (await desk.tracking.cases.case(case.case_id)).state is CaseState.REQUEST_SENT
 
 
-async def _nothing(*_: object, **__: object) -> None:
-    return None
-
-
 async def test_an_acknowledgement_tracking_missed_is_found_in_the_outbox_by_the_sweep(
     desk: Desk,
 ) -> None:
-    hit_id = await _hit_on(desk, "NL1000000004242")
+    hit_id = await hit_on(desk, "NL1000000004242")
     case = (await desk.tracking.hits.confirm(hit_id, by="expert")).case
     assert case is not None
     await desk.store.claim(
@@ -471,7 +370,7 @@ async def test_an_italian_acknowledgement_across_midnight_starts_on_italy_s_day(
     weeks start after. They end on Friday 25 December, Christmas; 26 December (Santo
     Stefano) is a holiday too and a Saturday, the 27th a Sunday: Monday 28 December.
     Counted from the UTC date they would end on Thursday 24 December."""
-    hit_id = await _hit_on(desk, "IT1000000004242")
+    hit_id = await hit_on(desk, "IT1000000004242")
     case = (await desk.tracking.hits.confirm(hit_id, by="expert")).case
     assert case is not None
     assert (case.other_state, case.state) == ("IT", CaseState.REQUEST_SENT)
@@ -479,7 +378,7 @@ async def test_an_italian_acknowledgement_across_midnight_starts_on_italy_s_day(
     assert sent is not None
     received = datetime(2026, 12, 10, 23, 30, tzinfo=UTC)
     desk.clock.set(received + timedelta(minutes=1))
-    ack = _from(
+    ack = message_from(
         Party(authority="IT", system="dublinet"),
         "dublinet.acknowledgement",
         Acknowledgement(acknowledged_message_id=uuid.UUID(sent.message_id), received_at=received),
@@ -510,21 +409,14 @@ async def test_a_request_received_across_midnight_starts_on_our_local_day(
     Belgium, which must reply, on `day` (Brussels time), and the reply period starts after
     it."""
     desk.clock.set(arrived)
-    record = decode_record(json.loads((SAMPLES / "applicant-2026.json").read_bytes())).value
-    assert isinstance(record, CanonicalRecord)
-    request = DublinSubmission(
-        request=DublinRequest(
-            request_type=RequestType.TAKE_CHARGE,
-            requesting_state="NL",
-            requested_state="BE",
-            national_reference="NL-2026-78",
-            legal_basis="Reg 2024/1351 Art 39",
-        ),
-        record=record,
+    request = DublinRequest(
+        request_type=RequestType.TAKE_CHARGE,
+        requesting_state="NL",
+        requested_state="BE",
+        national_reference="NL-2026-78",
+        legal_basis="Reg 2024/1351 Art 39",
     )
-    message = _from(NL, "dublinet.take-charge-request", request, regime=DublinRegime.AMMR)
-    await desk.tracking.arrivals.on_message(message, Receipt(new=True, correlated=None))
-    [case] = await desk.tracking.store.cases()
+    case = await received_request(desk, request, "dublinet.take-charge-request")
     assert case.deadline_from == day
     reply_by = compute_deadline(
         step=Step.TAKE_CHARGE_REPLY, start=day, regime=DublinRegime.AMMR,

@@ -10,7 +10,7 @@ import uuid
 from datetime import UTC, date, datetime, time
 
 import pytest
-from test_tracking_service import NL, NOW, SAMPLES, Desk, _from, _hit_on, desk
+from tracking_desk import NL, NOW, SAMPLES, Desk, crash, hit_on, message_from, received_request
 
 from gateway.adapters.web.tracking import case_plan
 from gateway.broker.records import Receipt
@@ -28,8 +28,6 @@ from gateway.messages import DublinSubmission, read_message
 from gateway.pipeline.outgoing import RequestFacts
 from gateway.tracking.cases import CaseEvent, CaseState
 
-__all__ = ["desk"]  # the fixture, shared with test_tracking_service
-
 
 def _record(registered: str) -> dict[str, object]:
     data = json.loads((SAMPLES / "applicant-2026.json").read_bytes())
@@ -45,20 +43,17 @@ async def test_a_peer_s_detained_request_604_2013_art_28_3_is_accepted_by_silenc
     person is answered by Monday 14 December 2026; on 15 December silence is acceptance."""
     record = decode_record(_record("2026-05-04")).value
     assert isinstance(record, CanonicalRecord)
-    request = DublinSubmission(
-        request=DublinRequest(
-            request_type=RequestType.TAKE_CHARGE,
-            requesting_state="NL",
-            requested_state="BE",
-            national_reference="NL-DET-1",
-            legal_basis="Reg 604/2013 Art 13(1)",
-            detained=True,
-        ),
-        record=record,
+    request = DublinRequest(
+        request_type=RequestType.TAKE_CHARGE,
+        requesting_state="NL",
+        requested_state="BE",
+        national_reference="NL-DET-1",
+        legal_basis="Reg 604/2013 Art 13(1)",
+        detained=True,
     )
-    message = _from(NL, "dublinet.take-charge-request", request, regime=DublinRegime.DUBLIN3)
-    await desk.tracking.arrivals.on_message(message, Receipt(new=True, correlated=None))
-    [case] = await desk.tracking.store.cases()
+    case = await received_request(
+        desk, request, "dublinet.take-charge-request", regime=DublinRegime.DUBLIN3, record=record
+    )
     assert (case.request_detained, case.detained, case.deadline) == (True, True, date(2026, 12, 14))
     assert (case.deadline_basis, case.deadline_state) == ("Reg 604/2013 Art 28(3)", "BE")
     [opened] = await desk.tracking.store.case_changes(case.case_id)
@@ -88,7 +83,7 @@ async def test_the_sweep_ends_a_detention_whose_604_2013_art_28_3_six_weeks_pass
         case_id="plan-detained",
     )
     case = await desk.tracking.requests.open_planned(plan)
-    reply = _from(
+    reply = message_from(
         NL,
         "dublinet.reply",
         DublinReply(
@@ -127,11 +122,8 @@ async def test_a_lost_request_is_rebuilt_saying_the_person_is_detained(
 ) -> None:
     """The sweep queues a request lost between the two stores again: the same message, which
     still tells NL the person is detained (Reg 2024/1351 Art 45)."""
-    hit_id = await _hit_on(desk, "NL1000000004242")
+    hit_id = await hit_on(desk, "NL1000000004242")
     await desk.tracking.hits.confirm(hit_id, by="expert", open_case=False)
-
-    async def crash(*_: object, **__: object) -> list[str]:
-        raise OSError("the process died here")
 
     with monkeypatch.context() as patched:
         patched.setattr(desk.outbox, "put", crash)
