@@ -95,11 +95,62 @@ async def receiver(pki: GeneratedPki, tmp_path: Path) -> AsyncIterator[Receiver]
 async def transport(
     pki: GeneratedPki, receiver: Receiver, tmp_path: Path
 ) -> AsyncIterator[HttpTransport]:
-    cert, key = write_pair(pki.client, tmp_path, "client")
-    context = client_context(cert_file=cert, key_file=key, trust=pki.trust, server=GATEWAY)
-    http = HttpTransport({PEER: Route(url=receiver.url, ssl_context=context)}, timeout=1)
+    http = _transport(pki, receiver.url, tmp_path, timeout=1)
     yield http
     await http.close()
+
+
+@pytest.fixture
+async def store(tmp_path: Path) -> AsyncIterator[SqliteStore]:
+    opened = await SqliteStore.open(tmp_path / "gateway.sqlite3")
+    yield opened
+    await opened.close()
+
+
+def _transport(pki: GeneratedPki, url: str, tmp_path: Path, *, timeout: float) -> HttpTransport:
+    """Our HTTP transport to PEER at `url`, presenting our client certificate."""
+    cert, key = write_pair(pki.client, tmp_path, "client")
+    context = client_context(cert_file=cert, key_file=key, trust=pki.trust, server=GATEWAY)
+    return HttpTransport({PEER: Route(url=url, ssl_context=context)}, timeout=timeout)
+
+
+def _enrolments(count: int) -> list[NewMessage]:
+    return [
+        NewMessage(
+            message_id=f"m-{n}",
+            peer=PEER,
+            message_type="eurodac.enrolment",
+            conversation_id=f"c-{n}",
+            body=b"<signed/>",
+        )
+        for n in range(count)
+    ]
+
+
+async def _dispatch_until_acknowledged(
+    store: SqliteStore,
+    transport: HttpTransport,
+    policy: DispatcherPolicy,
+    messages: list[NewMessage],
+    *,
+    within: float,
+) -> None:
+    """Queue `messages` and run a dispatcher until the store has every one acknowledged."""
+    outbox = Outbox(store, BodyCipher.generate(), SystemClock())
+    dispatcher = Dispatcher(outbox=outbox, transport=transport, peers=[PEER], policy=policy)
+    await outbox.put(messages)
+    stop = asyncio.Event()
+    running = asyncio.create_task(dispatcher.run(stop))
+
+    async def all_acknowledged() -> bool:
+        counts = await store.counts()
+        return counts.get((PEER, MessageState.ACKNOWLEDGED), 0) == len(messages)
+
+    try:
+        await eventually(all_acknowledged, within=within)
+    finally:
+        stop.set()
+        await running
 
 
 async def test_a_delivery_presents_our_certificate_and_returns_the_answer(
@@ -152,48 +203,23 @@ async def test_a_server_with_an_untrusted_certificate_is_refused(
 
 
 async def test_the_dispatcher_delivers_through_outages_each_message_once_in_effect(
-    transport: HttpTransport, receiver: Receiver, tmp_path: Path
+    transport: HttpTransport, receiver: Receiver, store: SqliteStore
 ) -> None:
     """Failures, a dropped connection and a crash-like resend: every message arrives,
     none is lost, and the receiver sees no message id it cannot de-duplicate."""
-    store = await SqliteStore.open(tmp_path / "gateway.sqlite3")
-    outbox = Outbox(store, BodyCipher.generate(), SystemClock())
     receiver.script.extend([503, "drop", 503])
     policy = DispatcherPolicy(
         retry=RetryPolicy(base=timedelta(milliseconds=20), cap=timedelta(milliseconds=100)),
         idle_poll=0.05,
         batch=4,
     )
-    dispatcher = Dispatcher(outbox=outbox, transport=transport, peers=[PEER], policy=policy)
-    messages = [
-        NewMessage(
-            message_id=f"m-{n}",
-            peer=PEER,
-            message_type="eurodac.enrolment",
-            conversation_id=f"c-{n}",
-            body=b"<signed/>",
-        )
-        for n in range(20)
-    ]
-    await outbox.put(messages)
-    stop = asyncio.Event()
-    running = asyncio.create_task(dispatcher.run(stop))
-
-    async def all_acknowledged() -> bool:
-        counts = await store.counts()
-        return counts.get((PEER, MessageState.ACKNOWLEDGED), 0) == 20
-
-    try:
-        await eventually(all_acknowledged, within=30)
-    finally:
-        stop.set()
-        await running
-        await store.close()
+    messages = _enrolments(20)
+    await _dispatch_until_acknowledged(store, transport, policy, messages, within=30)
     assert receiver.distinct == {m.message_id for m in messages}
 
 
 async def test_a_peer_failing_a_third_of_the_time_still_gets_everything(
-    transport: HttpTransport, receiver: Receiver, tmp_path: Path
+    transport: HttpTransport, receiver: Receiver, store: SqliteStore
 ) -> None:
     """Dropped connections, 5xx, timeouts and slow answers, 30 % of the time (seeded):
     every message is acknowledged, and the retries show in the timelines."""
@@ -202,45 +228,20 @@ async def test_a_peer_failing_a_third_of_the_time_still_gets_everything(
     receiver.script.extend(
         chooser.choice(outcomes) if chooser.random() < 0.3 else 200 for _ in range(400)
     )
-    store = await SqliteStore.open(tmp_path / "gateway.sqlite3")
-    outbox = Outbox(store, BodyCipher.generate(), SystemClock())
     policy = DispatcherPolicy(
         retry=RetryPolicy(base=timedelta(milliseconds=20), cap=timedelta(milliseconds=200)),
         breaker=BreakerPolicy(failure_threshold=4, reset_after=timedelta(milliseconds=200)),
         idle_poll=0.05,
         batch=8,
     )
-    dispatcher = Dispatcher(outbox=outbox, transport=transport, peers=[PEER], policy=policy)
-    messages = [
-        NewMessage(
-            message_id=f"m-{n}",
-            peer=PEER,
-            message_type="eurodac.enrolment",
-            conversation_id=f"c-{n}",
-            body=b"<signed/>",
-        )
-        for n in range(100)
-    ]
-    await outbox.put(messages)
-    stop = asyncio.Event()
-    running = asyncio.create_task(dispatcher.run(stop))
-
-    async def all_acknowledged() -> bool:
-        counts = await store.counts()
-        return counts.get((PEER, MessageState.ACKNOWLEDGED), 0) == 100
-
-    try:
-        await eventually(all_acknowledged, within=60)
-    finally:
-        stop.set()
-        await running
+    messages = _enrolments(100)
+    await _dispatch_until_acknowledged(store, transport, policy, messages, within=60)
     failures = [
         change
         for message in messages
         for change in await store.timeline(message.message_id)
         if change.event is Event.FAIL
     ]
-    await store.close()
     assert receiver.distinct == {m.message_id for m in messages}
     assert failures  # retries happened and are on record
     assert {change.detail.split(":")[0] for change in failures} <= {
@@ -250,7 +251,7 @@ async def test_a_peer_failing_a_third_of_the_time_still_gets_everything(
 
 @pytest.mark.parametrize("fault", ["untrusted server", "bad acknowledgement signature"])
 async def test_a_peer_failing_a_security_check_is_a_warning_naming_it_and_counted(
-    pki: GeneratedPki, receiver: Receiver, tmp_path: Path, fault: str
+    pki: GeneratedPki, receiver: Receiver, store: SqliteStore, tmp_path: Path, fault: str
 ) -> None:
     """Unlike a 503, an untrusted certificate or a refused signature needs an operator."""
     runner = None
@@ -259,14 +260,11 @@ async def test_a_peer_failing_a_security_check_is_a_warning_naming_it_and_counte
         rogue = Receiver()
         runner = await _serve(rogue, pki.rogue_server, pki, tmp_path / "rogue")
         url = rogue.url
-    cert, key = write_pair(pki.client, tmp_path, "client")
-    context = client_context(cert_file=cert, key_file=key, trust=pki.trust, server=GATEWAY)
-    http = HttpTransport({PEER: Route(url=url, ssl_context=context)}, timeout=5)
+    http = _transport(pki, url, tmp_path, timeout=5)
 
     async def check_ack(_: object, __: bytes) -> None:
         raise SecurityError("GW-SIG-INVALID", "the signature does not hold")
 
-    store = await SqliteStore.open(tmp_path / "gateway.sqlite3")
     outbox = Outbox(store, BodyCipher.generate(), SystemClock())
     metrics = Metrics()
     dispatcher = Dispatcher(
@@ -287,7 +285,6 @@ async def test_a_peer_failing_a_security_check_is_a_warning_naming_it_and_counte
             assert await dispatcher.send_due(PEER) == 1
     finally:
         await http.close()
-        await store.close()
         if runner is not None:
             await runner.cleanup()
     [warning] = [entry for entry in logs if entry["event"] == "the peer failed a security check"]
