@@ -1,7 +1,8 @@
 """What the console's tests share: logging in over HTTP, the forms' hidden fields, peers'
 signed messages reaching the gateway of an `api_rig` (as the inbound server hands them on):
-NL's Dublin requests, acknowledgements and replies, and the Central System's hits; and a
-peer's HTTPS server (mutual TLS) for connection tests."""
+NL's Dublin requests, acknowledgements and replies, and the Central System's hits; a hit
+stored as awaiting verification; a page of a headless Chromium; and a peer's HTTPS server
+(mutual TLS) for connection tests."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from typing import Any
 
 from aiohttp import web
 from aiohttp.test_utils import TestClient
+from playwright.async_api import Page, async_playwright
 from web_rig import Rig
 
 from gateway.adapters.web.tracking import case_plan
@@ -34,7 +36,8 @@ from gateway.security.identity import PeerId
 from gateway.security.signer import Signer, SigningKey
 from gateway.security.tls import server_context
 from gateway.security.trust import TrustStore
-from gateway.tracking.records import StoredCase
+from gateway.tracking.hits import HitStatus
+from gateway.tracking.records import StoredCase, StoredHit
 
 SAMPLE = Path(__file__).resolve().parent.parent / "mappings" / "samples" / "canonical"
 NL = Party(authority="NL", system="dublinet")
@@ -223,6 +226,50 @@ async def eurodac_hit(rig: Rig, matched: str = "NL1NL2025X77") -> tuple[str, str
         conversation_id=uuid.UUID(sent.conversation_id),
     )
     return message_id, ours
+
+
+@asynccontextmanager
+async def browser_page(chromium: Path, base: str, **options: Any) -> AsyncIterator[Page]:
+    """A page of a new headless Chromium whose paths start at `base` (not logged in); the
+    browser closes after. `options` go to `new_page` (a viewport, downloads)."""
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=str(chromium))
+        try:
+            page = await browser.new_page(base_url=base, **options)
+            page.set_default_timeout(20_000)
+            yield page
+        finally:
+            await browser.close()
+
+
+async def type_token(page: Page, token: str) -> None:
+    """Log in on the console's login form the page shows."""
+    await page.fill("#token", token)
+    await page.click("button[type=submit]")
+
+
+def pending_hit(
+    hit_id: str,
+    *,
+    matched: str = "BE1000000004242",  # our own record: a confirmation proposes no Dublin step
+    received: date = date(2026, 11, 29),
+    registered: date = date(2026, 11, 20),
+    created_at: datetime = datetime(2026, 11, 29, 9, tzinfo=UTC),
+) -> StoredHit:
+    """A hit evibel's enrolment had, awaiting an expert's verification (its data erased)."""
+    return StoredHit(
+        hit_id=hit_id,
+        inbound_message_id=f"in-{hit_id}",
+        source_message_id=None,
+        submitter="evibel",
+        reference="BE1000098765430001",
+        matched=matched,
+        received=received,
+        registered=registered,
+        status=HitStatus.AWAITING_VERIFICATION,
+        created_at=created_at,
+        data=None,
+    )
 
 
 @asynccontextmanager

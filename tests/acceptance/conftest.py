@@ -1,4 +1,5 @@
-"""The gateway and the simulated EU side together, both on the demo PKI of `eugw certs init`."""
+"""The gateway and the simulated EU side together, both on the demo PKI of `eugw certs init`;
+Debian's Chromium for the console's browser tests."""
 
 from __future__ import annotations
 
@@ -12,6 +13,15 @@ import pytest
 from both_rig import PATIENT_DISPATCH, QUICK_DISPATCH, gateway_and_simulator
 from polling import eventually
 from simkit import Both, exchanged_types
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.fixture
+def chromium() -> Path:
+    """Debian's chromium; its absence fails the test (never a skip)."""
+    assert CHROMIUM.exists(), f"{CHROMIUM} is missing: run `make system-deps`"
+    return CHROMIUM
 
 
 @pytest.fixture

@@ -3,21 +3,18 @@ a hit, in Debian's chromium."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
 from pathlib import Path
 
-import pytest
 from aiohttp import web
-from playwright.async_api import async_playwright, expect
+from console_rig import browser_page, pending_hit, type_token
+from playwright.async_api import expect
 from web_rig import api_rig
 
 from gateway.adapters.web.auth import requires
 from gateway.adapters.web.console.extensions import Board, add_board
 from gateway.broker.access import Permission, Role
 from gateway.tracking.hits import HitStatus
-from gateway.tracking.records import StoredHit
 
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 MARKUP = "<img src=x onerror=alert(1)>"
 
@@ -39,77 +36,41 @@ def with_probe(app: web.Application) -> None:
     )
 
 
-@pytest.fixture
-def chromium() -> Path:
-    assert CHROMIUM.exists(), f"{CHROMIUM} is missing: run `make system-deps`"
-    return CHROMIUM
-
-
 async def test_a_board_shows_the_api_answer_as_tables_and_text_only(
     tmp_path: Path, chromium: Path
 ) -> None:
     async with api_rig(tmp_path, routes=with_probe) as rig:
         base = str(rig.client.make_url("")).rstrip("/")
         token = await rig.token(Role.OPERATOR)
-        async with async_playwright() as playwright:
-            browser = await playwright.chromium.launch(executable_path=str(chromium))
-            try:
-                page = await browser.new_page()
-                page.set_default_timeout(20_000)
-                await page.goto(f"{base}/console/login")
-                await page.fill("#token", token)
-                await page.click("button[type=submit]")
-                await page.click("nav >> text=Probe board")
-                board = page.locator("#board")
-                await expect(board.locator("table td").first).to_have_text("h-1")
-                await expect(board).to_contain_text(MARKUP)  # shown as text, not run
-                await expect(board.locator("img")).to_have_count(0)
-                ARTIFACTS.mkdir(exist_ok=True)
-                await page.screenshot(path=str(ARTIFACTS / "board-probe.png"), full_page=True)
-            finally:
-                await browser.close()
+        async with browser_page(chromium, base) as page:
+            await page.goto("/console/login")
+            await type_token(page, token)
+            await page.click("nav >> text=Probe board")
+            board = page.locator("#board")
+            await expect(board.locator("table td").first).to_have_text("h-1")
+            await expect(board).to_contain_text(MARKUP)  # shown as text, not run
+            await expect(board.locator("img")).to_have_count(0)
+            ARTIFACTS.mkdir(exist_ok=True)
+            await page.screenshot(path=str(ARTIFACTS / "board-probe.png"), full_page=True)
 
 
 async def test_an_expert_rejects_a_hit_in_the_browser(tmp_path: Path, chromium: Path) -> None:
     async with api_rig(tmp_path) as rig:
         tracking = rig.services.tracking
         assert tracking is not None
-        await tracking.store.add_hit(_hit("h-9"), [])
+        await tracking.store.add_hit(pending_hit("h-9"), [])
         base = str(rig.client.make_url("")).rstrip("/")
         token = await rig.token(Role.OPERATOR, name="expert-2")
-        async with async_playwright() as playwright:
-            browser = await playwright.chromium.launch(executable_path=str(chromium))
-            try:
-                page = await browser.new_page()
-                page.set_default_timeout(20_000)
-                await page.goto(f"{base}/console/login?next=/console/hits?state=pending")
-                await page.fill("#token", token)
-                await page.click("button[type=submit]")
-                await page.click("text=h-9")
-                await page.fill("#reject-reason", "different ridges")
-                await page.click("#reject")
-                await expect(page.locator(".notice")).to_have_text("Done: rejected.")
-                await expect(page.locator("#hit-status")).to_have_text("rejected")
-                await expect(page.locator("#reported")).to_be_visible()  # the report is due
-                ARTIFACTS.mkdir(exist_ok=True)
-                await page.screenshot(path=str(ARTIFACTS / "board-hit-rejected.png"))
-            finally:
-                await browser.close()
+        async with browser_page(chromium, base) as page:
+            await page.goto("/console/login?next=/console/hits?state=pending")
+            await type_token(page, token)
+            await page.click("text=h-9")
+            await page.fill("#reject-reason", "different ridges")
+            await page.click("#reject")
+            await expect(page.locator(".notice")).to_have_text("Done: rejected.")
+            await expect(page.locator("#hit-status")).to_have_text("rejected")
+            await expect(page.locator("#reported")).to_be_visible()  # the report is due
+            ARTIFACTS.mkdir(exist_ok=True)
+            await page.screenshot(path=str(ARTIFACTS / "board-hit-rejected.png"))
         stored = await tracking.hits.hit("h-9")
     assert (stored.status, stored.decided_by) == (HitStatus.REJECTED, "expert-2")
-
-
-def _hit(hit_id: str) -> StoredHit:
-    return StoredHit(
-        hit_id=hit_id,
-        inbound_message_id=f"in-{hit_id}",
-        source_message_id=None,
-        submitter="evibel",
-        reference="BE1000098765430001",
-        matched="BE1000000004242",
-        received=date(2026, 11, 29),
-        registered=date(2026, 11, 20),
-        status=HitStatus.AWAITING_VERIFICATION,
-        created_at=datetime(2026, 11, 29, 9, tzinfo=UTC),
-        data=None,
-    )

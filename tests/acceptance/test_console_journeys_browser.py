@@ -13,23 +13,15 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import pytest
-from console_rig import eurodac_hit, incoming_request
-from playwright.async_api import Page, async_playwright, expect
+from console_rig import browser_page, eurodac_hit, incoming_request, type_token
+from playwright.async_api import Page, expect
 from web_rig import Rig, api_rig, new_message
 
 from gateway.broker.access import Role
 from gateway.broker.states import Event, MessageState
 from gateway.tracking.cases import CaseState
 
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-
-
-@pytest.fixture
-def chromium() -> Path:
-    assert CHROMIUM.exists(), f"{CHROMIUM} is missing: run `make system-deps`"
-    return CHROMIUM
 
 
 @asynccontextmanager
@@ -37,18 +29,11 @@ async def _browser(rig: Rig, chromium: Path, role: Role, name: str) -> AsyncIter
     """A logged-in page of a new browser."""
     base = str(rig.client.make_url("")).rstrip("/")
     token = await rig.token(role, name=name)
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=str(chromium))
-        try:
-            page = await browser.new_page(base_url=base, accept_downloads=True)
-            page.set_default_timeout(20_000)
-            await page.goto("/console/login")
-            await page.fill("#token", token)
-            await page.click("button[type=submit]")
-            await expect(page.locator(".who")).to_contain_text(name)
-            yield page
-        finally:
-            await browser.close()
+    async with browser_page(chromium, base, accept_downloads=True) as page:
+        await page.goto("/console/login")
+        await type_token(page, token)
+        await expect(page.locator(".who")).to_contain_text(name)
+        yield page
 
 
 async def _shot(page: Page, name: str) -> None:

@@ -14,17 +14,21 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
-from console_rig import closed_port, eurodac_hit, incoming_request, peer_tls_server
-from playwright.async_api import Page, async_playwright, expect
+from console_rig import (
+    browser_page,
+    closed_port,
+    eurodac_hit,
+    incoming_request,
+    peer_tls_server,
+)
+from playwright.async_api import Page, expect
 from web_rig import Rig, api_rig, demo_data_dir, new_message
 
 from gateway.broker.access import Role
 from gateway.broker.states import Event
 
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 # Each page of an admin's menu and its heading.
 MENU = {
@@ -43,12 +47,6 @@ MENU = {
     "Deadlines": "Deadlines",
     "Simulators": "Simulators",
 }
-
-
-@pytest.fixture
-def chromium() -> Path:
-    assert CHROMIUM.exists(), f"{CHROMIUM} is missing: run `make system-deps`"
-    return CHROMIUM
 
 
 @asynccontextmanager
@@ -115,24 +113,18 @@ async def test_every_page_of_the_menu_is_reached_with_the_keyboard_and_kept(
         await _seeded(rig)
         base = str(rig.client.make_url("")).rstrip("/")
         token = await rig.token(Role.ADMIN, name="night-admin")
-        async with async_playwright() as playwright:
-            browser = await playwright.chromium.launch(executable_path=str(chromium))
-            try:
-                page = await browser.new_page(base_url=base)
-                page.set_default_timeout(20_000)
-                await _log_in_with_the_keyboard(page, token)
-                titles = await page.locator("nav a").all_inner_texts()
-                assert set(MENU) <= set(titles), titles
-                for title, heading in MENU.items():
-                    await page.locator("nav a", has_text=re.compile(f"^{title}$")).focus()
-                    await page.keyboard.press("Enter")
-                    await expect(page.locator('nav a[aria-current="page"]')).to_have_text(title)
-                    await expect(page.locator("h1")).to_have_text(heading)
-                    await _shot(page, _slug(title))
-                await _deadlines_with_the_keyboard(page)
-                await _a_connection_test_with_the_keyboard(page)
-            finally:
-                await browser.close()
+        async with browser_page(chromium, base) as page:
+            await _log_in_with_the_keyboard(page, token)
+            titles = await page.locator("nav a").all_inner_texts()
+            assert set(MENU) <= set(titles), titles
+            for title, heading in MENU.items():
+                await page.locator("nav a", has_text=re.compile(f"^{title}$")).focus()
+                await page.keyboard.press("Enter")
+                await expect(page.locator('nav a[aria-current="page"]')).to_have_text(title)
+                await expect(page.locator("h1")).to_have_text(heading)
+                await _shot(page, _slug(title))
+            await _deadlines_with_the_keyboard(page)
+            await _a_connection_test_with_the_keyboard(page)
 
 
 async def _deadlines_with_the_keyboard(page: Page) -> None:
@@ -176,23 +168,17 @@ async def test_the_refusal_and_not_found_pages_are_kept(tmp_path: Path, chromium
     async with api_rig(tmp_path) as rig:
         base = str(rig.client.make_url("")).rstrip("/")
         token = await rig.token(Role.TESTER, name="tester-1")
-        async with async_playwright() as playwright:
-            browser = await playwright.chromium.launch(executable_path=str(chromium))
-            try:
-                page = await browser.new_page(base_url=base)
-                page.set_default_timeout(20_000)
-                await _log_in_with_the_keyboard(page, token)
-                answer = await page.goto("/console/audit")
-                assert answer is not None
-                assert answer.status == 403
-                await expect(page.locator("h1")).to_have_text("Not allowed")
-                await expect(page.locator("main")).to_contain_text("GW-UI-ROLE")
-                await _shot(page, "denied")
-                answer = await page.goto("/console/messages/no-such-message")
-                assert answer is not None
-                assert answer.status in {403, 404}
-                await page.goto("/console/board/no-such-board")
-                await expect(page.locator("h1")).to_have_text("Not found")
-                await _shot(page, "missing")
-            finally:
-                await browser.close()
+        async with browser_page(chromium, base) as page:
+            await _log_in_with_the_keyboard(page, token)
+            answer = await page.goto("/console/audit")
+            assert answer is not None
+            assert answer.status == 403
+            await expect(page.locator("h1")).to_have_text("Not allowed")
+            await expect(page.locator("main")).to_contain_text("GW-UI-ROLE")
+            await _shot(page, "denied")
+            answer = await page.goto("/console/messages/no-such-message")
+            assert answer is not None
+            assert answer.status in {403, 404}
+            await page.goto("/console/board/no-such-board")
+            await expect(page.locator("h1")).to_have_text("Not found")
+            await _shot(page, "missing")

@@ -20,7 +20,8 @@ from pathlib import Path
 import aiohttp
 import pytest
 from aiohttp import web
-from playwright.async_api import Page, async_playwright, expect
+from console_rig import browser_page, type_token
+from playwright.async_api import Page, expect
 from web_rig import demo_data_dir
 
 from gateway.adapters.web.server import Endpoints, serve
@@ -38,7 +39,6 @@ from gateway.settings import Settings
 PROJECT = Path(__file__).resolve().parents[2]
 SAMPLE = PROJECT / "mappings" / "samples" / "canonical" / "applicant-2026.json"
 ARTIFACTS = PROJECT / "test-artifacts"
-CHROMIUM = Path("/usr/bin/chromium")
 
 
 @dataclass
@@ -159,61 +159,48 @@ async def _shot(page: Page, name: str) -> None:
     await page.screenshot(path=str(ARTIFACTS / f"operator-round-{name}.png"), full_page=True)
 
 
-@pytest.fixture
-def chromium() -> Path:
-    """Debian's chromium; its absence fails the test (never a skip)."""
-    assert CHROMIUM.exists(), f"{CHROMIUM} is missing: run `make system-deps`"
-    return CHROMIUM
-
-
 async def test_an_operator_finds_a_dead_letter_resends_it_and_sees_it_acknowledged_live(
     gateway: Gateway, chromium: Path
 ) -> None:
     message_id = await _submit(gateway)
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=str(chromium), headless=True)
-        try:
-            page = await browser.new_page(viewport={"width": 1280, "height": 900})
-            page.set_default_timeout(20_000)
-            await page.goto(f"{gateway.url}/console")
-            await expect(page).to_have_url(f"{gateway.url}/console/login?next=/console")
-            await page.fill("#token", gateway.operator_token)
-            await page.click("button[type=submit]")
-            await expect(page.locator("h1")).to_have_text("Queues")
-            # The dashboard's counts follow the queue live: the message turns dead.
-            await expect(page.locator("#counts td.state-dead")).to_have_text("1")
-            await _shot(page, "1-dashboard")
+    viewport = {"width": 1280, "height": 900}
+    async with browser_page(chromium, gateway.url, viewport=viewport) as page:
+        await page.goto("/console")
+        await expect(page).to_have_url(f"{gateway.url}/console/login?next=/console")
+        await type_token(page, gateway.operator_token)
+        await expect(page.locator("h1")).to_have_text("Queues")
+        # The dashboard's counts follow the queue live: the message turns dead.
+        await expect(page.locator("#counts td.state-dead")).to_have_text("1")
+        await _shot(page, "1-dashboard")
 
-            await page.click("nav >> text=Dead letters")
-            row = page.locator(f'tr[data-message-id="{message_id}"]')
-            await expect(row.locator('[data-field="state"]')).to_have_text("dead")
-            await _shot(page, "2-dead-letters")
-            await row.locator("a").click()
+        await page.click("nav >> text=Dead letters")
+        row = page.locator(f'tr[data-message-id="{message_id}"]')
+        await expect(row.locator('[data-field="state"]')).to_have_text("dead")
+        await _shot(page, "2-dead-letters")
+        await row.locator("a").click()
 
-            await expect(page.locator("#state")).to_have_text("dead")
-            await expect(page.locator("#last-error")).to_contain_text("GW-TRN-HTTP")
-            await expect(page.locator("#xml")).to_contain_text("Envelope")
-            await expect(page.locator("#signature-valid")).to_have_text("valid")
-            await _shot(page, "3-dead-letter")
+        await expect(page.locator("#state")).to_have_text("dead")
+        await expect(page.locator("#last-error")).to_contain_text("GW-TRN-HTTP")
+        await expect(page.locator("#xml")).to_contain_text("Envelope")
+        await expect(page.locator("#signature-valid")).to_have_text("valid")
+        await _shot(page, "3-dead-letter")
 
-            await page.click("#action-release")
-            await expect(page.locator(".notice")).to_have_text("Done: release.")
-            await expect(page.locator("#state")).to_have_text("sending")
-            gateway.central.gate.set()  # now the Central System acknowledges
-            await expect(page.locator("#state")).to_have_text("acknowledged")
-            # The timeline and the actions follow, still without a reload.
-            await expect(page.locator("#live-timeline")).to_contain_text("acknowledge")
-            await expect(page.locator("#action-resend")).to_be_visible()
-            await expect(page.locator("#action-release")).to_have_count(0)
-            await expect(page.locator(".notice")).to_have_text("Done: release.")
-            await _shot(page, "4-acknowledged")
+        await page.click("#action-release")
+        await expect(page.locator(".notice")).to_have_text("Done: release.")
+        await expect(page.locator("#state")).to_have_text("sending")
+        gateway.central.gate.set()  # now the Central System acknowledges
+        await expect(page.locator("#state")).to_have_text("acknowledged")
+        # The timeline and the actions follow, still without a reload.
+        await expect(page.locator("#live-timeline")).to_contain_text("acknowledge")
+        await expect(page.locator("#action-resend")).to_be_visible()
+        await expect(page.locator("#action-release")).to_have_count(0)
+        await expect(page.locator(".notice")).to_have_text("Done: release.")
+        await _shot(page, "4-acknowledged")
 
-            await page.click("nav >> text=Dashboard")
-            await expect(page.locator("#counts td.state-acknowledged")).to_have_text("1")
-            await expect(page.locator("figcaption").first).to_contain_text("total 1")
-            await _shot(page, "5-dashboard-after")
-        finally:
-            await browser.close()
+        await page.click("nav >> text=Dashboard")
+        await expect(page.locator("#counts td.state-acknowledged")).to_have_text("1")
+        await expect(page.locator("figcaption").first).to_contain_text("total 1")
+        await _shot(page, "5-dashboard-after")
     stored = await gateway.services.store.get(message_id)
     assert stored is not None
     assert stored.state.value == "acknowledged"

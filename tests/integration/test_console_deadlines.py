@@ -6,32 +6,15 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from console_rig import incoming_request, log_in
+from console_rig import incoming_request, log_in, pending_hit
 from web_rig import Rig, api_rig
 
 from gateway.broker.access import Role
 from gateway.testing import FixedClock
-from gateway.tracking.hits import HitStatus
-from gateway.tracking.records import StoredCase, StoredHit
-
-
-def _hit(hit_id: str, received: date) -> StoredHit:
-    return StoredHit(
-        hit_id=hit_id,
-        inbound_message_id=f"in-{hit_id}",
-        source_message_id=None,
-        submitter="evibel",
-        reference="BE1000098765430001",
-        matched="BE1000000004242",
-        received=received,
-        registered=received,
-        status=HitStatus.AWAITING_VERIFICATION,
-        created_at=datetime.combine(received, datetime.min.time(), tzinfo=UTC),
-        data=None,
-    )
+from gateway.tracking.records import StoredCase
 
 
 def _references(html: str) -> list[str]:
@@ -49,7 +32,15 @@ async def _three_deadlines(rig: Rig, clock: FixedClock) -> tuple[StoredCase, Sto
     _, late = await incoming_request(rig, "NL-2026-1")
     clock.advance(timedelta(days=40))  # our reply to NL-2026-1 is now overdue
     _, fresh = await incoming_request(rig, "NL-2026-2")
-    await tracking.store.add_hit(_hit("h-1", clock.today()), [])
+    await tracking.store.add_hit(
+        pending_hit(
+            "h-1",
+            received=clock.today(),
+            registered=clock.today(),
+            created_at=datetime.combine(clock.today(), datetime.min.time(), tzinfo=UTC),
+        ),
+        [],
+    )
     await tracking.hits.reject("h-1", by="expert-1", reason="different ridges")
     return late, fresh
 

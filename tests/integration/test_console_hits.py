@@ -4,31 +4,13 @@ auditors who read but cannot judge."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
 from pathlib import Path
 
-from console_rig import csrf_of, eurodac_hit, log_in
+from console_rig import csrf_of, eurodac_hit, log_in, pending_hit
 from web_rig import api_rig
 
 from gateway.broker.access import Role
 from gateway.tracking.hits import HitStatus
-from gateway.tracking.records import StoredHit
-
-
-def _hit(hit_id: str) -> StoredHit:
-    return StoredHit(
-        hit_id=hit_id,
-        inbound_message_id=f"in-{hit_id}",
-        source_message_id=None,
-        submitter="evibel",
-        reference="BE1000098765430001",
-        matched="BE1000000004242",  # our own record: a confirmation proposes no Dublin step
-        received=date(2026, 11, 29),
-        registered=date(2026, 11, 20),
-        status=HitStatus.AWAITING_VERIFICATION,
-        created_at=datetime(2026, 11, 29, 9, tzinfo=UTC),
-        data=None,
-    )
 
 
 async def test_a_confirmed_hit_says_which_case_it_opened_and_links_it(tmp_path: Path) -> None:
@@ -65,7 +47,7 @@ async def test_a_wrong_hit_is_rejected_with_a_reason_then_reported(tmp_path: Pat
     async with api_rig(tmp_path) as rig:
         tracking = rig.services.tracking
         assert tracking is not None
-        await tracking.store.add_hit(_hit("h-1"), [])
+        await tracking.store.add_hit(pending_hit("h-1"), [])
         await log_in(rig.client, await rig.token(Role.OPERATOR, name="expert-2"))
         csrf = await csrf_of(rig.client)
         no_reason = await rig.client.post("/console/hits/h-1/reject", data={"csrf": csrf})
