@@ -19,7 +19,7 @@ from typing import Any
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 from playwright.async_api import Page, async_playwright
-from web_rig import Rig
+from web_rig import Rig, tls_site
 
 from gateway.adapters.web.tracking import case_plan
 from gateway.broker.access import Role
@@ -34,8 +34,6 @@ from gateway.messages import DublinSubmission, Message, Party, new_envelope
 from gateway.pipeline.wire import CENTRAL_SYSTEM, Wire, peer_name
 from gateway.security.identity import PeerId
 from gateway.security.signer import Signer, SigningKey
-from gateway.security.tls import server_context
-from gateway.security.trust import TrustStore
 from gateway.tracking.hits import HitStatus
 from gateway.tracking.records import StoredCase, StoredHit
 
@@ -275,28 +273,14 @@ def pending_hit(
 @asynccontextmanager
 async def peer_tls_server(data: Path, folder: str) -> AsyncIterator[int]:
     """An HTTPS server with `folder`'s TLS certificate that asks for ours; its port."""
-    peer = data / "peers" / folder
-    context = server_context(
-        cert_file=peer / "tls-server.cert.pem",
-        key_file=peer / "tls-server.key.pem",
-        trust=TrustStore.from_directory(data / "trust"),
-    )
 
     async def inbound(request: web.Request) -> web.Response:
         return web.Response(text="signed XML only")
 
     app = web.Application()
     app.router.add_post("/dublinet/{party}", inbound)  # a GET is answered 405, as a peer would
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=context)
-    await site.start()
-    try:
-        server = site._server
-        assert server is not None
-        yield server.sockets[0].getsockname()[1]  # type: ignore[attr-defined]
-    finally:
-        await runner.cleanup()
+    async with tls_site(app, data, folder) as port:
+        yield port
 
 
 def closed_port() -> int:

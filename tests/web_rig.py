@@ -1,4 +1,6 @@
-"""The API application on a test server, wired as `eugw serve` wires it, on a demo PKI.
+"""The API application on a test server, wired as `eugw serve` wires it, on a demo PKI; and
+a peer's stand-in server over mutual TLS (`tls_site`) and the Central System's signed
+acknowledgement (`eurodac_ack`).
 
 async with api_rig(tmp_path) as rig:
     response = await rig.client.get("/healthz")
@@ -24,10 +26,65 @@ from gateway.adapters.web.console.events import POLL_SECONDS
 from gateway.app import running_services
 from gateway.broker.access import Role, new_token
 from gateway.broker.records import NewMessage
+from gateway.domain.replies import Acknowledgement
+from gateway.messages import EU_AUTHORITY, Message, Party, new_envelope
 from gateway.pipeline.services import Services
+from gateway.pipeline.wire import Wire
 from gateway.ports import Clock
 from gateway.security.demo import write_demo_pki
+from gateway.security.signer import Signer, SigningKey
+from gateway.security.tls import server_context
+from gateway.security.trust import TrustStore
 from gateway.settings import Settings
+
+
+@asynccontextmanager
+async def tls_site(app: web.Application, data: Path, folder: str) -> AsyncIterator[int]:
+    """`app` served on a free port of 127.0.0.1 as the peer `data/peers/<folder>` (its TLS
+    server certificate), asking for a client certificate the PKI in `data` trusts: the
+    port. Stopped after."""
+    peer = data / "peers" / folder
+    context = server_context(
+        cert_file=peer / "tls-server.cert.pem",
+        key_file=peer / "tls-server.key.pem",
+        trust=TrustStore.from_directory(data / "trust"),
+    )
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0, ssl_context=context).start()
+    try:
+        yield runner.addresses[0][1]
+    finally:
+        await runner.cleanup()
+
+
+def eurodac_wire(folder: Path) -> Wire:
+    """Signing as the Central System with the key in `folder` (the PKI's peers/eu-eurodac)."""
+    key = SigningKey.from_pem(
+        "eurodac",
+        (folder / "signing.key.pem").read_bytes(),
+        (folder / "signing.cert.pem").read_bytes(),
+    )
+    return Wire(member_state="BE", signer=Signer([key], active="eurodac"))
+
+
+def eurodac_ack(message: Message, folder: Path) -> bytes:
+    """The Central System's acknowledgement of `message`, received now, signed with the key
+    in `folder`."""
+    envelope, now = message.envelope, datetime.now(tz=UTC)
+    ack = Message(
+        envelope=new_envelope(
+            message_type="eurodac.ack",
+            regime=envelope.regime,
+            sender=Party(authority=EU_AUTHORITY, system="eurodac"),
+            recipient=envelope.sender,
+            now=now,
+            correlation_id=envelope.message_id,
+            conversation_id=envelope.conversation_id,
+        ),
+        content=Acknowledgement(acknowledged_message_id=envelope.message_id, received_at=now),
+    )
+    return eurodac_wire(folder).signed(ack)
 
 
 @cache

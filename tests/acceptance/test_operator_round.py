@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,18 +23,13 @@ import pytest
 from aiohttp import web
 from console_rig import browser_page, type_token
 from playwright.async_api import Page, expect
-from web_rig import demo_data_dir
+from web_rig import demo_data_dir, eurodac_ack, tls_site
 
 from gateway.adapters.web.server import Endpoints, serve
 from gateway.app import running_services
 from gateway.broker.access import Role, new_token
-from gateway.domain.replies import Acknowledgement
-from gateway.messages import EU_AUTHORITY, Message, Party, new_envelope, read_message
+from gateway.messages import read_message
 from gateway.pipeline.services import Services
-from gateway.pipeline.wire import Wire
-from gateway.security.signer import Signer, SigningKey
-from gateway.security.tls import server_context
-from gateway.security.trust import TrustStore
 from gateway.settings import Settings
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -50,34 +46,13 @@ class FlakyCentralSystem:
     gate: asyncio.Event = field(default_factory=asyncio.Event)
     deliveries: int = 0
 
-    def _wire(self) -> Wire:
-        key = SigningKey.from_pem(
-            "eurodac",
-            (self.folder / "signing.key.pem").read_bytes(),
-            (self.folder / "signing.cert.pem").read_bytes(),
-        )
-        return Wire(member_state="BE", signer=Signer([key], active="eurodac"))
-
     async def handle(self, request: web.Request) -> web.Response:
         message = read_message(await request.read())
         self.deliveries += 1
         if self.deliveries == 1:
             return web.Response(status=503, text="down for maintenance")
         await self.gate.wait()
-        envelope, now = message.envelope, datetime.now(tz=UTC)
-        ack = Message(
-            envelope=new_envelope(
-                message_type="eurodac.ack",
-                regime=envelope.regime,
-                sender=Party(authority=EU_AUTHORITY, system="eurodac"),
-                recipient=envelope.sender,
-                now=now,
-                correlation_id=envelope.message_id,
-                conversation_id=envelope.conversation_id,
-            ),
-            content=Acknowledgement(acknowledged_message_id=envelope.message_id, received_at=now),
-        )
-        return web.Response(body=self._wire().signed(ack), content_type="application/xml")
+        return web.Response(body=eurodac_ack(message, self.folder), content_type="application/xml")
 
 
 @dataclass
@@ -95,19 +70,18 @@ async def gateway(tmp_path: Path) -> AsyncIterator[Gateway]:
     central = FlakyCentralSystem(folder=data / "peers" / "eu-eurodac")
     app = web.Application()
     app.router.add_post("/eurodac", central.handle)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    context = server_context(
-        cert_file=central.folder / "tls-server.cert.pem",
-        key_file=central.folder / "tls-server.key.pem",
-        trust=TrustStore.from_directory(data / "trust"),
-    )
-    await web.TCPSite(runner, "127.0.0.1", 0, ssl_context=context).start()
+    async with tls_site(app, data, "eu-eurodac") as port, _gateway(data, port, central) as gateway:
+        yield gateway
+
+
+@asynccontextmanager
+async def _gateway(data: Path, port: int, central: FlakyCentralSystem) -> AsyncIterator[Gateway]:
+    """The gateway delivering to `port`, with an operator's and a submitter's tokens."""
     settings = Settings(
         data_dir=data,
         api_port=0,
         inbound_port=0,
-        eurodac_url=f"https://localhost:{runner.addresses[0][1]}/eurodac",
+        eurodac_url=f"https://localhost:{port}/eurodac",
         dublinet_peers="",
         retry_max_attempts=1,  # the first failure makes a dead letter
     )
@@ -135,7 +109,6 @@ async def gateway(tmp_path: Path) -> AsyncIterator[Gateway]:
             central.gate.set()
             stop.set()
             await server
-            await runner.cleanup()
 
 
 async def _submit(gateway: Gateway) -> str:

@@ -20,12 +20,11 @@ from aiohttp import web
 from polling import eventually
 from stores import postgres_url
 from test_gateway_flow import SAMPLES, CentralSystem
+from web_rig import tls_site
 
 from gateway.bench.pipeline import numbered_records
 from gateway.listen_ports import free_port
 from gateway.security.demo import write_demo_pki
-from gateway.security.tls import server_context
-from gateway.security.trust import TrustStore
 
 # 24 in CI; the 1,000 with CRASH_TEST_MESSAGES=1000 (a few minutes).
 COUNT = int(os.environ.get("CRASH_TEST_MESSAGES", "24"))
@@ -47,18 +46,9 @@ async def central(tmp_path: Path) -> AsyncIterator[SlowCentralSystem]:
     system = SlowCentralSystem(pki=data)
     app = web.Application()
     app.router.add_post("/eurodac", system.handle)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    context = server_context(
-        cert_file=system.folder / "tls-server.cert.pem",
-        key_file=system.folder / "tls-server.key.pem",
-        trust=TrustStore.from_directory(data / "trust"),
-    )
-    site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=context)
-    await site.start()
-    system.url = f"https://localhost:{runner.addresses[0][1]}/eurodac"
-    yield system
-    await runner.cleanup()
+    async with tls_site(app, data, "eu-eurodac") as port:
+        system.url = f"https://localhost:{port}/eurodac"
+        yield system
 
 
 def _environment(data: Path, central_url: str, api_port: int) -> dict[str, str]:

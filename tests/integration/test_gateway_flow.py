@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,6 +16,7 @@ import pytest
 from aiohttp import web
 from lxml import etree
 from polling import eventually
+from web_rig import eurodac_ack, eurodac_wire, tls_site
 
 from gateway.adapters.web.server import Endpoints, serve
 from gateway.app import running_services
@@ -23,11 +25,9 @@ from gateway.broker.states import MessageState
 from gateway.domain.replies import Acknowledgement, EurodacNoHit
 from gateway.messages import EU_AUTHORITY, Message, Party, new_envelope, read_message
 from gateway.pipeline.services import Services
-from gateway.pipeline.wire import Wire
 from gateway.security.demo import write_demo_pki
 from gateway.security.identity import PeerId
-from gateway.security.signer import Signer, SigningKey
-from gateway.security.tls import client_context, server_context
+from gateway.security.tls import client_context
 from gateway.security.trust import TrustStore
 from gateway.security.verifier import Verifier
 from gateway.settings import Settings
@@ -48,36 +48,14 @@ class CentralSystem:
     def folder(self) -> Path:
         return self.pki / "peers" / "eu-eurodac"
 
-    def wire(self) -> Wire:
-        key = SigningKey.from_pem(
-            "eurodac",
-            (self.folder / "signing.key.pem").read_bytes(),
-            (self.folder / "signing.cert.pem").read_bytes(),
-        )
-        return Wire(member_state="BE", signer=Signer([key], active="eurodac"))
-
     def sign_as_eurodac(self, message: Message) -> bytes:
-        # Wire signs as whoever its key is; the envelope below names the Central System.
-        return self.wire().signed(message)
+        # Wire signs as whoever its key is; the envelope names the Central System.
+        return eurodac_wire(self.folder).signed(message)
 
     async def handle(self, request: web.Request) -> web.Response:
         message = read_message(await request.read())
         self.received.append(message)
-        envelope = message.envelope
-        now = datetime.now(tz=UTC)
-        ack = Message(
-            envelope=new_envelope(
-                message_type="eurodac.ack",
-                regime=envelope.regime,
-                sender=Party(authority=EU_AUTHORITY, system="eurodac"),
-                recipient=envelope.sender,
-                now=now,
-                correlation_id=envelope.message_id,
-                conversation_id=envelope.conversation_id,
-            ),
-            content=Acknowledgement(acknowledged_message_id=envelope.message_id, received_at=now),
-        )
-        return web.Response(body=self.sign_as_eurodac(ack), content_type="application/xml")
+        return web.Response(body=eurodac_ack(message, self.folder), content_type="application/xml")
 
 
 @dataclass
@@ -97,17 +75,18 @@ async def running(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterat
     central = CentralSystem(pki=pki)
     app = web.Application()
     app.router.add_post("/eurodac", central.handle)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    trust = TrustStore.from_directory(pki / "trust")
-    context = server_context(
-        cert_file=central.folder / "tls-server.cert.pem",
-        key_file=central.folder / "tls-server.key.pem",
-        trust=trust,
-    )
-    site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=context)
-    await site.start()
-    port = runner.addresses[0][1]
+    async with (
+        tls_site(app, pki, "eu-eurodac") as port,
+        _gateway(pki, port, central, request.param) as running,
+    ):
+        yield running
+
+
+@asynccontextmanager
+async def _gateway(
+    pki: Path, port: int, central: CentralSystem, crypto_processes: int
+) -> AsyncIterator[Running]:
+    """The gateway serving its API and inbound endpoints, delivering to `port`."""
     settings = Settings(
         data_dir=pki,
         api_port=0,
@@ -115,7 +94,7 @@ async def running(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterat
         eurodac_url=f"https://localhost:{port}/eurodac",
         dublinet_peers="",
         retry_base_seconds=1,
-        crypto_processes=request.param,
+        crypto_processes=crypto_processes,
     )
     stop = asyncio.Event()
     async with running_services(settings) as services:
@@ -133,7 +112,6 @@ async def running(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterat
         finally:
             stop.set()
             await server
-            await runner.cleanup()
 
 
 async def _submit(

@@ -26,6 +26,7 @@ from eugw_process import child_env
 from polling import eventually
 from stores import POSTGRES, postgres_url
 from test_gateway_flow import SAMPLES, CentralSystem
+from web_rig import tls_site
 
 from gateway.bench.pipeline import numbered_records
 from gateway.domain.replies import EurodacNoHit
@@ -33,7 +34,7 @@ from gateway.listen_ports import free_port
 from gateway.messages import EU_AUTHORITY, Message, Party, new_envelope, read_message
 from gateway.security.demo import write_demo_pki
 from gateway.security.identity import PeerId
-from gateway.security.tls import client_context, server_context
+from gateway.security.tls import client_context
 from gateway.security.trust import TrustStore
 
 COUNT = int(os.environ.get("LOCK_ORDER_MESSAGES", "240"))
@@ -93,22 +94,12 @@ async def central(tmp_path: Path) -> AsyncIterator[ReplyingCentralSystem]:
     data = tmp_path / "data"
     write_demo_pki(data)
     system = ReplyingCentralSystem(pki=data)
-    trust = TrustStore.from_directory(data / "trust")
-    await system.start(trust)
+    await system.start(TrustStore.from_directory(data / "trust"))
     app = web.Application()
     app.router.add_post("/eurodac", system.handle)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    context = server_context(
-        cert_file=system.folder / "tls-server.cert.pem",
-        key_file=system.folder / "tls-server.key.pem",
-        trust=trust,
-    )
-    site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=context)
-    await site.start()
-    system.url = f"https://localhost:{runner.addresses[0][1]}/eurodac"
-    yield system
-    await runner.cleanup()
+    async with tls_site(app, data, "eu-eurodac") as port:
+        system.url = f"https://localhost:{port}/eurodac"
+        yield system
     await system.session.close()
 
 
