@@ -1,6 +1,6 @@
 """The API application on a test server, wired as `eugw serve` wires it, on a demo PKI; and
-a peer's stand-in server over mutual TLS (`tls_site`) and the Central System's signed
-acknowledgement (`eurodac_ack`).
+a peer's stand-in server over mutual TLS (`tls_site`), a peer's answer to a message
+(`answer_to`) and the Central System's signed acknowledgement (`eurodac_ack`).
 
 async with api_rig(tmp_path) as rig:
     response = await rig.client.get("/healthz")
@@ -68,21 +68,35 @@ def eurodac_wire(folder: Path) -> Wire:
     return Wire(member_state="BE", signer=Signer([key], active="eurodac"))
 
 
+def answer_to(
+    sent: Message, sender: Party, message_type: str, content: object, *, now: datetime | None = None
+) -> Message:
+    """`sender`'s answer to `sent`, made `now` (the clock's unless given): the same regime and
+    conversation, correlated."""
+    return Message(
+        envelope=new_envelope(
+            message_type=message_type,
+            regime=sent.envelope.regime,
+            sender=sender,
+            recipient=sent.envelope.sender,
+            now=now or datetime.now(tz=UTC),
+            correlation_id=sent.envelope.message_id,
+            conversation_id=sent.envelope.conversation_id,
+        ),
+        content=content,  # type: ignore[arg-type]
+    )
+
+
 def eurodac_ack(message: Message, folder: Path) -> bytes:
     """The Central System's acknowledgement of `message`, received now, signed with the key
     in `folder`."""
-    envelope, now = message.envelope, datetime.now(tz=UTC)
-    ack = Message(
-        envelope=new_envelope(
-            message_type="eurodac.ack",
-            regime=envelope.regime,
-            sender=Party(authority=EU_AUTHORITY, system="eurodac"),
-            recipient=envelope.sender,
-            now=now,
-            correlation_id=envelope.message_id,
-            conversation_id=envelope.conversation_id,
-        ),
-        content=Acknowledgement(acknowledged_message_id=envelope.message_id, received_at=now),
+    now = datetime.now(tz=UTC)
+    ack = answer_to(
+        message,
+        Party(authority=EU_AUTHORITY, system="eurodac"),
+        "eurodac.ack",
+        Acknowledgement(acknowledged_message_id=message.envelope.message_id, received_at=now),
+        now=now,
     )
     return eurodac_wire(folder).signed(ack)
 

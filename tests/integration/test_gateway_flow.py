@@ -16,14 +16,14 @@ import pytest
 from aiohttp import web
 from lxml import etree
 from polling import eventually
-from web_rig import eurodac_ack, eurodac_wire, tls_site
+from web_rig import answer_to, eurodac_ack, eurodac_wire, tls_site
 
 from gateway.adapters.web.server import Endpoints, serve
 from gateway.app import running_services
 from gateway.broker.access import Role, new_token
 from gateway.broker.states import MessageState
 from gateway.domain.replies import Acknowledgement, EurodacNoHit
-from gateway.messages import EU_AUTHORITY, Message, Party, new_envelope, read_message
+from gateway.messages import EU_AUTHORITY, Message, Party, read_message
 from gateway.pipeline.services import Services
 from gateway.security.demo import write_demo_pki
 from gateway.security.identity import PeerId
@@ -147,18 +147,11 @@ async def test_a_record_goes_out_signed_and_its_reply_comes_back(running: Runnin
     assert str(sent.envelope.message_id) == message_id
 
     # The Central System answers: no hit, signed, over mutual TLS to the inbound endpoint.
-    now = datetime.now(tz=UTC)
-    reply = Message(
-        envelope=new_envelope(
-            message_type="eurodac.no-hit",
-            regime=sent.envelope.regime,
-            sender=Party(authority=EU_AUTHORITY, system="eurodac"),
-            recipient=sent.envelope.sender,
-            now=now,
-            correlation_id=sent.envelope.message_id,
-            conversation_id=sent.envelope.conversation_id,
-        ),
-        content=EurodacNoHit(reference=sent.content.transaction.reference),  # type: ignore[union-attr]
+    reply = answer_to(
+        sent,
+        Party(authority=EU_AUTHORITY, system="eurodac"),
+        "eurodac.no-hit",
+        EurodacNoHit(reference=sent.content.transaction.reference),  # type: ignore[union-attr]
     )
     folder = running.central.folder
     trust = TrustStore.from_directory(running.pki / "trust")

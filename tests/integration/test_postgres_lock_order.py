@@ -15,7 +15,6 @@ import os
 import signal
 import sys
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import aiohttp
@@ -26,12 +25,12 @@ from eugw_process import child_env
 from polling import eventually
 from stores import POSTGRES, postgres_url
 from test_gateway_flow import SAMPLES, CentralSystem
-from web_rig import tls_site
+from web_rig import answer_to, tls_site
 
 from gateway.bench.pipeline import numbered_records
 from gateway.domain.replies import EurodacNoHit
 from gateway.listen_ports import free_port
-from gateway.messages import EU_AUTHORITY, Message, Party, new_envelope, read_message
+from gateway.messages import EU_AUTHORITY, Message, Party, read_message
 from gateway.security.demo import write_demo_pki
 from gateway.security.identity import PeerId
 from gateway.security.tls import client_context
@@ -57,17 +56,11 @@ class ReplyingCentralSystem(CentralSystem):
         return await super().handle(request)  # aiohttp keeps the body: read again there
 
     async def _reply(self, sent: Message, inbound: str) -> None:
-        reply = Message(
-            envelope=new_envelope(
-                message_type="eurodac.no-hit",
-                regime=sent.envelope.regime,
-                sender=Party(authority=EU_AUTHORITY, system="eurodac"),
-                recipient=sent.envelope.sender,
-                now=datetime.now(tz=UTC),
-                correlation_id=sent.envelope.message_id,
-                conversation_id=sent.envelope.conversation_id,
-            ),
-            content=EurodacNoHit(reference=sent.content.transaction.reference),  # type: ignore[union-attr]
+        reply = answer_to(
+            sent,
+            Party(authority=EU_AUTHORITY, system="eurodac"),
+            "eurodac.no-hit",
+            EurodacNoHit(reference=sent.content.transaction.reference),  # type: ignore[union-attr]
         )
         body = await asyncio.to_thread(self.sign_as_eurodac, reply)
         for _ in range(20):  # a 503 (the store busy) is sent again, as a peer does

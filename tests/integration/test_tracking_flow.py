@@ -17,6 +17,7 @@ import aiohttp
 import pytest
 from aiohttp import web
 from polling import eventually
+from web_rig import answer_to
 
 from gateway.adapters.web.server import Endpoints, serve
 from gateway.app import running_services
@@ -228,25 +229,16 @@ async def _post_inbound(running: Running, peer: Peer, message: Message) -> None:
 
 async def _send_hit(running: Running, sent: Message) -> None:
     """The Central System reports a hit on a category 1 record of NL, over mutual TLS."""
-    hit = Message(
-        envelope=new_envelope(
-            message_type="eurodac.hit",
-            regime=sent.envelope.regime,
-            sender=running.central.party,
-            recipient=sent.envelope.sender,
-            now=datetime.now(tz=UTC),
-            correlation_id=sent.envelope.message_id,
-            conversation_id=sent.envelope.conversation_id,
-        ),
-        content=EurodacHit(
+    match = MatchedRecord(
+        reference=ReferenceNumber.parse(MATCHED), captured_on=date(2025, 3, 2), sex=Sex.MALE
+    )
+    hit = answer_to(
+        sent,
+        running.central.party,
+        "eurodac.hit",
+        EurodacHit(
             reference=sent.content.transaction.reference,  # type: ignore[union-attr]
-            matches=(
-                MatchedRecord(
-                    reference=ReferenceNumber.parse(MATCHED),
-                    captured_on=date(2025, 3, 2),
-                    sex=Sex.MALE,
-                ),
-            ),
+            matches=(match,),
         ),
     )
     await _post_inbound(running, running.central, hit)
@@ -428,17 +420,11 @@ async def test_a_signed_acceptance_from_nl_moves_the_case_and_reaches_the_inbox(
     await eventually(lambda: len(running.nl.received) == 1, within=20)
     notification = running.nl.received[0]
 
-    accept = Message(
-        envelope=new_envelope(
-            message_type="dublinet.reply",
-            regime=notification.envelope.regime,
-            sender=running.nl.party,
-            recipient=notification.envelope.sender,
-            now=datetime.now(tz=UTC),
-            correlation_id=notification.envelope.message_id,
-            conversation_id=notification.envelope.conversation_id,
-        ),
-        content=DublinReply(
+    accept = answer_to(
+        notification,
+        running.nl.party,
+        "dublinet.reply",
+        DublinReply(
             request_reference=verdict.case.reference,
             replying_state="NL",
             outcome=ReplyOutcome.ACCEPT,
