@@ -15,18 +15,26 @@ from console_rig import (
     outgoing_case,
     reply,
 )
-from web_rig import api_rig
+from web_rig import Rig, api_rig
 
 from gateway.broker.access import Role
+from gateway.tracking.records import StoredCase
+
+
+async def _both_ways(rig: Rig) -> tuple[str, StoredCase, StoredCase, str, str]:
+    """NL's request (its message id, our incoming case), and our request to NL (the outgoing
+    case) acknowledged and answered by NL: the acknowledgement's and the reply's ids."""
+    request_id, incoming = await incoming_request(rig)
+    case = await outgoing_case(rig)
+    assert case.request_message_id is not None
+    ack_id = await acknowledge(rig, case.request_message_id)
+    reply_id = await reply(rig, case)
+    return request_id, incoming, case, ack_id, reply_id
 
 
 async def test_the_api_lists_and_shows_both_directions(tmp_path: Path) -> None:
     async with api_rig(tmp_path) as rig:
-        request_id, incoming = await incoming_request(rig)
-        case = await outgoing_case(rig)
-        assert case.request_message_id is not None
-        ack_id = await acknowledge(rig, case.request_message_id)
-        reply_id = await reply(rig, case)
+        request_id, incoming, case, ack_id, reply_id = await _both_ways(rig)
         headers = {"Authorization": f"Bearer {await rig.token(Role.OPERATOR)}"}
 
         async def listed(query: str) -> list[tuple[str, str]]:
@@ -100,11 +108,7 @@ async def test_the_console_lists_a_peer_s_messages_and_shows_their_effect(
     tmp_path: Path,
 ) -> None:
     async with api_rig(tmp_path) as rig:
-        request_id, incoming = await incoming_request(rig)
-        case = await outgoing_case(rig)
-        assert case.request_message_id is not None
-        ack_id = await acknowledge(rig, case.request_message_id)
-        reply_id = await reply(rig, case)
+        request_id, incoming, case, ack_id, reply_id = await _both_ways(rig)
         hit_message, enrolment = await eurodac_hit(rig)
         await log_in(rig.client, await rig.token(Role.AUDITOR, name="auditor-1"))
         listing = await (await rig.client.get("/console/messages")).text()
