@@ -1,5 +1,5 @@
 """Fixtures of the integration tests: certificates, the gateway stand-in, a running simulator,
-the tracking desk."""
+the tracking desk, the command line's data directory."""
 
 from __future__ import annotations
 
@@ -62,3 +62,11 @@ async def desk(pki: GeneratedPki) -> AsyncIterator[Desk]:
     """The tracking service on in-memory stores at NOW (tracking_desk)."""
     async with open_desk(pki) as opened:
         yield opened
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty data directory the command line (`main`) works in, logging JSON."""
+    monkeypatch.setenv("EUGW_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("EUGW_LOG_FORMAT", "json")
+    return tmp_path

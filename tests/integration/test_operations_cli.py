@@ -21,13 +21,6 @@ from gateway.cli import main
 from gateway.security.demo import write_demo_pki
 
 
-@pytest.fixture
-def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("EUGW_DATA_DIR", str(tmp_path))
-    monkeypatch.setenv("EUGW_LOG_FORMAT", "json")
-    return tmp_path
-
-
 def _queue_one_dead(data_dir: Path) -> str:
     async def work() -> None:
         store = await SqliteStore.open(data_dir / "gateway.sqlite3")

@@ -30,13 +30,6 @@ from gateway.tracking.records import CaseChange, CaseOpening, StoredCase, Stored
 SAMPLES = Path(__file__).resolve().parents[2] / "mappings" / "samples" / "canonical"
 
 
-@pytest.fixture
-def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("EUGW_DATA_DIR", str(tmp_path))
-    monkeypatch.setenv("EUGW_LOG_FORMAT", "json")
-    return tmp_path
-
-
 def _seed(data_dir: Path) -> datetime:
     """A pending hit and an incoming case whose reply period started 25 days ago."""
     now = datetime.now(tz=UTC)
