@@ -1,6 +1,6 @@
 """The tracking service's desk for tests: in-memory stores, a fixed clock and real signing,
 with the few factories the tracking tests share (a peer's message, an enrolment, a hit, a
-peer's request, the results a submitter was given, a crash of the outbox)."""
+peer's request, NL's acceptance, the results a submitter was given, a crash of the outbox)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from pki import GeneratedPki
 from gateway.broker.outbox import Outbox
 from gateway.broker.records import Receipt, StoredMessage
 from gateway.broker.sealing import BodyCipher
-from gateway.domain.dublin import DublinRegime, DublinRequest
+from gateway.domain.dublin import DublinRegime, DublinReply, DublinRequest, ReplyOutcome
 from gateway.domain.eurodac import ReferenceNumber, Regime
 from gateway.domain.person import Sex
 from gateway.domain.record import CanonicalRecord
@@ -36,6 +36,7 @@ __all__ = [
     "NOW",
     "SAMPLES",
     "Desk",
+    "accepted_by_nl",
     "crash",
     "enrolled",
     "hit_on",
@@ -151,6 +152,22 @@ async def hit_on(desk: Desk, matched: str) -> str:
     await desk.tracking.arrivals.on_message(hit, Receipt(new=True, correlated=source))
     [stored] = await desk.tracking.store.hits()
     return stored.hit_id
+
+
+async def accepted_by_nl(desk: Desk, case: DublinCase) -> DublinCase:
+    """NL's reply accepting our request of `case` (under the case's regime) arrives: the
+    case as it is then."""
+    reply = message_from(
+        NL,
+        "dublinet.reply",
+        DublinReply(
+            request_reference=case.reference, replying_state="NL", outcome=ReplyOutcome.ACCEPT
+        ),
+        regime=case.regime,
+        correlation_id=uuid.UUID(case.request_message_id),
+    )
+    await desk.tracking.arrivals.on_message(reply, Receipt(new=True, correlated=None))
+    return await desk.tracking.cases.case(case.case_id)
 
 
 async def inbox(desk: Desk, submitter: str = "evibel") -> list[dict[str, object]]:

@@ -10,10 +10,10 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from tracking_desk import (
-    NL,
     NOW,
     SAMPLES,
     Desk,
+    accepted_by_nl,
     crash,
     enrolled,
     hit_on,
@@ -27,7 +27,6 @@ from gateway.broker.records import Receipt
 from gateway.broker.states import Event
 from gateway.domain.dublin import (
     DublinRegime,
-    DublinReply,
     DublinRequest,
     ReplyOutcome,
     RequestType,
@@ -125,17 +124,8 @@ async def test_an_accepting_reply_starts_the_transfer_period(desk: Desk) -> None
     hit_id = await hit_on(desk, "NL1000000004242")
     case = (await desk.tracking.hits.confirm(hit_id, by="expert")).case
     assert case is not None
-    reply = message_from(
-        NL,
-        "dublinet.reply",
-        DublinReply(
-            request_reference=case.reference, replying_state="NL", outcome=ReplyOutcome.ACCEPT
-        ),
-        regime=DublinRegime.AMMR,
-        correlation_id=uuid.UUID(case.request_message_id),
-    )
-    await desk.tracking.arrivals.on_message(reply, Receipt(new=True, correlated=None))
-    accepted = await desk.tracking.cases.case(case.case_id)
+    assert case.regime is DublinRegime.AMMR
+    accepted = await accepted_by_nl(desk, case)
     assert accepted.state is CaseState.ACCEPTED
     transfer = compute_deadline(
         step=Step.TRANSFER,

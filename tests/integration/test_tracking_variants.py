@@ -6,19 +6,23 @@ applied by the sweep, and a request rebuilt after a crash saying what it said th
 from __future__ import annotations
 
 import json
-import uuid
 from datetime import UTC, date, datetime, time
 
 import pytest
-from tracking_desk import NL, NOW, SAMPLES, Desk, crash, hit_on, message_from, received_request
+from tracking_desk import (
+    NOW,
+    SAMPLES,
+    Desk,
+    accepted_by_nl,
+    crash,
+    hit_on,
+    received_request,
+)
 
 from gateway.adapters.web.tracking import case_plan
-from gateway.broker.records import Receipt
 from gateway.domain.dublin import (
     DublinRegime,
-    DublinReply,
     DublinRequest,
-    ReplyOutcome,
     RequestType,
 )
 from gateway.domain.record import CanonicalRecord
@@ -83,17 +87,8 @@ async def test_the_sweep_ends_a_detention_whose_604_2013_art_28_3_six_weeks_pass
         case_id="plan-detained",
     )
     case = await desk.tracking.requests.open_planned(plan)
-    reply = message_from(
-        NL,
-        "dublinet.reply",
-        DublinReply(
-            request_reference=case.reference, replying_state="NL", outcome=ReplyOutcome.ACCEPT
-        ),
-        regime=DublinRegime.DUBLIN3,
-        correlation_id=uuid.UUID(case.request_message_id),
-    )
-    await desk.tracking.arrivals.on_message(reply, Receipt(new=True, correlated=None))
-    accepted = await desk.tracking.cases.case(case.case_id)
+    assert case.regime is DublinRegime.DUBLIN3
+    accepted = await accepted_by_nl(desk, case)
     assert (accepted.state, accepted.deadline, accepted.deadline_variant) == (
         CaseState.ACCEPTED,
         date(2027, 1, 11),
