@@ -1,4 +1,5 @@
 """The API application on a test server, wired as `eugw serve` wires it, on a demo PKI; and
+the whole gateway serving on free ports (`served_gateway`) and a token for it (`token_for`);
 a peer's stand-in server over mutual TLS (`tls_site`), a peer's answer to a message
 (`answer_to`) and the Central System's signed acknowledgement (`eurodac_ack`).
 
@@ -8,6 +9,7 @@ async with api_rig(tmp_path) as rig:
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
@@ -23,6 +25,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from gateway.adapters.web.api import make_api
 from gateway.adapters.web.console.events import POLL_SECONDS
+from gateway.adapters.web.server import Endpoints, serve
 from gateway.app import running_services
 from gateway.broker.access import Role, new_token
 from gateway.broker.records import NewMessage
@@ -120,12 +123,37 @@ class Rig:
     client: TestClient  # type: ignore[type-arg]
 
     async def token(self, *roles: Role, name: str = "tester") -> str:
-        token, secret = new_token(name=name, roles=frozenset(roles), now=datetime.now(tz=UTC))
-        await self.services.store.add_token(token)
-        return secret
+        return await token_for(self.services, name, *roles)
 
     async def queue(self, *messages: NewMessage) -> None:
         await self.services.outbox.put(messages)
+
+
+async def token_for(
+    services: Services, name: str, *roles: Role, now: datetime | None = None
+) -> str:
+    """A new API token of `name` with `roles`, stored: its secret."""
+    token, secret = new_token(name=name, roles=frozenset(roles), now=now or datetime.now(tz=UTC))
+    await services.store.add_token(token)
+    return secret
+
+
+@asynccontextmanager
+async def served_gateway(
+    settings: Settings, *, clock: Clock | None = None
+) -> AsyncIterator[tuple[Services, Endpoints]]:
+    """The gateway as `eugw serve` runs it (its API and inbound endpoints on the ports the
+    settings name, 0 for free ones), stopped after: its services and endpoints."""
+    stop = asyncio.Event()
+    async with running_services(settings, clock=clock) as services:
+        started: asyncio.Future[Endpoints] = asyncio.get_running_loop().create_future()
+        server = asyncio.create_task(serve(services, stop, started))
+        try:
+            endpoints = await asyncio.wait_for(started, 10)
+            yield services, endpoints
+        finally:
+            stop.set()
+            await server
 
 
 @asynccontextmanager

@@ -15,7 +15,6 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 
 import aiohttp
@@ -23,11 +22,9 @@ import pytest
 from aiohttp import web
 from console_rig import browser_page, type_token
 from playwright.async_api import Page, expect
-from web_rig import demo_data_dir, eurodac_ack, tls_site
+from web_rig import demo_data_dir, eurodac_ack, served_gateway, tls_site, token_for
 
-from gateway.adapters.web.server import Endpoints, serve
-from gateway.app import running_services
-from gateway.broker.access import Role, new_token
+from gateway.broker.access import Role
 from gateway.messages import read_message
 from gateway.pipeline.services import Services
 from gateway.settings import Settings
@@ -85,30 +82,17 @@ async def _gateway(data: Path, port: int, central: FlakyCentralSystem) -> AsyncI
         dublinet_peers="",
         retry_max_attempts=1,  # the first failure makes a dead letter
     )
-    stop = asyncio.Event()
-    async with running_services(settings) as services:
-        tokens = {}
-        for role in (Role.OPERATOR, Role.SUBMITTER):
-            token, secret = new_token(
-                name=f"{role.value}-1", roles=frozenset({role}), now=datetime.now(tz=UTC)
-            )
-            await services.store.add_token(token)
-            tokens[role] = secret
-        started: asyncio.Future[Endpoints] = asyncio.get_running_loop().create_future()
-        server = asyncio.create_task(serve(services, stop, started))
-        endpoints = await asyncio.wait_for(started, 10)
+    async with served_gateway(settings) as (services, endpoints):
         try:
             yield Gateway(
                 services=services,
                 url=endpoints.api,
                 central=central,
-                operator_token=tokens[Role.OPERATOR],
-                submitter_token=tokens[Role.SUBMITTER],
+                operator_token=await token_for(services, "operator-1", Role.OPERATOR),
+                submitter_token=await token_for(services, "submitter-1", Role.SUBMITTER),
             )
         finally:
             central.gate.set()
-            stop.set()
-            await server
 
 
 async def _submit(gateway: Gateway) -> str:

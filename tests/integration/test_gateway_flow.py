@@ -3,7 +3,6 @@ stand-in Central System, receive its signed reply on the inbound endpoint."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -16,10 +15,9 @@ import pytest
 from aiohttp import web
 from lxml import etree
 from polling import eventually
-from web_rig import answer_to, eurodac_ack, eurodac_wire, tls_site
+from web_rig import answer_to, eurodac_ack, eurodac_wire, served_gateway, tls_site, token_for
 
-from gateway.adapters.web.server import Endpoints, serve
-from gateway.app import running_services
+from gateway.adapters.web.server import Endpoints
 from gateway.broker.access import Role, new_token
 from gateway.broker.states import MessageState
 from gateway.domain.replies import Acknowledgement, EurodacNoHit
@@ -96,22 +94,11 @@ async def _gateway(
         retry_base_seconds=1,
         crypto_processes=crypto_processes,
     )
-    stop = asyncio.Event()
-    async with running_services(settings) as services:
-        token, secret = new_token(
-            name="evibel", roles=frozenset({Role.SUBMITTER}), now=datetime.now(tz=UTC)
+    async with served_gateway(settings) as (services, endpoints):
+        secret = await token_for(services, "evibel", Role.SUBMITTER)
+        yield Running(
+            services=services, endpoints=endpoints, central=central, token=secret, pki=pki
         )
-        await services.store.add_token(token)
-        started: asyncio.Future[Endpoints] = asyncio.get_running_loop().create_future()
-        server = asyncio.create_task(serve(services, stop, started))
-        endpoints = await asyncio.wait_for(started, 10)
-        try:
-            yield Running(
-                services=services, endpoints=endpoints, central=central, token=secret, pki=pki
-            )
-        finally:
-            stop.set()
-            await server
 
 
 async def _submit(

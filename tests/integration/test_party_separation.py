@@ -9,7 +9,6 @@ with the gateway stand-in of the simulator tests; in each, NL's own certificates
 
 from __future__ import annotations
 
-import asyncio
 import ssl
 import uuid
 from collections.abc import AsyncIterator
@@ -25,11 +24,11 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from pki import GATEWAY, NL, GeneratedPki, write_pair
 from simkit import FakeGateway, signed
-from web_rig import demo_data_dir
+from web_rig import demo_data_dir, served_gateway
 
 from gateway.adapters.http_transport import HttpTransport
-from gateway.adapters.web.server import Endpoints, serve
-from gateway.app import peer_routes, running_services
+from gateway.adapters.web.server import Endpoints
+from gateway.app import peer_routes
 from gateway.domain.dublin import DublinRegime
 from gateway.domain.replies import Acknowledgement
 from gateway.errors import SecurityError
@@ -103,15 +102,8 @@ def _naming_nl(ca: Issued, usage: Usage) -> Issued:
 @asynccontextmanager
 async def _gateway(data: Path) -> AsyncIterator[Endpoints]:
     settings = Settings(data_dir=data, api_port=0, inbound_port=0, dublinet_peers="")
-    stop = asyncio.Event()
-    async with running_services(settings) as services:
-        started: asyncio.Future[Endpoints] = asyncio.get_running_loop().create_future()
-        server = asyncio.create_task(serve(services, stop, started))
-        try:
-            yield await asyncio.wait_for(started, 10)
-        finally:
-            stop.set()
-            await server
+    async with served_gateway(settings) as (_, endpoints):
+        yield endpoints
 
 
 @pytest.fixture

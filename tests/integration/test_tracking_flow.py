@@ -5,7 +5,6 @@ result in the national system's inbox and at its webhook."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -17,10 +16,9 @@ import aiohttp
 import pytest
 from aiohttp import web
 from polling import eventually
-from web_rig import answer_to
+from web_rig import answer_to, served_gateway, token_for
 
-from gateway.adapters.web.server import Endpoints, serve
-from gateway.app import running_services
+from gateway.adapters.web.server import Endpoints
 from gateway.broker.access import Role, new_token
 from gateway.broker.audit import verify_chain
 from gateway.domain.dublin import DublinRegime, DublinReply, ReplyOutcome
@@ -170,17 +168,12 @@ async def running(tmp_path: Path) -> AsyncIterator[Running]:
         webhooks=f"evibel=http://127.0.0.1:{hook_port}/hook;{SECRET}",
     )
     clock = FixedClock(datetime.now(tz=UTC))
-    stop = asyncio.Event()
-    async with running_services(settings, clock=clock) as services:
-        tokens = {}
-        for name, role in (("evibel", Role.SUBMITTER), ("expert", Role.OPERATOR)):
-            token, secret = new_token(name=name, roles=frozenset({role}), now=clock.now())
-            await services.store.add_token(token)
-            tokens[name] = secret
-        started: asyncio.Future[Endpoints] = asyncio.get_running_loop().create_future()
-        server = asyncio.create_task(serve(services, stop, started))
-        endpoints = await asyncio.wait_for(started, 10)
-        try:
+    try:
+        async with served_gateway(settings, clock=clock) as (services, endpoints):
+            tokens = {
+                "evibel": await token_for(services, "evibel", Role.SUBMITTER, now=clock.now()),
+                "expert": await token_for(services, "expert", Role.OPERATOR, now=clock.now()),
+            }
             yield Running(
                 services=services,
                 endpoints=endpoints,
@@ -191,11 +184,9 @@ async def running(tmp_path: Path) -> AsyncIterator[Running]:
                 tokens=tokens,
                 pki=pki,
             )
-        finally:
-            stop.set()
-            await server
-            for runner in (central_runner, nl_runner, hook_runner):
-                await runner.cleanup()
+    finally:
+        for runner in (central_runner, nl_runner, hook_runner):
+            await runner.cleanup()
 
 
 async def _call(
