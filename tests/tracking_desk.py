@@ -18,7 +18,13 @@ from pki import GeneratedPki
 from gateway.broker.outbox import Outbox
 from gateway.broker.records import Receipt, StoredMessage
 from gateway.broker.sealing import BodyCipher
-from gateway.domain.dublin import DublinRegime, DublinReply, DublinRequest, ReplyOutcome
+from gateway.domain.dublin import (
+    DublinRegime,
+    DublinReply,
+    DublinRequest,
+    ReplyOutcome,
+    RequestType,
+)
 from gateway.domain.eurodac import ReferenceNumber, Regime
 from gateway.domain.person import Sex
 from gateway.domain.record import CanonicalRecord
@@ -42,6 +48,7 @@ __all__ = [
     "hit_on",
     "inbox",
     "message_from",
+    "nl_request",
     "open_desk",
     "received_request",
     "sample_record",
@@ -88,6 +95,20 @@ def sample_record() -> CanonicalRecord:
     record = decode_record(json.loads((SAMPLES / "applicant-2026.json").read_bytes())).value
     assert isinstance(record, CanonicalRecord)
     return record
+
+
+def nl_request(
+    request_type: RequestType, national_reference: str, legal_basis: str, **facts: bool
+) -> DublinRequest:
+    """NL's request to us (BE) of `request_type`; `facts` say it is urgent, detained..."""
+    return DublinRequest(
+        request_type=request_type,
+        requesting_state="NL",
+        requested_state="BE",
+        national_reference=national_reference,
+        legal_basis=legal_basis,
+        **facts,
+    )
 
 
 async def received_request(

@@ -19,6 +19,7 @@ from tracking_desk import (
     hit_on,
     inbox,
     message_from,
+    nl_request,
     received_request,
 )
 
@@ -27,7 +28,6 @@ from gateway.broker.records import Receipt
 from gateway.broker.states import Event
 from gateway.domain.dublin import (
     DublinRegime,
-    DublinRequest,
     ReplyOutcome,
     RequestType,
 )
@@ -157,13 +157,7 @@ async def test_an_accepting_reply_starts_the_transfer_period(desk: Desk) -> None
 
 
 async def test_an_incoming_request_left_unanswered_is_accepted_tacitly(desk: Desk) -> None:
-    request = DublinRequest(
-        request_type=RequestType.TAKE_CHARGE,
-        requesting_state="NL",
-        requested_state="BE",
-        national_reference="NL-2026-77",
-        legal_basis="Reg 2024/1351 Art 39",
-    )
+    request = nl_request(RequestType.TAKE_CHARGE, "NL-2026-77", "Reg 2024/1351 Art 39")
     case = await received_request(desk, request, "dublinet.take-charge-request")
     assert (case.direction, case.state) == (Direction.INCOMING, CaseState.REQUEST_RECEIVED)
     reply_by = compute_deadline(
@@ -188,13 +182,7 @@ async def test_an_incoming_request_left_unanswered_is_accepted_tacitly(desk: Des
 async def test_our_reply_to_an_incoming_request_is_sent_once_and_moves_the_case(
     desk: Desk,
 ) -> None:
-    request = DublinRequest(
-        request_type=RequestType.TAKE_BACK,
-        requesting_state="NL",
-        requested_state="BE",
-        national_reference="NL-2026-78",
-        legal_basis="Reg 2024/1351 Art 41",
-    )
+    request = nl_request(RequestType.TAKE_BACK, "NL-2026-78", "Reg 2024/1351 Art 41")
     case = await received_request(desk, request, "dublinet.take-back-notification")
     with pytest.raises(InputError) as unreasoned:  # 1560/2003 Art 5(1)
         await desk.tracking.followups.reply(
@@ -399,13 +387,7 @@ async def test_a_request_received_across_midnight_starts_on_our_local_day(
     Belgium, which must reply, on `day` (Brussels time), and the reply period starts after
     it."""
     desk.clock.set(arrived)
-    request = DublinRequest(
-        request_type=RequestType.TAKE_CHARGE,
-        requesting_state="NL",
-        requested_state="BE",
-        national_reference="NL-2026-78",
-        legal_basis="Reg 2024/1351 Art 39",
-    )
+    request = nl_request(RequestType.TAKE_CHARGE, "NL-2026-78", "Reg 2024/1351 Art 39")
     case = await received_request(desk, request, "dublinet.take-charge-request")
     assert case.deadline_from == day
     reply_by = compute_deadline(

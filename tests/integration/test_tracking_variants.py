@@ -16,13 +16,13 @@ from tracking_desk import (
     accepted_by_nl,
     crash,
     hit_on,
+    nl_request,
     received_request,
 )
 
 from gateway.adapters.web.tracking import case_plan
 from gateway.domain.dublin import (
     DublinRegime,
-    DublinRequest,
     RequestType,
 )
 from gateway.domain.record import CanonicalRecord
@@ -47,13 +47,8 @@ async def test_a_peer_s_detained_request_604_2013_art_28_3_is_accepted_by_silenc
     person is answered by Monday 14 December 2026; on 15 December silence is acceptance."""
     record = decode_record(_record("2026-05-04")).value
     assert isinstance(record, CanonicalRecord)
-    request = DublinRequest(
-        request_type=RequestType.TAKE_CHARGE,
-        requesting_state="NL",
-        requested_state="BE",
-        national_reference="NL-DET-1",
-        legal_basis="Reg 604/2013 Art 13(1)",
-        detained=True,
+    request = nl_request(
+        RequestType.TAKE_CHARGE, "NL-DET-1", "Reg 604/2013 Art 13(1)", detained=True
     )
     case = await received_request(
         desk, request, "dublinet.take-charge-request", regime=DublinRegime.DUBLIN3, record=record
