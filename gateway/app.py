@@ -21,9 +21,8 @@ from gateway.adapters.checkpoint_file import CheckpointFile
 from gateway.adapters.clock import SystemClock
 from gateway.adapters.http_transport import HttpTransport, Route
 from gateway.adapters.postgres_store import PostgresStore
-from gateway.adapters.postgres_tracking import PostgresTrackingStore
+from gateway.adapters.sql_tracking import PostgresTrackingStore, SqliteTrackingStore
 from gateway.adapters.sqlite_store import SqliteStore
-from gateway.adapters.sqlite_tracking import SqliteTrackingStore
 from gateway.adapters.webhook_transport import WebhookTransport
 from gateway.broker.checkpoints import Checkpoint, CheckpointPolicy
 from gateway.broker.dispatcher import Dispatcher, DispatcherPolicy

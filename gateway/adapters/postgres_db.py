@@ -1,7 +1,7 @@
 """One PostgreSQL database (optionally a schema of it), shared by the message and tracking
-stores: a connection pool for reads and the tracking store's transactions, the message
-store's group commit (`postgres_commit`, on a thread of its own), failures as ours, and
-the `.sql` migrations in `postgres/` applied under an advisory lock.
+stores: their group commit (`postgres_commit`, on a thread of its own) and reading
+threads, failures as ours, and the migrations of `migrations/` applied under an advisory
+lock, through a small connection pool.
 
 Lock order. Every transaction takes its locks in one order, so that two gateway processes
 (or two groups of one) never wait on each other in a circle:
@@ -12,7 +12,7 @@ Lock order. Every transaction takes its locks in one order, so that two gateway 
 2. rows it inserts or changes beside them (submissions, inbound messages, tokens,
    tracking rows), which only wait for another transaction inserting the same key;
 3. last, the audit chain's advisory lock: the entries a transaction appends are kept
-   aside (`audit`) and chained in one step just before its COMMIT, so the lock is held
+   aside (`Transaction.records`) and chained in one step just before its COMMIT, so the lock is held
    for the commit alone, and never while a row lock is awaited.
 
 Should PostgreSQL still abort a transaction to break a deadlock, or for a serialization
@@ -28,8 +28,7 @@ nothing can have been committed, and the pool replaces the connections returned 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from contextvars import ContextVar
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
 import psycopg
@@ -49,20 +48,16 @@ from gateway.adapters.postgres_commit import (
 )
 from gateway.adapters.sql_common import migrations
 from gateway.adapters.sql_statements import POSTGRES, Statements
-from gateway.adapters.sql_tables import chain_audit
-from gateway.broker.audit import AuditRecord
 from gateway.errors import ConfigError
 from gateway.logging import get_logger
 
-__all__ = ["RETRIES", "Connection", "PostgresDatabase", "PostgresSession", "audit"]
+__all__ = ["RETRIES", "Connection", "PostgresDatabase"]
 
 T = TypeVar("T")
 Connection = AsyncConnection[dict[str, Any]]
 _CONNECT_TIMEOUT = 10.0  # seconds to wait for a connection from the pool
 _MIGRATION_LOCK = 0x65756777  # "euw": one migrator at a time across processes
 _SQL = Statements(POSTGRES)
-
-_pending_audit: ContextVar[list[AuditRecord] | None] = ContextVar("pending_audit", default=None)
 
 
 class _Reconnect(Exception):  # noqa: N818 - not an error: the connection was dead, try anew
@@ -109,42 +104,21 @@ class PostgresDatabase:
         await database.transaction(_migrate)
         return database
 
-    async def read(self, query: Callable[[Connection], Awaitable[T]]) -> T:
-        """Run `query` outside any transaction (each statement on its own)."""
+    async def transaction(self, work: Callable[[Connection], Awaitable[T]]) -> T:
+        """Run `work` in a transaction of its own on a pooled connection (the migrations)."""
 
         async def once() -> T:
             async with self._pool.connection(timeout=_CONNECT_TIMEOUT) as conn:
+                committing = False
                 try:
-                    return await query(conn)
+                    async with conn.transaction():
+                        value = await work(conn)
+                        committing = True
                 except psycopg.OperationalError as error:
-                    if conn.broken:  # a restart broke it: reading again is harmless
+                    if conn.broken and not committing:  # dead before its COMMIT
                         raise _Reconnect from error
                     raise
-
-        return await self._retried(once)
-
-    async def transaction(self, work: Callable[[Connection], Awaitable[T]]) -> T:
-        """Run `work` in a transaction of its own, its audit entries chained at its end (see
-        the lock order above)."""
-
-        async def once() -> T:
-            entries: list[AuditRecord] = []
-            token = _pending_audit.set(entries)
-            try:
-                async with self._pool.connection(timeout=_CONNECT_TIMEOUT) as conn:
-                    committing = False
-                    try:
-                        async with conn.transaction():
-                            value = await work(conn)
-                            await _chain(conn, entries)
-                            committing = True
-                    except psycopg.OperationalError as error:
-                        if conn.broken and not committing:  # dead before its COMMIT
-                            raise _Reconnect from error
-                        raise
-                    return value
-            finally:
-                _pending_audit.reset(token)
+                return value
 
         return await self._retried(once)
 
@@ -197,51 +171,6 @@ class PostgresDatabase:
             committer, self._committer = self._committer, None
             await asyncio.to_thread(committer.close)
         await self._pool.close()
-
-
-async def audit(conn: Connection, records: Sequence[AuditRecord]) -> None:
-    """Append `records` to the audit chain in the transaction of `conn`: at its end when it
-    is one of `PostgresDatabase.transaction`'s (the lock order), else now."""
-    pending = _pending_audit.get()
-    if pending is None:
-        await _chain(conn, records)
-    else:
-        pending.extend(records)
-
-
-async def _chain(conn: Connection, records: Sequence[AuditRecord]) -> None:
-    """Chain the records onto the trail's head; the lock serialises appenders across
-    processes until the transaction ends."""
-    await chain_audit(PostgresSession(conn), _SQL, records)
-
-
-class PostgresSession:
-    """`sql_tables.Session` on one pooled connection: reads, and the audit chain of a
-    transaction of the tracking store."""
-
-    def __init__(self, conn: Connection) -> None:
-        self._conn = conn
-
-    async def rows(
-        self, sql: str, params: Mapping[str, Any] | None = None
-    ) -> list[Mapping[str, Any]]:
-        cursor = await self._conn.execute(sql, params)
-        return list(await cursor.fetchall())
-
-    async def run(self, sql: str, params: Mapping[str, Any] | None = None) -> None:
-        await self._conn.execute(sql, params)
-
-    async def run_many(self, sql: str, params: Sequence[Mapping[str, Any]]) -> None:
-        if len(params) == 1:
-            await self._conn.execute(sql, params[0])
-        elif params:
-            async with self._conn.cursor() as cursor:
-                await cursor.executemany(sql, params)  # pipelined: one round trip
-
-    async def rows_many(
-        self, sql: str, params: Sequence[Mapping[str, Any]]
-    ) -> list[list[Mapping[str, Any]]]:
-        return [await self.rows(sql, one) for one in params]
 
 
 async def _migrate(conn: Connection) -> None:

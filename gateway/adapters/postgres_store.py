@@ -5,7 +5,7 @@ statements of `sql_statements`); here is how PostgreSQL runs it: in the transact
 `PostgresDatabase` (its lock order, the audit chain last, deadlocks run again). Rows are
 claimed with `FOR UPDATE SKIP LOCKED`, so workers in different processes never take the
 same message; `NOTIFY eugw_outbox` wakes them when work arrives. Migrations are the
-`.sql` files in `postgres/`, applied at start under an advisory lock.
+`.sql` files of `migrations/`, applied at start under an advisory lock.
 """
 
 from __future__ import annotations
@@ -18,19 +18,18 @@ from typing import TypeVar
 import psycopg
 
 from gateway.adapters.postgres_commit import Spoiled, Transaction
-from gateway.adapters.postgres_db import PostgresDatabase, audit
+from gateway.adapters.postgres_db import PostgresDatabase
 from gateway.adapters.sql_statements import POSTGRES, Statements
 from gateway.adapters.sql_store import Query, Rule, SqlStore
 from gateway.adapters.sql_tables import SqlTables, run_to_end
 from gateway.broker.store_rules import WorkSignal
 
-__all__ = ["CHANNEL", "PostgresStore"]
+__all__ = ["CHANNEL", "PostgresEngine", "PostgresStore"]
 
 T = TypeVar("T")
 CHANNEL = "eugw_outbox"
 SQL = Statements(POSTGRES)
 _NOTIFY = f"NOTIFY {CHANNEL}"
-_audit = audit  # the name the tracking store imports
 
 
 class PostgresStore(SqlStore):
@@ -39,12 +38,14 @@ class PostgresStore(SqlStore):
     @classmethod
     async def open(cls, conninfo: str, *, schema: str | None = None) -> PostgresStore:
         """Connect, create `schema` if given, and apply pending migrations."""
-        engine = _Engine(await PostgresDatabase.open(conninfo, schema=schema))
+        engine = PostgresEngine(await PostgresDatabase.open(conninfo, schema=schema))
         engine.listen()
         return cls(engine)
 
 
-class _Engine:
+class PostgresEngine:
+    """How PostgreSQL runs the store's work: units in group commits, reads on threads."""
+
     sql = SQL
 
     def __init__(self, database: PostgresDatabase) -> None:

@@ -1,8 +1,8 @@
 """The rules' tables (`gateway.broker.store_rules.Tables`) over SQL, for SQLite and
 PostgreSQL alike: each operation is one statement of `sql_statements`, run by a `Session`
-of the engine (`SqliteSession` on the database's thread, `PostgresSession` on a pooled
-connection). The audit chain is appended here too, for both engines and the tracking
-stores."""
+of the engine (`SqliteSession` on the database's thread, `ThreadSession` on the
+committer's). The audit chain is appended here too, for both engines and the tracking
+store."""
 
 from __future__ import annotations
 

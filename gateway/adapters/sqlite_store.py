@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
-from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
 
@@ -18,10 +17,9 @@ from gateway.adapters.sql_statements import SQLITE, Statements
 from gateway.adapters.sql_store import Query, Rule, SqlStore
 from gateway.adapters.sql_tables import SqlTables, chain_audit, run_to_end
 from gateway.adapters.sqlite_db import SqliteDatabase, SqliteSession
-from gateway.broker.audit import AuditRecord
 from gateway.broker.store_rules import WorkSignal
 
-__all__ = ["SqliteStore"]
+__all__ = ["SqliteEngine", "SqliteStore"]
 
 T = TypeVar("T")
 SQL = Statements(SQLITE)
@@ -33,10 +31,12 @@ class SqliteStore(SqlStore):
     @classmethod
     async def open(cls, path: Path) -> SqliteStore:
         """Open (creating if needed) the database and apply pending migrations."""
-        return cls(_Engine(await SqliteDatabase.open(path, thread_name="sqlite-store")))
+        return cls(SqliteEngine(await SqliteDatabase.open(path, thread_name="sqlite-store")))
 
 
-class _Engine:
+class SqliteEngine:
+    """How SQLite runs the store's work: every unit on the file's one thread."""
+
     sql = SQL
 
     def __init__(self, database: SqliteDatabase) -> None:
@@ -67,13 +67,3 @@ class _Engine:
 
     async def close(self) -> None:
         await self._database.close()
-
-
-def _to_db(moment: datetime) -> str:
-    """A time as the SQLite store keeps it (the tracking store's tables too)."""
-    return str(SQLITE.to_db(moment))
-
-
-def _audit(db: sqlite3.Connection, records: Sequence[AuditRecord]) -> None:
-    """Append to the audit chain in the unit running on `db` (the tracking store's)."""
-    run_to_end(chain_audit(SqliteSession(db), SQL, records))

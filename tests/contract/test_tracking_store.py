@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 from stores import KINDS, POSTGRES, postgres_schema
 
-from gateway.adapters.postgres_tracking import PostgresTrackingStore
-from gateway.adapters.sqlite_tracking import SqliteTrackingStore
+from gateway.adapters.sql_tracking import PostgresTrackingStore, SqliteTrackingStore
 from gateway.domain.dublin import DublinRegime
 from gateway.errors import InputError
 from gateway.ports import TrackingStore

@@ -15,7 +15,7 @@ from stores import POSTGRES, postgres_schema
 from structlog.testing import capture_logs
 
 from gateway.adapters.postgres_commit import Spoiled, Transaction
-from gateway.adapters.postgres_db import RETRIES, Connection, PostgresDatabase, audit
+from gateway.adapters.postgres_db import RETRIES, Connection, PostgresDatabase
 from gateway.adapters.sql_common import audit_from_row
 from gateway.adapters.sql_tables import run_to_end
 from gateway.broker.audit import AuditRecord, verify_chain
@@ -104,16 +104,14 @@ def _record(kind: str) -> AuditRecord:
 async def test_audit_entries_are_chained_at_the_end_of_their_transaction(
     database: PostgresDatabase,
 ) -> None:
-    async def work(conn: Connection) -> None:
-        await audit(conn, [_record("test.first")])
-        await conn.execute("UPDATE pair SET n = 7 WHERE id = 1")
-        await audit(conn, [_record("test.second")])
-        cursor = await conn.execute("SELECT count(*) AS n FROM audit")
-        row = await cursor.fetchone()
-        assert row is not None
+    def work(transaction: Transaction) -> None:  # a unit of the group commit
+        transaction.records.append(_record("test.first"))
+        run_to_end(transaction.session.run("UPDATE pair SET n = 7 WHERE id = 1"))
+        transaction.records.append(_record("test.second"))
+        [row] = run_to_end(transaction.session.rows("SELECT count(*) AS n FROM audit"))
         assert row["n"] == 0  # nothing chained yet: the chain's lock is taken last
 
-    await database.transaction(work)
+    await database.unit(work)
 
     async def trail(conn: Connection) -> list[object]:
         cursor = await conn.execute("SELECT * FROM audit ORDER BY seq")

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from web_rig import demo_data_dir
 
+from gateway.adapters.sql_tracking import SqliteTrackingStore
 from gateway.adapters.sqlite_store import SqliteStore
-from gateway.adapters.sqlite_tracking import SqliteTrackingStore
 from gateway.app import body_cipher
 from gateway.broker.records import StoredMessage
 from gateway.cli import main
