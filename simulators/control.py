@@ -34,7 +34,7 @@ from gateway.domain.serialization import decode_record
 from gateway.errors import GatewayError, InputError
 from gateway.messages import Envelope
 from gateway.messages.examples import example_record
-from gateway.ports import Clock
+from simulators.common.clock import Clock
 from simulators.common.faults import FaultBoard, Faults
 from simulators.common.sending import ReplySender
 from simulators.common.server import Endpoint, problem
@@ -153,24 +153,21 @@ class _Routes:
         return web.json_response(await self.db.received(request.query.get("endpoint")))
 
     async def outbox(self, _: web.Request) -> web.Response:
-        counts = await self.sender.store.counts()
+        counts = await self.sender.outbox.counts()
         return web.json_response(
-            [
-                {"route": route, "state": state.value, "count": n}
-                for (route, state), n in counts.items()
-            ]
+            [{"route": route, "state": state, "count": n} for (route, state), n in counts.items()]
         )
 
     async def outbox_message(self, request: web.Request) -> web.Response:
-        message = await self.sender.store.get(request.match_info["message_id"])
+        message = await self.sender.outbox.get(request.match_info["message_id"])
         if message is None:
             return problem(404, BAD_CONTROL, "no such message in the outbox")
         return web.json_response(
             {
                 "message_id": message.message_id,
-                "route": message.peer,
+                "route": message.route,
                 "type": message.message_type,
-                "state": message.state.value,
+                "state": message.state,
                 "attempts": message.attempts,
                 "last_error": message.last_error,
             }

@@ -17,17 +17,15 @@ from pathlib import Path
 
 from aiohttp import web
 
-from gateway.adapters.clock import SystemClock
-from gateway.adapters.http_transport import Route
-from gateway.broker.dispatcher import DispatcherPolicy
 from gateway.domain.member_states import is_member_state
 from gateway.errors import ConfigError
-from gateway.ports import Clock
 from gateway.security.identity import PeerId
 from gateway.security.pki import Usage
 from gateway.security.tls import client_context, server_context
 from gateway.security.trust import TrustStore
 from gateway.security.verifier import Verifier
+from simulators.common.clock import Clock, SystemClock
+from simulators.common.delivery import Route, SendPolicy
 from simulators.common.faults import FaultBoard
 from simulators.common.inbound import Inbound
 from simulators.common.material import PartyMaterial, load_party, load_trust, write_wrong_tls
@@ -79,7 +77,7 @@ class SimConfig:
     peers: tuple[str, ...] = ("NL", "FR", "DE")
     eurodac: EurodacConfig = field(default_factory=EurodacConfig)
     dublinet: DublinetConfig = field(default_factory=DublinetConfig)
-    dispatch: DispatcherPolicy = field(default_factory=DispatcherPolicy)
+    dispatch: SendPolicy = field(default_factory=SendPolicy)  # replies to the gateway
     verify_gateway_ack: bool = True
     out_of_order_hold: timedelta = timedelta(seconds=2)  # longest a reply waits for the next one
 
@@ -191,8 +189,8 @@ class Simulator:
         config = self.config
         self.db = await SimDb.open(config.data_dir / "simulator.sqlite3")
         parties = self._parties()
-        self.sender = await ReplySender.open(
-            data_dir=config.data_dir,
+        self.sender = ReplySender.open(
+            db=self.db,
             routes={route_name(peer, config.gateway): self._route(peer) for peer in parties},
             wrong_routes={
                 route_name(peer, config.gateway): self._route(peer, wrong=True) for peer in parties

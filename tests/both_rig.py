@@ -15,11 +15,9 @@ from web_rig import demo_data_dir
 from gateway.adapters.web.server import Endpoints, serve
 from gateway.app import running_services
 from gateway.broker.access import Role, new_token
-from gateway.broker.breaker import BreakerPolicy
-from gateway.broker.dispatcher import DispatcherPolicy
-from gateway.broker.retry import RetryPolicy
 from gateway.listen_ports import free_port
 from gateway.settings import Settings
+from simulators.common.delivery import SendPolicy
 from simulators.dublinet.peer import DublinetConfig
 from simulators.eurodac.central import EurodacConfig
 from simulators.runner import SimConfig, SimMaterial, Simulator
@@ -27,16 +25,15 @@ from simulators.runner import SimConfig, SimMaterial, Simulator
 __all__ = ["PATIENT_DISPATCH", "QUICK_DISPATCH", "gateway_and_simulator"]
 
 # The simulator's deliveries to the gateway: retried quickly.
-QUICK_DISPATCH = DispatcherPolicy(
-    retry=RetryPolicy(base=timedelta(milliseconds=50), cap=timedelta(seconds=1)), idle_poll=0.1
+QUICK_DISPATCH = SendPolicy(
+    base=timedelta(milliseconds=50), cap=timedelta(seconds=1), idle_poll=0.1
 )
-# Retried quickly, for long, and a circuit that opens for half a second only, so a reply
-# refused while a fault is on goes through soon after the fault is off.
-PATIENT_DISPATCH = DispatcherPolicy(
-    retry=RetryPolicy(
-        base=timedelta(milliseconds=50), cap=timedelta(milliseconds=500), max_attempts=1000
-    ),
-    breaker=BreakerPolicy(reset_after=timedelta(milliseconds=500)),
+# Retried quickly and for long, so a reply refused while a fault is on goes through soon
+# after the fault is off.
+PATIENT_DISPATCH = SendPolicy(
+    base=timedelta(milliseconds=50),
+    cap=timedelta(milliseconds=500),
+    max_attempts=1000,
     idle_poll=0.1,
 )
 
@@ -56,7 +53,7 @@ async def gateway_and_simulator(
     processing_delay: timedelta = timedelta(0),
     reply_delay: timedelta = timedelta(0),
     late_delay: timedelta = _PEER_DEFAULTS.late_delay,
-    dispatch: DispatcherPolicy = QUICK_DISPATCH,
+    dispatch: SendPolicy = QUICK_DISPATCH,
     out_of_order_hold: timedelta = _SIM_DEFAULTS.out_of_order_hold,
     retry_cap_seconds: int = _GATEWAY_DEFAULTS.retry_cap_seconds,
     database_url: str = "",

@@ -19,8 +19,6 @@ from aiohttp import web
 from pki import GeneratedPki, write_pair
 
 from gateway.adapters.web.server import Endpoints
-from gateway.broker.dispatcher import DispatcherPolicy
-from gateway.broker.retry import RetryPolicy
 from gateway.broker.states import MessageState
 from gateway.domain.eurodac import EurodacTransaction, Operation, ReferenceNumber, Regime
 from gateway.domain.record import CanonicalRecord
@@ -46,14 +44,14 @@ from gateway.security.tls import client_context, peer_of, server_context
 from gateway.security.verifier import Verifier
 from gateway.synthetic.biometrics import biometric_set
 from gateway.validation import parse_xml
+from simulators.common.delivery import SendPolicy
 from simulators.dublinet.peer import DublinetConfig
 from simulators.eurodac.central import EurodacConfig
 from simulators.runner import SimConfig, Simulator
 
 GATEWAY = PeerId(party="BE", system="gateway")
-FAST_DISPATCH = DispatcherPolicy(
-    retry=RetryPolicy(base=timedelta(milliseconds=20), cap=timedelta(milliseconds=200)),
-    idle_poll=0.05,
+FAST_DISPATCH = SendPolicy(
+    base=timedelta(milliseconds=20), cap=timedelta(milliseconds=200), idle_poll=0.05
 )
 StartSimulator = Callable[..., Awaitable[Simulator]]
 EURODAC = PeerId(party="EU", system="eurodac")
@@ -319,9 +317,9 @@ async def exchanged_types(both: Both) -> set[str]:
     received = {str(row["message_type"]) for row in rows}
     done = {MessageState.ACKNOWLEDGED, MessageState.ANSWERED}
     theirs = {
-        message.message_type
-        for message in await simulator.sender.store.find(MessageFilter(limit=10_000))
-        if message.state in done
+        entry.message_type
+        for entry in await simulator.sender.outbox.entries()
+        if entry.state == "acknowledged"
     }
     ours = {
         message.message_type

@@ -204,8 +204,8 @@ class Wired:
         assert sender is not None
 
         async def acknowledged() -> bool:
-            sent = await sender.store.get(message_id)
-            return sent is not None and sent.state is MessageState.ACKNOWLEDGED
+            sent = await sender.outbox.get(message_id)
+            return sent is not None and sent.state == "acknowledged"
 
         await eventually(acknowledged, within=WITHIN)
 

@@ -1,4 +1,4 @@
--- The simulators' own state (not the outbox, which is the gateway's SqliteStore in its own file).
+-- The simulators' own state, and the replies they queue for the gateway (`outbox`).
 -- Times are UTC text in one fixed format, so text order is time order.
 
 CREATE TABLE IF NOT EXISTS received (
@@ -96,3 +96,21 @@ CREATE TABLE IF NOT EXISTS dublinet_requests (
 );
 CREATE INDEX IF NOT EXISTS dublinet_requests_reference
     ON dublinet_requests (party, national_reference, created_at);
+
+-- What the simulated parties send the gateway, kept until the gateway acknowledges it
+-- (`simulators.common.outbox`); one order key keeps its messages in the order queued.
+CREATE TABLE IF NOT EXISTS outbox (
+    seq             INTEGER PRIMARY KEY AUTOINCREMENT,
+    message_id      TEXT NOT NULL UNIQUE,
+    route           TEXT NOT NULL,     -- SENDER->GATEWAY, e.g. EU:eurodac->BE:gateway
+    message_type    TEXT NOT NULL,
+    order_key       TEXT,
+    body            BLOB NOT NULL,     -- the message as it was signed
+    state           TEXT NOT NULL CHECK (state IN ('queued', 'retry_wait', 'acknowledged', 'dead')),
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    first_attempt_at TEXT,
+    due_at          TEXT NOT NULL,
+    last_error      TEXT,
+    updated_at      TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS outbox_due ON outbox (state, due_at);

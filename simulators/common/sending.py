@@ -1,43 +1,37 @@
-"""Replies and peer-originated requests to the gateway, through the gateway's own broker.
+"""Replies and peer-originated requests to the gateway, queued durably and retried.
 
-An `Outbox` over a `SqliteStore` in the simulator's data directory, a
-`Dispatcher` and an `HttpTransport` presenting each simulated party's TLS
-client certificate: what is queued survives a restart and is retried until
-the gateway acknowledges it with a signed acknowledgement of that message.
-Each route is named `SENDER->GATEWAY` (`EU:eurodac->BE:gateway`), so each
-simulated party has its own client certificate and circuit breaker. The
-outbox keeps each message as it was signed; the sender's faults of the way
-out spoil a delivery attempt, not the message (`FaultyTransport`).
+The simulators' own outbox (`simulators.common.outbox`, in their SQLite state) and
+an `HttpSender` presenting each simulated party's TLS client certificate: what is
+queued survives a restart and is retried until the gateway acknowledges it with a
+signed acknowledgement of that message. Each route is named `SENDER->GATEWAY`
+(`EU:eurodac->BE:gateway`), so each simulated party has its own client certificate.
+The outbox keeps each message as it was signed; the sender's faults of the way out
+spoil a delivery attempt, not the message (`FaultyTransport`).
 """
 
 from __future__ import annotations
 
 import asyncio
-import base64
 import contextlib
-import os
-from collections.abc import Mapping, Sequence
+import random
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 from typing import Protocol
 
-from gateway.adapters.clock import SystemClock
-from gateway.adapters.http_transport import HttpTransport, Route
-from gateway.adapters.sqlite_store import SqliteStore
-from gateway.broker.dispatcher import Dispatcher, DispatcherPolicy
-from gateway.broker.outbox import Outbox
-from gateway.broker.records import NewMessage, StoredMessage
-from gateway.broker.sealing import BodyCipher, parse_key_ring
 from gateway.domain.replies import Acknowledgement
 from gateway.errors import GatewayError, RemoteError, SecurityError, TransportError
+from gateway.logging import get_logger
 from gateway.messages import Envelope, parse_message
 from gateway.messages.common import read_envelope
-from gateway.ports import Clock, Transport
 from gateway.security.identity import PeerId
 from gateway.security.verifier import Verifier
 from gateway.validation import parse_xml
+from simulators.common.clock import Clock, SystemClock
+from simulators.common.delivery import HttpSender, Route, SendPolicy, retry_delay
 from simulators.common.faults import FaultBoard, spoil_signature
+from simulators.common.outbox import Outbox, OutboxEntry, Queued
+from simulators.common.state import SimDb
 
 __all__ = [
     "ClosingTransport",
@@ -50,7 +44,6 @@ __all__ = [
 
 BAD_ACK = "GW-SIM-BAD-ACK"
 SPOILED_REFUSED = "GW-SIM-SPOILED-REFUSED"
-_KEY_FILE = "outbox.key"
 
 
 def endpoint_of(peer: PeerId) -> str:
@@ -72,7 +65,9 @@ class Outgoing:
     body: bytes
 
 
-class ClosingTransport(Transport, Protocol):
+class ClosingTransport(Protocol):
+    async def deliver(self, *, peer: str, message_id: str, body: bytes) -> bytes: ...
+
     async def close(self) -> None: ...
 
 
@@ -113,80 +108,60 @@ class FaultyTransport:
             await self.wrong.close()
 
 
-def body_cipher(data_dir: Path) -> BodyCipher:
-    """The outbox's sealing key, made on first start and kept in the data directory."""
-    path = data_dir / _KEY_FILE
-    if not path.exists():
-        data_dir.mkdir(parents=True, exist_ok=True)
-        key = base64.b64encode(os.urandom(32)).decode("ascii")
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "w", encoding="ascii") as file:
-            file.write(f"k1:{key}\n")
-    ring = parse_key_ring(path.read_text(encoding="ascii"), str(path))
-    return BodyCipher(ring, next(iter(ring)))
-
-
 class ReplySender:
-    """Queues signed messages for the gateway and runs the dispatcher that delivers them."""
+    """Queues signed messages for the gateway and delivers them until it acknowledges each."""
 
     def __init__(
         self,
         *,
-        store: SqliteStore,
         outbox: Outbox,
         transport: FaultyTransport,
         verifier: Verifier | None,
         faults: FaultBoard,
-        routes: Sequence[str],
-        policy: DispatcherPolicy,
+        policy: SendPolicy,
         hold_for: timedelta = timedelta(seconds=2),
+        clock: Clock | None = None,
+        jitter: Callable[[], float] = random.random,
     ) -> None:
-        self.store = store
         self.outbox = outbox
         self.transport = transport
+        self.policy = policy
         self._verifier = verifier
         self._faults = faults
         self._hold_for = hold_for
         self._held: list[tuple[Outgoing, float]] = []
-        self.dispatcher = Dispatcher(
-            outbox=outbox,
-            transport=transport,
-            peers=list(routes),
-            policy=policy,
-            check_ack=self._check_ack,
-        )
+        self._clock = clock or SystemClock()
+        self._jitter = jitter
+        self._queued = asyncio.Event()  # set when a message is queued, to wake the sender
 
     @classmethod
-    async def open(
+    def open(
         cls,
         *,
-        data_dir: Path,
+        db: SimDb,
         routes: Mapping[str, Route],
         verifier: Verifier | None,
         faults: FaultBoard,
-        policy: DispatcherPolicy,
+        policy: SendPolicy,
         hold_for: timedelta = timedelta(seconds=2),
         http_timeout: float = 10.0,
         clock: Clock | None = None,
         wrong_routes: Mapping[str, Route] | None = None,
     ) -> ReplySender:
         """`wrong_routes`: the same routes with untrusted client certificates (`reply_tls`)."""
-        store = await SqliteStore.open(data_dir / "outbox.sqlite3")
-        outbox = Outbox(store, body_cipher(data_dir), clock or SystemClock())
         transport = FaultyTransport(
-            HttpTransport(routes, timeout=http_timeout),
+            HttpSender(routes, timeout=http_timeout),
             faults,
-            wrong=HttpTransport(wrong_routes, timeout=http_timeout) if wrong_routes else None,
+            wrong=HttpSender(wrong_routes, timeout=http_timeout) if wrong_routes else None,
         )
         return cls(
-            store=store,
-            outbox=outbox,
+            outbox=Outbox(db),
             transport=transport,
             verifier=verifier,
             faults=faults,
-            routes=list(routes),
             policy=policy,
             hold_for=hold_for,
+            clock=clock,
         )
 
     async def send(self, messages: Sequence[Outgoing]) -> None:
@@ -198,11 +173,15 @@ class ReplySender:
             held = self._take_held(message.sender)
             if held is not None:
                 key = f"out-of-order-{held.envelope.message_id}"
-                await self.outbox.put([_new(message, key), _new(held, key)])
+                await self._put([_new(message, key), _new(held, key)])
             elif faults.out_of_order:
                 self._held.append((message, asyncio.get_running_loop().time()))
             else:
-                await self.outbox.put([_new(message)])
+                await self._put([_new(message)])
+
+    async def _put(self, messages: list[Queued]) -> None:
+        await self.outbox.put(messages, now=self._clock.now())
+        self._queued.set()
 
     def _take_held(self, sender: PeerId) -> Outgoing | None:
         for index, (held, _) in enumerate(self._held):
@@ -217,7 +196,7 @@ class ReplySender:
         due = [m for m, at in self._held if older_than is None or now - at >= older_than]
         self._held = [(m, at) for m, at in self._held if m not in due]
         if due:
-            await self.outbox.put([_new(message) for message in due])
+            await self._put([_new(message) for message in due])
 
     async def run(self, stop: asyncio.Event) -> None:
         """Deliver until `stop` is set; held replies go out after `hold_for` at the latest."""
@@ -229,22 +208,83 @@ class ReplySender:
                 await self.flush_held(older_than=self._hold_for.total_seconds())
 
         async with asyncio.TaskGroup() as group:
-            group.create_task(self.dispatcher.run(stop))
+            group.create_task(self._deliver(stop))
             group.create_task(release_held())
+
+    async def _deliver(self, stop: asyncio.Event) -> None:
+        """Keep up to `policy.batch` due messages in flight, each attempt recorded."""
+        sending: dict[str, asyncio.Task[None]] = {}
+        try:
+            while not stop.is_set():
+                self._queued.clear()
+                now = self._clock.now()
+                room = self.policy.batch - len(sending)
+                if room > 0:
+                    for entry in await self.outbox.due(now=now, limit=room, busy=set(sending)):
+                        sending[entry.message_id] = asyncio.create_task(self._attempt(entry))
+                wait = self.policy.idle_poll
+                due = await self.outbox.next_due(busy=set(sending))
+                if due is not None:
+                    wait = min(wait, max(0.0, (due - self._clock.now()).total_seconds()))
+                stopped = asyncio.ensure_future(stop.wait())
+                queued = asyncio.ensure_future(self._queued.wait())
+                try:
+                    await asyncio.wait(
+                        {*sending.values(), stopped, queued},
+                        timeout=wait,
+                        return_when=asyncio.FIRST_COMPLETED,
+                    )
+                finally:
+                    stopped.cancel()
+                    queued.cancel()
+                for message_id, task in list(sending.items()):
+                    if task.done():
+                        del sending[message_id]
+                        task.result()  # a failure to record an outcome stops the sender
+        finally:
+            await asyncio.gather(*sending.values(), return_exceptions=True)
+
+    async def _attempt(self, entry: OutboxEntry) -> None:
+        log = get_logger(message_id=entry.message_id, peer=entry.route, attempt=entry.attempts + 1)
+        try:
+            answer = await self.transport.deliver(
+                peer=entry.route, message_id=entry.message_id, body=entry.body
+            )
+            await self._check_ack(entry, answer)
+        except RemoteError as error:
+            detail = f"{error.code}: {error.message}"
+            await self.outbox.record(entry.message_id, "dead", now=self._clock.now(), error=detail)
+            log.warning("message refused by the gateway", code=error.code, state="dead")
+            return
+        except GatewayError as error:
+            await self._failed(entry, error)
+            return
+        await self.outbox.record(entry.message_id, "acknowledged", now=self._clock.now())
+        log.info("message acknowledged", state="acknowledged")
+
+    async def _failed(self, entry: OutboxEntry, error: GatewayError) -> None:
+        attempts, now = entry.attempts + 1, self._clock.now()
+        detail = f"{error.code}: {error.message}"
+        if attempts >= self.policy.max_attempts:
+            detail += f"; {attempts} attempts failed (maximum {self.policy.max_attempts})"
+            await self.outbox.record(entry.message_id, "dead", now=now, error=detail)
+            get_logger(message_id=entry.message_id).warning("message dead", state="dead")
+            return
+        at = now + retry_delay(self.policy, attempts, self._jitter)
+        await self.outbox.record(entry.message_id, "retry_wait", now=now, due_at=at, error=detail)
 
     async def close(self) -> None:
         await self.flush_held()
         await self.transport.close()
-        await self.store.close()
 
-    async def _check_ack(self, message: StoredMessage, answer: bytes) -> None:
+    async def _check_ack(self, entry: OutboxEntry, answer: bytes) -> None:
         if self._verifier is None:
             return
-        await asyncio.to_thread(_verify_ack, self._verifier, message, answer)
+        await asyncio.to_thread(_verify_ack, self._verifier, entry, answer)
 
 
-def _verify_ack(verifier: Verifier, message: StoredMessage, answer: bytes) -> None:
-    gateway = PeerId.parse(message.peer.split("->", 1)[1])
+def _verify_ack(verifier: Verifier, message: OutboxEntry, answer: bytes) -> None:
+    gateway = PeerId.parse(message.route.split("->", 1)[1])
     root = parse_xml(answer)
     claimed = read_envelope(root)
     verified = verifier.verify(root, expected=gateway, at=claimed.created_at)
@@ -260,14 +300,12 @@ def _verify_ack(verifier: Verifier, message: StoredMessage, answer: bytes) -> No
         )
 
 
-def _new(message: Outgoing, order_key: str | None = None) -> NewMessage:
+def _new(message: Outgoing, order_key: str | None = None) -> Queued:
     envelope = message.envelope
-    return NewMessage(
+    return Queued(
         message_id=str(envelope.message_id),
-        peer=route_name(message.sender, message.recipient),
+        route=route_name(message.sender, message.recipient),
         message_type=envelope.message_type,
-        conversation_id=str(envelope.conversation_id),
-        correlation_id=None if envelope.correlation_id is None else str(envelope.correlation_id),
         body=message.body,
         order_key=order_key,
     )

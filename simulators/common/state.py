@@ -1,9 +1,10 @@
 """The simulators' own SQLite state: received messages, their acks and what processing did.
 
-Like the gateway's store, it is a `SqliteDatabase`: every call runs on one
-dedicated thread so the event loop never waits on the disk, each as one unit
-of a group-committed transaction. A message id is stored once: a duplicate gets the first
-acknowledgement again and is not processed a second time.
+A `SqliteFile` of the simulators' own: every call runs on one dedicated thread so
+the event loop never waits on the disk, each as one transaction. The replies queued
+for the gateway are kept here too (`simulators.common.outbox`). A message id is
+stored once: a duplicate gets the first acknowledgement again and is not processed
+a second time.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
-from gateway.adapters.sqlite_db import SqliteDatabase
+from simulators.common.database import SqliteFile
 
 __all__ = ["Pending", "SimDb", "from_db", "to_db"]
 
@@ -49,13 +50,13 @@ class Pending:
 class SimDb:
     """One SQLite file holding every simulated endpoint's state."""
 
-    def __init__(self, database: SqliteDatabase) -> None:
+    def __init__(self, database: SqliteFile) -> None:
         self._database = database
         self.work = asyncio.Event()  # set when a message arrives, to wake the processor
 
     @classmethod
     async def open(cls, path: Path) -> SimDb:
-        return cls(await SqliteDatabase.open(path, thread_name="sim-db", migrate=_create_schema))
+        return cls(await SqliteFile.open(path, thread_name="sim-db", create=_create_schema))
 
     async def run(self, work: Callable[[sqlite3.Connection], T]) -> T:
         """Run `work` in one transaction on the database thread."""
