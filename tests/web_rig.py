@@ -1,6 +1,7 @@
 """The API application on a test server, wired as `eugw serve` wires it, on a demo PKI; and
 the whole gateway serving on free ports (`served_gateway`) and a token for it (`token_for`);
-a peer's stand-in server over mutual TLS (`tls_site`), a peer's answer to a message
+a peer's stand-in server over mutual TLS (`tls_site`, the Central System's `eurodac_site`),
+a peer's answer to a message
 (`answer_to`) and the Central System's signed acknowledgement (`eurodac_ack`).
 
 async with api_rig(tmp_path) as rig:
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -59,6 +60,18 @@ async def tls_site(app: web.Application, data: Path, folder: str) -> AsyncIterat
         yield runner.addresses[0][1]
     finally:
         await runner.cleanup()
+
+
+@asynccontextmanager
+async def eurodac_site(
+    handle: Callable[[web.Request], Awaitable[web.StreamResponse]], data: Path
+) -> AsyncIterator[str]:
+    """`handle` answering POST /eurodac as the Central System of the PKI in `data` (tls_site):
+    the URL the gateway delivers to."""
+    app = web.Application()
+    app.router.add_post("/eurodac", handle)
+    async with tls_site(app, data, "eu-eurodac") as port:
+        yield f"https://localhost:{port}/eurodac"
 
 
 def eurodac_wire(folder: Path) -> Wire:

@@ -22,7 +22,7 @@ import pytest
 from aiohttp import web
 from console_rig import browser_page, type_token
 from playwright.async_api import Page, expect
-from web_rig import demo_data_dir, eurodac_ack, served_gateway, tls_site, token_for
+from web_rig import demo_data_dir, eurodac_ack, eurodac_site, served_gateway, token_for
 
 from gateway.broker.access import Role
 from gateway.messages import read_message
@@ -65,20 +65,23 @@ class Gateway:
 async def gateway(tmp_path: Path) -> AsyncIterator[Gateway]:
     data = demo_data_dir(tmp_path / "data")
     central = FlakyCentralSystem(folder=data / "peers" / "eu-eurodac")
-    app = web.Application()
-    app.router.add_post("/eurodac", central.handle)
-    async with tls_site(app, data, "eu-eurodac") as port, _gateway(data, port, central) as gateway:
+    async with (
+        eurodac_site(central.handle, data) as eurodac_url,
+        _gateway(data, eurodac_url, central) as gateway,
+    ):
         yield gateway
 
 
 @asynccontextmanager
-async def _gateway(data: Path, port: int, central: FlakyCentralSystem) -> AsyncIterator[Gateway]:
-    """The gateway delivering to `port`, with an operator's and a submitter's tokens."""
+async def _gateway(
+    data: Path, eurodac_url: str, central: FlakyCentralSystem
+) -> AsyncIterator[Gateway]:
+    """The gateway delivering to `eurodac_url`, with an operator's and a submitter's tokens."""
     settings = Settings(
         data_dir=data,
         api_port=0,
         inbound_port=0,
-        eurodac_url=f"https://localhost:{port}/eurodac",
+        eurodac_url=eurodac_url,
         dublinet_peers="",
         retry_max_attempts=1,  # the first failure makes a dead letter
     )

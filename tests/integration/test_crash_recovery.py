@@ -20,7 +20,7 @@ from aiohttp import web
 from polling import eventually
 from stores import postgres_url
 from test_gateway_flow import SAMPLES, CentralSystem
-from web_rig import tls_site
+from web_rig import eurodac_site
 
 from gateway.bench.pipeline import numbered_records
 from gateway.listen_ports import free_port
@@ -44,10 +44,8 @@ async def central(tmp_path: Path) -> AsyncIterator[SlowCentralSystem]:
     data = tmp_path / "data"
     write_demo_pki(data)
     system = SlowCentralSystem(pki=data)
-    app = web.Application()
-    app.router.add_post("/eurodac", system.handle)
-    async with tls_site(app, data, "eu-eurodac") as port:
-        system.url = f"https://localhost:{port}/eurodac"
+    async with eurodac_site(system.handle, data) as url:
+        system.url = url
         yield system
 
 

@@ -15,7 +15,7 @@ import pytest
 from aiohttp import web
 from lxml import etree
 from polling import eventually
-from web_rig import answer_to, eurodac_ack, eurodac_wire, served_gateway, tls_site, token_for
+from web_rig import answer_to, eurodac_ack, eurodac_site, eurodac_wire, served_gateway, token_for
 
 from gateway.adapters.web.server import Endpoints
 from gateway.broker.access import Role, new_token
@@ -71,25 +71,23 @@ async def running(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterat
     pki = tmp_path / "data"
     write_demo_pki(pki)
     central = CentralSystem(pki=pki)
-    app = web.Application()
-    app.router.add_post("/eurodac", central.handle)
     async with (
-        tls_site(app, pki, "eu-eurodac") as port,
-        _gateway(pki, port, central, request.param) as running,
+        eurodac_site(central.handle, pki) as eurodac_url,
+        _gateway(pki, eurodac_url, central, request.param) as running,
     ):
         yield running
 
 
 @asynccontextmanager
 async def _gateway(
-    pki: Path, port: int, central: CentralSystem, crypto_processes: int
+    pki: Path, eurodac_url: str, central: CentralSystem, crypto_processes: int
 ) -> AsyncIterator[Running]:
-    """The gateway serving its API and inbound endpoints, delivering to `port`."""
+    """The gateway serving its API and inbound endpoints, delivering to `eurodac_url`."""
     settings = Settings(
         data_dir=pki,
         api_port=0,
         inbound_port=0,
-        eurodac_url=f"https://localhost:{port}/eurodac",
+        eurodac_url=eurodac_url,
         dublinet_peers="",
         retry_base_seconds=1,
         crypto_processes=crypto_processes,

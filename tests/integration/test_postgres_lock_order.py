@@ -25,7 +25,7 @@ from eugw_process import child_env
 from polling import eventually
 from stores import POSTGRES, postgres_url
 from test_gateway_flow import SAMPLES, CentralSystem
-from web_rig import answer_to, tls_site
+from web_rig import answer_to, eurodac_site
 
 from gateway.bench.pipeline import numbered_records
 from gateway.domain.replies import EurodacNoHit
@@ -88,10 +88,8 @@ async def central(tmp_path: Path) -> AsyncIterator[ReplyingCentralSystem]:
     write_demo_pki(data)
     system = ReplyingCentralSystem(pki=data)
     await system.start(TrustStore.from_directory(data / "trust"))
-    app = web.Application()
-    app.router.add_post("/eurodac", system.handle)
-    async with tls_site(app, data, "eu-eurodac") as port:
-        system.url = f"https://localhost:{port}/eurodac"
+    async with eurodac_site(system.handle, data) as url:
+        system.url = url
         yield system
     await system.session.close()
 
