@@ -9,12 +9,15 @@ import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from gateway.app import Gateway, build_gateway, open_store, store_location
 from gateway.errors import ConfigError, InputError
-from gateway.ports import MessageStore
-from gateway.settings import Settings, load_settings
+
+if TYPE_CHECKING:  # the gateway's libraries take most of a second to import: a command's
+    # --help must not wait for them, so they are imported when the command runs
+    from gateway.app import Gateway
+    from gateway.ports import MessageStore
+    from gateway.settings import Settings
 
 __all__ = [
     "NO_STORE",
@@ -39,6 +42,8 @@ async def store_of(settings: Settings, *, create: bool = False) -> AsyncIterator
     """The gateway's store, opened for one command and closed after it. Unless `create`
     (a command that sets a gateway up), a store that does not exist is refused rather than
     made: a command pointed at the wrong place must not answer for an empty gateway."""
+    from gateway.app import open_store  # noqa: PLC0415 - when the command runs
+
     if not create:
         refuse_missing_store(settings)
     store = await open_store(settings)
@@ -51,6 +56,8 @@ async def store_of(settings: Settings, *, create: bool = False) -> AsyncIterator
 def refuse_missing_store(settings: Settings) -> None:
     """`GW-CFG-NO-STORE` (exit 2) when the SQLite store the settings name does not exist,
     naming it and how to point at the right one (a PostgreSQL database is not looked for)."""
+    from gateway.app import store_location  # noqa: PLC0415 - when the command runs
+
     path = store_location(settings)
     if isinstance(path, str):  # a PostgreSQL database
         return
@@ -68,6 +75,9 @@ def refuse_missing_store(settings: Settings) -> None:
 def gateway_from(args: argparse.Namespace) -> Gateway:
     """The gateway configured by the environment and `--config`."""
     config = Path(args.config) if getattr(args, "config", None) else None
+    from gateway.app import build_gateway  # noqa: PLC0415 - when the command runs
+    from gateway.settings import load_settings  # noqa: PLC0415 - when the command runs
+
     return build_gateway(load_settings(os.environ, config))
 
 

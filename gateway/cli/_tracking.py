@@ -5,12 +5,14 @@ from __future__ import annotations
 import getpass
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
 
-from gateway.app import open_tracking, running_services
 from gateway.cli._context import refuse_missing_store
-from gateway.pipeline.services import Tracking
-from gateway.ports import TrackingStore
-from gateway.settings import Settings
+
+if TYPE_CHECKING:  # imported when a command runs, not for its --help (see `_context`)
+    from gateway.pipeline.services import Tracking
+    from gateway.ports import TrackingStore
+    from gateway.settings import Settings
 
 __all__ = ["operator", "tracking_of", "tracking_store_of"]
 
@@ -20,6 +22,8 @@ async def tracking_store_of(settings: Settings) -> AsyncIterator[TrackingStore]:
     """The tracking tables only (for reading: no keys or certificates needed); a store that
     does not exist is refused, not made (`GW-CFG-NO-STORE`)."""
     refuse_missing_store(settings)
+    from gateway.app import open_tracking  # noqa: PLC0415 - when the command runs
+
     store = await open_tracking(settings)
     try:
         yield store
@@ -30,6 +34,8 @@ async def tracking_store_of(settings: Settings) -> AsyncIterator[TrackingStore]:
 @asynccontextmanager
 async def tracking_of(settings: Settings) -> AsyncIterator[Tracking]:
     """The tracking service wired as `eugw serve` wires it (signing key, outbox, store)."""
+    from gateway.app import running_services  # noqa: PLC0415 - when the command runs
+
     async with running_services(settings) as services:
         if services.tracking is None:  # always wired by the composition root
             raise RuntimeError("tracking is not wired")

@@ -93,6 +93,24 @@ def test_help_and_errors_import_no_command_module() -> None:
         assert heavy == "[]"
 
 
+@pytest.mark.parametrize("command", ["queue", "tokens", "check-record"])
+def test_a_commands_help_does_not_wait_for_the_gateway_to_be_built(command: str) -> None:
+    """The commands that open the gateway import it when they run, not for their --help."""
+    probe = (
+        "import contextlib, sys; from gateway.cli import main\n"
+        "with contextlib.suppress(SystemExit): main(sys.argv[1:])\n"
+        "heavy = {'gateway.app', 'aiohttp', 'psycopg', 'lxml'}\n"
+        "print(sorted(heavy & set(sys.modules)), file=sys.stderr)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe, command, "--help"], capture_output=True, text=True,
+        check=False, timeout=60, env=child_env(),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "usage: eugw" in result.stdout
+    assert result.stderr.splitlines()[-1] == "[]"
+
+
 def test_the_three_problems_of_the_issue(canonical_samples: Path) -> None:
     result = eugw("check-record", str(canonical_samples / "refused-minor-bad-codes.json"))
     assert result.returncode == 1
