@@ -1,1 +1,2 @@
-"""Adapters: the ports implemented over real I/O. Only `app` and `cli` import them."""
+"""Adapters: the ports implemented over real I/O, imported only by the composition roots
+(`app`, `cli`, `bench`)."""
