@@ -10,18 +10,19 @@ import shutil
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from gateway.adapters.checkpoint_file import read_lines
-from gateway.app import checkpoint_file, checkpointer, xml_limits
-from gateway.broker.audit import AuditEntry
 from gateway.broker.checkpoints import Occasion, TrailCheck, TrailReport
 from gateway.cli._context import gateway_from, settings_from, store_of
 from gateway.domain.problems import Problem
 from gateway.errors import InputError
-from gateway.pipeline.audit_checkpoints import ReadCheckpoints, gateway_of, read_checkpoints
-from gateway.ports import Clock, MessageStore
-from gateway.security.configured import verifier_from
-from gateway.settings import Settings
+
+if TYPE_CHECKING:  # the signing and XML libraries are imported when a command runs
+    from gateway.broker.audit import AuditEntry
+    from gateway.pipeline.audit_checkpoints import ReadCheckpoints
+    from gateway.ports import Clock, MessageStore
+    from gateway.settings import Settings
 
 __all__ = ["register"]
 
@@ -97,6 +98,8 @@ async def _entries(store: MessageStore) -> AsyncIterator[AuditEntry]:
 
 
 def _verify(args: argparse.Namespace) -> int:
+    from gateway.app import checkpoint_file  # noqa: PLC0415 - when the command runs
+
     settings = settings_from(args)
     files: list[Path] | None = args.checkpoints
     read = _read_checkpoints(settings, files)
@@ -117,6 +120,15 @@ def _verify(args: argparse.Namespace) -> int:
 
 
 def _read_checkpoints(settings: Settings, files: list[Path] | None) -> ReadCheckpoints:
+    # imported when the command runs, not for its --help
+    from gateway.app import checkpoint_file, xml_limits  # noqa: PLC0415
+    from gateway.pipeline.audit_checkpoints import (  # noqa: PLC0415
+        ReadCheckpoints,
+        gateway_of,
+        read_checkpoints,
+    )
+    from gateway.security.configured import verifier_from  # noqa: PLC0415
+
     sources = (
         [(str(path), read_lines(path)) for path in files]
         if files
@@ -185,6 +197,8 @@ def _checkpoint(args: argparse.Namespace) -> int:
 
 
 async def _write_checkpoint(settings: Settings, clock: Clock) -> bytes | None:
+    from gateway.app import checkpointer  # noqa: PLC0415 - when the command runs
+
     async with store_of(settings) as store:
         writer = await checkpointer(settings, store, clock)
         written = await writer.checkpoint(Occasion.DEMAND)
@@ -192,6 +206,8 @@ async def _write_checkpoint(settings: Settings, clock: Clock) -> bytes | None:
 
 
 def _checkpoints(args: argparse.Namespace) -> int:
+    from gateway.app import checkpoint_file  # noqa: PLC0415 - when the command runs
+
     settings = settings_from(args)
     file = checkpoint_file(settings)
     if args.export:

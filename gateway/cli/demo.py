@@ -20,17 +20,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from gateway.adapters.web.server import Endpoints, serve
-from gateway.app import audit_checkpoints, running_services
 from gateway.broker.access import Role, new_token
 from gateway.cli._context import settings_from
 from gateway.listen_ports import free_port
-from gateway.logging import configure_logging
-from gateway.security.demo import why_make_demo_pki, write_demo_pki
 from gateway.settings import LogFormat, LogLevel, Settings
-from gateway.synthetic.exports.files import generate_exports
 
 if TYPE_CHECKING:
+    from gateway.adapters.web.server import Endpoints
     from simulators.scenarios.runner import Tally
 
 __all__ = ["register"]
@@ -63,6 +59,11 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 def _run(args: argparse.Namespace) -> int:
+    # imported when the command runs, not for its --help
+    from gateway.logging import configure_logging  # noqa: PLC0415
+    from gateway.security.demo import why_make_demo_pki, write_demo_pki  # noqa: PLC0415
+    from gateway.synthetic.exports.files import generate_exports  # noqa: PLC0415
+
     base = settings_from(args)
     # The scenario reports on standard output are the story; the logs go to standard error,
     # readable (not JSON) unless EUGW_LOG_FORMAT asks for JSON, and only warnings and errors
@@ -81,6 +82,8 @@ def _run(args: argparse.Namespace) -> int:
 
 
 async def _demo(base: Settings, args: argparse.Namespace) -> int:
+    from gateway.adapters.web.server import serve  # noqa: PLC0415
+    from gateway.app import audit_checkpoints, running_services  # noqa: PLC0415
     from simulators.runner import SimConfig, SimMaterial, Simulator  # noqa: PLC0415
 
     data: Path = args.data_dir

@@ -10,13 +10,14 @@ import os
 import signal
 import sys
 import threading
+from typing import TYPE_CHECKING
 
-from gateway.adapters.web.server import Endpoints, serve
-from gateway.app import audit_checkpoints, running_services
 from gateway.cli._context import settings_from
 from gateway.errors import ConfigError
-from gateway.logging import get_logger
-from gateway.settings import Settings
+
+if TYPE_CHECKING:
+    from gateway.adapters.web.server import Endpoints
+    from gateway.settings import Settings
 
 __all__ = ["register"]
 
@@ -63,6 +64,9 @@ def _run(args: argparse.Namespace) -> int:
 
 
 async def _serve(settings: Settings) -> None:
+    from gateway.adapters.web.server import serve  # noqa: PLC0415 - when the command runs
+    from gateway.app import audit_checkpoints, running_services  # noqa: PLC0415
+
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     timeout = settings.shutdown_timeout_seconds
@@ -95,6 +99,8 @@ async def _serve(settings: Settings) -> None:
 
 
 def _exit_now(why: str) -> None:
+    from gateway.logging import get_logger  # noqa: PLC0415 - when the command runs
+
     get_logger().error(why + "; exiting now", setting="EUGW_SHUTDOWN_TIMEOUT_SECONDS")
     sys.stderr.flush()
     os._exit(EXIT_STOP_TIMED_OUT)

@@ -7,11 +7,13 @@ import asyncio
 import dataclasses
 import json
 import sys
+from typing import TYPE_CHECKING
 
-from gateway.adapters.store_check import StoreReport, check_postgres, check_sqlite
-from gateway.app import store_location
 from gateway.cli._context import settings_from
 from gateway.errors import TransportError
+
+if TYPE_CHECKING:
+    from gateway.adapters.store_check import StoreReport
 
 __all__ = ["register"]
 
@@ -46,6 +48,10 @@ def _usage(parser: argparse.ArgumentParser) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
+    # imported when the command runs, not for its --help
+    from gateway.adapters.store_check import check_postgres, check_sqlite  # noqa: PLC0415
+    from gateway.app import store_location  # noqa: PLC0415
+
     settings = settings_from(args)
     if args.store:
         settings = dataclasses.replace(settings, database_url=args.store)
