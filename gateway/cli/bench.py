@@ -11,11 +11,10 @@ import argparse
 import json
 import sys
 
-from gateway.bench import messages, signing
 from gateway.cli import bench_broker, bench_sources
 from gateway.cli.message import SubcommandModule
 from gateway.errors import ConfigError
-from gateway.security.pki import KeyType
+from gateway.security.key_types import KeyType
 
 __all__ = ["EXTENSIONS", "register"]
 
@@ -66,6 +65,8 @@ def _usage(parser: argparse.ArgumentParser) -> int:
 
 
 def _messages(args: argparse.Namespace) -> int:
+    from gateway.bench import messages, signing  # noqa: PLC0415 - when the command runs
+
     if args.count < 1:
         raise ConfigError("GW-CFG-USAGE", "--count is at least 1", "--count")
     pipeline, floor_list = messages.stages(), messages.floors()

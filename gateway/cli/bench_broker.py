@@ -12,9 +12,6 @@ import json
 from dataclasses import asdict
 from typing import TypeVar
 
-from gateway.bench.end_to_end_runs import end_to_end
-from gateway.bench.pipeline import run_pipeline
-from gateway.bench.store import run_stores
 from gateway.errors import ConfigError
 
 __all__ = ["register_subcommands"]
@@ -107,6 +104,8 @@ def register_subcommands(subcommands: argparse._SubParsersAction[argparse.Argume
 
 
 def _store(args: argparse.Namespace) -> int:
+    from gateway.bench.store import run_stores  # noqa: PLC0415 - when the command runs
+
     if args.count < 1 or args.batch < 1:
         raise ConfigError("GW-CFG-USAGE", "--count and --batch are positive")
     postgres = None if args.no_postgres else args.postgres
@@ -124,6 +123,10 @@ def _store(args: argparse.Namespace) -> int:
 
 
 def _pipeline(args: argparse.Namespace) -> int:
+    # imported when the command runs, not for its --help
+    from gateway.bench.end_to_end_runs import end_to_end  # noqa: PLC0415
+    from gateway.bench.pipeline import run_pipeline  # noqa: PLC0415
+
     if args.end_to_end:
         return end_to_end(args, lambda line: print(line, flush=True))
     figures = asyncio.run(

@@ -12,40 +12,20 @@ import sys
 import uuid
 from datetime import date
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from gateway.app import xml_limits
 from gateway.cli import signing
 from gateway.cli._context import gateway_from, read_json
+from gateway.cli._help import INPUT_HELP
 from gateway.domain.dublin import dublin_regime_for
 from gateway.domain.eurodac import regime_on
 from gateway.domain.requests import ReexaminationRequest, TransferArrangement
 from gateway.errors import ConfigError, InputError
-from gateway.messages import (
-    EU_AUTHORITY,
-    MESSAGE_TYPES,
-    Content,
-    DublinSubmission,
-    Message,
-    MessageRegime,
-    MessageType,
-    Party,
-    build_element,
-    message_type,
-    new_envelope,
-    parse_message,
-    regime_for,
-    regime_of,
-    serialize,
-)
-from gateway.messages.envelope import DUBLINET_SYSTEM, EURODAC_SYSTEM, GATEWAY_SYSTEM
-from gateway.messages.inputs import INPUT_HELP, content_from_json
-from gateway.security.configured import signer_from
-from gateway.validation import parse_xml, validate
+
+if TYPE_CHECKING:  # the messages and their XML libraries are imported when a command runs
+    from gateway.messages import Content, MessageRegime, MessageType, Party
 
 __all__ = ["EXTENSIONS", "SubcommandModule", "read_input_bytes", "register"]
-
-EURODAC_CENTRAL = Party(authority=EU_AUTHORITY, system=EURODAC_SYSTEM)
 
 
 class SubcommandModule(Protocol):
@@ -136,6 +116,8 @@ def read_input_bytes(name: str, limit: int) -> bytes:
 
 
 def _types(_: argparse.Namespace) -> int:
+    from gateway.messages import MESSAGE_TYPES  # noqa: PLC0415 - when the command runs
+
     width = max(len(name) for name in MESSAGE_TYPES)
     for name, kind in MESSAGE_TYPES.items():
         regimes = ", ".join(regime.value for regime in kind.regimes)
@@ -144,6 +126,21 @@ def _types(_: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
+    # imported when the command runs, not for its --help
+    from gateway.messages import (  # noqa: PLC0415
+        Message,
+        Party,
+        build_element,
+        message_type,
+        new_envelope,
+        regime_for,
+        serialize,
+    )
+    from gateway.messages.envelope import GATEWAY_SYSTEM  # noqa: PLC0415
+    from gateway.messages.inputs import content_from_json  # noqa: PLC0415
+    from gateway.security.configured import signer_from  # noqa: PLC0415
+    from gateway.validation import validate  # noqa: PLC0415
+
     gateway = gateway_from(args)
     kind = message_type(args.type)
     content = content_from_json(kind, read_json(args.record))
@@ -171,6 +168,8 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _regime_option(option: str | None, kind: MessageType, today: date) -> MessageRegime:
+    from gateway.messages import regime_of  # noqa: PLC0415 - when the command runs
+
     if option is not None:
         try:
             regime = regime_of(option)
@@ -182,6 +181,10 @@ def _regime_option(option: str | None, kind: MessageType, today: date) -> Messag
 
 
 def _recipient(kind: MessageType, content: Content, option: str | None) -> Party:
+    # imported when the command runs, not for its --help
+    from gateway.messages import EU_AUTHORITY, Party  # noqa: PLC0415
+    from gateway.messages.envelope import DUBLINET_SYSTEM, EURODAC_SYSTEM  # noqa: PLC0415
+
     if option:
         state, _, system = option.partition("/")
         try:
@@ -189,7 +192,7 @@ def _recipient(kind: MessageType, content: Content, option: str | None) -> Party
         except ValueError as error:
             raise ConfigError("GW-CFG-USAGE", str(error), "--recipient") from None
     if kind.family == "eurodac":
-        return EURODAC_CENTRAL
+        return Party(authority=EU_AUTHORITY, system=EURODAC_SYSTEM)  # the Central System
     named = _named_recipient(content)
     if named is None:
         raise ConfigError(
@@ -202,6 +205,8 @@ def _recipient(kind: MessageType, content: Content, option: str | None) -> Party
 
 
 def _named_recipient(content: Content) -> str | None:
+    from gateway.messages import DublinSubmission  # noqa: PLC0415 - when the command runs
+
     if isinstance(content, DublinSubmission):
         return content.request.requested_state
     if isinstance(content, ReexaminationRequest):
@@ -212,6 +217,11 @@ def _named_recipient(content: Content) -> str | None:
 
 
 def _validate(args: argparse.Namespace) -> int:
+    # imported when the command runs, not for its --help
+    from gateway.app import xml_limits  # noqa: PLC0415
+    from gateway.messages import parse_message  # noqa: PLC0415
+    from gateway.validation import parse_xml, validate  # noqa: PLC0415
+
     limits = xml_limits(gateway_from(args).settings)
     root = parse_xml(read_input_bytes(args.file, limits.max_bytes), limits)
     validate(root)

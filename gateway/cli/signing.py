@@ -6,19 +6,17 @@ import argparse
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from lxml import etree
-
-from gateway.app import xml_limits
 from gateway.cli._context import gateway_from
 from gateway.errors import ConfigError, InputError
-from gateway.security.configured import signer_from, trust_store_from
-from gateway.security.identity import PeerId
-from gateway.security.signer import CERT_SUFFIX, KEY_SUFFIX, Signer, SigningKey
-from gateway.security.trust import TrustStore, load_pem_objects
-from gateway.security.verifier import Verifier
-from gateway.settings import Settings
-from gateway.validation import parse_xml
+
+if TYPE_CHECKING:  # lxml and the signing libraries are imported when a command runs
+    from lxml import etree
+
+    from gateway.security.signer import Signer
+    from gateway.security.trust import TrustStore
+    from gateway.settings import Settings
 
 __all__ = ["register_subcommands"]
 
@@ -90,6 +88,10 @@ def _sign(args: argparse.Namespace) -> int:
 
 
 def _verify(args: argparse.Namespace) -> int:
+    # imported when the command runs, not for its --help
+    from gateway.security.identity import PeerId  # noqa: PLC0415
+    from gateway.security.verifier import Verifier  # noqa: PLC0415
+
     document = _read_xml(args)
     try:
         expected = PeerId.parse(args.peer) if args.peer else None
@@ -106,6 +108,10 @@ def _verify(args: argparse.Namespace) -> int:
 
 
 def _signer(args: argparse.Namespace) -> Signer:
+    # imported when the command runs, not for its --help
+    from gateway.security.configured import signer_from  # noqa: PLC0415
+    from gateway.security.signer import CERT_SUFFIX, KEY_SUFFIX, Signer, SigningKey  # noqa: PLC0415
+
     if args.key and Path(args.key).is_file():
         key_file = Path(args.key)
         if not key_file.name.endswith(KEY_SUFFIX):
@@ -123,6 +129,10 @@ def _signer(args: argparse.Namespace) -> Signer:
 
 
 def _trust(args: argparse.Namespace) -> TrustStore:
+    # imported when the command runs, not for its --help
+    from gateway.security.configured import trust_store_from  # noqa: PLC0415
+    from gateway.security.trust import TrustStore, load_pem_objects  # noqa: PLC0415
+
     if args.trust is None:
         return trust_store_from(_settings(args))
     if args.trust.is_dir():
@@ -151,6 +161,10 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 def _read_xml(args: argparse.Namespace) -> etree._Element:
     """The document in FILE, through the one hardened parser, within the configured limits."""
+    # imported when the command runs, not for its --help
+    from gateway.app import xml_limits  # noqa: PLC0415
+    from gateway.validation import parse_xml  # noqa: PLC0415
+
     name = args.file
     try:
         data = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
@@ -165,6 +179,8 @@ def _read_xml(args: argparse.Namespace) -> etree._Element:
 
 
 def _write_xml(element: etree._Element, out: Path | None) -> None:
+    from lxml import etree  # noqa: PLC0415 - when the command runs
+
     data = etree.tostring(element, xml_declaration=True, encoding="UTF-8")
     if out is None:
         sys.stdout.buffer.write(data + b"\n")

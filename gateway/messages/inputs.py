@@ -1,4 +1,5 @@
-"""The content of a message from JSON, in the shape of the canonical model (see INPUT_HELP)."""
+"""The content of a message from JSON, in the shape of the canonical model (described for
+users by `gateway.cli._help.INPUT_HELP`, the epilog of `eugw message build --help`)."""
 
 from __future__ import annotations
 
@@ -15,25 +16,7 @@ from gateway.errors import InputError
 from gateway.messages.content import Content
 from gateway.messages.registry import MessageType
 
-__all__ = ["INPUT_HELP", "content_from_json"]
-
-INPUT_HELP = """\
-What the JSON holds depends on the message type:
-
-- `eurodac.enrolment`, `eurodac.search`, `eurodac.correct`: a canonical record
-  (as `eugw check-record` reads it) with its `transaction`;
-- `eurodac.mark`, `eurodac.unmark`, `eurodac.delete`: `{"transaction": {...},
-  "reason": "protection-granted"}`;
-- `eurodac.status`: `{"transaction": {...}, "update": {"kind": "arrived-after-transfer",
-  "on": "2026-10-02"}}` (`member_state` for `member-state-responsible` and `relocated`);
-- DubliNet requests: `{"record": {...}, "request": {...}}`, the request being
-  a `DublinRequest` (`request_type`, `requesting_state`, `requested_state`,
-  `national_reference`, `legal_basis`, ...);
-- every other type: its reply object (`DublinReply`, `TransferArrangement`,
-  `ReexaminationRequest`, `EurodacHit`, `EurodacNoHit`, `EurodacErrorReply`,
-  `EurodacMarkingNotice`,
-  or `{"acknowledged_message_id": UUID, "received_at": ISO time}`).
-"""
+__all__ = ["content_from_json"]
 
 FORMAT = "GW-VAL-FORMAT"
 TYPE = "GW-VAL-TYPE"

@@ -25,6 +25,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from gateway.security.identity import PeerId
+from gateway.security.key_types import KeyType
 
 __all__ = [
     "Issued",
@@ -43,11 +44,6 @@ __all__ = [
 ]
 
 PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
-
-
-class KeyType(StrEnum):
-    RSA = "rsa"  # RSA-2048, signs with RSA-SHA256
-    EC = "ec"  # P-256, signs with ECDSA-SHA256
 
 
 class Usage(StrEnum):
