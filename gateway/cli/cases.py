@@ -6,9 +6,9 @@ import argparse
 import asyncio
 import json
 import uuid
+from typing import TYPE_CHECKING
 
 from gateway.adapters.web.case_messages import FIELDS, follow_up_of
-from gateway.adapters.web.tracking import case_plan, request_facts
 from gateway.cli._context import read_fields, settings_from
 from gateway.cli._help import fields_help
 from gateway.cli._tracking import operator, tracking_of, tracking_store_of
@@ -18,10 +18,11 @@ from gateway.errors import InputError
 from gateway.messages import message_type
 from gateway.pipeline.casework.cases import OPERATOR_EVENTS
 from gateway.pipeline.casework.views import case_view, history_view
-from gateway.pipeline.outgoing import IDS
-from gateway.settings import Settings
 from gateway.tracking.cases import CaseEvent
 from gateway.tracking.followups import NOT_ON_CASE
+
+if TYPE_CHECKING:
+    from gateway.settings import Settings
 
 __all__ = ["register"]
 
@@ -180,6 +181,10 @@ async def _event(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _open(settings: Settings, args: argparse.Namespace) -> int:
+    # the web API's readers (aiohttp) are imported when the command runs, not for its --help
+    from gateway.adapters.web.tracking import case_plan, request_facts  # noqa: PLC0415
+    from gateway.pipeline.outgoing import IDS  # noqa: PLC0415
+
     plan = read_fields(args.file, "GW-CASE-PLAN")
     who = operator(args.by)
     async with tracking_of(settings) as tracking:

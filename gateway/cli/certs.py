@@ -10,8 +10,6 @@ from pathlib import Path
 
 from gateway.domain.member_states import is_member_state
 from gateway.errors import ConfigError
-from gateway.security.demo import write_demo_pki
-from gateway.security.inventory import list_certificates
 
 __all__ = ["PKI_ENTRIES", "register"]
 
@@ -69,6 +67,8 @@ def _usage(parser: argparse.ArgumentParser) -> int:
 
 
 def _init(args: argparse.Namespace) -> int:
+    from gateway.security.demo import write_demo_pki  # noqa: PLC0415 - when the command runs
+
     directory: Path = args.directory
     if not is_member_state(args.member_state):
         raise ConfigError(
@@ -93,6 +93,8 @@ def _init(args: argparse.Namespace) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
+    from gateway.security.inventory import list_certificates  # noqa: PLC0415 - idem
+
     if not args.directory.is_dir():
         raise ConfigError("GW-CFG-USAGE", "not a directory", str(args.directory))
     rows = list_certificates(args.directory, datetime.now(tz=UTC))

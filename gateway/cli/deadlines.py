@@ -6,14 +6,16 @@ import argparse
 import asyncio
 import json
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
-from gateway.adapters.web.tracking import MAX_WITHIN_DAYS
 from gateway.cli._context import settings_from
 from gateway.cli._tracking import tracking_store_of
 from gateway.errors import InputError
-from gateway.pipeline.alerts import Digest, deadline_digest
-from gateway.settings import Settings
 from gateway.tracking.holidays import load_calendar
+
+if TYPE_CHECKING:  # the web API and the alerts are imported when the command runs
+    from gateway.pipeline.alerts import Digest
+    from gateway.settings import Settings
 
 __all__ = ["register"]
 
@@ -40,6 +42,10 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 async def _due(settings: Settings, args: argparse.Namespace) -> int:
+    # imported when the command runs, not for its --help
+    from gateway.adapters.web.tracking import MAX_WITHIN_DAYS  # noqa: PLC0415
+    from gateway.pipeline.alerts import deadline_digest  # noqa: PLC0415
+
     within = settings.deadline_alert_days if args.within is None else args.within
     if not 0 <= within <= MAX_WITHIN_DAYS:  # as GET /v1/deadlines: 10**20 days overflow
         raise InputError("GW-DL-WITHIN", f"--within is 0 to {MAX_WITHIN_DAYS} days", "--within")

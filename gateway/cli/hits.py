@@ -5,14 +5,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+from typing import TYPE_CHECKING
 
 from gateway.cli._context import settings_from
 from gateway.cli._tracking import operator, tracking_of, tracking_store_of
 from gateway.errors import InputError
-from gateway.pipeline.casework.hits import Verdict
 from gateway.pipeline.casework.views import case_view, hit_view
-from gateway.settings import Settings
 from gateway.tracking.hits import HitStatus
+
+if TYPE_CHECKING:  # the casework services (signing, XML) are imported when a command runs
+    from gateway.pipeline.casework.hits import Verdict
+    from gateway.settings import Settings
 
 __all__ = ["register"]
 

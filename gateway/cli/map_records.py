@@ -8,14 +8,14 @@ import sys
 from collections import Counter
 from datetime import date
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from gateway.cli._context import gateway_from
 from gateway.errors import ConfigError, InputError
-from gateway.mapping import SOURCES, FieldProblem, Mapping, format_of_file, load_source_mapping
-from gateway.mapping.encoder import encode_record
-from gateway.mapping.printrak_source import PRINTRAK, map_printrak, printrak_files
-from gateway.mapping.readers import FORMAT, HEADER
+from gateway.sources import PRINTRAK, SOURCES
+
+if TYPE_CHECKING:  # the mapping (YAML, XML validation) is imported when the command runs
+    from gateway.mapping import FieldProblem, Mapping
 
 __all__ = ["MapSummary", "map_printrak_files", "map_stream", "register"]
 
@@ -85,6 +85,8 @@ def map_stream(
     out: TextIO, err: TextIO, progress: bool = False,
 ) -> MapSummary:  # fmt: skip
     """Map every row of a stream: records to `out`, problems and progress to `err`."""
+    from gateway.mapping.encoder import encode_record  # noqa: PLC0415 - when the command runs
+
     summary = MapSummary()
     for row in mapping.read(stream):
         if row.problem is not None:
@@ -124,6 +126,10 @@ def map_printrak_files(
     path: Path, *, today: date | None, as_json: bool, out: TextIO, err: TextIO
 ) -> MapSummary:
     """Map a Printrak transaction file, or each one of a directory: records to `out`."""
+    # imported when the command runs, not for its --help
+    from gateway.mapping.encoder import encode_record  # noqa: PLC0415
+    from gateway.mapping.printrak_source import map_printrak, printrak_files  # noqa: PLC0415
+
     summary = MapSummary()
     for file in printrak_files(path):
         try:
@@ -144,6 +150,10 @@ def map_printrak_files(
 
 
 def _run(args: argparse.Namespace) -> int:
+    # imported when the command runs, not for its --help
+    from gateway.mapping import format_of_file, load_source_mapping  # noqa: PLC0415
+    from gateway.mapping.readers import FORMAT, HEADER  # noqa: PLC0415
+
     gateway = gateway_from(args)
     if args.source == PRINTRAK:
         if args.file == "-":

@@ -7,13 +7,13 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from gateway.cli._context import gateway_from
-from gateway.mapping.encoder import encode_record
-from gateway.mapping.export_dir import MergedExports, merge_export_directory
-from gateway.mapping.merge import MergeResult
-from gateway.mapping.source_readers import derive_enrolment
+
+if TYPE_CHECKING:  # the mapping (YAML, XML validation) is imported when the command runs
+    from gateway.mapping.export_dir import MergedExports
+    from gateway.mapping.merge import MergeResult
 
 __all__ = ["register", "write_merged"]
 
@@ -62,6 +62,10 @@ def write_merged(
     enrol_as: str | None = None,
 ) -> int:
     """Records to `out`, conflicts and rejections to `err`; the number of persons not merged."""
+    # imported when the command runs, not for its --help
+    from gateway.mapping.encoder import encode_record  # noqa: PLC0415
+    from gateway.mapping.source_readers import derive_enrolment  # noqa: PLC0415
+
     conflicted = 0
     for person in merged.persons:
         if person.record is not None:
@@ -118,6 +122,8 @@ def _report_person(person: MergeResult, *, as_json: bool, err: TextIO) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from gateway.mapping.export_dir import merge_export_directory  # noqa: PLC0415 - when it runs
+
     gateway = gateway_from(args)
     directory = Path(args.mappings) if args.mappings else gateway.settings.mappings_dir
     merged = merge_export_directory(Path(args.directory), directory, today=gateway.clock.today())

@@ -7,8 +7,6 @@ import sys
 from pathlib import Path
 
 from gateway.errors import ConfigError
-from gateway.synthetic.exports import generate_exports, no_printrak
-from gateway.synthetic.exports.printrak import write_capture
 
 __all__ = ["register"]
 
@@ -59,6 +57,10 @@ def _usage(parser: argparse.ArgumentParser) -> int:
 
 
 def _generate(args: argparse.Namespace) -> int:
+    # imported when the command runs, not for its --help
+    from gateway.synthetic.exports import generate_exports, no_printrak  # noqa: PLC0415
+    from gateway.synthetic.exports.printrak import write_capture  # noqa: PLC0415
+
     if args.count < 0:
         raise ConfigError("GW-CFG-USAGE", "the count cannot be negative", "--count")
     if not 0.0 <= args.invalid_rate <= 1.0:

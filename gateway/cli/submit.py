@@ -8,17 +8,16 @@ import hashlib
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-import aiohttp
-
-from gateway.cli._captures import submit_captures
 from gateway.cli._context import settings_from
 from gateway.cli._env import TOKEN, from_environment
 from gateway.domain.problems import Problem
 from gateway.errors import ConfigError, GatewayError, InputError, TransportError
-from gateway.mapping import SOURCES, format_of_file
-from gateway.mapping.printrak_source import PRINTRAK, printrak_files
+from gateway.sources import PRINTRAK, SOURCES
+
+if TYPE_CHECKING:  # the HTTP client and the mapping are imported when the command runs
+    import aiohttp
 
 __all__ = ["bar", "estimate_records", "progress_line", "register", "submit_file"]
 _POLL_SECONDS = 0.5
@@ -104,6 +103,8 @@ async def submit_file(
     on_progress: Callable[[dict[str, Any]], None] = lambda _: None,
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Upload, then poll until the batch is done; the final progress and its rejections."""
+    import aiohttp  # noqa: PLC0415 - when the command runs
+
     headers = {"Authorization": f"Bearer {token}"}
     query = {"source": source, **({"format": fmt} if fmt else {})}
     try:
@@ -161,6 +162,8 @@ def _run(args: argparse.Namespace) -> int:
         return _submit_captures(url, token, path)
     fmt = args.format
     if fmt is None and args.source in SOURCES:
+        from gateway.mapping import format_of_file  # noqa: PLC0415 - when the command runs
+
         mappings = settings.mappings_dir if settings.mappings_dir.is_dir() else None
         fmt = format_of_file(mappings, args.source, path.name)
     try:
@@ -207,6 +210,10 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _submit_captures(url: str, token: str, path: Path) -> int:
+    # imported when the command runs, not for its --help
+    from gateway.cli._captures import submit_captures  # noqa: PLC0415
+    from gateway.mapping.printrak_source import printrak_files  # noqa: PLC0415
+
     files = printrak_files(path)
     err: TextIO = sys.stderr
     live = err.isatty()

@@ -15,6 +15,7 @@ from gateway.errors import ConfigError
 from gateway.mapping.engine import EXTENSIONS, FORMATS, Mapping, MapResult, load_mapping
 from gateway.mapping.problems import FieldProblem
 from gateway.mapping.readers import SourceRow, read_rows
+from gateway.sources import SOURCES
 
 __all__ = [
     "FORMATS",
@@ -28,13 +29,6 @@ __all__ = [
     "load_source_mapping",
     "read_rows",
 ]
-
-# The national sources with a shipped specification, and the formats of each.
-SOURCES: dict[str, tuple[str, ...]] = {
-    "evibel": ("json", "csv"),
-    "actio": ("json",),
-    "waiting-register": ("csv", "fixed"),
-}
 
 
 def load_source_mapping(directory: Path, source: str, fmt: str | None = None) -> Mapping:

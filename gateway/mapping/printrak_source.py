@@ -18,10 +18,10 @@ from gateway.domain.rules import check_record
 from gateway.errors import InputError
 from gateway.mapping.engine import MapResult
 from gateway.mapping.problems import FieldProblem
+from gateway.sources import PRINTRAK
 
 __all__ = ["PRINTRAK", "map_printrak", "printrak_files"]
 
-PRINTRAK = "printrak"
 # Printrak stations name their files .eft or .an2; a directory may hold other files too.
 _SUFFIXES = frozenset({".eft", ".an2", ".nist", ".int"})
 

@@ -95,8 +95,11 @@ def test_help_and_errors_import_no_command_module() -> None:
 
 @pytest.mark.parametrize(
     "command",
-    ["queue", "tokens", "check-record", "serve", "demo", "store", "audit", "message", "bench"],
-)
+    [
+        "queue", "tokens", "check-record", "serve", "demo", "store", "audit", "message", "bench",
+        "hits", "deadlines", "submit", "map", "merge", "sample", "certs",
+    ],
+)  # fmt: skip
 def test_a_commands_help_does_not_wait_for_the_gateway_to_be_built(command: str) -> None:
     """The commands that open the gateway import it when they run, not for their --help."""
     probe = (
