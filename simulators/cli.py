@@ -15,10 +15,10 @@ from typing import Any
 import aiohttp
 
 from gateway.errors import ConfigError, InputError, TransportError
+from gateway.json_files import read_fields
 from gateway.logging import configure_logging
 from gateway.security.identity import PeerId
 from simulators.common.faults import Faults
-from simulators.common.fields import read_fields
 from simulators.dublinet.peer import DublinetConfig
 from simulators.eurodac.central import EurodacConfig, LatePolicy
 from simulators.runner import SimConfig, SimMaterial, Simulator

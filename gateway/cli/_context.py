@@ -1,17 +1,15 @@
-"""What commands share: building the gateway from settings, reading input files."""
+"""What commands share: building the gateway from settings and opening its store."""
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from gateway.errors import ConfigError, InputError
+from gateway.errors import ConfigError
 
 if TYPE_CHECKING:  # the gateway's libraries take most of a second to import: a command's
     # --help must not wait for them, so they are imported when the command runs
@@ -22,8 +20,6 @@ if TYPE_CHECKING:  # the gateway's libraries take most of a second to import: a 
 __all__ = [
     "NO_STORE",
     "gateway_from",
-    "read_fields",
-    "read_json",
     "refuse_missing_store",
     "settings_from",
     "store_of",
@@ -79,36 +75,3 @@ def gateway_from(args: argparse.Namespace) -> Gateway:
     from gateway.settings import load_settings  # noqa: PLC0415 - when the command runs
 
     return build_gateway(load_settings(os.environ, config))
-
-
-def read_json(name: str) -> Any:
-    """Parse a JSON file (`-` for standard input) or raise an `InputError`."""
-    try:
-        text = sys.stdin.read() if name == "-" else Path(name).read_text(encoding="utf-8")
-    except OSError as error:
-        raise InputError("GW-IN-FILE", f"cannot read the file: {error.strerror}", name) from None
-    except UnicodeDecodeError:
-        raise InputError("GW-IN-FILE", "the file is not UTF-8 text", name) from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as error:
-        raise InputError(
-            "GW-IN-JSON",
-            f"not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}",
-            name,
-        ) from None
-
-
-def read_fields(name: str | None, code: str, **given: str) -> dict[str, Any]:
-    """The JSON object of fields in file `name` (none without one) with the fields `given` on
-    the command line, which the file may repeat but not contradict; else an `InputError`
-    with `code`."""
-    fields = {} if name is None else read_json(name)
-    if not isinstance(fields, dict):
-        raise InputError(code, "the file holds a JSON object of fields", name or "")
-    for key, value in given.items():
-        if fields.get(key, value) != value:
-            raise InputError(
-                code, f"the file says {key} {fields[key]!r}, the command line {value!r}", key
-            )
-    return fields | given

@@ -9,12 +9,13 @@ import uuid
 from typing import TYPE_CHECKING
 
 from gateway.adapters.web.case_messages import FIELDS, follow_up_of
-from gateway.cli._context import read_fields, settings_from
+from gateway.cli._context import settings_from
 from gateway.cli._help import fields_help
 from gateway.cli._tracking import operator, tracking_of, tracking_store_of
 from gateway.domain import Problem
 from gateway.domain.dublin import ReplyOutcome
 from gateway.errors import InputError
+from gateway.json_files import read_fields
 from gateway.messages import message_type
 from gateway.pipeline.casework.cases import OPERATOR_EVENTS
 from gateway.pipeline.casework.views import case_view, history_view

@@ -6,10 +6,11 @@ import argparse
 import json
 from datetime import date
 
-from gateway.cli._context import gateway_from, read_json
+from gateway.cli._context import gateway_from
 from gateway.domain.problems import Problem
 from gateway.domain.rules import check_record
 from gateway.domain.serialization import decode_record
+from gateway.json_files import read_json
 
 __all__ = ["check_file", "register"]
 

@@ -15,12 +15,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from gateway.cli import signing
-from gateway.cli._context import gateway_from, read_json
+from gateway.cli._context import gateway_from
 from gateway.cli._help import INPUT_HELP
 from gateway.domain.dublin import dublin_regime_for
 from gateway.domain.eurodac import regime_on
 from gateway.domain.requests import ReexaminationRequest, TransferArrangement
 from gateway.errors import ConfigError, InputError
+from gateway.json_files import read_json
 
 if TYPE_CHECKING:  # the messages and their XML libraries are imported when a command runs
     from gateway.messages import Content, MessageRegime, MessageType, Party
