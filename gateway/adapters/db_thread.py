@@ -34,6 +34,7 @@ class Unit(Generic[W]):
     future: asyncio.Future[Any]
     loop: asyncio.AbstractEventLoop
     locks: tuple[str, ...] = ()  # rows the unit will lock (a group locks them first, in order)
+    ahead: tuple[Any, ...] = ()  # statements it begins with, which a group may send first
 
 
 class DatabaseThread(Generic[W]):
@@ -58,10 +59,12 @@ class DatabaseThread(Generic[W]):
         self._lock = threading.Lock()
         self._draining = 0  # threads draining now
 
-    async def run(self, work: W, *, locks: tuple[str, ...] = ()) -> Any:
+    async def run(
+        self, work: W, *, locks: tuple[str, ...] = (), ahead: tuple[Any, ...] = ()
+    ) -> Any:
         """Queue `work`; its value once the group it ran in is committed."""
         loop = asyncio.get_running_loop()
-        unit = Unit(work, loop.create_future(), loop, locks)
+        unit = Unit(work, loop.create_future(), loop, locks, ahead)
         with self._lock:
             self._pending.append(unit)
             start = self._draining < min(self._threads, len(self._pending))

@@ -8,14 +8,20 @@ that reads (`ThreadSession`): a group costs a few round trips, not a few per mes
 
 In each group, in the lock order of `postgres_db`: the message rows its units name are
 locked first, in one order (`SELECT ... ORDER BY message_id FOR UPDATE`) and handed to
-them as they are (`Transaction.locked`); then the units run, one after the other; then
-their audit entries are chained, under the chain's lock, and the group commits.
+them as they are (`Transaction.locked`), and in the same round trip the inserts the units
+begin with are sent (`Unit.ahead`: an insert that only asks whether its key was new,
+whose answer no other write changes; a unit finds it answered); then the units run, one
+after the other; then their audit entries are chained, under the chain's lock, and the
+group commits.
 
 A unit that raises before it writes fails alone (the rules of `store_rules` only raise
 before they write); one that raises after it wrote (`Spoiled`) is taken out and the
-group run again without it. A deadlock or serialization failure runs the group again; a
-connection found dead before the COMMIT is replaced and the group run again; any other
-failure of the database fails the group, every caller told with one of our codes.
+group run again without it. One that raised or went another way than its statements
+sent ahead (a repeated submission does not insert its messages) makes the group run
+again with nothing sent ahead for it: the same outcome as if it never had been. A
+deadlock or serialization failure runs the group again; a connection found dead before
+the COMMIT is replaced and the group run again; any other failure of the database fails
+the group, every caller told with one of our codes.
 """
 
 from __future__ import annotations
@@ -26,7 +32,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
 import psycopg
@@ -36,7 +42,7 @@ from psycopg.rows import dict_row
 from gateway.adapters.db_thread import DatabaseThread, Outcome, Unit
 from gateway.adapters.sql_common import message_from_row
 from gateway.adapters.sql_statements import POSTGRES, Bulk, Statements
-from gateway.adapters.sql_tables import chain_audit, run_to_end
+from gateway.adapters.sql_tables import Ahead, Row, chain_audit, run_to_end
 from gateway.broker.audit import AuditRecord
 from gateway.broker.records import StoredMessage
 from gateway.errors import TransportError
@@ -120,6 +126,15 @@ class _SpoiledAt(Exception):  # noqa: N818
         self.error = error
 
 
+class _AheadMissed(Exception):  # noqa: N818 - not an error: run the group again
+    """A unit did not run (all of) what was sent ahead for it: the group is undone and
+    run again with that unit's statements sent in their turn, as if never sent ahead."""
+
+    def __init__(self, index: int) -> None:
+        super().__init__(index)
+        self.index = index
+
+
 class _Reconnect(Exception):  # noqa: N818 - not an error: the connection was dead, try anew
     """The connection was found broken before anything was committed on it."""
 
@@ -143,10 +158,42 @@ class ThreadSession:
         )  # inserts that only ask whether their key was new: no kept write changes that
         self._bulk = sql.bulk
         self._writes: dict[str, list[Mapping[str, Any]]] = {}
+        # Statements sent ahead, by the unit they are for: (unit, parameters, answer).
+        self._answered: dict[str, list[tuple[int, Row, list[Row]]]] = {}
+        self.unit = 0  # the unit running now
+
+    def ask(self, reads: Sequence[Ahead]) -> list[list[Row]]:
+        """Send what is kept and `reads` in one round trip: the rows of each read."""
+        cursors = []
+        with self._pipeline(None) as first:
+            for index, (sql, params) in enumerate(reads):
+                cursor = first if index == 0 else self._conn.cursor()
+                cursor.execute(sql, params)
+                cursors.append(cursor)
+        return [list(cursor.fetchall()) for cursor in cursors]
+
+    def answered_ahead(self, unit: int, statements: Sequence[Ahead], answers: list[Any]) -> None:
+        """Keep the answers of statements sent ahead for `unit`, which will run them."""
+        for (sql, params), rows in zip(statements, answers, strict=True):
+            self._answered.setdefault(sql, []).append((unit, params, rows))
+
+    def unasked(self, unit: int) -> bool:
+        """Whether `unit` left a statement sent ahead for it unrun (it took another way)."""
+        return any(owner == unit for kept in self._answered.values() for owner, _, _ in kept)
+
+    def _answer(self, sql: str, params: Mapping[str, Any] | None) -> list[Row] | None:
+        for index, (owner, asked, rows) in enumerate(self._answered.get(sql, ())):
+            if owner == self.unit and asked == params:
+                del self._answered[sql][index]
+                return rows
+        return None
 
     async def rows(
         self, sql: str, params: Mapping[str, Any] | None = None
     ) -> list[Mapping[str, Any]]:
+        answered = self._answer(sql, params) if self._answered else None
+        if answered is not None:  # sent ahead, with the group's locks
+            return answered
         if not self._writes:  # nothing kept: no pipeline needed
             return list(self._conn.execute(sql, params).fetchall())
         with self._pipeline(sql) as cursor:
@@ -164,6 +211,13 @@ class ThreadSession:
     async def rows_many(
         self, sql: str, params: Sequence[Mapping[str, Any]]
     ) -> list[list[Mapping[str, Any]]]:
+        if self._answered and params:
+            answers = [self._answer(sql, one) for one in params]
+            if all(answer is not None for answer in answers):  # all sent ahead
+                return [answer or [] for answer in answers]
+            params = [one for one, answer in zip(params, answers, strict=True) if answer is None]
+            rest = iter(await self.rows_many(sql, params))
+            return [next(rest) if answer is None else answer for answer in answers]
         if len(params) <= 1:
             return [await self.rows(sql, one) for one in params]
         with self._pipeline(sql) as cursor:
@@ -239,8 +293,12 @@ class GroupCommitter:
         self._local = threading.local()  # each thread's connection
         self._connections: list[SyncConnection] = []
 
-    async def run(self, work: Work, *, locks: Sequence[str] = ()) -> Any:
-        return await self._thread.run(work, locks=tuple(lock for lock in locks if lock))
+    async def run(
+        self, work: Work, *, locks: Sequence[str] = (), ahead: Sequence[Ahead] = ()
+    ) -> Any:
+        return await self._thread.run(
+            work, locks=tuple(lock for lock in locks if lock), ahead=tuple(ahead)
+        )
 
     async def read(self, query: Callable[[ThreadSession], Any]) -> Any:
         """Run `query` on a reading thread, outside any transaction."""
@@ -275,6 +333,7 @@ class GroupCommitter:
             conn.close()
 
     def _run_group(self, group: list[Unit[Work]]) -> list[Outcome]:
+        group = list(group)  # a unit may be run again with nothing sent ahead
         spoiled: dict[int, BaseException] = {}
         while True:
             running = [unit for index, unit in enumerate(group) if index not in spoiled]
@@ -282,6 +341,10 @@ class GroupCommitter:
                 outcomes = iter(self._retried(running))
             except _SpoiledAt as at:  # undo the group, run it again without that unit
                 spoiled[group.index(running[at.index])] = at.error
+                continue
+            except _AheadMissed as missed:  # undo it, run it again with nothing sent ahead
+                position = group.index(running[missed.index])
+                group[position] = replace(group[position], ahead=())
                 continue
             except TransportError as error:
                 return [(False, TransportError(error.code, error.message)) for _ in group]
@@ -357,12 +420,20 @@ class GroupCommitter:
 
 
 def _lock(session: ThreadSession, group: list[Unit[Work]]) -> dict[str, StoredMessage | None]:
-    """Lock the message rows the group's units name, in one order: the rows as they are."""
+    """Lock the message rows the group's units name, in one order, and send the inserts
+    they begin with, in one round trip: the rows as they are."""
     ids = sorted({lock for unit in group for lock in unit.locks})
-    if not ids:
+    ahead: list[Ahead] = [statement for unit in group for statement in unit.ahead]
+    if not ids and not ahead:
         return {}
+    reads = [(_SQL.lock_messages, {"ids": ids})] if ids else []
+    answers = session.ask([*reads, *ahead])
+    start = len(reads)
+    for index, unit in enumerate(group):
+        session.answered_ahead(index, unit.ahead, answers[start : start + len(unit.ahead)])
+        start += len(unit.ahead)
     locked: dict[str, StoredMessage | None] = dict.fromkeys(ids)
-    for row in run_to_end(session.rows(_SQL.lock_messages, {"ids": ids})):
+    for row in answers[0] if ids else ():
         locked[row["message_id"]] = message_from_row(row, POSTGRES.from_db)
     return locked
 
@@ -379,12 +450,18 @@ def _roll_back(conn: SyncConnection) -> None:
 
 
 def _run_unit(transaction: Transaction, unit: Unit[Work], index: int) -> Outcome:
+    transaction.session.unit = index
     try:
-        return True, unit.work(transaction)
+        value = unit.work(transaction)
     except psycopg.Error:
         raise  # the database failed: the whole group is rolled back
     except Spoiled as spoiled:
         raise _SpoiledAt(index, spoiled.error) from None
-    # The unit refused before it wrote (bad input, lost lease): its caller hears of it.
-    except Exception as error:  # noqa: BLE001
+    except Exception as error:  # noqa: BLE001 - its caller's, or the group's
+        if unit.ahead:  # what was sent ahead for it may have written: run it without
+            raise _AheadMissed(index) from None
+        # The unit refused before it wrote (bad input, lost lease): its caller hears of it.
         return False, error
+    if transaction.session.unasked(index):  # it went another way than was sent ahead
+        raise _AheadMissed(index)
+    return True, value

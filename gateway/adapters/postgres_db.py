@@ -48,6 +48,7 @@ from gateway.adapters.postgres_commit import (
 )
 from gateway.adapters.sql_common import migrations
 from gateway.adapters.sql_statements import POSTGRES, Statements
+from gateway.adapters.sql_tables import Ahead
 from gateway.errors import ConfigError
 from gateway.logging import get_logger
 
@@ -128,10 +129,17 @@ class PostgresDatabase:
         value: T = await self._committing().read(query)
         return value
 
-    async def unit(self, work: Callable[[Transaction], T], *, locks: Sequence[str] = ()) -> T:
+    async def unit(
+        self,
+        work: Callable[[Transaction], T],
+        *,
+        locks: Sequence[str] = (),
+        ahead: Sequence[Ahead] = (),
+    ) -> T:
         """Run `work` as one unit of the message store's group commit (`postgres_commit`):
-        on the committer's thread, with the message rows named in `locks` locked for it."""
-        value: T = await self._committing().run(work, locks=locks)
+        on the committer's thread, with the message rows named in `locks` locked for it
+        and the statements of `ahead` answered."""
+        value: T = await self._committing().run(work, locks=locks, ahead=ahead)
         return value
 
     def _committing(self) -> GroupCommitter:

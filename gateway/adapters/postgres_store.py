@@ -21,7 +21,7 @@ from gateway.adapters.postgres_commit import Spoiled, Transaction
 from gateway.adapters.postgres_db import PostgresDatabase
 from gateway.adapters.sql_statements import POSTGRES, Statements
 from gateway.adapters.sql_store import Query, Rule, SqlStore
-from gateway.adapters.sql_tables import SqlTables, run_to_end
+from gateway.adapters.sql_tables import Ahead, SqlTables, run_to_end
 from gateway.broker.store_rules import WorkSignal
 
 __all__ = ["CHANNEL", "PostgresEngine", "PostgresStore"]
@@ -56,8 +56,13 @@ class PostgresEngine:
     def listen(self) -> None:
         self._listener = asyncio.create_task(self._listen(), name="postgres-store-listen")
 
-    async def change(self, rule: Rule[T], *, locks: Sequence[str] = ()) -> T:
+    async def change(
+        self, rule: Rule[T], *, locks: Sequence[str] = (), ahead: Sequence[Ahead] = ()
+    ) -> T:
+        woken = False
+
         def work(transaction: Transaction) -> T:  # on the committer's thread
+            nonlocal woken
             tables = SqlTables(transaction.session, SQL, transaction.locked)
             try:
                 value = run_to_end(rule(tables))
@@ -70,9 +75,13 @@ class PostgresEngine:
             transaction.records.extend(tables.records)  # chained at the group's end
             if tables.woken:
                 run_to_end(tables.session.run(_NOTIFY))  # sent once for the group
+                woken = True
             return value
 
-        return await self._database.unit(work, locks=locks)
+        value = await self._database.unit(work, locks=locks, ahead=ahead)
+        if woken:  # this process's dispatchers need not wait for the notification
+            self._work.set()
+        return value
 
     async def read(self, query: Query[T]) -> T:
         return await self._database.read_on_thread(lambda session: run_to_end(query(session)))

@@ -33,10 +33,14 @@ from gateway.broker.audit import GENESIS, AuditRecord, chain
 from gateway.broker.batch_records import Batch, BatchRejection
 from gateway.broker.records import InboundMessage, StateChange, StoredMessage, Submission
 
-__all__ = ["Row", "Session", "SqlTables", "chain_audit", "run_to_end"]
+__all__ = ["Ahead", "Row", "Session", "SqlTables", "chain_audit", "run_to_end"]
 
 T = TypeVar("T")
 Row = Mapping[str, Any]
+# A statement a rule begins with whose answer no write of the transaction can change (an
+# insert that only asks whether its key was new), with its parameters: an engine that
+# commits in groups sends it with the group's first statements (`Engine.change`).
+Ahead = tuple[str, Row]
 
 
 class Session(Protocol):

@@ -15,7 +15,7 @@ from typing import TypeVar
 
 from gateway.adapters.sql_statements import SQLITE, Statements
 from gateway.adapters.sql_store import Query, Rule, SqlStore
-from gateway.adapters.sql_tables import SqlTables, chain_audit, run_to_end
+from gateway.adapters.sql_tables import Ahead, SqlTables, chain_audit, run_to_end
 from gateway.adapters.sqlite_db import SqliteDatabase, SqliteSession
 from gateway.broker.store_rules import WorkSignal
 
@@ -43,8 +43,10 @@ class SqliteEngine:
         self._database = database
         self._work = WorkSignal()  # in-process wake-up: one process uses this store
 
-    async def change(self, rule: Rule[T], *, locks: Sequence[str] = ()) -> T:
-        # One writer: no row locks to take in order.
+    async def change(
+        self, rule: Rule[T], *, locks: Sequence[str] = (), ahead: Sequence[Ahead] = ()
+    ) -> T:
+        # One writer: no row locks to take in order; no round trips to save by `ahead`.
         def unit(db: sqlite3.Connection) -> tuple[T, bool]:
             tables = SqlTables(SqliteSession(db), SQL)
             value = run_to_end(rule(tables))

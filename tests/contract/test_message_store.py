@@ -272,6 +272,22 @@ async def test_a_repeated_idempotency_key_returns_the_first_answer_and_queues_no
     assert await store.submit(other, []) == other  # keys belong to their submitter
 
 
+async def test_submissions_under_one_key_at_once_all_get_the_first_answer(
+    store: MessageStore,
+) -> None:
+    # Sent together, they run in one group commit on PostgreSQL, their inserts sent ahead.
+    answers = await asyncio.gather(
+        *(
+            store.submit(submission(n, f"key-{n % 3}", (message(n).message_id,)), [message(n)])
+            for n in range(12)
+        )
+    )
+    for n, answer in enumerate(answers):
+        assert answer == answers[n % 3]  # the first of its key, for every one of them
+    queued = [await store.get(message(n).message_id) for n in range(12)]
+    assert [m is not None for m in queued] == [n < 3 for n in range(12)]
+
+
 def inbound(number: int, correlation: str | None) -> InboundMessage:
     return InboundMessage(
         message_id=f"in-{number}",
@@ -298,6 +314,19 @@ async def test_a_reply_is_stored_once_and_answers_its_message(store: MessageStor
     assert not repeat.new
     assert repeat.correlated is not None  # so a handler that failed the first time can act
     assert repeat.correlated.state is MessageState.ANSWERED
+    assert [c.event for c in await store.timeline(first.message_id)].count(Event.ANSWER) == 1
+
+
+async def test_one_reply_received_many_times_at_once_is_new_once(store: MessageStore) -> None:
+    first = message(1)
+    await store.enqueue([first], at=T0)
+    await store.claim(worker="w", now=T0, lease=LEASE, limit=1)
+    await store.record(first.message_id, Event.ACKNOWLEDGE, at=T0, worker="w")
+    receipts = await asyncio.gather(
+        *(store.receive(inbound(1, first.message_id), effect=Event.ANSWER) for _ in range(8))
+    )
+    assert sum(receipt.new for receipt in receipts) == 1
+    assert all(r.correlated and r.correlated.state is MessageState.ANSWERED for r in receipts)
     assert [c.event for c in await store.timeline(first.message_id)].count(Event.ANSWER) == 1
 
 

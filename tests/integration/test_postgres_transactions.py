@@ -157,3 +157,39 @@ async def test_a_unit_that_fails_after_it_wrote_is_undone_alone_and_its_group_go
         return [row["id"] for row in await cursor.fetchall()]
 
     assert await database.transaction(ids) == [1, 2, 10, 11]  # nothing of the spoiled one
+
+
+async def test_a_unit_that_does_not_run_what_was_sent_ahead_for_it_is_run_as_if_never_sent(
+    database: PostgresDatabase,
+) -> None:
+    insert = "INSERT INTO pair VALUES (%(n)s, 0) ON CONFLICT DO NOTHING RETURNING id"
+    runs: dict[int, int] = {}
+
+    def inserting(number: int, *, how: str = "insert"):  # type: ignore[no-untyped-def]
+        def work(transaction: Transaction) -> bool:
+            runs[number] = runs.get(number, 0) + 1
+            if how == "refuse":  # refuses before its insert, which was sent ahead
+                raise InputError("GW-IN-JSON", "refused before its insert")
+            if how == "skip":  # goes another way: no insert
+                return False
+            return bool(run_to_end(transaction.session.rows(insert, {"n": number})))
+
+        return database.unit(work, ahead=[(insert, {"n": number})])
+
+    outcomes = await asyncio.gather(
+        inserting(10), inserting(20, how="refuse"), inserting(10), inserting(1),
+        inserting(30, how="skip"), inserting(40),
+        return_exceptions=True,
+    )  # fmt: skip
+    assert outcomes[0] is True
+    assert isinstance(outcomes[1], InputError)
+    assert outcomes[2] is False  # the key was taken by the first: answered as a repeat
+    assert outcomes[3] is False  # row 1 was there before
+    assert outcomes[4] is False
+    assert outcomes[5] is True
+
+    async def ids(conn: Connection) -> list[int]:
+        cursor = await conn.execute("SELECT id FROM pair ORDER BY id")
+        return [row["id"] for row in await cursor.fetchall()]
+
+    assert await database.transaction(ids) == [1, 2, 10, 40]  # nothing of 20 or 30
