@@ -12,7 +12,10 @@ them as they are (`Transaction.locked`), and in the same round trip the inserts 
 begin with are sent (`Unit.ahead`: an insert that only asks whether its key was new,
 whose answer no other write changes; a unit finds it answered); then the units run, one
 after the other; then their audit entries are chained, under the chain's lock, and the
-group commits.
+group commits. The chain's head is the one this committer committed last (`KnownHead`),
+not read again: the entries go with the COMMIT, in one round trip; should another writer
+have appended meanwhile, the first entry's seq is taken, the insert fails on that key,
+and the group is run again reading the head.
 
 A unit that raises before it writes fails alone (the rules of `store_rules` only raise
 before they write); one that raises after it wrote (`Spoiled`) is taken out and the
@@ -42,7 +45,7 @@ from psycopg.rows import dict_row
 from gateway.adapters.db_thread import DatabaseThread, Outcome, Unit
 from gateway.adapters.sql_common import message_from_row
 from gateway.adapters.sql_statements import POSTGRES, Bulk, Statements
-from gateway.adapters.sql_tables import Ahead, Row, chain_audit, run_to_end
+from gateway.adapters.sql_tables import Ahead, AuditHead, Row, chain_audit, run_to_end
 from gateway.broker.audit import AuditRecord
 from gateway.broker.records import StoredMessage
 from gateway.errors import TransportError
@@ -133,6 +136,39 @@ class _AheadMissed(Exception):  # noqa: N818 - not an error: run the group again
     def __init__(self, index: int) -> None:
         super().__init__(index)
         self.index = index
+
+
+class _StaleHead(Exception):  # noqa: N818 - not an error: run the group again
+    """Another writer appended to the audit chain since this committer did."""
+
+
+class KnownHead:
+    """The audit chain's head as this committer last committed it.
+
+    Trusted while no other writer appends (one gateway: every group); once another is
+    seen (a second gateway, an `eugw` command), the next `READ_AFTER_OTHERS` groups read
+    the head under the chain's lock, as they would without it, before it is tried again.
+    It is set only after a COMMIT went through, so it is never ahead of the table; if it
+    is behind, the key of the first entry says so (`chain_audit`)."""
+
+    READ_AFTER_OTHERS = 100
+
+    def __init__(self) -> None:
+        self._head: AuditHead | None = None
+        self._reading = 0
+
+    def get(self) -> AuditHead | None:
+        if self._reading:
+            self._reading -= 1
+            return None
+        return self._head
+
+    def committed(self, head: AuditHead | None) -> None:
+        self._head = head
+
+    def other_writer(self) -> None:
+        self._head = None
+        self._reading = self.READ_AFTER_OTHERS
 
 
 class _Reconnect(Exception):  # noqa: N818 - not an error: the connection was dead, try anew
@@ -292,6 +328,7 @@ class GroupCommitter:
         )
         self._local = threading.local()  # each thread's connection
         self._connections: list[SyncConnection] = []
+        self._head = KnownHead()  # on the committer's thread alone (COMMITTERS = 1)
 
     async def run(
         self, work: Work, *, locks: Sequence[str] = (), ahead: Sequence[Ahead] = ()
@@ -362,6 +399,8 @@ class GroupCommitter:
                 if reconnected:
                     raise unavailable(dead.__cause__ or dead) from None
                 reconnected = True
+            except _StaleHead:
+                continue  # at once, reading the head this time
             except (errors.DeadlockDetected, errors.SerializationFailure) as error:
                 if attempt == RETRIES:
                     raise conflict_error(error) from None
@@ -382,13 +421,21 @@ class GroupCommitter:
         conn = self._connection()
         committing = False
         session = ThreadSession(conn, _SQL)
+        known = self._head.get()
         try:
             run_to_end(session.run("BEGIN"))  # sent with the first read
             transaction = Transaction(session=session, locked=_lock(session, group))
             outcomes = [_run_unit(transaction, unit, index) for index, unit in enumerate(group)]
-            run_to_end(chain_audit(session, _SQL, transaction.records))
+            head = run_to_end(chain_audit(session, _SQL, transaction.records, head=known))
             committing = True
             session.commit()
+            self._head.committed(head)
+        except errors.UniqueViolation as error:
+            _roll_back(conn)
+            if known is not None and error.diag.table_name == "audit":
+                self._head.other_writer()
+                raise _StaleHead from error
+            raise
         except psycopg.OperationalError as error:
             _roll_back(conn)
             if conn.broken:

@@ -33,7 +33,7 @@ from gateway.broker.audit import GENESIS, AuditRecord, chain
 from gateway.broker.batch_records import Batch, BatchRejection
 from gateway.broker.records import InboundMessage, StateChange, StoredMessage, Submission
 
-__all__ = ["Ahead", "Row", "Session", "SqlTables", "chain_audit", "run_to_end"]
+__all__ = ["Ahead", "AuditHead", "Row", "Session", "SqlTables", "chain_audit", "run_to_end"]
 
 T = TypeVar("T")
 Row = Mapping[str, Any]
@@ -197,15 +197,31 @@ class SqlTables:
         self.woken = True
 
 
-async def chain_audit(session: Session, sql: Statements, records: Sequence[AuditRecord]) -> None:
+AuditHead = tuple[int, str]  # the last entry of the chain: its seq and hash
+
+
+async def chain_audit(
+    session: Session,
+    sql: Statements,
+    records: Sequence[AuditRecord],
+    *,
+    head: AuditHead | None = None,
+) -> AuditHead | None:
     """Append `records` to the hash chain, in one step: take the chain's lock (PostgreSQL;
-    SQLite has one writer), read its head, insert the entries."""
+    SQLite has one writer), read its head, insert the entries; the new head.
+
+    `head`, if given, is taken as the chain's head without reading it: the head this
+    writer committed last. Should another writer have appended since, the first entry's
+    seq is taken already and the insert fails on the key (`stale_head`): nothing is
+    chained to an old head."""
     if not records:
-        return
+        return head
     if sql.audit_lock is not None:
         await session.run(sql.audit_lock)
-    tail = await session.rows(sql.audit_tail)
-    seq, prev = (int(tail[0]["seq"]), str(tail[0]["hash"])) if tail else (0, GENESIS)
+    if head is None:
+        tail = await session.rows(sql.audit_tail)
+        head = (int(tail[0]["seq"]), str(tail[0]["hash"])) if tail else (0, GENESIS)
+    seq, prev = head
     values = []
     for record in records:
         seq += 1
@@ -213,3 +229,4 @@ async def chain_audit(session: Session, sql: Statements, records: Sequence[Audit
         values.append(audit_values(entry, sql.dialect.to_db))
         prev = entry.hash
     await session.run_many(sql.insert_audit, values)
+    return seq, prev

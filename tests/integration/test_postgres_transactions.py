@@ -193,3 +193,38 @@ async def test_a_unit_that_does_not_run_what_was_sent_ahead_for_it_is_run_as_if_
         return [row["id"] for row in await cursor.fetchall()]
 
     assert await database.transaction(ids) == [1, 2, 10, 40]  # nothing of 20 or 30
+
+
+async def test_two_writers_of_one_audit_chain_keep_it_whole(database: PostgresDatabase) -> None:
+    """Each committer takes the head it committed last as the chain's head; when the other
+    appended meanwhile, its insert fails on the key and the group is run again: the
+    chain stays whole, every entry once, and nobody hears of it."""
+    other = await PostgresDatabase.open(database.conninfo)
+
+    def appending(kind: str):  # type: ignore[no-untyped-def]
+        def work(transaction: Transaction) -> str:
+            transaction.records.append(_record(kind))
+            return kind
+
+        return work
+
+    try:
+        kinds = []
+        for round_ in range(6):  # alternating, so each finds the other appended since
+            for name, writer in (("a", database), ("b", other)):
+                kinds.append(await writer.unit(appending(f"test.{name}{round_}")))
+        together = await asyncio.gather(
+            *(w.unit(appending(f"test.c{n}")) for n in range(10) for w in (database, other))
+        )
+        kinds += together
+    finally:
+        await other.close()
+
+    async def trail(conn: Connection) -> list[object]:
+        cursor = await conn.execute("SELECT * FROM audit ORDER BY seq")
+        return [audit_from_row(row, lambda moment: moment) for row in await cursor.fetchall()]
+
+    entries = await database.transaction(trail)
+    assert sorted(entry.kind for entry in entries) == sorted(kinds)  # type: ignore[attr-defined]
+    assert [entry.seq for entry in entries] == list(range(1, len(kinds) + 1))  # type: ignore[attr-defined]
+    assert verify_chain(entries) is None  # type: ignore[arg-type]
