@@ -85,6 +85,7 @@ def _route_library_logs(level: LogLevel, out: TextIO, renderer: Any) -> None:
     the same redaction, the library's logger named, from the configured level on."""
     handler = logging.StreamHandler(out)
     handler.set_name(_LIBRARY_HANDLER)
+    handler.addFilter(_pipeline_echo)
     handler.setFormatter(
         structlog.stdlib.ProcessorFormatter(
             foreign_pre_chain=[
@@ -107,6 +108,16 @@ def _route_library_logs(level: LogLevel, out: TextIO, renderer: Any) -> None:
 
 
 _LIBRARY_HANDLER = "eugw-library-logs"
+
+
+def _pipeline_echo(record: logging.LogRecord) -> bool:
+    """Leave out psycopg's "error ignored terminating <Pipeline>": the echo, when a
+    pipeline ends, of an error the store was raised and handled already (a conflict run
+    again, an audit head another writer moved); what operators must hear, the store logs."""
+    return not (
+        record.name.startswith("psycopg")
+        and str(record.msg).startswith("error ignored terminating")
+    )
 
 
 class _CurrentStderr(io.TextIOBase):

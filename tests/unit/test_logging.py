@@ -86,6 +86,17 @@ def test_the_libraries_logs_go_out_as_ours_do() -> None:
     assert stream.getvalue().count('"once"') == 1
 
 
+def test_psycopgs_echo_of_an_error_the_store_handled_is_left_out() -> None:
+    stream = io.StringIO()
+    configure_logging(LogLevel.INFO, LogFormat.JSON, stream)
+    logging.getLogger("psycopg").warning(
+        "error ignored terminating %r: %s", "<psycopg.Pipeline [INERROR]>", "pipeline aborted"
+    )
+    logging.getLogger("psycopg").warning("error ignored in rollback: %s", "gone")
+    [line] = [json.loads(text) for text in stream.getvalue().splitlines()]
+    assert line["event"] == "error ignored in rollback: gone"
+
+
 def test_a_pool_that_cannot_connect_logs_json_under_json(tmp_path: Path) -> None:
     """A real psycopg pool, retrying a port nobody listens on, through `eugw queue`."""
     closed = free_port()
