@@ -14,10 +14,7 @@ from gateway.adapters.web.console.inspection import SignatureFacts, inspected
 from gateway.adapters.web.directory import (
     MATCHED_DATA,
     MAX_MERGED,
-    MESSAGE_TYPES,
-    Direction,
     MessageDetail,
-    MessageQuery,
     MessageRow,
     find_messages,
     message_detail,
@@ -25,6 +22,7 @@ from gateway.adapters.web.directory import (
 from gateway.adapters.web.headers import add_security_headers
 from gateway.adapters.web.keys import SERVICES
 from gateway.adapters.web.limits import LIMITS, RequestLimits, limits_middleware
+from gateway.adapters.web.message_filters import FILTERS, message_query
 from gateway.adapters.web.observability import readiness
 from gateway.adapters.web.params import (
     Choice,
@@ -36,7 +34,7 @@ from gateway.adapters.web.params import (
 )
 from gateway.adapters.web.problems import PROBLEM_JSON, error_middleware
 from gateway.broker.access import Permission
-from gateway.broker.states import OPERATOR_ACTIONS, MessageState
+from gateway.broker.states import OPERATOR_ACTIONS
 from gateway.domain.serialization import encode
 from gateway.errors import GatewayError, InputError
 from gateway.pipeline.casework.views import history_view
@@ -61,19 +59,8 @@ FORMAT = Text(
     code="GW-IN-FORMAT",
     description="the export's format: json, csv, fixed or nist (default: the source's own)",
 )
-STATE = Choice(name="state", choices={state.value: state for state in MessageState})
-PEER = Text(name="peer", description="e.g. EU:eurodac")
-REFERENCE = Text(name="reference")
-CONVERSATION = Text(name="conversation")
-CORRELATION = Text(name="correlation", description="answering this message (its id)")
 SINCE = Time(name="since", description="only messages created (received) at or after this time")
 UNTIL = Time(name="until", description="only messages created (received) before this time")
-DIRECTION = Choice(
-    name="direction",
-    choices={direction.value: direction for direction in Direction},
-    description="outbound: ours; inbound: the peers' (default: both, merged by time)",
-)
-MESSAGE_TYPE = Choice(name="type", choices={name: name for name in MESSAGE_TYPES})
 # PostgreSQL refuses a negative LIMIT; SQLite reads it as none.
 LIMIT = Number(name="limit", minimum=1, maximum=1000, description="default 100")
 OFFSET = Number(
@@ -183,28 +170,12 @@ async def submission_status(request: web.Request) -> web.Response:
 
 
 @requires(Permission.READ_MESSAGES)
-@query(
-    DIRECTION, STATE, PEER, REFERENCE, CONVERSATION, CORRELATION, MESSAGE_TYPE, SINCE, UNTIL,
-    LIMIT, OFFSET,
-)  # fmt: skip
+@query(*FILTERS, SINCE, UNTIL, LIMIT, OFFSET)
 async def list_messages(request: web.Request) -> web.Response:
     limit, offset = LIMIT.value(request, 100), OFFSET.value(request, 0)
-    found = await find_messages(
-        request.app[SERVICES],
-        MessageQuery(
-            direction=DIRECTION.read(request),
-            state=STATE.read(request),
-            peer=PEER.read(request),
-            reference=REFERENCE.read(request),
-            conversation_id=CONVERSATION.read(request),
-            correlation_id=CORRELATION.read(request),
-            message_type=MESSAGE_TYPE.read(request),
-            since=SINCE.read(request),
-            until=UNTIL.read(request),
-            limit=limit,
-            offset=offset,
-        ),
-    )
+    since, until = SINCE.read(request), UNTIL.read(request)
+    wanted = message_query(request, since=since, until=until, limit=limit, offset=offset)
+    found = await find_messages(request.app[SERVICES], wanted)
     page: dict[str, Any] = {"messages": [row.summary() for row in found]}
     if len(found) == limit:
         following = request.rel_url.update_query({"offset": offset + limit})

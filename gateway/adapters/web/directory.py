@@ -10,7 +10,7 @@ both from here, so they cannot tell two stories.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -139,66 +139,47 @@ class MessageRow:
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class MessageQuery:
-    """A list's filters; `direction` None lists both, merged newest first."""
+    """A list's filters: `filter` narrows ours, and the peers' by what they carry (inbound
+    messages are in state received; the reference is that of ours they answer);
+    `direction` None lists both, merged newest first."""
 
     direction: Direction | None = None
-    state: MessageState | None = None  # inbound messages are in state received
-    peer: str | None = None
-    reference: str | None = None
-    conversation_id: str | None = None
-    correlation_id: str | None = None  # answering this message (ours or a peer's)
-    message_type: str | None = None
-    since: datetime | None = None
-    until: datetime | None = None
-    limit: int = 100
-    offset: int = 0
+    filter: MessageFilter = field(default_factory=MessageFilter)
 
 
 async def find_messages(services: Services, query: MessageQuery) -> list[MessageRow]:
     """A page of messages, newest first. Both directions at once reach `MAX_MERGED` deep
     (`GW-API-QUERY` beyond, at `offset`): each is read from its newest and merged."""
+    wanted = query.filter
     both = query.direction is None
-    if both and query.offset + query.limit > MAX_MERGED:
+    if both and wanted.offset + wanted.limit > MAX_MERGED:
         raise InputError(
             "GW-API-QUERY",
             f"both directions together list the newest {MAX_MERGED} messages; choose a "
             "direction or a time range to go further back",
             "offset",
         )
-    depth = query.offset + query.limit
-    start, size = (0, depth) if both else (query.offset, query.limit)
+    depth = wanted.offset + wanted.limit
+    start, size = (0, depth) if both else (wanted.offset, wanted.limit)
     rows: list[MessageRow] = []
     if query.direction is not Direction.INBOUND:
-        found = await services.store.find(
-            MessageFilter(
-                state=query.state,
-                peer=query.peer,
-                reference=query.reference,
-                conversation_id=query.conversation_id,
-                correlation_id=query.correlation_id,
-                message_type=query.message_type,
-                since=query.since,
-                until=query.until,
-                limit=size,
-                offset=start,
-            )
-        )
+        found = await services.store.find(replace(wanted, limit=size, offset=start))
         rows += [MessageRow.of_outbound(message) for message in found]
-    if query.direction is not Direction.OUTBOUND and query.state in (None, RECEIVED):
-        answering = await _answering(services, query.reference)
-        if query.correlation_id is not None:
-            wanted = query.correlation_id
+    if query.direction is not Direction.OUTBOUND and wanted.state in (None, RECEIVED):
+        answering = await _answering(services, wanted.reference)
+        if wanted.correlation_id is not None:
+            answered = wanted.correlation_id
             answering = (
-                (wanted,) if answering is None else tuple(a for a in answering if a == wanted)
+                (answered,) if answering is None else tuple(a for a in answering if a == answered)
             )
         received = await services.store.find_inbound(
             InboundFilter(
-                peer=query.peer,
-                message_type=query.message_type,
-                conversation_id=query.conversation_id,
+                peer=wanted.peer,
+                message_type=wanted.message_type,
+                conversation_id=wanted.conversation_id,
                 correlation_ids=answering,
-                since=query.since,
-                until=query.until,
+                since=wanted.since,
+                until=wanted.until,
                 limit=size,
                 offset=start,
             )
@@ -207,7 +188,7 @@ async def find_messages(services: Services, query: MessageQuery) -> list[Message
     if not both:
         return rows
     rows.sort(key=lambda row: (row.created_at, row.message_id), reverse=True)
-    return rows[query.offset : depth]
+    return rows[wanted.offset : depth]
 
 
 async def _answering(services: Services, reference: str | None) -> tuple[str, ...] | None:

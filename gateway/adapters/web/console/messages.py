@@ -20,6 +20,8 @@ from gateway.adapters.web.directory import (
     message_detail,
 )
 from gateway.adapters.web.keys import CALLER, SERVICES
+from gateway.adapters.web.message_filters import FILTERS as MESSAGE_FILTERS
+from gateway.adapters.web.message_filters import REFERENCE, message_query
 from gateway.adapters.web.params import Choice, Day, Number, Text, query
 from gateway.broker.access import Permission
 from gateway.broker.states import OPERATOR_ACTIONS, TRANSITIONS, Event, MessageState
@@ -47,13 +49,6 @@ MAX_OFFSET = 1_000_000_000  # the stores take 64-bit integers
 MAX_HOURS = 24 * 3660  # ten years back
 # The list's filters; numbers larger than their range read as its end (people type them).
 MESSAGE_ID = Text(name="id", description="go straight to this message")
-DIRECTION = Choice(name="direction", choices={d.value: d for d in Direction})
-STATE = Choice(name="state", choices={state.value: state for state in MessageState})
-PEER = Text(name="peer")
-REFERENCE = Text(name="reference")
-CONVERSATION = Text(name="conversation")
-CORRELATION = Text(name="correlation", description="answering this message (its id)")
-TYPE = Choice(name="type", choices={name: name for name in MESSAGE_TYPES})
 HOURS = Number(name="hours", maximum=MAX_HOURS, clamp=True, description="created this recently")
 FROM = Day(name="from", description="created on or after this day (UTC)")
 TO = Day(name="to", description="created on or before this day (UTC)")
@@ -62,10 +57,7 @@ OFFSET = Number(name="offset", maximum=MAX_OFFSET, clamp=True)
 BULK_ACTION = Choice(name="bulk", choices={name: name for name in ACTIONS})
 DONE_COUNT = Number(name="done_count", maximum=MAX_BULK)
 REFUSED_COUNT = Number(name="refused_count", maximum=MAX_BULK)
-FILTERS = (
-    MESSAGE_ID, DIRECTION, STATE, PEER, REFERENCE, CONVERSATION, CORRELATION, TYPE, HOURS, FROM,
-    TO,
-)  # fmt: skip
+FILTERS = (MESSAGE_ID, *MESSAGE_FILTERS, HOURS, FROM, TO)
 COLUMNS = (
     "direction", "message_id", "peer", "type", "state", "reference", "conversation_id",
     "correlation_id", "attempts", "created_at", "updated_at", "next_attempt_at", "last_error",
@@ -76,7 +68,7 @@ def _start_of(day: date) -> datetime:
     return datetime.combine(day, time(), tzinfo=UTC)
 
 
-def message_query(request: web.Request, *, limit: int, offset: int) -> MessageQuery:
+def _message_query(request: web.Request, *, limit: int, offset: int) -> MessageQuery:
     """The list's filters as the URL gives them (the same for the page and its export)."""
     now = request.app[SERVICES].clock.now()
     hours, first, last = HOURS.read(request), FROM.read(request), TO.read(request)
@@ -86,14 +78,8 @@ def message_query(request: web.Request, *, limit: int, offset: int) -> MessageQu
         now - timedelta(hours=hours) if hours is not None else None,
         _start_of(first) if first is not None else None,
     ) if moment is not None]  # fmt: skip
-    return MessageQuery(
-        direction=DIRECTION.read(request),
-        state=STATE.read(request),
-        peer=PEER.read(request),
-        reference=REFERENCE.read(request),
-        conversation_id=CONVERSATION.read(request),
-        correlation_id=CORRELATION.read(request),
-        message_type=TYPE.read(request),
+    return message_query(
+        request,
         since=max(since) if since else None,
         until=_start_of(last + timedelta(days=1)) if last is not None else None,
         limit=limit,
@@ -113,7 +99,7 @@ async def messages(request: web.Request) -> web.StreamResponse:
     skip = OFFSET.value(request, 0)
     problem: InputError | None = None
     try:
-        listed = await find_messages(services, message_query(request, limit=PAGE, offset=skip))
+        listed = await find_messages(services, _message_query(request, limit=PAGE, offset=skip))
     except InputError as error:  # shown above an empty list, with the filters to change
         listed, problem = [], error
     older = request.rel_url.update_query({"offset": skip + PAGE}) if len(listed) == PAGE else None
@@ -161,7 +147,7 @@ async def messages_csv(request: web.Request) -> web.Response:
     """The list under the same filters as a CSV file (the newest `MAX_EXPORTED`)."""
     try:
         rows = await find_messages(
-            request.app[SERVICES], message_query(request, limit=MAX_EXPORTED, offset=0)
+            request.app[SERVICES], _message_query(request, limit=MAX_EXPORTED, offset=0)
         )
     except InputError as error:
         return render(request, "refused.html", {"problem": error}, status=400)
