@@ -20,6 +20,7 @@ from gateway.adapters.web.directory import (
     message_detail,
 )
 from gateway.adapters.web.headers import add_security_headers
+from gateway.adapters.web.idempotency import required_idempotency_key
 from gateway.adapters.web.keys import SERVICES
 from gateway.adapters.web.limits import LIMITS, RequestLimits, limits_middleware
 from gateway.adapters.web.message_filters import FILTERS, message_query
@@ -36,7 +37,7 @@ from gateway.adapters.web.problems import PROBLEM_JSON, error_middleware
 from gateway.broker.access import Permission
 from gateway.broker.states import OPERATOR_ACTIONS
 from gateway.domain.serialization import encode
-from gateway.errors import GatewayError, InputError
+from gateway.errors import GatewayError
 from gateway.pipeline.casework.views import history_view
 from gateway.pipeline.services import Services
 from gateway.pipeline.submissions import SubmissionRequest
@@ -117,17 +118,10 @@ def make_api(services: Services, *, budget: BodyBudget | None = None) -> web.App
 async def submit(request: web.Request) -> web.Response:
     """202 with the submission id and its message ids; the first answer again for a repeated
     Idempotency-Key; 422 with every problem for bad input."""
-    key = request.headers.get("Idempotency-Key", "").strip()
-    if not key or len(key) > 200:
-        raise InputError(
-            "GW-API-IDEMPOTENCY-KEY",
-            "an Idempotency-Key header of 1 to 200 characters is required",
-            "Idempotency-Key",
-        )
     submission = await request.app[SERVICES].submissions.submit(
         SubmissionRequest(
             submitter=caller(request).name,
-            idempotency_key=key,
+            idempotency_key=required_idempotency_key(request),
             body=await request.read(),
             source=SOURCE.read(request),
             format=FORMAT.read(request),

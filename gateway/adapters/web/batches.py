@@ -7,7 +7,8 @@ from typing import Any
 from aiohttp import web
 
 from gateway.adapters.web.auth import caller, requires
-from gateway.adapters.web.keys import SERVICES
+from gateway.adapters.web.configured import batches_of
+from gateway.adapters.web.idempotency import required_idempotency_key
 from gateway.adapters.web.limits import streams_body
 from gateway.adapters.web.params import Number, Text, query
 from gateway.adapters.web.problems import problem_response
@@ -15,7 +16,7 @@ from gateway.broker.access import Permission
 from gateway.broker.batch_records import Batch, BatchRejection
 from gateway.domain import Problem
 from gateway.errors import InputError
-from gateway.pipeline.batches import TOO_LARGE, Batches, BatchRequest
+from gateway.pipeline.batches import TOO_LARGE, BatchRequest
 
 __all__ = ["add_routes", "batch_document"]
 
@@ -74,31 +75,18 @@ def batch_document(batch: Batch, rejections: list[BatchRejection] | None = None)
     return document
 
 
-def _batches(request: web.Request) -> Batches:
-    batches = request.app[SERVICES].batches
-    if batches is None:
-        raise web.HTTPNotFound(text="batch upload is not configured")
-    return batches
-
-
 @requires(Permission.SUBMIT)
 @query(SOURCE, FORMAT)
 @streams_body
 async def upload_batch(request: web.Request) -> web.Response:
     """202 with the batch id at once; the records are mapped and queued in the background.
     A repeated Idempotency-Key with the same file answers with the first batch."""
-    key = request.headers.get("Idempotency-Key", "").strip()
-    if not key or len(key) > 200:
-        raise InputError(
-            "GW-API-IDEMPOTENCY-KEY",
-            "an Idempotency-Key header of 1 to 200 characters is required",
-            "Idempotency-Key",
-        )
+    key = required_idempotency_key(request)
     source = SOURCE.read(request)
     if not source:
         raise InputError("GW-BATCH-SOURCE", "a batch names its source (?source=...)", "source")
     try:
-        batch, _ = await _batches(request).upload(
+        batch, _ = await batches_of(request).upload(
             BatchRequest(
                 submitter=caller(request).name,
                 idempotency_key=key,
@@ -123,7 +111,7 @@ async def upload_batch(request: web.Request) -> web.Response:
 async def batch_status(request: web.Request) -> web.Response:
     """Progress (total, mapped, rejected, queued, done) and the rejected records' problems,
     paged with `?rejections_offset=` and `?rejections_limit=` (at most 1000)."""
-    batches = _batches(request)
+    batches = batches_of(request)
     token = caller(request)
     batch = await batches.status(request.match_info["batch_id"])
     # A submitter sees only its own batches; operators and auditors see all.

@@ -12,6 +12,8 @@ from aiohttp import web
 from gateway.adapters.web.auth import caller, requires
 from gateway.adapters.web.bodies import json_object
 from gateway.adapters.web.case_messages import follow_up_of
+from gateway.adapters.web.configured import tracking_of
+from gateway.adapters.web.idempotency import idempotency_key
 from gateway.adapters.web.keys import SERVICES
 from gateway.adapters.web.params import Choice, Flag, Number, Text, query
 from gateway.broker.access import Permission
@@ -26,7 +28,6 @@ from gateway.pipeline.casework.cases import MAX_REASON
 from gateway.pipeline.casework.hits import Verdict
 from gateway.pipeline.casework.views import case_view, history_view, hit_view
 from gateway.pipeline.outgoing import IDS, CasePlan, RequestFacts
-from gateway.pipeline.services import Tracking
 from gateway.tracking.cases import CaseEvent, CaseKind
 from gateway.tracking.hits import HitStatus
 
@@ -68,25 +69,18 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get("/v1/inbox", inbox)
 
 
-def _tracking(request: web.Request) -> Tracking:
-    tracking = request.app[SERVICES].tracking
-    if tracking is None:
-        raise web.HTTPNotFound(text="tracking is not configured")
-    return tracking
-
-
 @requires(Permission.READ_TRACKING)
 @query(HIT_STATE, LIMIT)
 async def list_hits(request: web.Request) -> web.Response:
     status = HIT_STATE.read(request)
     limit = LIMIT.value(request, 100)
-    found = await _tracking(request).store.hits(status=status, limit=limit)
+    found = await tracking_of(request).store.hits(status=status, limit=limit)
     return web.json_response({"hits": [hit_view(hit) for hit in found]})
 
 
 @requires(Permission.READ_TRACKING)
 async def show_hit(request: web.Request) -> web.Response:
-    tracking = _tracking(request)
+    tracking = tracking_of(request)
     hit = await _known(tracking.store.hit(request.match_info["hit_id"]))
     view = hit_view(hit)
     if caller(request).may(Permission.READ_HIT_DATA):  # personal data: for the experts only
@@ -100,7 +94,7 @@ async def confirm_hit(request: web.Request) -> web.Response:
     open_case = body.get("open_case", True)
     if not isinstance(open_case, bool):
         raise InputError("GW-HIT-VERDICT", "open_case is true or false", "open_case")
-    verdict = await _tracking(request).hits.confirm(
+    verdict = await tracking_of(request).hits.confirm(
         request.match_info["hit_id"], by=caller(request).name, open_case=open_case
     )
     return web.json_response(_verdict(verdict))
@@ -111,7 +105,7 @@ async def reject_hit(request: web.Request) -> web.Response:
     reason = (await json_object(request)).get("reason")
     if not isinstance(reason, str) or not reason.strip():
         raise InputError("GW-HIT-VERDICT", "a rejected hit needs a reason", "reason")
-    verdict = await _tracking(request).hits.reject(
+    verdict = await tracking_of(request).hits.reject(
         request.match_info["hit_id"], by=caller(request).name, reason=reason.strip()
     )
     return web.json_response(_verdict(verdict))
@@ -120,7 +114,7 @@ async def reject_hit(request: web.Request) -> web.Response:
 @requires(Permission.ACT_ON_TRACKING)
 async def hit_reported(request: web.Request) -> web.Response:
     """The wrong hit was reported; its limit leaves the deadline digest."""
-    hit = await _tracking(request).hits.report_sent(
+    hit = await tracking_of(request).hits.report_sent(
         request.match_info["hit_id"], by=caller(request).name
     )
     return web.json_response(hit_view(hit))
@@ -131,7 +125,7 @@ async def hit_reported(request: web.Request) -> web.Response:
 async def list_cases(request: web.Request) -> web.Response:
     open_only = OPEN_ONLY.value(request, False)
     limit = LIMIT.value(request, 100)
-    found = await _tracking(request).store.cases(open_only=open_only, limit=limit)
+    found = await tracking_of(request).store.cases(open_only=open_only, limit=limit)
     return web.json_response({"cases": [case_view(case) for case in found]})
 
 
@@ -141,7 +135,7 @@ async def open_case(request: web.Request) -> web.Response:
     "requested_state", "record", "legal_basis", ...}`), either with `urgent`,
     `urgency_reason`, `detained` and `detention_reason`; an Idempotency-Key makes a plan's
     case once."""
-    tracking = _tracking(request)
+    tracking = tracking_of(request)
     body = await json_object(request)
     if "hit_id" in body:
         hit_id = body["hit_id"]
@@ -153,7 +147,7 @@ async def open_case(request: web.Request) -> web.Response:
             raise InputError.from_problems(problems)
         case = await tracking.hits.open_case(hit_id, facts)
     else:
-        key = request.headers.get("Idempotency-Key", "").strip()
+        key = idempotency_key(request)
         case_id = (
             str(uuid.uuid5(IDS, f"plan:{caller(request).name}:{key}")) if key else str(uuid.uuid4())
         )
@@ -256,7 +250,7 @@ def _is_one_of(value: object, words: dict[str, Any]) -> bool:
 
 @requires(Permission.READ_TRACKING)
 async def show_case(request: web.Request) -> web.Response:
-    tracking = _tracking(request)
+    tracking = tracking_of(request)
     case = await _known(tracking.store.case(request.match_info["case_id"]))
     history = await tracking.store.case_changes(case.case_id)
     return web.json_response(case_view(case) | {"history": history_view(history)})
@@ -274,7 +268,7 @@ async def case_event(request: web.Request) -> web.Response:
         raise InputError("GW-CASE-EVENT", "event names a case event", "event")
     if reason is not None and not isinstance(reason, str):
         raise InputError("GW-CASE-EVENT", "reason is text", "reason")
-    case = await _tracking(request).cases.act(
+    case = await tracking_of(request).cases.act(
         request.match_info["case_id"],
         events[name],
         by=caller(request).name,
@@ -303,7 +297,7 @@ async def reply_to_case(request: web.Request) -> web.Response:
             "and an explanation",
             "outcome",
         )
-    case = await _tracking(request).followups.reply(
+    case = await tracking_of(request).followups.reply(
         request.match_info["case_id"],
         outcome=outcomes[body["outcome"]],
         legal_basis=texts["legal_basis"],
@@ -323,8 +317,8 @@ async def send_on_case(request: web.Request) -> web.Response:
     "pre-transfer-information" | "health-certificate", "legal_basis"}`); signed and sent to
     the case's other state. An Idempotency-Key makes it once."""
     follow_up = follow_up_of(await json_object(request))
-    key = request.headers.get("Idempotency-Key", "").strip() or None
-    case = await _tracking(request).followups.send(
+    key = idempotency_key(request)
+    case = await tracking_of(request).followups.send(
         request.match_info["case_id"], follow_up, by=caller(request).name, key=key
     )
     return web.json_response(case_view(case))
@@ -333,7 +327,7 @@ async def send_on_case(request: web.Request) -> web.Response:
 @requires(Permission.READ_TRACKING)
 @query(WITHIN)
 async def deadlines(request: web.Request) -> web.Response:
-    tracking = _tracking(request)
+    tracking = tracking_of(request)
     within = WITHIN.value(request, request.app[SERVICES].settings.deadline_alert_days)
     return web.json_response((await tracking_digest(tracking, within=within)).as_dict())
 
@@ -342,7 +336,7 @@ async def deadlines(request: web.Request) -> web.Response:
 @query(SINCE_RESULT, LIMIT)
 async def inbox(request: web.Request) -> web.Response:
     """The caller's own results after `since` (a result id), oldest first."""
-    store = _tracking(request).store
+    store = tracking_of(request).store
     me = caller(request).name
     after = 0
     since = SINCE_RESULT.read(request)

@@ -14,26 +14,19 @@ from aiohttp import web
 from multidict import MultiMapping
 
 from gateway.adapters.web.case_messages import FIELDS, follow_up_of
+from gateway.adapters.web.configured import tracking_of
 from gateway.adapters.web.console.access import page
 from gateway.adapters.web.console.cases import case_page_of
-from gateway.adapters.web.keys import CALLER, SERVICES
+from gateway.adapters.web.keys import CALLER
 from gateway.broker.access import Permission
 from gateway.domain.dublin import ReplyOutcome
 from gateway.errors import GatewayError, InputError
 from gateway.logging import get_logger
 from gateway.pipeline.casework.cases import OPERATOR_EVENTS
-from gateway.pipeline.services import Tracking
 
 __all__ = ["record_event", "reply", "send_message"]
 
 _CONFLICTS = frozenset({"GW-CASE-TRANSITION", "GW-CASE-CONFLICT", "GW-CASE-VARIANT"})
-
-
-def _tracking(request: web.Request) -> Tracking:
-    tracking = request.app[SERVICES].tracking
-    if tracking is None:
-        raise web.HTTPNotFound(text="tracking is not configured")
-    return tracking
 
 
 def _text(form: MultiMapping[Any], name: str) -> str | None:
@@ -67,7 +60,7 @@ async def reply(request: web.Request) -> web.StreamResponse:
         if not isinstance(chosen, str) or chosen not in outcomes:
             raise InputError("GW-CASE-REPLY", "outcome is accept or reject", "outcome")
         codes = (_text(form, "reason_codes") or "").replace(",", "\n").split()
-        await _tracking(request).followups.reply(
+        await tracking_of(request).followups.reply(
             request.match_info["case_id"],
             outcome=outcomes[chosen],
             legal_basis=_text(form, "legal_basis"),
@@ -91,7 +84,7 @@ async def record_event(request: web.Request) -> web.StreamResponse:
         chosen = form.get("event")
         if not isinstance(chosen, str) or chosen not in events:
             raise InputError("GW-CASE-EVENT", "event names a case event", "event")
-        await _tracking(request).cases.act(
+        await tracking_of(request).cases.act(
             request.match_info["case_id"],
             events[chosen],
             by=request[CALLER].name,
@@ -119,7 +112,7 @@ async def send_message(request: web.Request) -> web.StreamResponse:
     try:
         follow_up = follow_up_of(body)
         key = _text(form, "key")
-        await _tracking(request).followups.send(
+        await tracking_of(request).followups.send(
             request.match_info["case_id"], follow_up, by=request[CALLER].name, key=key
         )
     except GatewayError as error:
