@@ -20,6 +20,7 @@ from aiohttp import web
 
 from gateway.adapters.web.auth import count_request, refusal
 from gateway.adapters.web.console.extensions import menu
+from gateway.adapters.web.console.missing import Missing
 from gateway.adapters.web.console.sessions import (
     COOKIE,
     LOGIN_COOKIE,
@@ -103,6 +104,8 @@ def page(permission: Permission) -> Callable[[Handler], Handler]:
                     return render(request, "denied.html", _denied("GW-UI-CSRF", reason), status=403)
             try:
                 return await handler(request)
+            except Missing as missing:
+                return render(request, "missing.html", {"what": missing.what}, status=404)
             except InputError as error:  # a filter in the URL: said on a page, not as JSON
                 if request.method != "GET":
                     raise

@@ -10,6 +10,7 @@ from gateway.adapters.web.case_messages import FIELDS
 from gateway.adapters.web.console.access import DONE, page, render
 from gateway.adapters.web.console.case_offers import offers
 from gateway.adapters.web.console.export import MAX_EXPORTED, csv_response, flat
+from gateway.adapters.web.console.missing import Missing, tracking_or_missing
 from gateway.adapters.web.directory import case_messages
 from gateway.adapters.web.keys import CALLER, SERVICES
 from gateway.adapters.web.params import Choice, Flag, query
@@ -36,11 +37,9 @@ COLUMNS = (
 )  # fmt: skip
 
 
-async def _listed(request: web.Request) -> list[StoredCase] | None:
-    """The cases the list's filters keep, newest first (None: no tracking here)."""
-    tracking = request.app[SERVICES].tracking
-    if tracking is None:
-        return None
+async def _listed(request: web.Request) -> list[StoredCase]:
+    """The cases the list's filters keep, newest first."""
+    tracking = tracking_or_missing(request, "case tracking")
     state, direction = STATE.read(request), DIRECTION.read(request)
     found = await tracking.store.cases(open_only=OPEN.value(request, False), limit=LISTED)
     return [
@@ -55,8 +54,6 @@ async def _listed(request: web.Request) -> list[StoredCase] | None:
 @query(OPEN, STATE, DIRECTION)
 async def cases(request: web.Request) -> web.Response:
     shown = await _listed(request)
-    if shown is None:
-        return render(request, "missing.html", {"what": "case tracking"}, status=404)
     export = request.rel_url.with_path("/console/cases.csv").with_query(request.query)
     return render(
         request,
@@ -75,8 +72,6 @@ async def cases(request: web.Request) -> web.Response:
 @query(OPEN, STATE, DIRECTION)
 async def cases_csv(request: web.Request) -> web.Response:
     shown = await _listed(request)
-    if shown is None:
-        return render(request, "missing.html", {"what": "case tracking"}, status=404)
     return csv_response("cases", COLUMNS, [flat(case_view(case)) for case in shown])
 
 
@@ -96,10 +91,10 @@ async def case_page_of(
 ) -> web.Response:
     """The case page; after a refused form, with the refusal and the form as filled in."""
     services = request.app[SERVICES]
-    tracking = services.tracking
-    case = None if tracking is None else await tracking.store.case(request.match_info["case_id"])
-    if tracking is None or case is None:
-        return render(request, "missing.html", {"what": "case"}, status=404)
+    tracking = tracking_or_missing(request, "case")
+    case = await tracking.store.case(request.match_info["case_id"])
+    if case is None:
+        raise Missing("case")
     history = await tracking.store.case_changes(case.case_id)
     may_act = request[CALLER].may(Permission.ACT_ON_TRACKING)
     return render(

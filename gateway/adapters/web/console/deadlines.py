@@ -14,6 +14,7 @@ from aiohttp import web
 
 from gateway.adapters.web.console.access import page, render
 from gateway.adapters.web.console.export import csv_response
+from gateway.adapters.web.console.missing import tracking_or_missing
 from gateway.adapters.web.keys import SERVICES
 from gateway.adapters.web.params import Choice, Text, query
 from gateway.adapters.web.tracking import WITHIN
@@ -93,13 +94,10 @@ def _row(item: dict[str, Any], *, overdue: bool, references: dict[str, str]) -> 
     )
 
 
-async def rows_of(request: web.Request) -> tuple[list[DeadlineRow], int] | None:
-    """The rows the URL's filters keep, in its order, and the horizon in days (None: the
-    gateway tracks no cases)."""
+async def rows_of(request: web.Request) -> tuple[list[DeadlineRow], int]:
+    """The rows the URL's filters keep, in its order, and the horizon in days."""
     services = request.app[SERVICES]
-    tracking = services.tracking
-    if tracking is None:
-        return None
+    tracking = tracking_or_missing(request, "case tracking")
     within = WITHIN.value(request, services.settings.deadline_alert_days)
     digest = await tracking_digest(tracking, within=within)
     cases = await tracking.store.cases(open_only=True, limit=ALL)
@@ -124,10 +122,7 @@ async def rows_of(request: web.Request) -> tuple[list[DeadlineRow], int] | None:
 @page(Permission.READ_TRACKING)
 @query(WITHIN, KIND, STATUS, OTHER_STATE, SORT)
 async def deadlines(request: web.Request) -> web.Response:
-    found = await rows_of(request)
-    if found is None:
-        return render(request, "missing.html", {"what": "case tracking"}, status=404)
-    rows, within = found
+    rows, within = await rows_of(request)
     export = request.rel_url.with_path("/console/deadlines.csv").with_query(request.query)
     sort = SORT.value(request, "due")
     links = {
@@ -153,7 +148,5 @@ async def deadlines(request: web.Request) -> web.Response:
 @page(Permission.READ_TRACKING)
 @query(WITHIN, KIND, STATUS, OTHER_STATE, SORT)
 async def deadlines_csv(request: web.Request) -> web.Response:
-    found = await rows_of(request)
-    if found is None:
-        return render(request, "missing.html", {"what": "case tracking"}, status=404)
-    return csv_response("deadlines", COLUMNS, [row.as_dict() for row in found[0]])
+    rows, _ = await rows_of(request)
+    return csv_response("deadlines", COLUMNS, [row.as_dict() for row in rows])

@@ -14,7 +14,8 @@ from aiohttp import web
 
 from gateway.adapters.web.console.access import DONE, page, render
 from gateway.adapters.web.console.export import MAX_EXPORTED, csv_response, flat
-from gateway.adapters.web.keys import CALLER, SERVICES
+from gateway.adapters.web.console.missing import Missing, tracking_or_missing
+from gateway.adapters.web.keys import CALLER
 from gateway.adapters.web.params import Choice, query
 from gateway.broker.access import Permission
 from gateway.errors import GatewayError, InputError
@@ -35,10 +36,8 @@ COLUMNS = (
 )  # fmt: skip
 
 
-async def _listed(request: web.Request) -> list[StoredHit] | None:
-    tracking = request.app[SERVICES].tracking
-    if tracking is None:
-        return None
+async def _listed(request: web.Request) -> list[StoredHit]:
+    tracking = tracking_or_missing(request, "hit tracking")
     return await tracking.store.hits(status=STATE.read(request), limit=MAX_EXPORTED)
 
 
@@ -47,8 +46,6 @@ async def _listed(request: web.Request) -> list[StoredHit] | None:
 async def hits(request: web.Request) -> web.Response:
     """Hits, the oldest first (the order they are verified in), by state."""
     found = await _listed(request)
-    if found is None:
-        return render(request, "missing.html", {"what": "hit tracking"}, status=404)
     export = request.rel_url.with_path("/console/hits.csv").with_query(request.query)
     return render(
         request,
@@ -61,8 +58,6 @@ async def hits(request: web.Request) -> web.Response:
 @query(STATE)
 async def hits_csv(request: web.Request) -> web.Response:
     found = await _listed(request)
-    if found is None:
-        return render(request, "missing.html", {"what": "hit tracking"}, status=404)
     return csv_response("hits", COLUMNS, [flat(hit_view(hit)) for hit in found])
 
 
@@ -71,10 +66,10 @@ async def hits_csv(request: web.Request) -> web.Response:
 async def hit_page(request: web.Request) -> web.Response:
     """One hit: its verdict, proposal and report; the matched data to operators only; the
     case its confirmation opened."""
-    tracking = request.app[SERVICES].tracking
-    hit = None if tracking is None else await tracking.store.hit(request.match_info["hit_id"])
-    if tracking is None or hit is None:
-        return render(request, "missing.html", {"what": "hit"}, status=404)
+    tracking = tracking_or_missing(request, "hit")
+    hit = await tracking.store.hit(request.match_info["hit_id"])
+    if hit is None:
+        raise Missing("hit")
     caller = request[CALLER]
     data = tracking.hits.data(hit) if caller.may(Permission.READ_HIT_DATA) else None
     case = await tracking.store.case(case_id_of_hit(hit.hit_id))
@@ -96,9 +91,7 @@ async def hit_page(request: web.Request) -> web.Response:
 async def decide_hit(request: web.Request) -> web.StreamResponse:
     """The expert's verdict (confirm, reject with a reason), the wrong hit's report sent, or
     the case a confirmed hit proposed opened later; each recorded under the caller's name."""
-    tracking = request.app[SERVICES].tracking
-    if tracking is None:
-        return render(request, "missing.html", {"what": "hit tracking"}, status=404)
+    tracking = tracking_or_missing(request, "hit tracking")
     hit_id, action = request.match_info["hit_id"], request.match_info["action"]
     expert = request[CALLER].name
     form = await request.post()
