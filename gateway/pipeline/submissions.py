@@ -115,38 +115,29 @@ class Submissions:
         submission_id = str(uuid.uuid4())
         messages, problems = await self.cpu.run(prepare_submission, request, self.clock.now())
         now = self.clock.now()
+        ids = () if problems else tuple(message.message_id for message in messages)
         if problems:
-            submission = Submission(
-                submission_id=submission_id,
-                submitter=request.submitter,
-                idempotency_key=request.idempotency_key,
-                request_digest=request.digest,
-                status=SubmissionStatus.REJECTED,
-                http_status=422,
-                response=json.dumps(problem_document(422, problems, submission_id=submission_id)),
-                message_ids=(),
-                created_at=now,
-            )
+            status, http_status = SubmissionStatus.REJECTED, 422
+            answer = problem_document(422, problems, submission_id=submission_id)
         else:
-            ids = tuple(message.message_id for message in messages)
-            submission = Submission(
-                submission_id=submission_id,
-                submitter=request.submitter,
-                idempotency_key=request.idempotency_key,
-                request_digest=request.digest,
-                status=SubmissionStatus.ACCEPTED,
-                http_status=202,
-                response=json.dumps(
-                    {
-                        "submission_id": submission_id,
-                        "status": "accepted",
-                        "message_ids": list(ids),
-                        "links": {"self": f"/v1/submissions/{submission_id}"},
-                    }
-                ),
-                message_ids=ids,
-                created_at=now,
-            )
+            status, http_status = SubmissionStatus.ACCEPTED, 202
+            answer = {
+                "submission_id": submission_id,
+                "status": "accepted",
+                "message_ids": list(ids),
+                "links": {"self": f"/v1/submissions/{submission_id}"},
+            }
+        submission = Submission(
+            submission_id=submission_id,
+            submitter=request.submitter,
+            idempotency_key=request.idempotency_key,
+            request_digest=request.digest,
+            status=status,
+            http_status=http_status,
+            response=json.dumps(answer),
+            message_ids=ids,
+            created_at=now,
+        )
         messages = [replace(message, submission_id=submission_id) for message in messages]
         stored = await self.outbox.submit(submission, messages)
         return _same_request(stored, request) if stored is not submission else stored
