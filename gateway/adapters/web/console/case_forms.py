@@ -7,7 +7,8 @@ state does not allow is refused with its code and sentence, on the case page.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 from aiohttp import web
@@ -26,6 +27,7 @@ from gateway.pipeline.casework.cases import OPERATOR_EVENTS
 
 __all__ = ["record_event", "reply", "send_message"]
 
+T = TypeVar("T")
 _CONFLICTS = frozenset({"GW-CASE-TRANSITION", "GW-CASE-CONFLICT", "GW-CASE-VARIANT"})
 
 
@@ -44,9 +46,26 @@ async def _refused(request: web.Request, error: GatewayError) -> web.Response:
     return await case_page_of(request, problem=error, filled=filled, status=status)
 
 
-def _done(request: web.Request, what: str) -> web.HTTPSeeOther:
+async def _acted(
+    request: web.Request, act: Callable[[], Awaitable[tuple[str, str]]], *, logged: str
+) -> web.StreamResponse:
+    """Do the form's `act` (it answers with the operation to log and what was done, said
+    once on the case page it goes back to); refused, the case page again with the refusal."""
+    try:
+        operation, done = await act()
+    except GatewayError as error:
+        return await _refused(request, error)
+    get_logger().info(logged, operation=operation, source="console")
     case_id = quote(request.match_info["case_id"])
-    return web.HTTPSeeOther(f"/console/cases/{case_id}?done={quote(what)}")
+    raise web.HTTPSeeOther(f"/console/cases/{case_id}?done={quote(done)}")
+
+
+def _chosen(form: MultiMapping[Any], name: str, choices: Mapping[str, T], refusal: InputError) -> T:
+    """The choice the form's field `name` names, or `refusal`."""
+    chosen = form.get(name)
+    if not isinstance(chosen, str) or chosen not in choices:
+        raise refusal
+    return choices[chosen]
 
 
 @page(Permission.ACT_ON_TRACKING)
@@ -54,24 +73,22 @@ async def reply(request: web.Request) -> web.StreamResponse:
     """Our reply: accept, or reject with its legal basis and full reasons (GW-CASE-REFUSAL-
     REASONS without them); signed and sent to the requesting state, the case moves."""
     form = await request.post()
-    outcomes = {outcome.value: outcome for outcome in ReplyOutcome}
-    try:
-        chosen = form.get("outcome")
-        if not isinstance(chosen, str) or chosen not in outcomes:
-            raise InputError("GW-CASE-REPLY", "outcome is accept or reject", "outcome")
+
+    async def act() -> tuple[str, str]:
+        refusal = InputError("GW-CASE-REPLY", "outcome is accept or reject", "outcome")
+        outcome = _chosen(form, "outcome", {o.value: o for o in ReplyOutcome}, refusal)
         codes = (_text(form, "reason_codes") or "").replace(",", "\n").split()
         await tracking_of(request).followups.reply(
             request.match_info["case_id"],
-            outcome=outcomes[chosen],
+            outcome=outcome,
             legal_basis=_text(form, "legal_basis"),
             reason_codes=tuple(codes),
             explanation=_text(form, "explanation"),
             by=request[CALLER].name,
         )
-    except GatewayError as error:
-        return await _refused(request, error)
-    get_logger().info("case reply", operation=chosen, source="console")
-    raise _done(request, f"our reply ({chosen}) sent")
+        return outcome.value, f"our reply ({outcome.value}) sent"
+
+    return await _acted(request, act, logged="case reply")
 
 
 @page(Permission.ACT_ON_TRACKING)
@@ -79,21 +96,19 @@ async def record_event(request: web.Request) -> web.StreamResponse:
     """What happened outside the gateway (a transfer, a withdrawal, the person detained,
     released, imprisoned or absconded), with its reason; the clock moves as the law says."""
     form = await request.post()
-    events = {event.value: event for event in OPERATOR_EVENTS}
-    try:
-        chosen = form.get("event")
-        if not isinstance(chosen, str) or chosen not in events:
-            raise InputError("GW-CASE-EVENT", "event names a case event", "event")
+
+    async def act() -> tuple[str, str]:
+        refusal = InputError("GW-CASE-EVENT", "event names a case event", "event")
+        event = _chosen(form, "event", {e.value: e for e in OPERATOR_EVENTS}, refusal)
         await tracking_of(request).cases.act(
             request.match_info["case_id"],
-            events[chosen],
+            event,
             by=request[CALLER].name,
             reason=_text(form, "reason"),
         )
-    except GatewayError as error:
-        return await _refused(request, error)
-    get_logger().info("case event", operation=chosen, source="console")
-    raise _done(request, f"{chosen.replace('_', ' ')} recorded")
+        return event.value, f"{event.value.replace('_', ' ')} recorded"
+
+    return await _acted(request, act, logged="case event")
 
 
 @page(Permission.ACT_ON_TRACKING)
@@ -109,14 +124,14 @@ async def send_message(request: web.Request) -> web.StreamResponse:
             if value is not None:
                 number = name == "escorts" and value.isascii() and value.isdigit()
                 body[name] = int(value) if number and len(value) <= 4 else value
-    try:
+
+    async def act() -> tuple[str, str]:
         follow_up = follow_up_of(body)
         key = _text(form, "key")
         await tracking_of(request).followups.send(
             request.match_info["case_id"], follow_up, by=request[CALLER].name, key=key
         )
-    except GatewayError as error:
-        return await _refused(request, error)
-    sent = follow_up.message_type.removeprefix("dublinet.")
-    get_logger().info("case message", operation=sent, source="console")
-    raise _done(request, f"{sent} sent")
+        sent = follow_up.message_type.removeprefix("dublinet.")
+        return sent, f"{sent} sent"
+
+    return await _acted(request, act, logged="case message")
