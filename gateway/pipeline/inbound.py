@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from concurrent.futures import Executor
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
@@ -54,36 +55,28 @@ MAX_AGE = timedelta(hours=24)
 signed message for a while."""
 
 
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Inbound:
-    def __init__(
-        self,
-        *,
-        outbox: Outbox,
-        wire: Wire,
-        verifier: Verifier,
-        clock: Clock,
-        executor: Executor,
-        limits: XmlLimits,
-        on_message: MessageHandler | None = None,
-        cpu: CpuWork | None = None,
-        cases: CaseFinder | None = None,
-    ) -> None:
-        self.outbox = outbox
-        self.wire = wire
-        self.verifier = verifier
-        self.clock = clock
-        self.executor = executor
-        self.limits = limits
-        self.on_message = on_message
-        self.cases = cases  # where Dublin cases are found, for the entitlement rule
-        self.cpu = cpu or ThreadWork(
-            CpuTools(wire=wire, verifier=verifier, limits=limits), executor
-        )
+    """Records the peers' messages, and checks their acknowledgements of ours."""
+
+    outbox: Outbox
+    wire: Wire
+    verifier: Verifier
+    clock: Clock
+    executor: Executor
+    limits: XmlLimits
+    on_message: MessageHandler | None = None
+    cpu: CpuWork | None = None  # where verifying and signing run (None: `executor`'s threads)
+    cases: CaseFinder | None = None  # where Dublin cases are found, for the entitlement rule
+
+    def _work(self) -> CpuWork:
+        tools = CpuTools(wire=self.wire, verifier=self.verifier, limits=self.limits)
+        return self.cpu or ThreadWork(tools, self.executor)
 
     async def receive(self, body: bytes, *, tls_peer: PeerId) -> bytes | None:
         """Record a peer's message; the signed acknowledgement to answer with (None
         for an acknowledgement, which is not acknowledged in turn)."""
-        message = await self.cpu.run(verified_message, body, tls_peer, self.clock.now())
+        message = await self._work().run(verified_message, body, tls_peer, self.clock.now())
         facts = await facts_of(
             message,
             own_state=self.wire.member_state,
@@ -106,13 +99,13 @@ class Inbound:
             await self.on_message(message, receipt)
         if isinstance(content, Acknowledgement):
             return None
-        return await self.cpu.run(acknowledgement_of, message, self.clock.now())
+        return await self._work().run(acknowledgement_of, message, self.clock.now())
 
     async def check_acknowledgement(self, sent: StoredMessage, answer: bytes) -> None:
         """For the dispatcher: `answer` must be `sent`'s peer's signed acknowledgement of it.
         It is recorded (its time of receipt starts Dublin reply periods)."""
         peer = PeerId.parse(sent.peer)
-        message = await self.cpu.run(verified_message, answer, peer, self.clock.now())
+        message = await self._work().run(verified_message, answer, peer, self.clock.now())
         content = message.content
         if (
             not isinstance(content, Acknowledgement)

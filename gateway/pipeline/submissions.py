@@ -13,7 +13,7 @@ import json
 import uuid
 from collections.abc import Mapping
 from concurrent.futures import Executor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -81,25 +81,16 @@ def problem_document(status: int, problems: list[Problem], **extra: Any) -> dict
     }
 
 
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Submissions:
     """Accepts submissions and answers for their status."""
 
-    def __init__(
-        self,
-        *,
-        outbox: Outbox,
-        wire: Wire,
-        clock: Clock,
-        executor: Executor,
-        sources: Mapping[str, SourceReader] | None = None,
-        cpu: CpuWork | None = None,
-    ) -> None:
-        self.outbox = outbox
-        self.wire = wire
-        self.clock = clock
-        self.executor = executor
-        self.sources = dict(sources or {})
-        self.cpu = cpu or ThreadWork(CpuTools(wire=wire, sources=self.sources), executor)
+    outbox: Outbox
+    wire: Wire
+    clock: Clock
+    executor: Executor
+    sources: Mapping[str, SourceReader] = field(default_factory=dict)
+    cpu: CpuWork | None = None  # where building and signing run (None: `executor`'s threads)
 
     async def submit(self, request: SubmissionRequest) -> Submission:
         """The submission recorded for this key: new, or the first one if the key was used."""
@@ -113,7 +104,8 @@ class Submissions:
                 "GW-IN-SOURCE", f"unknown source {request.source!r} (known: {known})", "source"
             )
         submission_id = str(uuid.uuid4())
-        messages, problems = await self.cpu.run(prepare_submission, request, self.clock.now())
+        work = self.cpu or ThreadWork(self._tools(), self.executor)
+        messages, problems = await work.run(prepare_submission, request, self.clock.now())
         now = self.clock.now()
         ids = () if problems else tuple(message.message_id for message in messages)
         if problems:
@@ -144,8 +136,10 @@ class Submissions:
 
     def prepare(self, request: SubmissionRequest) -> tuple[list[NewMessage], list[Problem]]:
         """Decode, check and sign here and now (CPU work: call it off the event loop)."""
-        tools = CpuTools(wire=self.wire, sources=self.sources)
-        return prepare_submission(tools, request, self.clock.now())
+        return prepare_submission(self._tools(), request, self.clock.now())
+
+    def _tools(self) -> CpuTools:
+        return CpuTools(wire=self.wire, sources=self.sources)
 
     def message_for(self, record: CanonicalRecord) -> tuple[NewMessage | None, list[Problem]]:
         """One record checked, built, validated and signed, or its problems (CPU work: call
