@@ -211,6 +211,18 @@ def dispatcher_policy(settings: Settings) -> DispatcherPolicy:
     )
 
 
+def webhook_dispatcher(
+    settings: Settings, outbox: Outbox, transport: WebhookTransport
+) -> Dispatcher | None:
+    """Delivers results to the submitters' webhooks, one worker each; None without any."""
+    if not transport.targets:
+        return None
+    peers = [f"{WEBHOOK_PEER}{name}" for name in transport.targets]
+    return Dispatcher(
+        outbox=outbox, transport=transport, peers=peers, policy=dispatcher_policy(settings)
+    )
+
+
 def checkpoint_file(settings: Settings) -> CheckpointFile:
     """This process's file of audit checkpoints (`audit_checkpoint_file`, under `data_dir`)."""
     return CheckpointFile(settings.data_dir / settings.audit_checkpoint_file)
@@ -362,14 +374,7 @@ async def running_services(
             ),
             trust=trust,
             tracking=tracking,
-            webhooks=Dispatcher(
-                outbox=outbox,
-                transport=webhook_transport,
-                peers=[f"{WEBHOOK_PEER}{name}" for name in webhook_targets],
-                policy=dispatcher_policy(settings),
-            )
-            if webhook_targets
-            else None,
+            webhooks=webhook_dispatcher(settings, outbox, webhook_transport),
             batches=batches,
             metrics=metrics,
         )
