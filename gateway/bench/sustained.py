@@ -62,7 +62,8 @@ async def measure_sustained(
     concurrency: int = 16,
     report: Callable[[Interval], None] = lambda _: None,
 ) -> SustainedFigures:
-    """Submit `record(n)` for n = 0, 1, ... for `duration` seconds, `window` in flight."""
+    """Submit `record(n)` for n = 0, 1, ... for `duration` seconds, `window` in flight.
+    `api` may name several gateways, comma-separated: the submitters take turns."""
     started = time.perf_counter()
     deadline = started + duration
     room = asyncio.Semaphore(window)
@@ -71,13 +72,15 @@ async def measure_sustained(
     numbers = iter(range(10**9))
     headers = {"Authorization": f"Bearer {token}"}
 
-    async def submitter(session: aiohttp.ClientSession) -> None:
+    apis = [one.strip() for one in api.split(",") if one.strip()]
+
+    async def submitter(session: aiohttp.ClientSession, gateway: str) -> None:
         while time.perf_counter() < deadline:
             await room.acquire()
             number = next(numbers)
             began = time.perf_counter()
             async with session.post(
-                f"{api}/v1/submissions",
+                f"{gateway}/v1/submissions",
                 data=record(number),
                 headers={"Idempotency-Key": f"sustained-{number}"},
             ) as answer:
@@ -115,7 +118,7 @@ async def measure_sustained(
     async with aiohttp.ClientSession(headers=headers) as session:
         collecting = asyncio.create_task(collector())
         sampling = asyncio.create_task(sampler())
-        await asyncio.gather(*(submitter(session) for _ in range(concurrency)))
+        await asyncio.gather(*(submitter(session, apis[n % len(apis)]) for n in range(concurrency)))
         await sampling
         collecting.cancel()
     return SustainedFigures(

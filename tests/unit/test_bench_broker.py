@@ -76,3 +76,14 @@ def test_bench_pipeline_end_to_end_runs_two_gateways_on_one_postgresql(
     assert figures["count"] == 12
     assert main([*arguments, "--store", "sqlite", "--gateways", "2"]) == 2  # one process's
     assert "GW-CFG-USAGE" in capsys.readouterr().err
+
+
+def test_bench_pipeline_runs_two_gateways_for_a_duration(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The long run spreads its submissions over both gateways' APIs."""
+    arguments = ["bench", "pipeline", "--end-to-end", "--store", "postgresql", "--gateways", "2"]
+    assert main([*arguments, "--duration", "4", "--interval", "2", "--json"]) == 0
+    figures = json.loads(capsys.readouterr().out)
+    assert figures["acknowledged"] > 0
+    assert len(figures["intervals"]) == 2
