@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from gateway.adapters.checkpoint_file import read_lines
 from gateway.broker.checkpoints import Occasion, TrailCheck, TrailReport
 from gateway.cli._context import gateway_from, settings_from, store_of
+from gateway.cli._parsers import Subcommands, command_group, with_settings
 from gateway.domain.problems import Problem
 from gateway.errors import InputError
 
@@ -29,20 +30,18 @@ __all__ = ["register"]
 PAGE = 5000
 
 
-def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = commands.add_parser(
+def register(commands: Subcommands) -> None:
+    parser, actions = command_group(
+        commands,
         "audit",
-        help="verify, checkpoint or export the hash-chained audit trail",
-        description=(
-            "The audit trail records every submission, message state change, inbound message "
-            "and token change, each entry holding the hash of the one before it. Signed "
-            "checkpoints of its last entry, kept in a file outside the database "
-            "(audit_checkpoint_file) and copied off the machine, show a trail rewritten "
-            "with its hashes recomputed, or cut short."
-        ),
+        "The audit trail records every submission, message state change, inbound message "
+        "and token change, each entry holding the hash of the one before it. Signed "
+        "checkpoints of its last entry, kept in a file outside the database "
+        "(audit_checkpoint_file) and copied off the machine, show a trail rewritten "
+        "with its hashes recomputed, or cut short.",
+        run=_verify,
     )
-    parser.set_defaults(run=_verify, checkpoints=None)
-    actions = parser.add_subparsers(title="audit commands", metavar="COMMAND")
+    parser.set_defaults(checkpoints=None)
     verify = actions.add_parser(
         "verify",
         help="check the chain and the checkpoints; exit 1 naming the first entry that differs",
@@ -86,7 +85,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     listing.set_defaults(run=_checkpoints)
     export = actions.add_parser("export", help="write the trail as JSON lines for an auditor")
     export.add_argument("--out", type=Path, help="file to write (default: standard output)")
-    export.set_defaults(run=lambda args: asyncio.run(_export(settings_from(args), args.out)))
+    export.set_defaults(run=with_settings(_export))
 
 
 async def _entries(store: MessageStore) -> AsyncIterator[AuditEntry]:
@@ -244,7 +243,8 @@ def _export_checkpoints(source: Path, target: str) -> None:
         ) from None
 
 
-async def _export(settings: Settings, out: Path | None) -> int:
+async def _export(settings: Settings, args: argparse.Namespace) -> int:
+    out: Path | None = args.out
     target = out.open("w", encoding="utf-8") if out else sys.stdout
     try:
         async with store_of(settings) as store:

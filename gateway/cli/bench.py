@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 
 from gateway.cli import bench_broker, bench_sources
+from gateway.cli._parsers import Subcommands, command_group
 from gateway.cli.message import SubcommandModule
 from gateway.errors import ConfigError
 from gateway.security.key_types import KeyType
@@ -21,20 +21,20 @@ __all__ = ["EXTENSIONS", "register"]
 EXTENSIONS: tuple[SubcommandModule, ...] = (bench_broker, bench_sources)
 
 
-def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = commands.add_parser(
+def register(commands: Subcommands) -> None:
+    _, subcommands = command_group(
+        commands,
         "bench",
-        help="measure throughput, stage by stage",
-        description="Measure the gateway's throughput, stage by stage, against bare libraries.",
+        "Measure the gateway's throughput, stage by stage, against bare libraries.",
+        title="benchmarks",
+        metavar="BENCHMARK",
     )
-    parser.set_defaults(run=lambda _: _usage(parser))
-    subcommands = parser.add_subparsers(title="benchmarks", metavar="BENCHMARK")
     register_subcommands(subcommands)
     for extension in EXTENSIONS:
         extension.register_subcommands(subcommands)
 
 
-def register_subcommands(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def register_subcommands(subcommands: Subcommands) -> None:
     bench = subcommands.add_parser(
         "messages",
         help="build, validate, sign, parse, verify and read N messages",
@@ -57,11 +57,6 @@ def register_subcommands(subcommands: argparse._SubParsersAction[argparse.Argume
     bench.add_argument("--unsigned", action="store_true", help="leave out sign and verify")
     bench.add_argument("--json", action="store_true", help="print a JSON report")
     bench.set_defaults(run=_messages)
-
-
-def _usage(parser: argparse.ArgumentParser) -> int:
-    parser.print_help(sys.stderr)
-    return 2
 
 
 def _messages(args: argparse.Namespace) -> int:

@@ -12,6 +12,7 @@ import json
 from dataclasses import asdict
 from typing import TypeVar
 
+from gateway.cli._parsers import Subcommands
 from gateway.errors import ConfigError
 
 __all__ = ["register_subcommands"]
@@ -21,7 +22,7 @@ DEFAULT_POSTGRES = "host=127.0.0.1 port=5432 user=postgres dbname=test"
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
 
 
-def register_subcommands(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def register_subcommands(subcommands: Subcommands) -> None:
     store = subcommands.add_parser(
         "store",
         help="queue, claim and acknowledge N messages in SQLite and PostgreSQL",

@@ -10,12 +10,13 @@ import json
 from pathlib import Path
 
 from gateway.cli._context import gateway_from
+from gateway.cli._parsers import Subcommands
 from gateway.errors import ConfigError
 
 __all__ = ["register_subcommands"]
 
 
-def register_subcommands(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def register_subcommands(subcommands: Subcommands) -> None:
     mapping = subcommands.add_parser(
         "mapping",
         help="map N generated Evibel records; print records/s (wall clock and CPU)",

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
-import json
 import uuid
 from typing import TYPE_CHECKING
 
 from gateway.adapters.web.case_messages import FIELDS, follow_up_of
-from gateway.cli._context import settings_from
 from gateway.cli._help import fields_help
+from gateway.cli._parsers import Subcommands, command_group, print_json, with_settings
 from gateway.cli._tracking import operator, tracking_of, tracking_store_of
 from gateway.domain import Problem
 from gateway.domain.dublin import ReplyOutcome
@@ -28,22 +26,18 @@ if TYPE_CHECKING:
 __all__ = ["register"]
 
 
-def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = commands.add_parser(
-        "cases",
-        help="list Dublin cases and show one with its history",
-        description="Outgoing and incoming Dublin cases, their state and running time limit.",
+def register(commands: Subcommands) -> None:
+    _, actions = command_group(
+        commands, "cases", "Outgoing and incoming Dublin cases, their state and running time limit."
     )
-    parser.set_defaults(run=lambda args: _usage(parser))
-    actions = parser.add_subparsers(title="cases commands", metavar="COMMAND")
     listing = actions.add_parser("list", help="cases, newest first")
     listing.add_argument("--open", action="store_true", help="leave out finished cases")
     listing.add_argument("--limit", type=int, default=100)
     listing.add_argument("--json", action="store_true", help="one JSON document")
-    listing.set_defaults(run=lambda args: asyncio.run(_list(settings_from(args), args)))
+    listing.set_defaults(run=with_settings(_list))
     show = actions.add_parser("show", help="one case and its history, as JSON")
     show.add_argument("case_id", metavar="ID")
-    show.set_defaults(run=lambda args: asyncio.run(_show(settings_from(args), args.case_id)))
+    show.set_defaults(run=with_settings(_show))
     event = actions.add_parser(
         "event",
         help="record a transfer planned or done, a withdrawal, or a change of the person's "
@@ -62,7 +56,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     event.add_argument("event", choices=sorted(e.value for e in OPERATOR_EVENTS))
     event.add_argument("--reason", help="why: grounds of detention, who reported absconding")
     event.add_argument("--by", help="who records it (default: your login)")
-    event.set_defaults(run=lambda args: asyncio.run(_event(settings_from(args), args)))
+    event.set_defaults(run=with_settings(_event))
     opening = actions.add_parser(
         "open",
         help="open an outgoing case from a plan (signed and sent over DubliNet)",
@@ -81,7 +75,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "--idempotency-key", metavar="K", help="the same key again opens (and sends) nothing new"
     )
     opening.add_argument("--by", help="who opens it (default: your login)")
-    opening.set_defaults(run=lambda args: asyncio.run(_open(settings_from(args), args)))
+    opening.set_defaults(run=with_settings(_open))
     reply = actions.add_parser(
         "reply", help="reply to another state's request (signed and sent over DubliNet)"
     )
@@ -97,11 +91,11 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "reasons: Reg 1560/2003 Art 5(1))",
     )
     reply.add_argument("--by", help="who replies (default: your login)")
-    reply.set_defaults(run=lambda args: asyncio.run(_reply(settings_from(args), args)))
+    reply.set_defaults(run=with_settings(_reply))
     _register_send(actions)
 
 
-def _register_send(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def _register_send(actions: Subcommands) -> None:
     send = actions.add_parser(
         "send",
         help="send a message on a case: re-examination request, transfer arrangement, "
@@ -126,7 +120,7 @@ def _register_send(actions: argparse._SubParsersAction[argparse.ArgumentParser])
         "--idempotency-key", metavar="K", help="the same key again on the case sends nothing twice"
     )
     send.add_argument("--by", help="who sends it (default: your login)")
-    send.set_defaults(run=lambda args: asyncio.run(_send(settings_from(args), args)))
+    send.set_defaults(run=with_settings(_send))
 
 
 def _types_help() -> str:
@@ -149,8 +143,7 @@ async def _list(settings: Settings, args: argparse.Namespace) -> int:
     async with tracking_store_of(settings) as store:
         found = await store.cases(open_only=args.open, limit=args.limit)
     if args.json:
-        print(json.dumps({"cases": [case_view(case) for case in found]}, indent=2))
-        return 0
+        return print_json({"cases": [case_view(case) for case in found]})
     if not found:
         print("no cases")
     for case in found:
@@ -162,14 +155,13 @@ async def _list(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-async def _show(settings: Settings, case_id: str) -> int:
+async def _show(settings: Settings, args: argparse.Namespace) -> int:
     async with tracking_store_of(settings) as store:
-        case = await store.case(case_id)
+        case = await store.case(args.case_id)
         if case is None:
-            raise InputError("GW-CASE-UNKNOWN", f"there is no case {case_id}", "ID")
-        history = await store.case_changes(case_id)
-    print(json.dumps(case_view(case) | {"history": history_view(history)}, indent=2))
-    return 0
+            raise InputError("GW-CASE-UNKNOWN", f"there is no case {args.case_id}", "ID")
+        history = await store.case_changes(args.case_id)
+    return print_json(case_view(case) | {"history": history_view(history)})
 
 
 async def _event(settings: Settings, args: argparse.Namespace) -> int:
@@ -177,8 +169,7 @@ async def _event(settings: Settings, args: argparse.Namespace) -> int:
         case = await tracking.cases.act(
             args.case_id, CaseEvent(args.event), by=operator(args.by), reason=args.reason
         )
-    print(json.dumps(case_view(case), indent=2))
-    return 0
+    return print_json(case_view(case))
 
 
 async def _open(settings: Settings, args: argparse.Namespace) -> int:
@@ -202,8 +193,7 @@ async def _open(settings: Settings, args: argparse.Namespace) -> int:
             key = args.idempotency_key
             case_id = str(uuid.uuid5(IDS, f"plan:{who}:{key}")) if key else str(uuid.uuid4())
             case = await tracking.requests.open_planned(case_plan(plan, case_id=case_id))
-    print(json.dumps(case_view(case), indent=2))
-    return 0
+    return print_json(case_view(case))
 
 
 async def _reply(settings: Settings, args: argparse.Namespace) -> int:
@@ -216,8 +206,7 @@ async def _reply(settings: Settings, args: argparse.Namespace) -> int:
             explanation=args.explanation,
             by=operator(args.by),
         )
-    print(json.dumps(case_view(case), indent=2))
-    return 0
+    return print_json(case_view(case))
 
 
 async def _send(settings: Settings, args: argparse.Namespace) -> int:
@@ -227,10 +216,4 @@ async def _send(settings: Settings, args: argparse.Namespace) -> int:
         case = await tracking.followups.send(
             args.case_id, follow_up, by=operator(args.by), key=args.idempotency_key
         )
-    print(json.dumps(case_view(case), indent=2))
-    return 0
-
-
-def _usage(parser: argparse.ArgumentParser) -> int:
-    parser.print_help()
-    return 2
+    return print_json(case_view(case))

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+from gateway.cli._parsers import Subcommands, command_group
 from gateway.domain.member_states import is_member_state
 from gateway.errors import ConfigError
 
@@ -17,14 +17,10 @@ __all__ = ["PKI_ENTRIES", "register"]
 PKI_ENTRIES = ("keys/signing", "tls", "trust", "ca", "peers")
 
 
-def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = commands.add_parser(
-        "certs",
-        help="generate demo certificates, list certificates and their expiry",
-        description="Generate a DEMO ONLY PKI, or list the certificates under a directory.",
+def register(commands: Subcommands) -> None:
+    _, actions = command_group(
+        commands, "certs", "Generate a DEMO ONLY PKI, or list the certificates under a directory."
     )
-    parser.set_defaults(run=lambda _: _usage(parser))
-    actions = parser.add_subparsers(title="certs commands", metavar="COMMAND")
     init = actions.add_parser(
         "init",
         help="write a demo PKI (DEMO ONLY) to a directory",
@@ -59,11 +55,6 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     listing.add_argument("directory", metavar="DIR", type=Path, help="directory to search")
     listing.add_argument("--json", action="store_true", help="print JSON")
     listing.set_defaults(run=_list)
-
-
-def _usage(parser: argparse.ArgumentParser) -> int:
-    parser.print_help(sys.stderr)
-    return 2
 
 
 def _init(args: argparse.Namespace) -> int:

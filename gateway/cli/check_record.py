@@ -7,6 +7,7 @@ import json
 from datetime import date
 
 from gateway.cli._context import gateway_from
+from gateway.cli._parsers import Subcommands, add_command
 from gateway.domain.problems import Problem
 from gateway.domain.rules import check_record
 from gateway.domain.serialization import decode_record
@@ -15,15 +16,13 @@ from gateway.json_files import read_json
 __all__ = ["check_file", "register"]
 
 
-def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = commands.add_parser(
+def register(commands: Subcommands) -> None:
+    parser = add_command(
+        commands,
         "check-record",
-        help="check a canonical record (JSON) against the domain rules",
-        description=(
-            "Check a canonical record against the model and the domain rules and print "
-            "every problem as 'CODE: sentence (at field.path)'. Exit status 0 when the "
-            "record is valid, 1 when it is not."
-        ),
+        "Check a canonical record against the model and the domain rules and print "
+        "every problem as 'CODE: sentence (at field.path)'. Exit status 0 when the "
+        "record is valid, 1 when it is not.",
     )
     parser.add_argument("file", metavar="FILE", help="the record, as JSON ('-' for stdin)")
     parser.add_argument("--json", action="store_true", help="print a JSON report")

@@ -9,6 +9,7 @@ import re
 from datetime import date
 from pathlib import Path
 
+from gateway.cli._parsers import Subcommands, add_command
 from gateway.domain.dublin import DublinRegime, dublin_regime_for
 from gateway.errors import ConfigError, InputError
 from gateway.settings import Settings, load_settings
@@ -22,25 +23,21 @@ _REGIMES = {"dublin3": DublinRegime.DUBLIN3, "ammr": DublinRegime.AMMR}
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = commands.add_parser(
+def register(commands: Subcommands) -> None:
+    parser = add_command(
+        commands,
         "deadline",
-        help="compute the legal deadline of a Dublin step",
-        description=(
-            "Compute the last day to take a step of the Dublin procedure, counted under "
-            "Regulation 1182/71 (the event day is not counted; a period ending on a Saturday, "
-            "Sunday or public holiday ends on the next working day), and print one JSON "
-            'object: {"deadline", "legal_basis", "effect_if_missed", ...}. '
-            "Regimes: dublin3 = Reg 604/2013, ammr = Reg 2024/1351, auto = chosen from "
-            "--registered (AMMR for applications registered from 2026-07-01). "
-            "Exit status 1 when the regime has no such step or a date is bad."
-        ),
-        epilog=(
-            "--hit, --urgent and --detained are facts of the case: a fact that does not "
-            "change the period of the step is ignored, and the 'variant' key says which "
-            "rule applied. Example: eugw deadline --regime dublin3 --step take-charge-reply "
-            "--from 2026-03-02"
-        ),
+        "Compute the last day to take a step of the Dublin procedure, counted under "
+        "Regulation 1182/71 (the event day is not counted; a period ending on a Saturday, "
+        "Sunday or public holiday ends on the next working day), and print one JSON "
+        'object: {"deadline", "legal_basis", "effect_if_missed", ...}. '
+        "Regimes: dublin3 = Reg 604/2013, ammr = Reg 2024/1351, auto = chosen from "
+        "--registered (AMMR for applications registered from 2026-07-01). "
+        "Exit status 1 when the regime has no such step or a date is bad.",
+        epilog="--hit, --urgent and --detained are facts of the case: a fact that does not "
+        "change the period of the step is ignored, and the 'variant' key says which "
+        "rule applied. Example: eugw deadline --regime dublin3 --step take-charge-reply "
+        "--from 2026-03-02",
     )
     parser.add_argument(
         "--regime", required=True, choices=[*_REGIMES, "auto"], help="the Dublin regime"

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
-import json
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from gateway.cli._context import settings_from
+from gateway.cli._parsers import Subcommands, command_group, print_json, with_settings
 from gateway.cli._tracking import tracking_store_of
 from gateway.errors import InputError
 from gateway.tracking.holidays import load_calendar
@@ -20,14 +18,10 @@ if TYPE_CHECKING:  # the web API and the alerts are imported when the command ru
 __all__ = ["register"]
 
 
-def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = commands.add_parser(
-        "deadlines",
-        help="the digest of Dublin deadlines overdue and due soon",
-        description="Time limits running on open Dublin cases and wrong-hit reports.",
+def register(commands: Subcommands) -> None:
+    _, actions = command_group(
+        commands, "deadlines", "Time limits running on open Dublin cases and wrong-hit reports."
     )
-    parser.set_defaults(run=lambda args: _usage(parser))
-    actions = parser.add_subparsers(title="deadlines commands", metavar="COMMAND")
     due = actions.add_parser(
         "due",
         help="overdue deadlines and those due within N days (a daily digest)",
@@ -38,7 +32,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "--within", type=int, help="days ahead (default: the deadline_alert_days setting)"
     )
     due.add_argument("--format", choices=("table", "json"), default="table")
-    due.set_defaults(run=lambda args: asyncio.run(_due(settings_from(args), args)))
+    due.set_defaults(run=with_settings(_due))
 
 
 async def _due(settings: Settings, args: argparse.Namespace) -> int:
@@ -58,9 +52,8 @@ async def _due(settings: Settings, args: argparse.Namespace) -> int:
             calendar_of=load_calendar,  # a state without a calendar: GW-DL-CALENDAR
         )
     if args.format == "json":
-        print(json.dumps(digest.as_dict(), indent=2))
-    else:
-        _table(digest)
+        return print_json(digest.as_dict())
+    _table(digest)
     return 0
 
 
@@ -73,8 +66,3 @@ def _table(digest: Digest) -> None:
                 f"  {item['deadline']}  {item['days_left']:>4}d  {item['subject']:<44} "
                 f"{item['step']:<24} {item['legal_basis']}  ({item['effect_if_missed']})"
             )
-
-
-def _usage(parser: argparse.ArgumentParser) -> int:
-    parser.print_help()
-    return 2

@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING
 
 from gateway.broker.access import Role, new_token
 from gateway.cli._context import settings_from
+from gateway.cli._parsers import Subcommands, add_command
+from gateway.cli.serve import bound_endpoints
 from gateway.listen_ports import free_port
 from gateway.settings import LogFormat, LogLevel, Settings
 
@@ -34,12 +36,9 @@ __all__ = ["register"]
 PEERS = ("NL", "FR", "DE", "IT")
 
 
-def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = commands.add_parser(
-        "demo",
-        help="run the gateway and the simulated EU side on sample data (nothing to configure)",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+def register(commands: Subcommands) -> None:
+    parser = add_command(
+        commands, "demo", __doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument(
         "--data-dir",
@@ -132,7 +131,7 @@ async def _demo(base: Settings, args: argparse.Namespace) -> int:
             (data / "demo-token.txt").write_text(secret + "\n")
             started: asyncio.Future[Endpoints] = loop.create_future()
             server = asyncio.create_task(serve(services, stop, started))
-            endpoints = await _started(started, server)
+            endpoints = await bound_endpoints(started, server)
             _banner(endpoints, simulator, data)
             tally = await _scenarios(endpoints.api, secret, simulator.control_url)
             passed = tally.all_held
@@ -182,13 +181,3 @@ async def _scenarios(api: str, token: str, control: str) -> Tally:
         today=datetime.now(UTC).date(),
         show=lambda text: print(text, flush=True),
     )
-
-
-async def _started(started: asyncio.Future[Endpoints], server: asyncio.Task[None]) -> Endpoints:
-    """The bound addresses, or the reason the server could not start (its task is reaped)."""
-    try:
-        return await started
-    except Exception:
-        with contextlib.suppress(Exception):
-            await server
-        raise

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
-import json
 from typing import TYPE_CHECKING
 
-from gateway.cli._context import settings_from
+from gateway.cli._parsers import Subcommands, command_group, print_json, with_settings
 from gateway.cli._tracking import operator, tracking_of, tracking_store_of
 from gateway.errors import InputError
 from gateway.pipeline.casework.views import case_view, hit_view
@@ -23,47 +21,44 @@ STATES = {"pending": HitStatus.AWAITING_VERIFICATION, "confirmed": HitStatus.CON
           "rejected": HitStatus.REJECTED, "all": None}  # fmt: skip
 
 
-def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = commands.add_parser(
+def register(commands: Subcommands) -> None:
+    _, actions = command_group(
+        commands,
         "hits",
-        help="list Eurodac hits and give the expert's verdict",
-        description="A hit is used only once a fingerprint expert confirmed it. Confirming "
+        "A hit is used only once a fingerprint expert confirmed it. Confirming "
         "opens the Dublin case it calls for and sends its request; rejecting erases the "
         "hit's data and starts the 3-working-day limit of the wrong-hit report.",
     )
-    parser.set_defaults(run=lambda args: _usage(parser))
-    actions = parser.add_subparsers(title="hits commands", metavar="COMMAND")
     listing = actions.add_parser("list", help="hits by state (pending by default)")
     listing.add_argument("--state", choices=list(STATES), default="pending")
     listing.add_argument("--json", action="store_true", help="one JSON document")
-    listing.set_defaults(run=lambda args: asyncio.run(_list(settings_from(args), args)))
+    listing.set_defaults(run=with_settings(_list))
     show = actions.add_parser("show", help="one hit with the matched record's data, as JSON")
     show.add_argument("hit_id", metavar="ID")
-    show.set_defaults(run=lambda args: asyncio.run(_show(settings_from(args), args.hit_id)))
+    show.set_defaults(run=with_settings(_show))
     confirm = actions.add_parser("confirm", help="confirm a hit (and open its Dublin case)")
     confirm.add_argument("hit_id", metavar="ID")
     confirm.add_argument("--no-case", action="store_true", help="confirm without sending")
     confirm.add_argument("--by", help="the expert's name (default: your login)")
-    confirm.set_defaults(run=lambda args: asyncio.run(_confirm(settings_from(args), args)))
+    confirm.set_defaults(run=with_settings(_confirm))
     reject = actions.add_parser("reject", help="reject a wrong hit (its data are erased)")
     reject.add_argument("hit_id", metavar="ID")
     reject.add_argument("--reason", required=True, help="why the hit is wrong")
     reject.add_argument("--by", help="the expert's name (default: your login)")
-    reject.set_defaults(run=lambda args: asyncio.run(_reject(settings_from(args), args)))
+    reject.set_defaults(run=with_settings(_reject))
     reported = actions.add_parser(
         "reported", help="record that a wrong hit was reported (its limit stops running)"
     )
     reported.add_argument("hit_id", metavar="ID")
     reported.add_argument("--by", help="who reported it (default: your login)")
-    reported.set_defaults(run=lambda args: asyncio.run(_reported(settings_from(args), args)))
+    reported.set_defaults(run=with_settings(_reported))
 
 
 async def _list(settings: Settings, args: argparse.Namespace) -> int:
     async with tracking_store_of(settings) as store:
         found = await store.hits(status=STATES[args.state], limit=100_000)
     if args.json:
-        print(json.dumps({"hits": [hit_view(hit) for hit in found]}, indent=2))
-        return 0
+        return print_json({"hits": [hit_view(hit) for hit in found]})
     if not found:
         print(f"no {args.state} hits")
     for hit in found:
@@ -74,11 +69,10 @@ async def _list(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-async def _show(settings: Settings, hit_id: str) -> int:
+async def _show(settings: Settings, args: argparse.Namespace) -> int:
     async with tracking_of(settings) as tracking:
-        hit = await tracking.hits.hit(hit_id)
-        print(json.dumps(hit_view(hit) | {"data": tracking.hits.data(hit)}, indent=2))
-    return 0
+        hit = await tracking.hits.hit(args.hit_id)
+        return print_json(hit_view(hit) | {"data": tracking.hits.data(hit)})
 
 
 async def _confirm(settings: Settings, args: argparse.Namespace) -> int:
@@ -86,8 +80,7 @@ async def _confirm(settings: Settings, args: argparse.Namespace) -> int:
         verdict = await tracking.hits.confirm(
             args.hit_id, by=operator(args.by), open_case=not args.no_case
         )
-    _print(verdict)
-    return 0
+    return _print(verdict)
 
 
 async def _reject(settings: Settings, args: argparse.Namespace) -> int:
@@ -97,25 +90,18 @@ async def _reject(settings: Settings, args: argparse.Namespace) -> int:
         verdict = await tracking.hits.reject(
             args.hit_id, by=operator(args.by), reason=args.reason.strip()
         )
-    _print(verdict)
-    return 0
+    return _print(verdict)
 
 
 async def _reported(settings: Settings, args: argparse.Namespace) -> int:
     async with tracking_of(settings) as tracking:
         hit = await tracking.hits.report_sent(args.hit_id, by=operator(args.by))
-    print(json.dumps(hit_view(hit), indent=2))
-    return 0
+    return print_json(hit_view(hit))
 
 
-def _print(verdict: Verdict) -> None:
+def _print(verdict: Verdict) -> int:
     shown = {
         "hit": hit_view(verdict.hit),
         "case": case_view(verdict.case) if verdict.case else None,
     }
-    print(json.dumps(shown, indent=2))
-
-
-def _usage(parser: argparse.ArgumentParser) -> int:
-    parser.print_help()
-    return 2
+    return print_json(shown)

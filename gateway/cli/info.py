@@ -7,20 +7,17 @@ import json
 import platform
 
 from gateway import __version__
+from gateway.cli._parsers import Subcommands, add_command
 from gateway.errors import ERROR_CODES
 
 __all__ = ["register"]
 
 
-def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    version = commands.add_parser(
-        "version", help="print the gateway's version", description="Print the gateway's version."
-    )
+def register(commands: Subcommands) -> None:
+    version = add_command(commands, "version", "Print the gateway's version.")
     version.set_defaults(run=_version)
-    errors = commands.add_parser(
-        "errors",
-        help="list the error codes and what they mean",
-        description="List every stable error code the gateway emits, with its meaning.",
+    errors = add_command(
+        commands, "errors", "List every stable error code the gateway emits, with its meaning."
     )
     errors.add_argument("--json", action="store_true", help="print a JSON object")
     errors.set_defaults(run=_errors)

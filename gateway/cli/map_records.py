@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from gateway.cli._context import gateway_from
+from gateway.cli._parsers import Subcommands, add_command
 from gateway.errors import ConfigError, InputError
 from gateway.sources import PRINTRAK, SOURCES
 
@@ -23,28 +24,26 @@ _PROGRESS_EVERY = 1000
 _CLEAR_LINE = "\r\033[K"
 
 
-def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = commands.add_parser(
+def register(commands: Subcommands) -> None:
+    parser = add_command(
+        commands,
         "map",
-        help="map a national export (Evibel, Actio, Waiting Register, Printrak) to records",
-        description=(
-            "Map a national export file to canonical records with the source's mapping "
-            "specification (<mappings_dir>/<source>.<format>.yaml). Standard output gets one "
-            "canonical record per line (JSON lines), so it can be piped on. Records that cannot "
-            "be mapped are reported on standard error as 'FILE:N: CODE: sentence (at path, from "
-            "source field)', N being the line (JSON lines, CSV) or the position in a JSON array; "
-            "with --json each rejected record is a JSON line there instead. A summary (mapped, "
-            "rejected, by code) ends standard error. Before any record, the export's header (CSV "
-            "header line, fixed-width layout, JSON keys) is checked against the specification: "
-            "a column or key it lacks or does not know refuses the whole file ('FILE: "
-            "GW-MAP-HEADER: ... (at column)'), and nothing is mapped. The format is taken from "
-            "the file's name (the specifications' extensions: .json, .jsonl, .csv, .txt) unless "
-            "--format gives it. Exit status 0 when every record mapped, 1 "
-            "when any was rejected or the file was refused, 2 for bad usage or a bad "
-            "specification. Printrak: FILE is an "
-            "ANSI/NIST-ITL transaction or a directory of them (*.eft, *.an2), each one record, "
-            "its problems reported as 'FILE: CODE: sentence (at record[i].field)'."
-        ),
+        "Map a national export file to canonical records with the source's mapping "
+        "specification (<mappings_dir>/<source>.<format>.yaml). Standard output gets one "
+        "canonical record per line (JSON lines), so it can be piped on. Records that cannot "
+        "be mapped are reported on standard error as 'FILE:N: CODE: sentence (at path, from "
+        "source field)', N being the line (JSON lines, CSV) or the position in a JSON array; "
+        "with --json each rejected record is a JSON line there instead. A summary (mapped, "
+        "rejected, by code) ends standard error. Before any record, the export's header (CSV "
+        "header line, fixed-width layout, JSON keys) is checked against the specification: "
+        "a column or key it lacks or does not know refuses the whole file ('FILE: "
+        "GW-MAP-HEADER: ... (at column)'), and nothing is mapped. The format is taken from "
+        "the file's name (the specifications' extensions: .json, .jsonl, .csv, .txt) unless "
+        "--format gives it. Exit status 0 when every record mapped, 1 "
+        "when any was rejected or the file was refused, 2 for bad usage or a bad "
+        "specification. Printrak: FILE is an "
+        "ANSI/NIST-ITL transaction or a directory of them (*.eft, *.an2), each one record, "
+        "its problems reported as 'FILE: CODE: sentence (at record[i].field)'.",
     )
     parser.add_argument(
         "file", metavar="FILE", help="the export file ('-' for standard input), or a directory"

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from gateway.cli._context import gateway_from
+from gateway.cli._parsers import Subcommands, add_command
 
 if TYPE_CHECKING:  # the mapping (YAML, XML validation) is imported when the command runs
     from gateway.mapping.export_dir import MergedExports
@@ -18,20 +19,18 @@ if TYPE_CHECKING:  # the mapping (YAML, XML validation) is imported when the com
 __all__ = ["register", "write_merged"]
 
 
-def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = commands.add_parser(
+def register(commands: Subcommands) -> None:
+    parser = add_command(
+        commands,
         "merge",
-        help="merge the Evibel, Printrak and Waiting Register records of each person",
-        description=(
-            "Read an export directory as 'eugw sample generate' writes it (evibel/*.jsonl or "
-            "*.csv, waiting-register/*.csv, printrak/*.eft), map every record, join the "
-            "records of one person on the Immigration Office or national number, and merge "
-            "them. Standard output gets one canonical record per merged person (JSON lines). "
-            "Standard error gets every conflict as 'KEYS: GW-MAP-CONFLICT at PATH: the sources "
-            "disagree: evibel says ...; printrak says ...' (or a JSON line with --json), the "
-            "records that could not be mapped, and a summary. Exit status 0 when every person "
-            "merged and every record mapped, 1 otherwise."
-        ),
+        "Read an export directory as 'eugw sample generate' writes it (evibel/*.jsonl or "
+        "*.csv, waiting-register/*.csv, printrak/*.eft), map every record, join the "
+        "records of one person on the Immigration Office or national number, and merge "
+        "them. Standard output gets one canonical record per merged person (JSON lines). "
+        "Standard error gets every conflict as 'KEYS: GW-MAP-CONFLICT at PATH: the sources "
+        "disagree: evibel says ...; printrak says ...' (or a JSON line with --json), the "
+        "records that could not be mapped, and a summary. Exit status 0 when every person "
+        "merged and every record mapped, 1 otherwise.",
     )
     parser.add_argument("directory", metavar="DIR", help="the export directory")
     parser.add_argument("--json", action="store_true", help="report problems as JSON lines")

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Protocol
 from gateway.cli import signing
 from gateway.cli._context import gateway_from
 from gateway.cli._help import INPUT_HELP
+from gateway.cli._parsers import Subcommands, command_group
 from gateway.domain.dublin import dublin_regime_for
 from gateway.domain.eurodac import regime_on
 from gateway.domain.requests import ReexaminationRequest, TransferArrangement
@@ -30,29 +31,27 @@ __all__ = ["EXTENSIONS", "SubcommandModule", "read_input_bytes", "register"]
 
 
 class SubcommandModule(Protocol):
-    def register_subcommands(
-        self, subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
-    ) -> None: ...
+    def register_subcommands(self, subparsers: Subcommands) -> None: ...
 
 
 EXTENSIONS: tuple[SubcommandModule, ...] = (signing,)
 
 
-def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = commands.add_parser(
+def register(commands: Subcommands) -> None:
+    _, subcommands = command_group(
+        commands,
         "message",
-        help="list, build, validate, sign and verify Eurodac and DubliNet messages",
-        description="List the message types, build a message from a record, validate a file; "
+        "List the message types, build a message from a record, validate a file; "
         "sign and verify come from the security layer.",
+        title="subcommands",
+        metavar="SUBCOMMAND",
     )
-    parser.set_defaults(run=lambda _: _usage(parser))
-    subcommands = parser.add_subparsers(title="subcommands", metavar="SUBCOMMAND")
     register_subcommands(subcommands)
     for extension in EXTENSIONS:
         extension.register_subcommands(subcommands)
 
 
-def register_subcommands(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def register_subcommands(subcommands: Subcommands) -> None:
     types = subcommands.add_parser(
         "types",
         help="list the message types",
@@ -98,11 +97,6 @@ def register_subcommands(subcommands: argparse._SubParsersAction[argparse.Argume
     )
     check.add_argument("file", metavar="FILE", help="the XML message ('-' for stdin)")
     check.set_defaults(run=_validate)
-
-
-def _usage(parser: argparse.ArgumentParser) -> int:
-    parser.print_help(sys.stderr)
-    return 2
 
 
 def read_input_bytes(name: str, limit: int) -> bytes:

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import getpass
-import json
 import os
 from datetime import UTC, datetime
+from functools import partial
 
 from gateway.broker.states import Event, MessageState
-from gateway.cli._context import settings_from, store_of
+from gateway.cli._context import store_of
+from gateway.cli._parsers import Subcommands, command_group, print_json, with_settings
 from gateway.errors import ConfigError, InputError
 from gateway.ports import MessageFilter
 from gateway.settings import Settings
@@ -20,37 +20,34 @@ __all__ = ["register"]
 ACTIONS = {"resend": Event.RESEND, "release": Event.RELEASE, "cancel": Event.CANCEL}
 
 
-def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = commands.add_parser(
+def register(commands: Subcommands) -> None:
+    _, actions = command_group(
+        commands,
         "queue",
-        help="inspect the outbox and act on messages",
-        description="Counts per peer and state, message lists and timelines, operator actions.",
+        "Counts per peer and state, message lists and timelines, operator actions.",
+        run=with_settings(_status),
     )
-    parser.set_defaults(run=lambda args: asyncio.run(_status(settings_from(args))))
-    actions = parser.add_subparsers(title="queue commands", metavar="COMMAND")
     for name in ("status", "stats"):
         status = actions.add_parser(name, help="messages per peer and state (the default)")
-        status.set_defaults(run=lambda args: asyncio.run(_status(settings_from(args))))
+        status.set_defaults(run=with_settings(_status))
     listing = actions.add_parser("list", help="list messages, newest first")
     listing.add_argument("--state", choices=[state.value for state in MessageState])
     listing.add_argument("--peer", help="e.g. EU:eurodac or NL:dublinet")
     listing.add_argument("--reference", help="a Eurodac or DubliNet reference")
     listing.add_argument("--limit", type=int, default=50)
-    listing.set_defaults(run=lambda args: asyncio.run(_list(settings_from(args), args)))
+    listing.set_defaults(run=with_settings(_list))
     show = actions.add_parser("show", help="one message and its timeline, as JSON")
     show.add_argument("message_id", metavar="ID")
-    show.set_defaults(run=lambda args: asyncio.run(_show(settings_from(args), args.message_id)))
+    show.set_defaults(run=with_settings(_show))
     for name, event in ACTIONS.items():
         act = actions.add_parser(name, help=f"{name} messages (operator action, recorded)")
         act.add_argument("message_ids", metavar="ID", nargs="*")
         if event is Event.RELEASE:
             act.add_argument("--all-dead", action="store_true", help="release every dead letter")
-        act.set_defaults(
-            run=lambda args, event=event: asyncio.run(_act(settings_from(args), args, event))
-        )
+        act.set_defaults(run=with_settings(partial(_act, event=event)))
 
 
-async def _status(settings: Settings) -> int:
+async def _status(settings: Settings, _: argparse.Namespace) -> int:
     async with store_of(settings) as store:
         counts = await store.counts()
         oldest = await store.oldest_waiting()
@@ -81,38 +78,34 @@ async def _list(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-async def _show(settings: Settings, message_id: str) -> int:
+async def _show(settings: Settings, args: argparse.Namespace) -> int:
     async with store_of(settings) as store:
-        message = await store.get(message_id)
+        message = await store.get(args.message_id)
         if message is None:
-            raise InputError("GW-BRK-UNKNOWN", f"no message with id {message_id}", "ID")
-        timeline = await store.timeline(message_id)
-    print(
-        json.dumps(
-            {
-                "message_id": message.message_id,
-                "peer": message.peer,
-                "type": message.message_type,
-                "state": message.state.value,
-                "attempts": message.attempts,
-                "last_error": message.last_error,
-                "timeline": [
-                    {
-                        "at": change.at.isoformat(),
-                        "event": change.event.value,
-                        "to": change.to_state.value,
-                        "detail": change.detail,
-                    }
-                    for change in timeline
-                ],
-            },
-            indent=2,
-        )
+            raise InputError("GW-BRK-UNKNOWN", f"no message with id {args.message_id}", "ID")
+        timeline = await store.timeline(args.message_id)
+    return print_json(
+        {
+            "message_id": message.message_id,
+            "peer": message.peer,
+            "type": message.message_type,
+            "state": message.state.value,
+            "attempts": message.attempts,
+            "last_error": message.last_error,
+            "timeline": [
+                {
+                    "at": change.at.isoformat(),
+                    "event": change.event.value,
+                    "to": change.to_state.value,
+                    "detail": change.detail,
+                }
+                for change in timeline
+            ],
+        }
     )
-    return 0
 
 
-async def _act(settings: Settings, args: argparse.Namespace, event: Event) -> int:
+async def _act(settings: Settings, args: argparse.Namespace, *, event: Event) -> int:
     actor = f"{_user()}@command-line"
     all_dead = getattr(args, "all_dead", False)
     if not args.message_ids and not all_dead:

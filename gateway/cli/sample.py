@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
+from gateway.cli._parsers import Subcommands, command_group
 from gateway.errors import ConfigError
 
 __all__ = ["register"]
 
 
-def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    sample = commands.add_parser(
+def register(commands: Subcommands) -> None:
+    _, actions = command_group(
+        commands,
         "sample",
-        help="synthetic national exports",
-        description="Synthetic national exports for the demo, the tests and the benchmarks.",
+        "Synthetic national exports for the demo, the tests and the benchmarks.",
+        title="actions",
+        metavar="ACTION",
     )
-    actions = sample.add_subparsers(title="actions", metavar="ACTION")
     generate = actions.add_parser(
         "generate",
         help="write the exports of N synthetic persons",
@@ -48,12 +49,6 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         help="leave out the Printrak captures (about 10 ms per person to make)",
     )
     generate.set_defaults(run=_generate)
-    sample.set_defaults(run=lambda _: _usage(sample))
-
-
-def _usage(parser: argparse.ArgumentParser) -> int:
-    parser.print_help(sys.stderr)
-    return 2
 
 
 def _generate(args: argparse.Namespace) -> int:

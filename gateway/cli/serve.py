@@ -13,31 +13,30 @@ import threading
 from typing import TYPE_CHECKING
 
 from gateway.cli._context import settings_from
+from gateway.cli._parsers import Subcommands, add_command
 from gateway.errors import ConfigError
 
 if TYPE_CHECKING:
     from gateway.adapters.web.server import Endpoints
     from gateway.settings import Settings
 
-__all__ = ["register"]
+__all__ = ["bound_endpoints", "register"]
 
 EXIT_STOP_TIMED_OUT = 1  # the process was stopped before it had finished stopping
 
 
-def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = commands.add_parser(
+def register(commands: Subcommands) -> None:
+    parser = add_command(
+        commands,
         "serve",
-        help="run the gateway: API, mutual-TLS inbound endpoint and dispatcher",
-        description=(
-            "Run the gateway until Ctrl-C or SIGTERM: the submission and operator API "
-            "(EUGW_API_HOST:EUGW_API_PORT, default 127.0.0.1:8080), the mutual-TLS inbound "
-            "endpoint for peers' replies (EUGW_INBOUND_PORT, default 8443) and the "
-            "dispatcher that delivers queued messages. Keys, certificates and the trust "
-            "store are read from EUGW_DATA_DIR (make demo ones with `eugw certs init DIR`). "
-            "Signed checkpoints of the audit trail go to EUGW_AUDIT_CHECKPOINT_FILE every "
-            "EUGW_AUDIT_CHECKPOINT_ENTRIES entries or EUGW_AUDIT_CHECKPOINT_SECONDS, and on "
-            "the way out (see `eugw audit --help`)."
-        ),
+        "Run the gateway until Ctrl-C or SIGTERM: the submission and operator API "
+        "(EUGW_API_HOST:EUGW_API_PORT, default 127.0.0.1:8080), the mutual-TLS inbound "
+        "endpoint for peers' replies (EUGW_INBOUND_PORT, default 8443) and the "
+        "dispatcher that delivers queued messages. Keys, certificates and the trust "
+        "store are read from EUGW_DATA_DIR (make demo ones with `eugw certs init DIR`). "
+        "Signed checkpoints of the audit trail go to EUGW_AUDIT_CHECKPOINT_FILE every "
+        "EUGW_AUDIT_CHECKPOINT_ENTRIES entries or EUGW_AUDIT_CHECKPOINT_SECONDS, and on "
+        "the way out (see `eugw audit --help`).",
     )
     parser.add_argument(
         "--store",
@@ -92,7 +91,7 @@ async def _serve(settings: Settings) -> None:
     started: asyncio.Future[Endpoints] = loop.create_future()
     async with running_services(settings) as services, audit_checkpoints(services):
         server = asyncio.create_task(serve(services, stop, started))
-        endpoints = await _started(started, server)
+        endpoints = await bound_endpoints(started, server)
         print(f"eugw: API on {endpoints.api}, inbound (mutual TLS) on {endpoints.inbound}")
         print("eugw: press Ctrl-C to stop")
         await server
@@ -106,7 +105,9 @@ def _exit_now(why: str) -> None:
     os._exit(EXIT_STOP_TIMED_OUT)
 
 
-async def _started(started: asyncio.Future[Endpoints], server: asyncio.Task[None]) -> Endpoints:
+async def bound_endpoints(
+    started: asyncio.Future[Endpoints], server: asyncio.Task[None]
+) -> Endpoints:
     """The bound addresses, or the reason the server could not start (its task is reaped)."""
     try:
         return await started

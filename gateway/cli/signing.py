@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from gateway.cli._context import gateway_from
+from gateway.cli._parsers import Subcommands
 from gateway.errors import ConfigError, InputError
 
 if TYPE_CHECKING:  # lxml and the signing libraries are imported when a command runs
@@ -21,7 +22,7 @@ if TYPE_CHECKING:  # lxml and the signing libraries are imported when a command 
 __all__ = ["register_subcommands"]
 
 
-def register_subcommands(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def register_subcommands(actions: Subcommands) -> None:
     """Add `sign` and `verify` to the `message` command's subcommands."""
     sign = actions.add_parser(
         "sign",

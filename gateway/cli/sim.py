@@ -14,6 +14,7 @@ from pathlib import Path
 
 from gateway.cli._env import CONTROL_TOKEN, TOKEN, from_environment
 from gateway.cli._help import fields_help
+from gateway.cli._parsers import Run, Subcommands, command_group
 from gateway.messages.registry import MESSAGE_TYPES
 from gateway.tracking.followups import FOLLOW_UPS
 
@@ -39,17 +40,14 @@ _FOLLOW_UP_FIELDS = {
 _ON_REQUEST_FIELDS = {"legal_basis": "default: Regulation (EC) No 1560/2003"}  # types 3 to 7
 
 
-def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = commands.add_parser(
+def register(commands: Subcommands) -> None:
+    _, actions = command_group(
+        commands,
         "sim",
-        help="run the simulated Eurodac Central System and DubliNet peers",
-        description=(
-            "Testers' tools: run the simulated EU side with the demo PKI of `eugw certs init`, "
-            "and switch faults on its endpoints at run time."
-        ),
+        "Testers' tools: run the simulated EU side with the demo PKI of `eugw certs init`, "
+        "and switch faults on its endpoints at run time.",
+        metavar="ACTION",
     )
-    parser.set_defaults(run=lambda _: _usage(parser))
-    actions = parser.add_subparsers(title="sim commands", metavar="ACTION")
     _register_run(actions)
     _register_faults(actions)
     _register_scenario(actions)
@@ -57,12 +55,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     _register_peer_messages(actions)
 
 
-def _usage(parser: argparse.ArgumentParser) -> int:
-    parser.print_help()
-    return 2
-
-
-def _register_run(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def _register_run(actions: Subcommands) -> None:
     data = Path(os.environ.get("EUGW_DATA_DIR", "var"))
     run = actions.add_parser(
         "run",
@@ -156,10 +149,10 @@ def _register_run(actions: argparse._SubParsersAction[argparse.ArgumentParser]) 
         action="store_true",
         help="accept the gateway's answers without verifying them",
     )
-    run.set_defaults(run=_run)
+    run.set_defaults(run=_simulators("run_simulators", control_token=CONTROL_TOKEN))
 
 
-def _register_faults(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def _register_faults(actions: Subcommands) -> None:
     faults = actions.add_parser(
         "faults",
         help="show, set or clear faults of a running simulator",
@@ -174,10 +167,10 @@ def _register_faults(actions: argparse._SubParsersAction[argparse.ArgumentParser
     faults.add_argument("endpoint", nargs="?", help="eurodac, NL, FR, ... or *")
     faults.add_argument("faults", nargs="*", metavar="NAME=VALUE", help="faults to set")
     _add_control(faults)
-    faults.set_defaults(run=_faults)
+    faults.set_defaults(run=_simulators("switch_faults", token=CONTROL_TOKEN))
 
 
-def _register_scenario(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def _register_scenario(actions: Subcommands) -> None:
     scenario = actions.add_parser(
         "scenario",
         help="run scenarios against a live gateway and the simulators, pass/fail per expectation",
@@ -204,10 +197,12 @@ def _register_scenario(actions: argparse._SubParsersAction[argparse.ArgumentPars
         help="simulators' control API (default: %(default)s)",
     )
     scenario.add_argument("--control-token", help=f"default: ${CONTROL_TOKEN}")
-    scenario.set_defaults(run=_scenario)
+    scenario.set_defaults(
+        run=_simulators("run_scenarios", token=TOKEN, control_token=CONTROL_TOKEN)
+    )
 
 
-def _register_inspect(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def _register_inspect(actions: Subcommands) -> None:
     inspect = actions.add_parser(
         "inspect",
         help="show what the simulators received, stored, notified and queued",
@@ -218,7 +213,7 @@ def _register_inspect(actions: argparse._SubParsersAction[argparse.ArgumentParse
     )
     inspect.add_argument("--endpoint", help="with received: only this endpoint (eurodac, NL, ...)")
     _add_control(inspect)
-    inspect.set_defaults(run=_inspect)
+    inspect.set_defaults(run=_simulators("inspect", token=CONTROL_TOKEN))
 
 
 def _add_control(parser: argparse.ArgumentParser) -> None:
@@ -243,7 +238,7 @@ def _types(
     )
 
 
-def _register_peer_messages(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def _register_peer_messages(actions: Subcommands) -> None:
     request = _peer_command(
         actions,
         "request",
@@ -259,7 +254,7 @@ def _register_peer_messages(actions: argparse._SubParsersAction[argparse.Argumen
     request.add_argument(
         "--reference", metavar="REF", help="the peer's national reference (default: made up)"
     )
-    request.set_defaults(run=_peer_request)
+    request.set_defaults(run=_simulators("peer_request", token=CONTROL_TOKEN))
     send = _peer_command(
         actions,
         "send",
@@ -276,11 +271,11 @@ def _register_peer_messages(actions: argparse._SubParsersAction[argparse.Argumen
     send.add_argument(
         "--request", required=True, metavar="REF", help="the national reference of its request"
     )
-    send.set_defaults(run=_peer_send)
+    send.set_defaults(run=_simulators("peer_send", token=CONTROL_TOKEN))
 
 
 def _peer_command(
-    actions: argparse._SubParsersAction[argparse.ArgumentParser],
+    actions: Subcommands,
     name: str,
     types: list[str],
     types_help: str,
@@ -309,47 +304,18 @@ def _peer_command(
     return command
 
 
-def _control_token(args: argparse.Namespace) -> argparse.Namespace:
-    """`--token` of a control API command, else the environment's (read when the command runs,
-    so that `--help` warns of no deprecated variable)."""
-    args.token = args.token or from_environment(CONTROL_TOKEN) or None
-    return args
+def _simulators(work: str, **variables: str) -> Run:
+    """The `run` of a sim command: `simulators.cli`'s function `work`, imported only when the
+    command runs (the gateway itself never depends on the simulators), each option named in
+    `variables` taken, when not given, from its environment variable (read when the command
+    runs, so that `--help` warns of no deprecated variable)."""
 
+    def run(args: argparse.Namespace) -> int:
+        from simulators import cli  # noqa: PLC0415 - only `eugw sim` needs them
 
-def _inspect(args: argparse.Namespace) -> int:
-    from simulators.cli import inspect  # noqa: PLC0415 - only `eugw sim` needs them
+        for option, variable in variables.items():
+            setattr(args, option, getattr(args, option) or from_environment(variable) or None)
+        done: int = getattr(cli, work)(args)
+        return done
 
-    return inspect(_control_token(args))
-
-
-def _scenario(args: argparse.Namespace) -> int:
-    from simulators.cli import run_scenarios  # noqa: PLC0415 - only `eugw sim` needs them
-
-    args.token = args.token or from_environment(TOKEN) or None
-    args.control_token = args.control_token or from_environment(CONTROL_TOKEN) or None
-    return run_scenarios(args)
-
-
-def _run(args: argparse.Namespace) -> int:
-    from simulators.cli import run_simulators  # noqa: PLC0415 - only `eugw sim` needs them
-
-    args.control_token = args.control_token or from_environment(CONTROL_TOKEN) or None
-    return run_simulators(args)
-
-
-def _faults(args: argparse.Namespace) -> int:
-    from simulators.cli import switch_faults  # noqa: PLC0415 - only `eugw sim` needs them
-
-    return switch_faults(_control_token(args))
-
-
-def _peer_request(args: argparse.Namespace) -> int:
-    from simulators.cli import peer_request  # noqa: PLC0415 - only `eugw sim` needs them
-
-    return peer_request(_control_token(args))
-
-
-def _peer_send(args: argparse.Namespace) -> int:
-    from simulators.cli import peer_send  # noqa: PLC0415 - only `eugw sim` needs them
-
-    return peer_send(_control_token(args))
+    return run

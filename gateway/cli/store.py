@@ -6,10 +6,10 @@ import argparse
 import asyncio
 import dataclasses
 import json
-import sys
 from typing import TYPE_CHECKING
 
 from gateway.cli._context import settings_from
+from gateway.cli._parsers import Subcommands, command_group
 from gateway.errors import TransportError
 
 if TYPE_CHECKING:
@@ -18,14 +18,13 @@ if TYPE_CHECKING:
 __all__ = ["register"]
 
 
-def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = commands.add_parser(
+def register(commands: Subcommands) -> None:
+    _, actions = command_group(
+        commands,
         "store",
-        help="check the message store for damage (the whole file or database)",
-        description="Check the store the gateway is configured with (EUGW_DATABASE_URL, "
+        "Check the store the gateway is configured with (EUGW_DATABASE_URL, "
         "else gateway.sqlite3 in EUGW_DATA_DIR).",
     )
-    actions = parser.add_subparsers(title="store commands", metavar="COMMAND")
     check = actions.add_parser(
         "check",
         help="read the whole store and list what is damaged",
@@ -39,12 +38,6 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     check.add_argument("--store", metavar="URL", help="sqlite:///PATH or postgresql://...")
     check.add_argument("--json", action="store_true", help="the report as JSON")
     check.set_defaults(run=_check)
-    parser.set_defaults(run=lambda _: _usage(parser))
-
-
-def _usage(parser: argparse.ArgumentParser) -> int:
-    parser.print_help(sys.stderr)
-    return 2
 
 
 def _check(args: argparse.Namespace) -> int:

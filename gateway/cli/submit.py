@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from gateway.cli._context import settings_from
 from gateway.cli._env import TOKEN, from_environment
+from gateway.cli._parsers import Subcommands, add_command
 from gateway.domain.problems import Problem
 from gateway.errors import ConfigError, GatewayError, InputError, TransportError
 from gateway.sources import PRINTRAK, SOURCES
@@ -25,24 +26,22 @@ _SHOWN_REJECTIONS = 20
 _BAR = 30
 
 
-def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = commands.add_parser(
+def register(commands: Subcommands) -> None:
+    parser = add_command(
+        commands,
         "submit",
-        help="upload a source export to a running gateway and follow its progress",
-        description=(
-            "Upload FILE to POST /v1/batches of a running gateway as a batch of SOURCE records, "
-            "then follow GET /v1/batches/{id} until every record is queued or rejected: a "
-            "progress bar on a terminal, then a summary (read, mapped, rejected, queued) and "
-            "the problems of the first rejected records ('FILE:LINE: CODE: sentence (at "
-            "path)'). The idempotency key is by default the file's SHA-256, so submitting the "
-            "same file again follows the first batch instead of queueing twice. The format is "
-            "taken from the file's name (.json, .jsonl, .csv, .txt) unless --format gives it; "
-            "an export whose header does not fit the source's specification is refused whole "
-            "(GW-MAP-HEADER, naming the column), nothing queued. Exit status 0 "
-            "when every record was queued, 1 when any was rejected or the batch failed. "
-            "Printrak: FILE is a capture or a directory of them (*.eft, *.an2), each sent to "
-            "POST /v1/submissions?source=printrak, keyed by its SHA-256."
-        ),
+        "Upload FILE to POST /v1/batches of a running gateway as a batch of SOURCE records, "
+        "then follow GET /v1/batches/{id} until every record is queued or rejected: a "
+        "progress bar on a terminal, then a summary (read, mapped, rejected, queued) and "
+        "the problems of the first rejected records ('FILE:LINE: CODE: sentence (at "
+        "path)'). The idempotency key is by default the file's SHA-256, so submitting the "
+        "same file again follows the first batch instead of queueing twice. The format is "
+        "taken from the file's name (.json, .jsonl, .csv, .txt) unless --format gives it; "
+        "an export whose header does not fit the source's specification is refused whole "
+        "(GW-MAP-HEADER, naming the column), nothing queued. Exit status 0 "
+        "when every record was queued, 1 when any was rejected or the batch failed. "
+        "Printrak: FILE is a capture or a directory of them (*.eft, *.an2), each sent to "
+        "POST /v1/submissions?source=printrak, keyed by its SHA-256.",
     )
     parser.add_argument("file", metavar="FILE", help="the export file")
     parser.add_argument(

@@ -78,7 +78,8 @@ def test_help_and_errors_import_no_command_module() -> None:
     probe = (
         "import contextlib, sys; from gateway.cli import main\n"
         "with contextlib.suppress(SystemExit): main(sys.argv[1:])\n"
-        "loaded = sorted(m for m in sys.modules if m.startswith('gateway.cli.')); "
+        "loaded = sorted(m for m in sys.modules if m.startswith('gateway.cli.')\n"
+        "                and not m.startswith('gateway.cli._')); "
         "print(loaded, file=sys.stderr); heavy = {'aiohttp', 'lxml', 'structlog', 'yaml'}; "
         "print(sorted(heavy & set(sys.modules)), file=sys.stderr)"
     )

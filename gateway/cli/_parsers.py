@@ -1,0 +1,73 @@
+"""What the commands' parsers share: a command made of subcommands, a subcommand whose work is
+a coroutine on the settings, and a JSON answer. Light: a command's --help imports this."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Callable, Coroutine
+from typing import TYPE_CHECKING, Any, TypeAlias
+
+from gateway.cli._context import settings_from
+
+if TYPE_CHECKING:  # the settings load the gateway's libraries: imported when a command runs
+    from gateway.settings import Settings
+
+__all__ = [
+    "Run",
+    "Subcommands",
+    "add_command",
+    "command_group",
+    "print_json",
+    "usage",
+    "with_settings",
+]
+
+# argparse's class is not subscriptable when the program runs: the alias is for the checker
+Subcommands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
+Run = Callable[[argparse.Namespace], int]
+
+
+def add_command(
+    commands: Subcommands, name: str, description: str, **options: Any
+) -> argparse.ArgumentParser:
+    """The command `name`, with the one-line help `eugw --help` gives it (`COMMANDS`)."""
+    from gateway.cli import COMMANDS  # noqa: PLC0415 - the package imports its commands lazily
+
+    return commands.add_parser(name, help=COMMANDS[name][1], description=description, **options)
+
+
+def command_group(
+    commands: Subcommands,
+    name: str,
+    description: str,
+    *,
+    title: str | None = None,
+    metavar: str = "COMMAND",
+    run: Run | None = None,
+    **options: Any,
+) -> tuple[argparse.ArgumentParser, Subcommands]:
+    """The command `name` and its subcommands; named alone it runs `run`, else it shows its
+    help on standard error and exits 2 (a command is missing)."""
+    parser = add_command(commands, name, description, **options)
+    parser.set_defaults(run=run or (lambda _: usage(parser)))
+    return parser, parser.add_subparsers(title=title or f"{name} commands", metavar=metavar)
+
+
+def usage(parser: argparse.ArgumentParser) -> int:
+    """The help of a command named without what it needs: exit status 2."""
+    parser.print_help(sys.stderr)
+    return 2
+
+
+def with_settings(work: Callable[[Settings, argparse.Namespace], Coroutine[Any, Any, int]]) -> Run:
+    """A subcommand's `run`: `work` on the settings (environment and --config) and its args."""
+    return lambda args: asyncio.run(work(settings_from(args), args))
+
+
+def print_json(document: object) -> int:
+    """`document` as indented JSON on standard output; exit status 0."""
+    print(json.dumps(document, indent=2))
+    return 0
