@@ -156,11 +156,7 @@ def make_intermediate_ca(
     name = _name(common_name, "eu-gateway")
     builder = _base(name, issuer.certificate.subject, key, now, days)
     builder = _ca_extensions(builder, key, issuer_key=issuer.private_key)
-    return Issued(
-        certificate=builder.sign(issuer.private_key, hashes.SHA256()),
-        private_key=key,
-        intermediates=_chain_below_root(issuer),
-    )
+    return _issued_by(issuer, builder, key)
 
 
 def issue(
@@ -197,6 +193,11 @@ def issue(
             else ExtendedKeyUsageOID.CLIENT_AUTH
         )
         builder = builder.add_extension(x509.ExtendedKeyUsage([purpose]), critical=False)
+    return _issued_by(issuer, builder, key)
+
+
+def _issued_by(issuer: Issued, builder: x509.CertificateBuilder, key: PrivateKey) -> Issued:
+    """The certificate `builder` describes, signed by `issuer`, with its key and the chain."""
     return Issued(
         certificate=builder.sign(issuer.private_key, hashes.SHA256()),
         private_key=key,
@@ -254,17 +255,7 @@ def _base(
 def _ca_extensions(
     builder: x509.CertificateBuilder, key: PrivateKey, *, issuer_key: PrivateKey
 ) -> x509.CertificateBuilder:
-    usage = x509.KeyUsage(
-        digital_signature=True,
-        content_commitment=False,
-        key_encipherment=False,
-        data_encipherment=False,
-        key_agreement=False,
-        key_cert_sign=True,
-        crl_sign=True,
-        encipher_only=False,
-        decipher_only=False,
-    )
+    usage = _allowing(digital_signature=True, key_cert_sign=True, crl_sign=True)
     return (
         builder.add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
         .add_extension(usage, critical=True)
@@ -287,14 +278,24 @@ def _authority_key_id(issuer_key: PrivateKey) -> x509.AuthorityKeyIdentifier:
 def _key_usage(usage: Usage, key_type: KeyType) -> x509.KeyUsage:
     # RSA TLS keys may need key encipherment (TLS 1.2 RSA key exchange); signing keys never.
     encipher = usage is not Usage.SIGNING and key_type is KeyType.RSA
-    return x509.KeyUsage(
-        digital_signature=True,
-        content_commitment=usage is Usage.SIGNING,
-        key_encipherment=encipher,
-        data_encipherment=False,
-        key_agreement=False,
-        key_cert_sign=False,
-        crl_sign=False,
-        encipher_only=False,
-        decipher_only=False,
+    return _allowing(
+        digital_signature=True, content_commitment=usage is Usage.SIGNING, key_encipherment=encipher
     )
+
+
+_KEY_USAGES = (
+    "digital_signature",
+    "content_commitment",
+    "key_encipherment",
+    "data_encipherment",
+    "key_agreement",
+    "key_cert_sign",
+    "crl_sign",
+    "encipher_only",
+    "decipher_only",
+)
+
+
+def _allowing(**allowed: bool) -> x509.KeyUsage:
+    """A key usage extension that allows what `allowed` names as true, and nothing else."""
+    return x509.KeyUsage(**(dict.fromkeys(_KEY_USAGES, False) | allowed))

@@ -139,6 +139,15 @@ def read_signature(
     return plain if plain is not None else _careful(document, outside)
 
 
+def _bare(element: etree._Element, tag: str, algorithm: str | None = None) -> bool:
+    """`element` is a `tag` without child elements (and, if given, with that `Algorithm`)."""
+    return (
+        element.tag == tag
+        and not len(element)
+        and (algorithm is None or element.get("Algorithm") == algorithm)
+    )
+
+
 def _plain(document: etree._Element) -> SignatureParts | None:  # noqa: PLR0911, PLR0912
     """The parts of a signature in the usual layout with nothing amiss, else None."""
     found = list(document.iter(*_SCAN))
@@ -162,34 +171,24 @@ def _plain(document: etree._Element) -> SignatureParts | None:  # noqa: PLR0911,
         return None
     canonicalization, method, reference = signed_info
     algorithm = method.get("Algorithm", "")
-    if (
-        canonicalization.tag != _CANONICALIZATION
-        or len(canonicalization)
-        or canonicalization.get("Algorithm") != C14N_EXCLUSIVE
-        or method.tag != _SIGNATURE_METHOD
-        or len(method)
-        or algorithm not in SIGNATURE_METHODS
-        or reference.tag != _REFERENCE
-        or reference.get("URI") != ""
-        or len(reference) != 3
+    if not (
+        _bare(canonicalization, _CANONICALIZATION, C14N_EXCLUSIVE)
+        and _bare(method, _SIGNATURE_METHOD)
+        and algorithm in SIGNATURE_METHODS
+        and reference.tag == _REFERENCE
+        and reference.get("URI") == ""
+        and len(reference) == 3
     ):
         return None
     transforms, digest_method, digest_value = reference
     if transforms.tag != _TRANSFORMS or len(transforms) != 2:
         return None
     enveloped, exclusive = transforms
-    if (
-        enveloped.tag != _TRANSFORM
-        or len(enveloped)
-        or enveloped.get("Algorithm") != ENVELOPED
-        or exclusive.tag != _TRANSFORM
-        or len(exclusive)
-        or exclusive.get("Algorithm") != C14N_EXCLUSIVE
-        or digest_method.tag != _DIGEST_METHOD
-        or len(digest_method)
-        or digest_method.get("Algorithm") != DIGEST_SHA256
-        or digest_value.tag != _DIGEST_VALUE
-        or len(digest_value)
+    if not (
+        _bare(enveloped, _TRANSFORM, ENVELOPED)
+        and _bare(exclusive, _TRANSFORM, C14N_EXCLUSIVE)
+        and _bare(digest_method, _DIGEST_METHOD, DIGEST_SHA256)
+        and _bare(digest_value, _DIGEST_VALUE)
     ):
         return None
     signature_value = value.text
