@@ -19,6 +19,7 @@ from datetime import date
 
 from gateway.ansi_nist.images import GrayImage, ImageSizeError, encode_gray_png, image_size
 from gateway.ansi_nist.model import (
+    FieldValue,
     FingerImageRecord,
     Record,
     TextRecord,
@@ -147,14 +148,7 @@ def type14_from_fingerprint(
     compression, size = _compression_and_size(finger.image, finger.image_format, path)
     fields = {
         3: single(str(int(finger.impression))),
-        4: single(source),
-        5: single(captured_on.strftime("%Y%m%d")),
-        6: single(str(size[0])),
-        7: single(str(size[1])),
-        8: single("1"),
-        9: single("500"),
-        10: single("500"),
-        11: single(compression),
+        **_image_fields(source, captured_on, size, compression, scale=("1", "500", "500")),
         12: single("8"),
         13: single(str(int(finger.position))),
         24: ((str(int(finger.position)), str(finger.quality), NFIQ2_VENDOR, NFIQ2_PRODUCT),),
@@ -182,19 +176,36 @@ def type10_from_face(
     gray = image_size(face.image, face.image_format).grayscale
     fields = {
         3: single("FACE"),
-        4: single(source),
-        5: single(captured_on.strftime("%Y%m%d")),
-        6: single(str(size[0])),
-        7: single(str(size[1])),
-        8: single("0"),
-        9: single("1"),
-        10: single("1"),
-        11: single(compression),
+        **_image_fields(source, captured_on, size, compression, scale=("0", "1", "1")),
         12: single("GRAY" if gray else "YCC"),
         13: single("1"),  # SAP: subject acquisition profile unknown
         20: single("F"),  # POS: full frontal
     }
     return TextRecord(type=10, idc=idc, fields=fields, data=face.image)
+
+
+def _image_fields(
+    source: str,
+    captured_on: date,
+    size: tuple[int, int],
+    compression: str,
+    *,
+    scale: tuple[str, str, str],
+) -> dict[int, FieldValue]:
+    """What Type-10 and Type-14 records say of their image alike: 004 source agency, 005
+    capture date, 006 and 007 width and height, 008 to 010 scale units and pixel density
+    (`scale`: "1" pixels per inch, "0" none, only the aspect ratio), 011 compression."""
+    units, horizontal, vertical = scale
+    return {
+        4: single(source),
+        5: single(captured_on.strftime("%Y%m%d")),
+        6: single(str(size[0])),
+        7: single(str(size[1])),
+        8: single(units),
+        9: single(horizontal),
+        10: single(vertical),
+        11: single(compression),
+    }
 
 
 def parse_date(text: str, path: str) -> date:
