@@ -6,17 +6,18 @@ from datetime import date
 
 from lxml import etree
 
-from gateway.domain.application import Application, NationalIdentifiers
-from gateway.domain.dublin import (
+from gateway.domain import (
+    Application,
+    CanonicalRecord,
     DublinReply,
     DublinRequest,
     Evidence,
     EvidenceKind,
+    NationalIdentifiers,
+    ReferenceNumber,
     ReplyOutcome,
     RequestType,
 )
-from gateway.domain.eurodac import ReferenceNumber
-from gateway.domain.record import CanonicalRecord
 from gateway.domain.requests import ReexaminationRequest, TransferArrangement, TransferMode
 from gateway.messages._xml import Node, Scope, add, boolean, sub
 from gateway.messages.common import read_person, write_person

@@ -9,28 +9,36 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, date, datetime
 
-from gateway.domain.application import Application, NationalIdentifiers, Procedure
-from gateway.domain.biometrics import (
+from gateway.domain import (
+    Application,
     BiometricSet,
+    CanonicalRecord,
+    Document,
+    DocumentType,
+    DublinRegime,
+    DublinReply,
+    DublinRequest,
+    EurodacTransaction,
+    Evidence,
+    EvidenceKind,
     FacialImage,
     FingerPosition,
     Fingerprint,
     ImpressionType,
-)
-from gateway.domain.dates import PartialDate
-from gateway.domain.dublin import (
-    DublinRegime,
-    DublinReply,
-    DublinRequest,
-    Evidence,
-    EvidenceKind,
+    Name,
+    NationalIdentifiers,
+    Operation,
+    PartialDate,
+    Person,
+    Procedure,
+    ReferenceNumber,
+    Regime,
     ReplyOutcome,
     RequestType,
+    Sex,
 )
-from gateway.domain.eurodac import EurodacTransaction, Operation, ReferenceNumber, Regime
 from gateway.domain.eurodac_law import StatusKind
-from gateway.domain.person import Document, DocumentType, Name, Person, Sex
-from gateway.domain.record import CanonicalRecord, PlaceAndDate, StatusUpdate
+from gateway.domain.record import PlaceAndDate, StatusUpdate
 from gateway.domain.replies import (
     Acknowledgement,
     EurodacErrorCode,
