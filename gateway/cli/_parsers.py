@@ -11,6 +11,7 @@ from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from gateway.cli._context import settings_from
+from gateway.errors import ConfigError
 
 if TYPE_CHECKING:  # the settings load the gateway's libraries: imported when a command runs
     from gateway.settings import Settings
@@ -19,6 +20,7 @@ __all__ = [
     "Run",
     "Subcommands",
     "add_command",
+    "at_least_one",
     "command_group",
     "print_json",
     "usage",
@@ -65,6 +67,13 @@ def usage(parser: argparse.ArgumentParser) -> int:
 def with_settings(work: Callable[[Settings, argparse.Namespace], Coroutine[Any, Any, int]]) -> Run:
     """A subcommand's `run`: `work` on the settings (environment and --config) and its args."""
     return lambda args: asyncio.run(work(settings_from(args), args))
+
+
+def at_least_one(value: int, option: str) -> int:
+    """`value`, given by `option`, when it is 1 or more; else `GW-CFG-USAGE` (exit 2)."""
+    if value < 1:
+        raise ConfigError("GW-CFG-USAGE", f"{option} is at least 1", option)
+    return value
 
 
 def print_json(document: object) -> int:

@@ -8,12 +8,10 @@ one) come from the modules in `EXTENSIONS`, each offering
 from __future__ import annotations
 
 import argparse
-import json
 
 from gateway.cli import bench_broker, bench_sources
-from gateway.cli._parsers import Subcommands, command_group
+from gateway.cli._parsers import Subcommands, at_least_one, command_group, print_json
 from gateway.cli.message import SubcommandModule
-from gateway.errors import ConfigError
 from gateway.security.key_types import KeyType
 
 __all__ = ["EXTENSIONS", "register"]
@@ -62,23 +60,22 @@ def register_subcommands(subcommands: Subcommands) -> None:
 def _messages(args: argparse.Namespace) -> int:
     from gateway.bench import messages, signing  # noqa: PLC0415 - when the command runs
 
-    if args.count < 1:
-        raise ConfigError("GW-CFG-USAGE", "--count is at least 1", "--count")
+    at_least_one(args.count, "--count")
     pipeline, floor_list = messages.stages(), messages.floors()
     if not args.unsigned:
         signing.add_signatures(pipeline, floor_list, key_type=KeyType(args.key_type))
     report = messages.measure(args.count, pipeline=pipeline, floor_list=floor_list)
     benches = [] if args.unsigned else signing.signature_benches(args.count)
     if args.json:
-        document = {
-            "count": report.count,
-            "stages": {r.name: round(r.per_second, 1) for r in report.stages},
-            "floors": {f.name: round(r.per_second, 1) for f, r in report.floors},
-            "signatures": signing.signatures_json(benches),
-        }
-        print(json.dumps(document, indent=2))
-    else:
-        print(messages.format_report(report))
-        if benches:
-            print(signing.format_signatures(benches))
+        return print_json(
+            {
+                "count": report.count,
+                "stages": {r.name: round(r.per_second, 1) for r in report.stages},
+                "floors": {f.name: round(r.per_second, 1) for f, r in report.floors},
+                "signatures": signing.signatures_json(benches),
+            }
+        )
+    print(messages.format_report(report))
+    if benches:
+        print(signing.format_signatures(benches))
     return 0

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 from dataclasses import asdict
 from typing import TypeVar
 
-from gateway.cli._parsers import Subcommands
+from gateway.cli._parsers import Subcommands, print_json
 from gateway.errors import ConfigError
 
 __all__ = ["register_subcommands"]
@@ -112,8 +111,7 @@ def _store(args: argparse.Namespace) -> int:
     postgres = None if args.no_postgres else args.postgres
     figures = asyncio.run(run_stores(count=args.count, batch=args.batch, postgres=postgres))
     if args.json:
-        print(json.dumps([asdict(figure) for figure in figures], indent=2))
-        return 0
+        return print_json([asdict(figure) for figure in figures])
     print(f"{'store':<12}{'queue/s':>10}{'claim/s':>10}{'ack/s':>10}{'cycle/s':>10}")
     for figure in figures:
         print(
@@ -134,11 +132,10 @@ def _pipeline(args: argparse.Namespace) -> int:
         run_pipeline(count=args.count, concurrency=args.concurrency, threads=args.threads)
     )
     if args.json:
-        print(json.dumps(asdict(figures), indent=2))
-    else:
-        print(
-            f"{figures.count} submissions in {figures.seconds:.2f} s: "
-            f"{figures.submissions_per_s:.0f} submissions/s "
-            f"({figures.concurrency} in flight, {args.threads} signing threads)"
-        )
+        return print_json(asdict(figures))
+    print(
+        f"{figures.count} submissions in {figures.seconds:.2f} s: "
+        f"{figures.submissions_per_s:.0f} submissions/s "
+        f"({figures.concurrency} in flight, {args.threads} signing threads)"
+    )
     return 0

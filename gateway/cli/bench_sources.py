@@ -6,11 +6,10 @@ Registered in the `bench` group through `gateway.cli.bench.EXTENSIONS`.
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 from gateway.cli._context import gateway_from
-from gateway.cli._parsers import Subcommands
+from gateway.cli._parsers import Subcommands, at_least_one, print_json
 from gateway.errors import ConfigError
 
 __all__ = ["register_subcommands"]
@@ -56,8 +55,7 @@ def register_subcommands(subcommands: Subcommands) -> None:
 def _mapping(args: argparse.Namespace) -> int:
     from gateway.bench.mapping import bench_mapping  # noqa: PLC0415 - when the command runs
 
-    if args.count < 1:
-        raise ConfigError("GW-CFG-USAGE", "--count is at least 1", "--count")
+    at_least_one(args.count, "--count")
     if not 0.0 <= args.invalid_rate < 1.0:
         raise ConfigError("GW-CFG-USAGE", "the invalid rate is from 0 to 1", "--invalid-rate")
     directory = Path(args.mappings) if args.mappings else gateway_from(args).settings.mappings_dir
@@ -69,27 +67,25 @@ def _mapping(args: argparse.Namespace) -> int:
         check_rules=args.rules,
     )
     if args.json:
-        document = {
-            "records": result.records,
-            "mapped": result.mapped,
-            "rejected": result.rejected,
-            "seconds": round(result.seconds, 3),
-            "cpu_seconds": round(result.cpu_seconds, 3),
-            "records_per_second": round(result.per_second, 1),
-            "records_per_cpu_second": round(result.per_cpu_second, 1),
-        }
-        print(json.dumps(document, indent=2))
-    else:
-        print(result)
+        return print_json(
+            {
+                "records": result.records,
+                "mapped": result.mapped,
+                "rejected": result.rejected,
+                "seconds": round(result.seconds, 3),
+                "cpu_seconds": round(result.cpu_seconds, 3),
+                "records_per_second": round(result.per_second, 1),
+                "records_per_cpu_second": round(result.per_cpu_second, 1),
+            }
+        )
+    print(result)
     return 0
 
 
 def _nist(args: argparse.Namespace) -> int:
     from gateway.bench import nist as nist_bench  # noqa: PLC0415 - when the command runs
 
-    if args.count < 1:
-        raise ConfigError("GW-CFG-USAGE", "--count is at least 1", "--count")
-    figures = nist_bench.run(args.count)
+    figures = nist_bench.run(at_least_one(args.count, "--count"))
     rows = {
         "write (transactions/s)": figures.write_per_second,
         "write (records/s)": figures.write_records_per_second,
@@ -101,14 +97,14 @@ def _nist(args: argparse.Namespace) -> int:
         "finger template matches (calls/s)": figures.match_calls_per_second,
     }
     if args.json:
-        document = {
-            "transactions": figures.transactions,
-            "records_per_transaction": figures.records_per_transaction,
-            "bytes_per_transaction": figures.bytes_per_transaction,
-            **{name: round(value, 1) for name, value in rows.items()},
-        }
-        print(json.dumps(document, indent=2))
-        return 0
+        return print_json(
+            {
+                "transactions": figures.transactions,
+                "records_per_transaction": figures.records_per_transaction,
+                "bytes_per_transaction": figures.bytes_per_transaction,
+                **{name: round(value, 1) for name, value in rows.items()},
+            }
+        )
     print(
         f"{figures.transactions} transactions of {figures.records_per_transaction} records, "
         f"{figures.bytes_per_transaction:,} bytes each"

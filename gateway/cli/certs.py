@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import json
 from datetime import UTC, datetime
 from pathlib import Path
 
-from gateway.cli._parsers import Subcommands, command_group
+from gateway.cli._parsers import Subcommands, command_group, print_json
 from gateway.domain.member_states import is_member_state
 from gateway.errors import ConfigError
 
@@ -90,18 +89,18 @@ def _list(args: argparse.Namespace) -> int:
         raise ConfigError("GW-CFG-USAGE", "not a directory", str(args.directory))
     rows = list_certificates(args.directory, datetime.now(tz=UTC))
     if args.json:
-        report = [
-            {
-                "file": row.file,
-                "subject": row.subject,
-                "peer": row.peer,
-                "expires": row.expires.isoformat(),
-                "days_left": row.days_left,
-            }
-            for row in rows
-        ]
-        print(json.dumps(report, indent=2))
-        return 0
+        return print_json(
+            [
+                {
+                    "file": row.file,
+                    "subject": row.subject,
+                    "peer": row.peer,
+                    "expires": row.expires.isoformat(),
+                    "days_left": row.days_left,
+                }
+                for row in rows
+            ]
+        )
     for row in rows:
         state = "EXPIRED" if row.expired else f"{row.days_left:>5} days left"
         print(f"{row.expires:%Y-%m-%d}  {state:<16}  {row.peer:<16}  {row.file}  ({row.subject})")

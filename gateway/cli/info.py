@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import json
 import platform
 
 from gateway import __version__
-from gateway.cli._parsers import Subcommands, add_command
+from gateway.cli._parsers import Subcommands, add_command, print_json
 from gateway.errors import ERROR_CODES
 
 __all__ = ["register"]
@@ -30,9 +29,8 @@ def _version(_: argparse.Namespace) -> int:
 
 def _errors(args: argparse.Namespace) -> int:
     if args.json:
-        print(json.dumps(ERROR_CODES, indent=2))
-    else:
-        width = max(len(code) for code in ERROR_CODES)
-        for code, meaning in sorted(ERROR_CODES.items()):
-            print(f"{code:<{width}}  {meaning}")
+        return print_json(ERROR_CODES)
+    width = max(len(code) for code in ERROR_CODES)
+    for code, meaning in sorted(ERROR_CODES.items()):
+        print(f"{code:<{width}}  {meaning}")
     return 0

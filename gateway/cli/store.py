@@ -5,11 +5,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import dataclasses
-import json
 from typing import TYPE_CHECKING
 
 from gateway.cli._context import settings_from
-from gateway.cli._parsers import Subcommands, command_group
+from gateway.cli._parsers import Subcommands, command_group, print_json
 from gateway.errors import TransportError
 
 if TYPE_CHECKING:
@@ -54,7 +53,7 @@ def _check(args: argparse.Namespace) -> int:
     else:
         report = check_sqlite(location)
     if args.json:
-        print(json.dumps({**dataclasses.asdict(report), "whole": report.whole}, indent=2))
+        print_json({**dataclasses.asdict(report), "whole": report.whole})
     else:
         _print(report)
     if not report.whole:
