@@ -8,7 +8,7 @@ import asyncio
 import json
 import sys
 from collections.abc import Callable, Coroutine
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
 
 from gateway.cli._context import settings_from
 from gateway.errors import ConfigError
@@ -18,6 +18,7 @@ if TYPE_CHECKING:  # the settings load the gateway's libraries: imported when a 
 
 __all__ = [
     "Run",
+    "SubcommandModule",
     "Subcommands",
     "add_command",
     "at_least_one",
@@ -30,6 +31,13 @@ __all__ = [
 # argparse's class is not subscriptable when the program runs: the alias is for the checker
 Subcommands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 Run = Callable[[argparse.Namespace], int]
+
+
+class SubcommandModule(Protocol):
+    """A module that adds subcommands to another command's group (that command's
+    `EXTENSIONS`: `eugw message sign` comes from `gateway.cli.signing`)."""
+
+    def register_subcommands(self, subcommands: Subcommands) -> None: ...
 
 
 def add_command(

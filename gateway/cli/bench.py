@@ -10,8 +10,13 @@ from __future__ import annotations
 import argparse
 
 from gateway.cli import bench_broker, bench_sources
-from gateway.cli._parsers import Subcommands, at_least_one, command_group, print_json
-from gateway.cli.message import SubcommandModule
+from gateway.cli._parsers import (
+    SubcommandModule,
+    Subcommands,
+    at_least_one,
+    command_group,
+    print_json,
+)
 from gateway.security.key_types import KeyType
 
 __all__ = ["EXTENSIONS", "register"]

@@ -12,12 +12,12 @@ import sys
 import uuid
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 from gateway.cli import signing
 from gateway.cli._context import gateway_from
 from gateway.cli._help import INPUT_HELP
-from gateway.cli._parsers import Subcommands, command_group
+from gateway.cli._parsers import SubcommandModule, Subcommands, command_group
 from gateway.domain.dublin import dublin_regime_for
 from gateway.domain.eurodac import regime_on
 from gateway.domain.requests import ReexaminationRequest, TransferArrangement
@@ -27,11 +27,7 @@ from gateway.json_files import read_json
 if TYPE_CHECKING:  # the messages and their XML libraries are imported when a command runs
     from gateway.messages import Content, MessageRegime, MessageType, Party
 
-__all__ = ["EXTENSIONS", "SubcommandModule", "read_input_bytes", "register"]
-
-
-class SubcommandModule(Protocol):
-    def register_subcommands(self, subparsers: Subcommands) -> None: ...
+__all__ = ["EXTENSIONS", "read_input_bytes", "register"]
 
 
 EXTENSIONS: tuple[SubcommandModule, ...] = (signing,)
