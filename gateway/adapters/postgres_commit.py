@@ -146,29 +146,28 @@ class KnownHead:
     """The audit chain's head as this committer last committed it.
 
     Trusted while no other writer appends (one gateway: every group); once another is
-    seen (a second gateway, an `eugw` command), the next `READ_AFTER_OTHERS` groups read
-    the head under the chain's lock, as they would without it, before it is tried again.
-    It is set only after a COMMIT went through, so it is never ahead of the table; if it
-    is behind, the key of the first entry says so (`chain_audit`)."""
+    seen (a second gateway, an `eugw` command), the groups of the next
+    `READ_AFTER_OTHERS` seconds read the head under the chain's lock, as they would
+    without it, before it is tried again. It is set only after a COMMIT went through, so
+    it is never ahead of the table; if it is behind, the key of the first entry says so
+    (`chain_audit`), and PostgreSQL's own log shows that as a "duplicate key value
+    violates unique constraint audit_pkey": with several gateways, one a minute each."""
 
-    READ_AFTER_OTHERS = 100
+    READ_AFTER_OTHERS = 60.0  # seconds
 
     def __init__(self) -> None:
         self._head: AuditHead | None = None
-        self._reading = 0
+        self._reading_until = 0.0  # time.monotonic()
 
     def get(self) -> AuditHead | None:
-        if self._reading:
-            self._reading -= 1
-            return None
-        return self._head
+        return None if time.monotonic() < self._reading_until else self._head
 
     def committed(self, head: AuditHead | None) -> None:
         self._head = head
 
     def other_writer(self) -> None:
         self._head = None
-        self._reading = self.READ_AFTER_OTHERS
+        self._reading_until = time.monotonic() + self.READ_AFTER_OTHERS
 
 
 class _Reconnect(Exception):  # noqa: N818 - not an error: the connection was dead, try anew
