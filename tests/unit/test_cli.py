@@ -98,7 +98,7 @@ def test_help_and_errors_import_no_command_module() -> None:
     "command",
     [
         "queue", "tokens", "check-record", "serve", "demo", "store", "audit", "message", "bench",
-        "hits", "deadlines", "submit", "map", "merge", "sample", "certs",
+        "hits", "deadlines", "submit", "map", "merge", "sample", "certs", "sim",
     ],
 )  # fmt: skip
 def test_a_commands_help_does_not_wait_for_the_gateway_to_be_built(command: str) -> None:
