@@ -251,16 +251,8 @@ def token_from_row(row: Mapping[str, Any], from_db: Callable[[Any], datetime]) -
 
 
 def audit_values(entry: AuditEntry, to_db: Callable[[datetime], Any]) -> dict[str, Any]:
-    return {
-        "seq": entry.seq,
-        "at": to_db(entry.at),
-        "kind": entry.kind,
-        "subject": entry.subject,
-        "actor": entry.actor,
-        "detail": json.dumps(entry.detail, sort_keys=True),
-        "prev_hash": entry.prev_hash,
-        "hash": entry.hash,
-    }
+    detail = json.dumps(entry.detail, sort_keys=True)
+    return {**entry.fields(), "at": to_db(entry.at), "detail": detail}
 
 
 def audit_from_row(row: Mapping[str, Any], from_db: Callable[[Any], datetime]) -> AuditEntry:

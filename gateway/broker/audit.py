@@ -22,6 +22,7 @@ from gateway.broker.access import ApiToken
 from gateway.broker.records import InboundMessage, StateChange, Submission
 
 __all__ = [
+    "ENTRY_FIELDS",
     "GENESIS",
     "AuditEntry",
     "AuditRecord",
@@ -60,6 +61,14 @@ class AuditEntry:
     detail: Mapping[str, Any]
     prev_hash: str
     hash: str
+
+    def fields(self) -> dict[str, Any]:
+        """The entry as a mapping of `ENTRY_FIELDS`, in their order (for a row or a line)."""
+        return {name: getattr(self, name) for name in ENTRY_FIELDS}
+
+
+# An audit entry's fields, in the order of the table, the exports and the console.
+ENTRY_FIELDS = ("seq", "at", "kind", "subject", "actor", "detail", "prev_hash", "hash")
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

@@ -249,16 +249,7 @@ async def _export(settings: Settings, args: argparse.Namespace) -> int:
     try:
         async with store_of(settings) as store:
             async for entry in _entries(store):
-                line = {
-                    "seq": entry.seq,
-                    "at": entry.at.isoformat(),
-                    "kind": entry.kind,
-                    "subject": entry.subject,
-                    "actor": entry.actor,
-                    "detail": entry.detail,
-                    "prev_hash": entry.prev_hash,
-                    "hash": entry.hash,
-                }
+                line = {**entry.fields(), "at": entry.at.isoformat()}
                 target.write(json.dumps(line, sort_keys=True) + "\n")
     finally:
         if out:

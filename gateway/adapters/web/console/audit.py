@@ -14,7 +14,7 @@ from gateway.adapters.web.console.export import MAX_EXPORTED, csv_response
 from gateway.adapters.web.keys import SERVICES
 from gateway.adapters.web.params import Day, Flag, Number, Text, query
 from gateway.broker.access import Permission
-from gateway.broker.audit import AuditEntry, ChainBreak, verify_chain
+from gateway.broker.audit import ENTRY_FIELDS, AuditEntry, ChainBreak, verify_chain
 from gateway.errors import InputError
 from gateway.ports import AuditFilter, MessageStore
 
@@ -31,7 +31,6 @@ BEFORE = Number(name="before", maximum=2**62, clamp=True, description="entries b
 VERIFY = Flag(name="verify", description="check the whole chain")
 FILTERS = (KIND, ACTOR, SUBJECT, FROM, TO)
 KINDS = ("message.", "inbound.", "submission.", "token.", "hit.", "case.", "batch.")
-COLUMNS = ("seq", "at", "kind", "subject", "actor", "detail", "prev_hash", "hash")
 
 
 def _filter(request: web.Request, *, limit: int) -> AuditFilter:
@@ -99,18 +98,13 @@ async def audit_csv(request: web.Request) -> web.Response:
         return render(request, "refused.html", {"problem": error}, status=400)
     rows = [
         {
-            "seq": entry.seq,
+            **entry.fields(),
             "at": entry.at.isoformat(),
-            "kind": entry.kind,
-            "subject": entry.subject,
-            "actor": entry.actor,
             "detail": json.dumps(entry.detail, sort_keys=True),
-            "prev_hash": entry.prev_hash,
-            "hash": entry.hash,
         }
         for entry in entries
     ]
-    return csv_response("audit", COLUMNS, rows)
+    return csv_response("audit", ENTRY_FIELDS, rows)
 
 
 async def _verify(store: MessageStore) -> tuple[int, ChainBreak | None]:
