@@ -9,6 +9,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 from pki import GeneratedPki
+from sim_wire import Wire
 from simkit import Certs, FakeGateway, StartSimulator, sim_config, write_certs
 from tracking_desk import Desk, open_desk
 
@@ -55,6 +56,14 @@ async def start_simulator(
 async def session() -> AsyncIterator[aiohttp.ClientSession]:
     async with aiohttp.ClientSession() as client:
         yield client
+
+
+@pytest.fixture
+def wire(
+    session: aiohttp.ClientSession, certs: Certs, pki: GeneratedPki, stand_in: FakeGateway
+) -> Wire:
+    """The gateway's side of the wire to the simulators (sim_wire)."""
+    return Wire(session=session, certs=certs, pki=pki, stand_in=stand_in)
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ import pytest
 import yarl
 from pki import GeneratedPki
 from polling import eventually
+from sim_wire import Wire
 from simkit import (
     EURODAC,
     Certs,
@@ -23,7 +24,6 @@ from simkit import (
     gateway_client_context,
     post,
     read_ack,
-    signed,
 )
 
 from gateway.domain.dublin import DublinRegime, DublinReply, ReplyOutcome
@@ -52,10 +52,8 @@ def _request(
 
 
 async def _send(
-    session: aiohttp.ClientSession,
+    wire: Wire,
     simulator: Simulator,
-    certs: Certs,
-    pki: GeneratedPki,
     content: Any,
     *,
     kind: str = "dublinet.take-charge-request",
@@ -67,19 +65,13 @@ async def _send(
     the path of `path` (`at`'s party unless told otherwise)."""
     server = at or peer
     base = simulator.dublinet_url(server.party).rsplit("/", 1)[0]
-    envelope, body = signed(
+    envelope, status, answer, _ = await wire.post(
+        f"{base}/{path or server.party}",
         content,
         message_type=kind,
         regime=DublinRegime.AMMR,
         recipient=peer,
-        signer=certs.gateway_signer,
-    )
-    status, answer, _ = await post(
-        session,
-        f"{base}/{path or server.party}",
-        body,
-        context=gateway_client_context(certs, pki, server),
-        message_id=envelope.message_id,
+        server=server,
     )
     return envelope, status, answer
 
@@ -92,38 +84,29 @@ async def _policy(session: aiohttp.ClientSession, simulator: Simulator, policy: 
 
 
 async def test_a_request_is_acknowledged_by_the_peer_and_accepted(
-    start_simulator: StartSimulator,
-    stand_in: FakeGateway,
-    certs: Certs,
-    pki: GeneratedPki,
-    session: aiohttp.ClientSession,
+    start_simulator: StartSimulator, wire: Wire
 ) -> None:
     simulator = await start_simulator()
-    sent, status, answer = await _send(session, simulator, certs, pki, _request("BE-1"))
+    sent, status, answer = await _send(wire, simulator, _request("BE-1"))
     assert status == 200
-    ack = read_ack(Verifier(pki.trust), answer, NL)
+    ack = read_ack(Verifier(wire.pki.trust), answer, NL)
     assert ack.envelope.message_type == "dublinet.ack"
     assert ack.envelope.correlation_id == sent.message_id
-    await eventually(lambda: bool(stand_in.messages(sent.message_id)), within=20)
-    [reply] = stand_in.messages(sent.message_id)
+    reply = await wire.reply(sent.message_id)
     assert reply.envelope.message_type == "dublinet.reply"
     assert reply.envelope.conversation_id == sent.conversation_id
     assert isinstance(reply.content, DublinReply)
     assert (reply.content.outcome, reply.content.replying_state) == (ReplyOutcome.ACCEPT, "NL")
     assert reply.content.request_reference == "BE-1"
-    assert stand_in.delivered[-1].sender == "NL:dublinet"
+    assert wire.stand_in.delivered[-1].sender == "NL:dublinet"
 
 
 async def test_policies_reject_stay_silent_reply_late_and_reexamine(
-    start_simulator: StartSimulator,
-    stand_in: FakeGateway,
-    certs: Certs,
-    pki: GeneratedPki,
-    session: aiohttp.ClientSession,
+    start_simulator: StartSimulator, wire: Wire
 ) -> None:
     simulator = await start_simulator()
     await _policy(
-        session,
+        wire.session,
         simulator,
         {
             "rules": [
@@ -134,70 +117,53 @@ async def test_policies_reject_stay_silent_reply_late_and_reexamine(
             "reexamination": "accept",
         },
     )
-    silent, *_ = await _send(session, simulator, certs, pki, _request("BE-SILENT"))
-    late, *_ = await _send(session, simulator, certs, pki, _request("BE-LATE"))
-    rejected, *_ = await _send(session, simulator, certs, pki, _request("BE-NO"))
+    silent, *_ = await _send(wire, simulator, _request("BE-SILENT"))
+    late, *_ = await _send(wire, simulator, _request("BE-LATE"))
+    rejected, *_ = await _send(wire, simulator, _request("BE-NO"))
 
-    await eventually(lambda: bool(stand_in.messages(rejected.message_id)), within=20)
-    [no] = stand_in.messages(rejected.message_id)
+    no = await wire.reply(rejected.message_id)
     assert isinstance(no.content, DublinReply)
     assert no.content.outcome is ReplyOutcome.REJECT
     assert no.content.reason_codes == ("no-evidence",)
-    await eventually(lambda: bool(stand_in.messages(late.message_id)), within=20)
-    [yes] = stand_in.messages(late.message_id)
-    [arrival] = [d.at for d in stand_in.delivered if d.message is yes]
+    yes = await wire.reply(late.message_id)
+    [arrival] = [d.at for d in wire.stand_in.delivered if d.message is yes]
     assert arrival - late.created_at >= timedelta(seconds=1)  # the late delay of the test
     assert isinstance(yes.content, DublinReply)
     assert yes.content.outcome is ReplyOutcome.ACCEPT
 
     reexamination = example_content("dublinet.reexamination-request", DublinRegime.AMMR)
-    asked, *_ = await _send(
-        session, simulator, certs, pki, reexamination, kind="dublinet.reexamination-request"
-    )
-    await eventually(lambda: bool(stand_in.messages(asked.message_id)), within=20)
-    [answer] = stand_in.messages(asked.message_id)
+    asked, *_ = await _send(wire, simulator, reexamination, kind="dublinet.reexamination-request")
+    answer = await wire.reply(asked.message_id)
     assert answer.envelope.message_type == "dublinet.reexamination-reply"
     assert isinstance(answer.content, DublinReply)
     assert answer.content.outcome is ReplyOutcome.ACCEPT
 
-    async with session.get(f"{simulator.control_url}/control/received?endpoint=NL") as response:
-        received = {row["message_id"]: row for row in await response.json()}
+    rows = await wire.read(f"{simulator.control_url}/control/received?endpoint=NL")
+    received = {row["message_id"]: row for row in rows}
     assert received[str(silent.message_id)]["outcome"] == {"action": "silent", "reply": None}
-    assert stand_in.messages(silent.message_id) == []
+    assert wire.stand_in.messages(silent.message_id) == []
 
 
 async def test_each_peer_has_a_server_of_its_own_and_signs_as_itself(
-    start_simulator: StartSimulator,
-    stand_in: FakeGateway,
-    certs: Certs,
-    pki: GeneratedPki,
-    session: aiohttp.ClientSession,
+    start_simulator: StartSimulator, wire: Wire
 ) -> None:
     simulator = await start_simulator()
-    sent, status, answer = await _send(
-        session, simulator, certs, pki, _request("BE-2", asked="FR"), peer=FR
-    )
+    sent, status, answer = await _send(wire, simulator, _request("BE-2", asked="FR"), peer=FR)
     assert status == 200
-    assert read_ack(Verifier(pki.trust), answer, FR).envelope.sender.authority == "FR"
-    misrouted, status, problem = await _send(
-        session, simulator, certs, pki, _request("BE-3"), peer=NL, at=FR
-    )
+    assert read_ack(Verifier(wire.pki.trust), answer, FR).envelope.sender.authority == "FR"
+    misrouted, status, problem = await _send(wire, simulator, _request("BE-3"), peer=NL, at=FR)
     assert status == 400
     assert json.loads(problem)["code"] == "GW-SIM-WRONG-RECIPIENT"
-    asks_nl, status, problem = await _send(
-        session, simulator, certs, pki, _request("BE-6", asked="NL"), peer=FR
-    )
+    asks_nl, status, problem = await _send(wire, simulator, _request("BE-6", asked="NL"), peer=FR)
     assert status == 400
     assert json.loads(problem)["code"] == "GW-SIM-WRONG-RECIPIENT"
-    unknown, status, problem = await _send(
-        session, simulator, certs, pki, _request("BE-4"), peer=NL, path="IT"
-    )
+    unknown, status, problem = await _send(wire, simulator, _request("BE-4"), peer=NL, path="IT")
     assert status == 404
     assert json.loads(problem)["code"] == "GW-SIM-UNKNOWN-ENDPOINT"
-    await eventually(lambda: bool(stand_in.messages(sent.message_id)), within=20)
-    assert stand_in.delivered[-1].sender == "FR:dublinet"
+    await eventually(lambda: bool(wire.stand_in.messages(sent.message_id)), within=20)
+    assert wire.stand_in.delivered[-1].sender == "FR:dublinet"
     never = (misrouted, asks_nl, unknown)
-    assert [stand_in.messages(envelope.message_id) for envelope in never] == [[], [], []]
+    assert [wire.stand_in.messages(envelope.message_id) for envelope in never] == [[], [], []]
 
 
 async def test_a_peer_originates_a_request_to_the_gateway_on_a_control_call(
@@ -293,26 +259,21 @@ async def test_a_policy_survives_a_restart(
 
 
 async def test_a_late_reply_waits_for_the_simulators_clock(
-    start_simulator: StartSimulator,
-    stand_in: FakeGateway,
-    certs: Certs,
-    pki: GeneratedPki,
-    session: aiohttp.ClientSession,
+    start_simulator: StartSimulator, wire: Wire
 ) -> None:
     clock = FixedClock(datetime.now(UTC))
     fortnight = timedelta(days=14)
     simulator = await start_simulator(
         clock=clock, dublinet=DublinetConfig(reply_delay=timedelta(0), late_delay=fortnight)
     )
-    await _policy(session, simulator, {"rules": [{"case": "BE-LATE", "action": "late"}]})
-    late, *_ = await _send(session, simulator, certs, pki, _request("BE-LATE"))
-    marker, *_ = await _send(session, simulator, certs, pki, _request("BE-NOW"))
-    await eventually(lambda: bool(stand_in.messages(marker.message_id)), within=20)
-    assert stand_in.messages(late.message_id) == []  # the virtual clock has not moved
+    await _policy(wire.session, simulator, {"rules": [{"case": "BE-LATE", "action": "late"}]})
+    late, *_ = await _send(wire, simulator, _request("BE-LATE"))
+    marker, *_ = await _send(wire, simulator, _request("BE-NOW"))
+    await eventually(lambda: bool(wire.stand_in.messages(marker.message_id)), within=20)
+    assert wire.stand_in.messages(late.message_id) == []  # the virtual clock has not moved
 
     clock.advance(fortnight)
-    await eventually(lambda: bool(stand_in.messages(late.message_id)), within=20)
-    [reply] = stand_in.messages(late.message_id)
+    reply = await wire.reply(late.message_id)
     assert reply.envelope.created_at == clock.now()  # signed at the simulators' time
     assert isinstance(reply.content, DublinReply)
     assert reply.content.outcome is ReplyOutcome.REJECT

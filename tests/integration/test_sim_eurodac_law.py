@@ -3,57 +3,18 @@ status updates after recording, and the acts it refuses, each with its code and 
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-import aiohttp
-from pki import GeneratedPki
 from polling import eventually
-from simkit import (
-    EURODAC,
-    Certs,
-    FakeGateway,
-    StartSimulator,
-    capture,
-    gateway_client_context,
-    signed,
-)
-from simkit import post as post_signed
+from sim_wire import Wire
+from simkit import StartSimulator, capture
 
 from gateway.domain.eurodac import EurodacTransaction, Operation, ReferenceNumber, Regime
 from gateway.domain.eurodac_law import StatusKind
 from gateway.domain.record import StatusUpdate
 from gateway.domain.replies import EurodacErrorReply, EurodacHit, EurodacMarkingNotice
 from gateway.domain.requests import EurodacDataAction, EurodacStatusUpdate, MarkReason
-from gateway.domain.serialization import encode
-from gateway.messages import Content
-
-
-async def _send(
-    session: aiohttp.ClientSession,
-    url: str,
-    certs: Certs,
-    pki: GeneratedPki,
-    content: Content,
-    message_type: str,
-) -> uuid.UUID:
-    envelope, body = signed(
-        content,
-        message_type=message_type,
-        regime=Regime.EURODAC_2024,
-        recipient=EURODAC,
-        signer=certs.gateway_signer,
-    )
-    status, _, _ = await post_signed(
-        session,
-        url,
-        body,
-        context=gateway_client_context(certs, pki, EURODAC),
-        message_id=envelope.message_id,
-    )
-    assert status == 200
-    return envelope.message_id
 
 
 def _transaction(operation: Operation, national_part: str) -> EurodacTransaction:
@@ -65,48 +26,30 @@ def _transaction(operation: Operation, national_part: str) -> EurodacTransaction
     )
 
 
-async def _reply(stand_in: FakeGateway, message_id: uuid.UUID) -> Any:
-    await eventually(lambda: bool(stand_in.messages(message_id)), within=20)
-    [reply] = stand_in.messages(message_id)
-    return reply
-
-
 async def test_a_status_update_is_recorded_and_a_hit_carries_the_data_set(
-    start_simulator: StartSimulator,
-    stand_in: FakeGateway,
-    certs: Certs,
-    pki: GeneratedPki,
-    session: aiohttp.ClientSession,
+    start_simulator: StartSimulator, wire: Wire
 ) -> None:
     """2024/1358 Art 16: the member state of origin adds what happened; Art 28(4): a hit
     carries the data of Art 17(1) and (2): fingerprints, face, person, dates, updates."""
     simulator = await start_simulator()
     url = simulator.eurodac_url
-    first = await _send(
-        session, url, certs, pki, capture(person=90, national_part="U1"), "eurodac.enrolment"
-    )
-    await _reply(stand_in, first)
+    first = await wire.send(url, capture(person=90, national_part="U1"), "eurodac.enrolment")
+    await wire.reply(first)
     arrived = StatusUpdate(
         kind=StatusKind.MEMBER_STATE_RESPONSIBLE, on=datetime.now(UTC).date(), member_state="NL"
     )
     update = EurodacStatusUpdate(transaction=_transaction(Operation.STATUS, "U1"), update=arrived)
-    updated = await _send(session, url, certs, pki, update, "eurodac.status")
+    updated = await wire.send(url, update, "eurodac.status")
 
     async def recorded() -> bool:
-        async with session.get(f"{simulator.control_url}/control/received") as response:
-            rows = await response.json()
+        rows = await wire.read(f"{simulator.control_url}/control/received")
         return any(r["message_id"] == str(updated) and r["outcome"] for r in rows)
 
     await eventually(recorded, within=20)
-    again = await _send(
-        session,
-        url,
-        certs,
-        pki,
-        capture(person=90, national_part="U2", capture_no=1),
-        "eurodac.enrolment",
+    again = await wire.send(
+        url, capture(person=90, national_part="U2", capture_no=1), "eurodac.enrolment"
     )
-    hit = (await _reply(stand_in, again)).content
+    hit = (await wire.reply(again)).content
     assert isinstance(hit, EurodacHit)
     [match] = hit.matches
     assert str(match.reference) == "BE1U1"
@@ -118,83 +61,63 @@ async def test_a_status_update_is_recorded_and_a_hit_carries_the_data_set(
 
 
 async def test_an_update_the_regulation_does_not_provide_for_is_refused(
-    start_simulator: StartSimulator,
-    stand_in: FakeGateway,
-    certs: Certs,
-    pki: GeneratedPki,
-    session: aiohttp.ClientSession,
+    start_simulator: StartSimulator, wire: Wire
 ) -> None:
     """2024/1358 Art 16(1): the member state responsible is named."""
     simulator = await start_simulator()
     url = simulator.eurodac_url
-    first = await _send(
-        session, url, certs, pki, capture(person=91, national_part="V1"), "eurodac.enrolment"
-    )
-    await _reply(stand_in, first)
+    first = await wire.send(url, capture(person=91, national_part="V1"), "eurodac.enrolment")
+    await wire.reply(first)
     nameless = StatusUpdate(kind=StatusKind.MEMBER_STATE_RESPONSIBLE, on=datetime.now(UTC).date())
     update = EurodacStatusUpdate(transaction=_transaction(Operation.STATUS, "V1"), update=nameless)
-    reply = await _reply(stand_in, await _send(session, url, certs, pki, update, "eurodac.status"))
+    reply = await wire.reply(await wire.send(url, update, "eurodac.status"))
     assert isinstance(reply.content, EurodacErrorReply)
     assert reply.content.code.value == "invalid-message"
     assert "Art 16(1)" in (reply.content.description or "")
 
 
 async def test_a_mark_for_a_residence_document_on_an_applicant_is_refused_with_its_article(
-    start_simulator: StartSimulator,
-    stand_in: FakeGateway,
-    certs: Certs,
-    pki: GeneratedPki,
-    session: aiohttp.ClientSession,
+    start_simulator: StartSimulator, wire: Wire
 ) -> None:
     """2024/1358 Art 31(4): a residence document marks categories 2, 3 and 9, not 1."""
     simulator = await start_simulator()
     url = simulator.eurodac_url
-    first = await _send(
-        session, url, certs, pki, capture(person=92, national_part="W1"), "eurodac.enrolment"
-    )
-    await _reply(stand_in, first)
+    first = await wire.send(url, capture(person=92, national_part="W1"), "eurodac.enrolment")
+    await wire.reply(first)
     mark = EurodacDataAction(
         transaction=_transaction(Operation.MARK, "W1"), reason=MarkReason.RESIDENCE_DOCUMENT
     )
-    reply = await _reply(stand_in, await _send(session, url, certs, pki, mark, "eurodac.mark"))
+    reply = await wire.reply(await wire.send(url, mark, "eurodac.mark"))
     assert isinstance(reply.content, EurodacErrorReply)
     assert reply.content.code.value == "mark-not-allowed"
     assert "Art 31(1)" in (reply.content.description or "")
 
 
 async def test_a_marking_is_told_to_the_states_whose_data_had_a_hit_with_it(
-    start_simulator: StartSimulator,
-    stand_in: FakeGateway,
-    certs: Certs,
-    pki: GeneratedPki,
-    session: aiohttp.ClientSession,
+    start_simulator: StartSimulator, wire: Wire
 ) -> None:
     """2024/1358 Art 31(1): the Central System tells the other member states of origin whose
     data produced a hit with the marked data; the gateway's state gets a signed notice."""
     simulator = await start_simulator()
     url, control = simulator.eurodac_url, simulator.control_url
     seeded = capture(person=93, national_part="NL93", member_state="NL")
-    async with session.post(f"{control}/control/eurodac/records", json=encode(seeded)):
-        pass
-    enrolled = await _send(
-        session, url, certs, pki, capture(person=93, national_part="X1", capture_no=1),
-        "eurodac.enrolment",
-    )  # fmt: skip
-    assert isinstance((await _reply(stand_in, enrolled)).content, EurodacHit)
+    await wire.seed(control, seeded)
+    enrolled = await wire.send(
+        url, capture(person=93, national_part="X1", capture_no=1), "eurodac.enrolment"
+    )
+    assert isinstance((await wire.reply(enrolled)).content, EurodacHit)
 
     # Belgium marks its own data set: the Netherlands are told (recorded: a simulated state)
     mark = EurodacDataAction(
         transaction=_transaction(Operation.MARK, "X1"), reason=MarkReason.PROTECTION_GRANTED
     )
-    await _send(session, url, certs, pki, mark, "eurodac.mark")
+    await wire.send(url, mark, "eurodac.mark")
 
     async def told_nl() -> bool:
-        async with session.get(f"{control}/control/eurodac/marking-notices") as response:
-            return bool(await response.json())
+        return bool(await wire.read(f"{control}/control/eurodac/marking-notices"))
 
     await eventually(told_nl, within=20)
-    async with session.get(f"{control}/control/eurodac/marking-notices") as response:
-        [to_nl] = await response.json()
+    [to_nl] = await wire.read(f"{control}/control/eurodac/marking-notices")
     assert (to_nl["member_state"], to_nl["reference"], to_nl["marked"], to_nl["sent"]) == (
         "NL",
         "NL1NL93",
@@ -203,7 +126,7 @@ async def test_a_marking_is_told_to_the_states_whose_data_had_a_hit_with_it(
     )
 
     # the Netherlands mark theirs: Belgium's gateway receives the notice
-    async with session.post(
+    async with wire.session.post(
         f"{control}/control/eurodac/records/NL1NL93/mark", json={"reason": "protection-granted"}
     ) as response:
         assert response.status == 200
@@ -212,7 +135,7 @@ async def test_a_marking_is_told_to_the_states_whose_data_had_a_hit_with_it(
     [notice_id] = answer["message_ids"]
 
     def delivered() -> list[Any]:  # a notice answers nothing: found by its own id
-        return [m for m in stand_in.messages() if str(m.envelope.message_id) == notice_id]
+        return [m for m in wire.stand_in.messages() if str(m.envelope.message_id) == notice_id]
 
     await eventually(lambda: bool(delivered()), within=20)
     [message] = delivered()
@@ -227,7 +150,7 @@ async def test_a_marking_is_told_to_the_states_whose_data_had_a_hit_with_it(
 
 
 async def test_a_mark_the_law_does_not_allow_is_refused_by_the_control_api(
-    start_simulator: StartSimulator, session: aiohttp.ClientSession
+    start_simulator: StartSimulator, wire: Wire
 ) -> None:
     """603/2013 Art 18(1): data are marked when protection is granted; a withdrawal unmarks,
     it is no mark. (The category rule, category 2 never marked, is a unit test: a category 2
@@ -238,9 +161,8 @@ async def test_a_mark_the_law_does_not_allow_is_refused_by_the_control_api(
         person=94, national_part="IT94", member_state="IT", regime=Regime.EURODAC_2013,
         category=1, captured_on=datetime(2026, 6, 1, tzinfo=UTC).date(),
     )  # fmt: skip
-    async with session.post(f"{control}/control/eurodac/records", json=encode(old)) as seeded:
-        assert seeded.status == 201
-    async with session.post(
+    await wire.seed(control, old)
+    async with wire.session.post(
         f"{control}/control/eurodac/records/IT1IT94/mark", json={"reason": "protection-withdrawn"}
     ) as response:
         assert response.status == 400

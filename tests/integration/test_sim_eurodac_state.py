@@ -3,95 +3,35 @@
 from __future__ import annotations
 
 import dataclasses
-import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import aiohttp
-from pki import GeneratedPki
 from polling import eventually
-from simkit import (
-    EURODAC,
-    Certs,
-    FakeGateway,
-    StartSimulator,
-    capture,
-    gateway_client_context,
-    post,
-    signed,
-)
+from sim_wire import Wire
+from simkit import StartSimulator, capture
 
 from gateway.domain.dates import PartialDate
 from gateway.domain.eurodac import EurodacTransaction, Operation, ReferenceNumber, Regime
 from gateway.domain.replies import EurodacErrorReply, EurodacHit, EurodacNoHit
 from gateway.domain.requests import DeletionReason, EurodacDataAction, MarkReason
-from gateway.domain.serialization import encode
-from gateway.messages import Content
 from simulators.eurodac.central import EurodacConfig, LatePolicy
 
 
-async def _send(
-    session: aiohttp.ClientSession,
-    url: str,
-    certs: Certs,
-    pki: GeneratedPki,
-    content: Content,
-    message_type: str,
-    regime: Regime = Regime.EURODAC_2024,
-) -> uuid.UUID:
-    envelope, body = signed(
-        content,
-        message_type=message_type,
-        regime=regime,
-        recipient=EURODAC,
-        signer=certs.gateway_signer,
-    )
-    status, _, _ = await post(
-        session,
-        url,
-        body,
-        context=gateway_client_context(certs, pki, EURODAC),
-        message_id=envelope.message_id,
-    )
-    assert status == 200
-    return envelope.message_id
-
-
-async def _control(session: aiohttp.ClientSession, url: str) -> Any:
-    async with session.get(url) as response:
-        assert response.status == 200
-        return await response.json()
-
-
 async def test_a_restart_keeps_the_state_and_sends_the_pending_reply(
-    start_simulator: StartSimulator,
-    stand_in: FakeGateway,
-    certs: Certs,
-    pki: GeneratedPki,
-    session: aiohttp.ClientSession,
+    start_simulator: StartSimulator, wire: Wire
 ) -> None:
+    stand_in = wire.stand_in
     first = await start_simulator()
-    enrolled = await _send(
-        session,
-        first.eurodac_url,
-        certs,
-        pki,
-        capture(person=21, national_part="R1"),
-        "eurodac.enrolment",
-    )
+    url = first.eurodac_url
+    enrolled = await wire.send(url, capture(person=21, national_part="R1"), "eurodac.enrolment")
     await eventually(lambda: bool(stand_in.messages(enrolled)), within=20)
     stand_in.answer_status = 503  # the gateway is down: the next reply stays queued
-    pending = await _send(
-        session,
-        first.eurodac_url,
-        certs,
-        pki,
-        capture(person=21, national_part="R2", capture_no=1),
-        "eurodac.enrolment",
+    pending = await wire.send(
+        url, capture(person=21, national_part="R2", capture_no=1), "eurodac.enrolment"
     )
 
     async def queued() -> bool:
-        rows = await _control(session, f"{first.control_url}/control/outbox")
+        rows = await wire.read(f"{first.control_url}/control/outbox")
         return any(row["state"] in {"retry_wait", "queued"} for row in rows)
 
     await eventually(queued, within=20)
@@ -100,102 +40,71 @@ async def test_a_restart_keeps_the_state_and_sends_the_pending_reply(
 
     stand_in.answer_status = 200
     second = await start_simulator()
-    await eventually(lambda: bool(stand_in.messages(pending)), within=30)
-    [hit] = stand_in.messages(pending)
+    hit = await wire.reply(pending, within=30)
     assert isinstance(hit.content, EurodacHit)  # the first enrolment survived the restart
     assert [str(m.reference) for m in hit.content.matches] == ["BE1R1"]
-    records = await _control(session, f"{second.control_url}/control/eurodac/records")
+    records = await wire.read(f"{second.control_url}/control/eurodac/records")
     assert [row["reference"] for row in records] == ["BE1R1", "BE1R2"]
 
 
 async def test_a_child_under_the_minimum_age_gets_an_error_reply(
-    start_simulator: StartSimulator,
-    stand_in: FakeGateway,
-    certs: Certs,
-    pki: GeneratedPki,
-    session: aiohttp.ClientSession,
+    start_simulator: StartSimulator, wire: Wire
 ) -> None:
     simulator = await start_simulator()
     record = capture(person=30, national_part="C1")
     three_years_old = PartialDate(year=datetime.now(UTC).year - 3)
     child = dataclasses.replace(record.person, birth_date=three_years_old)
-    message_id = await _send(
-        session,
-        simulator.eurodac_url,
-        certs,
-        pki,
-        dataclasses.replace(record, person=child),
-        "eurodac.enrolment",
+    message_id = await wire.send(
+        simulator.eurodac_url, dataclasses.replace(record, person=child), "eurodac.enrolment"
     )
-    await eventually(lambda: bool(stand_in.messages(message_id)), within=20)
-    [reply] = stand_in.messages(message_id)
+    reply = await wire.reply(message_id)
     assert reply.envelope.message_type == "eurodac.error"
     assert isinstance(reply.content, EurodacErrorReply)
     assert reply.content.code.value == "minimum-age"
-    records = await _control(session, f"{simulator.control_url}/control/eurodac/records")
+    records = await wire.read(f"{simulator.control_url}/control/eurodac/records")
     assert records == []
 
 
 async def test_a_late_transmission_is_flagged_or_refused(
-    start_simulator: StartSimulator,
-    stand_in: FakeGateway,
-    certs: Certs,
-    pki: GeneratedPki,
-    session: aiohttp.ClientSession,
+    start_simulator: StartSimulator, wire: Wire
 ) -> None:
     simulator = await start_simulator()
     five_days_ago = datetime.now(UTC).date() - timedelta(days=5)
-    late = await _send(
-        session,
+    late = await wire.send(
         simulator.eurodac_url,
-        certs,
-        pki,
         capture(person=40, national_part="L1", captured_on=five_days_ago),
         "eurodac.enrolment",
     )
-    await eventually(lambda: bool(stand_in.messages(late)), within=20)
-    assert isinstance(stand_in.messages(late)[0].content, EurodacNoHit)
-    [record] = await _control(session, f"{simulator.control_url}/control/eurodac/records")
+    assert isinstance((await wire.reply(late)).content, EurodacNoHit)
+    [record] = await wire.read(f"{simulator.control_url}/control/eurodac/records")
     assert record["late"] is True
-    [received] = await _control(session, f"{simulator.control_url}/control/received")
+    [received] = await wire.read(f"{simulator.control_url}/control/received")
     assert received["outcome"]["late"] is True
     await simulator.stop()
 
     strict = await start_simulator(
         eurodac=EurodacConfig(processing_delay=timedelta(0), late_policy=LatePolicy.REFUSE)
     )
-    refused = await _send(
-        session,
+    refused = await wire.send(
         strict.eurodac_url,
-        certs,
-        pki,
         capture(person=41, national_part="L2", captured_on=five_days_ago),
         "eurodac.enrolment",
     )
-    await eventually(lambda: bool(stand_in.messages(refused)), within=20)
-    [reply] = stand_in.messages(refused)
+    reply = await wire.reply(refused)
     assert isinstance(reply.content, EurodacErrorReply)
     assert reply.content.code.value == "transmission-late"
 
 
 async def test_old_regime_category_3_is_compared_with_applicants_but_not_stored(
-    start_simulator: StartSimulator,
-    stand_in: FakeGateway,
-    certs: Certs,
-    pki: GeneratedPki,
-    session: aiohttp.ClientSession,
+    start_simulator: StartSimulator, wire: Wire
 ) -> None:
     simulator = await start_simulator()
-    url = simulator.eurodac_url
     old = Regime.EURODAC_2013
     day = datetime(2026, 3, 10, tzinfo=UTC).date()
     seeded = capture(
         person=50, national_part="NL77", member_state="NL", regime=old, captured_on=day
     )
-    async with session.post(
-        f"{simulator.control_url}/control/eurodac/records", json=encode(seeded)
-    ) as response:
-        assert response.status == 201
+    await wire.seed(simulator.control_url, seeded)
     search = capture(
         capture_no=1,
         person=50,
@@ -205,13 +114,12 @@ async def test_old_regime_category_3_is_compared_with_applicants_but_not_stored(
         operation=Operation.SEARCH,
         captured_on=day,
     )
-    message_id = await _send(session, url, certs, pki, search, "eurodac.search", regime=old)
-    await eventually(lambda: bool(stand_in.messages(message_id)), within=20)
-    [hit] = stand_in.messages(message_id)
+    message_id = await wire.send(simulator.eurodac_url, search, "eurodac.search", regime=old)
+    hit = await wire.reply(message_id)
     assert isinstance(hit.content, EurodacHit)
     assert [str(m.reference) for m in hit.content.matches] == ["NL1NL77"]
     assert hit.content.matches[0].person is None  # 603/2013: no alphanumeric data
-    records = await _control(session, f"{simulator.control_url}/control/eurodac/records")
+    records = await wire.read(f"{simulator.control_url}/control/eurodac/records")
     assert [row["reference"] for row in records] == ["NL1NL77"]
 
 
@@ -224,144 +132,99 @@ def _action(operation: Operation, national_part: str, reason: Any) -> EurodacDat
 
 
 async def test_marking_and_advance_deletion_notify_the_states_holding_linked_data(
-    start_simulator: StartSimulator,
-    stand_in: FakeGateway,
-    certs: Certs,
-    pki: GeneratedPki,
-    session: aiohttp.ClientSession,
+    start_simulator: StartSimulator, wire: Wire
 ) -> None:
     simulator = await start_simulator()
     url, control = simulator.eurodac_url, simulator.control_url
-    seeded = capture(person=60, national_part="NL60", member_state="NL")
-    async with session.post(f"{control}/control/eurodac/records", json=encode(seeded)):
-        pass
-    enrolled = await _send(
-        session,
-        url,
-        certs,
-        pki,
-        capture(person=60, national_part="K1", capture_no=1),
-        "eurodac.enrolment",
+    await wire.seed(control, capture(person=60, national_part="NL60", member_state="NL"))
+    enrolled = await wire.send(
+        url, capture(person=60, national_part="K1", capture_no=1), "eurodac.enrolment"
     )
-    await eventually(lambda: bool(stand_in.messages(enrolled)), within=20)
-    assert isinstance(stand_in.messages(enrolled)[0].content, EurodacHit)
+    assert isinstance((await wire.reply(enrolled)).content, EurodacHit)
 
     mark = _action(Operation.MARK, "K1", MarkReason.PROTECTION_GRANTED)
-    await _send(session, url, certs, pki, mark, "eurodac.mark")
+    await wire.send(url, mark, "eurodac.mark")
 
     async def marked() -> bool:
-        records = await _control(session, f"{control}/control/eurodac/records")
+        records = await wire.read(f"{control}/control/eurodac/records")
         return any(row["reference"] == "BE1K1" and row["marked"] for row in records)
 
     await eventually(marked, within=20)
     foreign = _action(Operation.DELETE, "K9", DeletionReason.CITIZENSHIP_ACQUIRED)
-    unknown = await _send(session, url, certs, pki, foreign, "eurodac.delete")
+    unknown = await wire.send(url, foreign, "eurodac.delete")
     delete = _action(Operation.DELETE, "K1", DeletionReason.CITIZENSHIP_ACQUIRED)
-    await _send(session, url, certs, pki, delete, "eurodac.delete")
+    await wire.send(url, delete, "eurodac.delete")
 
     async def notified() -> bool:
-        return bool(await _control(session, f"{control}/control/eurodac/notifications"))
+        return bool(await wire.read(f"{control}/control/eurodac/notifications"))
 
     await eventually(notified, within=20)
-    [notice] = await _control(session, f"{control}/control/eurodac/notifications")
+    [notice] = await wire.read(f"{control}/control/eurodac/notifications")
     assert (notice["member_state"], notice["reference"], notice["deleted"]) == (
         "NL",
         "NL1NL60",
         "BE1K1",
     )
-    await eventually(lambda: bool(stand_in.messages(unknown)), within=20)
-    [error] = stand_in.messages(unknown)
+    error = await wire.reply(unknown)
     assert isinstance(error.content, EurodacErrorReply)
     assert error.content.code.value == "unknown-reference"
 
-    again = await _send(
-        session,
-        url,
-        certs,
-        pki,
-        capture(person=60, national_part="K2", capture_no=2),
-        "eurodac.enrolment",
+    again = await wire.send(
+        url, capture(person=60, national_part="K2", capture_no=2), "eurodac.enrolment"
     )
-    await eventually(lambda: bool(stand_in.messages(again)), within=20)
-    [hit] = stand_in.messages(again)
+    hit = await wire.reply(again)
     assert isinstance(hit.content, EurodacHit)
     assert [str(m.reference) for m in hit.content.matches] == ["NL1NL60"]  # BE1K1 is erased
 
 
 async def test_a_false_hit_rate_of_one_reports_a_hit_for_a_stranger(
-    start_simulator: StartSimulator,
-    stand_in: FakeGateway,
-    certs: Certs,
-    pki: GeneratedPki,
-    session: aiohttp.ClientSession,
+    start_simulator: StartSimulator, wire: Wire
 ) -> None:
     simulator = await start_simulator(
         eurodac=EurodacConfig(processing_delay=timedelta(0), false_hit_rate=1.0)
     )
     url = simulator.eurodac_url
-    first = await _send(
-        session, url, certs, pki, capture(person=70, national_part="F1"), "eurodac.enrolment"
-    )
-    await eventually(lambda: bool(stand_in.messages(first)), within=20)
-    assert isinstance(stand_in.messages(first)[0].content, EurodacNoHit)  # nothing stored yet
-    stranger = await _send(
-        session, url, certs, pki, capture(person=71, national_part="F2"), "eurodac.enrolment"
-    )
-    await eventually(lambda: bool(stand_in.messages(stranger)), within=20)
-    [hit] = stand_in.messages(stranger)
+    first = await wire.send(url, capture(person=70, national_part="F1"), "eurodac.enrolment")
+    assert isinstance((await wire.reply(first)).content, EurodacNoHit)  # nothing stored yet
+    stranger = await wire.send(url, capture(person=71, national_part="F2"), "eurodac.enrolment")
+    hit = await wire.reply(stranger)
     assert isinstance(hit.content, EurodacHit)
-    received = await _control(session, f"{simulator.control_url}/control/received")
+    received = await wire.read(f"{simulator.control_url}/control/received")
     assert [row["outcome"]["false_hit"] for row in received] == [True, False]
 
 
 async def test_a_correction_replaces_the_data_and_keeps_the_biometrics(
-    start_simulator: StartSimulator,
-    stand_in: FakeGateway,
-    certs: Certs,
-    pki: GeneratedPki,
-    session: aiohttp.ClientSession,
+    start_simulator: StartSimulator, wire: Wire
 ) -> None:
     simulator = await start_simulator()
     url = simulator.eurodac_url
-    enrolled = await _send(
-        session, url, certs, pki, capture(person=80, national_part="Q1"), "eurodac.enrolment"
-    )
-    await eventually(lambda: bool(stand_in.messages(enrolled)), within=20)
+    enrolled = await wire.send(url, capture(person=80, national_part="Q1"), "eurodac.enrolment")
+    await wire.reply(enrolled)
     original = capture(person=80, national_part="Q1", operation=Operation.CORRECT)
     renamed = dataclasses.replace(
         original.person, name=dataclasses.replace(original.person.name, family="HADAD")
     )
     correction = dataclasses.replace(original, person=renamed, biometrics=None)
-    corrected = await _send(session, url, certs, pki, correction, "eurodac.correct")
+    corrected = await wire.send(url, correction, "eurodac.correct")
 
     async def done() -> bool:
-        rows = await _control(session, f"{simulator.control_url}/control/received")
+        rows = await wire.read(f"{simulator.control_url}/control/received")
         return any(r["message_id"] == str(corrected) and r["state"] == "done" for r in rows)
 
     await eventually(done, within=20)
-    again = await _send(
-        session,
-        url,
-        certs,
-        pki,
-        capture(person=80, national_part="Q2", capture_no=1),
-        "eurodac.enrolment",
+    again = await wire.send(
+        url, capture(person=80, national_part="Q2", capture_no=1), "eurodac.enrolment"
     )
-    await eventually(lambda: bool(stand_in.messages(again)), within=20)
-    [hit] = stand_in.messages(again)
+    hit = await wire.reply(again)
     assert isinstance(hit.content, EurodacHit)  # the biometrics stayed
     [match] = hit.content.matches
     assert match.person is not None
     assert match.person.name.family == "HADAD"
-    assert stand_in.messages(corrected) == []  # a correction gets no reply beyond its ack
+    assert wire.stand_in.messages(corrected) == []  # a correction gets no reply beyond its ack
 
 
 async def test_data_past_their_retention_no_longer_match(
-    start_simulator: StartSimulator,
-    stand_in: FakeGateway,
-    certs: Certs,
-    pki: GeneratedPki,
-    session: aiohttp.ClientSession,
+    start_simulator: StartSimulator, wire: Wire
 ) -> None:
     simulator = await start_simulator()
     old = Regime.EURODAC_2013
@@ -376,10 +239,7 @@ async def test_data_past_their_retention_no_longer_match(
             regime=old,
             captured_on=taken,
         )
-        async with session.post(
-            f"{simulator.control_url}/control/eurodac/records", json=encode(seeded)
-        ) as response:
-            assert response.status == 201
+        await wire.seed(simulator.control_url, seeded)
     record = capture(
         person=90,
         national_part="Z5",
@@ -387,10 +247,7 @@ async def test_data_past_their_retention_no_longer_match(
         regime=old,
         captured_on=datetime(2026, 3, 10, tzinfo=UTC).date(),
     )
-    message_id = await _send(
-        session, simulator.eurodac_url, certs, pki, record, "eurodac.enrolment", regime=old
-    )
-    await eventually(lambda: bool(stand_in.messages(message_id)), within=20)
-    [hit] = stand_in.messages(message_id)
+    message_id = await wire.send(simulator.eurodac_url, record, "eurodac.enrolment", regime=old)
+    hit = await wire.reply(message_id)
     assert isinstance(hit.content, EurodacHit)
     assert [str(m.reference) for m in hit.content.matches] == ["NL1NL5"]
