@@ -147,13 +147,27 @@ def capture(
     return CanonicalRecord(
         person=base.person,
         biometrics=biometric_set(person, capture_no, regime, captured_on=taken),
-        transaction=EurodacTransaction(
-            operation=operation,
-            regime=regime,
-            category=category,
-            reference=ReferenceNumber(
-                member_state=member_state, category=category, national_part=national_part
-            ),
+        transaction=transaction(
+            operation, national_part, regime=regime, category=category, member_state=member_state
+        ),
+    )
+
+
+def transaction(
+    operation: Operation,
+    national_part: str,
+    *,
+    regime: Regime = Regime.EURODAC_2024,
+    category: int = 1,
+    member_state: str = "BE",
+) -> EurodacTransaction:
+    """The transaction of an act on the data set `<member_state><category><national_part>`."""
+    return EurodacTransaction(
+        operation=operation,
+        regime=regime,
+        category=category,
+        reference=ReferenceNumber(
+            member_state=member_state, category=category, national_part=national_part
         ),
     )
 

@@ -3,27 +3,21 @@ status updates after recording, and the acts it refuses, each with its code and 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
 from polling import eventually
 from sim_wire import Wire
-from simkit import StartSimulator, capture
+from simkit import StartSimulator, capture, transaction
 
-from gateway.domain.eurodac import EurodacTransaction, Operation, ReferenceNumber, Regime
+from gateway.domain.eurodac import EurodacTransaction, Operation, Regime
 from gateway.domain.eurodac_law import StatusKind
 from gateway.domain.record import StatusUpdate
 from gateway.domain.replies import EurodacErrorReply, EurodacHit, EurodacMarkingNotice
 from gateway.domain.requests import EurodacDataAction, EurodacStatusUpdate, MarkReason
-
-
-def _transaction(operation: Operation, national_part: str) -> EurodacTransaction:
-    return EurodacTransaction(
-        operation=operation,
-        regime=Regime.EURODAC_2024,
-        category=1,
-        reference=ReferenceNumber(member_state="BE", category=1, national_part=national_part),
-    )
+from gateway.messages import Content
 
 
 async def test_a_status_update_is_recorded_and_a_hit_carries_the_data_set(
@@ -38,7 +32,7 @@ async def test_a_status_update_is_recorded_and_a_hit_carries_the_data_set(
     arrived = StatusUpdate(
         kind=StatusKind.MEMBER_STATE_RESPONSIBLE, on=datetime.now(UTC).date(), member_state="NL"
     )
-    update = EurodacStatusUpdate(transaction=_transaction(Operation.STATUS, "U1"), update=arrived)
+    update = EurodacStatusUpdate(transaction=transaction(Operation.STATUS, "U1"), update=arrived)
     updated = await wire.send(url, update, "eurodac.status")
 
     async def recorded() -> bool:
@@ -60,37 +54,52 @@ async def test_a_status_update_is_recorded_and_a_hit_carries_the_data_set(
     assert match.transmitted_on is not None
 
 
-async def test_an_update_the_regulation_does_not_provide_for_is_refused(
-    start_simulator: StartSimulator, wire: Wire
+Transaction = Callable[[Operation], EurodacTransaction]  # an act's transaction on one data set
+
+
+def _nameless_update(on: Transaction) -> EurodacStatusUpdate:
+    """2024/1358 Art 16(1): the member state responsible is named; here it is not."""
+    nameless = StatusUpdate(kind=StatusKind.MEMBER_STATE_RESPONSIBLE, on=datetime.now(UTC).date())
+    return EurodacStatusUpdate(transaction=on(Operation.STATUS), update=nameless)
+
+
+def _residence_document_mark(on: Transaction) -> EurodacDataAction:
+    """2024/1358 Art 31(4): a residence document marks categories 2, 3 and 9, not 1."""
+    return EurodacDataAction(transaction=on(Operation.MARK), reason=MarkReason.RESIDENCE_DOCUMENT)
+
+
+@pytest.mark.parametrize(
+    ("act", "message_type", "code", "article"),
+    [
+        pytest.param(
+            _nameless_update, "eurodac.status", "invalid-message", "Art 16(1)",
+            id="an-update-the-regulation-does-not-provide-for",
+        ),
+        pytest.param(
+            _residence_document_mark, "eurodac.mark", "mark-not-allowed", "Art 31(1)",
+            id="a-mark-for-a-residence-document-on-an-applicant",
+        ),
+    ],
+)  # fmt: skip
+async def test_an_act_the_law_does_not_allow_is_refused_with_its_article(
+    start_simulator: StartSimulator,
+    wire: Wire,
+    act: Callable[[Transaction], Content],
+    message_type: str,
+    code: str,
+    article: str,
 ) -> None:
-    """2024/1358 Art 16(1): the member state responsible is named."""
+    """An act on an enrolled data set that the law's tables refuse gets an error reply that
+    names the article."""
     simulator = await start_simulator()
     url = simulator.eurodac_url
     first = await wire.send(url, capture(person=91, national_part="V1"), "eurodac.enrolment")
     await wire.reply(first)
-    nameless = StatusUpdate(kind=StatusKind.MEMBER_STATE_RESPONSIBLE, on=datetime.now(UTC).date())
-    update = EurodacStatusUpdate(transaction=_transaction(Operation.STATUS, "V1"), update=nameless)
-    reply = await wire.reply(await wire.send(url, update, "eurodac.status"))
+    refused = act(lambda operation: transaction(operation, "V1"))
+    reply = await wire.reply(await wire.send(url, refused, message_type))
     assert isinstance(reply.content, EurodacErrorReply)
-    assert reply.content.code.value == "invalid-message"
-    assert "Art 16(1)" in (reply.content.description or "")
-
-
-async def test_a_mark_for_a_residence_document_on_an_applicant_is_refused_with_its_article(
-    start_simulator: StartSimulator, wire: Wire
-) -> None:
-    """2024/1358 Art 31(4): a residence document marks categories 2, 3 and 9, not 1."""
-    simulator = await start_simulator()
-    url = simulator.eurodac_url
-    first = await wire.send(url, capture(person=92, national_part="W1"), "eurodac.enrolment")
-    await wire.reply(first)
-    mark = EurodacDataAction(
-        transaction=_transaction(Operation.MARK, "W1"), reason=MarkReason.RESIDENCE_DOCUMENT
-    )
-    reply = await wire.reply(await wire.send(url, mark, "eurodac.mark"))
-    assert isinstance(reply.content, EurodacErrorReply)
-    assert reply.content.code.value == "mark-not-allowed"
-    assert "Art 31(1)" in (reply.content.description or "")
+    assert reply.content.code.value == code
+    assert article in (reply.content.description or "")
 
 
 async def test_a_marking_is_told_to_the_states_whose_data_had_a_hit_with_it(
@@ -109,7 +118,7 @@ async def test_a_marking_is_told_to_the_states_whose_data_had_a_hit_with_it(
 
     # Belgium marks its own data set: the Netherlands are told (recorded: a simulated state)
     mark = EurodacDataAction(
-        transaction=_transaction(Operation.MARK, "X1"), reason=MarkReason.PROTECTION_GRANTED
+        transaction=transaction(Operation.MARK, "X1"), reason=MarkReason.PROTECTION_GRANTED
     )
     await wire.send(url, mark, "eurodac.mark")
 

@@ -8,10 +8,10 @@ from typing import Any
 
 from polling import eventually
 from sim_wire import Wire
-from simkit import StartSimulator, capture
+from simkit import StartSimulator, capture, transaction
 
 from gateway.domain.dates import PartialDate
-from gateway.domain.eurodac import EurodacTransaction, Operation, ReferenceNumber, Regime
+from gateway.domain.eurodac import Operation, Regime
 from gateway.domain.replies import EurodacErrorReply, EurodacHit, EurodacNoHit
 from gateway.domain.requests import DeletionReason, EurodacDataAction, MarkReason
 from simulators.eurodac.central import EurodacConfig, LatePolicy
@@ -124,11 +124,7 @@ async def test_old_regime_category_3_is_compared_with_applicants_but_not_stored(
 
 
 def _action(operation: Operation, national_part: str, reason: Any) -> EurodacDataAction:
-    reference = ReferenceNumber(member_state="BE", category=1, national_part=national_part)
-    transaction = EurodacTransaction(
-        operation=operation, regime=Regime.EURODAC_2024, category=1, reference=reference
-    )
-    return EurodacDataAction(transaction=transaction, reason=reason)
+    return EurodacDataAction(transaction=transaction(operation, national_part), reason=reason)
 
 
 async def test_marking_and_advance_deletion_notify_the_states_holding_linked_data(

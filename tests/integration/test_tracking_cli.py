@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -58,23 +58,48 @@ def _seed(data_dir: Path) -> datetime:
     started = now.date() - timedelta(days=25)
     _open_case(
         data_dir,
-        case_id="c-1",
-        direction=Direction.INCOMING,
-        state=CaseState.REQUEST_RECEIVED,
+        "c-1",
+        Direction.INCOMING,
+        CaseState.REQUEST_RECEIVED,
         reference="NL-77",
-        deadline=started + timedelta(days=31),
-        deadline_from=started,
-        deadline_step="take-charge-reply",
-        deadline_basis="Reg 2024/1351 Art 40(1)",
-        deadline_effect="tacit-acceptance",
+        **_reply_due(started),
     )
     return now
 
 
-def _open_case(data_dir: Path, *, other_state: str = "NL", **details: Any) -> None:
+def _reply_due(started: date) -> dict[str, Any]:
+    """The deadline of a take charge reply asked on `started`: Reg 2024/1351 Art 40(1), one
+    month, then tacit acceptance."""
+    return {
+        "deadline": started + timedelta(days=31),
+        "deadline_from": started,
+        "deadline_step": "take-charge-reply",
+        "deadline_basis": "Reg 2024/1351 Art 40(1)",
+        "deadline_effect": "tacit-acceptance",
+    }
+
+
+def _json_file(path: Path, data: object) -> str:
+    """`data` written to `path` as JSON, as an operator hands it to a command; the path."""
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return str(path)
+
+
+def _open_case(
+    data_dir: Path,
+    case_id: str,
+    direction: Direction,
+    state: CaseState,
+    *,
+    other_state: str = "NL",
+    **details: Any,
+) -> None:
     """A take charge case with `other_state` under the AMMR, as `details` say, opened now."""
     now = datetime.now(tz=UTC)
     case = StoredCase(
+        case_id=case_id,
+        direction=direction,
+        state=state,
         kind=CaseKind.TAKE_CHARGE,
         regime=DublinRegime.AMMR,
         other_state=other_state,
@@ -148,9 +173,9 @@ def _rejected_case(data_dir: Path) -> str:
     request_id = str(uuid.uuid4())
     _open_case(
         data_dir,
-        case_id="c-2",
-        direction=Direction.OUTGOING,
-        state=CaseState.REJECTED,
+        "c-2",
+        Direction.OUTGOING,
+        CaseState.REJECTED,
         reference="BE-TC-9",
         request_message_id=request_id,
     )
@@ -189,9 +214,8 @@ def test_a_message_sent_on_a_case_is_signed_and_queued_once_per_key(
 ) -> None:
     data_dir = gateway_dir
     request_id = _rejected_case(data_dir)
-    reasons = data_dir / "reasons.json"
-    reasons.write_text(json.dumps({"reasons": "The minor's aunt lives in NL."}), encoding="utf-8")
-    send = ["cases", "send", "c-2", "--type", "reexamination-request", "--file", str(reasons)]
+    reasons = _json_file(data_dir / "reasons.json", {"reasons": "The minor's aunt lives in NL."})
+    send = ["cases", "send", "c-2", "--type", "reexamination-request", "--file", reasons]
     assert main([*send, "--idempotency-key", "k-1"]) == 0
     assert json.loads(capsys.readouterr().out)["state"] == "reexamination_requested"
     assert main([*send, "--idempotency-key", "k-1"]) == 0  # the same key: nothing more sent
@@ -244,9 +268,8 @@ def test_a_message_the_case_cannot_take_is_refused_with_its_code(
     printed: str,
 ) -> None:
     _rejected_case(gateway_dir)
-    file = gateway_dir / "fields.json"
-    file.write_text(json.dumps(fields), encoding="utf-8")
-    assert main(["cases", "send", "c-2", *args, "--file", str(file)]) == 1
+    file = _json_file(gateway_dir / "fields.json", fields)
+    assert main(["cases", "send", "c-2", *args, "--file", file]) == 1
     assert capsys.readouterr().err.startswith(printed)
     assert _queued(gateway_dir) == []
     assert main(["cases", "show", "c-2"]) == 0
@@ -260,9 +283,8 @@ def test_a_message_without_its_type_or_on_no_case_is_refused(
         main(["cases", "send", "c-2", "--type", "eviction-notice"])
     assert usage.value.code == 2
     assert "invalid choice: 'eviction-notice'" in capsys.readouterr().err
-    file = gateway_dir / "fields.json"
-    file.write_text(json.dumps({"legal_basis": "Art 34"}), encoding="utf-8")
-    assert main(["cases", "send", "c-9", "--type", "info-request", "--file", str(file)]) == 1
+    file = _json_file(gateway_dir / "fields.json", {"legal_basis": "Art 34"})
+    assert main(["cases", "send", "c-9", "--type", "info-request", "--file", file]) == 1
     assert capsys.readouterr().err.startswith("GW-CASE-UNKNOWN: there is no case c-9")
 
 
@@ -282,16 +304,12 @@ def test_the_digest_refuses_an_unknown_calendar_instead_of_belgium_s(
     started = datetime.now(tz=UTC).date() - timedelta(days=3)
     _open_case(
         data_dir,
-        case_id="c-gb",
-        direction=Direction.OUTGOING,  # they must reply: their holidays would count
+        "c-gb",
+        Direction.OUTGOING,  # they must reply: their holidays would count
+        CaseState.ACKNOWLEDGED,
         other_state="GB",
-        state=CaseState.ACKNOWLEDGED,
         reference="BE-GB-1",
-        deadline=started + timedelta(days=31),
-        deadline_from=started,
-        deadline_step="take-charge-reply",
-        deadline_basis="Reg 2024/1351 Art 40(1)",
-        deadline_effect="tacit-acceptance",
+        **_reply_due(started),
     )
     assert main(["deadlines", "due", "--within", "40"]) == 1
     captured = capsys.readouterr()
@@ -310,9 +328,9 @@ def test_an_operator_records_absconding_and_the_2024_1351_art_46_2_limit_moves(
     accepted_on = datetime.now(tz=UTC).date() - timedelta(days=10)
     _open_case(
         gateway_dir,
-        case_id="c-3",
-        direction=Direction.OUTGOING,
-        state=CaseState.ACCEPTED,
+        "c-3",
+        Direction.OUTGOING,
+        CaseState.ACCEPTED,
         reference="BE-TC-3",
         deadline=accepted_on + timedelta(days=180),
         deadline_from=accepted_on,
@@ -354,9 +372,8 @@ def test_a_plan_opened_from_the_command_line_tells_the_peer_the_person_is_detain
         "detained": True,
         "detention_reason": "risk of absconding",
     }
-    file = gateway_dir / "plan.json"
-    file.write_text(json.dumps(plan), encoding="utf-8")
-    opening = ["cases", "open", "--file", str(file), "--idempotency-key", "p-1", "--by", "anne"]
+    file = _json_file(gateway_dir / "plan.json", plan)
+    opening = ["cases", "open", "--file", file, "--idempotency-key", "p-1", "--by", "anne"]
     assert main(opening) == 0
     case = json.loads(capsys.readouterr().out)
     assert (case["regime"], case["request_detained"], case["detention_reason"]) == (
@@ -371,8 +388,8 @@ def test_a_plan_opened_from_the_command_line_tells_the_peer_the_person_is_detain
     assert isinstance(message.content, DublinSubmission)
     assert (message.content.request.detained, message.content.request.urgent) == (True, False)
 
-    file.write_text(json.dumps(plan | {"urgent": True}), encoding="utf-8")
-    assert main(["cases", "open", "--file", str(file)]) == 1
+    urgent = _json_file(gateway_dir / "plan.json", plan | {"urgent": True})
+    assert main(["cases", "open", "--file", urgent]) == 1
     assert "GW-CASE-PLAN: an urgent reply is asked with its reasons" in capsys.readouterr().err
 
 
