@@ -49,6 +49,33 @@ async def _call(
         return r.status, await r.json(content_type=None)
 
 
+async def _finished(running: Running, path: str, within: float) -> dict[str, Any]:  # noqa: F811
+    """The batch at `path` once it is done (or failed)."""
+
+    async def done() -> bool:
+        return (await _call(running, "GET", path))[1]["done"] is True
+
+    await eventually(done, within=within)
+    _, progress = await _call(running, "GET", path)
+    return progress
+
+
+async def _eugw_submit(
+    running: Running,  # noqa: F811 - the fixture
+    *args: str,
+    variable: str = "EUGW_TOKEN",
+) -> tuple[int | None, bytes, bytes]:
+    """`eugw submit *args` against the running gateway, as a process given the token in the
+    environment `variable`: its exit status and output."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "gateway", "submit", *args, "--url", running.endpoints.api,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        env=child_env({variable: running.token}),
+    )  # fmt: skip
+    out, err = await asyncio.wait_for(process.communicate(), 60)
+    return process.returncode, out, err
+
+
 @pytest.fixture
 def actio_export(tmp_path: Path) -> tuple[bytes, dict[str, Any]]:
     manifest = generate_exports(count=60, seed=8, out=tmp_path, invalid_rate=0.1)
@@ -65,12 +92,7 @@ async def test_a_batch_queues_good_records_and_keeps_bad_ones_with_their_problem
     assert status == 202, started
     batch_id = started["batch_id"]
     path = f"/v1/batches/{batch_id}?rejections_limit=1000"
-
-    async def done() -> bool:
-        return (await _call(running, "GET", path))[1]["done"] is True
-
-    await eventually(done, within=60)
-    _, progress = await _call(running, "GET", path)
+    progress = await _finished(running, path, within=60)
     assert progress["state"] == "done"
     assert progress["total"] == counts["rows"]
     assert progress["queued"] + progress["rejected"] == progress["total"]
@@ -116,12 +138,7 @@ async def test_an_unreadable_file_fails_the_batch_with_its_reason(
     status, started = await _call(running, "POST", "/v1/batches?source=actio", body, "b-4")
     assert status == 202
     path = f"/v1/batches/{started['batch_id']}"
-
-    async def done() -> bool:
-        return (await _call(running, "GET", path))[1]["done"] is True
-
-    await eventually(done, within=30)
-    _, progress = await _call(running, "GET", path)
+    progress = await _finished(running, path, within=30)
     assert progress["state"] == "failed"
     assert progress["error"].startswith("GW-BATCH-UNREADABLE")
 
@@ -142,14 +159,8 @@ async def test_eugw_submit_uploads_follows_and_summarises(
     assert seen[-1] == batch["total"] == estimate_records(export, None)
     assert seen == sorted(seen)
     assert len(rejections) == min(batch["rejected"], 20)
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "gateway", "submit", str(export), "--source", "actio",
-        "--url", running.endpoints.api,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-        env=child_env({"EUGW_TOKEN": running.token}),
-    )  # fmt: skip
-    out, err = await asyncio.wait_for(process.communicate(), 60)
-    assert process.returncode == 1, err  # some records are rejected
+    returncode, out, err = await _eugw_submit(running, str(export), "--source", "actio")
+    assert returncode == 1, err  # some records are rejected
     summary = out.decode().strip()
     assert summary.endswith(
         f"done: read {batch['total']}, mapped {batch['mapped']}, "
@@ -174,12 +185,7 @@ async def test_merged_records_with_their_enrolment_go_out_as_a_canonical_batch(
     status, started = await _call(running, "POST", "/v1/batches?source=canonical", body, "m-1")
     assert status == 202, started
     path = f"/v1/batches/{started['batch_id']}?rejections_limit=100"
-
-    async def done() -> bool:
-        return (await _call(running, "GET", path))[1]["done"] is True
-
-    await eventually(done, within=60)
-    _, progress = await _call(running, "GET", path)
+    progress = await _finished(running, path, within=60)
     assert progress["rejections"] == []
     assert (progress["total"], progress["queued"]) == (persons, persons)
     sent = await running.services.store.find(MessageFilter(limit=100))
@@ -193,15 +199,9 @@ async def test_eugw_submit_sends_each_printrak_capture_of_a_directory(
     generate_exports(count=3, seed=2, out=tmp_path, printrak_writer=write_capture)
     captures = tmp_path / "printrak"
     (captures / "capture-999999.eft").write_bytes(b"1.001:10\x1c")
-    command = [sys.executable, "-m", "gateway", "submit", str(captures), "--source", "printrak"]
     for _ in range(2):  # the second run sends the same files under the same keys
-        process = await asyncio.create_subprocess_exec(
-            *command, "--url", running.endpoints.api,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-            env=child_env({"EUGW_TOKEN": running.token}),
-        )  # fmt: skip
-        out, err = await asyncio.wait_for(process.communicate(), 60)
-        assert process.returncode == 1, err
+        returncode, out, err = await _eugw_submit(running, str(captures), "--source", "printrak")
+        assert returncode == 1, err
         assert out.decode().strip() == f"{captures}: 4 captures: 3 accepted, 1 rejected"
         assert f"{captures / 'capture-999999.eft'}: GW-NIST-" in err.decode()
     sent = await running.services.store.find(MessageFilter(limit=100))
@@ -230,14 +230,8 @@ async def test_a_batch_whose_header_does_not_fit_is_refused_before_anything_is_r
         ("GW-MAP-HEADER", "BIRTHDATE"),
     ]
     assert list((running.services.settings.data_dir / "batches").glob("*")) == []
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "gateway", "submit", str(renamed), "--source", "waiting-register",
-        "--url", running.endpoints.api,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-        env=child_env({"EUGW_TOKEN": running.token}),
-    )  # fmt: skip
-    out, err = await asyncio.wait_for(process.communicate(), 60)
-    assert (process.returncode, out) == (1, b"")
+    returncode, out, err = await _eugw_submit(running, str(renamed), "--source", "waiting-register")
+    assert (returncode, out) == (1, b"")
     assert err.decode().splitlines()[1].startswith("GW-MAP-HEADER: the column 'BIRTHDATE'")
     assert err.decode().splitlines()[1].endswith("(at BIRTHDATE)")
     assert await running.services.store.counts() == {}
@@ -256,14 +250,10 @@ async def test_eugw_submit_sends_the_protection_decisions_and_reads_the_old_toke
     assert granted
     export = tmp_path / "granted.jsonl"
     export.write_text("\n".join(granted) + "\n", encoding="utf-8")
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "gateway", "submit", str(export), "--source", "actio",
-        "--url", running.endpoints.api,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-        env=child_env({"EU_GATEWAY_TOKEN": running.token}),
-    )  # fmt: skip
-    out, err = await asyncio.wait_for(process.communicate(), 60)
-    assert process.returncode == 0, err
+    returncode, out, err = await _eugw_submit(
+        running, str(export), "--source", "actio", variable="EU_GATEWAY_TOKEN"
+    )
+    assert returncode == 0, err
     assert (
         out.decode()
         .strip()
