@@ -101,6 +101,12 @@ class Wired:
         [message_id] = answer["message_ids"]
         return str(message_id)
 
+    async def answered(self, sent: CanonicalRecord) -> str:
+        """Submit `sent` and wait for its answer (the message turns answered); its id."""
+        message_id = await self.submit(sent)
+        await self.message_reaches(message_id, MessageState.ANSWERED)
+        return message_id
+
     async def message_reaches(self, message_id: str, state: MessageState) -> None:
         store = self.both.services.store
 

@@ -14,7 +14,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from eugw_process import child_env
+from eugw_process import child_env, run_eugw
 
 DEMO_SECONDS = 300
 
@@ -93,10 +93,6 @@ def test_the_demo_runs_every_scenario_and_opens_the_console_to_testers(tmp_path:
     assert not [line for line in story if line.lstrip().startswith("{")]
     assert not [line for line in errors.splitlines() if line.lstrip().startswith("{")]
     assert (data / "samples" / "manifest.json").exists()
-    audit = subprocess.run(
-        [sys.executable, "-m", "gateway", "audit", "verify"],
-        capture_output=True, text=True, timeout=60, check=False,
-        env=child_env({"EUGW_DATA_DIR": str(data)}),
-    )  # fmt: skip
+    audit = run_eugw("audit", "verify", env={"EUGW_DATA_DIR": str(data)})
     assert audit.returncode == 0, audit.stderr
     assert "audit trail intact" in audit.stdout

@@ -20,14 +20,8 @@ pytestmark = pytest.mark.usefixtures("exercised")
 exercises = pytest.mark.exercises
 
 
-REFUSAL = {
-    "outcome": "reject",
-    "legal_basis": "Art 22(1) Regulation (EU) No 604/2013",
-    "explanation": "No proof or circumstantial evidence points to Belgium.",
-}
-
-
-@exercises(
+# A case's round from the request to the transfer, with a re-examination on the way.
+ASKED_AGAIN_THEN_TRANSFERRED = (
     "dublinet.take-charge-request",
     "dublinet.reply",
     "dublinet.reexamination-request",
@@ -37,6 +31,15 @@ REFUSAL = {
     "dublinet.health-certificate",
     "dublinet.ack",
 )
+
+REFUSAL = {
+    "outcome": "reject",
+    "legal_basis": "Art 22(1) Regulation (EU) No 604/2013",
+    "explanation": "No proof or circumstantial evidence points to Belgium.",
+}
+
+
+@exercises(*ASKED_AGAIN_THEN_TRANSFERRED)
 async def test_a_peer_asks_again_after_our_rejection_then_arranges_the_transfer(
     wired: Both,
 ) -> None:
@@ -83,17 +86,7 @@ async def test_a_peer_asks_again_after_our_rejection_then_arranges_the_transfer(
         assert "dublinet.health-certificate from FR" in history[-1][2]
 
 
-@exercises(
-    "dublinet.take-charge-request",
-    "dublinet.reply",
-    "dublinet.reexamination-request",
-    "dublinet.reexamination-reply",
-    "dublinet.transfer-arrangement",
-    "dublinet.pre-transfer-information",
-    "dublinet.health-certificate",
-    "dublinet.info-request",
-    "dublinet.ack",
-)
+@exercises(*ASKED_AGAIN_THEN_TRANSFERRED, "dublinet.info-request")
 async def test_we_ask_again_after_a_rejection_then_arrange_the_transfer(wired: Both) -> None:
     async with wired_api(wired) as api:
         await api.policy("NL", {"default": "reject", "reexamination": "accept"})

@@ -25,7 +25,7 @@ from gateway.broker.states import MessageState
 from gateway.domain.eurodac import Operation, Regime
 from gateway.domain.eurodac_law import NOTICE_HOURS, StatusKind
 from gateway.domain.person import Sex
-from gateway.domain.record import StatusUpdate
+from gateway.domain.record import CanonicalRecord, StatusUpdate
 from simulators.common.outbound import derived_id
 
 pytestmark = pytest.mark.usefixtures("exercised")
@@ -49,16 +49,34 @@ async def _acknowledged_by_central_system(api: Wired, message_id: str) -> None:
     assert (ack.message_type, ack.correlation_id) == ("eurodac.ack", message_id)
 
 
+async def _enrolled_after_the_netherlands(
+    api: Wired, who: str, theirs: str, ours: str, regime: Regime
+) -> CanonicalRecord:
+    """The Netherlands' data of `who` (`theirs`) in the Central System, then a later capture
+    of the same person enrolled by us (`ours`) and answered: a hit links the two."""
+    await api.seed(record(who, theirs, regime=regime, captured_on=_taken(regime)))
+    enrolled = record(who, ours, regime=regime, captured_on=_taken(regime, 1), capture_no=1)
+    await api.answered(enrolled)
+    return enrolled
+
+
+def _act_on(enrolled: CanonicalRecord, operation: Operation) -> CanonicalRecord:
+    """The enrolled data set, as an act of `operation` on it."""
+    assert enrolled.transaction is not None
+    return dataclasses.replace(
+        enrolled, transaction=dataclasses.replace(enrolled.transaction, operation=operation)
+    )
+
+
 @REGIMES
 @exercises("eurodac.enrolment", "eurodac.ack", "eurodac.no-hit", "eurodac.hit")
 async def test_an_enrolment_is_stored_and_answered_no_hit_then_hit(
     wired: Both, regime: Regime
 ) -> None:
     async with wired_api(wired) as api:
-        first = await api.submit(
+        first = await api.answered(
             record("ana", "BE1000A1", regime=regime, captured_on=_taken(regime))
         )
-        await api.message_reaches(first, MessageState.ANSWERED)
         await _acknowledged_by_central_system(api, first)
         no_hit = await api.result("no-hit", message_id=first)
         assert no_hit["data"]["reference"] == "BE1000A1"
@@ -72,10 +90,9 @@ async def test_an_enrolment_is_stored_and_answered_no_hit_then_hit(
 
         # The same person applied in the Netherlands before: their data set is found.
         await api.seed(record("bob", "NL1000B1", regime=regime, captured_on=_taken(regime)))
-        second = await api.submit(
+        second = await api.answered(
             record("bob", "BE1000B2", regime=regime, captured_on=_taken(regime, 1), capture_no=1)
         )
-        await api.message_reaches(second, MessageState.ANSWERED)
         hit = await api.result("hit", reference="BE1000B2")
         assert hit["data"]["matched"] == "NL1000B1"
         assert hit["data"]["status"] == "awaiting_verification"
@@ -154,18 +171,10 @@ async def test_marking_unmarking_correcting_and_deleting_change_the_stored_data(
     wired: Both, regime: Regime
 ) -> None:
     async with wired_api(wired) as api:
-        await api.seed(record("eve", "NL1000E1", regime=regime, captured_on=_taken(regime)))
-        enrolled = record("eve", "BE1000E2", regime=regime, captured_on=_taken(regime, 1),
-                          capture_no=1)  # fmt: skip
-        first = await api.submit(enrolled)
-        await api.message_reaches(first, MessageState.ANSWERED)
+        enrolled = await _enrolled_after_the_netherlands(api, "eve", "NL1000E1", "BE1000E2", regime)
 
-        def asking(operation: Operation) -> Any:
-            assert enrolled.transaction is not None
-            return dataclasses.replace(
-                enrolled,
-                transaction=dataclasses.replace(enrolled.transaction, operation=operation),
-            )
+        def asking(operation: Operation) -> CanonicalRecord:
+            return _act_on(enrolled, operation)
 
         # The Netherlands, whose data had a hit with ours, are told (603/2013 Art 18(1);
         # 2024/1358 Art 31(1)): a simulated state, so recorded.
@@ -215,8 +224,7 @@ async def test_marking_unmarking_correcting_and_deleting_change_the_stored_data(
 
         # Erased data can no longer be marked: the Central System answers an error, and the
         # gateway keeps its code for the submitter.
-        refused = await api.submit(asking(Operation.MARK))
-        await api.message_reaches(refused, MessageState.ANSWERED)
+        refused = await api.answered(asking(Operation.MARK))
         error = await api.result("error", message_id=refused)
         assert error["data"]["code"] == "unknown-reference"
         assert error["data"]["reference"] == "BE1000E2"
@@ -227,10 +235,8 @@ async def test_an_enrolment_under_a_reference_in_use_is_answered_with_an_error(
     wired: Both,
 ) -> None:
     async with wired_api(wired) as api:
-        first = await api.submit(record("fay", "BE1000F1"))
-        await api.message_reaches(first, MessageState.ANSWERED)
-        again = await api.submit(record("gus", "BE1000F1"))
-        await api.message_reaches(again, MessageState.ANSWERED)
+        await api.answered(record("fay", "BE1000F1"))
+        again = await api.answered(record("gus", "BE1000F1"))
         error = await api.result("error", message_id=again)
         assert error["data"]["code"] == "duplicate-reference"
         assert (await api.processed("eurodac", again))["outcome"]["code"] == "duplicate-reference"
@@ -243,18 +249,9 @@ async def test_a_status_update_is_kept_and_a_marking_by_another_state_is_told(
 ) -> None:
     """603/2013 Arts 10 and 18(1); 2024/1358 Arts 16 and 31(1)."""
     async with wired_api(wired) as api:
-        await api.seed(record("hal", "NL1000H1", regime=regime, captured_on=_taken(regime)))
-        enrolled = record("hal", "BE1000H2", regime=regime, captured_on=_taken(regime, 1),
-                          capture_no=1)  # fmt: skip
-        first = await api.submit(enrolled)
-        await api.message_reaches(first, MessageState.ANSWERED)
-        assert enrolled.transaction is not None
+        enrolled = await _enrolled_after_the_netherlands(api, "hal", "NL1000H1", "BE1000H2", regime)
         arrived = StatusUpdate(kind=StatusKind.ARRIVED_AFTER_TRANSFER, on=_taken(regime, 2))
-        update = dataclasses.replace(
-            enrolled,
-            transaction=dataclasses.replace(enrolled.transaction, operation=Operation.STATUS),
-            status=arrived,
-        )
+        update = dataclasses.replace(_act_on(enrolled, Operation.STATUS), status=arrived)
         assert await _changed(api, update) == {
             "status": "BE1000H2",
             "kind": "arrived-after-transfer",

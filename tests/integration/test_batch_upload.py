@@ -3,16 +3,14 @@ each bad one kept with its problems, progress until done; the same key answers t
 
 from __future__ import annotations
 
-import asyncio
 import io
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 import pytest
-from eugw_process import child_env
+from eugw_process import eugw
 from integration.test_gateway_flow import Running, running  # noqa: F401 - the fixture
 from polling import eventually
 
@@ -64,16 +62,12 @@ async def _eugw_submit(
     running: Running,  # noqa: F811 - the fixture
     *args: str,
     variable: str = "EUGW_TOKEN",
-) -> tuple[int | None, bytes, bytes]:
+) -> tuple[int, str, str]:
     """`eugw submit *args` against the running gateway, as a process given the token in the
     environment `variable`: its exit status and output."""
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "gateway", "submit", *args, "--url", running.endpoints.api,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-        env=child_env({variable: running.token}),
-    )  # fmt: skip
-    out, err = await asyncio.wait_for(process.communicate(), 60)
-    return process.returncode, out, err
+    return await eugw(
+        "submit", *args, "--url", running.endpoints.api, env={variable: running.token}
+    )
 
 
 @pytest.fixture
@@ -161,13 +155,13 @@ async def test_eugw_submit_uploads_follows_and_summarises(
     assert len(rejections) == min(batch["rejected"], 20)
     returncode, out, err = await _eugw_submit(running, str(export), "--source", "actio")
     assert returncode == 1, err  # some records are rejected
-    summary = out.decode().strip()
+    summary = out.strip()
     assert summary.endswith(
         f"done: read {batch['total']}, mapped {batch['mapped']}, "
         f"rejected {batch['rejected']}, queued {batch['queued']}"
     )
-    assert f"{export}:" in err.decode()
-    assert ": GW-" in err.decode()
+    assert f"{export}:" in err
+    assert ": GW-" in err
 
 
 async def test_merged_records_with_their_enrolment_go_out_as_a_canonical_batch(
@@ -202,8 +196,8 @@ async def test_eugw_submit_sends_each_printrak_capture_of_a_directory(
     for _ in range(2):  # the second run sends the same files under the same keys
         returncode, out, err = await _eugw_submit(running, str(captures), "--source", "printrak")
         assert returncode == 1, err
-        assert out.decode().strip() == f"{captures}: 4 captures: 3 accepted, 1 rejected"
-        assert f"{captures / 'capture-999999.eft'}: GW-NIST-" in err.decode()
+        assert out.strip() == f"{captures}: 4 captures: 3 accepted, 1 rejected"
+        assert f"{captures / 'capture-999999.eft'}: GW-NIST-" in err
     sent = await running.services.store.find(MessageFilter(limit=100))
     assert len(sent) == 3
     assert {m.message_type for m in sent} == {"eurodac.enrolment"}
@@ -231,9 +225,9 @@ async def test_a_batch_whose_header_does_not_fit_is_refused_before_anything_is_r
     ]
     assert list((running.services.settings.data_dir / "batches").glob("*")) == []
     returncode, out, err = await _eugw_submit(running, str(renamed), "--source", "waiting-register")
-    assert (returncode, out) == (1, b"")
-    assert err.decode().splitlines()[1].startswith("GW-MAP-HEADER: the column 'BIRTHDATE'")
-    assert err.decode().splitlines()[1].endswith("(at BIRTHDATE)")
+    assert (returncode, out) == (1, "")
+    assert err.splitlines()[1].startswith("GW-MAP-HEADER: the column 'BIRTHDATE'")
+    assert err.splitlines()[1].endswith("(at BIRTHDATE)")
     assert await running.services.store.counts() == {}
 
 
@@ -254,14 +248,10 @@ async def test_eugw_submit_sends_the_protection_decisions_and_reads_the_old_toke
         running, str(export), "--source", "actio", variable="EU_GATEWAY_TOKEN"
     )
     assert returncode == 0, err
-    assert (
-        out.decode()
-        .strip()
-        .endswith(
-            f"done: read {len(granted)}, mapped {len(granted)}, rejected 0, queued {len(granted)}"
-        )
+    assert out.strip().endswith(
+        f"done: read {len(granted)}, mapped {len(granted)}, rejected 0, queued {len(granted)}"
     )
-    assert err.decode() == (
+    assert err == (
         "eugw: warning: $EU_GATEWAY_TOKEN is deprecated and will stop being read: "
         "set $EUGW_TOKEN instead\n"
     )

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from eugw_process import child_env
+from eugw_process import child_env, run_eugw
 
 from gateway.adapters.sqlite_store import SqliteStore
 from gateway.broker.records import NewMessage
@@ -108,16 +108,6 @@ def test_serve_on_a_taken_port_says_so_and_exits_2(
     assert "Traceback" not in error
 
 
-def _eugw(
-    *args: str, cwd: Path, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    """`eugw ARGS` as a user runs it, in `cwd`, with only `env` of the EUGW_* variables."""
-    return subprocess.run(
-        [sys.executable, "-m", "gateway", *args],
-        cwd=cwd, capture_output=True, text=True, timeout=60, check=False, env=child_env(env),
-    )  # fmt: skip
-
-
 def _queued(data_dir: Path, count: int) -> None:
     async def work() -> None:
         store = await SqliteStore.open(data_dir / "gateway.sqlite3")
@@ -156,13 +146,13 @@ def test_a_reader_that_goes_away_ends_the_command_quietly(tmp_path: Path) -> Non
 
 def test_releasing_the_dead_letters_when_there_are_none_says_so(tmp_path: Path) -> None:
     _queued(tmp_path, 1)  # queued, not dead
-    result = _eugw("queue", "release", "--all-dead", cwd=tmp_path, env={"EUGW_DATA_DIR": "."})
+    result = run_eugw("queue", "release", "--all-dead", cwd=tmp_path, env={"EUGW_DATA_DIR": "."})
     assert (result.returncode, result.stdout, result.stderr) == (
         0,
         "no dead letters: nothing to release\n",
         "",
     )
-    nothing = _eugw("queue", "release", cwd=tmp_path, env={"EUGW_DATA_DIR": "."})
+    nothing = run_eugw("queue", "release", cwd=tmp_path, env={"EUGW_DATA_DIR": "."})
     assert nothing.returncode == 2
     assert nothing.stderr.startswith("GW-CFG-USAGE: name at least one message id, or --all-dead")
 
@@ -184,7 +174,7 @@ def test_a_command_reading_a_store_that_does_not_exist_creates_none(
 ) -> None:
     """Without EUGW_DATA_DIR, in a fresh clone: an error naming the path and how to point at
     the right store (exit 2), and no var/gateway.sqlite3 made in the current directory."""
-    result = _eugw(*command, cwd=tmp_path)
+    result = run_eugw(*command, cwd=tmp_path)
     assert result.returncode == 2, result.stdout + result.stderr
     assert result.stderr.startswith(
         "GW-CFG-NO-STORE: no gateway store at var/gateway.sqlite3 (the data directory is var: "
@@ -195,17 +185,17 @@ def test_a_command_reading_a_store_that_does_not_exist_creates_none(
 
 
 def test_making_a_token_is_what_creates_a_store(tmp_path: Path) -> None:
-    made = _eugw("tokens", "create", "--name", "evibel", "--role", "submitter", cwd=tmp_path)
+    made = run_eugw("tokens", "create", "--name", "evibel", "--role", "submitter", cwd=tmp_path)
     assert made.returncode == 0, made.stderr
     assert (tmp_path / "var" / "gateway.sqlite3").is_file()
-    assert _eugw("queue", cwd=tmp_path).stdout == "the outbox is empty\n"
+    assert run_eugw("queue", cwd=tmp_path).stdout == "the outbox is empty\n"
 
 
 def test_signing_without_a_key_says_where_keys_are_looked_for_and_how_to_make_one(
     tmp_path: Path,
 ) -> None:
     record = Path(__file__).parents[2] / "mappings/samples/canonical/applicant-2026.json"
-    result = _eugw(
+    result = run_eugw(
         "message", "build", "--type", "eurodac.enrolment", "--record", str(record), "--sign",
         cwd=tmp_path, env={"EUGW_DATA_DIR": str(tmp_path / "data")},
     )  # fmt: skip
@@ -223,15 +213,15 @@ def test_certs_init_writes_beside_the_demo_and_replaces_a_pki_only_when_forced(
     """The README's next step after `make demo`: `eugw certs init var`, var holding var/demo."""
     (tmp_path / "var" / "demo").mkdir(parents=True)
     (tmp_path / "var" / "demo" / "demo-token.txt").write_text("eugw_x\n")
-    first = _eugw("certs", "init", "var", cwd=tmp_path)
+    first = run_eugw("certs", "init", "var", cwd=tmp_path)
     assert first.returncode == 0, first.stderr
     assert (tmp_path / "var" / "keys" / "signing" / "be-gateway.key.pem").is_file()
     key = (tmp_path / "var" / "keys" / "signing" / "be-gateway.key.pem").read_bytes()
-    again = _eugw("certs", "init", "var", cwd=tmp_path)
+    again = run_eugw("certs", "init", "var", cwd=tmp_path)
     assert again.returncode == 2
     assert again.stderr.startswith("GW-CFG-USAGE: the directory already holds a PKI (keys/")
     assert (tmp_path / "var" / "keys" / "signing" / "be-gateway.key.pem").read_bytes() == key
-    forced = _eugw("certs", "init", "var", "--force", cwd=tmp_path)
+    forced = run_eugw("certs", "init", "var", "--force", cwd=tmp_path)
     assert forced.returncode == 0, forced.stderr
     assert (tmp_path / "var" / "keys" / "signing" / "be-gateway.key.pem").read_bytes() != key
     assert (tmp_path / "var" / "demo" / "demo-token.txt").read_text() == "eugw_x\n"
@@ -243,9 +233,9 @@ def test_the_token_variables_have_one_name_each_and_the_old_ones_still_work(
     """EUGW_TOKEN is not a setting (it was refused as an unknown one); EUGW_SIM_TOKEN is read
     for the control API's token, with a deprecation warning."""
     record = Path(__file__).parents[2] / "mappings/samples/canonical/applicant-2026.json"
-    checked = _eugw("check-record", str(record), cwd=tmp_path, env={"EUGW_TOKEN": "eugw_x"})
+    checked = run_eugw("check-record", str(record), cwd=tmp_path, env={"EUGW_TOKEN": "eugw_x"})
     assert checked.returncode == 0, checked.stderr
-    old = _eugw(
+    old = run_eugw(
         "sim", "faults", "show", "--control", "http://127.0.0.1:9", cwd=tmp_path,
         env={"EUGW_SIM_TOKEN": "secret"},
     )  # fmt: skip
@@ -255,7 +245,7 @@ def test_the_token_variables_have_one_name_each_and_the_old_ones_still_work(
         "eugw: warning: $EUGW_SIM_TOKEN is deprecated and will stop being read: "
         "set $EUGW_SIMULATOR_CONTROL_TOKEN instead"
     )
-    new = _eugw(
+    new = run_eugw(
         "sim", "faults", "show", "--control", "http://127.0.0.1:9", cwd=tmp_path,
         env={"EUGW_SIMULATOR_CONTROL_TOKEN": "secret"},
     )  # fmt: skip
@@ -265,7 +255,7 @@ def test_the_token_variables_have_one_name_each_and_the_old_ones_still_work(
 
 def test_a_database_url_naming_no_store_is_refused_with_that_variable(tmp_path: Path) -> None:
     missing = tmp_path / "elsewhere" / "gateway.sqlite3"
-    result = _eugw("queue", cwd=tmp_path, env={"EUGW_DATABASE_URL": f"sqlite://{missing}"})
+    result = run_eugw("queue", cwd=tmp_path, env={"EUGW_DATABASE_URL": f"sqlite://{missing}"})
     assert result.returncode == 2
     assert result.stderr.startswith(
         f"GW-CFG-NO-STORE: no gateway store at {missing} (set EUGW_DATABASE_URL"

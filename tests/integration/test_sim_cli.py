@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 import yarl
-from eugw_process import child_env, eugw
+from eugw_process import child_env, eugw, run_eugw
 from polling import eventually
 from simkit import FakeGateway, StartSimulator
 
@@ -22,17 +22,6 @@ from gateway.domain.requests import ReexaminationRequest, TransferArrangement
 from gateway.listen_ports import free_port
 from gateway.messages import Message
 from gateway.security.demo import write_demo_pki
-
-
-def _eugw(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "gateway", *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-        env=child_env(),
-    )
 
 
 def _wait_for_line(
@@ -85,17 +74,17 @@ def test_run_the_simulators_and_switch_a_fault(tmp_path: Path) -> None:
         assert len({yarl.URL(url).port for url in listed.values()} | {port}) == 3
         assert f"DubliNet peer DE        {listed['DE']}" in text
         url = f"http://127.0.0.1:{control}"
-        switched = _eugw("sim", "faults", "set", "NL", "delay_ms=250", "ack_signature=corrupt",
+        switched = run_eugw("sim", "faults", "set", "NL", "delay_ms=250", "ack_signature=corrupt",
                          "--control", url)  # fmt: skip
         assert switched.returncode == 0, switched.stderr
         assert json.loads(switched.stdout)["NL"]["delay_ms"] == 250
-        shown = json.loads(_eugw("sim", "faults", "show", "--control", url).stdout)
+        shown = json.loads(run_eugw("sim", "faults", "show", "--control", url).stdout)
         assert shown["NL"]["ack_signature"] == "corrupt"
-        bad = _eugw("sim", "faults", "set", "NL", "explode=1", "--control", url)
+        bad = run_eugw("sim", "faults", "set", "NL", "explode=1", "--control", url)
         assert bad.returncode == 1
         assert bad.stderr.startswith("GW-SIM-FAULT")
-        assert json.loads(_eugw("sim", "inspect", "received", "--control", url).stdout) == []
-        cleared = _eugw("sim", "faults", "clear", "--control", url)
+        assert json.loads(run_eugw("sim", "inspect", "received", "--control", url).stdout) == []
+        cleared = run_eugw("sim", "faults", "clear", "--control", url)
         assert json.loads(cleared.stdout) == {"cleared": "all"}
     finally:
         process.send_signal(signal.SIGINT)
@@ -107,25 +96,25 @@ def test_run_the_simulators_and_switch_a_fault(tmp_path: Path) -> None:
 
 
 def test_a_peer_that_is_no_member_state_is_a_configuration_error(tmp_path: Path) -> None:
-    result = _eugw("sim", "run", "--peers", "NL,XX", "--data-dir", str(tmp_path / "sim"))
+    result = run_eugw("sim", "run", "--peers", "NL,XX", "--data-dir", str(tmp_path / "sim"))
     assert result.returncode == 2
     assert result.stderr.startswith("GW-CFG-INVALID")
     assert "XX" in result.stderr
 
 
 def test_missing_certificates_are_a_configuration_error(tmp_path: Path) -> None:
-    result = _eugw("sim", "run", "--certs", str(tmp_path), "--data-dir", str(tmp_path / "sim"))
+    result = run_eugw("sim", "run", "--certs", str(tmp_path), "--data-dir", str(tmp_path / "sim"))
     assert result.returncode == 2
     assert result.stderr.startswith("GW-SIM-CERTS")
     assert list(tmp_path.iterdir()) == []  # nothing written before the check
 
 
 def test_the_shipped_scenarios_are_listed_and_a_run_needs_a_token() -> None:
-    listed = _eugw("sim", "scenario", "--list")
+    listed = run_eugw("sim", "scenario", "--list")
     assert listed.returncode == 0
     assert len(listed.stdout.splitlines()) >= 8
     assert "eurodac-2024-registered-in-nl-hit" in listed.stdout
-    untokened = _eugw("sim", "scenario", "eurodac-2024-registered-in-nl-hit")
+    untokened = run_eugw("sim", "scenario", "eurodac-2024-registered-in-nl-hit")
     assert untokened.returncode == 2
     assert "token" in untokened.stderr
 

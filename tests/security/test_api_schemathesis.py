@@ -7,10 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
-import subprocess
-import sys
-import time
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
@@ -21,6 +17,7 @@ from typing import Any
 import pytest
 import requests
 import schemathesis
+from eugw_process import create_token, served
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis.checks import positive_data_acceptance
@@ -58,26 +55,11 @@ def live_gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveGatew
         "EUGW_RATE_LIMIT_PER_SECOND": "0",  # the fuzzer is one token sending fast
         "PYTHONUNBUFFERED": "1",  # the addresses are printed at once
     }
-    command = [sys.executable, "-m", "gateway"]
-    token = subprocess.run(
-        [*command, "tokens", "create", "--name", "fuzzer", "--role", "admin"],
-        env=env, capture_output=True, text=True, check=True,
-    ).stdout.strip()  # fmt: skip
-    log, said = data / "serve.log", data / "serve.out"
-    with log.open("w") as sink, said.open("w") as out:
-        server = subprocess.Popen([*command, "serve"], env=env, stdout=out, stderr=sink)
-    try:
-        deadline = time.monotonic() + 30
-        while not (found := re.search(r"API on (http://\S+),", said.read_text())):
-            assert server.poll() is None, log.read_text()
-            assert time.monotonic() < deadline, "the gateway did not start in 30 s"
-            time.sleep(0.1)  # polling a process we do not control, with a deadline
+    token = create_token(env, "fuzzer", "admin")
+    with served(env, data) as (_, found):
         url = found.group(1)
         assert _answers(f"{url}/healthz")
-        yield LiveGateway(url=url, token=token, log=log)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+        yield LiveGateway(url=url, token=token, log=data / "serve.log")
 
 
 def test_no_operation_answers_with_a_server_error(live_gateway: LiveGateway) -> None:

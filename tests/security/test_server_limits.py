@@ -10,7 +10,6 @@ import re
 import ssl
 import stat
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,7 +17,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from eugw_process import child_env
+from eugw_process import child_env, create_token, served
 from polling import eventually
 from web_rig import demo_data_dir
 
@@ -72,21 +71,9 @@ def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
             "PYTHONUNBUFFERED": "1",
         }
     )
-    command = [sys.executable, "-m", "gateway"]
-    token = subprocess.run(
-        [*command, "tokens", "create", "--name", "evibel", "--role", "submitter"],
-        env=env, capture_output=True, text=True, check=True,
-    ).stdout.strip()  # fmt: skip
-    said, log = data / "serve.out", data / "serve.log"
-    with said.open("w") as out, log.open("w") as errors:
-        process = subprocess.Popen([*command, "serve"], env=env, stdout=out, stderr=errors)
-    try:
-        deadline = time.monotonic() + 30
-        pattern = r"API on (http://\S+), inbound \(mutual TLS\) on (https://\S+)"
-        while not (found := re.search(pattern, said.read_text())):
-            assert process.poll() is None, log.read_text()
-            assert time.monotonic() < deadline, "the gateway did not start in 30 s"
-            time.sleep(0.1)  # polling a process we do not control, with a deadline
+    token = create_token(env, "evibel", "submitter")
+    pattern = r"API on (http://\S+), inbound \(mutual TLS\) on (https://\S+)"
+    with served(env, data, pattern) as (process, found):
         yield Gateway(
             process=process,
             api=_address(found.group(1)),
@@ -94,9 +81,6 @@ def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
             data=data,
             token=token,
         )
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 async def _closed_within(reader: asyncio.StreamReader, seconds: float) -> float:

@@ -14,6 +14,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 from aiohttp import web
+from console_rig import log_in
 from web_rig import Rig, api_rig
 
 from gateway.adapters.web.api import make_api
@@ -56,7 +57,7 @@ async def test_console_pages_spend_the_rate_of_the_token_behind_the_session(
     tmp_path: Path,
 ) -> None:
     async with api_rig(tmp_path, rate_limit_per_second=1, rate_limit_burst=3) as rig:
-        await _log_in(rig, await rig.token(Role.OPERATOR))
+        await log_in(rig.client, await rig.token(Role.OPERATOR))
         statuses = [(await rig.client.get("/console/messages")).status for _ in range(5)]
     assert statuses[:2] == [200, 200]
     assert statuses[-1] == 429
@@ -65,39 +66,30 @@ async def test_console_pages_spend_the_rate_of_the_token_behind_the_session(
 async def test_a_body_that_does_not_come_in_time_is_408(tmp_path: Path) -> None:
     async with api_rig(tmp_path, body_timeout_seconds=1) as rig:
         token = await rig.token(Role.OPERATOR)
-        reader, writer = await _connect(rig)
-        writer.write(
+        head, body = await _answer_to(
+            rig,
             f"POST /v1/cases HTTP/1.1\r\nHost: gateway\r\nAuthorization: Bearer {token}\r\n"
-            f"Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{{".encode()
+            f"Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{{".encode(),
+            body=True,
         )
-        await writer.drain()
-        head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 10)
-        body = await asyncio.wait_for(reader.read(4096), 10)
-        writer.close()
     assert head.startswith(b"HTTP/1.1 408")
     assert b"GW-API-BODY-TIMEOUT" in body
 
 
 async def test_a_stranger_is_refused_before_the_body_is_read(tmp_path: Path) -> None:
     async with api_rig(tmp_path, body_timeout_seconds=60) as rig:
-        reader, writer = await _connect(rig)
         # A large body is announced and never sent: the answer does not wait for it.
-        writer.write(
+        refused, _ = await _answer_to(
+            rig,
             b"POST /v1/submissions HTTP/1.1\r\nHost: gateway\r\nAuthorization: Bearer nobody\r\n"
-            b"Content-Length: 10000000\r\n\r\n"
+            b"Content-Length: 10000000\r\n\r\n",
         )
-        await writer.drain()
-        refused = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 10)
-        writer.close()
         # A page that needs no role takes small bodies only.
-        reader, writer = await _connect(rig)
-        writer.write(
+        too_large, _ = await _answer_to(
+            rig,
             b"POST /console/login HTTP/1.1\r\nHost: gateway\r\n"
-            b"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 2000000\r\n\r\n"
+            b"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 2000000\r\n\r\n",
         )
-        await writer.drain()
-        too_large = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 10)
-        writer.close()
     assert refused.startswith(b"HTTP/1.1 401")
     assert too_large.startswith(b"HTTP/1.1 413")
 
@@ -176,7 +168,7 @@ async def test_forms_posted_under_no_referrer_still_pass_their_csrf_check(tmp_pa
     async with api_rig(tmp_path) as rig:
         answers = {}
         for origin in ("null", "http://elsewhere.example"):
-            await _log_in(rig, await rig.token(Role.OPERATOR, name=f"op-{len(answers)}"))
+            await log_in(rig.client, await rig.token(Role.OPERATOR, name=f"op-{len(answers)}"))
             page = await (await rig.client.get("/console")).text()
             csrf = re.search(r'name="csrf" value="([^"]+)"', page)
             assert csrf is not None
@@ -218,22 +210,18 @@ def test_the_default_limits() -> None:
     assert load_settings({"EUGW_RATE_LIMIT_PER_SECOND": "0"}).rate_limit_per_second == 0
 
 
-async def _log_in(rig: Rig, secret: str) -> None:
-    form = await (await rig.client.get("/console/login")).text()
-    login_csrf = re.search(r'name="login_csrf" value="([^"]+)"', form)
-    assert login_csrf is not None
-    answer = await rig.client.post(
-        "/console/login",
-        data={"token": secret, "login_csrf": login_csrf.group(1)},
-        allow_redirects=False,
-    )
-    assert answer.status == 303
-
-
-async def _connect(rig: Rig) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+async def _answer_to(rig: Rig, request: bytes, *, body: bool = False) -> tuple[bytes, bytes]:
+    """The head of the API's answer to the raw `request` (its body sent no further than
+    written), and with `body` the first of the answer's body, each read within 10 s."""
     server = rig.client.server
     assert server.port is not None
-    return await asyncio.open_connection(server.host, server.port)
+    reader, writer = await asyncio.open_connection(server.host, server.port)
+    writer.write(request)
+    await writer.drain()
+    head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 10)
+    rest = await asyncio.wait_for(reader.read(4096), 10) if body else b""
+    writer.close()
+    return head, rest
 
 
 @asynccontextmanager

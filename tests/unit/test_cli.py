@@ -13,23 +13,10 @@ from typing import Any
 
 import pytest
 from eugw_process import child_env
+from eugw_process import run_eugw as eugw
 
 import gateway.cli
 from gateway.cli import COMMANDS, build_parser
-
-
-def eugw(
-    *args: str, stdin: str | None = None, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "gateway", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-        env=child_env(env),
-    )
 
 
 def test_version() -> None:

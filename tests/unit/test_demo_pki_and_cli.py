@@ -5,14 +5,12 @@ from __future__ import annotations
 import os
 import shutil
 import stat
-import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives import hashes
-from eugw_process import child_env
+from eugw_process import run_eugw as eugw
 from lxml import etree
 from pki import NL, GeneratedPki, write_pair
 
@@ -41,17 +39,6 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     directory = tmp_path_factory.mktemp("demo")
     write_demo_pki(directory)
     return directory
-
-
-def eugw(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "gateway", *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-        env=child_env(env),
-    )
 
 
 def test_the_demo_pki_is_labelled_and_complete(demo: Path) -> None:

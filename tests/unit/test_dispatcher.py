@@ -51,17 +51,28 @@ class Rig:
             **options,  # type: ignore[arg-type]
         )
 
-    async def state(self, message_id: str) -> MessageState:
+    async def stored(self, message_id: str) -> StoredMessage:
         stored = await self.store.get(message_id)
         assert stored is not None
-        return stored.state
+        return stored
+
+    async def sent_once(self, *answers: Exception) -> StoredMessage:
+        """m-1 queued and sent once, the transport failing with `answers` in turn (none:
+        it delivers); m-1 after that attempt."""
+        if answers:
+            self.transport.script(PEER, *answers)
+        await self.outbox.put([new(1)])
+        await self.dispatcher.send_due(PEER)
+        return await self.stored("m-1")
+
+    async def state(self, message_id: str) -> MessageState:
+        return (await self.stored(message_id)).state
 
 
 async def test_a_queued_message_is_delivered_in_clear_and_acknowledged() -> None:
     rig = Rig()
     await rig.outbox.put([new(1)])
-    stored = await rig.store.get("m-1")
-    assert stored is not None
+    stored = await rig.stored("m-1")
     assert stored.body is not None
     assert b"enrolment" not in stored.body  # sealed at rest
     assert await rig.dispatcher.send_due(PEER) == 1
@@ -72,13 +83,11 @@ async def test_a_queued_message_is_delivered_in_clear_and_acknowledged() -> None
 
 async def test_a_failed_send_is_retried_later_with_the_same_message_id() -> None:
     rig = Rig()
-    rig.transport.script(PEER, TransportError("GW-TRN-REFUSED", "connection refused"))
-    await rig.outbox.put([new(1)])
-    await rig.dispatcher.send_due(PEER)
-    waiting = await rig.store.get("m-1")
-    assert waiting is not None
-    assert waiting.state is MessageState.RETRY_WAIT
-    assert waiting.last_error == "GW-TRN-REFUSED: connection refused"
+    waiting = await rig.sent_once(TransportError("GW-TRN-REFUSED", "connection refused"))
+    assert (waiting.state, waiting.last_error) == (
+        MessageState.RETRY_WAIT,
+        "GW-TRN-REFUSED: connection refused",
+    )
     assert waiting.next_attempt_at == T0 + timedelta(seconds=1)  # base 2 s x jitter 0.5
     assert await rig.dispatcher.send_due(PEER) == 0  # not yet due
     rig.clock.advance(timedelta(seconds=1))
@@ -89,13 +98,8 @@ async def test_a_failed_send_is_retried_later_with_the_same_message_id() -> None
 
 async def test_a_refusal_by_the_peer_goes_straight_to_the_dead_letters() -> None:
     rig = Rig()
-    rig.transport.script(PEER, RemoteError("GW-RMT-REFUSED", "HTTP 400: schema"))
-    await rig.outbox.put([new(1)])
-    await rig.dispatcher.send_due(PEER)
-    dead = await rig.store.get("m-1")
-    assert dead is not None
-    assert dead.state is MessageState.DEAD
-    assert dead.last_error == "GW-RMT-REFUSED: HTTP 400: schema"
+    dead = await rig.sent_once(RemoteError("GW-RMT-REFUSED", "HTTP 400: schema"))
+    assert (dead.state, dead.last_error) == (MessageState.DEAD, "GW-RMT-REFUSED: HTTP 400: schema")
     assert rig.dispatcher.circuits[PEER].state.state is CircuitState.CLOSED
 
 
@@ -107,8 +111,7 @@ async def test_retries_end_in_the_dead_letters_after_the_maximum() -> None:
     for _ in range(3):
         await rig.dispatcher.send_due(PEER)
         rig.clock.advance(timedelta(minutes=10))
-    dead = await rig.store.get("m-1")
-    assert dead is not None
+    dead = await rig.stored("m-1")
     assert dead.state is MessageState.DEAD
     assert "3 attempts failed" in (dead.last_error or "")
     events = [change.event for change in await rig.store.timeline("m-1")]
@@ -185,14 +188,12 @@ async def test_run_delivers_what_arrives_until_stopped() -> None:
 
 async def test_a_purged_body_cannot_be_sent_again() -> None:
     rig = Rig()
-    await rig.outbox.put([new(1)])
-    await rig.dispatcher.send_due(PEER)
+    await rig.sent_once()
     await rig.store.purge_bodies(updated_before=T0 + timedelta(days=1))
     await rig.store.record("m-1", Event.RESEND, at=T0)
     await rig.dispatcher.send_due(PEER)
     assert len(rig.transport.deliveries) == 1
-    dead = await rig.store.get("m-1")
-    assert dead is not None
+    dead = await rig.stored("m-1")
     assert dead.state is MessageState.DEAD
     assert (dead.last_error or "").startswith("GW-BRK-PURGED")
     assert rig.dispatcher.circuits[PEER].state.failures == 0

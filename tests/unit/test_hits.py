@@ -13,6 +13,7 @@ from gateway.errors import InputError
 from gateway.tracking.hits import (
     Hit,
     HitStatus,
+    StepProposal,
     confirm,
     proposed_step,
     reject,
@@ -31,6 +32,20 @@ def hit(category: int, *, registered: date, received: date, state: str = "NL") -
         received=received,
         registered=registered,
     )
+
+
+def proposal(
+    category: int, *, registered: date, received: date, detained: bool = False
+) -> StepProposal:
+    """The step that confirming a hit of `category` proposes to Belgium (there is one)."""
+    result = confirm(
+        hit(category, registered=registered, received=received),
+        own_state="BE",
+        calendar=BE,
+        detained=detained,
+    )
+    assert result.proposal is not None
+    return result.proposal
 
 
 def test_a_category_1_hit_under_dublin3_proposes_a_take_back_request() -> None:
@@ -54,13 +69,9 @@ def test_a_category_1_hit_under_dublin3_proposes_a_take_back_request() -> None:
 
 def test_a_category_1_hit_under_ammr_proposes_a_take_back_notification() -> None:
     """Reg 2024/1351 Art 41(1): within 2 weeks of the hit (2 Sept 2026 → 16 Sept 2026)."""
-    result = confirm(
-        hit(1, registered=date(2026, 9, 1), received=date(2026, 9, 2)), own_state="BE",
-        calendar=BE,
-    )  # fmt: skip
-    assert result.proposal is not None
-    assert result.proposal.step is Step.TAKE_BACK_NOTIFICATION
-    assert result.proposal.deadline.date == date(2026, 9, 16)
+    proposed = proposal(1, registered=date(2026, 9, 1), received=date(2026, 9, 2))
+    assert proposed.step is Step.TAKE_BACK_NOTIFICATION
+    assert proposed.deadline.date == date(2026, 9, 16)
 
 
 @pytest.mark.parametrize(
@@ -75,33 +86,24 @@ def test_a_category_1_hit_under_ammr_proposes_a_take_back_notification() -> None
 def test_a_category_2_hit_proposes_a_hit_based_take_charge_request(
     registered: date, received: date, due: date, basis: str
 ) -> None:
-    result = confirm(hit(2, registered=registered, received=received), own_state="BE", calendar=BE)
-    assert result.proposal is not None
-    assert result.proposal.step is Step.TAKE_CHARGE_REQUEST
-    assert result.proposal.deadline.date == due
-    assert result.proposal.deadline.legal_basis == basis
+    proposed = proposal(2, registered=registered, received=received)
+    assert proposed.step is Step.TAKE_CHARGE_REQUEST
+    assert proposed.deadline.date == due
+    assert proposed.deadline.legal_basis == basis
 
 
 def test_a_search_and_rescue_hit_under_dublin3_counts_from_lodging() -> None:
     """Reg 604/2013 Art 21(1) first subparagraph: Art 24 data of 2024/1358 are not Art 14 data."""
-    result = confirm(
-        hit(9, registered=date(2026, 6, 15), received=date(2026, 6, 20)), own_state="BE",
-        calendar=BE,
-    )  # fmt: skip
-    assert result.proposal is not None
-    assert result.proposal.deadline.variant is Variant.BASE
-    assert result.proposal.deadline.start == date(2026, 6, 15)
+    proposed = proposal(9, registered=date(2026, 6, 15), received=date(2026, 6, 20))
+    assert proposed.deadline.variant is Variant.BASE
+    assert proposed.deadline.start == date(2026, 6, 15)
 
 
 def test_detention_shortens_the_proposed_deadline() -> None:
     """Reg 2024/1351 Art 45(1): two weeks from the registration."""
-    result = confirm(
-        hit(2, registered=date(2026, 9, 2), received=date(2026, 9, 3)), own_state="BE",
-        calendar=BE, detained=True,
-    )  # fmt: skip
-    assert result.proposal is not None
-    assert result.proposal.deadline.variant is Variant.DETAINED
-    assert result.proposal.deadline.date == date(2026, 9, 16)
+    proposed = proposal(2, registered=date(2026, 9, 2), received=date(2026, 9, 3), detained=True)
+    assert proposed.deadline.variant is Variant.DETAINED
+    assert proposed.deadline.date == date(2026, 9, 16)
 
 
 def test_604_2013_art_24_a_search_of_a_person_staying_illegally_proposes_its_take_back() -> None:
@@ -145,28 +147,26 @@ def test_the_step_table() -> None:
     assert proposed_step(DublinRegime.AMMR, 3) is None
 
 
-def test_a_wrong_hit_is_reported_within_three_working_days() -> None:
-    """Reg 2024/1358 Art 38: rejected Thursday 16 July 2026; 21 July is a holiday → 22 July."""
-    report = reject(
-        hit(1, registered=date(2026, 7, 1), received=date(2026, 7, 15)),
-        on=date(2026, 7, 16),
-        calendar=BE,
-    )
-    assert report.due == date(2026, 7, 22)
-    assert report.legal_basis == "Reg 2024/1358 Art 38"
+@pytest.mark.parametrize(
+    ("registered", "received", "rejected", "due", "basis"),
+    [
+        # rejected Thursday 16 July 2026; 21 July is a holiday → 22 July
+        pytest.param(date(2026, 7, 1), date(2026, 7, 15), date(2026, 7, 16), date(2026, 7, 22),
+                     "Reg 2024/1358 Art 38", id="within-three-working-days"),
+        # Friday 29 May 2026 → Wednesday 3 June 2026
+        pytest.param(date(2026, 5, 20), date(2026, 5, 28), date(2026, 5, 29), date(2026, 6, 3),
+                     "Reg 603/2013 Art 25", id="under-the-2013-regime"),
+    ],
+)  # fmt: skip
+def test_a_wrong_hit_is_reported(
+    registered: date, received: date, rejected: date, due: date, basis: str
+) -> None:
+    """Reg 2024/1358 Art 38, Reg 603/2013 Art 25: within three working days."""
+    report = reject(hit(1, registered=registered, received=received), on=rejected, calendar=BE)
+    assert report.due == due
+    assert report.legal_basis == basis
     assert report.hit_id == "H-1"
     assert not hasattr(report, "registered")  # the report keeps no case data
-
-
-def test_a_wrong_hit_under_the_2013_regime() -> None:
-    """Reg 603/2013 Art 25: Friday 29 May 2026 → Wednesday 3 June 2026."""
-    report = reject(
-        hit(1, registered=date(2026, 5, 20), received=date(2026, 5, 28)),
-        on=date(2026, 5, 29),
-        calendar=BE,
-    )
-    assert report.due == date(2026, 6, 3)
-    assert report.legal_basis == "Reg 603/2013 Art 25"
 
 
 @pytest.mark.parametrize("status", [HitStatus.CONFIRMED, HitStatus.REJECTED])

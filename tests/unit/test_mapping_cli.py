@@ -9,7 +9,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from eugw_process import child_env
+from eugw_process import child_env, run_eugw
 
 from gateway.bench.mapping import bench_mapping
 from gateway.cli.map_records import map_stream
@@ -20,14 +20,7 @@ SAMPLES = MAPPINGS / "samples"
 
 
 def eugw(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "gateway", *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-        env=child_env({"EUGW_MAPPINGS_DIR": str(MAPPINGS)}),
-    )
+    return run_eugw(*args, env={"EUGW_MAPPINGS_DIR": str(MAPPINGS)})
 
 
 def test_map_prints_canonical_json_lines() -> None:

@@ -6,12 +6,11 @@ import csv
 import io
 import json
 import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
 import pytest
-from eugw_process import child_env
+from eugw_process import run_eugw
 
 from gateway.ansi_nist import read_printrak
 from gateway.cli.merge_exports import write_merged
@@ -28,14 +27,7 @@ TODAY = date(2026, 11, 30)
 
 
 def eugw(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "gateway", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        env=child_env({"EUGW_MAPPINGS_DIR": str(MAPPINGS)}),
-    )
+    return run_eugw(*args, env={"EUGW_MAPPINGS_DIR": str(MAPPINGS)}, timeout=120)
 
 
 @pytest.fixture(scope="module")
