@@ -21,7 +21,7 @@ from gateway.messages import Content, Envelope, Message, MessageRegime
 from gateway.security.identity import PeerId
 from gateway.security.signer import Signer
 
-__all__ = ["Posted", "Wire"]
+__all__ = ["Posted", "SimWire"]
 
 
 class Posted(NamedTuple):
@@ -34,7 +34,7 @@ class Posted(NamedTuple):
 
 
 @dataclass(frozen=True, kw_only=True)
-class Wire:
+class SimWire:
     session: aiohttp.ClientSession
     certs: Certs
     pki: GeneratedPki

@@ -30,6 +30,7 @@ from gateway.adapters.web.server import Endpoints, serve
 from gateway.app import running_services
 from gateway.broker.access import Role, new_token
 from gateway.broker.records import NewMessage
+from gateway.broker.states import MessageState
 from gateway.domain.replies import Acknowledgement
 from gateway.messages import EU_AUTHORITY, Message, Party, new_envelope
 from gateway.pipeline.services import Services
@@ -140,6 +141,12 @@ class Rig:
 
     async def queue(self, *messages: NewMessage) -> None:
         await self.services.outbox.put(messages)
+
+    async def state(self, message_id: str) -> MessageState:
+        """The state the store holds `message_id` in (it must hold it)."""
+        stored = await self.services.store.get(message_id)
+        assert stored is not None, message_id
+        return stored.state
 
 
 async def token_for(

@@ -8,10 +8,10 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from stored_cases import stored_case
 from stores import KINDS, POSTGRES, postgres_schema
 
 from gateway.adapters.sql_tracking import PostgresTrackingStore, SqliteTrackingStore
-from gateway.domain.dublin import DublinRegime
 from gateway.errors import InputError
 from gateway.ports import TrackingStore
 from gateway.testing import InMemoryTrackingStore
@@ -22,7 +22,6 @@ from gateway.tracking.records import (
     CaseOpening,
     Result,
     ResultKind,
-    StoredCase,
     StoredHit,
     result_id,
 )
@@ -75,15 +74,12 @@ def a_result(subject: str, submitter: str = "evibel", kind: ResultKind = ResultK
 
 
 def an_opening(number: int = 1, message_id: str | None = None) -> CaseOpening:
-    case = StoredCase(
-        case_id=f"case-{number}",
-        direction=Direction.OUTGOING,
+    case = stored_case(
+        f"case-{number}",
+        Direction.OUTGOING,
+        CaseState.REQUEST_SENT,
+        at=T0,
         kind=CaseKind.TAKE_BACK,
-        regime=DublinRegime.DUBLIN3,
-        other_state="NL",
-        state=CaseState.REQUEST_SENT,
-        created_at=T0,
-        updated_at=T0,
         reference=f"BE-2-{number}",
         request_message_id=message_id or f"request-{number}",
     )

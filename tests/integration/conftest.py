@@ -9,7 +9,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 from pki import GeneratedPki
-from sim_wire import Wire
+from sim_wire import SimWire
 from simkit import Certs, FakeGateway, StartSimulator, sim_config, write_certs
 from tracking_desk import Desk, open_desk
 
@@ -61,9 +61,9 @@ async def session() -> AsyncIterator[aiohttp.ClientSession]:
 @pytest.fixture
 def wire(
     session: aiohttp.ClientSession, certs: Certs, pki: GeneratedPki, stand_in: FakeGateway
-) -> Wire:
+) -> SimWire:
     """The gateway's side of the wire to the simulators (sim_wire)."""
-    return Wire(session=session, certs=certs, pki=pki, stand_in=stand_in)
+    return SimWire(session=session, certs=certs, pki=pki, stand_in=stand_in)
 
 
 @pytest.fixture

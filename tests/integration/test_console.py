@@ -10,7 +10,9 @@ import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from aiohttp import ClientResponse
 from aiohttp.test_utils import TestClient
+from console_rig import hidden as _hidden
 from polling import eventually
 from web_rig import Rig, api_rig
 from yarl import URL
@@ -20,12 +22,6 @@ from gateway.broker.access import Role
 from gateway.broker.states import Event, MessageState
 
 SAMPLE = Path(__file__).resolve().parents[2] / "mappings" / "samples" / "canonical"
-
-
-def _hidden(html: str, name: str) -> str:
-    found = re.search(rf'name="{name}" value="([^"]*)"', html)
-    assert found, f"no hidden field {name}"
-    return found.group(1)
 
 
 async def _log_in(client: TestClient, token: str) -> tuple[int, str]:  # type: ignore[type-arg]
@@ -140,21 +136,17 @@ async def test_an_operator_reads_a_signed_message_and_cancels_it(tmp_path: Path)
         )
         assert forged.status == 403
         assert "GW-UI-CSRF" in await forged.text()
-        stored = await rig.services.store.get(message_id)
-        assert stored is not None
-        assert stored.state is MessageState.QUEUED
+        assert await rig.state(message_id) is MessageState.QUEUED
 
-        cancelled = await rig.client.post(
-            f"/console/messages/{message_id}/cancel", data={"csrf": _hidden(detail, "csrf")}
-        )
+        async def cancel() -> ClientResponse:
+            form = {"csrf": _hidden(detail, "csrf")}
+            return await rig.client.post(f"/console/messages/{message_id}/cancel", data=form)
+
+        cancelled = await cancel()
         assert cancelled.status == 200
         assert "Done: cancel" in await cancelled.text()
-        stored = await rig.services.store.get(message_id)
-        assert stored is not None
-        assert stored.state is MessageState.CANCELLED
-        again = await rig.client.post(
-            f"/console/messages/{message_id}/cancel", data={"csrf": _hidden(detail, "csrf")}
-        )
+        assert await rig.state(message_id) is MessageState.CANCELLED
+        again = await cancel()  # the same form once more
         assert again.status == 409
         assert "GW-BRK-TRANSITION" in await again.text()
 
@@ -191,10 +183,9 @@ async def test_dead_letters_are_released_in_bulk(tmp_path: Path) -> None:
             data=[("csrf", _hidden(page, "csrf")), ("message_id", first), ("message_id", "nope")],
         )
         text = await response.text()
-        stored = await rig.services.store.get(first)
+        state = await rig.state(first)
     assert "Released 1; 1 could not be released" in text
-    assert stored is not None
-    assert stored.state is MessageState.QUEUED
+    assert state is MessageState.QUEUED
 
 
 async def test_the_event_stream_sends_counts_and_state_changes(tmp_path: Path) -> None:

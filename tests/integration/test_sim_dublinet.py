@@ -15,7 +15,7 @@ import pytest
 import yarl
 from pki import GeneratedPki
 from polling import eventually
-from sim_wire import Wire
+from sim_wire import SimWire
 from simkit import (
     EURODAC,
     Certs,
@@ -52,7 +52,7 @@ def _request(
 
 
 async def _send(
-    wire: Wire,
+    wire: SimWire,
     simulator: Simulator,
     content: Any,
     *,
@@ -84,7 +84,7 @@ async def _policy(session: aiohttp.ClientSession, simulator: Simulator, policy: 
 
 
 async def test_a_request_is_acknowledged_by_the_peer_and_accepted(
-    start_simulator: StartSimulator, wire: Wire
+    start_simulator: StartSimulator, wire: SimWire
 ) -> None:
     simulator = await start_simulator()
     sent, status, answer = await _send(wire, simulator, _request("BE-1"))
@@ -102,7 +102,7 @@ async def test_a_request_is_acknowledged_by_the_peer_and_accepted(
 
 
 async def test_policies_reject_stay_silent_reply_late_and_reexamine(
-    start_simulator: StartSimulator, wire: Wire
+    start_simulator: StartSimulator, wire: SimWire
 ) -> None:
     simulator = await start_simulator()
     await _policy(
@@ -145,7 +145,7 @@ async def test_policies_reject_stay_silent_reply_late_and_reexamine(
 
 
 async def test_each_peer_has_a_server_of_its_own_and_signs_as_itself(
-    start_simulator: StartSimulator, wire: Wire
+    start_simulator: StartSimulator, wire: SimWire
 ) -> None:
     simulator = await start_simulator()
     sent, status, answer = await _send(wire, simulator, _request("BE-2", asked="FR"), peer=FR)
@@ -259,7 +259,7 @@ async def test_a_policy_survives_a_restart(
 
 
 async def test_a_late_reply_waits_for_the_simulators_clock(
-    start_simulator: StartSimulator, wire: Wire
+    start_simulator: StartSimulator, wire: SimWire
 ) -> None:
     clock = FixedClock(datetime.now(UTC))
     fortnight = timedelta(days=14)

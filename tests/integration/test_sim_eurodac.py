@@ -10,7 +10,7 @@ from collections.abc import Callable
 import pytest
 from pki import GeneratedPki
 from polling import eventually
-from sim_wire import Wire
+from sim_wire import SimWire
 from simkit import EURODAC, StartSimulator, capture, read_ack
 
 from gateway.domain.replies import Acknowledgement, EurodacHit, EurodacNoHit
@@ -19,7 +19,7 @@ from gateway.security.verifier import Verifier
 
 
 async def test_an_enrolment_gets_a_signed_ack_then_a_no_hit_reply(
-    start_simulator: StartSimulator, wire: Wire
+    start_simulator: StartSimulator, wire: SimWire
 ) -> None:
     simulator = await start_simulator()
     sent, status, answer, kind = await wire.post(
@@ -42,7 +42,7 @@ async def test_an_enrolment_gets_a_signed_ack_then_a_no_hit_reply(
 
 
 async def test_the_same_person_twice_is_a_hit_and_another_person_is_not(
-    start_simulator: StartSimulator, wire: Wire
+    start_simulator: StartSimulator, wire: SimWire
 ) -> None:
     stand_in = wire.stand_in
     simulator = await start_simulator()
@@ -63,7 +63,7 @@ async def test_the_same_person_twice_is_a_hit_and_another_person_is_not(
 
 
 async def test_a_duplicate_message_id_gets_the_same_ack_and_is_processed_once(
-    start_simulator: StartSimulator, wire: Wire
+    start_simulator: StartSimulator, wire: SimWire
 ) -> None:
     simulator = await start_simulator()
     message_id = uuid.uuid4()
@@ -81,7 +81,7 @@ async def test_a_duplicate_message_id_gets_the_same_ack_and_is_processed_once(
 
 
 async def test_an_unsigned_message_is_refused_with_a_problem(
-    start_simulator: StartSimulator, wire: Wire
+    start_simulator: StartSimulator, wire: SimWire
 ) -> None:
     simulator = await start_simulator()
     _, status, answer, kind = await wire.post(
@@ -119,7 +119,7 @@ async def test_a_port_in_use_is_a_configuration_error(start_simulator: StartSimu
     ],
 )
 async def test_bad_messages_get_a_400_problem_and_never_a_5xx(
-    start_simulator: StartSimulator, wire: Wire, pki: GeneratedPki, spoil: str, code: str
+    start_simulator: StartSimulator, wire: SimWire, pki: GeneratedPki, spoil: str, code: str
 ) -> None:
     simulator = await start_simulator()
     signer = {"untrusted": pki.signer(pki.untrusted), "other signer": pki.signer(pki.fr)}.get(

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from polling import eventually
-from sim_wire import Wire
+from sim_wire import SimWire
 from simkit import StartSimulator, capture, transaction
 
 from gateway.domain.eurodac import EurodacTransaction, Operation, Regime
@@ -21,7 +21,7 @@ from gateway.messages import Content
 
 
 async def test_a_status_update_is_recorded_and_a_hit_carries_the_data_set(
-    start_simulator: StartSimulator, wire: Wire
+    start_simulator: StartSimulator, wire: SimWire
 ) -> None:
     """2024/1358 Art 16: the member state of origin adds what happened; Art 28(4): a hit
     carries the data of Art 17(1) and (2): fingerprints, face, person, dates, updates."""
@@ -83,7 +83,7 @@ def _residence_document_mark(on: Transaction) -> EurodacDataAction:
 )  # fmt: skip
 async def test_an_act_the_law_does_not_allow_is_refused_with_its_article(
     start_simulator: StartSimulator,
-    wire: Wire,
+    wire: SimWire,
     act: Callable[[Transaction], Content],
     message_type: str,
     code: str,
@@ -103,7 +103,7 @@ async def test_an_act_the_law_does_not_allow_is_refused_with_its_article(
 
 
 async def test_a_marking_is_told_to_the_states_whose_data_had_a_hit_with_it(
-    start_simulator: StartSimulator, wire: Wire
+    start_simulator: StartSimulator, wire: SimWire
 ) -> None:
     """2024/1358 Art 31(1): the Central System tells the other member states of origin whose
     data produced a hit with the marked data; the gateway's state gets a signed notice."""
@@ -159,7 +159,7 @@ async def test_a_marking_is_told_to_the_states_whose_data_had_a_hit_with_it(
 
 
 async def test_a_mark_the_law_does_not_allow_is_refused_by_the_control_api(
-    start_simulator: StartSimulator, wire: Wire
+    start_simulator: StartSimulator, wire: SimWire
 ) -> None:
     """603/2013 Art 18(1): data are marked when protection is granted; a withdrawal unmarks,
     it is no mark. (The category rule, category 2 never marked, is a unit test: a category 2

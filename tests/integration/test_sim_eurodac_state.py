@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from polling import eventually
-from sim_wire import Wire
+from sim_wire import SimWire
 from simkit import StartSimulator, capture, transaction
 
 from gateway.domain.dates import PartialDate
@@ -18,7 +18,7 @@ from simulators.eurodac.central import EurodacConfig, LatePolicy
 
 
 async def test_a_restart_keeps_the_state_and_sends_the_pending_reply(
-    start_simulator: StartSimulator, wire: Wire
+    start_simulator: StartSimulator, wire: SimWire
 ) -> None:
     stand_in = wire.stand_in
     first = await start_simulator()
@@ -48,7 +48,7 @@ async def test_a_restart_keeps_the_state_and_sends_the_pending_reply(
 
 
 async def test_a_child_under_the_minimum_age_gets_an_error_reply(
-    start_simulator: StartSimulator, wire: Wire
+    start_simulator: StartSimulator, wire: SimWire
 ) -> None:
     simulator = await start_simulator()
     record = capture(person=30, national_part="C1")
@@ -66,7 +66,7 @@ async def test_a_child_under_the_minimum_age_gets_an_error_reply(
 
 
 async def test_a_late_transmission_is_flagged_or_refused(
-    start_simulator: StartSimulator, wire: Wire
+    start_simulator: StartSimulator, wire: SimWire
 ) -> None:
     simulator = await start_simulator()
     five_days_ago = datetime.now(UTC).date() - timedelta(days=5)
@@ -96,7 +96,7 @@ async def test_a_late_transmission_is_flagged_or_refused(
 
 
 async def test_old_regime_category_3_is_compared_with_applicants_but_not_stored(
-    start_simulator: StartSimulator, wire: Wire
+    start_simulator: StartSimulator, wire: SimWire
 ) -> None:
     simulator = await start_simulator()
     old = Regime.EURODAC_2013
@@ -128,7 +128,7 @@ def _action(operation: Operation, national_part: str, reason: Any) -> EurodacDat
 
 
 async def test_marking_and_advance_deletion_notify_the_states_holding_linked_data(
-    start_simulator: StartSimulator, wire: Wire
+    start_simulator: StartSimulator, wire: SimWire
 ) -> None:
     simulator = await start_simulator()
     url, control = simulator.eurodac_url, simulator.control_url
@@ -174,7 +174,7 @@ async def test_marking_and_advance_deletion_notify_the_states_holding_linked_dat
 
 
 async def test_a_false_hit_rate_of_one_reports_a_hit_for_a_stranger(
-    start_simulator: StartSimulator, wire: Wire
+    start_simulator: StartSimulator, wire: SimWire
 ) -> None:
     simulator = await start_simulator(
         eurodac=EurodacConfig(processing_delay=timedelta(0), false_hit_rate=1.0)
@@ -190,7 +190,7 @@ async def test_a_false_hit_rate_of_one_reports_a_hit_for_a_stranger(
 
 
 async def test_a_correction_replaces_the_data_and_keeps_the_biometrics(
-    start_simulator: StartSimulator, wire: Wire
+    start_simulator: StartSimulator, wire: SimWire
 ) -> None:
     simulator = await start_simulator()
     url = simulator.eurodac_url
@@ -220,7 +220,7 @@ async def test_a_correction_replaces_the_data_and_keeps_the_biometrics(
 
 
 async def test_data_past_their_retention_no_longer_match(
-    start_simulator: StartSimulator, wire: Wire
+    start_simulator: StartSimulator, wire: SimWire
 ) -> None:
     simulator = await start_simulator()
     old = Regime.EURODAC_2013

@@ -11,7 +11,7 @@ import aiohttp
 import pytest
 from pki import GeneratedPki
 from polling import eventually
-from sim_wire import Posted, Wire
+from sim_wire import Posted, SimWire
 from simkit import EURODAC, StartSimulator, capture, read_ack
 
 from gateway.errors import SecurityError
@@ -28,14 +28,14 @@ async def _faults(
         assert response.status == 200, await response.text()
 
 
-async def _enrol(wire: Wire, simulator: Simulator, person: int, national_part: str) -> Posted:
+async def _enrol(wire: SimWire, simulator: Simulator, person: int, national_part: str) -> Posted:
     return await wire.post(
         simulator.eurodac_url, capture(person=person, national_part=national_part)
     )
 
 
 async def test_a_dropped_connection_then_recovery(
-    start_simulator: StartSimulator, wire: Wire
+    start_simulator: StartSimulator, wire: SimWire
 ) -> None:
     simulator = await start_simulator()
     await _faults(wire.session, simulator, "eurodac", {"drop": True})
@@ -46,7 +46,7 @@ async def test_a_dropped_connection_then_recovery(
     assert (await _enrol(wire, simulator, 1, "X1")).status == 200
 
 
-async def test_a_delay_and_an_http_error(start_simulator: StartSimulator, wire: Wire) -> None:
+async def test_a_delay_and_an_http_error(start_simulator: StartSimulator, wire: SimWire) -> None:
     simulator = await start_simulator()
     await _faults(wire.session, simulator, "eurodac", {"delay_ms": 300})
     started = asyncio.get_running_loop().time()
@@ -61,7 +61,7 @@ async def test_a_delay_and_an_http_error(start_simulator: StartSimulator, wire: 
 
 
 async def test_a_wrong_tls_certificate_fails_the_handshake(
-    start_simulator: StartSimulator, wire: Wire
+    start_simulator: StartSimulator, wire: SimWire
 ) -> None:
     simulator = await start_simulator()
     await _faults(wire.session, simulator, "eurodac", {"tls": True})
@@ -75,7 +75,7 @@ async def test_a_wrong_tls_certificate_fails_the_handshake(
     ("fault", "code"), [("corrupt", "GW-SIG-INVALID"), ("missing", "GW-SIG-MISSING")]
 )
 async def test_a_spoiled_ack_signature(
-    start_simulator: StartSimulator, wire: Wire, pki: GeneratedPki, fault: str, code: str
+    start_simulator: StartSimulator, wire: SimWire, pki: GeneratedPki, fault: str, code: str
 ) -> None:
     simulator = await start_simulator()
     await _faults(wire.session, simulator, "eurodac", {"ack_signature": fault})
@@ -87,7 +87,7 @@ async def test_a_spoiled_ack_signature(
 
 
 async def test_a_spoiled_reply_signature_is_refused_by_the_gateway(
-    start_simulator: StartSimulator, wire: Wire
+    start_simulator: StartSimulator, wire: SimWire
 ) -> None:
     simulator = await start_simulator()
     await _faults(wire.session, simulator, "eurodac", {"reply_signature": "corrupt"})
@@ -99,7 +99,9 @@ async def test_a_spoiled_reply_signature_is_refused_by_the_gateway(
     assert wire.stand_in.messages(message_id) == []
 
 
-async def test_a_duplicate_delivery_of_a_reply(start_simulator: StartSimulator, wire: Wire) -> None:
+async def test_a_duplicate_delivery_of_a_reply(
+    start_simulator: StartSimulator, wire: SimWire
+) -> None:
     simulator = await start_simulator()
     await _faults(wire.session, simulator, "eurodac", {"duplicate": True})
     message_id = (await _enrol(wire, simulator, 6, "X7")).envelope.message_id
@@ -108,7 +110,7 @@ async def test_a_duplicate_delivery_of_a_reply(start_simulator: StartSimulator, 
     assert first.envelope.message_id == second.envelope.message_id
 
 
-async def test_replies_out_of_order(start_simulator: StartSimulator, wire: Wire) -> None:
+async def test_replies_out_of_order(start_simulator: StartSimulator, wire: SimWire) -> None:
     simulator = await start_simulator(out_of_order_hold=timedelta(seconds=30))
     await _faults(wire.session, simulator, "eurodac", {"out_of_order": True})
     earlier = (await _enrol(wire, simulator, 7, "X8")).envelope.message_id

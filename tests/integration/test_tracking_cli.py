@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from stored_cases import stored_case
 from web_rig import demo_data_dir
 
 from gateway.adapters.sql_tracking import SqliteTrackingStore
@@ -23,9 +24,9 @@ from gateway.messages import DublinSubmission, Message, read_message
 from gateway.ports import MessageFilter
 from gateway.settings import Settings
 from gateway.tracking import Extension, Facts, Step, compute_deadline, load_calendar
-from gateway.tracking.cases import CaseKind, CaseState, Direction
+from gateway.tracking.cases import CaseState, Direction
 from gateway.tracking.hits import HitStatus
-from gateway.tracking.records import CaseChange, CaseOpening, StoredCase, StoredHit
+from gateway.tracking.records import CaseChange, CaseOpening, StoredHit
 
 SAMPLES = Path(__file__).resolve().parents[2] / "mappings" / "samples" / "canonical"
 
@@ -96,15 +97,13 @@ def _open_case(
 ) -> None:
     """A take charge case with `other_state` under the AMMR, as `details` say, opened now."""
     now = datetime.now(tz=UTC)
-    case = StoredCase(
-        case_id=case_id,
-        direction=direction,
-        state=state,
-        kind=CaseKind.TAKE_CHARGE,
+    case = stored_case(
+        case_id,
+        direction,
+        state,
+        at=now,
         regime=DublinRegime.AMMR,
         other_state=other_state,
-        created_at=now,
-        updated_at=now,
         **details,
     )
     change = CaseChange(

@@ -110,13 +110,18 @@ async def test_a_connection_that_never_finishes_its_headers_is_closed(gateway: G
     assert answer.startswith(b"HTTP/1.1 200")
 
 
-async def test_slow_headers_over_mutual_tls_are_closed_too(gateway: Gateway) -> None:
-    reader, writer = await asyncio.open_connection(
+async def _as_a_peer(gateway: Gateway) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    """A connection to the inbound port over mutual TLS, with a peer's client certificate."""
+    return await asyncio.open_connection(
         gateway.inbound[0],
         gateway.inbound[1],
         ssl=_peer_context(gateway),
         server_hostname="localhost",
     )
+
+
+async def test_slow_headers_over_mutual_tls_are_closed_too(gateway: Gateway) -> None:
+    reader, writer = await _as_a_peer(gateway)
     writer.write(b"POST /v1/inbound HTTP/1.1\r\nHost: gateway\r\n")
     await writer.drain()
     await _closed_within(reader, HEADER_TIMEOUT + SLACK)
@@ -248,12 +253,7 @@ def _memory(pid: int, field: str) -> int:
 
 async def test_the_tls_port_still_serves_peers(gateway: Gateway) -> None:
     # The handshake timeout does not cut a peer that says hello at once.
-    reader, writer = await asyncio.open_connection(
-        gateway.inbound[0],
-        gateway.inbound[1],
-        ssl=_peer_context(gateway),
-        server_hostname="localhost",
-    )
+    reader, writer = await _as_a_peer(gateway)
     writer.write(b"GET /v1/inbound HTTP/1.1\r\nHost: gateway\r\nConnection: close\r\n\r\n")
     answer = await asyncio.wait_for(reader.read(), 10)
     writer.close()

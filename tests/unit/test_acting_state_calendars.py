@@ -13,14 +13,14 @@ from datetime import UTC, date, datetime, timedelta, timezone
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
+from stored_cases import stored_case
 
 from gateway.domain.dublin import DublinRegime
 from gateway.errors import InputError
-from gateway.tracking.cases import CaseKind, CaseState, Direction
+from gateway.tracking.cases import CaseState, Direction
 from gateway.tracking.deadlines import compute_deadline
 from gateway.tracking.holidays import available_calendars, load_calendar
 from gateway.tracking.periods import add_working_days, event_day
-from gateway.tracking.records import StoredCase
 from gateway.tracking.rules import Extension, Facts, Step
 from gateway.tracking.schedule import acting_state, with_clock
 
@@ -78,17 +78,7 @@ def test_an_italian_case_counts_italy_s_holidays_for_italy_s_reply() -> None:
     """Our take charge request received by Italy on 2 April 2026: Italy's reply is due on
     3 June (2 June is the Festa della Repubblica), never on Belgium's count."""
     at = datetime(2026, 4, 2, 9, 0, tzinfo=UTC)
-    case = StoredCase(
-        case_id="c-it",
-        direction=Direction.OUTGOING,
-        kind=CaseKind.TAKE_CHARGE,
-        regime=D3,
-        other_state="IT",
-        state=CaseState.ACKNOWLEDGED,
-        created_at=at,
-        updated_at=at,
-        reference="c-it",
-    )
+    case = stored_case("c-it", Direction.OUTGOING, CaseState.ACKNOWLEDGED, at=at, other_state="IT")
     clocked = with_clock(case, date(2026, 4, 2), own_state="BE", calendar_of=load_calendar)
     assert (clocked.deadline, clocked.deadline_step) == (date(2026, 6, 3), "take-charge-reply")
 
@@ -146,10 +136,7 @@ def test_a_case_s_clock_ends_on_a_working_day_of_the_state_that_must_act(
     """Whoever acts (the requested state replies, the requesting state transfers or asks for
     a re-examination), the running limit ends on a working day in that state."""
     at = datetime(2026, 1, 1, tzinfo=UTC)
-    case = StoredCase(
-        case_id="c", direction=direction, kind=CaseKind.TAKE_CHARGE, regime=D3,
-        other_state=other, state=state, created_at=at, updated_at=at, reference="c",
-    )  # fmt: skip
+    case = stored_case("c", direction, state, at=at, other_state=other)
     clocked = with_clock(case, start, own_state="BE", calendar_of=load_calendar)
     assert clocked.deadline is not None
     assert clocked.deadline_step is not None

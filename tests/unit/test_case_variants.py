@@ -13,6 +13,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import pytest
+from stored_cases import stored_case
 
 from gateway.domain.dublin import DublinRegime
 from gateway.errors import InputError
@@ -34,17 +35,8 @@ D3_DAY, AMMR_DAY = date(2026, 3, 4), date(2026, 9, 2)
 T0 = datetime(2026, 3, 4, 9, 0, tzinfo=UTC)
 OWN = "BE"
 
-INCOMING = StoredCase(
-    case_id="c-in",
-    direction=Direction.INCOMING,
-    kind=CaseKind.TAKE_CHARGE,
-    regime=D3,
-    other_state="NL",
-    state=CaseState.REQUEST_RECEIVED,
-    created_at=T0,
-    updated_at=T0,
-    reference="NL-1",
-)
+INCOMING = stored_case("c-in", Direction.INCOMING, CaseState.REQUEST_RECEIVED, at=T0,
+                       reference="NL-1")  # fmt: skip
 ACCEPTED_OURS = replace(INCOMING, case_id="c-out", direction=Direction.OUTGOING,
                         state=CaseState.ACCEPTED)  # fmt: skip
 

@@ -7,6 +7,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from stored_cases import stored_case
 
 from gateway.broker.records import StoredMessage
 from gateway.broker.states import MessageState
@@ -17,7 +18,7 @@ from gateway.domain.requests import ReexaminationRequest, TransferArrangement
 from gateway.messages import Content, DublinSubmission, Envelope, Message, MessageRegime, Party
 from gateway.messages.examples import example_content
 from gateway.pipeline.entitlement import CLOCK_SKEW, Facts, refusal
-from gateway.tracking.cases import CaseKind, CaseState, Direction
+from gateway.tracking.cases import CaseState, Direction
 from gateway.tracking.records import StoredCase
 
 NOW = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
@@ -78,15 +79,13 @@ def _sent_to(peer: str, *, first_sent: datetime | None = SENT) -> StoredMessage:
 
 
 def _case_with(state: str) -> StoredCase:
-    return StoredCase(
-        case_id="case-1",
-        direction=Direction.INCOMING,
-        kind=CaseKind.TAKE_CHARGE,
+    return stored_case(
+        "case-1",
+        Direction.INCOMING,
+        CaseState.REQUEST_RECEIVED,
+        at=SENT,
         regime=DublinRegime.AMMR,
         other_state=state,
-        state=CaseState.REQUEST_RECEIVED,
-        created_at=SENT,
-        updated_at=SENT,
         reference=f"{state}-2026-1",
         submitter="dublin-unit",
         request_message_id=str(uuid.uuid4()),

@@ -6,16 +6,16 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import pytest
+from stored_cases import stored_case
 
 from gateway.domain.dublin import DublinRegime
 from gateway.tracking import Facts, Step, compute_deadline, load_calendar
-from gateway.tracking.cases import CaseEvent, CaseKind, CaseState, Direction
+from gateway.tracking.cases import CaseEvent, CaseState, Direction
 from gateway.tracking.hits import HitStatus
 from gateway.tracking.records import (
     CaseChange,
     Result,
     ResultKind,
-    StoredCase,
     StoredHit,
     from_document,
     result_id,
@@ -24,17 +24,7 @@ from gateway.tracking.records import (
 from gateway.tracking.schedule import acting_state, deadline_of, passed_event, with_clock
 
 T0 = datetime(2026, 7, 1, 9, 0, tzinfo=UTC)
-CASE = StoredCase(
-    case_id="c-1",
-    direction=Direction.OUTGOING,
-    kind=CaseKind.TAKE_CHARGE,
-    regime=DublinRegime.DUBLIN3,
-    other_state="NL",
-    state=CaseState.ACKNOWLEDGED,
-    created_at=T0,
-    updated_at=T0,
-    reference="c-1",
-)
+CASE = stored_case("c-1", Direction.OUTGOING, CaseState.ACKNOWLEDGED, at=T0)
 
 
 @pytest.mark.parametrize(
