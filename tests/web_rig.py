@@ -158,6 +158,19 @@ async def token_for(
     return secret
 
 
+def eurodac_gateway_settings(data_dir: Path, eurodac_url: str, **changes: Any) -> Settings:
+    """The settings of a gateway on free ports that delivers to Eurodac at `eurodac_url`
+    only (no DubliNet peer), `changes` on top."""
+    return Settings(
+        data_dir=data_dir,
+        api_port=0,
+        inbound_port=0,
+        eurodac_url=eurodac_url,
+        dublinet_peers="",
+        **changes,
+    )
+
+
 @asynccontextmanager
 async def served_gateway(
     settings: Settings, *, clock: Clock | None = None

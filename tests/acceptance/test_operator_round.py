@@ -22,12 +22,18 @@ import pytest
 from aiohttp import web
 from console_rig import browser_page, type_token
 from playwright.async_api import Page, expect
-from web_rig import demo_data_dir, eurodac_ack, eurodac_site, served_gateway, token_for
+from web_rig import (
+    demo_data_dir,
+    eurodac_ack,
+    eurodac_gateway_settings,
+    eurodac_site,
+    served_gateway,
+    token_for,
+)
 
 from gateway.broker.access import Role
 from gateway.messages import read_message
 from gateway.pipeline.services import Services
-from gateway.settings import Settings
 
 PROJECT = Path(__file__).resolve().parents[2]
 SAMPLE = PROJECT / "mappings" / "samples" / "canonical" / "applicant-2026.json"
@@ -77,14 +83,8 @@ async def _gateway(
     data: Path, eurodac_url: str, central: FlakyCentralSystem
 ) -> AsyncIterator[Gateway]:
     """The gateway delivering to `eurodac_url`, with an operator's and a submitter's tokens."""
-    settings = Settings(
-        data_dir=data,
-        api_port=0,
-        inbound_port=0,
-        eurodac_url=eurodac_url,
-        dublinet_peers="",
-        retry_max_attempts=1,  # the first failure makes a dead letter
-    )
+    # the first failure makes a dead letter
+    settings = eurodac_gateway_settings(data, eurodac_url, retry_max_attempts=1)
     async with served_gateway(settings) as (services, endpoints):
         try:
             yield Gateway(

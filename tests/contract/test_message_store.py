@@ -10,7 +10,13 @@ import pytest
 from gateway.broker.access import Role, digest_of, new_token
 from gateway.broker.audit import verify_chain
 from gateway.broker.lifecycle import LeaseLostError, UnknownMessageError
-from gateway.broker.records import InboundMessage, NewMessage, Submission, SubmissionStatus
+from gateway.broker.records import (
+    InboundMessage,
+    NewMessage,
+    StoredMessage,
+    Submission,
+    SubmissionStatus,
+)
 from gateway.broker.states import Event, IllegalTransitionError, MessageState
 from gateway.ports import MessageFilter, MessageStore
 
@@ -158,11 +164,17 @@ async def test_claims_can_be_limited_to_one_peer(store: MessageStore) -> None:
     assert claimed.peer == "FR:dublinet"
 
 
-async def test_release_and_resend_start_the_attempts_over(store: MessageStore) -> None:
+async def _dead_letter(store: MessageStore) -> tuple[NewMessage, StoredMessage]:
+    """Message 1 queued, claimed by worker w and given up: as sent and as stored after."""
     first = message(1)
     await store.enqueue([first], at=T0)
     await store.claim(worker="w", now=T0, lease=LEASE, limit=1)
     dead = await store.record(first.message_id, Event.GIVE_UP, at=T0, worker="w", detail="x")
+    return first, dead
+
+
+async def test_release_and_resend_start_the_attempts_over(store: MessageStore) -> None:
+    first, dead = await _dead_letter(store)
     assert dead.state is MessageState.DEAD
     released = await store.record(first.message_id, Event.RELEASE, at=T0, detail="operator")
     assert released.state is MessageState.QUEUED
@@ -173,10 +185,7 @@ async def test_release_and_resend_start_the_attempts_over(store: MessageStore) -
 async def test_the_audit_trail_names_the_operator_who_released_a_message(
     store: MessageStore,
 ) -> None:
-    first = message(1)
-    await store.enqueue([first], at=T0)
-    await store.claim(worker="w", now=T0, lease=LEASE, limit=1)
-    await store.record(first.message_id, Event.GIVE_UP, at=T0, worker="w", detail="x")
+    first, _ = await _dead_letter(store)
     await store.record(first.message_id, Event.RELEASE, at=T0, detail="release", actor="alice")
     entries = [e for e in await store.audit_entries() if e.subject == first.message_id]
     actors = {entry.kind: entry.actor for entry in entries}

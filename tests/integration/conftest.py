@@ -3,6 +3,7 @@ the tracking desk, the command line's data directory."""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -71,6 +72,14 @@ async def desk(pki: GeneratedPki) -> AsyncIterator[Desk]:
     """The tracking service on in-memory stores at NOW (tracking_desk)."""
     async with open_desk(pki) as opened:
         yield opened
+
+
+@pytest.fixture(scope="session")
+def xmlsec1() -> str:
+    """The xmlsec1 command, which checks our signatures on its own (`make system-deps`)."""
+    path = shutil.which("xmlsec1")
+    assert path, "xmlsec1 is not installed: run `make system-deps`"
+    return path
 
 
 @pytest.fixture

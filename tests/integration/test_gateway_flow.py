@@ -15,7 +15,15 @@ import pytest
 from aiohttp import web
 from lxml import etree
 from polling import eventually
-from web_rig import answer_to, eurodac_ack, eurodac_site, eurodac_wire, served_gateway, token_for
+from web_rig import (
+    answer_to,
+    eurodac_ack,
+    eurodac_gateway_settings,
+    eurodac_site,
+    eurodac_wire,
+    served_gateway,
+    token_for,
+)
 
 from gateway.adapters.web.server import Endpoints
 from gateway.broker.access import Role, new_token
@@ -28,7 +36,6 @@ from gateway.security.identity import PeerId
 from gateway.security.tls import client_context
 from gateway.security.trust import TrustStore
 from gateway.security.verifier import Verifier
-from gateway.settings import Settings
 
 SAMPLES = Path(__file__).resolve().parents[2] / "mappings" / "samples" / "canonical"
 EURODAC = PeerId(party="EU", system="eurodac")
@@ -83,14 +90,8 @@ async def _gateway(
     pki: Path, eurodac_url: str, central: CentralSystem, crypto_processes: int
 ) -> AsyncIterator[Running]:
     """The gateway serving its API and inbound endpoints, delivering to `eurodac_url`."""
-    settings = Settings(
-        data_dir=pki,
-        api_port=0,
-        inbound_port=0,
-        eurodac_url=eurodac_url,
-        dublinet_peers="",
-        retry_base_seconds=1,
-        crypto_processes=crypto_processes,
+    settings = eurodac_gateway_settings(
+        pki, eurodac_url, retry_base_seconds=1, crypto_processes=crypto_processes
     )
     async with served_gateway(settings) as (services, endpoints):
         secret = await token_for(services, "evibel", Role.SUBMITTER)

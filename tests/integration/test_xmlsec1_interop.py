@@ -7,7 +7,6 @@ a pass.
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -47,13 +46,6 @@ MESSAGE = b"""<m:Message xmlns:m="urn:eu-gateway:test">
 SHA256 = "http://www.w3.org/2001/04/xmlenc#sha256"
 SHA1 = "http://www.w3.org/2000/09/xmldsig#sha1"
 RSA_SHA1 = "http://www.w3.org/2000/09/xmldsig#rsa-sha1"
-
-
-@pytest.fixture(scope="module")
-def xmlsec1() -> str:
-    path = shutil.which("xmlsec1")
-    assert path, "xmlsec1 is not installed: run `make system-deps`"
-    return path
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:

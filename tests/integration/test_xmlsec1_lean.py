@@ -16,7 +16,6 @@ fail, not skip, when it is missing.
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -108,13 +107,6 @@ TEMPLATES = {
   </ds:Signature>
 </m:Message>""",
 }
-
-
-@pytest.fixture(scope="module")
-def xmlsec1() -> str:
-    path = shutil.which("xmlsec1")
-    assert path, "xmlsec1 is not installed: run `make system-deps`"
-    return path
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:

@@ -17,11 +17,12 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from audit_trails import rewritten
 from psycopg import sql
 from stores import POSTGRES
 
 from gateway.app import open_store
-from gateway.broker.audit import AuditEntry, AuditRecord, entry_hash
+from gateway.broker.audit import AuditEntry, AuditRecord
 from gateway.cli import main
 from gateway.security.demo import write_demo_pki
 from gateway.settings import load_settings
@@ -86,23 +87,8 @@ class Trail:
             finally:
                 await store.close()
 
-        prev, rows = "", []
-        for entry in asyncio.run(entries()):
-            if entry.seq < seq:
-                prev = entry.hash
-                continue
-            actor = "nobody" if entry.seq == seq else entry.actor
-            digest = entry_hash(
-                prev,
-                seq=entry.seq,
-                at=entry.at,
-                kind=entry.kind,
-                subject=entry.subject,
-                actor=actor,
-                detail=entry.detail,
-            )
-            rows.append((actor, prev, digest, entry.seq))
-            prev = digest
+        changed = rewritten(asyncio.run(entries()), seq, actor="nobody")[seq - 1 :]
+        rows = [(entry.actor, entry.prev_hash, entry.hash, entry.seq) for entry in changed]
         self.execute("UPDATE audit SET actor = %s, prev_hash = %s, hash = %s WHERE seq = %s", rows)
 
 

@@ -8,13 +8,14 @@ import dataclasses
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from audit_trails import rewritten
 from hypothesis import given
 from hypothesis import strategies as st
 from lxml import etree
 from polling import eventually
 from structlog.testing import capture_logs
 
-from gateway.broker.audit import AuditEntry, AuditRecord, chain, entry_hash, verify_chain
+from gateway.broker.audit import AuditEntry, AuditRecord, chain, verify_chain
 from gateway.broker.checkpoints import (
     BROKEN,
     REWRITTEN,
@@ -61,25 +62,6 @@ def trail(count: int) -> list[AuditEntry]:
         prev = entries[-1].hash if entries else "0" * 64
         entries.append(chain(record, seq=number, prev_hash=prev))
     return entries
-
-
-def rewritten(entries: list[AuditEntry], seq: int) -> list[AuditEntry]:
-    """Entry `seq` altered and every later hash recomputed: the chain holds again."""
-    out = entries[: seq - 1]
-    for entry in entries[seq - 1 :]:
-        actor = "someone else" if entry.seq == seq else entry.actor
-        prev = out[-1].hash if out else "0" * 64
-        digest = entry_hash(
-            prev,
-            seq=entry.seq,
-            at=entry.at,
-            kind=entry.kind,
-            subject=entry.subject,
-            actor=actor,
-            detail=entry.detail,
-        )
-        out.append(dataclasses.replace(entry, actor=actor, prev_hash=prev, hash=digest))
-    return out
 
 
 def checkpoints_of(entries: list[AuditEntry], *seqs: int) -> list[Checkpoint]:
