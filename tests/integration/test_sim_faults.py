@@ -34,15 +34,32 @@ async def _enrol(wire: SimWire, simulator: Simulator, person: int, national_part
     )
 
 
-async def test_a_dropped_connection_then_recovery(
-    start_simulator: StartSimulator, wire: SimWire
+@pytest.mark.parametrize(
+    ("faults", "failure", "cleared"),
+    [
+        # the connection dropped; the faults deleted
+        pytest.param({"drop": True}, aiohttp.ClientError, None, id="a-dropped-connection"),
+        # a TLS certificate the gateway does not trust; the faults set to none
+        pytest.param({"tls": True}, aiohttp.ClientConnectorCertificateError, {},
+                     id="a-wrong-tls-certificate"),
+    ],
+)  # fmt: skip
+async def test_a_connection_fault_fails_the_post_until_it_is_cleared(
+    start_simulator: StartSimulator,
+    wire: SimWire,
+    faults: dict[str, Any],
+    failure: type[Exception],
+    cleared: dict[str, Any] | None,
 ) -> None:
     simulator = await start_simulator()
-    await _faults(wire.session, simulator, "eurodac", {"drop": True})
-    with pytest.raises(aiohttp.ClientError):
+    await _faults(wire.session, simulator, "eurodac", faults)
+    with pytest.raises(failure):
         await _enrol(wire, simulator, 1, "X1")
-    async with wire.session.delete(f"{simulator.control_url}/control/faults/eurodac"):
-        pass
+    if cleared is None:
+        async with wire.session.delete(f"{simulator.control_url}/control/faults/eurodac"):
+            pass
+    else:
+        await _faults(wire.session, simulator, "eurodac", cleared)
     assert (await _enrol(wire, simulator, 1, "X1")).status == 200
 
 
@@ -58,17 +75,6 @@ async def test_a_delay_and_an_http_error(start_simulator: StartSimulator, wire: 
     _, status, answer, _ = await _enrol(wire, simulator, 2, "X3")
     assert status == 503
     assert json.loads(answer)["code"] == "GW-SIM-FAULT"
-
-
-async def test_a_wrong_tls_certificate_fails_the_handshake(
-    start_simulator: StartSimulator, wire: SimWire
-) -> None:
-    simulator = await start_simulator()
-    await _faults(wire.session, simulator, "eurodac", {"tls": True})
-    with pytest.raises(aiohttp.ClientConnectorCertificateError):
-        await _enrol(wire, simulator, 3, "X4")
-    await _faults(wire.session, simulator, "eurodac", {})
-    assert (await _enrol(wire, simulator, 3, "X4")).status == 200
 
 
 @pytest.mark.parametrize(
