@@ -19,6 +19,7 @@ from typing import Any
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 from playwright.async_api import Page, async_playwright
+from stored_cases import stored_hit
 from web_rig import Rig, tls_site
 
 from gateway.adapters.web.tracking import case_plan
@@ -34,7 +35,6 @@ from gateway.messages import DublinSubmission, Message, Party, new_envelope
 from gateway.pipeline.wire import CENTRAL_SYSTEM, Wire, peer_name
 from gateway.security.identity import PeerId
 from gateway.security.signer import Signer, SigningKey
-from gateway.tracking.hits import HitStatus
 from gateway.tracking.records import StoredCase, StoredHit
 
 SAMPLE = Path(__file__).resolve().parent.parent / "mappings" / "samples" / "canonical"
@@ -255,18 +255,13 @@ def pending_hit(
     created_at: datetime = datetime(2026, 11, 29, 9, tzinfo=UTC),
 ) -> StoredHit:
     """A hit evibel's enrolment had, awaiting an expert's verification (its data erased)."""
-    return StoredHit(
-        hit_id=hit_id,
-        inbound_message_id=f"in-{hit_id}",
-        source_message_id=None,
-        submitter="evibel",
-        reference="BE1000098765430001",
-        matched=matched,
+    return stored_hit(
+        hit_id,
+        "BE1000098765430001",
+        matched,
         received=received,
         registered=registered,
-        status=HitStatus.AWAITING_VERIFICATION,
-        created_at=created_at,
-        data=None,
+        at=created_at,
     )
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from stored_cases import stored_case
+from stored_cases import stored_case, stored_hit
 from web_rig import demo_data_dir
 
 from gateway.adapters.sql_tracking import SqliteTrackingStore
@@ -25,8 +25,7 @@ from gateway.ports import MessageFilter
 from gateway.settings import Settings
 from gateway.tracking import Extension, Facts, Step, compute_deadline, load_calendar
 from gateway.tracking.cases import CaseState, Direction
-from gateway.tracking.hits import HitStatus
-from gateway.tracking.records import CaseChange, CaseOpening, StoredHit
+from gateway.tracking.records import CaseChange, CaseOpening
 
 SAMPLES = Path(__file__).resolve().parents[2] / "mappings" / "samples" / "canonical"
 
@@ -38,18 +37,13 @@ def _seed(data_dir: Path) -> datetime:
     async def work() -> None:
         store = await SqliteTrackingStore.open(data_dir / "gateway.sqlite3")
         await store.add_hit(
-            StoredHit(
-                hit_id="h-1",
-                inbound_message_id="i-1",
-                source_message_id=None,
-                submitter="evibel",
-                reference="BE1000000000001",
-                matched="NL1000000000002",
+            stored_hit(
+                "h-1",
+                "BE1000000000001",
+                "NL1000000000002",
                 received=now.date(),
                 registered=now.date(),
-                status=HitStatus.AWAITING_VERIFICATION,
-                created_at=now,
-                data=None,
+                at=now,
             ),
             [],
         )

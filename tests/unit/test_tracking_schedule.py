@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import pytest
-from stored_cases import stored_case
+from stored_cases import stored_case, stored_hit
 
 from gateway.domain.dublin import DublinRegime
 from gateway.tracking import Facts, Step, compute_deadline, load_calendar
@@ -16,7 +16,6 @@ from gateway.tracking.records import (
     CaseChange,
     Result,
     ResultKind,
-    StoredHit,
     from_document,
     result_id,
     to_document,
@@ -97,17 +96,14 @@ def test_the_end_of_a_time_limit_is_the_event_of_its_step(
 
 
 def test_records_survive_their_document_form() -> None:
-    hit = StoredHit(
-        hit_id="h-1",
-        inbound_message_id="i-1",
-        source_message_id=None,
-        submitter="evibel",
-        reference="BE10001",
-        matched="NL10002",
+    hit = stored_hit(
+        "h-1",
+        "BE10001",
+        "NL10002",
         received=date(2026, 7, 1),
         registered=date(2026, 6, 1),
+        at=T0,
         status=HitStatus.REJECTED,
-        created_at=T0,
         data=b"\x00sealed\xff",
         report_due=date(2026, 7, 6),
     )
