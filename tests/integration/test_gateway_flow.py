@@ -100,25 +100,26 @@ async def _gateway(
         )
 
 
-async def _submit(
-    running: Running, body: bytes, key: str, token: str | None = None
+async def submit(
+    running: Running, body: bytes, key: str, token: str | None = None, query: str = ""
 ) -> tuple[int, dict[str, object], str]:
+    """`POST /v1/submissions?<query>` of `body` under idempotency key `key` (as evibel unless
+    another `token` is given): the status, the answer's JSON and its content type."""
     headers = {"Idempotency-Key": key, "Authorization": f"Bearer {token or running.token}"}
+    url = f"{running.endpoints.api}/v1/submissions" + (f"?{query}" if query else "")
     async with (
         aiohttp.ClientSession() as session,
-        session.post(
-            f"{running.endpoints.api}/v1/submissions", data=body, headers=headers
-        ) as response,
+        session.post(url, data=body, headers=headers) as response,
     ):
         return response.status, await response.json(content_type=None), response.content_type
 
 
 async def test_a_record_goes_out_signed_and_its_reply_comes_back(running: Running) -> None:
     body = (SAMPLES / "applicant-2026.json").read_bytes()
-    status, answer, _ = await _submit(running, body, "evibel-0001")
+    status, answer, _ = await submit(running, body, "evibel-0001")
     assert status == 202
     [message_id] = answer["message_ids"]  # type: ignore[misc]
-    again_status, again, _ = await _submit(running, body, "evibel-0001")
+    again_status, again, _ = await submit(running, body, "evibel-0001")
     assert (again_status, again) == (202, answer)
 
     store = running.services.store
@@ -173,28 +174,28 @@ async def test_bad_input_gets_every_problem_and_is_answered_the_same_again(
     running: Running,
 ) -> None:
     body = (SAMPLES / "refused-minor-bad-codes.json").read_bytes()
-    status, problem, content_type = await _submit(running, body, "evibel-0002")
+    status, problem, content_type = await submit(running, body, "evibel-0002")
     assert status == 422
     assert content_type == "application/problem+json"
     codes = {p["code"] for p in problem["problems"]}  # type: ignore[union-attr,index]
     assert {"GW-VAL-NATIONAL-NUMBER", "GW-VAL-MINIMUM-AGE", "GW-VAL-COUNTRY-CODE"} <= codes
     assert all(p["path"] for p in problem["problems"])  # type: ignore[union-attr,index]
-    again = await _submit(running, body, "evibel-0002")
+    again = await submit(running, body, "evibel-0002")
     assert again[:2] == (422, problem)
-    conflict_status, conflict, _ = await _submit(running, b"{}", "evibel-0002")
+    conflict_status, conflict, _ = await submit(running, b"{}", "evibel-0002")
     assert conflict_status == 400
     assert conflict["code"] == "GW-IN-IDEMPOTENCY-CONFLICT"
     assert await running.services.store.counts() == {}
 
 
 async def test_the_api_refuses_callers_without_the_role(running: Running) -> None:
-    status, problem, _ = await _submit(running, b"{}", "k", token="eugw_nope")  # noqa: S106 - a token nobody issued
+    status, problem, _ = await submit(running, b"{}", "k", token="eugw_nope")  # noqa: S106 - a token nobody issued
     assert (status, problem["code"]) == (401, "GW-API-UNAUTHENTICATED")
     operator, secret = new_token(
         name="ops", roles=frozenset({Role.OPERATOR}), now=datetime.now(tz=UTC)
     )
     await running.services.store.add_token(operator)
-    status, problem, _ = await _submit(running, b"{}", "k", token=secret)
+    status, problem, _ = await submit(running, b"{}", "k", token=secret)
     assert (status, problem["code"]) == (403, "GW-API-FORBIDDEN")
 
 
@@ -202,7 +203,7 @@ async def test_an_operator_pages_through_messages_and_reads_one(running: Running
     sample = json.loads((SAMPLES / "applicant-2026.json").read_text())
     for number in range(3):
         sample["transaction"]["reference"] = f"BE100009876543000{number}"
-        status, _, _ = await _submit(running, json.dumps(sample).encode(), f"page-{number}")
+        status, _, _ = await submit(running, json.dumps(sample).encode(), f"page-{number}")
         assert status == 202
     operator, secret = new_token(
         name="ops", roles=frozenset({Role.OPERATOR}), now=datetime.now(tz=UTC)

@@ -7,8 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import aiohttp
-from integration.test_gateway_flow import Running, running  # noqa: F401 - the fixture
+from integration.test_gateway_flow import Running, running, submit  # noqa: F401 - the fixture
 
 SAMPLES = Path(__file__).resolve().parents[2] / "mappings" / "samples"
 
@@ -19,14 +18,8 @@ async def _post(
     key: str,
     query: str,
 ) -> tuple[int, dict[str, object]]:
-    headers = {"Idempotency-Key": key, "Authorization": f"Bearer {running.token}"}
-    async with (
-        aiohttp.ClientSession() as session,
-        session.post(
-            f"{running.endpoints.api}/v1/submissions?{query}", data=body, headers=headers
-        ) as response,
-    ):
-        return response.status, await response.json(content_type=None)
+    status, answer, _ = await submit(running, body, key, query=query)
+    return status, answer
 
 
 async def test_a_printrak_capture_is_enrolled_and_its_message_queued(
