@@ -38,6 +38,7 @@ from gateway.security.signer import Signer, SigningKey
 from gateway.tracking.records import StoredCase, StoredHit
 
 SAMPLE = Path(__file__).resolve().parent.parent / "mappings" / "samples" / "canonical"
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 NL = Party(authority="NL", system="dublinet")
 BE = Party(authority="BE", system="gateway")
 
@@ -238,6 +239,12 @@ async def browser_page(chromium: Path, base: str, **options: Any) -> AsyncIterat
             yield page
         finally:
             await browser.close()
+
+
+async def screenshot(page: Page, name: str, *, full_page: bool = True) -> None:
+    """A picture of `page` in test-artifacts/`name`.png, for a person to look at after the run."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    await page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=full_page)
 
 
 async def type_token(page: Page, token: str) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from aiohttp import web
-from console_rig import browser_page, pending_hit, type_token
+from console_rig import browser_page, pending_hit, screenshot, type_token
 from playwright.async_api import expect
 from web_rig import api_rig
 
@@ -15,7 +15,6 @@ from gateway.adapters.web.console.extensions import Board, add_board
 from gateway.broker.access import Permission, Role
 from gateway.tracking.hits import HitStatus
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 MARKUP = "<img src=x onerror=alert(1)>"
 
 
@@ -50,8 +49,7 @@ async def test_a_board_shows_the_api_answer_as_tables_and_text_only(
             await expect(board.locator("table td").first).to_have_text("h-1")
             await expect(board).to_contain_text(MARKUP)  # shown as text, not run
             await expect(board.locator("img")).to_have_count(0)
-            ARTIFACTS.mkdir(exist_ok=True)
-            await page.screenshot(path=str(ARTIFACTS / "board-probe.png"), full_page=True)
+            await screenshot(page, "board-probe")
 
 
 async def test_an_expert_rejects_a_hit_in_the_browser(tmp_path: Path, chromium: Path) -> None:
@@ -70,7 +68,6 @@ async def test_an_expert_rejects_a_hit_in_the_browser(tmp_path: Path, chromium: 
             await expect(page.locator(".notice")).to_have_text("Done: rejected.")
             await expect(page.locator("#hit-status")).to_have_text("rejected")
             await expect(page.locator("#reported")).to_be_visible()  # the report is due
-            ARTIFACTS.mkdir(exist_ok=True)
-            await page.screenshot(path=str(ARTIFACTS / "board-hit-rejected.png"))
+            await screenshot(page, "board-hit-rejected", full_page=False)
         stored = await tracking.hits.hit("h-9")
     assert (stored.status, stored.decided_by) == (HitStatus.REJECTED, "expert-2")

@@ -13,15 +13,13 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from console_rig import browser_page, eurodac_hit, incoming_request, type_token
+from console_rig import browser_page, eurodac_hit, incoming_request, screenshot, type_token
 from playwright.async_api import Page, expect
 from web_rig import Rig, api_rig, new_message
 
 from gateway.broker.access import Role
 from gateway.broker.states import Event, MessageState
 from gateway.tracking.cases import CaseState
-
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
 @asynccontextmanager
@@ -37,8 +35,7 @@ async def _browser(rig: Rig, chromium: Path, role: Role, name: str) -> AsyncIter
 
 
 async def _shot(page: Page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    await page.screenshot(path=str(ARTIFACTS / f"console-{name}.png"), full_page=True)
+    await screenshot(page, f"console-{name}")
 
 
 async def test_a_dublin_unit_answers_a_request_with_the_keyboard(

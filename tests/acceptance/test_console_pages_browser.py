@@ -22,6 +22,7 @@ from console_rig import (
     eurodac_hit,
     incoming_request,
     peer_tls_server,
+    screenshot,
 )
 from playwright.async_api import Page, expect
 from web_rig import Rig, api_rig, demo_data_dir, new_message
@@ -29,7 +30,6 @@ from web_rig import Rig, api_rig, demo_data_dir, new_message
 from gateway.broker.access import Role
 from gateway.broker.states import Event
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 # Each page of an admin's menu and its heading.
 MENU = {
     "Dashboard": "Queues",
@@ -67,8 +67,7 @@ async def _control_api() -> AsyncIterator[str]:
 
 
 async def _shot(page: Page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    await page.screenshot(path=str(ARTIFACTS / f"console-page-{name}.png"), full_page=True)
+    await screenshot(page, f"console-page-{name}")
 
 
 def _slug(title: str) -> str:

@@ -20,7 +20,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 from aiohttp import web
-from console_rig import browser_page, type_token
+from console_rig import browser_page, screenshot, type_token
 from playwright.async_api import Page, expect
 from web_rig import (
     demo_data_dir,
@@ -37,7 +37,6 @@ from gateway.pipeline.services import Services
 
 PROJECT = Path(__file__).resolve().parents[2]
 SAMPLE = PROJECT / "mappings" / "samples" / "canonical" / "applicant-2026.json"
-ARTIFACTS = PROJECT / "test-artifacts"
 
 
 @dataclass
@@ -115,8 +114,7 @@ async def _submit(gateway: Gateway) -> str:
 
 
 async def _shot(page: Page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    await page.screenshot(path=str(ARTIFACTS / f"operator-round-{name}.png"), full_page=True)
+    await screenshot(page, f"operator-round-{name}")
 
 
 async def test_an_operator_finds_a_dead_letter_resends_it_and_sees_it_acknowledged_live(

@@ -24,7 +24,7 @@ async def test_a_restart_keeps_the_state_and_sends_the_pending_reply(
     first = await start_simulator()
     url = first.eurodac_url
     enrolled = await wire.send(url, capture(person=21, national_part="R1"), "eurodac.enrolment")
-    await eventually(lambda: bool(stand_in.messages(enrolled)), within=20)
+    await wire.reply(enrolled)
     stand_in.answer_status = 503  # the gateway is down: the next reply stays queued
     pending = await wire.send(
         url, capture(person=21, national_part="R2", capture_no=1), "eurodac.enrolment"
