@@ -37,12 +37,19 @@ class Before:
     audit: int
 
 
+def _settled(state: MessageState) -> str:
+    """A state as an attack could change it: a request to a peer that is down may be
+    tried again meanwhile (retry_wait, sending, retry_wait...), which is not a change."""
+    retrying = {MessageState.RETRY_WAIT, MessageState.SENDING}
+    return "being retried" if state in retrying else state.value
+
+
 async def _snapshot(gateway: Both, api: Wired) -> Before:
     tracking = gateway.services.tracking
     assert tracking is not None
     messages = await gateway.services.store.find(MessageFilter(limit=10_000))
     return Before(
-        messages=sorted((m.message_id, m.state, m.attempts > 0) for m in messages),
+        messages=sorted((m.message_id, _settled(m.state), m.attempts > 0) for m in messages),
         cases=sorted((c.case_id, c.state, c.deadline) for c in await tracking.store.cases()),
         hits=await tracking.store.hits(),
         inbox=await api.inbox(),
