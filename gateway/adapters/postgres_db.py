@@ -105,6 +105,16 @@ class PostgresDatabase:
         await database.transaction(_migrate)
         return database
 
+    async def schema(self) -> str:
+        """The schema the store's tables are in (the first of the search path)."""
+
+        async def current(conn: Connection) -> str:
+            cursor = await conn.execute("SELECT current_schema() AS name")
+            row = await cursor.fetchone()
+            return str(row["name"]) if row else "public"
+
+        return await self.transaction(current)
+
     async def transaction(self, work: Callable[[Connection], Awaitable[T]]) -> T:
         """Run `work` in a transaction of its own on a pooled connection (the migrations)."""
 

@@ -4,7 +4,8 @@ The store's code is `SqlStore`'s (the rules of `gateway.broker.store_rules`, the
 statements of `sql_statements`); here is how PostgreSQL runs it: in the transactions of
 `PostgresDatabase` (its lock order, the audit chain last, deadlocks run again). Rows are
 claimed with `FOR UPDATE SKIP LOCKED`, so workers in different processes never take the
-same message; `NOTIFY eugw_outbox` wakes them when work arrives. Migrations are the
+same message; a NOTIFY on the schema's channel (`eugw_outbox:<schema>`, so that stores
+in other schemas of the database are not woken) wakes them when work arrives. Migrations are the
 `.sql` files of `migrations/`, applied at start under an advisory lock.
 """
 
@@ -27,9 +28,14 @@ from gateway.broker.store_rules import WorkSignal
 __all__ = ["CHANNEL", "PostgresEngine", "PostgresStore"]
 
 T = TypeVar("T")
-CHANNEL = "eugw_outbox"
+CHANNEL = "eugw_outbox"  # and the schema's name: `channel_of`
 SQL = Statements(POSTGRES)
-_NOTIFY = f"NOTIFY {CHANNEL}"
+
+
+def channel_of(schema: str) -> str:
+    """The quoted name of the channel announcing work in the store of `schema`."""
+    name = f"{CHANNEL}:{schema}"
+    return '"' + name.replace('"', '""') + '"'
 
 
 class PostgresStore(SqlStore):
@@ -38,7 +44,7 @@ class PostgresStore(SqlStore):
     @classmethod
     async def open(cls, conninfo: str, *, schema: str | None = None) -> PostgresStore:
         """Connect, create `schema` if given, and apply pending migrations."""
-        engine = PostgresEngine(await PostgresDatabase.open(conninfo, schema=schema))
+        engine = await PostgresEngine.open(conninfo, schema=schema)
         engine.listen()
         return cls(engine)
 
@@ -48,8 +54,15 @@ class PostgresEngine:
 
     sql = SQL
 
-    def __init__(self, database: PostgresDatabase) -> None:
+    @classmethod
+    async def open(cls, conninfo: str, *, schema: str | None = None) -> PostgresEngine:
+        """Connect, create `schema` if given, and apply pending migrations."""
+        database = await PostgresDatabase.open(conninfo, schema=schema)
+        return cls(database, channel=channel_of(await database.schema()))
+
+    def __init__(self, database: PostgresDatabase, *, channel: str) -> None:
         self._database = database
+        self._channel = channel
         self._work = WorkSignal()
         self._listener: asyncio.Task[None] | None = None
 
@@ -74,7 +87,7 @@ class PostgresEngine:
                 raise
             transaction.records.extend(tables.records)  # chained at the group's end
             if tables.woken:
-                run_to_end(tables.session.run(_NOTIFY))  # sent once for the group
+                run_to_end(tables.session.run(f"NOTIFY {self._channel}"))  # once a group
                 woken = True
             return value
 
@@ -93,7 +106,7 @@ class PostgresEngine:
                 async with await psycopg.AsyncConnection.connect(
                     self._database.conninfo, autocommit=True
                 ) as conn:
-                    await conn.execute(f"LISTEN {CHANNEL}")
+                    await conn.execute(f"LISTEN {self._channel}")
                     self._work.set()  # something may have arrived while we were not listening
                     async for _ in conn.notifies():
                         self._work.set()

@@ -16,7 +16,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from gateway.adapters.postgres_db import PostgresDatabase
 from gateway.adapters.postgres_store import PostgresEngine
 from gateway.adapters.sql_statements import Dialect
 from gateway.adapters.sql_store import Engine
@@ -339,4 +338,4 @@ class PostgresTrackingStore(SqlTrackingStore):
     @classmethod
     async def open(cls, conninfo: str, *, schema: str | None = None) -> PostgresTrackingStore:
         """Connect, create `schema` if given, and apply pending migrations."""
-        return cls(PostgresEngine(await PostgresDatabase.open(conninfo, schema=schema)))
+        return cls(await PostgresEngine.open(conninfo, schema=schema))

@@ -13,9 +13,11 @@ from datetime import UTC, datetime
 import pytest
 from stores import POSTGRES, postgres_schema
 from structlog.testing import capture_logs
+from web_rig import new_message
 
 from gateway.adapters.postgres_commit import Spoiled, Transaction
 from gateway.adapters.postgres_db import RETRIES, Connection, PostgresDatabase
+from gateway.adapters.postgres_store import PostgresStore
 from gateway.adapters.sql_common import audit_from_row
 from gateway.adapters.sql_tables import run_to_end
 from gateway.broker.audit import AuditRecord, verify_chain
@@ -228,3 +230,28 @@ async def test_two_writers_of_one_audit_chain_keep_it_whole(database: PostgresDa
     assert sorted(entry.kind for entry in entries) == sorted(kinds)  # type: ignore[attr-defined]
     assert [entry.seq for entry in entries] == list(range(1, len(kinds) + 1))  # type: ignore[attr-defined]
     assert verify_chain(entries) is None  # type: ignore[arg-type]
+
+
+async def test_work_announced_in_one_schema_wakes_that_schemas_stores_only() -> None:
+    """Two gateways on one schema wake each other; a store in another schema of the same
+    database (another deployment, another test) is not woken by them."""
+    async with postgres_schema() as ours, postgres_schema() as theirs:
+        first = await PostgresStore.open(POSTGRES, schema=ours)
+        second = await PostgresStore.open(POSTGRES, schema=ours)
+        elsewhere = await PostgresStore.open(POSTGRES, schema=theirs)
+        try:
+            for store in (second, elsewhere):  # the wake-up every listener starts with
+                await store.wait_for_work(at_most=0.5)
+            waiting = {
+                store: asyncio.create_task(store.wait_for_work(at_most=30))
+                for store in (second, elsewhere)
+            }
+            await asyncio.sleep(0.2)
+            await first.enqueue([new_message(1)], at=datetime.now(tz=UTC))
+            await asyncio.wait_for(waiting[second], timeout=10)  # woken by the NOTIFY
+            await asyncio.sleep(1)
+            assert not waiting[elsewhere].done()
+            waiting[elsewhere].cancel()
+        finally:
+            for store in (first, second, elsewhere):
+                await store.close()
