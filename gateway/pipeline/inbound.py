@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from concurrent.futures import Executor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from uuid import UUID
 
@@ -68,15 +68,16 @@ class Inbound:
     on_message: MessageHandler | None = None
     cpu: CpuWork | None = None  # where verifying and signing run (None: `executor`'s threads)
     cases: CaseFinder | None = None  # where Dublin cases are found, for the entitlement rule
+    _work: CpuWork = field(init=False, repr=False, compare=False)  # `cpu` or threads: once
 
-    def _work(self) -> CpuWork:
+    def __post_init__(self) -> None:
         tools = CpuTools(wire=self.wire, verifier=self.verifier, limits=self.limits)
-        return self.cpu or ThreadWork(tools, self.executor)
+        object.__setattr__(self, "_work", self.cpu or ThreadWork(tools, self.executor))
 
     async def receive(self, body: bytes, *, tls_peer: PeerId) -> bytes | None:
         """Record a peer's message; the signed acknowledgement to answer with (None
         for an acknowledgement, which is not acknowledged in turn)."""
-        message = await self._work().run(verified_message, body, tls_peer, self.clock.now())
+        message = await self._work.run(verified_message, body, tls_peer, self.clock.now())
         facts = await facts_of(
             message,
             own_state=self.wire.member_state,
@@ -99,13 +100,13 @@ class Inbound:
             await self.on_message(message, receipt)
         if isinstance(content, Acknowledgement):
             return None
-        return await self._work().run(acknowledgement_of, message, self.clock.now())
+        return await self._work.run(acknowledgement_of, message, self.clock.now())
 
     async def check_acknowledgement(self, sent: StoredMessage, answer: bytes) -> None:
         """For the dispatcher: `answer` must be `sent`'s peer's signed acknowledgement of it.
         It is recorded (its time of receipt starts Dublin reply periods)."""
         peer = PeerId.parse(sent.peer)
-        message = await self._work().run(verified_message, answer, peer, self.clock.now())
+        message = await self._work.run(verified_message, answer, peer, self.clock.now())
         content = message.content
         if (
             not isinstance(content, Acknowledgement)

@@ -91,6 +91,10 @@ class Submissions:
     executor: Executor
     sources: Mapping[str, SourceReader] = field(default_factory=dict)
     cpu: CpuWork | None = None  # where building and signing run (None: `executor`'s threads)
+    _work: CpuWork = field(init=False, repr=False, compare=False)  # `cpu` or threads: once
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_work", self.cpu or ThreadWork(self._tools(), self.executor))
 
     async def submit(self, request: SubmissionRequest) -> Submission:
         """The submission recorded for this key: new, or the first one if the key was used."""
@@ -104,8 +108,7 @@ class Submissions:
                 "GW-IN-SOURCE", f"unknown source {request.source!r} (known: {known})", "source"
             )
         submission_id = str(uuid.uuid4())
-        work = self.cpu or ThreadWork(self._tools(), self.executor)
-        messages, problems = await work.run(prepare_submission, request, self.clock.now())
+        messages, problems = await self._work.run(prepare_submission, request, self.clock.now())
         now = self.clock.now()
         ids = () if problems else tuple(message.message_id for message in messages)
         if problems:
