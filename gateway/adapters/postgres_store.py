@@ -5,8 +5,8 @@ statements of `sql_statements`); here is how PostgreSQL runs it: in the transact
 `PostgresDatabase` (its lock order, the audit chain last, deadlocks run again). Rows are
 claimed with `FOR UPDATE SKIP LOCKED`, so workers in different processes never take the
 same message; a NOTIFY on the schema's channel (`eugw_outbox:<schema>`, so that stores
-in other schemas of the database are not woken) wakes them when work arrives. Migrations are the
-`.sql` files of `migrations/`, applied at start under an advisory lock.
+in other schemas of the database are not woken) wakes them when work arrives. Migrations
+are the `.sql` files of `migrations/`, applied at start under an advisory lock.
 """
 
 from __future__ import annotations
@@ -53,6 +53,7 @@ class PostgresEngine:
     """How PostgreSQL runs the store's work: units in group commits, reads on threads."""
 
     sql = SQL
+    sends_ahead = True  # with the group's row locks (`postgres_commit`)
 
     @classmethod
     async def open(cls, conninfo: str, *, schema: str | None = None) -> PostgresEngine:

@@ -52,6 +52,7 @@ class Engine(Protocol):
     """How one SQL engine runs the store's work: its statements, its transactions."""
 
     sql: Statements
+    sends_ahead: bool  # whether `change` sends `ahead` (else the store need not name it)
 
     async def change(
         self, rule: Rule[T], *, locks: Sequence[str] = (), ahead: Sequence[Ahead] = ()
@@ -84,17 +85,16 @@ class SqlStore:
     # Changes: the rules.
 
     async def enqueue(self, messages: Sequence[NewMessage], *, at: datetime) -> list[str]:
-        return await self._engine.change(
-            lambda t: rules.enqueue(t, messages, at), ahead=self._arrivals(messages, at=at)
-        )
+        ahead = self._arrivals(messages, at=at) if self._engine.sends_ahead else []
+        return await self._engine.change(lambda t: rules.enqueue(t, messages, at), ahead=ahead)
 
     async def submit(self, submission: Submission, messages: Sequence[NewMessage]) -> Submission:
         # Its inserts, sent ahead by an engine that commits in groups; a repeated
         # submission inserts no message and is run again without them.
-        ahead: list[Ahead] = [
-            (self._sql.insert_submission, submission_values(submission, self._to_db))
-        ]
-        ahead += self._arrivals(messages, at=submission.created_at)
+        ahead: list[Ahead] = []
+        if self._engine.sends_ahead:
+            ahead.append((self._sql.insert_submission, submission_values(submission, self._to_db)))
+            ahead += self._arrivals(messages, at=submission.created_at)
         return await self._engine.change(
             lambda t: rules.submit(t, submission, messages), ahead=ahead
         )
@@ -116,7 +116,9 @@ class SqlStore:
         return await self._engine.change(
             lambda t: rules.receive(t, inbound, effect=effect),
             locks=[inbound.correlation_id] if inbound.correlation_id else [],
-            ahead=[(self._sql.insert_inbound, inbound_values(inbound, self._to_db))],
+            ahead=[(self._sql.insert_inbound, inbound_values(inbound, self._to_db))]
+            if self._engine.sends_ahead
+            else [],
         )
 
     async def claim(

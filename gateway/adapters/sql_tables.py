@@ -212,8 +212,9 @@ async def chain_audit(
 
     `head`, if given, is taken as the chain's head without reading it: the head this
     writer committed last. Should another writer have appended since, the first entry's
-    seq is taken already and the insert fails on the key (`stale_head`): nothing is
-    chained to an old head."""
+    seq is taken already and the insert fails on the audit table's key (PostgreSQL's
+    committer then runs its group again reading the head): nothing is chained to an old
+    head."""
     if not records:
         return head
     if sql.audit_lock is not None:

@@ -38,6 +38,7 @@ class SqliteEngine:
     """How SQLite runs the store's work: every unit on the file's one thread."""
 
     sql = SQL
+    sends_ahead = False  # one writer on a local file: no round trips to save
 
     def __init__(self, database: SqliteDatabase) -> None:
         self._database = database
@@ -46,7 +47,7 @@ class SqliteEngine:
     async def change(
         self, rule: Rule[T], *, locks: Sequence[str] = (), ahead: Sequence[Ahead] = ()
     ) -> T:
-        # One writer: no row locks to take in order; no round trips to save by `ahead`.
+        # One writer: no row locks to take in order.
         def unit(db: sqlite3.Connection) -> tuple[T, bool]:
             tables = SqlTables(SqliteSession(db), SQL)
             value = run_to_end(rule(tables))
