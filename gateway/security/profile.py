@@ -28,6 +28,7 @@ certificate's key (the verifier checks that).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from typing import NamedTuple, NoReturn
@@ -42,7 +43,7 @@ from gateway.security.algorithms import (
     ENVELOPED,
     SIGNATURE_METHODS,
 )
-from gateway.security.xmldsig import DS
+from gateway.security.xmldsig import DS, canonical
 
 __all__ = ["DSIG11", "SignatureParts", "read_signature"]
 
@@ -99,6 +100,7 @@ class SignatureParts(NamedTuple):
 
     position: int  # the signature's place among the root's children
     signed_info: etree._Element
+    signed_info_c14n: bytes  # its canonical form, over which the signature value is computed
     method: str  # SignatureMethod
     exclusive: bool  # the reference is canonicalised with exclusive C14N (else C14N 1.0)
     reference_prefixes: tuple[str, ...]
@@ -139,17 +141,13 @@ def read_signature(
     return plain if plain is not None else _careful(document, outside)
 
 
-def _bare(element: etree._Element, tag: str, algorithm: str | None = None) -> bool:
-    """`element` is a `tag` without child elements (and, if given, with that `Algorithm`)."""
-    return (
-        element.tag == tag
-        and not len(element)
-        and (algorithm is None or element.get("Algorithm") == algorithm)
-    )
+def _plain(document: etree._Element) -> SignatureParts | None:  # noqa: PLR0911
+    """The parts of a signature in the usual layout with nothing amiss, else None.
 
-
-def _plain(document: etree._Element) -> SignatureParts | None:  # noqa: PLR0911, PLR0912
-    """The parts of a signature in the usual layout with nothing amiss, else None."""
+    SignedInfo is read from its canonical form, which the verifier needs anyway: that
+    form spells every element, attribute, namespace and text of it, so matching it
+    against the usual layout (`_usual_signed_info`) checks them all at once.
+    """
     found = list(document.iter(*_SCAN))
     if len(found) != 1 or document.getprevious() is not None or document.getnext() is not None:
         return None  # no signature, several, or a comment, instruction or entity somewhere
@@ -167,92 +165,87 @@ def _plain(document: etree._Element) -> SignatureParts | None:  # noqa: PLR0911,
         return None
     if signed_info.tag != _SIGNED_INFO or value.tag != _SIGNATURE_VALUE or len(value):
         return None
-    if len(signed_info) != 3:
-        return None
-    canonicalization, method, reference = signed_info
-    algorithm = method.get("Algorithm", "")
-    if not (
-        _bare(canonicalization, _CANONICALIZATION, C14N_EXCLUSIVE)
-        and _bare(method, _SIGNATURE_METHOD)
-        and algorithm in SIGNATURE_METHODS
-        and reference.tag == _REFERENCE
-        and reference.get("URI") == ""
-        and len(reference) == 3
-    ):
-        return None
-    transforms, digest_method, digest_value = reference
-    if transforms.tag != _TRANSFORMS or len(transforms) != 2:
-        return None
-    enveloped, exclusive = transforms
-    if not (
-        _bare(enveloped, _TRANSFORM, ENVELOPED)
-        and _bare(exclusive, _TRANSFORM, C14N_EXCLUSIVE)
-        and _bare(digest_method, _DIGEST_METHOD, DIGEST_SHA256)
-        and _bare(digest_value, _DIGEST_VALUE)
-    ):
-        return None
+    try:
+        signed_info_c14n = canonical(signed_info)
+    except etree.LxmlError:
+        return None  # the careful reader says why
+    usual = _usual_signed_info(signed_info.prefix).fullmatch(signed_info_c14n)
     signature_value = value.text
-    if not signature_value or not signature_value.strip():
-        return None
-    # no attribute but the algorithms and the URI, no text where the schema allows none (an
-    # Id, whose value must be checked, and all else the schema allows: the careful reader)
-    algorithm_only = ["Algorithm"]
     if (
-        signature.keys()
+        usual is None
+        or not signature_value
+        or signature_value.isspace()
+        or signature.keys()
         or value.keys()
-        or signed_info.keys()
-        or reference.keys() != ["URI"]
-        or transforms.keys()
-        or digest_value.keys()
-        or canonicalization.keys() != algorithm_only
-        or method.keys() != algorithm_only
-        or enveloped.keys() != algorithm_only
-        or exclusive.keys() != algorithm_only
-        or digest_method.keys() != algorithm_only
-        or _any_text(
-            (
-                signature.text,
-                signature.tail,
-                signed_info.tail,
-                value.tail,
-                signed_info.text,
-                canonicalization.tail,
-                method.tail,
-                reference.tail,
-                reference.text,
-                transforms.tail,
-                transforms.text,
-                enveloped.tail,
-                exclusive.tail,
-                digest_method.tail,
-                digest_value.tail,
-            )
-        )
+        or _any_text((signature.text, signature.tail, signed_info.tail, value.tail))
     ):
         return None
-    certificates: list[str] = []
-    if key_info is not None:
-        if key_info.keys() or _any_text((key_info.tail,)):
-            return None
-        for item in key_info:
-            if item.tag != _X509_DATA or item.keys() or _any_text((item.text,)):
-                return None  # the careful reader looks at anything else the schema allows
-            for node in item:
-                if node.tag != _X509_CERTIFICATE or node.keys() or _any_text((node.tail,)):
-                    return None
-                certificates.append(node.text or "")
+    certificates = () if key_info is None else _plain_certificates(key_info)
+    if certificates is None:
+        return None
+    method, digest_value = usual.groups()
     # positional: a NamedTuple built from keywords costs a microsecond more
     return SignatureParts(
         document.index(signature),
         signed_info,
-        algorithm,
+        signed_info_c14n,
+        method.decode(),
         True,  # exclusive
         (),  # reference_prefixes
-        digest_value.text or "",
+        digest_value.decode(),
         signature_value,
-        tuple(certificates),
+        certificates,
         (),  # key_values
     )
+
+
+def _plain_certificates(key_info: etree._Element) -> tuple[str, ...] | None:
+    """The certificates of a KeyInfo that holds X509Data/X509Certificate only, else None."""
+    if key_info.keys() or _any_text((key_info.tail,)):
+        return None
+    certificates: list[str] = []
+    for item in key_info:
+        if item.tag != _X509_DATA or item.keys() or _any_text((item.text,)):
+            return None  # the careful reader looks at anything else the schema allows
+        for node in item:
+            if node.tag != _X509_CERTIFICATE or node.keys() or _any_text((node.tail,)):
+                return None
+            certificates.append(node.text or "")
+    return tuple(certificates)
+
+
+@functools.lru_cache(maxsize=8)
+def _usual_signed_info(prefix: str | None) -> re.Pattern[bytes]:
+    """The canonical SignedInfo of the usual layout, its elements under `prefix`.
+
+    Whitespace may stand between the elements (xmlsec1's templates are indented);
+    the groups are the signature method and the digest value.
+    """
+    ds = f"{prefix}:" if prefix else ""
+    declaration = f"xmlns:{prefix}" if prefix else "xmlns"
+
+    def bare(name: str, algorithm: str) -> str:
+        return re.escape(f'<{ds}{name} Algorithm="{algorithm}"></{ds}{name}>')
+
+    methods = "|".join(re.escape(method) for method in sorted(SIGNATURE_METHODS))
+    parts = [
+        re.escape(f'<{ds}SignedInfo {declaration}="{DS}">'),
+        bare("CanonicalizationMethod", C14N_EXCLUSIVE),
+        re.escape(f'<{ds}SignatureMethod Algorithm="')
+        + f"({methods})"
+        + re.escape(f'"></{ds}SignatureMethod>'),
+        re.escape(f'<{ds}Reference URI="">'),
+        re.escape(f"<{ds}Transforms>"),
+        bare("Transform", ENVELOPED),
+        bare("Transform", C14N_EXCLUSIVE),
+        re.escape(f"</{ds}Transforms>"),
+        bare("DigestMethod", DIGEST_SHA256),
+        re.escape(f"<{ds}DigestValue>") + r"([A-Za-z0-9+/=\s]*)" + re.escape(f"</{ds}DigestValue>"),
+        re.escape(f"</{ds}Reference>"),
+        re.escape(f"</{ds}SignedInfo>"),
+    ]
+    # white space as C14N writes it: a carriage return becomes a character reference
+    return re.compile(r"(?:\s|&#xD;)*".join(parts).encode())
 
 
 def _careful(document: etree._Element, outside: Sequence[etree._Element]) -> SignatureParts:
@@ -449,6 +442,7 @@ def _parts(
     return SignatureParts(
         position=document.index(signature),
         signed_info=signed_info,
+        signed_info_c14n=_canonical_signed_info(signed_info),
         method=method.get("Algorithm", ""),
         exclusive=exclusive,
         reference_prefixes=reference_prefixes,
@@ -457,6 +451,13 @@ def _parts(
         certificates=tuple(certificates),
         key_values=tuple(key_values),
     )
+
+
+def _canonical_signed_info(signed_info: etree._Element) -> bytes:
+    try:
+        return canonical(signed_info)
+    except etree.LxmlError as error:
+        _malformed(f"the signature cannot be read: {error}", "Signature/SignedInfo")
 
 
 def _as_the_schema_says(signature: etree._Element) -> None:
@@ -489,7 +490,10 @@ def _as_the_schema_says(signature: etree._Element) -> None:
 
 def _any_text(texts: Sequence[str | None]) -> bool:
     """Whether any of the texts is more than whitespace."""
-    return any(text and not text.isspace() for text in texts)
+    for text in texts:  # noqa: SIM110 (a generator costs microseconds on every message)
+        if text and not text.isspace():
+            return True
+    return False
 
 
 def _transforms(transforms: list[etree._Element]) -> tuple[bool, tuple[str, ...]]:

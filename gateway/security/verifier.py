@@ -117,8 +117,7 @@ def _check_signature(
         # a2b_base64 is what b64decode runs: lenient about whitespace and stray characters
         value = binascii.a2b_base64(parts.signature_value)
         claimed_digest = binascii.a2b_base64(parts.digest_value)
-        signed_info = canonical(parts.signed_info)
-        check_signature_value(public_key, parts.method, value, signed_info)
+        check_signature_value(public_key, parts.method, value, parts.signed_info_c14n)
         remove_enveloped(signed, parts.position)
         content = canonical(signed, exclusive=parts.exclusive, prefixes=parts.reference_prefixes)
     except InvalidSignature:

@@ -306,3 +306,29 @@ def test_two_parts_of_a_signature_may_not_share_an_id(pki: GeneratedPki) -> None
     document.find(f"{D}Signature").set("Id", "same")  # type: ignore[union-attr]
     _key_info(document).set("Id", "same")
     assert code_of(pki, document) == "GW-SIG-MALFORMED"
+
+
+@pytest.mark.parametrize("prefix", ["", "dsig"])
+def test_the_one_pass_reader_reads_signed_info_under_any_prefix(
+    pki: GeneratedPki, prefix: str
+) -> None:
+    """SignedInfo is matched by its canonical form, whatever prefix names the namespace."""
+    text = etree.tostring(signed(pki)).decode()
+    renamed = f"{prefix}:" if prefix else ""
+    text = text.replace("ds:", renamed).replace(
+        "xmlns:ds=", f"xmlns:{prefix}=" if prefix else "xmlns="
+    )
+    document = etree.fromstring(text.encode())
+    plain = profile._plain(document)
+    assert plain is not None
+    assert plain == profile._careful(document, [])
+    assert plain.signed_info_c14n.startswith(f"<{renamed}SignedInfo ".encode())
+
+
+def test_an_attribute_on_signed_info_is_left_to_the_careful_reader(pki: GeneratedPki) -> None:
+    document = signed(pki)
+    signed_info = document.find(f"{D}Signature/{D}SignedInfo")
+    assert signed_info is not None
+    signed_info.set("Id", "info")
+    assert profile._plain(document) is None
+    assert isinstance(careful(document), profile.SignatureParts)
