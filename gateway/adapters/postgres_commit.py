@@ -44,7 +44,7 @@ from psycopg.rows import dict_row
 
 from gateway.adapters.db_thread import DatabaseThread, Outcome, Unit
 from gateway.adapters.sql_common import message_from_row
-from gateway.adapters.sql_statements import POSTGRES, Bulk, Statements
+from gateway.adapters.sql_statements import POSTGRES, Statements
 from gateway.adapters.sql_tables import Ahead, AuditHead, Row, chain_audit, run_to_end
 from gateway.broker.audit import AuditRecord
 from gateway.broker.records import StoredMessage
@@ -281,19 +281,12 @@ class ThreadSession:
                 for statement, many in writes.items():
                     bulk = self._bulk.get(statement)
                     if bulk is not None and len(many) > 1:
-                        writer.execute(bulk.sql, _columns(bulk, many))
+                        writer.execute(bulk.sql, bulk.parameters(many))
                     elif len(many) > 1:
                         writer.executemany(statement, many)
                     else:
                         writer.execute(statement, many[0] if many else None)
             yield cursor
-
-
-def _columns(bulk: Bulk, rows: Sequence[Mapping[str, Any]]) -> dict[str, list[Any]]:
-    """The rows as one array a column (for an update, the last row of each key)."""
-    if bulk.key is not None:
-        rows = list({row[bulk.key]: row for row in rows}.values())
-    return {column: [row[column] for row in rows] for column in bulk.columns}
 
 
 @dataclass

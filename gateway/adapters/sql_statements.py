@@ -11,7 +11,7 @@ never input.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -111,13 +111,28 @@ POSTGRES = Dialect(
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Bulk:
-    """Many rows of a one-row statement as one statement over arrays (PostgreSQL's
-    `unnest`): one execution on the server instead of one a row. `key`: for an update,
-    the column that names the row (the last of several updates of one row wins)."""
+    """Many rows of a one-row statement as one statement over a JSON array of them
+    (PostgreSQL's `json_to_recordset`): one execution on the server instead of one a row,
+    and one parameter that Python's C JSON encoder writes (psycopg writes arrays element
+    by element in Python). `key`: for an update, the column that names the row (the last
+    of several updates of one row wins)."""
 
     sql: str
     columns: tuple[str, ...]
     key: str | None = None
+
+    def parameters(self, rows: Sequence[Mapping[str, Any]]) -> dict[str, str]:
+        if self.key is not None:
+            rows = list({row[self.key]: row for row in rows}.values())
+        columns = self.columns
+        records = [{column: row[column] for column in columns} for row in rows]
+        return {"rows": json.dumps(records, default=_iso_time, ensure_ascii=False)}
+
+
+def _iso_time(value: object) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat()  # PostgreSQL reads it back to the microsecond
+    raise TypeError(f"{type(value).__name__} has no place in a bulk statement")
 
 
 _TYPES = {
@@ -130,21 +145,21 @@ _TYPES = {
 }  # fmt: skip
 
 
-def _arrays(columns: Sequence[str]) -> str:
-    arrays = ", ".join(f"%({column})s::{_TYPES[column]}[]" for column in columns)
-    return f"unnest({arrays}) AS v ({', '.join(columns)})"
+def _records(columns: Sequence[str]) -> str:
+    typed = ", ".join(f"{column} {_TYPES[column]}" for column in columns)
+    return f"json_to_recordset(%(rows)s::json) AS v ({typed})"
 
 
 def _bulk_insert(table: str, columns: Sequence[str]) -> Bulk:
     names = ", ".join(columns)
-    sql = f"INSERT INTO {table} ({names}) SELECT {names} FROM {_arrays(columns)}"
+    sql = f"INSERT INTO {table} ({names}) SELECT {names} FROM {_records(columns)}"
     return Bulk(sql=sql, columns=tuple(columns))
 
 
 def _bulk_update(table: str, key: str, columns: Sequence[str]) -> Bulk:
     every = (*columns, key)
     changes = ", ".join(f"{column} = v.{column}" for column in columns)
-    sql = f"UPDATE {table} AS t SET {changes} FROM {_arrays(every)} WHERE t.{key} = v.{key}"
+    sql = f"UPDATE {table} AS t SET {changes} FROM {_records(every)} WHERE t.{key} = v.{key}"
     return Bulk(sql=sql, columns=every, key=key)
 
 

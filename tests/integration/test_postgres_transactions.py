@@ -124,6 +124,35 @@ async def test_audit_entries_are_chained_at_the_end_of_their_transaction(
     assert verify_chain(entries) is None  # type: ignore[arg-type]
 
 
+async def test_many_rows_written_as_one_statement_read_back_as_written(
+    database: PostgresDatabase,
+) -> None:
+    """Several audit entries of a unit go to the server as one JSON array: text that
+    quoting could spoil, other scripts and microseconds come back as they were hashed."""
+    awkward = 'a "quoted" \\ back\\slash, {braces}, NULL, é 東京, tab\t and\nnewline'
+    at = datetime(2026, 3, 17, 10, 30, 0, 123456, tzinfo=UTC)
+    records = [
+        AuditRecord(at=at, kind=f"test.{n}", subject=awkward, actor=f"{n}'s", detail={"v": awkward})
+        for n in range(5)
+    ]
+
+    def work(transaction: Transaction) -> None:
+        transaction.records.extend(records)
+
+    await database.unit(work)
+
+    async def trail(conn: Connection) -> list[object]:
+        cursor = await conn.execute("SELECT * FROM audit ORDER BY seq")
+        return [audit_from_row(row, lambda moment: moment) for row in await cursor.fetchall()]
+
+    entries = await database.transaction(trail)
+    assert [(e.kind, e.subject, e.actor, e.at) for e in entries] == [  # type: ignore[attr-defined]
+        (r.kind, r.subject, r.actor, r.at) for r in records
+    ]
+    assert all(e.detail == {"v": awkward} for e in entries)  # type: ignore[attr-defined]
+    assert verify_chain(entries) is None  # type: ignore[arg-type]
+
+
 async def test_a_unit_that_fails_after_it_wrote_is_undone_alone_and_its_group_goes_on(
     database: PostgresDatabase,
 ) -> None:
