@@ -207,6 +207,7 @@ def _restart_postgresql() -> None:
     )  # fmt: skip
 
 
+@pytest.mark.restarts_postgresql
 async def test_the_gateway_waits_for_a_restarted_postgresql_and_loses_nothing(
     central: SlowCentralSystem,
 ) -> None:
