@@ -44,7 +44,7 @@ from psycopg.rows import dict_row
 
 from gateway.adapters.db_thread import DatabaseThread, Outcome, Unit
 from gateway.adapters.sql_common import message_from_row
-from gateway.adapters.sql_statements import POSTGRES, Statements
+from gateway.adapters.sql_statements import POSTGRES, Bulk, Statements
 from gateway.adapters.sql_tables import Ahead, AuditHead, Row, chain_audit, run_to_end
 from gateway.broker.audit import AuditRecord
 from gateway.broker.records import StoredMessage
@@ -198,14 +198,36 @@ class ThreadSession:
         self.unit = 0  # the unit running now
 
     def ask(self, reads: Sequence[Ahead]) -> list[list[Row]]:
-        """Send what is kept and `reads` in one round trip: the rows of each read."""
-        cursors = []
+        """Send what is kept and `reads` in one round trip: the rows of each read.
+
+        Several reads of one insert that has a bulk form (the inserts sent ahead) go as
+        one statement, whose rows `Bulk.answers` hands back to each as its own."""
+        sends: dict[str, list[int]] = {}  # a statement, in the order first read
+        for index, (sql, _) in enumerate(reads):
+            sends.setdefault(sql, []).append(index)
+        answers: list[list[Row]] = [[] for _ in reads]
+        pending: list[tuple[psycopg.Cursor[dict[str, Any]], list[int], Bulk | None]] = []
         with self._pipeline(None) as first:
-            for index, (sql, params) in enumerate(reads):
-                cursor = first if index == 0 else self._conn.cursor()
-                cursor.execute(sql, params)
-                cursors.append(cursor)
-        return [list(cursor.fetchall()) for cursor in cursors]
+            for sql, indexes in sends.items():
+                bulk = self._bulk.get(sql)
+                if bulk is not None and bulk.returning is not None and len(indexes) > 1:
+                    cursor = first if not pending else self._conn.cursor()
+                    cursor.execute(bulk.sql, bulk.parameters([reads[i][1] for i in indexes]))
+                    pending.append((cursor, indexes, bulk))
+                    continue
+                for index in indexes:
+                    cursor = first if not pending else self._conn.cursor()
+                    cursor.execute(sql, reads[index][1])
+                    pending.append((cursor, [index], None))
+        for cursor, indexes, bulk in pending:
+            rows: list[Row] = list(cursor.fetchall())
+            if bulk is None:
+                answers[indexes[0]] = rows
+                continue
+            parts = bulk.answers([reads[i][1] or {} for i in indexes], rows)
+            for index, part in zip(indexes, parts, strict=True):
+                answers[index] = part
+        return answers
 
     def answered_ahead(self, unit: int, statements: Sequence[Ahead], answers: list[Any]) -> None:
         """Keep the answers of statements sent ahead for `unit`, which will run them."""

@@ -10,6 +10,7 @@ never input.
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -115,23 +116,43 @@ class Bulk:
     (PostgreSQL's `json_to_recordset`): one execution on the server instead of one a row,
     and one parameter that Python's C JSON encoder writes (psycopg writes arrays element
     by element in Python). `key`: for an update, the column that names the row (the last
-    of several updates of one row wins)."""
+    of several updates of one row wins). `returning`: for an insert that does nothing on
+    a conflict, the one column it returns of each row it inserted."""
 
     sql: str
     columns: tuple[str, ...]
     key: str | None = None
+    returning: str | None = None
 
     def parameters(self, rows: Sequence[Mapping[str, Any]]) -> dict[str, str]:
         if self.key is not None:
             rows = list({row[self.key]: row for row in rows}.values())
         columns = self.columns
         records = [{column: row[column] for column in columns} for row in rows]
-        return {"rows": json.dumps(records, default=_iso_time, ensure_ascii=False)}
+        return {"rows": json.dumps(records, default=_json_value, ensure_ascii=False)}
+
+    def answers(
+        self, rows: Sequence[Mapping[str, Any]], returned: Sequence[Mapping[str, Any]]
+    ) -> list[list[Mapping[str, Any]]]:
+        """What each row's own statement would have returned: its `returning` column if it
+        was inserted (the first of the rows with that value), else nothing."""
+        column = self.returning
+        if column is None:
+            raise TypeError("only an insert that returns a column has answers")
+        inserted = {row[column] for row in returned}
+        answers: list[list[Mapping[str, Any]]] = []
+        for row in rows:
+            value = row[column]
+            answers.append([{column: value}] if value in inserted else [])
+            inserted.discard(value)
+        return answers
 
 
-def _iso_time(value: object) -> str:
+def _json_value(value: object) -> str:
     if isinstance(value, datetime):
         return value.isoformat()  # PostgreSQL reads it back to the microsecond
+    if isinstance(value, bytes | bytearray | memoryview):
+        return base64.b64encode(value).decode("ascii")  # decode(..., 'base64') in _records
     raise TypeError(f"{type(value).__name__} has no place in a bulk statement")
 
 
@@ -141,19 +162,40 @@ _TYPES = {
     "actor": "text", "prev_hash": "text", "hash": "text", "state": "text",
     "attempts": "integer", "updated_at": "timestamptz", "first_attempt_at": "timestamptz",
     "next_attempt_at": "timestamptz", "lease_owner": "text", "lease_until": "timestamptz",
-    "last_error": "text",
+    "last_error": "text", "peer": "text", "message_type": "text", "conversation_id": "text",
+    "correlation_id": "text", "order_key": "text", "submission_id": "text",
+    "reference": "text", "created_at": "timestamptz", "received_at": "timestamptz",
+    "body": "bytea", "submitter": "text", "idempotency_key": "text",
+    "request_digest": "text", "status": "text", "http_status": "integer",
+    "response": "text", "message_ids": "text",
 }  # fmt: skip
 
 
 def _records(columns: Sequence[str]) -> str:
-    typed = ", ".join(f"{column} {_TYPES[column]}" for column in columns)
+    """The rows of the JSON array as a table `v` (bytes come as base64 text)."""
+    typed = ", ".join(
+        f"{column} {'text' if _TYPES[column] == 'bytea' else _TYPES[column]}" for column in columns
+    )
     return f"json_to_recordset(%(rows)s::json) AS v ({typed})"
 
 
-def _bulk_insert(table: str, columns: Sequence[str]) -> Bulk:
+def _values(columns: Sequence[str]) -> str:
+    return ", ".join(
+        f"decode(v.{column}, 'base64')" if _TYPES[column] == "bytea" else f"v.{column}"
+        for column in columns
+    )
+
+
+def _bulk_insert(
+    table: str, columns: Sequence[str], conflict: str = "", returning: str | None = None
+) -> Bulk:
     names = ", ".join(columns)
-    sql = f"INSERT INTO {table} ({names}) SELECT {names} FROM {_records(columns)}"
-    return Bulk(sql=sql, columns=tuple(columns))
+    sql = f"INSERT INTO {table} ({names}) SELECT {_values(columns)} FROM {_records(columns)}"
+    if conflict:
+        sql += f" ON CONFLICT ({conflict}) DO NOTHING"
+    if returning:
+        sql += f" RETURNING {returning}"
+    return Bulk(sql=sql, columns=tuple(columns), returning=returning)
 
 
 def _bulk_update(table: str, key: str, columns: Sequence[str]) -> Bulk:
@@ -274,6 +316,19 @@ class Statements:
                 self.insert_change: _bulk_insert("state_changes", _CHANGE_COLUMNS),
                 self.insert_audit: _bulk_insert("audit", AUDIT_INSERT_COLUMNS),
                 self.update_message: _bulk_update("messages", "message_id", MUTABLE_COLUMNS),
+                # the inserts sent ahead (SqlStore): each row's answer is its key if it is new
+                self.insert_message: _bulk_insert(
+                    "messages", MESSAGE_COLUMNS, "message_id", returning="message_id"
+                ),
+                self.insert_inbound: _bulk_insert(
+                    "inbound", INBOUND_COLUMNS, "message_id", returning="message_id"
+                ),
+                self.insert_submission: _bulk_insert(
+                    "submissions",
+                    SUBMISSION_COLUMNS,
+                    "submitter, idempotency_key",
+                    returning="submission_id",
+                ),
             }
             if d.bulk
             else {}
