@@ -10,7 +10,8 @@ Lock order. Every transaction takes its locks in one order, so that two gateway 
    group locks all the rows its units name first, in message id order; a claim takes
    many but `SKIP LOCKED`, so it never waits for one);
 2. rows it inserts or changes beside them (submissions, inbound messages, tokens,
-   tracking rows), which only wait for another transaction inserting the same key;
+   tracking rows), which only wait for another transaction inserting the same key (a
+   group's inserts sent ahead go one statement a table, in key order);
 3. last, the audit chain's advisory lock: the entries a transaction appends are kept
    aside (`Transaction.records`) and chained in one step just before its COMMIT, so the lock is held
    for the commit alone, and never while a row lock is awaited.

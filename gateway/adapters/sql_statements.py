@@ -117,16 +117,21 @@ class Bulk:
     and one parameter that Python's C JSON encoder writes (psycopg writes arrays element
     by element in Python). `key`: for an update, the column that names the row (the last
     of several updates of one row wins). `returning`: for an insert that does nothing on
-    a conflict, the one column it returns of each row it inserted."""
+    a conflict, the one column it returns of each row it inserted; its rows go in the
+    order of the `conflict` columns (equal ones as they came), so that two transactions
+    inserting the same keys wait for each other in one order, never in a circle."""
 
     sql: str
     columns: tuple[str, ...]
     key: str | None = None
     returning: str | None = None
+    conflict: tuple[str, ...] = ()
 
     def parameters(self, rows: Sequence[Mapping[str, Any]]) -> dict[str, str]:
         if self.key is not None:
             rows = list({row[self.key]: row for row in rows}.values())
+        if self.conflict:
+            rows = sorted(rows, key=lambda row: [row[column] for column in self.conflict])
         columns = self.columns
         records = [{column: row[column] for column in columns} for row in rows]
         return {"rows": json.dumps(records, default=_json_value, ensure_ascii=False)}
@@ -195,7 +200,8 @@ def _bulk_insert(
         sql += f" ON CONFLICT ({conflict}) DO NOTHING"
     if returning:
         sql += f" RETURNING {returning}"
-    return Bulk(sql=sql, columns=tuple(columns), returning=returning)
+    order = tuple(column.strip() for column in conflict.split(",")) if conflict else ()
+    return Bulk(sql=sql, columns=tuple(columns), returning=returning, conflict=order)
 
 
 def _bulk_update(table: str, key: str, columns: Sequence[str]) -> Bulk:
