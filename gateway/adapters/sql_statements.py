@@ -192,16 +192,15 @@ def _values(columns: Sequence[str]) -> str:
 
 
 def _bulk_insert(
-    table: str, columns: Sequence[str], conflict: str = "", returning: str | None = None
+    table: str, columns: Sequence[str], conflict: Sequence[str] = (), returning: str | None = None
 ) -> Bulk:
     names = ", ".join(columns)
     sql = f"INSERT INTO {table} ({names}) SELECT {_values(columns)} FROM {_records(columns)}"
     if conflict:
-        sql += f" ON CONFLICT ({conflict}) DO NOTHING"
+        sql += f" ON CONFLICT ({', '.join(conflict)}) DO NOTHING"
     if returning:
         sql += f" RETURNING {returning}"
-    order = tuple(column.strip() for column in conflict.split(",")) if conflict else ()
-    return Bulk(sql=sql, columns=tuple(columns), returning=returning, conflict=order)
+    return Bulk(sql=sql, columns=tuple(columns), returning=returning, conflict=tuple(conflict))
 
 
 def _bulk_update(table: str, key: str, columns: Sequence[str]) -> Bulk:
@@ -324,15 +323,15 @@ class Statements:
                 self.update_message: _bulk_update("messages", "message_id", MUTABLE_COLUMNS),
                 # the inserts sent ahead (SqlStore): each row's answer is its key if it is new
                 self.insert_message: _bulk_insert(
-                    "messages", MESSAGE_COLUMNS, "message_id", returning="message_id"
+                    "messages", MESSAGE_COLUMNS, ("message_id",), returning="message_id"
                 ),
                 self.insert_inbound: _bulk_insert(
-                    "inbound", INBOUND_COLUMNS, "message_id", returning="message_id"
+                    "inbound", INBOUND_COLUMNS, ("message_id",), returning="message_id"
                 ),
                 self.insert_submission: _bulk_insert(
                     "submissions",
                     SUBMISSION_COLUMNS,
-                    "submitter, idempotency_key",
+                    ("submitter", "idempotency_key"),
                     returning="submission_id",
                 ),
             }
