@@ -12,7 +12,6 @@ import os
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
 from pathlib import Path
@@ -29,6 +28,7 @@ from gateway.broker.dispatcher import Dispatcher, DispatcherPolicy
 from gateway.broker.outbox import Outbox
 from gateway.broker.retry import RetryPolicy
 from gateway.broker.sealing import BodyCipher, parse_key_ring
+from gateway.domain.frozen import frozen
 from gateway.errors import ConfigError, GatewayError
 from gateway.logging import configure_logging, get_logger
 from gateway.mapping.source_readers import Reader, record_sources, source_readers
@@ -68,7 +68,7 @@ __all__ = [
 EURODAC_PEER = PeerId(party="EU", system="eurodac")
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class Gateway:
     """The gateway's collaborators for commands that need no store."""
 

@@ -7,7 +7,6 @@ implements them in memory for tests.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Protocol
 
@@ -23,6 +22,7 @@ from gateway.broker.records import (
     Submission,
 )
 from gateway.broker.states import Event, MessageState
+from gateway.domain.frozen import frozen
 from gateway.tracking.hits import HitStatus
 from gateway.tracking.records import CaseChange, CaseOpening, Result, StoredCase, StoredHit
 
@@ -45,7 +45,7 @@ class Clock(Protocol):
     def today(self) -> date: ...
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class MessageFilter:
     """Which messages a listing shows; every field narrows it."""
 
@@ -61,7 +61,7 @@ class MessageFilter:
     offset: int = 0  # for paging: skip this many of the newest matches
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class InboundFilter:
     """Which inbound messages a listing shows; every field narrows it."""
 
@@ -75,7 +75,7 @@ class InboundFilter:
     offset: int = 0  # for paging: skip this many of the newest matches
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class AuditFilter:
     """Which audit entries a listing shows, newest first; every field narrows it."""
 

@@ -16,6 +16,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from gateway.domain.frozen import frozen
 from gateway.domain.member_states import is_member_state
 from gateway.errors import ConfigError
 from gateway.tracking.holidays import available_calendars
@@ -65,7 +66,7 @@ def _check(check: Callable[[Any], str | None]) -> dict[str, Any]:
     return {"check": check}
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class Settings:
     """Everything the gateway can be configured with."""
 

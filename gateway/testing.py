@@ -7,10 +7,10 @@ clock.advance(timedelta(days=3))
 from __future__ import annotations
 
 from collections import defaultdict, deque
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from gateway.broker.memory import InMemoryStore
+from gateway.domain.frozen import frozen
 from gateway.errors import GatewayError
 from gateway.tracking.memory import InMemoryTrackingStore
 
@@ -47,7 +47,7 @@ class FixedClock:
         self._now = moment
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class Delivery:
     peer: str
     message_id: str

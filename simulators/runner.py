@@ -11,12 +11,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from aiohttp import web
 
+from gateway.domain.frozen import frozen
 from gateway.domain.member_states import is_member_state
 from gateway.errors import ConfigError
 from gateway.security.identity import PeerId
@@ -57,7 +58,7 @@ async def _listen(site: web.TCPSite, host: str, port: int) -> None:
         ) from None
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class SimConfig:
     """What the simulators run with. Each simulated party listens on a port of its own with
     its own TLS certificate (issued by its party's CA: a server cannot be NL and FR at once):
@@ -113,7 +114,7 @@ class SimConfig:
         return tuple(self.dublinet_port + step * index for index in range(len(self.peers)))
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class SimMaterial:
     """The trust store and each simulated party's keys and certificates."""
 

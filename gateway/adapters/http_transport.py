@@ -11,10 +11,10 @@ from __future__ import annotations
 import asyncio
 import ssl
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 import aiohttp
 
+from gateway.domain.frozen import frozen
 from gateway.errors import ConfigError, RemoteError, SecurityError, TransportError
 
 __all__ = ["HttpTransport", "Route"]
@@ -23,7 +23,7 @@ _RETRYABLE_STATUS = frozenset({408, 425, 429})
 _SNIPPET = 200  # characters of a refusal's body kept in the error
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class Route:
     """Where a peer listens, and the TLS context that proves us and checks it."""
 

@@ -17,7 +17,6 @@ import contextlib
 import os
 import ssl
 import time
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -26,13 +25,14 @@ import aiohttp
 from cryptography import x509
 
 from gateway.adapters.http_transport import Route
+from gateway.domain.frozen import frozen
 from gateway.errors import SecurityError
 from gateway.security.identity import peer_of_certificate
 
 __all__ = ["ConnectionCheck", "PeerCertificate", "check_connection"]
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class PeerCertificate:
     subject: str
     issuer: str
@@ -42,7 +42,7 @@ class PeerCertificate:
     names: str  # the peer it names (party:system), or why it names none
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class ConnectionCheck:
     peer: str
     url: str

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from importlib import resources
 from typing import Any
@@ -21,6 +20,7 @@ from gateway.broker.records import (
 )
 from gateway.broker.states import Event, MessageState
 from gateway.broker.store_rules import BLOCKING_ORDER, PURGEABLE
+from gateway.domain.frozen import frozen
 from gateway.ports import AuditFilter
 
 __all__ = [
@@ -86,7 +86,7 @@ _DATETIMES = frozenset(
 _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class Migration:
     version: int
     name: str

@@ -13,7 +13,6 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -27,6 +26,7 @@ from gateway.adapters.sql_common import (
     PURGEABLE_STATES,
     SUBMISSION_COLUMNS,
 )
+from gateway.domain.frozen import frozen
 
 __all__ = ["POSTGRES", "SQLITE", "Bulk", "Dialect", "Statements"]
 
@@ -55,7 +55,7 @@ def _timestamp(moment: Any) -> datetime:
     return moment
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class Dialect:
     """What SQLite and PostgreSQL say differently."""
 
@@ -110,7 +110,7 @@ POSTGRES = Dialect(
 )
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class Bulk:
     """Many rows of a one-row statement as one statement over a JSON array of them
     (PostgreSQL's `json_to_recordset`): one execution on the server instead of one a row,

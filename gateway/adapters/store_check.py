@@ -10,7 +10,7 @@ indexes are checked with `amcheck` when that extension is installed.
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,7 @@ from psycopg import sql
 
 from gateway.adapters.sql_common import migrations
 from gateway.adapters.sqlite_files import integrity_problems, marker_path
+from gateway.domain.frozen import frozen
 from gateway.errors import ConfigError
 from gateway.private_files import private_file
 
@@ -27,7 +28,7 @@ __all__ = ["StoreReport", "check_postgres", "check_sqlite"]
 _Connection = psycopg.AsyncConnection[tuple[Any, ...]]
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class StoreReport:
     """What was checked, and every problem found (none: the store is whole)."""
 

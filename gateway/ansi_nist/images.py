@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import struct
 import zlib
-from dataclasses import dataclass
+
+from gateway.domain.frozen import frozen
 
 __all__ = [
     "GrayImage",
@@ -34,14 +35,14 @@ class ImageSizeError(ValueError):
     """An image's header cannot be read."""
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class ImageSize:
     width: int
     height: int
     grayscale: bool
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class GrayImage:
     """An 8-bit grayscale image, row after row."""
 

@@ -16,7 +16,9 @@ reader checks them.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
+
+from gateway.domain.frozen import frozen
 
 __all__ = [
     "DATA_FIELD",
@@ -61,7 +63,7 @@ def field_path(index: int, record_type: int, field_number: int | None = None) ->
     return f"{where}.{record_type}.{field_number:03d}"
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class TextRecord:
     """A tagged record (Type-1, 2, 9, 10, 13, 14, ...): numbered text fields, maybe binary data."""
 
@@ -78,7 +80,7 @@ class TextRecord:
         return value[0][0]
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class FingerImageRecord:
     """A Type-4 record: a high-resolution grayscale fingerprint behind a fixed binary header.
 
@@ -103,7 +105,7 @@ class FingerImageRecord:
 Record = TextRecord | FingerImageRecord
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class Transaction:
     """The Type-1 header (without LEN and CNT) and the records that follow it, in order."""
 

@@ -18,7 +18,6 @@ a Eurodac transaction.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from gateway.ansi_nist.biometric_records import (
     biometric_records,
@@ -41,6 +40,7 @@ from gateway.ansi_nist.writer import write_transaction
 from gateway.domain.application import Application, NationalIdentifiers
 from gateway.domain.biometrics import BiometricSet
 from gateway.domain.dates import PartialDate
+from gateway.domain.frozen import frozen
 from gateway.domain.person import Name, Person, Sex
 from gateway.domain.record import CanonicalRecord
 from gateway.errors import InputError
@@ -60,7 +60,7 @@ _VERSION = "0502"  # ANSI/NIST-ITL 1-2011 Update 2015
 _SEX = {"M": Sex.MALE, "F": Sex.FEMALE, "X": Sex.UNSPECIFIED, "U": Sex.UNSPECIFIED}
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class Header:
     """What the Type-1 record says about the transaction itself."""
 

@@ -11,7 +11,6 @@ escapes.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from gateway.ansi_nist.model import (
     DATA_FIELD,
@@ -26,6 +25,7 @@ from gateway.ansi_nist.model import (
     Transaction,
     field_path,
 )
+from gateway.domain.frozen import frozen
 from gateway.errors import InputError
 
 __all__ = ["DEFAULT_LIMITS", "Limits", "read_transaction"]
@@ -51,7 +51,7 @@ TRAILING = "GW-NIST-TRAILING"
 IMAGE = "GW-NIST-IMAGE"
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class Limits:
     """Ceilings that keep a hostile file from costing more than a real one."""
 

@@ -21,12 +21,13 @@ import asyncio
 import statistics
 import sys
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+
+from gateway.domain.frozen import frozen
 
 __all__ = ["EndToEndFigures", "measure_end_to_end", "percentile"]
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class EndToEndFigures:
     count: int
     seconds: float

@@ -28,7 +28,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -44,6 +44,7 @@ from gateway.bench.end_to_end import EndToEndFigures, measure_end_to_end
 from gateway.bench.pipeline import SAMPLE, numbered_record, numbered_records
 from gateway.bench.sustained import Interval, SustainedFigures, measure_sustained
 from gateway.broker.access import Role, new_token
+from gateway.domain.frozen import frozen
 from gateway.errors import ConfigError
 from gateway.listen_ports import free_port
 from gateway.logging import configure_logging
@@ -238,7 +239,7 @@ def _sustained(args: argparse.Namespace, store: str, say: Callable[[str], None])
     return 0
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class _Running:
     """A gateway serving on a fresh store, with its API token and the peer's acknowledgements."""
 

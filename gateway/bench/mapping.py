@@ -13,10 +13,10 @@ from __future__ import annotations
 import gc
 import json
 import time
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from gateway.domain.frozen import frozen
 from gateway.mapping.engine import load_mapping
 from gateway.synthetic.exports.sources import evibel_row
 from gateway.synthetic.persons import make_person
@@ -24,7 +24,7 @@ from gateway.synthetic.persons import make_person
 __all__ = ["MappingBench", "bench_mapping"]
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class MappingBench:
     """What the benchmark measured."""
 

@@ -22,11 +22,11 @@ import itertools
 import time
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from lxml import etree
 
+from gateway.domain.frozen import frozen
 from gateway.messages import Message, build_element, parse_message, serialize
 from gateway.messages.examples import example_messages
 from gateway.validation import DEFAULT_LIMITS, default_pack, parse_xml, validate
@@ -50,7 +50,7 @@ Timer = Callable[[], float]
 WARM_UP = 50
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class Stage:
     """One step of the pipeline: `run` turns one item of the previous stage into the next."""
 
@@ -58,7 +58,7 @@ class Stage:
     run: Callable[[Any], Any]
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class Floor:
     """The bare-library way to do what the gateway's `covers` stages do, from their input."""
 
@@ -67,7 +67,7 @@ class Floor:
     run: Callable[[Any], Any]
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class StageResult:
     name: str
     count: int
@@ -78,7 +78,7 @@ class StageResult:
         return self.count / self.seconds if self.seconds > 0 else float("inf")
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class Report:
     count: int
     stages: tuple[StageResult, ...]

@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from gateway.ansi_nist.printrak import Header, read_printrak, write_printrak
 from gateway.ansi_nist.reader import read_transaction
 from gateway.domain.application import Application, NationalIdentifiers
 from gateway.domain.eurodac import Regime
+from gateway.domain.frozen import frozen
 from gateway.domain.person import Name, Person
 from gateway.domain.record import CanonicalRecord
 from gateway.synthetic.biometrics.captures import biometric_set
@@ -33,7 +33,7 @@ _PROBES = 100
 _MATCH_CALLS = 20_000
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class BenchFigures:
     transactions: int
     records_per_transaction: int  # the Type-1 header included

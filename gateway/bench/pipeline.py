@@ -13,7 +13,6 @@ import json
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,7 @@ from gateway.adapters.clock import SystemClock
 from gateway.adapters.sqlite_store import SqliteStore
 from gateway.broker.outbox import Outbox
 from gateway.broker.sealing import BodyCipher
+from gateway.domain.frozen import frozen
 from gateway.pipeline.submissions import SubmissionRequest, Submissions
 from gateway.pipeline.wire import Wire
 from gateway.security.configured import signer_from
@@ -40,7 +40,7 @@ SAMPLE = Path(__file__).resolve().parents[2] / "mappings/samples/canonical/appli
 """The canonical record the benchmarks submit, numbered."""
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class PipelineFigures:
     count: int
     concurrency: int

@@ -22,7 +22,6 @@ from __future__ import annotations
 import copy
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from cryptography.hazmat.primitives import hashes
@@ -32,6 +31,7 @@ from signxml.algorithms import CanonicalizationMethod, DigestAlgorithm, Signatur
 from signxml.signer import XMLSigner
 from signxml.verifier import XMLVerifier
 
+from gateway.domain.frozen import frozen
 from gateway.security.identity import PeerId
 from gateway.security.pki import KeyType, Usage, issue, make_crl, make_root_ca
 from gateway.security.signer import Signer, SigningKey
@@ -58,7 +58,7 @@ _PEER = PeerId(party="BE", system="gateway")
 _DIGEST = bytes(range(32))  # what the raw operations sign: a SHA-256 digest's worth
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class SignatureBench:
     """Signatures per second of one key type: the gateway's, the raw floor's, signxml's."""
 

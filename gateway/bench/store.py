@@ -11,7 +11,6 @@ import os
 import tempfile
 import time
 import uuid
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -22,12 +21,13 @@ from gateway.adapters.postgres_store import PostgresStore
 from gateway.adapters.sqlite_store import SqliteStore
 from gateway.broker.records import NewMessage
 from gateway.broker.states import Event
+from gateway.domain.frozen import frozen
 from gateway.ports import MessageStore
 
 __all__ = ["StoreFigures", "bench_store", "run_stores"]
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class StoreFigures:
     store: str
     count: int

@@ -17,16 +17,17 @@ import asyncio
 import statistics
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 
 import aiohttp
 
 from gateway.bench.end_to_end import percentile
+from gateway.domain.frozen import frozen
 
 __all__ = ["Interval", "SustainedFigures", "measure_sustained"]
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class Interval:
     ends_at_s: float  # seconds since the start
     acknowledged: int
@@ -35,7 +36,7 @@ class Interval:
     p99_ms: float
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class SustainedFigures:
     seconds: float
     acknowledged: int

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+
+from gateway.domain.frozen import frozen
 
 __all__ = ["GRANTS", "ApiToken", "Permission", "Role", "digest_of", "new_token", "roles_with"]
 
@@ -67,7 +68,7 @@ def roles_with(permission: Permission) -> tuple[Role, ...]:
     return tuple(role for role in Role if permission in GRANTS[role])
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class ApiToken:
     token_id: str
     name: str  # the system or person it was made for, e.g. "evibel"

@@ -14,12 +14,12 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from gateway.broker.access import ApiToken
 from gateway.broker.records import InboundMessage, StateChange, Submission
+from gateway.domain.frozen import frozen
 
 __all__ = [
     "ENTRY_FIELDS",
@@ -40,7 +40,7 @@ __all__ = [
 GENESIS = "0" * 64
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class AuditRecord:
     """An event to append: what happened (`kind`), to what (`subject`), by whom (`actor`)."""
 
@@ -51,7 +51,7 @@ class AuditRecord:
     detail: Mapping[str, Any]
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class AuditEntry:
     seq: int
     at: datetime
@@ -71,7 +71,7 @@ class AuditEntry:
 ENTRY_FIELDS = ("seq", "at", "kind", "subject", "actor", "detail", "prev_hash", "hash")
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class ChainBreak:
     seq: int
     reason: str

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from gateway.domain.frozen import frozen
 from gateway.domain.problems import Problem
 
 __all__ = ["Batch", "BatchProgress", "BatchRejection", "BatchState"]
@@ -17,7 +17,7 @@ class BatchState(StrEnum):
     FAILED = "failed"  # the file could not be read to its end (see `error`)
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class Batch:
     """A file of source records uploaded under an idempotency key, and how far it has come."""
 
@@ -41,7 +41,7 @@ class Batch:
         return self.state is not BatchState.RUNNING
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class BatchRejection:
     """A record of the file that was refused, with every problem found."""
 
@@ -51,7 +51,7 @@ class BatchRejection:
     problems: tuple[Problem, ...]
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class BatchProgress:
     """What one step of a batch adds: records read and mapped, and the rows refused."""
 

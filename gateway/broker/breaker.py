@@ -8,9 +8,11 @@ Pure: time is an argument, nothing sleeps.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
 from enum import StrEnum
+
+from gateway.domain.frozen import frozen
 
 __all__ = ["BreakerPolicy", "BreakerState", "Circuit", "CircuitState"]
 
@@ -21,13 +23,13 @@ class CircuitState(StrEnum):
     HALF_OPEN = "half_open"
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class BreakerPolicy:
     failure_threshold: int = 5
     reset_after: timedelta = timedelta(seconds=30)
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class BreakerState:
     state: CircuitState = CircuitState.CLOSED
     failures: int = 0

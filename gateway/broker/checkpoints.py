@@ -23,11 +23,11 @@ entries one at a time as they are read.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
 from gateway.broker.audit import AuditEntry, ChainCheck
+from gateway.domain.frozen import frozen
 
 __all__ = [
     "BROKEN",
@@ -56,7 +56,7 @@ class Occasion(StrEnum):
     DEMAND = "demand"  # `eugw audit checkpoint`
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class Checkpoint:
     """Entry `seq` of the trail had hash `hash` when gateway `gateway` signed this at `at`."""
 
@@ -73,7 +73,7 @@ class Checkpoint:
             raise ValueError("a checkpoint's time must be timezone-aware")
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class CheckpointPolicy:
     """When a running gateway writes a checkpoint: after `every_entries` new entries, or
     once `every_seconds` passed since the last one if the trail moved meanwhile.
@@ -102,7 +102,7 @@ class CheckpointPolicy:
         return None
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class Finding:
     """Where the trail differs from what the chain or the checkpoints say: the first entry
     that differs is one of `first` .. `last` (the same when known exactly)."""
@@ -125,7 +125,7 @@ class Finding:
         return f"audit[{self.first}..{self.last}]"
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class TrailReport:
     """What the check found: the trail is intact only when neither the chain nor a
     checkpoint says otherwise."""

@@ -18,7 +18,7 @@ import random
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -28,6 +28,7 @@ from gateway.broker.outbox import Outbox
 from gateway.broker.records import StoredMessage
 from gateway.broker.retry import GiveUp, RetryPolicy, decide
 from gateway.broker.states import Event
+from gateway.domain.frozen import frozen
 from gateway.errors import GatewayError, RemoteError, SecurityError
 from gateway.logging import get_logger
 from gateway.ports import Transport
@@ -57,7 +58,7 @@ class _Unobserved:
         return None
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class DispatcherPolicy:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     breaker: BreakerPolicy = field(default_factory=BreakerPolicy)

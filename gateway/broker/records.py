@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
 from gateway.broker.states import Event, MessageState
+from gateway.domain.frozen import frozen
 
 __all__ = [
     "InboundMessage",
@@ -19,7 +19,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class NewMessage:
     """A signed message ready to queue. `body` is sealed before it reaches a store."""
 
@@ -34,7 +34,7 @@ class NewMessage:
     reference: str | None = None  # Eurodac or DubliNet reference, for search
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class StoredMessage:
     message_id: str
     peer: str
@@ -56,7 +56,7 @@ class StoredMessage:
     body: bytes | None  # None once purged after the retention period
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class StateChange:
     """One row of a message's timeline, written with the change it records."""
 
@@ -74,7 +74,7 @@ class SubmissionStatus(StrEnum):
     REJECTED = "rejected"  # bad input: nothing queued, the problems are in the answer
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class Submission:
     """What a national system sent under an idempotency key, and the answer it got.
 
@@ -92,7 +92,7 @@ class Submission:
     created_at: datetime
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class InboundMessage:
     """A verified message from a peer: an acknowledgement or a reply. `body` is sealed."""
 
@@ -105,7 +105,7 @@ class InboundMessage:
     body: bytes
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class Receipt:
     """What recording an inbound message did."""
 

@@ -9,13 +9,14 @@ after an outage instead of sending them all again at the same instant.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
+
+from gateway.domain.frozen import frozen
 
 __all__ = ["GiveUp", "Retry", "RetryDecision", "RetryPolicy", "decide"]
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class RetryPolicy:
     """How patient the dispatcher is with one message."""
 
@@ -31,13 +32,13 @@ class RetryPolicy:
             raise ValueError("a retry policy needs at least one attempt")
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class Retry:
     at: datetime
     delay: timedelta
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class GiveUp:
     reason: str
 

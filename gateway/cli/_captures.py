@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 
+from gateway.domain.frozen import frozen
 from gateway.errors import ConfigError, InputError, TransportError
 
 __all__ = ["CaptureResult", "submit_captures"]
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class CaptureResult:
     file: Path
     accepted: bool

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+
+from gateway.domain.frozen import frozen
 
 __all__ = ["Application", "NationalIdentifiers", "Procedure"]
 
@@ -17,7 +18,7 @@ class Procedure(StrEnum):
     DUBLIN = "dublin"
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class NationalIdentifiers:
     """The numbers under which the national systems file the person.
 
@@ -30,7 +31,7 @@ class NationalIdentifiers:
     national_number: str | None = None
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class Application:
     """The application: made, then registered, then lodged, at a place, under a procedure.
 

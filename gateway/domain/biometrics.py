@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from enum import IntEnum
+
+from gateway.domain.frozen import frozen
 
 __all__ = ["BiometricSet", "FacialImage", "FingerPosition", "Fingerprint", "ImpressionType"]
 
@@ -33,7 +34,7 @@ class ImpressionType(IntEnum):
     NONLIVE_SCAN_ROLLED = 3
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class Fingerprint:
     """One finger. `quality` is an NFIQ 2 score, 0 (worst) to 100 (best)."""
 
@@ -44,13 +45,13 @@ class Fingerprint:
     image_format: str = "WSQ"
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class FacialImage:
     image: bytes
     image_format: str = "JPEG"
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class BiometricSet:
     """What one capture session took; `ansi_nist` is the whole capture as an ANSI/NIST-ITL file."""
 

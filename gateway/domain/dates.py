@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import calendar
 import re
-from dataclasses import dataclass
 from datetime import date
+
+from gateway.domain.frozen import frozen
 
 __all__ = ["PartialDate", "age_on"]
 
 _ISO = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class PartialDate:
     """A calendar date whose day, or month and day, may be unknown."""
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from enum import IntEnum, StrEnum
 
 from gateway.domain.eurodac import ReferenceNumber
+from gateway.domain.frozen import frozen
 
 __all__ = [
     "AMMR_START",
@@ -61,14 +61,14 @@ class ReplyOutcome(StrEnum):
     REJECT = "reject"
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class Evidence:
     kind: EvidenceKind
     description: str
     document_reference: str | None = None
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class DublinRequest:
     """A request from one member state's access point to another's."""
 
@@ -84,7 +84,7 @@ class DublinRequest:
     eurodac_reference: ReferenceNumber | None = None
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class DublinReply:
     """The requested state's answer. A rejection gives its reasons."""
 

@@ -8,7 +8,6 @@ transaction is made of.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date
 
 from gateway.domain.eurodac_law import (
@@ -24,6 +23,7 @@ from gateway.domain.eurodac_law import (
     Regime,
     Retention,
 )
+from gateway.domain.frozen import frozen
 from gateway.domain.member_states import is_member_state
 
 __all__ = [
@@ -73,7 +73,7 @@ _NATIONAL_PART = re.compile(r"^[A-Z0-9]{1,20}$")
 _REFERENCE = re.compile(r"^([A-Z]{2})([0-9])([A-Z0-9]{1,20})$")
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class ReferenceNumber:
     """A Eurodac reference number: member state, category digit, national part."""
 
@@ -107,7 +107,7 @@ class ReferenceNumber:
         return f"{self.member_state}{self.category}{self.national_part}"
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class TransmissionDelay:
     """Why data are sent after the ordinary time limit, as the law allows (`Extension`).
 
@@ -119,7 +119,7 @@ class TransmissionDelay:
     since: date | None = None
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class EurodacTransaction:
     """One transaction to the central system.
 

@@ -8,7 +8,7 @@ both call them, each turning a refusal into its own code: one rule, two voices.
 from __future__ import annotations
 
 import calendar
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 
@@ -29,6 +29,7 @@ from gateway.domain.eurodac_law import (
     Retention,
     Start,
 )
+from gateway.domain.frozen import frozen
 from gateway.domain.member_states import is_member_state
 from gateway.domain.record import CanonicalRecord, StatusUpdate
 
@@ -137,7 +138,7 @@ def expires_on(
 # ----- the transmission time limit ---------------------------------------------------------
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class Events:
     """The days of the events a time limit may run from, as a record carries them."""
 
@@ -170,7 +171,7 @@ def events_of(record: CanonicalRecord) -> Events:
     )
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class Deadline:
     """The last moment data may reach the central system, and the law behind it."""
 
@@ -304,7 +305,7 @@ class ActionFlaw(StrEnum):
     ERASURE_REASON = "erasure-reason"
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class ActionRefusal:
     flaw: ActionFlaw
     sentence: str

@@ -13,11 +13,12 @@ regulation's; its exact paragraph wants checking by a lawyer): the rule book lis
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from types import MappingProxyType
 from typing import Final
+
+from gateway.domain.frozen import frozen
 
 __all__ = [
     "ACTIONS",
@@ -128,7 +129,7 @@ NEW_REGIME_START: Final = date(2026, 6, 12)
 TEMPORARY_PROTECTION_START: Final = date(2029, 6, 12)
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class RegimeRule:
     """Which regulation governs a data set, and why (the choice the text leaves, see
     `docs/law.md`)."""
@@ -156,7 +157,7 @@ REGIME_RULE: Final = RegimeRule(
 # ----- the tables' row types -------------------------------------------------------------
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class Retention:
     """How long the central system keeps a data set, from which event."""
 
@@ -167,7 +168,7 @@ class Retention:
     confirmed: bool = True
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class Extension:
     """A lawful later deadline: `hours` after the ground's own event (`after_ground`), or
     `hours` added to the ordinary limit."""
@@ -179,7 +180,7 @@ class Extension:
     confirmed: bool = True
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class TimeLimit:
     """The time within which data are transmitted, from which event."""
 
@@ -195,7 +196,7 @@ class TimeLimit:
         return next((e for e in self.extensions if e.ground is ground), None)
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class AgeRule:
     """The minimum age of a regime and how doubt about a date of birth is read."""
 
@@ -205,7 +206,7 @@ class AgeRule:
     doubt_article: str
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class PointRule:
     """One point of an article that splits a category: what differs for its data."""
 
@@ -219,7 +220,7 @@ class PointRule:
     compared_article: str = ""
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class CategoryRule:
     """What a regulation says of one category (the digit of the reference number)."""
 
@@ -250,7 +251,7 @@ class CategoryRule:
         return next((p for p in self.points if p.point == name), None)
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class StatusRule:
     """An update of a recorded data set the law provides for: its kind and article."""
 
@@ -261,7 +262,7 @@ class StatusRule:
     confirmed: bool = True
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class ActionRule:
     """An act on stored data the law allows: the operation, its ground, the categories."""
 

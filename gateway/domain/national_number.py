@@ -11,10 +11,10 @@ A month or day of 00 means it is unknown.
 from __future__ import annotations
 
 import calendar
-from dataclasses import dataclass
 from enum import Enum
 
 from gateway.domain.dates import PartialDate
+from gateway.domain.frozen import frozen
 
 __all__ = [
     "NationalNumber",
@@ -41,7 +41,7 @@ _MONTH_OFFSET = {
 }
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class NationalNumber:
     """A national number that passed its check, with what it tells."""
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
 from gateway.domain.dates import PartialDate
+from gateway.domain.frozen import frozen
 
 __all__ = ["Document", "DocumentType", "Name", "Person", "Sex"]
 
@@ -27,7 +27,7 @@ class DocumentType(StrEnum):
     OTHER = "other"
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class Name:
     """A name in Latin characters, with its original spelling when that differs.
 
@@ -41,7 +41,7 @@ class Name:
     script: str | None = None
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class Document:
     """An identity or travel document; the issuer is an ISO 3166 alpha-3 code."""
 
@@ -52,7 +52,7 @@ class Document:
     valid_until: date | None = None
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class Person:
     """Who the record is about. Nationalities are ISO 3166 alpha-3 codes."""
 

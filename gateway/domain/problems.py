@@ -6,12 +6,12 @@ problem at once. The outer layers wrap them in an `InputError`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from gateway.domain.frozen import frozen
 
 __all__ = ["Problem", "at"]
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class Problem:
     """One thing wrong with an input, and where."""
 

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
 from gateway.domain.application import Application
 from gateway.domain.biometrics import BiometricSet
 from gateway.domain.eurodac import EurodacTransaction
 from gateway.domain.eurodac_law import StatusKind
+from gateway.domain.frozen import frozen
 from gateway.domain.person import Person
 
 __all__ = ["CanonicalRecord", "PlaceAndDate", "StatusUpdate"]
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class PlaceAndDate:
     """Where and when something happened (the member state is the one of the reference)."""
 
@@ -22,7 +22,7 @@ class PlaceAndDate:
     place: str | None = None
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class StatusUpdate:
     """What happened to the person after the data set was recorded (`STATUS_UPDATES`):
     `member_state` for the kinds that name one (the state responsible, of relocation)."""
@@ -32,7 +32,7 @@ class StatusUpdate:
     member_state: str | None = None
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class CanonicalRecord:
     """One person, their application, their biometrics and the transaction asked for.
 

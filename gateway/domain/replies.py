@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 from uuid import UUID
 
 from gateway.domain.biometrics import FacialImage, Fingerprint
 from gateway.domain.eurodac import ReferenceNumber
+from gateway.domain.frozen import frozen
 from gateway.domain.person import Person, Sex
 from gateway.domain.record import PlaceAndDate, StatusUpdate
 
@@ -23,7 +23,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class Acknowledgement:
     """Proof that a message arrived. Under the Dublin rules its time starts the reply period."""
 
@@ -31,7 +31,7 @@ class Acknowledgement:
     received_at: datetime
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class MatchedRecord:
     """One data set a comparison found, with the data the regulation says a hit carries.
 
@@ -62,7 +62,7 @@ class MatchedRecord:
     mark_reason: str | None = None
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class EurodacHit:
     """The comparison of the data sent under `reference` found these records."""
 
@@ -74,14 +74,14 @@ class EurodacHit:
             raise ValueError("a hit has at least one matched record")
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class EurodacNoHit:
     """The comparison of the data sent under `reference` found nothing."""
 
     reference: ReferenceNumber
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class EurodacMarkingNotice:
     """The Central System tells a member state of origin that another one marked data that
     produced a hit with its own (603/2013 Art 18(1); 2024/1358 Art 31(1): within 72 hours);
@@ -119,7 +119,7 @@ class EurodacErrorCode(StrEnum):
     INTERNAL_ERROR = "internal-error"
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class EurodacErrorReply:
     """The Central System refused a transaction; `reference` when it could tell which."""
 

@@ -7,13 +7,13 @@ arrangements of a transfer.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
 from gateway.domain.dublin import Evidence
 from gateway.domain.eurodac import EurodacTransaction, Operation
 from gateway.domain.eurodac_law import DeletionReason, MarkReason
+from gateway.domain.frozen import frozen
 from gateway.domain.record import StatusUpdate
 
 __all__ = [
@@ -34,7 +34,7 @@ _REASONS: dict[Operation, type[StrEnum]] = {
 }
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class EurodacDataAction:
     """Mark, unmark or erase the data stored under a reference number, for a reason."""
 
@@ -52,7 +52,7 @@ class EurodacDataAction:
             )
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class EurodacStatusUpdate:
     """Add what happened to the person to the data set stored under a reference number
     (603/2013 Art 10; 2024/1358 Arts 16, 17(2))."""
@@ -65,7 +65,7 @@ class EurodacStatusUpdate:
             raise ValueError(f"{self.transaction.operation} is not a status update")
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class ReexaminationRequest:
     """A request to re-examine a negative reply (Regulation (EC) No 1560/2003 Art 5(2))."""
 
@@ -84,7 +84,7 @@ class TransferMode(StrEnum):
     ESCORTED = "escorted"
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class TransferArrangement:
     """When, where and how a person is transferred to the responsible member state."""
 

@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 
 from gateway.domain.dates import PartialDate
 from gateway.domain.eurodac import ReferenceNumber
+from gateway.domain.frozen import frozen
 from gateway.domain.problems import Problem
 from gateway.domain.record import CanonicalRecord
 
@@ -41,7 +42,7 @@ BAD_FORMAT = "GW-VAL-FORMAT"
 _MISSING = object()
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class DecodeResult(typing.Generic[T]):
     """The decoded value, or None with the problems that prevented it."""
 

@@ -13,15 +13,15 @@ codes. A list is loaded once, when the specification that names it is compiled.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
+from gateway.domain.frozen import frozen
 from gateway.mapping.yamlfile import LineDict, load_yaml, spec_error
 
 __all__ = ["CodeList", "load_code_list"]
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class CodeList:
     """A loaded code list, with the line of each value for errors about it."""
 

@@ -25,12 +25,12 @@ A rule (one item of `fields:`):
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 from gateway.domain.dates import PartialDate
+from gateway.domain.frozen import frozen
 from gateway.domain.person import Name
 from gateway.domain.serialization import decode
 from gateway.mapping.codelists import CodeList
@@ -73,7 +73,7 @@ _NAME_KEYS = {
 }  # fmt: skip
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class CompiledRule:
     """One compiled rule: its step, where it writes and which source fields it reads."""
 

@@ -28,11 +28,12 @@ import codecs
 import itertools
 from collections.abc import Iterator
 from collections.abc import Mapping as MappingABC
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date
 from pathlib import Path
 from typing import Any, TextIO
 
+from gateway.domain.frozen import frozen
 from gateway.domain.problems import Problem
 from gateway.domain.record import CanonicalRecord
 from gateway.domain.rules import check_record
@@ -59,7 +60,7 @@ _SPEC_KEYS = {
 _CSV_KEYS = {"delimiter"}
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class MapResult:
     """A mapped record, or None with every problem that prevented it."""
 
@@ -67,7 +68,7 @@ class MapResult:
     problems: tuple[FieldProblem, ...] = ()
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class Mapping:
     """A compiled specification: apply it to any number of source records."""
 

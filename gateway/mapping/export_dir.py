@@ -12,10 +12,10 @@ fragments are then merged per person (`gateway.mapping.merge`).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from gateway.domain.frozen import frozen
 from gateway.errors import InputError
 from gateway.mapping import load_source_mapping
 from gateway.mapping.merge import Fragment, MergeResult, merge
@@ -36,7 +36,7 @@ _TEXT_SOURCES = (("evibel", ("json", "csv")), ("waiting-register", ("csv",)))
 _SUFFIXES = {"json": (".jsonl", ".json"), "csv": (".csv",)}
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class Rejected:
     """A source record that could not be mapped, so takes no part in the merge."""
 
@@ -46,14 +46,14 @@ class Rejected:
     problems: tuple[FieldProblem, ...]
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class ExportDirectory:
     fragments: tuple[Fragment, ...]
     rejected: tuple[Rejected, ...]
     files: tuple[str, ...]
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class MergedExports:
     persons: list[MergeResult]
     rejected: tuple[Rejected, ...]

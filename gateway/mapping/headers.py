@@ -27,9 +27,10 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, TextIO
 
+from gateway.domain.frozen import frozen
 from gateway.domain.problems import Problem
 from gateway.errors import InputError
 from gateway.mapping.readers import FORMAT, HEADER, SourceRow, read_json_rows
@@ -41,7 +42,7 @@ _DELIMITERS = (";", ",", "\t", "|")
 _SHOWN = 60  # characters of the start of an export quoted in a GW-MAP-FORMAT sentence
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class ExportFields:
     """The fields a specification reads (each with where it goes) and those it leaves unread."""
 

@@ -17,10 +17,10 @@ Pure: no I/O, fragments in, results out.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from gateway.domain.frozen import frozen
 from gateway.domain.record import CanonicalRecord
 from gateway.domain.rules import check_record
 from gateway.domain.serialization import decode_record, encode
@@ -36,7 +36,7 @@ _PARTIAL_DATES = frozenset({"person.birth_date"})
 _IDS = ("application", "identifiers")
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class Fragment:
     """What one source says about a person, as a (possibly partial) canonical JSON tree."""
 
@@ -58,7 +58,7 @@ class Fragment:
         return tuple(found)
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class MergeResult:
     """One person: the merged record, or None with the conflicts and other problems."""
 

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
+from gateway.domain.frozen import frozen
 from gateway.domain.problems import Problem
 
 __all__ = ["FieldProblem", "ItemsError", "TransformError"]
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class FieldProblem:
     """What is wrong, where in the canonical record, and which source field it came from."""
 

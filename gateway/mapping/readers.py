@@ -13,9 +13,9 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 from typing import Any, TextIO
 
+from gateway.domain.frozen import frozen
 from gateway.domain.problems import Problem
 from gateway.errors import InputError
 from gateway.mapping.problems import FieldProblem
@@ -28,7 +28,7 @@ HEADER = "GW-MAP-HEADER"
 FORMAT = "GW-MAP-FORMAT"
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class SourceRow:
     """One source record and where it was (line, or position in an array), or its problem."""
 

@@ -29,11 +29,12 @@ import functools
 import io
 from collections.abc import Callable, Generator, Iterator
 from collections.abc import Mapping as MappingABC
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import BinaryIO, Protocol, TextIO
 
 from gateway.domain.eurodac import EurodacTransaction, Operation, ReferenceNumber
+from gateway.domain.frozen import frozen
 from gateway.domain.problems import Problem
 from gateway.domain.record import CanonicalRecord
 from gateway.domain.rules import regime_of
@@ -61,7 +62,7 @@ __all__ = [
 Reader = Callable[[bytes, str | None], tuple[list[CanonicalRecord], list[Problem]]]
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class ReadRecord:
     """One record of an export: mapped (with every problem empty), or its problems.
 

@@ -11,9 +11,9 @@ import dataclasses
 import re
 import types
 import typing
-from dataclasses import dataclass
 from typing import Any
 
+from gateway.domain.frozen import frozen
 from gateway.domain.record import CanonicalRecord
 
 __all__ = ["Target", "resolve_target"]
@@ -21,7 +21,7 @@ __all__ = ["Target", "resolve_target"]
 _SEGMENT = re.compile(r"^([a-z_][a-z0-9_]*)(?:\[(\d+)\])?$")
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class Target:
     """A resolved canonical path: the dict keys and list indexes to it, and its type."""
 

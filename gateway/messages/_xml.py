@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TypeVar
 
@@ -13,6 +12,7 @@ from lxml import etree
 
 from gateway.domain.dublin import DublinRegime
 from gateway.domain.eurodac import Operation, Regime
+from gateway.domain.frozen import frozen
 from gateway.errors import InputError
 from gateway.validation import element_path
 
@@ -24,7 +24,7 @@ BAD_VALUE = "GW-MSG-VALUE"
 MISSING = "GW-MSG-MISSING"
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class Scope:
     """Where a message body is written or read: namespace, regime, the type's operation."""
 

@@ -12,12 +12,12 @@ reported on its own. `read_message` does all three steps for inbound bytes.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from lxml import etree
 
 from gateway.domain.dublin import dublin_regime_for
+from gateway.domain.frozen import frozen
 from gateway.domain.record import CanonicalRecord
 from gateway.domain.requests import EurodacDataAction, EurodacStatusUpdate
 from gateway.errors import InputError
@@ -57,7 +57,7 @@ TYPE_MISMATCH = "GW-MSG-TYPE-MISMATCH"
 _PREFIXES = {"eurodac": "e", "dublinet": "d"}
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class Message:
     """An envelope and what it carries."""
 

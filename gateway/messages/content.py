@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from gateway.domain.dublin import DublinReply, DublinRequest
+from gateway.domain.frozen import frozen
 from gateway.domain.record import CanonicalRecord
 from gateway.domain.replies import (
     Acknowledgement,
@@ -23,7 +22,7 @@ from gateway.domain.requests import (
 __all__ = ["Content", "DublinSubmission"]
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class DublinSubmission:
     """A DubliNet request: what is asked (`request`) about whom (`record`: person, application)."""
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 import uuid
-from dataclasses import dataclass
 from datetime import datetime
 
 from gateway.domain.dublin import DublinRegime
 from gateway.domain.eurodac import Regime
+from gateway.domain.frozen import frozen
 from gateway.domain.member_states import is_member_state
 
 __all__ = [
@@ -39,7 +39,7 @@ MessageRegime = Regime | DublinRegime
 _SYSTEM = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-]{0,63}$")
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class Party:
     """A system and who runs it: a member state's code, or `EU`."""
 
@@ -53,7 +53,7 @@ class Party:
             raise ValueError(f"{self.system!r} is not a system name")
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class Envelope:
     """Receivers de-duplicate on `message_id`; a reply names what it answers in `correlation_id`."""
 

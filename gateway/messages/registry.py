@@ -7,10 +7,9 @@ Eurodac regulations have a pack each, DubliNet one for both Dublin regimes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from gateway.domain.dublin import DublinRegime, DublinReply, RequestType
 from gateway.domain.eurodac import Operation, Regime
+from gateway.domain.frozen import frozen
 from gateway.domain.record import CanonicalRecord
 from gateway.domain.replies import (
     Acknowledgement,
@@ -53,7 +52,7 @@ _EURODAC = (Regime.EURODAC_2013, Regime.EURODAC_2024)
 _DUBLIN = (DublinRegime.DUBLIN3, DublinRegime.AMMR)
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class MessageType:
     """One kind of message: its name, root element, regimes and what it carries."""
 

@@ -6,10 +6,10 @@ split into overdue and due within a horizon by the pure `tracking.alerts`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from gateway.domain.frozen import frozen
 from gateway.pipeline.services import Tracking
 from gateway.ports import TrackingStore
 from gateway.tracking.alerts import PendingDeadline, due_alerts
@@ -22,7 +22,7 @@ __all__ = ["Digest", "deadline_counts", "deadline_digest", "tracking_digest"]
 ALL = 100_000  # more open cases than one gateway holds
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class Digest:
     """What is overdue and what falls due within the horizon, soonest first."""
 

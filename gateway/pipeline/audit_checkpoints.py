@@ -27,7 +27,6 @@ import asyncio
 import contextlib
 from collections.abc import Iterable
 from concurrent.futures import Executor
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
@@ -35,6 +34,7 @@ from lxml import etree
 
 from gateway.broker.audit import AuditEntry
 from gateway.broker.checkpoints import Checkpoint, CheckpointPolicy, Occasion
+from gateway.domain.frozen import frozen
 from gateway.domain.problems import Problem
 from gateway.errors import GatewayError, InputError
 from gateway.logging import get_logger
@@ -113,7 +113,7 @@ def read_line(line: bytes, *, verifier: Verifier, gateway: PeerId, limits: XmlLi
     return checkpoint
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class ReadCheckpoints:
     checkpoints: tuple[Checkpoint, ...]
     refused: tuple[Problem, ...]  # GW-AUDIT-CHECKPOINT at FILE:LINE, with the reason

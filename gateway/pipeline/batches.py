@@ -23,7 +23,7 @@ import os
 import uuid
 from collections.abc import AsyncIterable, Iterator, Mapping
 from concurrent.futures import Executor
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from typing import BinaryIO
@@ -32,6 +32,7 @@ from gateway.broker.batch_records import Batch, BatchProgress, BatchRejection, B
 from gateway.broker.outbox import Outbox
 from gateway.broker.records import NewMessage
 from gateway.domain import Problem
+from gateway.domain.frozen import frozen
 from gateway.errors import GatewayError, InputError
 from gateway.logging import get_logger
 from gateway.mapping.source_readers import ReadRecord, RecordSource
@@ -46,7 +47,7 @@ UNREADABLE = "GW-BATCH-UNREADABLE"
 _SOURCE = "GW-BATCH-SOURCE"
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class BatchRequest:
     submitter: str
     idempotency_key: str

@@ -25,7 +25,6 @@ stores. Refused messages are written to the audit trail only (`refusal_audit`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 from uuid import UUID
@@ -33,6 +32,7 @@ from uuid import UUID
 from gateway.broker.audit import AuditRecord
 from gateway.broker.records import StoredMessage
 from gateway.domain.dublin import DublinReply
+from gateway.domain.frozen import frozen
 from gateway.domain.replies import Acknowledgement
 from gateway.domain.requests import ReexaminationRequest, TransferArrangement
 from gateway.errors import SecurityError
@@ -56,7 +56,7 @@ CLOCK_SKEW = timedelta(minutes=5)
 """How far another party's clock may run ahead of ours (the simulators allow as much)."""
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class Facts:
     """What the rule weighs besides the message: ours, as stored."""
 

@@ -16,13 +16,14 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from concurrent.futures import Executor
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import datetime, timedelta
 from uuid import UUID
 
 from gateway.broker.outbox import Outbox
 from gateway.broker.records import InboundMessage, Receipt, StoredMessage
 from gateway.broker.states import Event
+from gateway.domain.frozen import frozen
 from gateway.domain.replies import Acknowledgement
 from gateway.errors import InputError, SecurityError
 from gateway.messages import Message, new_envelope, parse_message
@@ -55,7 +56,7 @@ MAX_AGE = timedelta(hours=24)
 signed message for a while."""
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class Inbound:
     """Records the peers' messages, and checks their acknowledgements of ours."""
 

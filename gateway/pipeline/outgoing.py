@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from dataclasses import dataclass
 from datetime import date, datetime
 
 from gateway.broker.records import NewMessage
@@ -21,6 +20,7 @@ from gateway.domain.dublin import (
     dublin_regime_for,
 )
 from gateway.domain.eurodac import ReferenceNumber
+from gateway.domain.frozen import frozen
 from gateway.domain.record import CanonicalRecord
 from gateway.domain.requests import ReexaminationRequest, TransferArrangement, TransferMode
 from gateway.errors import InputError
@@ -75,7 +75,7 @@ REQUEST_TYPES = {
 _KINDS = {RequestType.TAKE_CHARGE: CaseKind.TAKE_CHARGE, RequestType.TAKE_BACK: CaseKind.TAKE_BACK}
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class RequestFacts:
     """What our request says of the person, besides the record: an urgent reply asked and
     why (Reg 604/2013 Art 21(2)), the person detained (Art 28(3); Reg 2024/1351 Art 45) and
@@ -97,7 +97,7 @@ class RequestFacts:
         )
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class CasePlan:
     """An outgoing case an operator opens without a hit (or names one by its reference)."""
 
@@ -325,7 +325,7 @@ def reply_message(
     )
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class FollowUp:
     """A message an operator sends on a case besides its request and its reply
     (`POST /v1/cases/{id}/messages`); the fields its type needs are checked by the caller."""

@@ -13,11 +13,12 @@ import asyncio
 import contextlib
 import hashlib
 import hmac
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from gateway.broker.dispatcher import Dispatcher
 from gateway.broker.outbox import Outbox
 from gateway.broker.records import NewMessage
+from gateway.domain.frozen import frozen
 from gateway.errors import ConfigError, GatewayError
 from gateway.logging import get_logger
 from gateway.pipeline.services import Tracking
@@ -43,7 +44,7 @@ SWEEP_EVERY = 60.0  # seconds between two looks for passed time limits
 MAX_SKEW = 300  # seconds a receiver should accept between the timestamp and its clock
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class WebhookTarget:
     submitter: str
     url: str

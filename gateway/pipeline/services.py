@@ -4,10 +4,11 @@ and how the tracking services are put together (for the composition root and tes
 from __future__ import annotations
 
 from concurrent.futures import Executor
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from gateway.broker.dispatcher import Dispatcher
 from gateway.broker.outbox import Outbox
+from gateway.domain.frozen import frozen
 from gateway.observability import Metrics
 from gateway.pipeline.batches import Batches
 from gateway.pipeline.casework.arrivals import Arrivals
@@ -29,7 +30,7 @@ from gateway.settings import Settings
 __all__ = ["Services", "Tracking", "compose_tracking"]
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class Tracking:
     """The tracking services as the composition root wired them, sharing one `context`;
     a caller takes the one it needs."""
@@ -48,7 +49,7 @@ class Tracking:
         return self.context.store
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class Services:
     settings: Settings
     clock: Clock

@@ -13,7 +13,7 @@ import json
 import uuid
 from collections.abc import Mapping
 from concurrent.futures import Executor
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from datetime import datetime
 from typing import Any
 
@@ -21,6 +21,7 @@ from gateway.broker.outbox import Outbox
 from gateway.broker.records import NewMessage, Submission, SubmissionStatus
 from gateway.domain import CanonicalRecord, Problem, check_record
 from gateway.domain.eurodac import Operation, implied_reason
+from gateway.domain.frozen import frozen
 from gateway.domain.requests import (
     DeletionReason,
     EurodacDataAction,
@@ -47,7 +48,7 @@ __all__ = [
 MAX_RECORDS = 1000  # records in one submission; larger files go through batch upload
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class SubmissionRequest:
     submitter: str
     idempotency_key: str
@@ -81,7 +82,7 @@ def problem_document(status: int, problems: list[Problem], **extra: Any) -> dict
     }
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class Submissions:
     """Accepts submissions and answers for their status."""
 

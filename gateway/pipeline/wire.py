@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from lxml import etree
 
+from gateway.domain.frozen import frozen
 from gateway.messages import EU_AUTHORITY, Message, Party, build_element, serialize
 from gateway.security.signer import Signer
 from gateway.validation.schemas import SchemaPack
@@ -22,7 +22,7 @@ def peer_name(party: Party) -> str:
     return f"{party.authority}:{party.system}"
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class Wire:
     """Builds, validates and signs messages as this gateway (CPU work: call off the loop)."""
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import datetime
 
 from cryptography import x509
@@ -25,6 +25,7 @@ from cryptography.hazmat.primitives.asymmetric.types import CertificatePublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from cryptography.x509 import verification
 
+from gateway.domain.frozen import frozen
 from gateway.errors import SecurityError
 from gateway.security.identity import PeerId, peer_of_certificate
 from gateway.security.trust import TrustStore
@@ -35,7 +36,7 @@ _WHERE = "Signature/KeyInfo"
 _CACHE_SIZE = 1024
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class VettedSigner:
     peer: PeerId
     leaf: x509.Certificate

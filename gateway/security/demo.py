@@ -22,13 +22,13 @@ folders that hold them with mode 0700.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 
+from gateway.domain.frozen import frozen
 from gateway.security.identity import PeerId
 from gateway.security.pki import (
     Issued,
@@ -80,7 +80,7 @@ List it with:    eugw certs list {directory}
 """
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class DemoPki:
     """Where `write_demo_pki` put things."""
 

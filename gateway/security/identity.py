@@ -9,10 +9,10 @@ because a URI is exact where a common name is free text.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from cryptography import x509
 
+from gateway.domain.frozen import frozen
 from gateway.errors import SecurityError
 
 __all__ = ["PEER_URI_PREFIX", "PeerId", "peer_ids_of", "peer_of_certificate"]
@@ -22,7 +22,7 @@ _PARTY = re.compile(r"[A-Z]{2}")
 _SYSTEM = re.compile(r"[a-z][a-z0-9-]{0,31}")
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class PeerId:
     """A party and one of its systems, e.g. `NL:dublinet` or `EU:eurodac`."""
 

@@ -6,19 +6,19 @@ anchors): `eugw certs list` prints this, and a status page can show it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from cryptography import x509
 
+from gateway.domain.frozen import frozen
 from gateway.security.identity import peer_ids_of
 from gateway.security.trust import load_pem_objects
 
 __all__ = ["CertificateRow", "list_certificates"]
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class CertificateRow:
     file: str  # relative to the directory listed
     subject: str

@@ -14,7 +14,6 @@ import ipaddress
 import os
 import secrets
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
@@ -24,6 +23,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from gateway.domain.frozen import frozen
 from gateway.security.identity import PeerId
 from gateway.security.key_types import KeyType
 
@@ -52,7 +52,7 @@ class Usage(StrEnum):
     TLS_CLIENT = "tls-client"
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class Issued:
     """A certificate with its private key (and the chain above it, leaf excluded, root excluded)."""
 

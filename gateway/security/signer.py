@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -27,6 +26,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.asymmetric.types import CertificatePublicKeyTypes
 from lxml import etree
 
+from gateway.domain.frozen import frozen
 from gateway.errors import ConfigError, SecurityError
 from gateway.security.algorithms import C14N_EXCLUSIVE, DIGEST_SHA256, ENVELOPED
 from gateway.security.pki import PrivateKey
@@ -47,7 +47,7 @@ KEY_SUFFIX = ".key.pem"
 CERT_SUFFIX = ".cert.pem"
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class SigningKey:
     """A private key and its certificate chain (leaf first), known by an id such as `be-2026`."""
 

@@ -11,12 +11,13 @@ A CRL is used only when its signature checks out against a CA of the store.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 
+from gateway.domain.frozen import frozen
 from gateway.errors import SecurityError
 
 __all__ = ["ANY_PARTY", "TrustStore", "load_pem_objects"]
@@ -24,7 +25,7 @@ __all__ = ["ANY_PARTY", "TrustStore", "load_pem_objects"]
 ANY_PARTY = "*"
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class TrustStore:
     """Trust anchors per party, and the revocation lists those anchors signed."""
 

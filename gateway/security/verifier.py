@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-from dataclasses import dataclass
 from datetime import datetime
 
 from cryptography import x509
@@ -31,6 +30,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.asymmetric.types import CertificatePublicKeyTypes
 from lxml import etree
 
+from gateway.domain.frozen import frozen
 from gateway.errors import SecurityError
 from gateway.security.chain import SignerCheck
 from gateway.security.identity import PeerId
@@ -51,7 +51,7 @@ __all__ = ["DS", "Verified", "Verifier"]
 _CURVES: dict[str, ec.EllipticCurve] = {"urn:oid:1.2.840.10045.3.1.7": ec.SECP256R1()}
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class Verified:
     """The signed element (a fresh copy: read this, nothing else), who signed it, with what."""
 

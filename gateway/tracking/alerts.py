@@ -7,9 +7,9 @@ overdue from the next day on.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, timedelta
 
+from gateway.domain.frozen import frozen
 from gateway.tracking.deadlines import Deadline
 from gateway.tracking.rules import Effect
 
@@ -19,7 +19,7 @@ __all__ = ["Alerts", "PendingDeadline", "TacitAcceptance", "due_alerts", "tacit_
 _SILENCE_ACCEPTS = frozenset({Effect.TACIT_ACCEPTANCE, Effect.RECEIPT_CONFIRMED})
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class PendingDeadline:
     """A deadline whose act has not been done yet, for one subject (a case or a hit)."""
 
@@ -30,7 +30,7 @@ class PendingDeadline:
         return (self.deadline.date - today).days
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class Alerts:
     """Overdue deadlines (oldest first) and those due within the horizon (soonest first)."""
 
@@ -38,7 +38,7 @@ class Alerts:
     due_soon: tuple[PendingDeadline, ...]
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class TacitAcceptance:
     """A reply deadline passed in silence: the request counts as accepted from `deemed_on`'s end."""
 

@@ -17,10 +17,10 @@ Any pair (state, event) not in `TRANSITIONS` is refused with GW-CASE-TRANSITION.
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
 from enum import StrEnum
 
 from gateway.domain.dublin import DublinRegime
+from gateway.domain.frozen import frozen
 from gateway.errors import InputError
 from gateway.tracking.rules import Step
 
@@ -175,7 +175,7 @@ RUNNING_STEP: dict[tuple[CaseState, CaseKind, DublinRegime], Step] = {
 }
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class DublinCase:
     """A Dublin request between us and another member state, and where it stands."""
 

@@ -8,9 +8,9 @@ holidays of the member state that must act.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 from gateway.domain.dublin import DublinRegime, dublin_regime_for
+from gateway.domain.frozen import frozen
 from gateway.errors import InputError
 from gateway.tracking.holidays import HolidayCalendar
 from gateway.tracking.periods import Period, nominal_end, period_end
@@ -19,7 +19,7 @@ from gateway.tracking.rules import Effect, Facts, Step, Variant, find_rule
 __all__ = ["Deadline", "check_regime", "compute_deadline"]
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class Deadline:
     """The last day to act, why, and what happens when the day passes without the act.
 

@@ -10,12 +10,12 @@ is kept.
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
 from gateway.domain.dublin import DublinRegime, dublin_regime_for
 from gateway.domain.eurodac import ReferenceNumber, Regime, regime_on
+from gateway.domain.frozen import frozen
 from gateway.errors import InputError
 from gateway.tracking.deadlines import Deadline, compute_deadline
 from gateway.tracking.holidays import HolidayCalendar
@@ -65,7 +65,7 @@ class HitStatus(StrEnum):
     REJECTED = "rejected"
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class Hit:
     """A hit from the central system: our transaction matched another record."""
 
@@ -81,7 +81,7 @@ class Hit:
         return dublin_regime_for(self.registered)
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class StepProposal:
     """The Dublin step a confirmed hit calls for, addressed to the matched record's state."""
 
@@ -90,14 +90,14 @@ class StepProposal:
     deadline: Deadline
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class Confirmation:
     hit: Hit
     proposal: StepProposal | None
     reason: str  # why this step, or why none
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class WrongHitReport:
     """What is kept of a rejected hit: enough to report it, no personal data."""
 

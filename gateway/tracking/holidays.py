@@ -30,12 +30,12 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date
 from types import MappingProxyType
 
 import holidays as holiday_data
 
+from gateway.domain.frozen import frozen
 from gateway.errors import InputError
 
 __all__ = [
@@ -111,7 +111,7 @@ CHOICES: Mapping[str, str] = MappingProxyType({code: why for code, (*_, why) in 
 """The states whose days are a choice the law leaves, and the choice made."""
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class HolidayCalendar:
     """The public holidays of one state bound by the Dublin rules, and its time zone."""
 

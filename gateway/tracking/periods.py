@@ -34,11 +34,11 @@ deadline, `nominal_end` here) is safe under both readings.
 from __future__ import annotations
 
 import calendar as month_calendar
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from gateway.domain.frozen import frozen
 from gateway.tracking.holidays import HolidayCalendar
 
 __all__ = [
@@ -59,7 +59,7 @@ class Unit(StrEnum):
     YEARS = "years"
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class Period:
     """A length of time in one unit, as a regulation states it ("2 months")."""
 

@@ -12,12 +12,12 @@ import dataclasses
 import json
 import typing
 import uuid
-from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum, StrEnum
 from typing import Any, TypeVar
 
 from gateway.domain.dublin import DublinRegime
+from gateway.domain.frozen import frozen
 from gateway.tracking.cases import CaseEvent, CaseKind, CaseState, Direction
 from gateway.tracking.hits import HitStatus
 from gateway.tracking.rules import Extension
@@ -51,7 +51,7 @@ class ResultKind(StrEnum):
     MARKING_NOTICE = "marking-notice"  # another state marked data that had a hit with ours
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class StoredHit:
     """One matched record of a Eurodac hit, awaiting or after an expert's verdict.
 
@@ -83,7 +83,7 @@ class StoredHit:
     reported_by: str | None = None
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class StoredCase:
     """A Dublin case, the facts its time limits depend on, and the limit running in its state.
 
@@ -128,7 +128,7 @@ class StoredCase:
     deadline_calendar: str | None = None  # the holiday calendar the limit was counted with
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class CaseChange:
     """One row of a case's history, written with the change it records."""
 
@@ -141,7 +141,7 @@ class CaseChange:
     by: str = "gateway"  # who made the change: the gateway, a peer's message, an operator
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class CaseOpening:
     """A new case and the first row of its history."""
 
@@ -149,7 +149,7 @@ class CaseOpening:
     change: CaseChange
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class Result:
     """What the gateway tells a national system: at least once, under a stable id.
 

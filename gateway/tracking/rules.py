@@ -11,10 +11,10 @@ registered from 1 July 2026 (AMMR Art 84).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
 
 from gateway.domain.dublin import DublinRegime
+from gateway.domain.frozen import frozen
 from gateway.errors import InputError
 from gateway.tracking.periods import Period, Unit
 
@@ -164,7 +164,7 @@ _TRIGGER_SENTENCES = {
 }
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class Facts:
     """What is known of the case that can change a step's time limit."""
 
@@ -177,7 +177,7 @@ class Facts:
     no_application: bool = False
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class Rule:
     """One row: a step's time limit under one regime, for one variant.
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 import functools
 import re
 import threading
-from dataclasses import dataclass
 
 from lxml import etree
 
+from gateway.domain.frozen import frozen
 from gateway.errors import InputError
 
 __all__ = ["DEFAULT_LIMITS", "XmlLimits", "parse_xml"]
@@ -32,7 +32,7 @@ _POSITION_SUFFIX = re.compile(r", line \d+, column \d+$")
 _LIBXML_DEPTH_MESSAGE = "Excessive depth"
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class XmlLimits:
     """How big and how deep a document from outside may be."""
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import importlib.resources
 import threading
 import tomllib
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -20,6 +19,7 @@ from urllib.parse import unquote, urlsplit
 import xmlschema
 from lxml import etree
 
+from gateway.domain.frozen import frozen
 from gateway.errors import ConfigError, InputError
 
 __all__ = ["SchemaPack", "default_pack", "pack_root"]
@@ -40,7 +40,7 @@ def pack_root() -> Path:
     raise ConfigError(PACK_ERROR, "the schema pack is missing from the installation", str(packaged))
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class _Entry:
     namespace: str
     path: Path

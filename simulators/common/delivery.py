@@ -12,11 +12,11 @@ from __future__ import annotations
 import asyncio
 import ssl
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import timedelta
 
 import aiohttp
 
+from gateway.domain.frozen import frozen
 from gateway.errors import ConfigError, RemoteError, SecurityError, TransportError
 
 __all__ = ["HttpSender", "Route", "SendPolicy", "retry_delay"]
@@ -25,7 +25,7 @@ _RETRYABLE_STATUS = frozenset({408, 425, 429})
 _SNIPPET = 200  # characters of a refusal's body kept in the error
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class Route:
     """Where the gateway listens, and the TLS context that proves the party and checks it."""
 
@@ -33,7 +33,7 @@ class Route:
     ssl_context: ssl.SSLContext
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class SendPolicy:
     """Retries with exponential backoff and full jitter, up to `max_attempts`."""
 

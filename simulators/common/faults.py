@@ -15,12 +15,12 @@ from __future__ import annotations
 import dataclasses
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
 from lxml import etree
 
+from gateway.domain.frozen import frozen
 from gateway.errors import InputError
 from gateway.security.verifier import DS
 from gateway.validation import parse_xml
@@ -43,7 +43,7 @@ class SignatureFault(StrEnum):
     MISSING = "missing"  # the signature element is removed
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class Faults:
     """What goes wrong at one endpoint. The default is nothing."""
 

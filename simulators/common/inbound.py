@@ -9,11 +9,11 @@ sender must be that same peer, its recipient the simulated endpoint.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from lxml import etree
 
+from gateway.domain.frozen import frozen
 from gateway.errors import InputError, SecurityError
 from gateway.messages import Message, Party, parse_message
 from gateway.messages.common import read_envelope
@@ -30,7 +30,7 @@ MESSAGE_ID = "GW-SIM-MESSAGE-ID"
 CLOCK = "GW-SIM-CLOCK"
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class Received:
     """A verified message: what was signed (`signed_xml`), read (`message`), and by whom."""
 

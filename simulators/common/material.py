@@ -10,10 +10,10 @@ The layout is the one `eugw certs init` writes (`gateway.security.demo`):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from gateway.domain.frozen import frozen
 from gateway.errors import ConfigError, SecurityError
 from gateway.security.identity import PeerId
 from gateway.security.pki import KeyType, Usage, issue, make_root_ca, write_pem_pair
@@ -25,7 +25,7 @@ __all__ = ["PartyMaterial", "load_party", "load_trust", "write_wrong_tls"]
 MISSING = "GW-SIM-CERTS"
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class PartyMaterial:
     """What one simulated party signs and connects with."""
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
+from gateway.domain.frozen import frozen
 from simulators.common.state import SimDb, from_db, to_db
 
 __all__ = ["Outbox", "OutboxEntry", "Queued"]
@@ -31,7 +31,7 @@ _NEXT = (
 )
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class Queued:
     """A message to queue."""
 
@@ -42,7 +42,7 @@ class Queued:
     order_key: str | None = None
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class OutboxEntry:
     message_id: str
     route: str

@@ -12,10 +12,11 @@ import asyncio
 import contextlib
 import sqlite3
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import datetime
 from typing import Any, Protocol
 
+from gateway.domain.frozen import frozen
 from gateway.errors import GatewayError
 from gateway.logging import get_logger
 from simulators.common.sending import Outgoing, ReplySender
@@ -24,7 +25,7 @@ from simulators.common.state import Pending, SimDb
 __all__ = ["Handler", "Processed", "Processor"]
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class Processed:
     """What handling one message decided: replies to send, state to change, a summary."""
 

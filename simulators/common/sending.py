@@ -15,10 +15,10 @@ import asyncio
 import contextlib
 import random
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Protocol
 
+from gateway.domain.frozen import frozen
 from gateway.domain.replies import Acknowledgement
 from gateway.errors import GatewayError, RemoteError, SecurityError, TransportError
 from gateway.logging import get_logger
@@ -55,7 +55,7 @@ def route_name(sender: PeerId, recipient: PeerId) -> str:
     return f"{sender}->{recipient}"
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class Outgoing:
     """A signed message from a simulated party to the gateway."""
 

@@ -13,12 +13,12 @@ import asyncio
 import json
 import sqlite3
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
+from gateway.domain.frozen import frozen
 from simulators.common.database import SqliteFile
 
 __all__ = ["Pending", "SimDb", "from_db", "to_db"]
@@ -34,7 +34,7 @@ def from_db(text: Any) -> datetime:
     return datetime.strptime(str(text), "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class Pending:
     """A received message waiting to be processed."""
 

@@ -12,11 +12,11 @@ import json
 import sqlite3
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from gateway.domain.dublin import DublinRegime, DublinRequest
+from gateway.domain.frozen import frozen
 from gateway.domain.record import CanonicalRecord
 from gateway.domain.requests import ReexaminationRequest, TransferArrangement, TransferMode
 from gateway.domain.serialization import decode_record, encode
@@ -36,7 +36,7 @@ FOLLOW_UP_TYPES = frozenset(
 _REEXAMINATION_REASONS = "The applicant's brother lives in the requested state (new evidence)."
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class Request:
     """A request the peer made: its envelope and what it was about."""
 

@@ -15,7 +15,7 @@ import asyncio
 import json
 import random
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -28,6 +28,7 @@ from gateway.domain.dublin import (
     dublin_regime_for,
 )
 from gateway.domain.eurodac import ReferenceNumber
+from gateway.domain.frozen import frozen
 from gateway.domain.record import CanonicalRecord
 from gateway.domain.requests import ReexaminationRequest
 from gateway.errors import InputError
@@ -77,7 +78,7 @@ def legal_basis(regime: DublinRegime, request_type: RequestType | None) -> str:
     return _LEGAL_BASIS.get((regime, request_type), f"Regulation {regime.value}")
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class DublinetConfig:
     reply_delay: timedelta = timedelta(seconds=1)
     late_delay: timedelta = timedelta(seconds=30)

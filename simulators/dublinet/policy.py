@@ -14,11 +14,12 @@ is answered by the `reexamination` action unless a rule for it matches.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from enum import StrEnum
 from typing import Any
 
 from gateway.domain.dublin import ReplyOutcome
+from gateway.domain.frozen import frozen
 from gateway.errors import InputError
 
 __all__ = ["Action", "Decision", "Policy", "Rule", "decide"]
@@ -34,7 +35,7 @@ class Action(StrEnum):
     LATE = "late"  # reply, but only after the configured late delay
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class Rule:
     """Matches on every field given; `late_outcome` is what a late reply says."""
 
@@ -57,7 +58,7 @@ class Rule:
         )
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class Policy:
     rules: tuple[Rule, ...] = ()
     weights: Mapping[Action, float] = field(default_factory=dict)
@@ -135,7 +136,7 @@ def _rule(data: object) -> Rule:
     )
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class Decision:
     """What to do: the action, and the outcome and reasons of the reply if one is sent."""
 

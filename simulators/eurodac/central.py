@@ -16,13 +16,13 @@ import asyncio
 import random
 import sqlite3
 import uuid
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
 from gateway.domain.biometrics import BiometricSet
 from gateway.domain.eurodac import EurodacTransaction, Operation, ReferenceNumber
+from gateway.domain.frozen import frozen
 from gateway.domain.record import CanonicalRecord
 from gateway.domain.replies import (
     EurodacErrorCode,
@@ -60,7 +60,7 @@ class LatePolicy(StrEnum):
     REFUSE = "refuse"  # answer an error `transmission-late`
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class EurodacConfig:
     processing_delay: timedelta = timedelta(seconds=1)
     false_hit_rate: float = 0.0  # chance that a comparison finding nothing reports a hit

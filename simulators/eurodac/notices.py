@@ -11,11 +11,11 @@ from __future__ import annotations
 import sqlite3
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 
 from gateway.domain.eurodac import Operation, ReferenceNumber
 from gateway.domain.eurodac_checks import notifies
+from gateway.domain.frozen import frozen
 from gateway.domain.replies import EurodacMarkingNotice
 from gateway.security.identity import PeerId
 from gateway.security.signer import Signer
@@ -27,7 +27,7 @@ from simulators.eurodac.rules import StoredSummary
 __all__ = ["Notices", "marking_notices"]
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class Notices:
     """What a marking sends (to the gateway) and what it records (every notice)."""
 

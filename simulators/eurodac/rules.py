@@ -8,7 +8,6 @@ when one fails: the code of its error reply, a sentence and the article.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 
 from gateway.domain.eurodac import Operation, Regime, categories_for
@@ -26,6 +25,7 @@ from gateway.domain.eurodac_checks import (
     too_young,
 )
 from gateway.domain.eurodac_law import AGE_RULES
+from gateway.domain.frozen import frozen
 from gateway.domain.record import CanonicalRecord
 from gateway.domain.replies import EurodacErrorCode
 from gateway.domain.requests import EurodacDataAction, EurodacStatusUpdate
@@ -56,7 +56,7 @@ _ACTION_CODES = {
 }
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class Refusal:
     """Why the Central System refuses a transaction: the code of its error reply and a sentence."""
 
@@ -64,7 +64,7 @@ class Refusal:
     description: str
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class StoredSummary:
     """What the rules need to know of a stored data set."""
 
@@ -78,7 +78,7 @@ class StoredSummary:
     mark_reason: str | None = None
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class Comparison:
     """The stored categories a transaction is compared against; of `marked_only`, only
     marked data sets (2024/1358 Art 27(2))."""

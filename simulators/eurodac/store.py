@@ -9,12 +9,12 @@ from __future__ import annotations
 import dataclasses
 import json
 import sqlite3
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from gateway.domain.eurodac import Regime
 from gateway.domain.eurodac_law import StatusKind
+from gateway.domain.frozen import frozen
 from gateway.domain.record import CanonicalRecord, StatusUpdate
 from gateway.domain.serialization import decode_record, encode
 from simulators.common.state import from_db, to_db
@@ -39,7 +39,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class StoredRecord:
     summary: StoredSummary
     regime: Regime
@@ -49,7 +49,7 @@ class StoredRecord:
     status: tuple[StatusUpdate, ...] = ()
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class Notification:
     """The Central System tells a member state that linked data were erased in advance."""
 

@@ -48,7 +48,6 @@ import re
 import secrets
 import string
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date
 from importlib import resources
 from pathlib import Path
@@ -56,6 +55,7 @@ from typing import Any
 
 import yaml
 
+from gateway.domain.frozen import frozen
 from gateway.errors import ConfigError
 from gateway.tracking.periods import Period, Unit
 
@@ -135,14 +135,14 @@ EXPECTATIONS: dict[str, frozenset[str]] = {
 _RELATIVE = re.compile(r"^\+(\d{1,4}) (day|week|month|year)s?$")
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class Step:
     number: int  # 1-based, as a tester counts
     kind: str
     args: Mapping[str, Any]
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class LastDay:
     """The last day a scenario's situation can happen, and the rule that ends it."""
 
@@ -150,7 +150,7 @@ class LastDay:
     because: str
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class Scenario:
     name: str
     description: str

@@ -15,12 +15,13 @@ import asyncio
 import difflib
 import json
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date
 from typing import Any
 
 import aiohttp
 
+from gateway.domain.frozen import frozen
 from gateway.domain.serialization import encode
 from gateway.errors import GatewayError
 from gateway.tracking.holidays import load_calendar
@@ -50,7 +51,7 @@ __all__ = [
 DEFAULT_WITHIN = 30.0
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class Endpoints:
     api: str  # the gateway's API, e.g. http://127.0.0.1:8080
     token: str  # a gateway token with the submitter and operator roles
@@ -58,7 +59,7 @@ class Endpoints:
     control_token: str | None = None
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class Outcome:
     step: Step
     passed: bool
@@ -402,7 +403,7 @@ async def play(
     return (await play_counted(scenarios, endpoints, today=today, show=show)).all_held
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class Tally:
     """How many scenarios held of those played, and how many could not be played."""
 

@@ -10,13 +10,14 @@ both from here, so they cannot tell two stories.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
 from gateway.broker.records import InboundMessage, StateChange, StoredMessage
 from gateway.broker.states import MessageState
+from gateway.domain.frozen import frozen
 from gateway.domain.serialization import encode
 from gateway.errors import GatewayError, InputError
 from gateway.messages.registry import MESSAGE_TYPES as REGISTERED
@@ -58,7 +59,7 @@ class Direction(StrEnum):
     INBOUND = "inbound"  # a peer's, to us
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class MessageRow:
     """A message as a list shows it, either way. `peer` is the other party: the recipient
     of ours, the sender (and signer) of theirs."""
@@ -137,7 +138,7 @@ class MessageRow:
         }
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class MessageQuery:
     """A list's filters: `filter` narrows ours, and the peers' by what they carry (inbound
     messages are in state received; the reference is that of ours they answer);
@@ -200,7 +201,7 @@ async def _answering(services: Services, reference: str | None) -> tuple[str, ..
     return tuple(message.message_id for message in ours)
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class Effect:
     """What an inbound message did here."""
 
@@ -210,7 +211,7 @@ class Effect:
     case_changes: list[CaseChange] = field(default_factory=list)  # the moves it made
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class MessageDetail:
     row: MessageRow
     stored: StoredMessage | None  # outbound

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 
 from aiohttp import hdrs, web
 
@@ -25,6 +24,7 @@ from gateway.adapters.web.budgets import BodyBudget
 from gateway.adapters.web.problems import problem_response
 from gateway.broker.access import Permission
 from gateway.domain import Problem
+from gateway.domain.frozen import frozen
 
 __all__ = ["LIMITS", "RequestLimits", "limits_middleware", "streams_body"]
 
@@ -36,7 +36,7 @@ RETRY_AFTER_BUSY = 1  # seconds: bodies in memory are handled in well under that
 _IDENTITY = frozenset({"", "identity"})
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class RequestLimits:
     """One application's limits (the budget is shared by the gateway's servers)."""
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ssl
-from dataclasses import dataclass
 from datetime import timedelta
 
 from aiohttp import web
@@ -13,6 +12,7 @@ from aiohttp import web
 from gateway.adapters.web.api import make_api
 from gateway.adapters.web.budgets import BodyBudget
 from gateway.adapters.web.inbound import make_inbound
+from gateway.domain.frozen import frozen
 from gateway.errors import ConfigError, GatewayError
 from gateway.logging import get_logger
 from gateway.pipeline.results import run_tracking
@@ -25,7 +25,7 @@ __all__ = ["Endpoints", "TlsSite", "serve"]
 PURGE_EVERY = 3600.0  # seconds between two purges of bodies past their retention
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class Endpoints:
     api: str
     inbound: str

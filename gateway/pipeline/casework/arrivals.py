@@ -9,10 +9,9 @@ a case, is matched to its case.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from gateway.broker.records import Receipt
 from gateway.domain.dublin import DublinReply
+from gateway.domain.frozen import frozen
 from gateway.domain.replies import (
     Acknowledgement,
     EurodacErrorReply,
@@ -32,7 +31,7 @@ from gateway.pipeline.casework.requests import Requests, opens_case
 __all__ = ["Arrivals"]
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class Arrivals:
     """Hands each inbound message to the hits, requests, follow-ups or marking notices."""
 

@@ -8,9 +8,10 @@ limit a move starts is `gateway.tracking.schedule`.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date, datetime
 
+from gateway.domain.frozen import frozen
 from gateway.errors import InputError
 from gateway.pipeline.casework.context import Context
 from gateway.pipeline.casework.results import Results
@@ -32,7 +33,7 @@ ResultsOf = Callable[[StoredCase], list[Result]]
 """The results a change adds for the case as it is after the change."""
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class Cases:
     """Cases on a `TrackingStore`: each change stored with its history line and results."""
 

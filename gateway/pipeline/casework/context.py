@@ -9,12 +9,12 @@ import asyncio
 import functools
 from collections.abc import Callable
 from concurrent.futures import Executor
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, TypeVar
 
 from gateway.broker.outbox import Outbox
 from gateway.broker.records import StoredMessage
+from gateway.domain.frozen import frozen
 from gateway.domain.record import CanonicalRecord
 from gateway.messages import read_message
 from gateway.pipeline.wire import Wire
@@ -27,7 +27,7 @@ __all__ = ["Context"]
 T = TypeVar("T")
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class Context:
     """The stores, the signing wire, the clock and the executor of every tracking service."""
 

@@ -7,9 +7,8 @@ Which event the end of a limit is, and when it ends, is `gateway.tracking.schedu
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from gateway.broker.states import MessageState
+from gateway.domain.frozen import frozen
 from gateway.errors import GatewayError, InputError
 from gateway.logging import get_logger
 from gateway.pipeline.casework.cases import Cases
@@ -26,7 +25,7 @@ from gateway.tracking.schedule import passed_event
 __all__ = ["Deadlines"]
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class Deadlines:
     """Applies passed time limits and announces those close (`alert_days` or fewer)."""
 

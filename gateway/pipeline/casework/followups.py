@@ -10,11 +10,11 @@ does to a case is `gateway.tracking.followups`.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from gateway.domain.dublin import DublinReply, ReplyOutcome
+from gateway.domain.frozen import frozen
 from gateway.domain.record import CanonicalRecord
 from gateway.domain.requests import ReexaminationRequest, TransferArrangement
 from gateway.errors import InputError
@@ -49,7 +49,7 @@ from gateway.tracking.schedule import as_dublin_case
 __all__ = ["FollowUps"]
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class FollowUps:
     """Replies and follow-up messages on cases, both ways."""
 

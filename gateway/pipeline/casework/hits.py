@@ -8,10 +8,11 @@ hit is due) is `gateway.tracking.hits`.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 from gateway.broker.records import StoredMessage
+from gateway.domain.frozen import frozen
 from gateway.domain.replies import EurodacErrorReply, EurodacHit, EurodacNoHit
 from gateway.domain.serialization import encode
 from gateway.errors import InputError
@@ -28,7 +29,7 @@ from gateway.tracking.records import CaseOpening, Result, ResultKind, StoredCase
 __all__ = ["Hits", "Verdict"]
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class Verdict:
     """An expert's verdict as stored, and the case it opened (if any)."""
 
@@ -36,7 +37,7 @@ class Verdict:
     case: StoredCase | None = None
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class Hits:
     """Hits on a `TrackingStore`, their data sealed with the outbox's body key ring."""
 
@@ -175,7 +176,7 @@ class Hits:
     async def open_case(
         self,
         hit_id: str,
-        facts: RequestFacts = RequestFacts(),  # noqa: B008 - frozen: a shared default is safe
+        facts: RequestFacts = RequestFacts(),
     ) -> StoredCase:
         """Open (and send) the case a confirmed hit proposed, if it was not opened at once;
         the request says what `facts` say of the person (urgent, detained)."""

@@ -9,11 +9,11 @@ saying which data set, marked by whom, why, and what the law asks of us.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from gateway.domain.eurodac import Regime
 from gateway.domain.eurodac_law import NOTICE_HOURS
+from gateway.domain.frozen import frozen
 from gateway.domain.replies import EurodacMarkingNotice
 from gateway.messages import Message
 from gateway.pipeline.casework.context import Context
@@ -40,7 +40,7 @@ def marking_notice_view(notice: EurodacMarkingNotice, regime: Regime) -> dict[st
     }
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class MarkingNotices:
     """Marking notices from the Central System, told to whoever submitted our data set."""
 

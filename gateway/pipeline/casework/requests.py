@@ -6,11 +6,12 @@ opening an incoming case; and the acknowledgement that starts our request's repl
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 
 from gateway.broker.records import NewMessage, StoredMessage
 from gateway.domain.dublin import RequestType
+from gateway.domain.frozen import frozen
 from gateway.domain.replies import Acknowledgement
 from gateway.errors import InputError
 from gateway.messages import DublinSubmission, Message
@@ -42,7 +43,7 @@ def opens_case(submission: DublinSubmission) -> bool:
     return submission.request.request_type in _KIND_OF_REQUEST
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class Requests:
     """Requests that open cases, ours and theirs."""
 
@@ -54,7 +55,7 @@ class Requests:
         self,
         hit: StoredHit,
         now: datetime,
-        facts: RequestFacts = RequestFacts(),  # noqa: B008 - frozen: a shared default is safe
+        facts: RequestFacts = RequestFacts(),
     ) -> tuple[CaseOpening, NewMessage]:
         """The case a confirmed hit opens, and its request signed and ready to queue."""
         messages = self.context.outbox.store

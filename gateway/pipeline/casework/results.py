@@ -8,9 +8,10 @@ or a case, stored with the change that produced it.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
+from gateway.domain.frozen import frozen
 from gateway.pipeline.casework.context import Context
 from gateway.pipeline.casework.views import case_view, hit_view, make_result
 from gateway.tracking.records import Result, ResultKind, StoredCase, StoredHit
@@ -18,7 +19,7 @@ from gateway.tracking.records import Result, ResultKind, StoredCase, StoredHit
 __all__ = ["Results"]
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class Results:
     """Makes results under their stable ids and tells the pump when some were written."""
 

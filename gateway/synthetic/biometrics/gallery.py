@@ -11,12 +11,12 @@ in a few array operations.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
 from gateway.domain.biometrics import BiometricSet
+from gateway.domain.frozen import frozen
 from gateway.errors import InputError
 from gateway.synthetic.biometrics.captures import ALL_FINGERS
 from gateway.synthetic.biometrics.templates import (
@@ -32,7 +32,7 @@ from gateway.synthetic.biometrics.templates import (
 __all__ = ["Candidate", "Comparison", "Gallery", "PersonTemplates", "compare", "templates_of"]
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class PersonTemplates:
     """The templates of one capture session: fingers by position, and the face."""
 
@@ -40,14 +40,14 @@ class PersonTemplates:
     face: Template | None = None
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class Comparison:
     score: float
     fingers_compared: int
     matched: bool
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class Candidate:
     key: str
     score: float
@@ -132,7 +132,7 @@ class Gallery:
         return sorted(found, key=lambda candidate: -candidate.score)
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class _Arrays:
     fingers: npt.NDArray[np.float32]  # person x finger position x template
     finger_present: npt.NDArray[np.bool_]

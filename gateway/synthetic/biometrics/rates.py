@@ -8,11 +8,10 @@ with capture 1 of every other. Finger by finger, as ten-print persons
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import numpy.typing as npt
 
+from gateway.domain.frozen import frozen
 from gateway.synthetic.biometrics.captures import ALL_FINGERS
 from gateway.synthetic.biometrics.patterns import face_pixels, finger_captures
 from gateway.synthetic.biometrics.templates import (
@@ -25,7 +24,7 @@ from gateway.synthetic.biometrics.templates import (
 __all__ = ["ErrorRates", "Rates", "error_rates"]
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class Rates:
     """How one kind of comparison behaved at its threshold."""
 
@@ -46,7 +45,7 @@ class Rates:
         return self.false_matches / self.impostor
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class ErrorRates:
     persons: int
     finger: Rates

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import random
-from dataclasses import dataclass
 from datetime import date, timedelta
 
 from gateway.domain.dates import PartialDate
 from gateway.domain.eurodac import regime_on
+from gateway.domain.frozen import frozen
 from gateway.domain.national_number import NumberKind, make_national_number
 from gateway.mapping.transliteration import transliterate
 from gateway.synthetic.persons.names import ORIGINS, Origin
@@ -27,7 +27,7 @@ _PROCEDURES = ("EERSTE",) * 6 + ("VOLGEND", "VERSNELD", "GRENS", "DUBLIN")
 _DOCUMENTS = ("PAS", "PAS", "PAS", "ID", "RD")
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class SyntheticPerson:
     """Everything the exports say about one synthetic applicant."""
 

@@ -7,12 +7,12 @@ is written the same way in the original.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from gateway.domain.frozen import frozen
 
 __all__ = ["ORIGINS", "Origin"]
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class Origin:
     """Where a synthetic person comes from: nationality, places, and names."""
 

@@ -16,7 +16,6 @@ always an alert.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
 
 from aiohttp import web
 
@@ -27,6 +26,7 @@ from gateway.adapters.web.observability import gateway_certificates
 from gateway.broker.access import Permission
 from gateway.broker.breaker import CircuitState
 from gateway.broker.states import MessageState
+from gateway.domain.frozen import frozen
 from gateway.pipeline.alerts import tracking_digest
 from gateway.pipeline.services import Services
 from gateway.settings import ENV_PREFIX, Settings
@@ -34,14 +34,14 @@ from gateway.settings import ENV_PREFIX, Settings
 __all__ = ["Alert", "Threshold", "alerts", "alerts_of", "thresholds_of"]
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class Alert:
     kind: str  # dead-letters, open-circuit, deadline-overdue, deadline-due, certificate, crl
     text: str
     link: str
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class Threshold:
     what: str
     setting: str

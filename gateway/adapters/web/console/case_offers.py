@@ -5,9 +5,9 @@ the messages that may follow on it."""
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
 
 from gateway.adapters.web.case_messages import FIELDS
+from gateway.domain.frozen import frozen
 from gateway.errors import InputError
 from gateway.pipeline.casework.cases import OPERATOR_EVENTS
 from gateway.tracking.cases import TRANSITIONS, CaseEvent, CaseState, Direction
@@ -30,7 +30,7 @@ EVENT_LABELS = {
 _REPLYING = frozenset({CaseState.REQUEST_RECEIVED, CaseState.REEXAMINATION_REQUESTED})
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class Offers:
     """The forms a case takes now."""
 

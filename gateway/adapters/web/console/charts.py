@@ -8,25 +8,25 @@ acknowledgement); its latency runs from the claim that started that send.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from gateway.broker.records import StateChange
 from gateway.broker.states import Event, MessageState
+from gateway.domain.frozen import frozen
 
 __all__ = ["Chart", "Series", "chart_of", "last_hour"]
 
 _DELIVERED = frozenset({MessageState.ACKNOWLEDGED, MessageState.ANSWERED})
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class Series:
     label: str
     unit: str
     values: tuple[float, ...]  # one per bucket, oldest first
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class Chart:
     """What a template needs to draw a series as an inline SVG polyline."""
 

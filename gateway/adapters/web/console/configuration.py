@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -20,6 +19,7 @@ from gateway.adapters.web.console.access import page, render
 from gateway.adapters.web.keys import SERVICES
 from gateway.broker.access import Permission
 from gateway.broker.breaker import CircuitState
+from gateway.domain.frozen import frozen
 from gateway.security.trust import TrustStore
 from gateway.settings import ENV_PREFIX, Settings
 
@@ -37,7 +37,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class Anchor:
     party: str
     subject: str
@@ -47,7 +47,7 @@ class Anchor:
     days_left: int
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class RevocationList:
     issuer: str
     parties: tuple[str, ...]  # those whose CA issued it
@@ -117,7 +117,7 @@ async def trust(request: web.Request) -> web.Response:
 # -- peers -----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class PeerView:
     peer: str
     endpoint: str | None  # None: the transport has no address book (tests, fakes)

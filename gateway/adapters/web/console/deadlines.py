@@ -6,7 +6,6 @@ filtered and sorted by the URL, exported as CSV. The rows are those of `GET /v1/
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -19,6 +18,7 @@ from gateway.adapters.web.keys import SERVICES
 from gateway.adapters.web.params import Choice, Text, query
 from gateway.adapters.web.tracking import WITHIN
 from gateway.broker.access import Permission
+from gateway.domain.frozen import frozen
 from gateway.pipeline.alerts import ALL, tracking_digest
 
 __all__ = ["DeadlineRow", "deadlines", "deadlines_csv", "rows_of"]
@@ -49,7 +49,7 @@ COLUMNS = (
 )  # fmt: skip
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class DeadlineRow:
     kind: str  # case, wrong-hit-report
     reference: str  # the case's reference, or the hit's id

@@ -10,11 +10,10 @@ reads exists; `boards` shows it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from aiohttp import web
 
 from gateway.broker.access import ApiToken, Permission
+from gateway.domain.frozen import frozen
 
 __all__ = [
     "BOARDS",
@@ -29,7 +28,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class ConsolePage:
     title: str
     path: str  # under /console, e.g. "/console/hits"
@@ -60,7 +59,7 @@ def register_page(app: web.Application, page: ConsolePage) -> None:
     app.setdefault(CONSOLE_PAGES, []).append(page)
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class Board:
     name: str
     title: str

@@ -13,12 +13,12 @@ import asyncio
 import base64
 import binascii
 import copy
-from dataclasses import dataclass
 from datetime import datetime
 
 from cryptography import x509
 from lxml import etree
 
+from gateway.domain.frozen import frozen
 from gateway.errors import GatewayError
 from gateway.messages.common import read_created_at
 from gateway.pipeline.services import Services
@@ -32,7 +32,7 @@ _SHOWN = 96  # characters of a long text node kept on screen
 _CERTIFICATE = f"{{{DS}}}Signature/{{{DS}}}KeyInfo/{{{DS}}}X509Data/{{{DS}}}X509Certificate"
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class SignatureFacts:
     valid: bool
     signer: str | None  # the peer the certificate names, e.g. "BE:gateway"
@@ -41,7 +41,7 @@ class SignatureFacts:
     problem: str | None  # "GW-...: sentence" when not valid
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class XmlView:
     pretty: str
     facts: SignatureFacts

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from dataclasses import dataclass
 from datetime import datetime, timedelta
+
+from gateway.domain.frozen import frozen
 
 __all__ = ["COOKIE", "LOGIN_COOKIE", "Session", "Sessions", "same_secret"]
 
@@ -21,7 +22,7 @@ COOKIE = "eugw_console"
 LOGIN_COOKIE = "eugw_login"  # the login form's CSRF secret, before there is a session
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@frozen
 class Session:
     session_id: str
     token_digest: str
