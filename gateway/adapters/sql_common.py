@@ -48,26 +48,8 @@ __all__ = [
     "token_values",
 ]
 
-MESSAGE_COLUMNS = (
-    "message_id",
-    "peer",
-    "message_type",
-    "conversation_id",
-    "correlation_id",
-    "order_key",
-    "submission_id",
-    "reference",
-    "state",
-    "attempts",
-    "created_at",
-    "updated_at",
-    "first_attempt_at",
-    "next_attempt_at",
-    "lease_owner",
-    "lease_until",
-    "last_error",
-    "body",
-)
+# The columns the lifecycle changes (`gateway.broker.lifecycle`); the others are written
+# once, when the message is queued (and the body cleared once, by the purge).
 MUTABLE_COLUMNS = (
     "state",
     "attempts",
@@ -77,6 +59,19 @@ MUTABLE_COLUMNS = (
     "lease_owner",
     "lease_until",
     "last_error",
+)
+MESSAGE_COLUMNS = (
+    "message_id",
+    "peer",
+    "message_type",
+    "conversation_id",
+    "correlation_id",
+    "order_key",
+    "submission_id",
+    "reference",
+    "created_at",
+    "body",
+    *MUTABLE_COLUMNS,
 )
 BLOCKING_STATES = tuple(sorted(state.value for state in BLOCKING_ORDER))
 PURGEABLE_STATES = tuple(sorted(state.value for state in PURGEABLE))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Coroutine, Sequence
 from datetime import datetime, timedelta
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar, Unpack
 
 from gateway.adapters.sql_batches import batch_from_row, rejection_from_row
 from gateway.adapters.sql_common import (
@@ -129,29 +129,11 @@ class SqlStore:
         )
 
     async def record(
-        self,
-        message_id: str,
-        event: Event,
-        *,
-        at: datetime,
-        worker: str | None = None,
-        retry_at: datetime | None = None,
-        detail: str = "",
-        actor: str = "gateway",
+        self, message_id: str, event: Event, **details: Unpack[rules.EventDetails]
     ) -> StoredMessage:
-        async def rule(tables: Any) -> StoredMessage:
-            return await rules.record(
-                tables,
-                message_id,
-                event,
-                at=at,
-                worker=worker,
-                retry_at=retry_at,
-                detail=detail,
-                actor=actor,
-            )
-
-        return await self._engine.change(rule, locks=[message_id])
+        return await self._engine.change(
+            lambda t: rules.record(t, message_id, event, **details), locks=[message_id]
+        )
 
     async def add_token(self, token: ApiToken, *, actor: str = "admin") -> None:
         await self._engine.change(lambda t: rules.add_token(t, token, actor=actor))

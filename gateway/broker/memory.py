@@ -11,7 +11,7 @@ import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import TypeVar, Unpack
 
 from gateway.broker import store_rules as rules
 from gateway.broker.access import ApiToken
@@ -75,29 +75,9 @@ class InMemoryStore:
         )
 
     async def record(
-        self,
-        message_id: str,
-        event: Event,
-        *,
-        at: datetime,
-        worker: str | None = None,
-        retry_at: datetime | None = None,
-        detail: str = "",
-        actor: str = "gateway",
+        self, message_id: str, event: Event, **details: Unpack[rules.EventDetails]
     ) -> StoredMessage:
-        async def rule(tables: Any) -> StoredMessage:
-            return await rules.record(
-                tables,
-                message_id,
-                event,
-                at=at,
-                worker=worker,
-                retry_at=retry_at,
-                detail=detail,
-                actor=actor,
-            )
-
-        return await self._change(rule)
+        return await self._change(lambda t: rules.record(t, message_id, event, **details))
 
     async def add_token(self, token: ApiToken, *, actor: str = "admin") -> None:
         await self._change(lambda t: rules.add_token(t, token, actor=actor))

@@ -23,7 +23,7 @@ import contextlib
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Protocol, Required, TypedDict, Unpack
 
 from gateway.broker.access import ApiToken
 from gateway.broker.audit import (
@@ -250,24 +250,25 @@ async def claim(
     return claimed
 
 
+class EventDetails(TypedDict, total=False):
+    """What an event is recorded with beside the message and the event (`MessageStore.record`
+    in `gateway.ports` says what each means); the stores pass it on as it came."""
+
+    at: Required[datetime]
+    worker: str | None
+    retry_at: datetime | None
+    detail: str
+    actor: str
+
+
 async def record(
-    tables: Tables,
-    message_id: str,
-    event: Event,
-    *,
-    at: datetime,
-    worker: str | None = None,
-    retry_at: datetime | None = None,
-    detail: str = "",
-    actor: str = "gateway",
+    tables: Tables, message_id: str, event: Event, **details: Unpack[EventDetails]
 ) -> StoredMessage:
     """Apply one event to a stored message (`gateway.broker.lifecycle.apply_event`)."""
     message = await tables.lock_message(message_id)
     if message is None:
         raise UnknownMessageError(message_id)
-    return await _apply(
-        tables, message, event, at=at, worker=worker, retry_at=retry_at, detail=detail, actor=actor
-    )
+    return await _apply(tables, message, event, **details)
 
 
 async def add_token(tables: Tables, token: ApiToken, *, actor: str) -> None:
