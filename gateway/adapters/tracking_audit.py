@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from gateway.broker.audit import AuditRecord
+from gateway.broker.audit import AuditRecord, move_detail
 from gateway.tracking.hits import HitStatus
 from gateway.tracking.records import CaseChange, StoredHit
 
@@ -45,9 +45,5 @@ def case_audit(change: CaseChange) -> AuditRecord:
         kind=f"case.{change.event.value if change.event else 'opened'}",
         subject=change.case_id,
         actor=change.by,
-        detail={
-            "from": change.from_state.value if change.from_state else None,
-            "to": change.to_state.value,
-            "note": change.detail,
-        },
+        detail=move_detail(change.from_state, change.to_state, change.detail),
     )

@@ -15,6 +15,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
 from gateway.broker.access import ApiToken
@@ -32,6 +33,7 @@ __all__ = [
     "change_audit",
     "entry_hash",
     "inbound_audit",
+    "move_detail",
     "submission_audit",
     "token_audit",
     "verify_chain",
@@ -172,6 +174,16 @@ def verify_chain(entries: Iterable[AuditEntry]) -> ChainBreak | None:
     return None
 
 
+def move_detail(from_state: StrEnum | None, to_state: StrEnum, note: str) -> dict[str, Any]:
+    """The detail of an entry that records a move from one state to another (a message's,
+    a case's): `from` is None for the first state."""
+    return {
+        "from": from_state.value if from_state else None,
+        "to": to_state.value,
+        "note": note,
+    }
+
+
 def change_audit(change: StateChange) -> AuditRecord:
     """The audit record of a message's state change."""
     return AuditRecord(
@@ -179,11 +191,7 @@ def change_audit(change: StateChange) -> AuditRecord:
         kind=f"message.{change.event.value}",
         subject=change.message_id,
         actor=change.actor,
-        detail={
-            "from": change.from_state.value if change.from_state else None,
-            "to": change.to_state.value,
-            "note": change.detail,
-        },
+        detail=move_detail(change.from_state, change.to_state, change.detail),
     )
 
 
