@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
-import signal
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -21,7 +19,7 @@ from gateway.security.identity import PeerId
 from simulators.common.faults import Faults
 from simulators.dublinet.peer import DublinetConfig
 from simulators.eurodac.central import EurodacConfig, LatePolicy
-from simulators.runner import SimConfig, SimMaterial, Simulator
+from simulators.runner import SimConfig, SimMaterial, Simulator, stop_on_signals
 from simulators.scenarios.model import load_scenario, shipped_scenarios
 from simulators.scenarios.runner import Endpoints, play_counted
 
@@ -80,11 +78,7 @@ def run_simulators(args: argparse.Namespace) -> int:
 
 
 async def _serve(simulator: Simulator) -> int:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError):
-            loop.add_signal_handler(signum, stop.set)
+    stop = stop_on_signals()
     await simulator.start()
     try:
         if simulator.eurodac_url:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import signal
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import field
 from datetime import UTC, datetime, timedelta
@@ -38,7 +39,7 @@ from simulators.control import control_app
 from simulators.dublinet.peer import DublinetConfig, DublinetPeer
 from simulators.eurodac.central import EURODAC, CentralSystem, EurodacConfig
 
-__all__ = ["SimConfig", "SimMaterial", "Simulator"]
+__all__ = ["SimConfig", "SimMaterial", "Simulator", "stop_on_signals"]
 
 _MAX_BODY = 16 * 1024 * 1024
 GATEWAY = PeerId(party="BE", system="gateway")
@@ -47,6 +48,17 @@ _LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def stop_on_signals() -> asyncio.Event:
+    """An event that Ctrl-C (SIGINT) or SIGTERM sets, to stop what runs until it is set (where
+    the running event loop cannot handle signals, only its own stop sets it)."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(signum, stop.set)
+    return stop
 
 
 async def _listen(site: web.TCPSite, host: str, port: int) -> None:

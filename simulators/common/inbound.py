@@ -21,7 +21,7 @@ from gateway.security.identity import PeerId
 from gateway.security.verifier import Verifier
 from gateway.validation import DEFAULT_LIMITS, XmlLimits, parse_xml, validate
 
-__all__ = ["Inbound", "Received", "party_of", "peer_of_party"]
+__all__ = ["Inbound", "Received", "party_of", "peer_of_party", "read_signed"]
 
 WRONG_SENDER = "GW-SIM-WRONG-SENDER"
 WRONG_RECIPIENT = "GW-SIM-WRONG-RECIPIENT"
@@ -52,6 +52,12 @@ def peer_of_party(party: Party) -> PeerId:
 
 def party_of(peer: PeerId) -> Party:
     return Party(authority=peer.party, system=peer.system)
+
+
+def read_signed(signed_xml: bytes) -> Message:
+    """A message verified on receipt, read again from what was signed (`Received.signed_xml`)
+    when it is processed (CPU work: call it off the event loop)."""
+    return parse_message(parse_xml(signed_xml))
 
 
 class Inbound:

@@ -32,21 +32,13 @@ from gateway.domain.frozen import frozen
 from gateway.domain.record import CanonicalRecord
 from gateway.domain.requests import ReexaminationRequest
 from gateway.errors import InputError
-from gateway.messages import (
-    DublinSubmission,
-    Envelope,
-    Message,
-    MessageType,
-    message_type,
-    parse_message,
-)
+from gateway.messages import DublinSubmission, Envelope, Message, MessageType, message_type
 from gateway.security.identity import PeerId
 from gateway.security.signer import Signer
-from gateway.validation import parse_xml
-from simulators.common.inbound import Inbound, Received, party_of, peer_of_party
-from simulators.common.outbound import derived_id, sign_message
+from simulators.common.inbound import Inbound, Received, party_of, read_signed
+from simulators.common.outbound import sign_message, sign_reply
 from simulators.common.processing import Processed
-from simulators.common.sending import Outgoing, ReplySender
+from simulators.common.sending import ReplySender
 from simulators.common.state import Pending, SimDb
 from simulators.dublinet.casefile import follow_up_content, follows_on, recall, remember
 from simulators.dublinet.policy import Action, Decision, Policy, decide
@@ -191,7 +183,7 @@ class DublinetPeer:
     # ----- processing: reply ----------------------------------------------------------
 
     async def process(self, pending: Pending, now: datetime) -> Processed:
-        message = await asyncio.to_thread(_read, pending.signed_xml)
+        message = await asyncio.to_thread(read_signed, pending.signed_xml)
         envelope, content = message.envelope, message.content
         plan = pending.plan
         if plan is None:
@@ -222,30 +214,13 @@ class DublinetPeer:
             reason_codes=tuple(plan["reasons"]),
             explanation=None if outcome is ReplyOutcome.ACCEPT else "Simulated rejection.",
         )
-        outgoing = await self._reply(envelope, reply, kind, now)
+        outgoing = await asyncio.to_thread(
+            sign_reply, envelope, reply, kind, me=self.peer, signer=self.signer, now=now
+        )
         return Processed(
             outcome={"action": plan["action"], "reply": outcome.value, "reasons": plan["reasons"]},
             outgoing=(outgoing,),
         )
-
-    async def _reply(
-        self, envelope: Envelope, reply: DublinReply, kind: str, now: datetime
-    ) -> Outgoing:
-        recipient = peer_of_party(envelope.sender)
-        reply_envelope, body = await asyncio.to_thread(
-            lambda: sign_message(
-                content=reply,
-                message_type=kind,
-                regime=envelope.regime,
-                sender=self.peer,
-                recipient=recipient,
-                signer=self.signer,
-                now=now,
-                message_id=derived_id(envelope.message_id, "reply"),
-                answering=envelope,
-            )
-        )
-        return Outgoing(sender=self.peer, recipient=recipient, envelope=reply_envelope, body=body)
 
     # ----- requests the peer makes ----------------------------------------------------
 
@@ -282,7 +257,7 @@ class DublinetPeer:
             eurodac_reference=eurodac_reference,
         )
         submission = DublinSubmission(request=request, record=record)
-        envelope, body = await asyncio.to_thread(
+        outgoing = await asyncio.to_thread(
             lambda: sign_message(
                 content=submission,
                 message_type=message.name,
@@ -294,12 +269,10 @@ class DublinetPeer:
             )
         )
         await self.db.run(
-            lambda db: remember(db, envelope, reference=national_reference, record=record)
+            lambda db: remember(db, outgoing.envelope, reference=national_reference, record=record)
         )
-        await self._sender.send(
-            [Outgoing(sender=self.peer, recipient=self.gateway, envelope=envelope, body=body)]
-        )
-        return envelope
+        await self._sender.send([outgoing])
+        return outgoing.envelope
 
     async def follow_up(
         self, *, kind: str, national_reference: str, details: Mapping[str, Any], now: datetime
@@ -318,7 +291,7 @@ class DublinetPeer:
             )
         name = follows_on(kind)
         content = follow_up_content(name, request, details)
-        envelope, body = await asyncio.to_thread(
+        outgoing = await asyncio.to_thread(
             lambda: sign_message(
                 content=content,
                 message_type=name,
@@ -330,10 +303,8 @@ class DublinetPeer:
                 answering=request.envelope,
             )
         )
-        await self._sender.send(
-            [Outgoing(sender=self.peer, recipient=self.gateway, envelope=envelope, body=body)]
-        )
-        return envelope
+        await self._sender.send([outgoing])
+        return outgoing.envelope
 
 
 def _request_type(kind: str) -> MessageType:
@@ -350,8 +321,3 @@ def _plan_json(decision: Decision) -> dict[str, Any]:
         "outcome": None if decision.outcome is None else decision.outcome.value,
         "reasons": list(decision.reasons),
     }
-
-
-def _read(signed_xml: bytes) -> Message:
-    """What was signed, read again (CPU work: called off the event loop)."""
-    return parse_message(parse_xml(signed_xml))

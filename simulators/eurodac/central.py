@@ -32,12 +32,11 @@ from gateway.domain.replies import (
 )
 from gateway.domain.requests import EurodacDataAction, EurodacStatusUpdate, MarkReason
 from gateway.errors import InputError
-from gateway.messages import Content, Envelope, Message, parse_message
+from gateway.messages import Content, Envelope, Message
 from gateway.security.identity import PeerId
 from gateway.security.signer import Signer
-from gateway.validation import parse_xml
-from simulators.common.inbound import Inbound, Received, peer_of_party
-from simulators.common.outbound import derived_id, sign_message
+from simulators.common.inbound import Inbound, Received, read_signed
+from simulators.common.outbound import sign_reply
 from simulators.common.processing import Processed
 from simulators.common.sending import Outgoing
 from simulators.common.state import Pending, SimDb
@@ -104,7 +103,7 @@ class CentralSystem:
         return now + self.config.processing_delay, None
 
     async def process(self, pending: Pending, now: datetime) -> Processed:
-        message = await asyncio.to_thread(_read, pending.signed_xml)
+        message = await asyncio.to_thread(read_signed, pending.signed_xml)
         content = message.content
         if isinstance(content, EurodacDataAction):
             return await self._data_action(message, content, now)
@@ -374,21 +373,9 @@ class CentralSystem:
     async def _reply(
         self, envelope: Envelope, content: Content, message_type: str, now: datetime
     ) -> Outgoing:
-        recipient = peer_of_party(envelope.sender)
-        reply_envelope, body = await asyncio.to_thread(
-            lambda: sign_message(
-                content=content,
-                message_type=message_type,
-                regime=envelope.regime,
-                sender=self.peer,
-                recipient=recipient,
-                signer=self.signer,
-                now=now,
-                message_id=derived_id(envelope.message_id, "reply"),
-                answering=envelope,
-            )
+        return await asyncio.to_thread(
+            sign_reply, envelope, content, message_type, me=self.peer, signer=self.signer, now=now
         )
-        return Outgoing(sender=self.peer, recipient=recipient, envelope=reply_envelope, body=body)
 
 
 def _owner_refusal(
@@ -404,8 +391,3 @@ def _owner_refusal(
             description="only the member state of origin may correct its data",
         )
     return None
-
-
-def _read(signed_xml: bytes) -> Message:
-    """What was signed, read again (CPU work: called off the event loop)."""
-    return parse_message(parse_xml(signed_xml))

@@ -66,17 +66,18 @@ def marking_notices(  # the marking and who is told of it
             marked_on=now.date(),
         )
         message_id = derived_id(cause or uuid.uuid4(), f"marking-notice:{other.reference}")
-        envelope, body = sign_message(
-            content=content,
-            message_type="eurodac.marking-notice",
-            regime=other.regime or regime,
-            sender=me,
-            recipient=gateway,
-            signer=signer,
-            now=now,
-            message_id=message_id,
+        outgoing.append(
+            sign_message(
+                content=content,
+                message_type="eurodac.marking-notice",
+                regime=other.regime or regime,
+                sender=me,
+                recipient=gateway,
+                signer=signer,
+                now=now,
+                message_id=message_id,
+            )
         )
-        outgoing.append(Outgoing(sender=me, recipient=gateway, envelope=envelope, body=body))
 
     def record(db: sqlite3.Connection) -> None:
         store.record_mark_notices(db, told, marked=marked.reference, reason=reason, at=now)
