@@ -4,7 +4,8 @@
 content, its signature's values, algorithms, parts, place...), drawing what
 it needs from hypothesis; `messages` draws an example message or a generated
 one. tests/unit/test_signature_reference.py and test_signature_profile.py use
-them.
+them. `any_algorithm_signer` signs with whatever algorithm it is given, SHA-1 and
+HMAC included, as an attacker's tool would.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from collections.abc import Callable
 from hypothesis import strategies as st
 from lxml import etree
 from message_strategies import acknowledgements, envelopes, hits, replies, transfers
+from signxml.algorithms import CanonicalizationMethod, DigestAlgorithm, SignatureMethod
+from signxml.signer import XMLSigner
 
 from gateway.domain.dublin import DublinRegime
 from gateway.domain.eurodac import Regime
@@ -30,7 +33,7 @@ from gateway.security.algorithms import (
 )
 from gateway.security.verifier import DS
 
-__all__ = ["EXAMPLES", "SPOILS", "Spoil", "messages"]
+__all__ = ["EXAMPLES", "SPOILS", "Spoil", "any_algorithm_signer", "messages"]
 
 D = f"{{{DS}}}"
 NS = {"ds": DS}
@@ -207,3 +210,17 @@ def generated_messages(draw: st.DrawFn) -> Message:
 
 
 messages = st.sampled_from([message for _, message in EXAMPLES]) | generated_messages()
+
+
+class _AnyAlgorithmSigner(XMLSigner):
+    def check_deprecated_methods(self) -> None:
+        """Let SHA-1 through: an attacker's tool would."""
+
+
+def any_algorithm_signer(method: SignatureMethod, digest: DigestAlgorithm) -> XMLSigner:
+    """A signer with `method` and `digest` whatever they are, and exclusive C14N."""
+    return _AnyAlgorithmSigner(
+        signature_algorithm=method,
+        digest_algorithm=digest,
+        c14n_algorithm=CanonicalizationMethod.EXCLUSIVE_XML_CANONICALIZATION_1_0,
+    )

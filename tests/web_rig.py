@@ -75,6 +75,23 @@ async def eurodac_site(
         yield f"https://localhost:{port}/eurodac"
 
 
+@asynccontextmanager
+async def webhook_site(
+    handle: Callable[[web.Request], Awaitable[web.StreamResponse]],
+) -> AsyncIterator[str]:
+    """`handle` answering POST /hook in plain HTTP on a free port of 127.0.0.1, as a national
+    system's webhook: its URL. Stopped after."""
+    app = web.Application()
+    app.router.add_post("/hook", handle)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    try:
+        yield f"http://127.0.0.1:{runner.addresses[0][1]}/hook"
+    finally:
+        await runner.cleanup()
+
+
 def eurodac_wire(folder: Path) -> Wire:
     """Signing as the Central System with the key in `folder` (the PKI's peers/eu-eurodac)."""
     key = SigningKey.from_pem(

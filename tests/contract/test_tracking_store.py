@@ -22,6 +22,7 @@ from gateway.tracking.records import (
     CaseOpening,
     Result,
     ResultKind,
+    StoredCase,
     StoredHit,
     result_id,
 )
@@ -83,10 +84,23 @@ def an_opening(number: int = 1, message_id: str | None = None) -> CaseOpening:
         reference=f"BE-2-{number}",
         request_message_id=message_id or f"request-{number}",
     )
+    return opening_of(case)
+
+
+def opening_of(case: StoredCase) -> CaseOpening:
+    """`case` opened at T0."""
     change = CaseChange(
         case_id=case.case_id, at=T0, from_state=None, to_state=case.state, event=None
     )
     return CaseOpening(case=case, change=change)
+
+
+def a_move(before: StoredCase, after: StoredCase, event: CaseEvent, **changes: str) -> CaseChange:
+    """`before` becoming `after` on `event` at T0; `changes`: its detail, who made it."""
+    change = CaseChange(
+        case_id=before.case_id, at=T0, from_state=before.state, to_state=after.state, event=event
+    )
+    return replace(change, **changes)
 
 
 async def test_a_hit_is_kept_once_with_its_result(tracking: TrackingStore) -> None:
@@ -148,14 +162,7 @@ async def test_a_case_moves_only_from_the_state_it_was_read_in(tracking: Trackin
     assert await tracking.case_by_message("m-1") == opening.case
     assert await tracking.case_by_message("m-2") is None
     moved = replace(opening.case, state=CaseState.ACKNOWLEDGED, deadline=date(2026, 8, 1))
-    change = CaseChange(
-        case_id=moved.case_id,
-        at=T0,
-        from_state=CaseState.REQUEST_SENT,
-        to_state=CaseState.ACKNOWLEDGED,
-        event=CaseEvent.ACKNOWLEDGEMENT,
-        detail="ack",
-    )
+    change = a_move(opening.case, moved, CaseEvent.ACKNOWLEDGEMENT, detail="ack")
     await tracking.move_case(moved, change, [a_result("moved", kind=ResultKind.CASE_CHANGE)])
     assert await tracking.case(moved.case_id) == moved
     assert await tracking.case_changes(moved.case_id) == [opening.change, change]
@@ -170,13 +177,7 @@ async def test_open_cases_leave_out_finished_ones_newest_first(tracking: Trackin
     first = await tracking.case("case-1")
     assert first is not None
     closed = replace(first, state=CaseState.CLOSED)
-    change = CaseChange(
-        case_id="case-1",
-        at=T0,
-        from_state=CaseState.REQUEST_SENT,
-        to_state=CaseState.CLOSED,
-        event=CaseEvent.WITHDRAWAL,
-    )
+    change = a_move(first, closed, CaseEvent.WITHDRAWAL)
     await tracking.move_case(closed, change, [])
     assert [c.case_id for c in await tracking.cases()] == ["case-2", "case-1"]
     assert [c.case_id for c in await tracking.cases(open_only=True)] == ["case-2"]
@@ -229,13 +230,7 @@ async def test_a_case_keeps_its_variants_and_their_changes(tracking: TrackingSto
         deadline_state="BE",
         deadline_calendar="BE",
     )
-    opening = CaseOpening(
-        case=accepted,
-        change=CaseChange(
-            case_id=accepted.case_id, at=T0, from_state=None, to_state=accepted.state, event=None
-        ),
-    )
-    assert await tracking.add_case(opening, [])
+    assert await tracking.add_case(opening_of(accepted), [])
     assert await tracking.case(accepted.case_id) == accepted
     absconded = replace(
         accepted,
@@ -247,12 +242,10 @@ async def test_a_case_keeps_its_variants_and_their_changes(tracking: TrackingSto
         deadline_effect="responsibility-shifts-to-requesting-state",
         deadline_variant="absconding",
     )
-    change = CaseChange(
-        case_id=accepted.case_id,
-        at=T0,
-        from_state=CaseState.ACCEPTED,
-        to_state=CaseState.ACCEPTED,
-        event=CaseEvent.ABSCONDED,
+    change = a_move(
+        accepted,
+        absconded,
+        CaseEvent.ABSCONDED,
         detail="reported by NL; transfer time limit 2028-01-03",
         by="operator-anne",
     )

@@ -54,6 +54,12 @@ async def start_simulator(
 
 
 @pytest.fixture
+async def simulator(start_simulator: StartSimulator) -> Simulator:
+    """A simulator with the default settings, started (start_simulator)."""
+    return await start_simulator()
+
+
+@pytest.fixture
 async def session() -> AsyncIterator[aiohttp.ClientSession]:
     async with aiohttp.ClientSession() as client:
         yield client

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -24,9 +26,20 @@ def _references(html: str) -> list[str]:
     ]
 
 
-async def _three_deadlines(rig: Rig, clock: FixedClock) -> tuple[StoredCase, StoredCase]:
-    """NL-2026-1 overdue (40 days old), a wrong-hit report due in 3 working days and
-    NL-2026-2 due in a month."""
+@asynccontextmanager
+async def _three_deadlines(
+    tmp_path: Path, role: Role
+) -> AsyncIterator[tuple[Rig, StoredCase, StoredCase]]:
+    """A rig signed in as `role` with NL-2026-1 overdue (40 days old), a wrong-hit report due
+    in 3 working days and NL-2026-2 due in a month; yields the rig and the two cases."""
+    clock = FixedClock(datetime.now(tz=UTC).replace(microsecond=0))
+    async with api_rig(tmp_path, clock=clock) as rig:
+        late, fresh = await _add_three_deadlines(rig, clock)
+        await log_in(rig.client, await rig.token(role))
+        yield rig, late, fresh
+
+
+async def _add_three_deadlines(rig: Rig, clock: FixedClock) -> tuple[StoredCase, StoredCase]:
     tracking = rig.services.tracking
     assert tracking is not None
     _, late = await incoming_request(rig, "NL-2026-1")
@@ -45,17 +58,10 @@ async def _three_deadlines(rig: Rig, clock: FixedClock) -> tuple[StoredCase, Sto
     return late, fresh
 
 
-def _clock() -> FixedClock:
-    return FixedClock(datetime.now(tz=UTC).replace(microsecond=0))
-
-
 async def test_the_page_lists_each_deadline_with_its_case_article_effect_and_date(
     tmp_path: Path,
 ) -> None:
-    clock = _clock()
-    async with api_rig(tmp_path, clock=clock) as rig:
-        late, fresh = await _three_deadlines(rig, clock)
-        await log_in(rig.client, await rig.token(Role.AUDITOR))
+    async with _three_deadlines(tmp_path, Role.AUDITOR) as (rig, late, fresh):
         get = rig.client.get
         wide = await (await get("/console/deadlines?within=60")).text()
         api = await (await get("/v1/deadlines?within=60")).json()
@@ -86,10 +92,7 @@ async def test_the_page_lists_each_deadline_with_its_case_article_effect_and_dat
 
 
 async def test_the_export_bad_input_the_old_address_and_the_roles(tmp_path: Path) -> None:
-    clock = _clock()
-    async with api_rig(tmp_path, clock=clock) as rig:
-        late, _ = await _three_deadlines(rig, clock)
-        await log_in(rig.client, await rig.token(Role.OPERATOR))
+    async with _three_deadlines(tmp_path, Role.OPERATOR) as (rig, late, _):
         get = rig.client.get
         exported = await (await get("/console/deadlines.csv?within=60")).text()
         bad_within = await get("/console/deadlines?within=soon")

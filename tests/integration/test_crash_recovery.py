@@ -17,6 +17,7 @@ from typing import Any
 import aiohttp
 import pytest
 from aiohttp import web
+from eugw_process import create_token
 from polling import eventually
 from stores import postgres_url
 from test_gateway_flow import SAMPLES, CentralSystem
@@ -61,16 +62,6 @@ def _environment(data: Path, central_url: str, api_port: int) -> dict[str, str]:
         "EUGW_RETRY_BASE_SECONDS": "1",
         "EUGW_LOG_FORMAT": "json",
     }
-
-
-def _eugw(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "gateway", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
 
 
 async def _start(env: dict[str, str], api: str) -> asyncio.subprocess.Process:
@@ -129,8 +120,7 @@ def _delivered_exactly(central: CentralSystem, answers: list[dict[str, Any]]) ->
 
 
 def _token(env: dict[str, str]) -> dict[str, str]:
-    secret = _eugw("tokens", "create", "--name", "evibel", "--role", "submitter", env=env).stdout
-    return {"Authorization": f"Bearer {secret.strip()}"}
+    return {"Authorization": f"Bearer {create_token(env, 'evibel', 'submitter')}"}
 
 
 async def _stop(*processes: asyncio.subprocess.Process) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 import aiohttp
 import pytest
 import yarl
-from pki import GeneratedPki
+from pki import FR, NL, GeneratedPki
 from polling import eventually
 from sim_wire import SimWire
 from simkit import (
@@ -37,9 +37,6 @@ from gateway.security.verifier import Verifier
 from gateway.testing import FixedClock
 from simulators.dublinet.peer import DublinetConfig
 from simulators.runner import SimConfig, Simulator
-
-NL = PeerId(party="NL", system="dublinet")
-FR = PeerId(party="FR", system="dublinet")
 
 
 def _request(

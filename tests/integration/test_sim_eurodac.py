@@ -16,12 +16,12 @@ from simkit import EURODAC, StartSimulator, capture, read_ack
 from gateway.domain.replies import Acknowledgement, EurodacHit, EurodacNoHit
 from gateway.errors import ConfigError
 from gateway.security.verifier import Verifier
+from simulators.runner import Simulator
 
 
 async def test_an_enrolment_gets_a_signed_ack_then_a_no_hit_reply(
-    start_simulator: StartSimulator, wire: SimWire
+    simulator: Simulator, wire: SimWire
 ) -> None:
-    simulator = await start_simulator()
     sent, status, answer, kind = await wire.post(
         simulator.eurodac_url, capture(person=1, national_part="A1")
     )
@@ -42,10 +42,9 @@ async def test_an_enrolment_gets_a_signed_ack_then_a_no_hit_reply(
 
 
 async def test_the_same_person_twice_is_a_hit_and_another_person_is_not(
-    start_simulator: StartSimulator, wire: SimWire
+    simulator: Simulator, wire: SimWire
 ) -> None:
     stand_in = wire.stand_in
-    simulator = await start_simulator()
     url = simulator.eurodac_url
     first = (await wire.post(url, capture(person=7, national_part="P1"))).envelope.message_id
     await wire.reply(first)
@@ -63,9 +62,8 @@ async def test_the_same_person_twice_is_a_hit_and_another_person_is_not(
 
 
 async def test_a_duplicate_message_id_gets_the_same_ack_and_is_processed_once(
-    start_simulator: StartSimulator, wire: SimWire
+    simulator: Simulator, wire: SimWire
 ) -> None:
-    simulator = await start_simulator()
     message_id = uuid.uuid4()
     record = capture(person=3, national_part="D1")
     first = await wire.post(simulator.eurodac_url, record, message_id=message_id)
@@ -81,9 +79,8 @@ async def test_a_duplicate_message_id_gets_the_same_ack_and_is_processed_once(
 
 
 async def test_an_unsigned_message_is_refused_with_a_problem(
-    start_simulator: StartSimulator, wire: SimWire
+    simulator: Simulator, wire: SimWire
 ) -> None:
-    simulator = await start_simulator()
     _, status, answer, kind = await wire.post(
         simulator.eurodac_url,
         capture(person=1, national_part="U1"),
@@ -119,9 +116,8 @@ async def test_a_port_in_use_is_a_configuration_error(start_simulator: StartSimu
     ],
 )
 async def test_bad_messages_get_a_400_problem_and_never_a_5xx(
-    start_simulator: StartSimulator, wire: SimWire, pki: GeneratedPki, spoil: str, code: str
+    simulator: Simulator, wire: SimWire, pki: GeneratedPki, spoil: str, code: str
 ) -> None:
-    simulator = await start_simulator()
     signer = {"untrusted": pki.signer(pki.untrusted), "other signer": pki.signer(pki.fr)}.get(
         spoil, wire.certs.gateway_signer
     )

@@ -15,6 +15,7 @@ from gateway.domain.eurodac import Operation, Regime
 from gateway.domain.replies import EurodacErrorReply, EurodacHit, EurodacNoHit
 from gateway.domain.requests import DeletionReason, EurodacDataAction, MarkReason
 from simulators.eurodac.central import EurodacConfig, LatePolicy
+from simulators.runner import Simulator
 
 
 async def test_a_restart_keeps_the_state_and_sends_the_pending_reply(
@@ -48,9 +49,8 @@ async def test_a_restart_keeps_the_state_and_sends_the_pending_reply(
 
 
 async def test_a_child_under_the_minimum_age_gets_an_error_reply(
-    start_simulator: StartSimulator, wire: SimWire
+    simulator: Simulator, wire: SimWire
 ) -> None:
-    simulator = await start_simulator()
     record = capture(person=30, national_part="C1")
     three_years_old = PartialDate(year=datetime.now(UTC).year - 3)
     child = dataclasses.replace(record.person, birth_date=three_years_old)
@@ -96,9 +96,8 @@ async def test_a_late_transmission_is_flagged_or_refused(
 
 
 async def test_old_regime_category_3_is_compared_with_applicants_but_not_stored(
-    start_simulator: StartSimulator, wire: SimWire
+    simulator: Simulator, wire: SimWire
 ) -> None:
-    simulator = await start_simulator()
     old = Regime.EURODAC_2013
     day = datetime(2026, 3, 10, tzinfo=UTC).date()
     seeded = capture(
@@ -128,9 +127,8 @@ def _action(operation: Operation, national_part: str, reason: Any) -> EurodacDat
 
 
 async def test_marking_and_advance_deletion_notify_the_states_holding_linked_data(
-    start_simulator: StartSimulator, wire: SimWire
+    simulator: Simulator, wire: SimWire
 ) -> None:
-    simulator = await start_simulator()
     url, control = simulator.eurodac_url, simulator.control_url
     await wire.seed(control, capture(person=60, national_part="NL60", member_state="NL"))
     enrolled = await wire.send(
@@ -190,9 +188,8 @@ async def test_a_false_hit_rate_of_one_reports_a_hit_for_a_stranger(
 
 
 async def test_a_correction_replaces_the_data_and_keeps_the_biometrics(
-    start_simulator: StartSimulator, wire: SimWire
+    simulator: Simulator, wire: SimWire
 ) -> None:
-    simulator = await start_simulator()
     url = simulator.eurodac_url
     enrolled = await wire.send(url, capture(person=80, national_part="Q1"), "eurodac.enrolment")
     await wire.reply(enrolled)
@@ -220,9 +217,8 @@ async def test_a_correction_replaces_the_data_and_keeps_the_biometrics(
 
 
 async def test_data_past_their_retention_no_longer_match(
-    start_simulator: StartSimulator, wire: SimWire
+    simulator: Simulator, wire: SimWire
 ) -> None:
-    simulator = await start_simulator()
     old = Regime.EURODAC_2013
     taken = datetime(2025, 4, 1, tzinfo=UTC).date()
     # a border crossing kept 18 months (gone since 1 October 2026), an application kept 10 years

@@ -16,7 +16,7 @@ import aiohttp
 import pytest
 from aiohttp import web
 from polling import eventually
-from web_rig import answer_to, served_gateway, token_for
+from web_rig import answer_to, served_gateway, token_for, webhook_site
 
 from gateway.adapters.web.server import Endpoints
 from gateway.broker.access import Role, new_token
@@ -151,41 +151,36 @@ async def running(tmp_path: Path) -> AsyncIterator[Running]:
     central_runner, central_port = await central.start("/eurodac")
     nl_runner, nl_port = await nl.start("/dublinet/NL")
     hook = Hook()
-    hook_app = web.Application()
-    hook_app.router.add_post("/hook", hook.handle)
-    hook_runner = web.AppRunner(hook_app)
-    await hook_runner.setup()
-    await web.TCPSite(hook_runner, "127.0.0.1", 0).start()
-    hook_port = hook_runner.addresses[0][1]
-    settings = Settings(
-        data_dir=pki,
-        api_port=0,
-        inbound_port=0,
-        eurodac_url=f"https://localhost:{central_port}/eurodac",
-        dublinet_url=f"https://localhost:{nl_port}/dublinet/{{party}}",
-        dublinet_peers="NL",
-        retry_base_seconds=1,
-        webhooks=f"evibel=http://127.0.0.1:{hook_port}/hook;{SECRET}",
-    )
     clock = FixedClock(datetime.now(tz=UTC))
     try:
-        async with served_gateway(settings, clock=clock) as (services, endpoints):
-            tokens = {
-                "evibel": await token_for(services, "evibel", Role.SUBMITTER, now=clock.now()),
-                "expert": await token_for(services, "expert", Role.OPERATOR, now=clock.now()),
-            }
-            yield Running(
-                services=services,
-                endpoints=endpoints,
-                central=central,
-                nl=nl,
-                hook=hook,
-                clock=clock,
-                tokens=tokens,
-                pki=pki,
+        async with webhook_site(hook.handle) as hook_url:
+            settings = Settings(
+                data_dir=pki,
+                api_port=0,
+                inbound_port=0,
+                eurodac_url=f"https://localhost:{central_port}/eurodac",
+                dublinet_url=f"https://localhost:{nl_port}/dublinet/{{party}}",
+                dublinet_peers="NL",
+                retry_base_seconds=1,
+                webhooks=f"evibel={hook_url};{SECRET}",
             )
+            async with served_gateway(settings, clock=clock) as (services, endpoints):
+                tokens = {
+                    "evibel": await token_for(services, "evibel", Role.SUBMITTER, now=clock.now()),
+                    "expert": await token_for(services, "expert", Role.OPERATOR, now=clock.now()),
+                }
+                yield Running(
+                    services=services,
+                    endpoints=endpoints,
+                    central=central,
+                    nl=nl,
+                    hook=hook,
+                    clock=clock,
+                    tokens=tokens,
+                    pki=pki,
+                )
     finally:
-        for runner in (central_runner, nl_runner, hook_runner):
+        for runner in (central_runner, nl_runner):
             await runner.cleanup()
 
 

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 from aiohttp import web
+from web_rig import webhook_site
 
 from gateway.adapters.webhook_transport import WebhookTransport
 from gateway.errors import RemoteError, TransportError
@@ -33,21 +34,15 @@ class Receiver:
 @pytest.fixture
 async def served() -> AsyncIterator[tuple[Receiver, WebhookTransport]]:
     receiver = Receiver()
-    app = web.Application()
-    app.router.add_post("/hook", receiver.handle)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", 0).start()
-    url = f"http://127.0.0.1:{runner.addresses[0][1]}/hook"
-    transport = WebhookTransport(
-        {"evibel": WebhookTarget(submitter="evibel", url=url, secret=SECRET)},
-        clock=lambda: 1_700_000_000.5,
-    )
-    try:
-        yield receiver, transport
-    finally:
-        await transport.close()
-        await runner.cleanup()
+    async with webhook_site(receiver.handle) as url:
+        transport = WebhookTransport(
+            {"evibel": WebhookTarget(submitter="evibel", url=url, secret=SECRET)},
+            clock=lambda: 1_700_000_000.5,
+        )
+        try:
+            yield receiver, transport
+        finally:
+            await transport.close()
 
 
 async def test_a_result_is_posted_signed_with_its_id(

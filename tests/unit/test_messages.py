@@ -40,6 +40,12 @@ def refused(action: object) -> InputError:
     return caught.value
 
 
+def refused_under(message: Message, regime: Regime | DublinRegime) -> InputError:
+    """What building `message` raises when its envelope names `regime`."""
+    envelope = dataclasses.replace(message.envelope, regime=regime)
+    return refused(lambda: build_element(dataclasses.replace(message, envelope=envelope)))
+
+
 def test_the_registry_lists_the_types_of_the_issue() -> None:
     expected = {
         "eurodac.enrolment", "eurodac.search", "eurodac.mark", "eurodac.unmark",
@@ -75,34 +81,38 @@ def test_content_of_the_wrong_kind_is_refused() -> None:
     assert refused(lambda: build_element(mixed)).code == "GW-MSG-CONTENT"
 
 
-def test_an_operation_that_is_not_the_types_is_refused() -> None:
-    enrolment = example("eurodac.enrolment", Regime.EURODAC_2024)
-    search = example("eurodac.search", Regime.EURODAC_2024)
-    wrong = dataclasses.replace(search, envelope=enrolment.envelope)
+@pytest.mark.parametrize(
+    ("regime", "envelope_of", "content_of", "path"),
+    [
+        pytest.param(
+            Regime.EURODAC_2024, "eurodac.enrolment", "eurodac.search", "transaction.operation",
+            id="an operation that is not the type's",
+        ),
+        pytest.param(
+            DublinRegime.AMMR, "dublinet.info-request", "dublinet.take-charge-request",
+            "request.request_type", id="a dublin request of another type",
+        ),
+    ],
+)  # fmt: skip
+def test_the_content_of_another_type_is_refused(
+    regime: Regime | DublinRegime, envelope_of: str, content_of: str, path: str
+) -> None:
+    envelope = example(envelope_of, regime).envelope
+    wrong = dataclasses.replace(example(content_of, regime), envelope=envelope)
     error = refused(lambda: build_element(wrong))
-    assert (error.code, error.path) == ("GW-MSG-CONTENT", "transaction.operation")
+    assert (error.code, error.path) == ("GW-MSG-CONTENT", path)
 
 
 def test_the_envelope_regime_must_be_the_contents() -> None:
-    enrolment = example("eurodac.enrolment", Regime.EURODAC_2024)
-    envelope = dataclasses.replace(enrolment.envelope, regime=Regime.EURODAC_2013)
-    error = refused(lambda: build_element(dataclasses.replace(enrolment, envelope=envelope)))
+    error = refused_under(example("eurodac.enrolment", Regime.EURODAC_2024), Regime.EURODAC_2013)
     assert (error.code, error.path) == ("GW-MSG-REGIME", "envelope.regime")
 
 
 def test_a_take_back_request_does_not_exist_under_the_ammr() -> None:
-    request = example("dublinet.take-back-request", DublinRegime.DUBLIN3)
-    envelope = dataclasses.replace(request.envelope, regime=DublinRegime.AMMR)
-    error = refused(lambda: build_element(dataclasses.replace(request, envelope=envelope)))
+    error = refused_under(
+        example("dublinet.take-back-request", DublinRegime.DUBLIN3), DublinRegime.AMMR
+    )
     assert error.code == "GW-MSG-REGIME"
-
-
-def test_a_dublin_request_of_another_type_is_refused() -> None:
-    charge = example("dublinet.take-charge-request", DublinRegime.AMMR)
-    info = example("dublinet.info-request", DublinRegime.AMMR)
-    wrong = dataclasses.replace(info, content=charge.content)
-    error = refused(lambda: build_element(wrong))
-    assert (error.code, error.path) == ("GW-MSG-CONTENT", "request.request_type")
 
 
 def test_a_dublin_request_needs_the_registration_date() -> None:
@@ -117,9 +127,9 @@ def test_a_dublin_request_needs_the_registration_date() -> None:
 
 
 def test_the_dublin_regime_follows_the_registration_date() -> None:
-    charge = example("dublinet.take-charge-request", DublinRegime.AMMR)
-    envelope = dataclasses.replace(charge.envelope, regime=DublinRegime.DUBLIN3)
-    error = refused(lambda: build_element(dataclasses.replace(charge, envelope=envelope)))
+    error = refused_under(
+        example("dublinet.take-charge-request", DublinRegime.AMMR), DublinRegime.DUBLIN3
+    )
     assert error.code == "GW-MSG-REGIME"
     assert "2024/1351" in error.message
 
