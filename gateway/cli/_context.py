@@ -20,6 +20,7 @@ if TYPE_CHECKING:  # the gateway's libraries take most of a second to import: a 
 __all__ = [
     "NO_STORE",
     "gateway_from",
+    "mappings_dir",
     "refuse_missing_store",
     "settings_from",
     "store_of",
@@ -31,6 +32,14 @@ NO_STORE = "GW-CFG-NO-STORE"
 def settings_from(args: argparse.Namespace) -> Settings:
     """The settings from the environment and `--config`, with logging configured."""
     return gateway_from(args).settings
+
+
+def mappings_dir(args: argparse.Namespace, settings: Settings | None = None) -> Path:
+    """The mapping specifications' directory: `--mappings`, else the configured one (from
+    `settings` when the command has them already, else read only then)."""
+    if args.mappings:
+        return Path(args.mappings)
+    return (settings or settings_from(args)).mappings_dir
 
 
 @asynccontextmanager

@@ -1,5 +1,6 @@
 """What the commands' parsers share: a command made of subcommands, a subcommand whose work is
-a coroutine on the settings, and a JSON answer. Light: a command's --help imports this."""
+a coroutine on the settings, the options several commands take, and a JSON answer. Light: a
+command's --help imports this."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ import argparse
 import asyncio
 import json
 import sys
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
 
 from gateway.cli._context import settings_from
@@ -21,6 +23,11 @@ __all__ = [
     "SubcommandModule",
     "Subcommands",
     "add_command",
+    "add_count_option",
+    "add_input_file",
+    "add_json_option",
+    "add_mappings_option",
+    "add_out_option",
     "at_least_one",
     "command_group",
     "print_json",
@@ -57,13 +64,53 @@ def command_group(
     title: str | None = None,
     metavar: str = "COMMAND",
     run: Run | None = None,
+    subcommands: Callable[[Subcommands], None] | None = None,
+    extensions: Iterable[SubcommandModule] = (),
     **options: Any,
 ) -> tuple[argparse.ArgumentParser, Subcommands]:
-    """The command `name` and its subcommands; named alone it runs `run`, else it shows its
-    help on standard error and exits 2 (a command is missing)."""
+    """The command `name` and its subcommands: those `subcommands` adds, then those of each of
+    `extensions` (the command module's `EXTENSIONS`), in that order in its help. Named alone
+    it runs `run`, else it shows its help on standard error and exits 2 (a command is
+    missing)."""
     parser = add_command(commands, name, description, **options)
     parser.set_defaults(run=run or (lambda _: usage(parser)))
-    return parser, parser.add_subparsers(title=title or f"{name} commands", metavar=metavar)
+    group = parser.add_subparsers(title=title or f"{name} commands", metavar=metavar)
+    if subcommands is not None:
+        subcommands(group)
+    for extension in extensions:
+        extension.register_subcommands(group)
+    return parser, group
+
+
+def add_input_file(parser: argparse.ArgumentParser, what: str) -> None:
+    """The argument FILE (`args.file`): `what`, or standard input when it is '-'."""
+    parser.add_argument("file", metavar="FILE", help=f"{what} ('-' for stdin)")
+
+
+def add_out_option(parser: argparse.ArgumentParser, help_text: str) -> None:
+    """`--out FILE` (`args.out`, a path or None): where the command writes what it makes."""
+    parser.add_argument("--out", metavar="FILE", type=Path, help=help_text)
+
+
+def add_json_option(
+    parser: argparse.ArgumentParser, help_text: str = "print a JSON report"
+) -> None:
+    """`--json`: the command answers in JSON rather than in text."""
+    parser.add_argument("--json", action="store_true", help=help_text)
+
+
+def add_count_option(parser: argparse.ArgumentParser, default: int, what: str) -> None:
+    """`--count N` of a benchmark: how many `what` it measures (checked by `at_least_one`
+    when it runs)."""
+    parser.add_argument("--count", type=int, default=default, help=f"{what} (default {default})")
+
+
+def add_mappings_option(parser: argparse.ArgumentParser) -> None:
+    """`--mappings DIR`: mapping specifications other than the configured ones (read by
+    `_context.mappings_dir`)."""
+    parser.add_argument(
+        "--mappings", metavar="DIR", help="the specifications' directory (default: mappings_dir)"
+    )
 
 
 def usage(parser: argparse.ArgumentParser) -> int:

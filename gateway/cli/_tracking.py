@@ -1,7 +1,9 @@
-"""What the tracking commands share: the tracking store, the whole service, the operator."""
+"""What the tracking commands share: the tracking store, the whole service, the operator
+(`--by`)."""
 
 from __future__ import annotations
 
+import argparse
 import getpass
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -14,7 +16,7 @@ if TYPE_CHECKING:  # imported when a command runs, not for its --help (see `_con
     from gateway.ports import TrackingStore
     from gateway.settings import Settings
 
-__all__ = ["operator", "tracking_of", "tracking_store_of"]
+__all__ = ["add_by_option", "operator", "tracking_of", "tracking_store_of"]
 
 
 @asynccontextmanager
@@ -40,6 +42,11 @@ async def tracking_of(settings: Settings) -> AsyncIterator[Tracking]:
         if services.tracking is None:  # always wired by the composition root
             raise RuntimeError("tracking is not wired")
         yield services.tracking
+
+
+def add_by_option(parser: argparse.ArgumentParser, who: str) -> None:
+    """`--by`: who acts (`who`, in the help), else the login name (see `operator`)."""
+    parser.add_argument("--by", help=f"{who} (default: your login)")
 
 
 def operator(given: str | None) -> str:

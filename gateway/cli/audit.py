@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from gateway.adapters.checkpoint_file import read_lines
 from gateway.broker.checkpoints import Occasion, TrailCheck, TrailReport
 from gateway.cli._context import gateway_from, settings_from, store_of
-from gateway.cli._parsers import Subcommands, command_group, with_settings
+from gateway.cli._parsers import Subcommands, add_out_option, command_group, with_settings
 from gateway.domain.problems import Problem
 from gateway.errors import InputError
 
@@ -84,7 +84,7 @@ def register(commands: Subcommands) -> None:
     )
     listing.set_defaults(run=_checkpoints)
     export = actions.add_parser("export", help="write the trail as JSON lines for an auditor")
-    export.add_argument("--out", type=Path, help="file to write (default: standard output)")
+    add_out_option(export, "file to write (default: standard output)")
     export.set_defaults(run=with_settings(_export))
 
 

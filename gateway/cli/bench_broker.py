@@ -11,7 +11,7 @@ import asyncio
 from dataclasses import asdict
 from typing import TypeVar
 
-from gateway.cli._parsers import Subcommands, print_json
+from gateway.cli._parsers import Subcommands, add_count_option, add_json_option, print_json
 from gateway.errors import ConfigError
 
 __all__ = ["register_subcommands"]
@@ -30,11 +30,11 @@ def register_subcommands(subcommands: Subcommands) -> None:
         "per step. SQLite in a temporary directory (WAL, synchronous=FULL); PostgreSQL in a "
         "temporary schema that is dropped afterwards.",
     )
-    store.add_argument("--count", type=int, default=2000)
+    add_count_option(store, 2000, "messages")
     store.add_argument("--batch", type=int, default=100)
     store.add_argument("--postgres", default=DEFAULT_POSTGRES, help="libpq connection string")
     store.add_argument("--no-postgres", action="store_true", help="SQLite only")
-    store.add_argument("--json", action="store_true")
+    add_json_option(store)
     store.set_defaults(run=_store)
     pipeline = subcommands.add_parser(
         "pipeline",
@@ -43,7 +43,7 @@ def register_subcommands(subcommands: Subcommands) -> None:
         "flight) through the gateway's submission service on SQLite with a throw-away demo "
         "PKI; print submissions/s.",
     )
-    pipeline.add_argument("--count", type=int, default=500, help="records to submit (500)")
+    add_count_option(pipeline, 500, "records to submit")
     pipeline.add_argument(
         "--concurrency", type=int, default=8, help="submissions in flight at once (8)"
     )
@@ -99,7 +99,7 @@ def register_subcommands(subcommands: Subcommands) -> None:
         help="with --end-to-end: repeat the measurement this many times, each on a fresh "
         "gateway, and also print the median (a shared machine's speed drifts between runs)",
     )
-    pipeline.add_argument("--json", action="store_true", help="figures as JSON")
+    add_json_option(pipeline, "figures as JSON")
     pipeline.set_defaults(run=_pipeline)
 
 

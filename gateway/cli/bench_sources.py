@@ -6,10 +6,16 @@ Registered in the `bench` group through `gateway.cli.bench.EXTENSIONS`.
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
-from gateway.cli._context import gateway_from
-from gateway.cli._parsers import Subcommands, at_least_one, print_json
+from gateway.cli._context import mappings_dir
+from gateway.cli._parsers import (
+    Subcommands,
+    add_count_option,
+    add_json_option,
+    add_mappings_option,
+    at_least_one,
+    print_json,
+)
 from gateway.errors import ConfigError
 
 __all__ = ["register_subcommands"]
@@ -26,16 +32,14 @@ def register_subcommands(subcommands: Subcommands) -> None:
             "included; the domain rules only with --rules."
         ),
     )
-    mapping.add_argument("--count", type=int, default=100_000, help="records (default 100000)")
+    add_count_option(mapping, 100_000, "records")
     mapping.add_argument("--seed", type=int, default=1, help="generator seed (default 1)")
     mapping.add_argument(
         "--invalid-rate", type=float, default=0.0, metavar="R", help="share of broken records"
     )
     mapping.add_argument("--rules", action="store_true", help="check the domain rules too")
-    mapping.add_argument(
-        "--mappings", metavar="DIR", help="the specifications' directory (default: mappings_dir)"
-    )
-    mapping.add_argument("--json", action="store_true", help="print a JSON report")
+    add_mappings_option(mapping)
+    add_json_option(mapping)
     mapping.set_defaults(run=_mapping)
 
     nist = subcommands.add_parser(
@@ -47,8 +51,8 @@ def register_subcommands(subcommands: Subcommands) -> None:
             "search of up to 100 probes against the N persons, and single finger comparisons."
         ),
     )
-    nist.add_argument("--count", type=int, default=200, help="transactions (default 200)")
-    nist.add_argument("--json", action="store_true", help="print a JSON report")
+    add_count_option(nist, 200, "transactions")
+    add_json_option(nist)
     nist.set_defaults(run=_nist)
 
 
@@ -58,9 +62,8 @@ def _mapping(args: argparse.Namespace) -> int:
     at_least_one(args.count, "--count")
     if not 0.0 <= args.invalid_rate < 1.0:
         raise ConfigError("GW-CFG-USAGE", "the invalid rate is from 0 to 1", "--invalid-rate")
-    directory = Path(args.mappings) if args.mappings else gateway_from(args).settings.mappings_dir
     result = bench_mapping(
-        spec=directory / "evibel.json.yaml",
+        spec=mappings_dir(args) / "evibel.json.yaml",
         count=args.count,
         seed=args.seed,
         invalid_rate=args.invalid_rate,

@@ -8,8 +8,14 @@ from typing import TYPE_CHECKING
 
 from gateway.adapters.web.case_messages import FIELDS, follow_up_of
 from gateway.cli._help import fields_help
-from gateway.cli._parsers import Subcommands, command_group, print_json, with_settings
-from gateway.cli._tracking import operator, tracking_of, tracking_store_of
+from gateway.cli._parsers import (
+    Subcommands,
+    add_json_option,
+    command_group,
+    print_json,
+    with_settings,
+)
+from gateway.cli._tracking import add_by_option, operator, tracking_of, tracking_store_of
 from gateway.domain import Problem
 from gateway.domain.dublin import ReplyOutcome
 from gateway.errors import InputError
@@ -33,7 +39,7 @@ def register(commands: Subcommands) -> None:
     listing = actions.add_parser("list", help="cases, newest first")
     listing.add_argument("--open", action="store_true", help="leave out finished cases")
     listing.add_argument("--limit", type=int, default=100)
-    listing.add_argument("--json", action="store_true", help="one JSON document")
+    add_json_option(listing, "one JSON document")
     listing.set_defaults(run=with_settings(_list))
     show = actions.add_parser("show", help="one case and its history, as JSON")
     show.add_argument("case_id", metavar="ID")
@@ -55,7 +61,7 @@ def register(commands: Subcommands) -> None:
     event.add_argument("case_id", metavar="ID")
     event.add_argument("event", choices=sorted(e.value for e in OPERATOR_EVENTS))
     event.add_argument("--reason", help="why: grounds of detention, who reported absconding")
-    event.add_argument("--by", help="who records it (default: your login)")
+    add_by_option(event, "who records it")
     event.set_defaults(run=with_settings(_event))
     opening = actions.add_parser(
         "open",
@@ -74,7 +80,7 @@ def register(commands: Subcommands) -> None:
     opening.add_argument(
         "--idempotency-key", metavar="K", help="the same key again opens (and sends) nothing new"
     )
-    opening.add_argument("--by", help="who opens it (default: your login)")
+    add_by_option(opening, "who opens it")
     opening.set_defaults(run=with_settings(_open))
     reply = actions.add_parser(
         "reply", help="reply to another state's request (signed and sent over DubliNet)"
@@ -90,7 +96,7 @@ def register(commands: Subcommands) -> None:
         help="the reasons, for the requesting state (a refusal must give full and detailed "
         "reasons: Reg 1560/2003 Art 5(1))",
     )
-    reply.add_argument("--by", help="who replies (default: your login)")
+    add_by_option(reply, "who replies")
     reply.set_defaults(run=with_settings(_reply))
     _register_send(actions)
 
@@ -119,7 +125,7 @@ def _register_send(actions: Subcommands) -> None:
     send.add_argument(
         "--idempotency-key", metavar="K", help="the same key again on the case sends nothing twice"
     )
-    send.add_argument("--by", help="who sends it (default: your login)")
+    add_by_option(send, "who sends it")
     send.set_defaults(run=with_settings(_send))
 
 

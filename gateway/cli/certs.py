@@ -6,7 +6,7 @@ import argparse
 from datetime import UTC, datetime
 from pathlib import Path
 
-from gateway.cli._parsers import Subcommands, command_group, print_json
+from gateway.cli._parsers import Subcommands, add_json_option, command_group, print_json
 from gateway.domain.member_states import is_member_state
 from gateway.errors import ConfigError
 
@@ -52,7 +52,7 @@ def register(commands: Subcommands) -> None:
         ),
     )
     listing.add_argument("directory", metavar="DIR", type=Path, help="directory to search")
-    listing.add_argument("--json", action="store_true", help="print JSON")
+    add_json_option(listing, "print JSON")
     listing.set_defaults(run=_list)
 
 

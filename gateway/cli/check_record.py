@@ -7,7 +7,7 @@ import json
 from datetime import date
 
 from gateway.cli._context import gateway_from
-from gateway.cli._parsers import Subcommands, add_command
+from gateway.cli._parsers import Subcommands, add_command, add_input_file, add_json_option
 from gateway.domain.problems import Problem
 from gateway.domain.rules import check_record
 from gateway.domain.serialization import decode_record
@@ -24,8 +24,8 @@ def register(commands: Subcommands) -> None:
         "every problem as 'CODE: sentence (at field.path)'. Exit status 0 when the "
         "record is valid, 1 when it is not.",
     )
-    parser.add_argument("file", metavar="FILE", help="the record, as JSON ('-' for stdin)")
-    parser.add_argument("--json", action="store_true", help="print a JSON report")
+    add_input_file(parser, "the record, as JSON")
+    add_json_option(parser)
     parser.set_defaults(run=_run)
 
 

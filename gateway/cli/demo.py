@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
-import signal
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -83,7 +81,12 @@ def _run(args: argparse.Namespace) -> int:
 async def _demo(base: Settings, args: argparse.Namespace) -> int:
     from gateway.adapters.web.server import serve  # noqa: PLC0415
     from gateway.app import audit_checkpoints, running_services  # noqa: PLC0415
-    from simulators.runner import SimConfig, SimMaterial, Simulator  # noqa: PLC0415
+    from simulators.runner import (  # noqa: PLC0415
+        SimConfig,
+        SimMaterial,
+        Simulator,
+        stop_on_signals,
+    )
 
     data: Path = args.data_dir
     control_port, inbound_port = free_port(), free_port()
@@ -100,11 +103,7 @@ async def _demo(base: Settings, args: argparse.Namespace) -> int:
         ),
         SimMaterial.from_certs(data, PEERS),
     )
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError):
-            loop.add_signal_handler(signum, stop.set)
+    stop = stop_on_signals()
     await simulator.start()
     try:
         settings = Settings(
@@ -129,7 +128,7 @@ async def _demo(base: Settings, args: argparse.Namespace) -> int:
             )
             await services.store.add_token(token)
             (data / "demo-token.txt").write_text(secret + "\n")
-            started: asyncio.Future[Endpoints] = loop.create_future()
+            started: asyncio.Future[Endpoints] = asyncio.get_running_loop().create_future()
             server = asyncio.create_task(serve(services, stop, started))
             endpoints = await bound_endpoints(started, server)
             _banner(endpoints, simulator, data)

@@ -5,8 +5,14 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from gateway.cli._parsers import Subcommands, command_group, print_json, with_settings
-from gateway.cli._tracking import operator, tracking_of, tracking_store_of
+from gateway.cli._parsers import (
+    Subcommands,
+    add_json_option,
+    command_group,
+    print_json,
+    with_settings,
+)
+from gateway.cli._tracking import add_by_option, operator, tracking_of, tracking_store_of
 from gateway.errors import InputError
 from gateway.pipeline.casework.views import case_view, hit_view
 from gateway.tracking.hits import HitStatus
@@ -31,7 +37,7 @@ def register(commands: Subcommands) -> None:
     )
     listing = actions.add_parser("list", help="hits by state (pending by default)")
     listing.add_argument("--state", choices=list(STATES), default="pending")
-    listing.add_argument("--json", action="store_true", help="one JSON document")
+    add_json_option(listing, "one JSON document")
     listing.set_defaults(run=with_settings(_list))
     show = actions.add_parser("show", help="one hit with the matched record's data, as JSON")
     show.add_argument("hit_id", metavar="ID")
@@ -39,18 +45,18 @@ def register(commands: Subcommands) -> None:
     confirm = actions.add_parser("confirm", help="confirm a hit (and open its Dublin case)")
     confirm.add_argument("hit_id", metavar="ID")
     confirm.add_argument("--no-case", action="store_true", help="confirm without sending")
-    confirm.add_argument("--by", help="the expert's name (default: your login)")
+    add_by_option(confirm, "the expert's name")
     confirm.set_defaults(run=with_settings(_confirm))
     reject = actions.add_parser("reject", help="reject a wrong hit (its data are erased)")
     reject.add_argument("hit_id", metavar="ID")
     reject.add_argument("--reason", required=True, help="why the hit is wrong")
-    reject.add_argument("--by", help="the expert's name (default: your login)")
+    add_by_option(reject, "the expert's name")
     reject.set_defaults(run=with_settings(_reject))
     reported = actions.add_parser(
         "reported", help="record that a wrong hit was reported (its limit stops running)"
     )
     reported.add_argument("hit_id", metavar="ID")
-    reported.add_argument("--by", help="who reported it (default: your login)")
+    add_by_option(reported, "who reported it")
     reported.set_defaults(run=with_settings(_reported))
 
 

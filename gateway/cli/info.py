@@ -6,7 +6,7 @@ import argparse
 import platform
 
 from gateway import __version__
-from gateway.cli._parsers import Subcommands, add_command, print_json
+from gateway.cli._parsers import Subcommands, add_command, add_json_option, print_json
 from gateway.errors import ERROR_CODES
 
 __all__ = ["register"]
@@ -18,7 +18,7 @@ def register(commands: Subcommands) -> None:
     errors = add_command(
         commands, "errors", "List every stable error code the gateway emits, with its meaning."
     )
-    errors.add_argument("--json", action="store_true", help="print a JSON object")
+    add_json_option(errors, "print a JSON object")
     errors.set_defaults(run=_errors)
 
 

@@ -10,8 +10,8 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from gateway.cli._context import gateway_from
-from gateway.cli._parsers import Subcommands, add_command
+from gateway.cli._context import gateway_from, mappings_dir
+from gateway.cli._parsers import Subcommands, add_command, add_json_option, add_mappings_option
 from gateway.errors import ConfigError, InputError
 from gateway.sources import PRINTRAK, SOURCES
 
@@ -56,10 +56,8 @@ def register(commands: Subcommands) -> None:
         choices=("json", "csv", "fixed"),
         help="the file's format (default: from the file's name, else the source's first)",
     )
-    parser.add_argument("--json", action="store_true", help="report problems as JSON lines")
-    parser.add_argument(
-        "--mappings", metavar="DIR", help="the specifications' directory (default: mappings_dir)"
-    )
+    add_json_option(parser, "report problems as JSON lines")
+    add_mappings_option(parser)
     parser.set_defaults(run=_run)
 
 
@@ -162,7 +160,7 @@ def _run(args: argparse.Namespace) -> int:
             out=sys.stdout, err=sys.stderr,
         )  # fmt: skip
         return _summarise(args, summary)
-    directory = Path(args.mappings) if args.mappings else gateway.settings.mappings_dir
+    directory = mappings_dir(args, gateway.settings)
     fmt = args.format or (
         format_of_file(directory, args.source, args.file) if args.file != "-" else None
     )

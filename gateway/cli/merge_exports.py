@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from gateway.cli._context import gateway_from
-from gateway.cli._parsers import Subcommands, add_command
+from gateway.cli._context import gateway_from, mappings_dir
+from gateway.cli._parsers import Subcommands, add_command, add_json_option, add_mappings_option
 
 if TYPE_CHECKING:  # the mapping (YAML, XML validation) is imported when the command runs
     from gateway.mapping.export_dir import MergedExports
@@ -33,7 +33,7 @@ def register(commands: Subcommands) -> None:
         "merged and every record mapped, 1 otherwise.",
     )
     parser.add_argument("directory", metavar="DIR", help="the export directory")
-    parser.add_argument("--json", action="store_true", help="report problems as JSON lines")
+    add_json_option(parser, "report problems as JSON lines")
     parser.add_argument(
         "--without-biometrics",
         action="store_true",
@@ -45,9 +45,7 @@ def register(commands: Subcommands) -> None:
         help="give a record without a Eurodac transaction the applicant's enrolment that its "
         "registration implies (mappings/evibel.md), ready for 'eugw submit --source canonical'",
     )
-    parser.add_argument(
-        "--mappings", metavar="DIR", help="the specifications' directory (default: mappings_dir)"
-    )
+    add_mappings_option(parser)
     parser.set_defaults(run=_run)
 
 
@@ -124,8 +122,8 @@ def _run(args: argparse.Namespace) -> int:
     from gateway.mapping.export_dir import merge_export_directory  # noqa: PLC0415 - when it runs
 
     gateway = gateway_from(args)
-    directory = Path(args.mappings) if args.mappings else gateway.settings.mappings_dir
-    merged = merge_export_directory(Path(args.directory), directory, today=gateway.clock.today())
+    mappings = mappings_dir(args, gateway.settings)
+    merged = merge_export_directory(Path(args.directory), mappings, today=gateway.clock.today())
     try:
         not_merged = write_merged(
             merged,

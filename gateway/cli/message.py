@@ -17,7 +17,13 @@ from typing import TYPE_CHECKING
 from gateway.cli import signing
 from gateway.cli._context import gateway_from
 from gateway.cli._help import INPUT_HELP
-from gateway.cli._parsers import SubcommandModule, Subcommands, command_group
+from gateway.cli._parsers import (
+    SubcommandModule,
+    Subcommands,
+    add_input_file,
+    add_out_option,
+    command_group,
+)
 from gateway.domain.dublin import dublin_regime_for
 from gateway.domain.eurodac import regime_on
 from gateway.domain.requests import ReexaminationRequest, TransferArrangement
@@ -34,17 +40,16 @@ EXTENSIONS: tuple[SubcommandModule, ...] = (signing,)
 
 
 def register(commands: Subcommands) -> None:
-    _, subcommands = command_group(
+    command_group(
         commands,
         "message",
         "List the message types, build a message from a record, validate a file; "
         "sign and verify come from the security layer.",
         title="subcommands",
         metavar="SUBCOMMAND",
+        subcommands=register_subcommands,
+        extensions=EXTENSIONS,
     )
-    register_subcommands(subcommands)
-    for extension in EXTENSIONS:
-        extension.register_subcommands(subcommands)
 
 
 def register_subcommands(subcommands: Subcommands) -> None:
@@ -65,7 +70,7 @@ def register_subcommands(subcommands: Subcommands) -> None:
     )
     build.add_argument("--type", required=True, metavar="TYPE", help="e.g. eurodac.enrolment")
     build.add_argument("--record", required=True, metavar="FILE", help="JSON content ('-': stdin)")
-    build.add_argument("--out", metavar="FILE", help="where to write the XML (default: stdout)")
+    add_out_option(build, "where to write the XML (default: stdout)")
     build.add_argument(
         "--sign",
         action="store_true",
@@ -91,7 +96,7 @@ def register_subcommands(subcommands: Subcommands) -> None:
         "limits), validate it against its schema and read it. Exit status 0 when valid, 1 with "
         "'CODE: sentence (at path)' for each problem when not.",
     )
-    check.add_argument("file", metavar="FILE", help="the XML message ('-' for stdin)")
+    add_input_file(check, "the XML message")
     check.set_defaults(run=_validate)
 
 
@@ -151,7 +156,7 @@ def _build(args: argparse.Namespace) -> int:
         root = signer_from(gateway.settings).sign(root, at=envelope.created_at)
     data = serialize(root)
     if args.out:
-        Path(args.out).write_bytes(data)
+        args.out.write_bytes(data)
         print(f"{args.out}: {kind.name} ({regime.value}), message id {envelope.message_id}")
     else:
         sys.stdout.buffer.write(data + b"\n")

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from gateway.cli._context import gateway_from
-from gateway.cli._parsers import Subcommands
+from gateway.cli._parsers import Subcommands, add_input_file, add_out_option
 from gateway.errors import ConfigError, InputError
 
 if TYPE_CHECKING:  # lxml and the signing libraries are imported when a command runs
@@ -33,7 +33,7 @@ def register_subcommands(actions: Subcommands) -> None:
             "configured active signing key unless --key names another."
         ),
     )
-    sign.add_argument("file", metavar="FILE", help="the XML message ('-' for stdin)")
+    add_input_file(sign, "the XML message")
     sign.add_argument(
         "--key",
         metavar="ID|FILE",
@@ -42,7 +42,7 @@ def register_subcommands(actions: Subcommands) -> None:
             "is in NAME.cert.pem beside it (default: the active signing key)"
         ),
     )
-    sign.add_argument("--out", metavar="FILE", type=Path, help="write here (default: stdout)")
+    add_out_option(sign, "write here (default: stdout)")
     sign.set_defaults(run=_sign)
 
     verify = actions.add_parser(
@@ -55,7 +55,7 @@ def register_subcommands(actions: Subcommands) -> None:
             "1 with the error code otherwise."
         ),
     )
-    verify.add_argument("file", metavar="FILE", help="the signed XML message ('-' for stdin)")
+    add_input_file(verify, "the signed XML message")
     verify.add_argument(
         "--trust",
         metavar="PEM|DIR",
@@ -73,9 +73,7 @@ def register_subcommands(actions: Subcommands) -> None:
         metavar="TIME",
         help="the signing time, ISO 8601 with a zone (default: now)",
     )
-    verify.add_argument(
-        "--out", metavar="FILE", type=Path, help="write the signed content (and only that) here"
-    )
+    add_out_option(verify, "write the signed content (and only that) here")
     verify.set_defaults(run=_verify)
 
 

@@ -8,7 +8,7 @@ import dataclasses
 from typing import TYPE_CHECKING
 
 from gateway.cli._context import settings_from
-from gateway.cli._parsers import Subcommands, command_group, print_json
+from gateway.cli._parsers import Subcommands, add_json_option, command_group, print_json
 from gateway.errors import TransportError
 
 if TYPE_CHECKING:
@@ -35,7 +35,7 @@ def register(commands: Subcommands) -> None:
         "the gateway first for a SQLite file: a check reads a moment's state.",
     )
     check.add_argument("--store", metavar="URL", help="sqlite:///PATH or postgresql://...")
-    check.add_argument("--json", action="store_true", help="the report as JSON")
+    add_json_option(check, "the report as JSON")
     check.set_defaults(run=_check)
 
 
