@@ -11,8 +11,13 @@ import asyncio
 from dataclasses import asdict
 from typing import TypeVar
 
-from gateway.cli._parsers import Subcommands, add_count_option, add_json_option, print_json
-from gateway.errors import ConfigError
+from gateway.cli._parsers import (
+    Subcommands,
+    add_count_option,
+    add_json_option,
+    at_least_one,
+    print_json,
+)
 
 __all__ = ["register_subcommands"]
 
@@ -106,8 +111,8 @@ def register_subcommands(subcommands: Subcommands) -> None:
 def _store(args: argparse.Namespace) -> int:
     from gateway.bench.store import run_stores  # noqa: PLC0415 - when the command runs
 
-    if args.count < 1 or args.batch < 1:
-        raise ConfigError("GW-CFG-USAGE", "--count and --batch are positive")
+    at_least_one(args.count, "--count")
+    at_least_one(args.batch, "--batch")
     postgres = None if args.no_postgres else args.postgres
     figures = asyncio.run(run_stores(count=args.count, batch=args.batch, postgres=postgres))
     if args.json:
@@ -126,6 +131,7 @@ def _pipeline(args: argparse.Namespace) -> int:
     from gateway.bench.end_to_end_runs import end_to_end  # noqa: PLC0415
     from gateway.bench.pipeline import run_pipeline  # noqa: PLC0415
 
+    at_least_one(args.count, "--count")
     if args.end_to_end:
         return end_to_end(args, lambda line: print(line, flush=True))
     figures = asyncio.run(

@@ -19,6 +19,22 @@ def test_bench_store_reports_each_step_for_both_stores(capsys: pytest.CaptureFix
         assert all(figure[key] > 0 for key in ("enqueue_per_s", "claim_per_s", "ack_per_s"))
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["bench", "store", "--count", "0"],
+        ["bench", "store", "--batch", "0"],
+        ["bench", "pipeline", "--count", "0"],
+        ["bench", "pipeline", "--end-to-end", "--count", "-1"],
+    ],
+)
+def test_a_count_below_one_is_bad_usage(
+    args: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(args) == 2
+    assert "GW-CFG-USAGE" in capsys.readouterr().err
+
+
 def test_bench_pipeline_accepts_every_record(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["bench", "pipeline", "--count", "12", "--json"]) == 0
     figures = json.loads(capsys.readouterr().out)
